@@ -1,0 +1,62 @@
+namespace NetGen
+{
+    /// <summary>The activation function <c>g</c> a layer applies to its pre-activation: <c>h = g(a)</c>.</summary>
+    /// <remarks>The numeric values are part of the contract with the generator; never renumber them.</remarks>
+    public enum Activation
+    {
+        /// <summary><c>g(a) = a</c>.</summary>
+        Identity = 0,
+
+        /// <summary><c>g(a) = 1 / (1 + e^-a)</c>.</summary>
+        Sigmoid = 1,
+
+        /// <summary><c>g(a) = tanh(a)</c>.</summary>
+        Tanh = 2,
+
+        /// <summary><c>g(a) = max(0, a)</c>; the derivative at 0 is taken as 0, as in PyTorch.</summary>
+        ReLU = 3,
+
+        /// <summary><c>g(a) = a</c> if <c>a &gt; 0</c>, else <c>alpha a</c>; alpha defaults to 0.01 (see <see cref="DenseAttribute.Alpha"/>).</summary>
+        LeakyReLU = 4,
+
+        /// <summary><c>g(a) = a</c> if <c>a &gt; 0</c>, else <c>alpha (e^a - 1)</c>; alpha defaults to 1 (see <see cref="DenseAttribute.Alpha"/>).</summary>
+        ELU = 5,
+
+        /// <summary><c>g(a)_k = e^{a_k} / sum_j e^{a_j}</c>, computed stably; allowed on the last layer only.</summary>
+        Softmax = 6,
+    }
+
+    /// <summary>The per-sample loss a network is trained on.</summary>
+    public enum LossFunction
+    {
+        /// <summary>Mean squared error, <c>1/2 |y - d|^2</c>, for regression.</summary>
+        MeanSquaredError = 0,
+
+        /// <summary>Cross-entropy <c>-sum d_k log y_k</c>; needs a <see cref="Activation.Softmax"/> output and targets that sum to 1.</summary>
+        CrossEntropy = 1,
+
+        /// <summary>Binary cross-entropy <c>-sum [d log y + (1 - d) log(1 - y)]</c>; needs a <see cref="Activation.Sigmoid"/> output.</summary>
+        BinaryCrossEntropy = 2,
+    }
+
+    /// <summary>The floating-point type a network computes in.</summary>
+    public enum Precision
+    {
+        /// <summary>32-bit <see cref="float"/>: the default.</summary>
+        Single = 0,
+
+        /// <summary>64-bit <see cref="double"/>.</summary>
+        Double = 1,
+    }
+
+    /// <summary>The shape of the generated kernels.</summary>
+    public enum KernelStyle
+    {
+        /// <summary>SIMD kernels with constant bounds, specialised per layer: the fastest choice (the default).</summary>
+        Vectorized = 0,
+
+        /// <summary>Fully unrolled scalar code, for small networks on targets without SIMD and for reading.
+        /// Networks too large for this get diagnostic NG0017.</summary>
+        UnrolledScalar = 1,
+    }
+}

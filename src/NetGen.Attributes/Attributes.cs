@@ -1,0 +1,84 @@
+using System;
+
+namespace NetGen
+{
+    /// <summary>Declares the input layer: the size of <c>h_0 = x</c>. Exactly one per network.</summary>
+    [AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = true, Inherited = false)]
+    public sealed class InputAttribute : Attribute
+    {
+        /// <summary>Declares an input of <paramref name="size"/> values.</summary>
+        /// <param name="size">The number of input values; at least 1.</param>
+        public InputAttribute(int size) => Size = size;
+
+        /// <summary>The number of input values.</summary>
+        public int Size { get; }
+    }
+
+    /// <summary>A fully connected layer, <c>a = W h + b</c>, <c>h = g(a)</c>. Layers run in declaration order.</summary>
+    [AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = true, Inherited = false)]
+    public sealed class DenseAttribute : Attribute
+    {
+        /// <summary>Declares a dense layer.</summary>
+        /// <param name="units">The number of units (outputs); at least 1.</param>
+        /// <param name="activation">The activation function; identity by default.</param>
+        public DenseAttribute(int units, Activation activation = Activation.Identity)
+        {
+            Units = units;
+            Activation = activation;
+        }
+
+        /// <summary>The number of units.</summary>
+        public int Units { get; }
+
+        /// <summary>The activation function.</summary>
+        public Activation Activation { get; }
+
+        /// <summary>The slope of <see cref="Activation.LeakyReLU"/> for negative inputs (default 0.01, range [0, 1)),
+        /// or the <c>alpha</c> of <see cref="Activation.ELU"/> (default 1, range (0, 100]).</summary>
+        public double Alpha { get; set; }
+    }
+
+    /// <summary>A maxout layer: each unit keeps <c>pieces</c> affine maps and outputs the largest,
+    /// <c>h_i = max_p (W_{i,p} h + b_{i,p})</c>. Mixes freely with <see cref="DenseAttribute"/>.</summary>
+    [AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = true, Inherited = false)]
+    public sealed class MaxoutAttribute : Attribute
+    {
+        /// <summary>Declares a maxout layer.</summary>
+        /// <param name="units">The number of units (outputs); at least 1.</param>
+        /// <param name="pieces">The number of affine pieces per unit; at least 2.</param>
+        public MaxoutAttribute(int units, int pieces)
+        {
+            Units = units;
+            Pieces = pieces;
+        }
+
+        /// <summary>The number of units.</summary>
+        public int Units { get; }
+
+        /// <summary>The number of affine pieces per unit.</summary>
+        public int Pieces { get; }
+    }
+
+    /// <summary>The loss the network is trained on. Exactly one per network.</summary>
+    [AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = true, Inherited = false)]
+    public sealed class LossAttribute : Attribute
+    {
+        /// <summary>Declares the loss.</summary>
+        /// <param name="loss">The loss function.</param>
+        public LossAttribute(LossFunction loss) => Loss = loss;
+
+        /// <summary>The loss function.</summary>
+        public LossFunction Loss { get; }
+    }
+
+    /// <summary>Network-wide options. Optional.</summary>
+    [AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = false, Inherited = false)]
+    public sealed class NetworkAttribute : Attribute
+    {
+        /// <summary>The floating-point type the network computes in; <see cref="Precision.Single"/> by default.</summary>
+        public Precision Precision { get; set; }
+
+        /// <summary>The shape of the generated kernels; <see cref="KernelStyle.Vectorized"/> by default.</summary>
+        public KernelStyle Kernels { get; set; }
+    }
+}

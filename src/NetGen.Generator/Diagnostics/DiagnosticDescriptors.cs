@@ -1,0 +1,153 @@
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+
+namespace NetGen.Generator.Diagnostics
+{
+    /// <summary>Every diagnostic NetGen reports. IDs are never reused; each is recorded in AnalyzerReleases.*.md and has a
+    /// page at docs/diagnostics/NG####.md, which its help link points to.</summary>
+    internal static class DiagnosticDescriptors
+    {
+        private const string Category = "NetGen";
+        private const string HelpBase = "https://github.com/netgen-dotnet/netgen/blob/main/docs/diagnostics/";
+
+        public static readonly DiagnosticDescriptor NotPartial = Error(
+            "NG0001",
+            "Network type must be partial",
+            "'{0}' must be declared partial so NetGen can add the generated network to it, but it is not",
+            "Add the partial modifier to the type and to every type that contains it.");
+
+        public static readonly DiagnosticDescriptor MissingInput = Error(
+            "NG0002",
+            "Network has no [Input]",
+            "'{0}' declares layers or a loss but no [Input]; expected exactly one [Input(size)] before the layers",
+            "Add [Input(size)] with the length of the input vector.");
+
+        public static readonly DiagnosticDescriptor DuplicateInput = Error(
+            "NG0003",
+            "Network has more than one [Input]",
+            "'{0}' has {1} [Input] attributes; expected exactly one",
+            "Keep one [Input(size)] and remove the others.");
+
+        public static readonly DiagnosticDescriptor NoLayers = Error(
+            "NG0004",
+            "Network has no layer",
+            "'{0}' declares no [Dense] or [Maxout] layer; expected at least one",
+            "Add at least one layer after [Input], for example [Dense(1)] for linear regression.");
+
+        public static readonly DiagnosticDescriptor InvalidSize = Error(
+            "NG0005",
+            "Size must be at least 1",
+            "{0} must be at least 1, but it is {1}",
+            "Give every [Input] size and every layer's unit count a positive value.");
+
+        public static readonly DiagnosticDescriptor InvalidPieces = Error(
+            "NG0006",
+            "Maxout needs at least 2 pieces",
+            "[Maxout] needs at least 2 pieces per unit, but it has {0}",
+            "Use 2 or more pieces; with one piece, a maxout layer is a dense layer with identity activation.");
+
+        public static readonly DiagnosticDescriptor SoftmaxNotLast = Error(
+            "NG0007",
+            "Softmax is allowed on the last layer only",
+            "Layer {0} uses Softmax, but it is not the last layer ({1} layers); expected Softmax only on the output layer",
+            "Use another activation on hidden layers; softmax normalises the output into a distribution.");
+
+        public static readonly DiagnosticDescriptor MissingLoss = Error(
+            "NG0008",
+            "Network has no [Loss]",
+            "'{0}' has no [Loss]; expected exactly one [Loss(LossFunction)]",
+            "Add [Loss(LossFunction.MeanSquaredError)] for regression, CrossEntropy with a Softmax output, or BinaryCrossEntropy with a Sigmoid output.");
+
+        public static readonly DiagnosticDescriptor DuplicateLoss = Error(
+            "NG0009",
+            "Network has more than one [Loss]",
+            "'{0}' has {1} [Loss] attributes; expected exactly one",
+            "Keep one [Loss] and remove the others.");
+
+        public static readonly DiagnosticDescriptor CrossEntropyNeedsSoftmax = Error(
+            "NG0010",
+            "CrossEntropy needs a Softmax output",
+            "LossFunction.CrossEntropy needs a Softmax output layer, but the output layer is {0}",
+            "Make the last layer [Dense(n, Activation.Softmax)], or pick a loss that fits the output.");
+
+        public static readonly DiagnosticDescriptor BinaryCrossEntropyNeedsSigmoid = Error(
+            "NG0011",
+            "BinaryCrossEntropy needs a Sigmoid output",
+            "LossFunction.BinaryCrossEntropy needs a Sigmoid output layer, but the output layer is {0}",
+            "Make the last layer [Dense(n, Activation.Sigmoid)], or pick a loss that fits the output.");
+
+        public static readonly DiagnosticDescriptor SoftmaxWithMeanSquaredError = Warning(
+            "NG0012",
+            "Softmax output with MeanSquaredError",
+            "The output layer uses Softmax with LossFunction.MeanSquaredError; this trains, but CrossEntropy is expected with Softmax",
+            "Use LossFunction.CrossEntropy with a Softmax output: its gradient y - d does not vanish when the softmax saturates.");
+
+        public static readonly DiagnosticDescriptor SpreadOverPartials = Error(
+            "NG0013",
+            "Network attributes spread over several partial declarations",
+            "'{0}' has NetGen attributes on more than one partial declaration; expected them all on one declaration, where their order is the layer order",
+            "Move every [Input], [Dense], [Maxout], [Loss] and [Network] attribute onto one declaration of the type.");
+
+        public static readonly DiagnosticDescriptor UnsupportedType = Error(
+            "NG0014",
+            "Unsupported network type",
+            "'{0}' is {1}; NetGen generates networks for non-generic, non-static classes and structs only",
+            "Declare the network as a plain partial class or struct, outside generic types.");
+
+        public static readonly DiagnosticDescriptor AlphaOutOfRange = Error(
+            "NG0015",
+            "Alpha out of range",
+            "Alpha of {0} must be {1}, but it is {2}",
+            "Leaky ReLU takes a slope in [0, 1); ELU takes an alpha in (0, 100].");
+
+        public static readonly DiagnosticDescriptor AlphaUnused = Warning(
+            "NG0016",
+            "Alpha has no effect",
+            "Alpha is set on a layer with activation {0}, which has no alpha; expected it only with LeakyReLU or ELU",
+            "Remove Alpha, or change the activation to LeakyReLU or ELU.");
+
+        public static readonly DiagnosticDescriptor UnrolledTooLarge = Error(
+            "NG0017",
+            "Network too large for unrolled scalar kernels",
+            "Layer {0} has {1} weights; unrolled scalar kernels allow at most {2} per layer before the JIT stops optimising them",
+            "Remove Kernels = KernelStyle.UnrolledScalar: the default vectorised kernels have no size limit.");
+
+        public static readonly DiagnosticDescriptor UnknownEnumValue = Error(
+            "NG0018",
+            "Unknown enum value",
+            "{0} has the value {1}, which is not a member of {2}",
+            "Use one of the named members of the enum.");
+
+        public static readonly DiagnosticDescriptor TooManyParameters = Error(
+            "NG0019",
+            "Network too large",
+            "'{0}' would have {1} parameters; at most {2} are supported",
+            "Reduce the layer sizes: parameters are kept in one array, which .NET limits in length.");
+
+        public static readonly DiagnosticDescriptor InternalError = Error(
+            "NG0099",
+            "NetGen failed unexpectedly",
+            "NetGen could not process '{0}': {1}",
+            "This is a bug in NetGen; please report it with the declaration that triggers it.");
+
+        /// <summary>Every descriptor, in ID order.</summary>
+        public static IReadOnlyList<DiagnosticDescriptor> All { get; } = typeof(DiagnosticDescriptors)
+            .GetFields()
+            .Where(f => f.FieldType == typeof(DiagnosticDescriptor))
+            .Select(f => (DiagnosticDescriptor)f.GetValue(null)!)
+            .OrderBy(d => d.Id, System.StringComparer.Ordinal)
+            .ToArray();
+
+        public static DiagnosticDescriptor ById(string id) => All.First(d => d.Id == id);
+
+        private static DiagnosticDescriptor Error(string id, string title, string message, string description) =>
+            Create(id, title, message, description, DiagnosticSeverity.Error);
+
+        private static DiagnosticDescriptor Warning(string id, string title, string message, string description) =>
+            Create(id, title, message, description, DiagnosticSeverity.Warning);
+
+        private static DiagnosticDescriptor Create(string id, string title, string message, string description, DiagnosticSeverity severity) =>
+            new(id, title, message, Category, severity, isEnabledByDefault: true, description, HelpBase + id + ".md");
+    }
+}

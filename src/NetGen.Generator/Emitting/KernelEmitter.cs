@@ -1,0 +1,420 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using NetGen.Generator.Model;
+using static NetGen.Generator.Emitting.Formatting;
+
+namespace NetGen.Generator.Emitting
+{
+    /// <summary>Writes each layer's affine kernels, specialised to its exact sizes:
+    /// forward <c>a = W x + b</c> and backward <c>dW += da x^T; db += da; dx = W^T da</c>.</summary>
+    /// <remarks>
+    /// W is stored input-major, <c>W[j * m + i]</c> for input j and output i, so one input's weights are a contiguous row
+    /// across the outputs. The vectorised kernels keep a group of output vectors in registers and stream the rows:
+    /// forward broadcasts x_j and accumulates <c>acc += W[j, :] x_j</c>; backward updates <c>dW[j, :] += da x_j</c> and
+    /// reduces <c>dx_j = W[j, :] . da</c> in the same pass. A length that is not a multiple of the vector width ends with
+    /// a vector that overlaps the one before it (masked where it accumulates).
+    /// </remarks>
+    internal static class KernelEmitter
+    {
+        /// <summary>Output vectors kept in registers at once: 8 accumulators plus loads fit the 16 registers of AVX2.</summary>
+        private const int GroupVectors = 8;
+
+        /// <summary>Fan-ins up to this are unrolled completely; larger ones run a constant-bound loop.</summary>
+        private const int UnrollFanIn = 8;
+
+        private readonly struct Width
+        {
+            public Width(string type, int bytes)
+            {
+                Type = type;
+                Bytes = bytes;
+            }
+
+            public string Type { get; }
+
+            public int Bytes { get; }
+
+            public int Lanes(bool isDouble) => Bytes / (isDouble ? 8 : 4);
+        }
+
+        private static readonly Width[] Widths =
+        {
+            new("global::System.Runtime.Intrinsics.Vector512", 64),
+            new("global::System.Runtime.Intrinsics.Vector256", 32),
+            new("global::System.Runtime.Intrinsics.Vector128", 16),
+        };
+
+        private const string Simd = "global::NetGen.Runtime.Simd";
+        private const string Unsafe = "global::System.Runtime.CompilerServices.Unsafe";
+        private const string Marshal = "global::System.Runtime.InteropServices.MemoryMarshal";
+
+        public static void EmitForward(SourceWriter w, NetworkSpec net, LayerSpec layer)
+        {
+            string t = net.Scalar;
+            int n = layer.FanIn, m = layer.AffineOutputs;
+            string k = Int(layer.Number);
+            w.Line($"/// <summary>Layer {k}: <c>a{k} = W{k} h{Int(layer.Number - 1)} + b{k}</c>, with W{k} {Int(m)} x {Int(n)} stored input-major (<c>W{k}[j * {Int(m)} + i]</c>).</summary>");
+            w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
+            w.Open($"private static void Affine{k}(global::System.ReadOnlySpan<{t}> W, global::System.ReadOnlySpan<{t}> b, global::System.ReadOnlySpan<{t}> x, global::System.Span<{t}> a)");
+            if (net.Unrolled)
+            {
+                EmitForwardUnrolled(w, t, n, m);
+            }
+            else
+            {
+                EmitForwardVectorized(w, net, n, m);
+            }
+
+            w.Close();
+        }
+
+        public static void EmitBackward(SourceWriter w, NetworkSpec net, LayerSpec layer)
+        {
+            string t = net.Scalar;
+            int n = layer.FanIn, m = layer.AffineOutputs;
+            string k = Int(layer.Number);
+            string prev = Int(layer.Number - 1);
+            bool hasDx = layer.Number > 1;
+            string summary = hasDx
+                ? $"dW{k} += da{k} h{prev}^T;  db{k} += da{k};  dh{prev} = W{k}^T da{k}"
+                : $"dW{k} += da{k} h{prev}^T;  db{k} += da{k}  (the input needs no gradient)";
+            w.Line($"/// <summary>Layer {k} backward: <c>{summary}</c>.</summary>");
+            w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
+            string dxParameter = hasDx ? $", global::System.Span<{t}> dx" : string.Empty;
+            w.Open($"private static void AffineBackward{k}(global::System.ReadOnlySpan<{t}> W, global::System.ReadOnlySpan<{t}> x, global::System.ReadOnlySpan<{t}> da, global::System.Span<{t}> dW, global::System.Span<{t}> db{dxParameter})");
+            if (net.Unrolled)
+            {
+                EmitBackwardUnrolled(w, n, m, hasDx, t);
+            }
+            else
+            {
+                EmitBackwardVectorized(w, net, n, m, hasDx);
+            }
+
+            w.Close();
+        }
+
+        // ---- Vectorised kernels -------------------------------------------------------------------------------------
+
+        private static void EmitForwardVectorized(SourceWriter w, NetworkSpec net, int n, int m)
+        {
+            string t = net.Scalar;
+            List<Width> widths = UsableWidths(net, m);
+            if (widths.Count > 0)
+            {
+                w.Line($"ref {t} weights = ref {Marshal}.GetReference(W);");
+                w.Line($"ref {t} bias = ref {Marshal}.GetReference(b);");
+                w.Line($"ref {t} input = ref {Marshal}.GetReference(x);");
+                w.Line($"ref {t} output = ref {Marshal}.GetReference(a);");
+                foreach (Width width in widths)
+                {
+                    int lanes = width.Lanes(net.IsDouble);
+                    w.Open($"if ({width.Type}.IsHardwareAccelerated)");
+                    w.Line($"// {Int(m)} outputs as {VectorCountText(m, lanes)} of {Int(lanes)}; acc += W[j, :] x[j] for every input j.");
+                    foreach ((string baseOffset, int[] offsets, string? loop) in Groups(m, lanes))
+                    {
+                        OpenGroup(w, loop);
+                        EmitForwardGroup(w, width.Type, n, m, baseOffset, offsets);
+                        w.Close();
+                    }
+
+                    w.Line("return;");
+                    w.Close();
+                }
+            }
+
+            if (m == 1)
+            {
+                w.Line("// One output: a[0] = b[0] + W[0, :] . x, vectorised along the inputs.");
+                w.Line($"a[0] = b[0] + global::NetGen.Runtime.Kernels.Dot<{t}>(W, x);");
+                return;
+            }
+
+            w.Line("// Scalar path, where SIMD is not hardware-accelerated.");
+            w.Open($"for (int i = 0; i < {Int(m)}; i++)");
+            w.Line($"{t} sum = b[i];");
+            w.Open($"for (int j = 0; j < {Int(n)}; j++)");
+            w.Line($"sum += W[j * {Int(m)} + i] * x[j];");
+            w.Close();
+            w.Line("a[i] = sum;");
+            w.Close();
+        }
+
+        private static void EmitForwardGroup(SourceWriter w, string vector, int n, int m, string baseOffset, int[] offsets)
+        {
+            for (int v = 0; v < offsets.Length; v++)
+            {
+                w.Line($"var acc{Int(v)} = {vector}.LoadUnsafe(ref bias, {Offset(baseOffset, offsets[v])});");
+            }
+
+            ForEachInput(w, n, m, (row, _) =>
+            {
+                for (int v = 0; v < offsets.Length; v++)
+                {
+                    w.Line($"acc{Int(v)} = {Simd}.MultiplyAdd({vector}.LoadUnsafe(ref weights, {Offset(row, offsets[v], baseOffset)}), xj, acc{Int(v)});");
+                }
+            }, vector);
+
+            for (int v = 0; v < offsets.Length; v++)
+            {
+                w.Line($"{vector}.StoreUnsafe(acc{Int(v)}, ref output, {Offset(baseOffset, offsets[v])});");
+            }
+        }
+
+        private static void EmitBackwardVectorized(SourceWriter w, NetworkSpec net, int n, int m, bool hasDx)
+        {
+            string t = net.Scalar;
+            List<Width> widths = UsableWidths(net, m);
+            if (widths.Count > 0)
+            {
+                w.Line($"ref {t} weights = ref {Marshal}.GetReference(W);");
+                w.Line($"ref {t} input = ref {Marshal}.GetReference(x);");
+                w.Line($"ref {t} delta = ref {Marshal}.GetReference(da);");
+                w.Line($"ref {t} weightGradient = ref {Marshal}.GetReference(dW);");
+                w.Line($"ref {t} biasGradient = ref {Marshal}.GetReference(db);");
+                if (hasDx)
+                {
+                    w.Line($"ref {t} inputGradient = ref {Marshal}.GetReference(dx);");
+                }
+
+                foreach (Width width in widths)
+                {
+                    int lanes = width.Lanes(net.IsDouble);
+                    var groups = Groups(m, lanes).ToList();
+                    w.Open($"if ({width.Type}.IsHardwareAccelerated)");
+                    w.Line($"// {Int(m)} outputs as {VectorCountText(m, lanes)} of {Int(lanes)}; for every input j: dW[j, :] += da x[j]{(hasDx ? ", dx[j] = W[j, :] . da" : string.Empty)}.");
+                    bool accumulateDx = groups.Count > 1 || groups[0].Loop is not null;
+                    if (hasDx && accumulateDx)
+                    {
+                        w.Line("dx.Clear();");
+                    }
+
+                    foreach ((string baseOffset, int[] offsets, string? loop) in groups)
+                    {
+                        OpenGroup(w, loop);
+                        EmitBackwardGroup(w, width.Type, n, m, lanes, baseOffset, offsets, hasDx, accumulateDx);
+                        w.Close();
+                    }
+
+                    w.Line("return;");
+                    w.Close();
+                }
+            }
+
+            if (m == 1)
+            {
+                w.Line("// One output: dW[:, 0] += da[0] x and dx = da[0] W[:, 0], vectorised along the inputs.");
+                w.Line($"global::NetGen.Runtime.Kernels.MultiplyAdd<{t}>(x, da[0], dW);");
+                w.Line("db[0] += da[0];");
+                if (hasDx)
+                {
+                    w.Line($"global::NetGen.Runtime.Kernels.Multiply<{t}>(W, da[0], dx);");
+                }
+
+                return;
+            }
+
+            w.Line("// Scalar path, where SIMD is not hardware-accelerated.");
+            w.Open($"for (int j = 0; j < {Int(n)}; j++)");
+            w.Line($"{t} sum = 0;");
+            w.Open($"for (int i = 0; i < {Int(m)}; i++)");
+            w.Line($"dW[j * {Int(m)} + i] += da[i] * x[j];");
+            w.Line($"sum += W[j * {Int(m)} + i] * da[i];");
+            w.Close();
+            if (hasDx)
+            {
+                w.Line("dx[j] = sum;");
+            }
+
+            w.Close();
+            w.Open($"for (int i = 0; i < {Int(m)}; i++)");
+            w.Line("db[i] += da[i];");
+            w.Close();
+        }
+
+        private static void EmitBackwardGroup(SourceWriter w, string vector, int n, int m, int lanes, string baseOffset, int[] offsets, bool hasDx, bool accumulateDx)
+        {
+            for (int v = 0; v < offsets.Length; v++)
+            {
+                string load = $"{vector}.LoadUnsafe(ref delta, {Offset(baseOffset, offsets[v])})";
+                bool overlaps = v > 0 && offsets[v] < offsets[v - 1] + lanes;
+                if (overlaps)
+                {
+                    int fresh = offsets[v] + lanes - (offsets[v - 1] + lanes);
+                    w.Line($"var d{Int(v)} = {Simd}.KeepLast({load}, {Int(fresh)}); // overlaps d{Int(v - 1)}: add zero there");
+                }
+                else
+                {
+                    w.Line($"var d{Int(v)} = {load};");
+                }
+            }
+
+            ForEachInput(w, n, m, (row, j) =>
+            {
+                for (int v = 0; v < offsets.Length; v++)
+                {
+                    string at = Offset(row, offsets[v], baseOffset);
+                    w.Line($"{vector}.StoreUnsafe({Simd}.MultiplyAdd(d{Int(v)}, xj, {vector}.LoadUnsafe(ref weightGradient, {at})), ref weightGradient, {at});");
+                }
+
+                if (hasDx)
+                {
+                    w.Line($"var dot = {vector}.LoadUnsafe(ref weights, {Offset(row, offsets[0], baseOffset)}) * d0;");
+                    for (int v = 1; v < offsets.Length; v++)
+                    {
+                        w.Line($"dot = {Simd}.MultiplyAdd({vector}.LoadUnsafe(ref weights, {Offset(row, offsets[v], baseOffset)}), d{Int(v)}, dot);");
+                    }
+
+                    w.Line($"{Unsafe}.Add(ref inputGradient, {j}) {(accumulateDx ? "+=" : "=")} {vector}.Sum(dot);");
+                }
+            }, vector);
+
+            for (int v = 0; v < offsets.Length; v++)
+            {
+                string at = Offset(baseOffset, offsets[v]);
+                w.Line($"{vector}.StoreUnsafe({vector}.LoadUnsafe(ref biasGradient, {at}) + d{Int(v)}, ref biasGradient, {at});");
+            }
+        }
+
+        /// <summary>Writes the loop over inputs j (or its full unrolling for small fan-ins). The body gets the offset of
+        /// row j and the expression for j; <c>xj</c> holds the broadcast input.</summary>
+        private static void ForEachInput(SourceWriter w, int n, int m, Action<string, string> body, string vector)
+        {
+            if (n <= UnrollFanIn)
+            {
+                for (int j = 0; j < n; j++)
+                {
+                    w.Block($"// input {Int(j)}");
+                    w.Line($"var xj = {vector}.Create({Unsafe}.Add(ref input, {Int(j)}));");
+                    body(Int(j * m), Int(j));
+                    w.Close();
+                }
+
+                return;
+            }
+
+            w.Open($"for (nuint j = 0; j < {Int(n)}; j++)");
+            w.Line($"var xj = {vector}.Create({Unsafe}.Add(ref input, j));");
+            body($"j * {Int(m)}", "j");
+            w.Close();
+        }
+
+        /// <summary>The output vectors of a layer in groups of at most <see cref="GroupVectors"/>: whole groups as a
+        /// constant-bound loop over <c>o</c> when there are several, the rest (with the overlapping last vector) inline.</summary>
+        private static IEnumerable<(string BaseOffset, int[] Offsets, string? Loop)> Groups(int m, int lanes)
+        {
+            int vectors = (m + lanes - 1) / lanes;
+            int groupWidth = GroupVectors * lanes;
+            int wholeGroups = m % lanes == 0 ? vectors / GroupVectors : (vectors - 1) / GroupVectors;
+            int start = 0;
+            if (wholeGroups >= 2)
+            {
+                yield return ("o", Enumerable.Range(0, GroupVectors).Select(v => v * lanes).ToArray(), $"for (nuint o = 0; o < {Int(wholeGroups * groupWidth)}; o += {Int(groupWidth)})");
+                start = wholeGroups * groupWidth;
+            }
+
+            while (start < m)
+            {
+                var offsets = new List<int>();
+                for (int v = 0; v < GroupVectors && start + (v * lanes) < m; v++)
+                {
+                    offsets.Add(Math.Min(start + (v * lanes), m - lanes));
+                }
+
+                yield return (string.Empty, offsets.ToArray(), null);
+                start += GroupVectors * lanes;
+            }
+        }
+
+        private static void OpenGroup(SourceWriter w, string? loop)
+        {
+            if (loop is null)
+            {
+                w.Block();
+            }
+            else
+            {
+                w.Open(loop);
+            }
+        }
+
+        /// <summary>The vector widths this layer can use, widest first: only those no wider than its outputs.</summary>
+        private static List<Width> UsableWidths(NetworkSpec net, int m) =>
+            Widths.Where(width => width.Lanes(net.IsDouble) <= m).ToList();
+
+        private static string VectorCountText(int m, int lanes)
+        {
+            int vectors = (m + lanes - 1) / lanes;
+            return vectors == 1 ? "1 vector" : $"{Int(vectors)} vectors";
+        }
+
+        private static string Offset(string baseOffset, int offset) =>
+            baseOffset.Length == 0 ? Int(offset) : offset == 0 ? baseOffset : $"{baseOffset} + {Int(offset)}";
+
+        private static string Offset(string row, int offset, string baseOffset)
+        {
+            string inner = Offset(baseOffset, offset);
+            if (row == "0")
+            {
+                return inner;
+            }
+
+            if (baseOffset.Length == 0 && int.TryParse(row, out int r))
+            {
+                return Int(r + offset);
+            }
+
+            return inner == "0" ? row : $"{row} + {inner}";
+        }
+
+        // ---- Unrolled scalar kernels ----------------------------------------------------------------------------------
+
+        private static void EmitForwardUnrolled(SourceWriter w, string t, int n, int m)
+        {
+            w.Line($"{t} sum;");
+            for (int i = 0; i < m; i++)
+            {
+                w.Line($"sum = b[{Int(i)}];");
+                for (int j = 0; j < n; j++)
+                {
+                    w.Line($"sum += W[{Int(j * m + i)}] * x[{Int(j)}];");
+                }
+
+                w.Line($"a[{Int(i)}] = sum;");
+            }
+        }
+
+        private static void EmitBackwardUnrolled(SourceWriter w, int n, int m, bool hasDx, string t)
+        {
+            if (hasDx)
+            {
+                w.Line($"{t} sum;");
+            }
+
+            for (int j = 0; j < n; j++)
+            {
+                for (int i = 0; i < m; i++)
+                {
+                    w.Line($"dW[{Int(j * m + i)}] += da[{Int(i)}] * x[{Int(j)}];");
+                }
+
+                if (hasDx)
+                {
+                    w.Line($"sum = W[{Int(j * m)}] * da[0];");
+                    for (int i = 1; i < m; i++)
+                    {
+                        w.Line($"sum += W[{Int(j * m + i)}] * da[{Int(i)}];");
+                    }
+
+                    w.Line($"dx[{Int(j)}] = sum;");
+                }
+            }
+
+            for (int i = 0; i < m; i++)
+            {
+                w.Line($"db[{Int(i)}] += da[{Int(i)}];");
+            }
+        }
+    }
+}

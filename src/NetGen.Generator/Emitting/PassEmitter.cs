@@ -1,0 +1,168 @@
+using NetGen.Generator.Model;
+using static NetGen.Generator.Emitting.Formatting;
+
+namespace NetGen.Generator.Emitting
+{
+    /// <summary>Writes the bodies of the public passes: the forward pass layer by layer, the loss, and backpropagation in
+    /// exact reverse order, each layer under a banner that states its equation.</summary>
+    internal static class PassEmitter
+    {
+        private const string Activations = "global::NetGen.Runtime.Activations";
+        private const string Losses = "global::NetGen.Runtime.Losses";
+
+        /// <summary>The forward pass into scratch <c>s</c>, from <c>h0</c>, with parameters <c>p</c>.</summary>
+        public static void EmitForwardLayers(SourceWriter w, NetworkSpec net, ScratchLayout scratch)
+        {
+            string t = net.Scalar;
+            foreach (LayerSpec layer in net.Layers)
+            {
+                string k = Int(layer.Number);
+                string prev = Int(layer.Number - 1);
+                w.Line(Banner(layer));
+                string h = layer.IsIdentity ? $"a{k}" : scratch.Slice($"h{k}");
+                w.Line($"global::System.Span<{t}> a{k} = {scratch.Slice($"a{k}")}, h{k} = {h};");
+                w.Line($"Affine{k}(p.Slice({Int(layer.Offset)}, {Int(layer.WeightCount)}), p.Slice({Int(layer.BiasOffset)}, {Int(layer.AffineOutputs)}), h{prev}, a{k});");
+                string? call = layer.Kind == LayerKind.Maxout
+                    ? $"{Activations}.Maxout<{t}>(a{k}, {Int(layer.Pieces)}, h{k});"
+                    : layer.Activation switch
+                    {
+                        ActivationKind.Identity => null,
+                        ActivationKind.Sigmoid => $"{Activations}.Sigmoid<{t}>(a{k}, h{k});",
+                        ActivationKind.Tanh => $"{Activations}.Tanh<{t}>(a{k}, h{k});",
+                        ActivationKind.ReLU => $"{Activations}.ReLU<{t}>(a{k}, h{k});",
+                        ActivationKind.LeakyReLU => $"{Activations}.LeakyReLU<{t}>(a{k}, {Literal(layer.Alpha, net.IsDouble)}, h{k});",
+                        ActivationKind.ELU => $"{Activations}.ELU<{t}>(a{k}, {Literal(layer.Alpha, net.IsDouble)}, h{k});",
+                        _ => $"{Activations}.Softmax<{t}>(a{k}, h{k});",
+                    };
+                if (call is not null)
+                {
+                    w.Line(call);
+                }
+
+                w.Line();
+            }
+        }
+
+        /// <summary><c>T loss = ...;</c> for the output layer, in the stable form of the loss.</summary>
+        public static void EmitLoss(SourceWriter w, NetworkSpec net)
+        {
+            string t = net.Scalar;
+            string l = Int(net.Output.Number);
+            switch (net.Loss)
+            {
+                case LossKind.CrossEntropy:
+                    w.Line($"// Loss: cross-entropy of softmax(a{l}) from the logits, L = log sum_j e^(a_j - m) + m - d . a{l}");
+                    w.Line($"{t} loss = {Losses}.CrossEntropyFromLogits<{t}>(a{l}, target);");
+                    break;
+                case LossKind.BinaryCrossEntropy:
+                    w.Line($"// Loss: binary cross-entropy of sigmoid(a{l}) from the logits, L = sum max(a, 0) - a d + log(1 + e^-|a|)");
+                    w.Line($"{t} loss = {Losses}.BinaryCrossEntropyFromLogits<{t}>(a{l}, target);");
+                    break;
+                default:
+                    w.Line($"// Loss: mean squared error, L = 1/2 |h{l} - d|^2");
+                    w.Line($"{t} loss = {Losses}.HalfSquaredError<{t}>(h{l}, target);");
+                    break;
+            }
+        }
+
+        /// <summary>Backpropagation from the loss down to layer 1, mirroring <see cref="EmitForwardLayers"/>.</summary>
+        public static void EmitBackwardLayers(SourceWriter w, NetworkSpec net, ScratchLayout scratch)
+        {
+            string t = net.Scalar;
+            LayerSpec output = net.Output;
+            string l = Int(output.Number);
+            w.Line();
+            if (net.Loss == LossKind.MeanSquaredError)
+            {
+                w.Line($"// Output: dh{l} = dL/dy = y - d");
+                w.Line($"global::System.Span<{t}> dh{l} = {scratch.Slice($"dh{l}")};");
+                w.Line($"{Losses}.OutputError<{t}>(h{l}, target, dh{l});");
+            }
+            else
+            {
+                string fused = net.Loss == LossKind.CrossEntropy ? "softmax with cross-entropy" : "sigmoid with binary cross-entropy";
+                w.Line($"// Output: {fused} has the fused gradient da{l} = y - d");
+                w.Line($"global::System.Span<{t}> da{l} = {scratch.Slice($"da{l}")};");
+                w.Line($"{Losses}.OutputError<{t}>(h{l}, target, da{l});");
+            }
+
+            w.Line();
+            for (int i = net.Layers.Count - 1; i >= 0; i--)
+            {
+                LayerSpec layer = net.Layers[i];
+                string k = Int(layer.Number);
+                string prev = Int(layer.Number - 1);
+                bool fused = i == net.Layers.Count - 1 && net.Loss != LossKind.MeanSquaredError;
+                string rule = layer.Number > 1
+                    ? $"dW{k} += da{k} h{prev}^T;  db{k} += da{k};  dh{prev} = W{k}^T da{k}"
+                    : $"dW{k} += da{k} h{prev}^T;  db{k} += da{k}";
+                w.Line($"// Layer {k} backward: {(fused ? string.Empty : $"{DerivativeRule(layer)};  ")}{rule}");
+                if (!fused)
+                {
+                    EmitActivationBackward(w, net, layer, scratch);
+                }
+
+                string weights = $"p.Slice({Int(layer.Offset)}, {Int(layer.WeightCount)})";
+                string weightGradient = $"g.Slice({Int(layer.Offset)}, {Int(layer.WeightCount)})";
+                string biasGradient = $"g.Slice({Int(layer.BiasOffset)}, {Int(layer.AffineOutputs)})";
+                if (layer.Number > 1)
+                {
+                    w.Line($"global::System.Span<{t}> dh{prev} = {scratch.Slice($"dh{prev}")};");
+                    w.Line($"AffineBackward{k}({weights}, h{prev}, da{k}, {weightGradient}, {biasGradient}, dh{prev});");
+                }
+                else
+                {
+                    w.Line($"AffineBackward{k}({weights}, h{prev}, da{k}, {weightGradient}, {biasGradient});");
+                }
+
+                w.Line();
+            }
+        }
+
+        /// <summary>The rule <c>da_k = dh_k * g'(a_k)</c> as written for this layer's activation.</summary>
+        private static string DerivativeRule(LayerSpec layer)
+        {
+            string k = Int(layer.Number);
+            if (layer.Kind == LayerKind.Maxout)
+            {
+                return $"da{k} = dh{k} routed to the winning piece of each unit";
+            }
+
+            return layer.Activation switch
+            {
+                ActivationKind.Identity => $"da{k} = dh{k}",
+                ActivationKind.Sigmoid => $"da{k} = dh{k} * h{k} (1 - h{k})",
+                ActivationKind.Tanh => $"da{k} = dh{k} * (1 - h{k}^2)",
+                ActivationKind.ReLU => $"da{k} = dh{k} * [a{k} > 0]",
+                ActivationKind.LeakyReLU => $"da{k} = dh{k} * (a{k} > 0 ? 1 : alpha)",
+                ActivationKind.ELU => $"da{k} = dh{k} * (a{k} > 0 ? 1 : h{k} + alpha)",
+                _ => $"da{k} = (diag(h{k}) - h{k} h{k}^T) dh{k}",
+            };
+        }
+
+        private static void EmitActivationBackward(SourceWriter w, NetworkSpec net, LayerSpec layer, ScratchLayout scratch)
+        {
+            string t = net.Scalar;
+            string k = Int(layer.Number);
+            if (layer.IsIdentity)
+            {
+                w.Line($"global::System.Span<{t}> da{k} = dh{k};");
+                return;
+            }
+
+            w.Line($"global::System.Span<{t}> da{k} = {scratch.Slice($"da{k}")};");
+            string alpha = Literal(layer.Alpha, net.IsDouble);
+            w.Line(layer.Kind == LayerKind.Maxout
+                ? $"{Activations}.MaxoutBackward<{t}>(a{k}, h{k}, dh{k}, {Int(layer.Pieces)}, da{k});"
+                : layer.Activation switch
+                {
+                    ActivationKind.Sigmoid => $"{Activations}.SigmoidBackward<{t}>(h{k}, dh{k}, da{k});",
+                    ActivationKind.Tanh => $"{Activations}.TanhBackward<{t}>(h{k}, dh{k}, da{k});",
+                    ActivationKind.ReLU => $"{Activations}.ReLUBackward<{t}>(a{k}, dh{k}, da{k});",
+                    ActivationKind.LeakyReLU => $"{Activations}.LeakyReLUBackward<{t}>(a{k}, dh{k}, {alpha}, da{k});",
+                    ActivationKind.ELU => $"{Activations}.ELUBackward<{t}>(a{k}, h{k}, dh{k}, {alpha}, da{k});",
+                    _ => $"{Activations}.SoftmaxBackward<{t}>(h{k}, dh{k}, da{k});",
+                });
+        }
+    }
+}

@@ -1,0 +1,91 @@
+namespace NetGen.Generator.Model
+{
+    /// <summary>Mirrors <c>NetGen.Activation</c> value for value (a test pins this).</summary>
+    internal enum ActivationKind
+    {
+        Identity = 0,
+        Sigmoid = 1,
+        Tanh = 2,
+        ReLU = 3,
+        LeakyReLU = 4,
+        ELU = 5,
+        Softmax = 6,
+    }
+
+    /// <summary>Mirrors <c>NetGen.LossFunction</c> value for value (a test pins this).</summary>
+    internal enum LossKind
+    {
+        MeanSquaredError = 0,
+        CrossEntropy = 1,
+        BinaryCrossEntropy = 2,
+    }
+
+    internal enum LayerKind
+    {
+        Dense,
+        Maxout,
+    }
+
+    /// <summary>One layer k, fully resolved: sizes, activation and where its parameters sit in the flat block.</summary>
+    /// <param name="Number">k, counting from 1.</param>
+    /// <param name="FanIn">N_{k-1}, the length of h_{k-1}.</param>
+    /// <param name="Units">N_k, the length of h_k.</param>
+    /// <param name="Pieces">Affine pieces per unit: 1 for dense layers.</param>
+    /// <param name="Alpha">Leaky ReLU slope or ELU alpha; 0 where unused.</param>
+    /// <param name="Offset">Where W_k starts in the parameter block; b_k follows it.</param>
+    internal sealed record LayerSpec(
+        int Number,
+        LayerKind Kind,
+        int FanIn,
+        int Units,
+        int Pieces,
+        ActivationKind Activation,
+        double Alpha,
+        int Offset)
+    {
+        /// <summary>The length of a_k: units x pieces (piece-major for maxout).</summary>
+        public int AffineOutputs => Units * Pieces;
+
+        public int WeightCount => FanIn * AffineOutputs;
+
+        public int BiasOffset => Offset + WeightCount;
+
+        public int ParameterCount => WeightCount + AffineOutputs;
+
+        /// <summary>Whether h_k is a_k itself (no activation), so no separate storage or backward step is needed.</summary>
+        public bool IsIdentity => Kind == LayerKind.Dense && Activation == ActivationKind.Identity;
+    }
+
+    /// <summary>One enclosing type of a nested network type, outermost first.</summary>
+    internal sealed record ContainingTypeSpec(string Keyword, string Name);
+
+    /// <summary>Where the network type is declared and how to reopen it.</summary>
+    /// <param name="Keyword">class, struct, record or record struct.</param>
+    /// <param name="NeedsConstructor">A struct with no explicit constructor gets a parameterless one, so the field
+    /// initialisers that allocate and initialise the parameters run.</param>
+    internal sealed record TypeSpec(
+        string? Namespace,
+        EquatableArray<ContainingTypeSpec> ContainingTypes,
+        string Keyword,
+        string Name,
+        string FullName,
+        bool NeedsConstructor);
+
+    /// <summary>Everything the emitter needs to write one network; the cache boundary of the pipeline.</summary>
+    internal sealed record NetworkSpec(
+        TypeSpec Type,
+        bool IsDouble,
+        bool Unrolled,
+        int InputSize,
+        EquatableArray<LayerSpec> Layers,
+        LossKind Loss)
+    {
+        public LayerSpec Output => Layers[Layers.Count - 1];
+
+        public int OutputSize => Output.Units;
+
+        public int ParameterCount => Output.Offset + Output.ParameterCount;
+
+        public string Scalar => IsDouble ? "double" : "float";
+    }
+}

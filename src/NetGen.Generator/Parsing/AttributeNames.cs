@@ -1,0 +1,15 @@
+namespace NetGen.Generator.Parsing
+{
+    /// <summary>Metadata names of the attributes that declare a network.</summary>
+    internal static class AttributeNames
+    {
+        public const string Input = "NetGen.InputAttribute";
+        public const string Dense = "NetGen.DenseAttribute";
+        public const string Maxout = "NetGen.MaxoutAttribute";
+        public const string Loss = "NetGen.LossAttribute";
+        public const string Network = "NetGen.NetworkAttribute";
+
+        /// <summary>Every attribute that marks a type as a network, in the order that decides which pipeline owns a type.</summary>
+        public static readonly string[] All = { Input, Dense, Maxout, Loss, Network };
+    }
+}

@@ -1,0 +1,452 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using NetGen.Generator.Diagnostics;
+using NetGen.Generator.Model;
+
+namespace NetGen.Generator.Parsing
+{
+    /// <summary>Turns a type carrying NetGen attributes into a <see cref="NetworkSpec"/> and its diagnostics.
+    /// The only place that touches Roslyn symbols: everything it returns is plain, equatable data.</summary>
+    internal static class NetworkParser
+    {
+        /// <summary>Unrolled scalar kernels spend about 30 IL bytes per weight in the backward method; this keeps every
+        /// method well inside the JIT's 60,000-byte optimisation limit (pinned by a test).</summary>
+        public const int MaxUnrolledWeightsPerLayer = 1024;
+
+        /// <summary>Parameters live in one array; stay well below the CLR's array length limit.</summary>
+        public const long MaxParameters = 1L << 30;
+
+        /// <summary>Parses the type that <paramref name="context"/> found through <paramref name="trigger"/>, or returns
+        /// null when another pipeline owns the type, so that every type is parsed exactly once.</summary>
+        public static ParseResult? Parse(GeneratorAttributeSyntaxContext context, string trigger, CancellationToken cancellationToken)
+        {
+            if (context.TargetSymbol is not INamedTypeSymbol type || context.TargetNode is not TypeDeclarationSyntax declaration)
+            {
+                return null;
+            }
+
+            ImmutableArray<AttributeData> attributes = type.GetAttributes()
+                .Where(a => AttributeNames.All.Contains(a.AttributeClass?.ToDisplayString()))
+                .ToImmutableArray();
+            if (!Owns(attributes, trigger, declaration, cancellationToken))
+            {
+                return null;
+            }
+
+            try
+            {
+                return new Parser(type, declaration, attributes, cancellationToken).Run();
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                var error = new DiagnosticInfo(
+                    DiagnosticDescriptors.InternalError.Id,
+                    LocationOf(declaration.Identifier.GetLocation()),
+                    new EquatableArray<string>(new[] { type.Name, e.GetType().Name + ": " + e.Message }));
+                return new ParseResult(null, new EquatableArray<DiagnosticInfo>(new[] { error }));
+            }
+        }
+
+        /// <summary>A type is owned by the pipeline of its first NetGen attribute in the order of
+        /// <see cref="AttributeNames.All"/>, and, among the declarations carrying that attribute, by the first.</summary>
+        private static bool Owns(ImmutableArray<AttributeData> attributes, string trigger, SyntaxNode target, CancellationToken cancellationToken)
+        {
+            string? owner = AttributeNames.All.FirstOrDefault(name => attributes.Any(a => a.AttributeClass?.ToDisplayString() == name));
+            if (owner != trigger)
+            {
+                return false;
+            }
+
+            AttributeData first = attributes.First(a => a.AttributeClass?.ToDisplayString() == trigger);
+            SyntaxNode? firstSyntax = first.ApplicationSyntaxReference?.GetSyntax(cancellationToken);
+            return firstSyntax is not null && firstSyntax.SyntaxTree == target.SyntaxTree && target.Span.Contains(firstSyntax.Span);
+        }
+
+        internal static LocationInfo? LocationOf(Location? location)
+        {
+            if (location is null || location.SourceTree is null)
+            {
+                return null;
+            }
+
+            FileLinePositionSpan lines = location.GetLineSpan();
+            return new LocationInfo(
+                location.SourceTree.FilePath,
+                location.SourceSpan.Start,
+                location.SourceSpan.Length,
+                lines.StartLinePosition.Line,
+                lines.StartLinePosition.Character,
+                lines.EndLinePosition.Line,
+                lines.EndLinePosition.Character);
+        }
+
+        /// <summary>One parse: reads the attributes in order, checks the rules, and builds the model if nothing failed.</summary>
+        private sealed class Parser
+        {
+            private readonly INamedTypeSymbol _type;
+            private readonly TypeDeclarationSyntax _declaration;
+            private readonly ImmutableArray<AttributeData> _attributes;
+            private readonly CancellationToken _cancellationToken;
+            private readonly List<DiagnosticInfo> _diagnostics = new();
+            private bool _failed;
+
+            public Parser(INamedTypeSymbol type, TypeDeclarationSyntax declaration, ImmutableArray<AttributeData> attributes, CancellationToken cancellationToken)
+            {
+                _type = type;
+                _declaration = declaration;
+                _attributes = attributes;
+                _cancellationToken = cancellationToken;
+            }
+
+            public ParseResult Run()
+            {
+                // Attributes that do not bind (a missing argument, a wrong type) already have a compiler error: generate nothing.
+                if (_attributes.Any(a => a.AttributeConstructor is null || a.ConstructorArguments.Any(c => c.Kind == TypedConstantKind.Error)))
+                {
+                    return Result(null);
+                }
+
+                TypeSpec? typeSpec = ParseType();
+                CheckSingleDeclaration();
+
+                var inputs = _attributes.Where(a => Is(a, AttributeNames.Input)).ToList();
+                var losses = _attributes.Where(a => Is(a, AttributeNames.Loss)).ToList();
+                var layerAttributes = _attributes.Where(a => Is(a, AttributeNames.Dense) || Is(a, AttributeNames.Maxout)).ToList();
+
+                int inputSize = ParseInput(inputs);
+                LossKind loss = ParseLoss(losses);
+                (bool isDouble, bool unrolled) = ParseOptions();
+
+                if (layerAttributes.Count == 0)
+                {
+                    Report(DiagnosticDescriptors.NoLayers, inputs.FirstOrDefault() ?? _attributes.First(), _type.Name);
+                }
+
+                var layers = new List<LayerSpec>();
+                long offset = 0;
+                int fanIn = inputSize;
+                for (int i = 0; i < layerAttributes.Count; i++)
+                {
+                    _cancellationToken.ThrowIfCancellationRequested();
+                    LayerSpec? layer = ParseLayer(layerAttributes[i], number: i + 1, isLast: i == layerAttributes.Count - 1, layerCount: layerAttributes.Count, fanIn, (int)Math.Min(offset, int.MaxValue), unrolled);
+                    if (layer is null)
+                    {
+                        fanIn = 1; // keep checking later layers for their own errors
+                        continue;
+                    }
+
+                    layers.Add(layer);
+                    offset += (long)layer.FanIn * layer.AffineOutputs + layer.AffineOutputs;
+                    fanIn = layer.Units;
+                }
+
+                if (offset > MaxParameters)
+                {
+                    Report(DiagnosticDescriptors.TooManyParameters, layerAttributes.Last(), _type.Name, offset.ToString(System.Globalization.CultureInfo.InvariantCulture), MaxParameters.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                }
+
+                if (!_failed && layers.Count > 0)
+                {
+                    CheckLossFitsOutput(loss, layers[layers.Count - 1], losses[0], layerAttributes.Last());
+                }
+
+                if (_failed || typeSpec is null)
+                {
+                    return Result(null);
+                }
+
+                return Result(new NetworkSpec(typeSpec, isDouble, unrolled, inputSize, new EquatableArray<LayerSpec>(layers), loss));
+            }
+
+            private ParseResult Result(NetworkSpec? network) => new(network, new EquatableArray<DiagnosticInfo>(_diagnostics));
+
+            private TypeSpec? ParseType()
+            {
+                Location identifier = _declaration.Identifier.GetLocation();
+                if (_type.IsStatic)
+                {
+                    Report(DiagnosticDescriptors.UnsupportedType, identifier, _type.Name, "static");
+                }
+                else if (_type.IsRefLikeType)
+                {
+                    Report(DiagnosticDescriptors.UnsupportedType, identifier, _type.Name, "a ref struct");
+                }
+                else if (_type.IsGenericType || ContainingTypes().Any(t => t.IsGenericType))
+                {
+                    Report(DiagnosticDescriptors.UnsupportedType, identifier, _type.Name, "generic or nested in a generic type");
+                }
+
+                var containing = new List<ContainingTypeSpec>();
+                for (SyntaxNode? node = _declaration; node is not null; node = node.Parent)
+                {
+                    if (node is TypeDeclarationSyntax typeNode)
+                    {
+                        if (!typeNode.Modifiers.Any(SyntaxKind.PartialKeyword))
+                        {
+                            Report(DiagnosticDescriptors.NotPartial, typeNode.Identifier.GetLocation(), typeNode.Identifier.ValueText);
+                        }
+
+                        if (typeNode != _declaration)
+                        {
+                            containing.Insert(0, new ContainingTypeSpec(Keyword(typeNode), typeNode.Identifier.ValueText));
+                        }
+                    }
+                }
+
+                if (_failed)
+                {
+                    return null;
+                }
+
+                bool needsConstructor = _type.IsValueType && !_type.InstanceConstructors.Any(c => !c.IsImplicitlyDeclared);
+                string? ns = _type.ContainingNamespace.IsGlobalNamespace ? null : _type.ContainingNamespace.ToDisplayString();
+                return new TypeSpec(
+                    ns,
+                    new EquatableArray<ContainingTypeSpec>(containing),
+                    Keyword(_declaration),
+                    _type.Name,
+                    _type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
+                    needsConstructor);
+            }
+
+            private IEnumerable<INamedTypeSymbol> ContainingTypes()
+            {
+                for (INamedTypeSymbol? t = _type.ContainingType; t is not null; t = t.ContainingType)
+                {
+                    yield return t;
+                }
+            }
+
+            private static string Keyword(TypeDeclarationSyntax node) => node switch
+            {
+                RecordDeclarationSyntax r when r.ClassOrStructKeyword.IsKind(SyntaxKind.StructKeyword) => "record struct",
+                RecordDeclarationSyntax => "record",
+                StructDeclarationSyntax => "struct",
+                InterfaceDeclarationSyntax => "interface",
+                _ => "class",
+            };
+
+            private void CheckSingleDeclaration()
+            {
+                // The first attribute's declaration is the network's; any NetGen attribute elsewhere is an error.
+                SyntaxTree? home = _declaration.SyntaxTree;
+                foreach (AttributeData attribute in _attributes)
+                {
+                    SyntaxNode? syntax = attribute.ApplicationSyntaxReference?.GetSyntax(_cancellationToken);
+                    if (syntax is not null && (syntax.SyntaxTree != home || !_declaration.Span.Contains(syntax.Span)))
+                    {
+                        Report(DiagnosticDescriptors.SpreadOverPartials, attribute, _type.Name);
+                        return;
+                    }
+                }
+            }
+
+            private int ParseInput(List<AttributeData> inputs)
+            {
+                if (inputs.Count == 0)
+                {
+                    Report(DiagnosticDescriptors.MissingInput, _attributes.First(), _type.Name);
+                    return 1;
+                }
+
+                if (inputs.Count > 1)
+                {
+                    Report(DiagnosticDescriptors.DuplicateInput, inputs[1], _type.Name, inputs.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                }
+
+                int size = IntArgument(inputs[0], 0);
+                if (size < 1)
+                {
+                    Report(DiagnosticDescriptors.InvalidSize, inputs[0], "[Input] size", Format(size));
+                    return 1;
+                }
+
+                return size;
+            }
+
+            private LossKind ParseLoss(List<AttributeData> losses)
+            {
+                if (losses.Count == 0)
+                {
+                    Report(DiagnosticDescriptors.MissingLoss, _attributes.First(), _type.Name);
+                    return LossKind.MeanSquaredError;
+                }
+
+                if (losses.Count > 1)
+                {
+                    Report(DiagnosticDescriptors.DuplicateLoss, losses[1], _type.Name, losses.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                }
+
+                int value = IntArgument(losses[0], 0);
+                if (!Enum.IsDefined(typeof(LossKind), value))
+                {
+                    Report(DiagnosticDescriptors.UnknownEnumValue, losses[0], "The loss", Format(value), "LossFunction");
+                    return LossKind.MeanSquaredError;
+                }
+
+                return (LossKind)value;
+            }
+
+            private (bool IsDouble, bool Unrolled) ParseOptions()
+            {
+                AttributeData? options = _attributes.FirstOrDefault(a => Is(a, AttributeNames.Network));
+                if (options is null)
+                {
+                    return (false, false);
+                }
+
+                int precision = NamedInt(options, "Precision", 0);
+                int kernels = NamedInt(options, "Kernels", 0);
+                if (precision is not (0 or 1))
+                {
+                    Report(DiagnosticDescriptors.UnknownEnumValue, options, "Precision", Format(precision), "Precision");
+                }
+
+                if (kernels is not (0 or 1))
+                {
+                    Report(DiagnosticDescriptors.UnknownEnumValue, options, "Kernels", Format(kernels), "KernelStyle");
+                }
+
+                return (precision == 1, kernels == 1);
+            }
+
+            private LayerSpec? ParseLayer(AttributeData attribute, int number, bool isLast, int layerCount, int fanIn, int offset, bool unrolled)
+            {
+                bool isMaxout = Is(attribute, AttributeNames.Maxout);
+                int units = IntArgument(attribute, 0);
+                int pieces = isMaxout ? IntArgument(attribute, 1) : 1;
+                int activationValue = isMaxout ? 0 : IntArgument(attribute, 1);
+                bool ok = true;
+
+                if (units < 1)
+                {
+                    Report(DiagnosticDescriptors.InvalidSize, attribute, $"The unit count of layer {number}", Format(units));
+                    ok = false;
+                }
+
+                if (isMaxout && pieces < 2)
+                {
+                    Report(DiagnosticDescriptors.InvalidPieces, attribute, Format(pieces));
+                    ok = false;
+                }
+
+                if (!Enum.IsDefined(typeof(ActivationKind), activationValue))
+                {
+                    Report(DiagnosticDescriptors.UnknownEnumValue, attribute, $"The activation of layer {number}", Format(activationValue), "Activation");
+                    return null;
+                }
+
+                var activation = (ActivationKind)activationValue;
+                if (activation == ActivationKind.Softmax && !isLast)
+                {
+                    Report(DiagnosticDescriptors.SoftmaxNotLast, attribute, Format(number), Format(layerCount));
+                    ok = false;
+                }
+
+                double alpha = ParseAlpha(attribute, activation, isMaxout, ref ok);
+                if (!ok)
+                {
+                    return null;
+                }
+
+                long weights = (long)fanIn * units * pieces;
+                if (unrolled && weights > MaxUnrolledWeightsPerLayer)
+                {
+                    Report(DiagnosticDescriptors.UnrolledTooLarge, attribute, Format(number), weights.ToString(System.Globalization.CultureInfo.InvariantCulture), Format(MaxUnrolledWeightsPerLayer));
+                    return null;
+                }
+
+                if (weights + (long)units * pieces > MaxParameters)
+                {
+                    Report(DiagnosticDescriptors.TooManyParameters, attribute, _type.Name, (weights + ((long)units * pieces)).ToString(System.Globalization.CultureInfo.InvariantCulture), MaxParameters.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    return null;
+                }
+
+                return new LayerSpec(number, isMaxout ? LayerKind.Maxout : LayerKind.Dense, fanIn, units, pieces, activation, alpha, offset);
+            }
+
+            private double ParseAlpha(AttributeData attribute, ActivationKind activation, bool isMaxout, ref bool ok)
+            {
+                double defaultAlpha = activation switch
+                {
+                    ActivationKind.LeakyReLU => 0.01,
+                    ActivationKind.ELU => 1.0,
+                    _ => 0.0,
+                };
+                if (isMaxout)
+                {
+                    return 0.0;
+                }
+
+                TypedConstant? named = attribute.NamedArguments.Where(n => n.Key == "Alpha").Select(n => (TypedConstant?)n.Value).FirstOrDefault();
+                if (named is null || named.Value.Value is not double alpha)
+                {
+                    return defaultAlpha;
+                }
+
+                string text = alpha.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+                switch (activation)
+                {
+                    case ActivationKind.LeakyReLU when !(alpha >= 0.0 && alpha < 1.0):
+                        Report(DiagnosticDescriptors.AlphaOutOfRange, attribute, "LeakyReLU", "in [0, 1)", text);
+                        ok = false;
+                        break;
+                    case ActivationKind.ELU when !(alpha > 0.0 && alpha <= 100.0):
+                        Report(DiagnosticDescriptors.AlphaOutOfRange, attribute, "ELU", "in (0, 100]", text);
+                        ok = false;
+                        break;
+                    case ActivationKind.LeakyReLU:
+                    case ActivationKind.ELU:
+                        return alpha;
+                    default:
+                        Report(DiagnosticDescriptors.AlphaUnused, attribute, activation.ToString());
+                        break;
+                }
+
+                return defaultAlpha;
+            }
+
+            private void CheckLossFitsOutput(LossKind loss, LayerSpec output, AttributeData lossAttribute, AttributeData outputAttribute)
+            {
+                string outputName = output.Kind == LayerKind.Maxout ? "Maxout" : output.Activation.ToString();
+                switch (loss)
+                {
+                    case LossKind.CrossEntropy when output.Kind != LayerKind.Dense || output.Activation != ActivationKind.Softmax:
+                        Report(DiagnosticDescriptors.CrossEntropyNeedsSoftmax, lossAttribute, outputName);
+                        break;
+                    case LossKind.BinaryCrossEntropy when output.Kind != LayerKind.Dense || output.Activation != ActivationKind.Sigmoid:
+                        Report(DiagnosticDescriptors.BinaryCrossEntropyNeedsSigmoid, lossAttribute, outputName);
+                        break;
+                    case LossKind.MeanSquaredError when output.Activation == ActivationKind.Softmax:
+                        Report(DiagnosticDescriptors.SoftmaxWithMeanSquaredError, outputAttribute);
+                        break;
+                }
+            }
+
+            private static bool Is(AttributeData attribute, string name) => attribute.AttributeClass?.ToDisplayString() == name;
+
+            private static int IntArgument(AttributeData attribute, int index) =>
+                index < attribute.ConstructorArguments.Length && attribute.ConstructorArguments[index].Value is int value ? value : 0;
+
+            private static int NamedInt(AttributeData attribute, string name, int fallback) =>
+                attribute.NamedArguments.Where(n => n.Key == name).Select(n => n.Value.Value).OfType<int>().DefaultIfEmpty(fallback).First();
+
+            private static string Format(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+            private void Report(DiagnosticDescriptor descriptor, AttributeData attribute, params string[] arguments) =>
+                Report(descriptor, attribute.ApplicationSyntaxReference?.GetSyntax(_cancellationToken).GetLocation(), arguments);
+
+            private void Report(DiagnosticDescriptor descriptor, Location? location, params string[] arguments)
+            {
+                _failed |= descriptor.DefaultSeverity == DiagnosticSeverity.Error;
+                _diagnostics.Add(new DiagnosticInfo(descriptor.Id, LocationOf(location), new EquatableArray<string>(arguments)));
+            }
+        }
+    }
+}

@@ -1,0 +1,209 @@
+using System;
+using System.ComponentModel;
+using System.Numerics;
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace NetGen.Runtime
+{
+    /// <summary>Vectorised activations <c>h = g(a)</c> and their backward rules <c>da = dh * g'(a)</c>, as in MATHS.md.
+    /// Each derivative is written through the output <c>h</c> where it can be, so nothing is recomputed.</summary>
+    /// <remarks>Every method accepts <c>h</c> or <c>da</c> aliasing its input exactly (same start, same length).</remarks>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static class Activations
+    {
+        /// <summary><c>h = 1 / (1 + e^-a)</c>.</summary>
+        public static void Sigmoid<T>(ReadOnlySpan<T> a, Span<T> h) where T : unmanaged, IFloatingPointIeee754<T> =>
+            TensorPrimitives.Sigmoid(a, h);
+
+        /// <summary><c>h = tanh(a)</c>.</summary>
+        public static void Tanh<T>(ReadOnlySpan<T> a, Span<T> h) where T : unmanaged, IFloatingPointIeee754<T> =>
+            TensorPrimitives.Tanh(a, h);
+
+        /// <summary><c>h = max(0, a)</c>; NaN propagates.</summary>
+        public static void ReLU<T>(ReadOnlySpan<T> a, Span<T> h) where T : unmanaged, IFloatingPointIeee754<T> =>
+            TensorPrimitives.Max(a, T.Zero, h);
+
+        /// <summary><c>h = a</c> if <c>a &gt; 0</c>, else <c>alpha a</c>.</summary>
+        public static void LeakyReLU<T>(ReadOnlySpan<T> a, T alpha, Span<T> h) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            int i = 0;
+            if (Vector.IsHardwareAccelerated)
+            {
+                var slope = new Vector<T>(alpha);
+                for (; i <= a.Length - Vector<T>.Count; i += Vector<T>.Count)
+                {
+                    var x = Load(a, i);
+                    Vector.ConditionalSelect(Vector.GreaterThan(x, Vector<T>.Zero), x, slope * x).CopyTo(h.Slice(i));
+                }
+            }
+
+            for (; i < a.Length; i++)
+            {
+                h[i] = a[i] > T.Zero ? a[i] : alpha * a[i];
+            }
+        }
+
+        /// <summary><c>h = a</c> if <c>a &gt; 0</c>, else <c>alpha (e^a - 1)</c>; <c>e^a</c> is taken of <c>min(a, 0)</c>, so it never overflows.</summary>
+        public static void ELU<T>(ReadOnlySpan<T> a, T alpha, Span<T> h) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            // h = e^min(a, 0) first (exp is only vectorised over whole spans), then the select.
+            TensorPrimitives.Min(a, T.Zero, h);
+            TensorPrimitives.Exp(h, h);
+            int i = 0;
+            if (Vector.IsHardwareAccelerated)
+            {
+                var scale = new Vector<T>(alpha);
+                for (; i <= a.Length - Vector<T>.Count; i += Vector<T>.Count)
+                {
+                    var x = Load(a, i);
+                    var negative = scale * (Load(h, i) - Vector<T>.One);
+                    Vector.ConditionalSelect(Vector.GreaterThan(x, Vector<T>.Zero), x, negative).CopyTo(h.Slice(i));
+                }
+            }
+
+            for (; i < a.Length; i++)
+            {
+                h[i] = a[i] > T.Zero ? a[i] : alpha * (h[i] - T.One);
+            }
+        }
+
+        /// <summary><c>h_k = e^(a_k - m) / sum_j e^(a_j - m)</c> with <c>m = max_j a_j</c>: stable for any finite logits.</summary>
+        public static void Softmax<T>(ReadOnlySpan<T> a, Span<T> h) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            T max = TensorPrimitives.Max(a);
+            TensorPrimitives.Subtract(a, max, h);
+            TensorPrimitives.Exp(h, h);
+            T sum = TensorPrimitives.Sum<T>(h);
+            TensorPrimitives.Divide(h, sum, h);
+        }
+
+        /// <summary>Maxout: <c>h_i = max_p z_{p,i}</c> over the layer's affine outputs <paramref name="z"/>, stored piece-major
+        /// (<c>z[p * units + i]</c>).</summary>
+        public static void Maxout<T>(ReadOnlySpan<T> z, int pieces, Span<T> h) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            int units = h.Length;
+            z.Slice(0, units).CopyTo(h);
+            for (int p = 1; p < pieces; p++)
+            {
+                TensorPrimitives.Max(h, z.Slice(p * units, units), h);
+            }
+        }
+
+        /// <summary>Sigmoid backward: <c>da = dh * h (1 - h)</c>.</summary>
+        public static void SigmoidBackward<T>(ReadOnlySpan<T> h, ReadOnlySpan<T> dh, Span<T> da) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            int i = 0;
+            if (Vector.IsHardwareAccelerated)
+            {
+                for (; i <= h.Length - Vector<T>.Count; i += Vector<T>.Count)
+                {
+                    var y = Load(h, i);
+                    (Load(dh, i) * y * (Vector<T>.One - y)).CopyTo(da.Slice(i));
+                }
+            }
+
+            for (; i < h.Length; i++)
+            {
+                da[i] = dh[i] * h[i] * (T.One - h[i]);
+            }
+        }
+
+        /// <summary>Tanh backward: <c>da = dh * (1 - h^2)</c>.</summary>
+        public static void TanhBackward<T>(ReadOnlySpan<T> h, ReadOnlySpan<T> dh, Span<T> da) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            int i = 0;
+            if (Vector.IsHardwareAccelerated)
+            {
+                for (; i <= h.Length - Vector<T>.Count; i += Vector<T>.Count)
+                {
+                    var y = Load(h, i);
+                    (Load(dh, i) * (Vector<T>.One - y * y)).CopyTo(da.Slice(i));
+                }
+            }
+
+            for (; i < h.Length; i++)
+            {
+                da[i] = dh[i] * (T.One - h[i] * h[i]);
+            }
+        }
+
+        /// <summary>ReLU backward: <c>da = dh</c> where <c>a &gt; 0</c>, else 0 (the derivative at 0 is 0, as in PyTorch).</summary>
+        public static void ReLUBackward<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> dh, Span<T> da) where T : unmanaged, IFloatingPointIeee754<T> =>
+            LeakyReLUBackward(a, dh, T.Zero, da);
+
+        /// <summary>Leaky ReLU backward: <c>da = dh</c> where <c>a &gt; 0</c>, else <c>alpha dh</c>.</summary>
+        public static void LeakyReLUBackward<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> dh, T alpha, Span<T> da) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            int i = 0;
+            if (Vector.IsHardwareAccelerated)
+            {
+                var slope = new Vector<T>(alpha);
+                for (; i <= a.Length - Vector<T>.Count; i += Vector<T>.Count)
+                {
+                    var g = Load(dh, i);
+                    Vector.ConditionalSelect(Vector.GreaterThan(Load(a, i), Vector<T>.Zero), g, slope * g).CopyTo(da.Slice(i));
+                }
+            }
+
+            for (; i < a.Length; i++)
+            {
+                da[i] = a[i] > T.Zero ? dh[i] : alpha * dh[i];
+            }
+        }
+
+        /// <summary>ELU backward: <c>da = dh</c> where <c>a &gt; 0</c>, else <c>dh (h + alpha)</c>.</summary>
+        public static void ELUBackward<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> h, ReadOnlySpan<T> dh, T alpha, Span<T> da) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            int i = 0;
+            if (Vector.IsHardwareAccelerated)
+            {
+                var shift = new Vector<T>(alpha);
+                for (; i <= a.Length - Vector<T>.Count; i += Vector<T>.Count)
+                {
+                    var g = Load(dh, i);
+                    var negative = g * (Load(h, i) + shift);
+                    Vector.ConditionalSelect(Vector.GreaterThan(Load(a, i), Vector<T>.Zero), g, negative).CopyTo(da.Slice(i));
+                }
+            }
+
+            for (; i < a.Length; i++)
+            {
+                da[i] = a[i] > T.Zero ? dh[i] : dh[i] * (h[i] + alpha);
+            }
+        }
+
+        /// <summary>Softmax backward through its Jacobian <c>diag(y) - y y^T</c>: <c>da = y * (dh - y . dh)</c>.
+        /// Only needed when softmax is not fused with cross-entropy.</summary>
+        public static void SoftmaxBackward<T>(ReadOnlySpan<T> y, ReadOnlySpan<T> dh, Span<T> da) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            T dot = TensorPrimitives.Dot(y, dh);
+            TensorPrimitives.Subtract(dh, dot, da);
+            TensorPrimitives.Multiply(da, y, da);
+        }
+
+        /// <summary>Maxout backward: the gradient flows to the winning piece only, <c>dz_{p*,i} = dh_i</c>, others 0;
+        /// ties go to the first maximum, as in the forward pass.</summary>
+        public static void MaxoutBackward<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> h, ReadOnlySpan<T> dh, int pieces, Span<T> dz) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            int units = h.Length;
+            dz.Clear();
+            for (int i = 0; i < units; i++)
+            {
+                for (int p = 0; p < pieces; p++)
+                {
+                    if (z[p * units + i] == h[i])
+                    {
+                        dz[p * units + i] = dh[i];
+                        break;
+                    }
+                }
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector<T> Load<T>(ReadOnlySpan<T> span, int index) where T : unmanaged =>
+            Unsafe.ReadUnaligned<Vector<T>>(ref Unsafe.As<T, byte>(ref Unsafe.Add(ref MemoryMarshal.GetReference(span), index)));
+    }
+}

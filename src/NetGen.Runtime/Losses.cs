@@ -1,0 +1,61 @@
+using System;
+using System.ComponentModel;
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace NetGen.Runtime
+{
+    /// <summary>Per-sample losses in the stable forms of MATHS.md, and the gradient at the output.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static class Losses
+    {
+        /// <summary>Mean squared error, <c>L = 1/2 sum_k (y_k - d_k)^2</c>.</summary>
+        public static T HalfSquaredError<T>(ReadOnlySpan<T> y, ReadOnlySpan<T> d) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            T sum = T.Zero;
+            for (int k = 0; k < y.Length; k++)
+            {
+                T e = y[k] - d[k];
+                sum += e * e;
+            }
+
+            return sum / (T.One + T.One);
+        }
+
+        /// <summary>Cross-entropy of <c>softmax(a)</c> from the logits <paramref name="a"/>:
+        /// <c>L = log sum_j e^(a_j - m) + m - sum_k d_k a_k</c>, <c>m = max_j a_j</c>, for targets that sum to 1.
+        /// Finite for logits of any finite size.</summary>
+        public static T CrossEntropyFromLogits<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> d) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            T m = TensorPrimitives.Max(a);
+            T sum = T.Zero;
+            T dot = T.Zero;
+            for (int k = 0; k < a.Length; k++)
+            {
+                sum += T.Exp(a[k] - m);
+                dot += d[k] * a[k];
+            }
+
+            return T.Log(sum) + m - dot;
+        }
+
+        /// <summary>Binary cross-entropy of <c>sigmoid(a)</c> from the logits <paramref name="a"/>:
+        /// <c>L = sum_k max(a_k, 0) - a_k d_k + log(1 + e^-|a_k|)</c>. Finite for logits of any finite size.</summary>
+        public static T BinaryCrossEntropyFromLogits<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> d) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            T sum = T.Zero;
+            for (int k = 0; k < a.Length; k++)
+            {
+                T x = a[k];
+                sum += T.Max(x, T.Zero) - x * d[k] + T.LogP1(T.Exp(-T.Abs(x)));
+            }
+
+            return sum;
+        }
+
+        /// <summary>The output error <c>e = y - d</c>: the fused gradient <c>da_L</c> of softmax with cross-entropy and of
+        /// sigmoid with binary cross-entropy, and <c>dL/dy</c> of mean squared error.</summary>
+        public static void OutputError<T>(ReadOnlySpan<T> y, ReadOnlySpan<T> d, Span<T> e) where T : unmanaged, IFloatingPointIeee754<T> =>
+            TensorPrimitives.Subtract(y, d, e);
+    }
+}

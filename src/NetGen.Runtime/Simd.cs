@@ -1,0 +1,96 @@
+using System;
+using System.ComponentModel;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
+
+namespace NetGen.Runtime
+{
+    /// <summary>Fused multiply-add on every vector width, for generated kernels: <c>a * b + c</c> with one rounding
+    /// where the hardware has FMA, else a multiply and an add. (.NET 8 has no portable <c>FusedMultiplyAdd</c>.)</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static class Simd
+    {
+        /// <summary>Returns <c>a * b + c</c>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> MultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c) =>
+            Avx512F.IsSupported ? Avx512F.FusedMultiplyAdd(a, b, c) : a * b + c;
+
+        /// <summary>Returns <c>a * b + c</c>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<double> MultiplyAdd(Vector512<double> a, Vector512<double> b, Vector512<double> c) =>
+            Avx512F.IsSupported ? Avx512F.FusedMultiplyAdd(a, b, c) : a * b + c;
+
+        /// <summary>Returns <c>a * b + c</c>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> MultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c) =>
+            Fma.IsSupported ? Fma.MultiplyAdd(a, b, c) : a * b + c;
+
+        /// <summary>Returns <c>a * b + c</c>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<double> MultiplyAdd(Vector256<double> a, Vector256<double> b, Vector256<double> c) =>
+            Fma.IsSupported ? Fma.MultiplyAdd(a, b, c) : a * b + c;
+
+        /// <summary>Returns <c>a * b + c</c>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<float> MultiplyAdd(Vector128<float> a, Vector128<float> b, Vector128<float> c)
+        {
+            if (Fma.IsSupported)
+            {
+                return Fma.MultiplyAdd(a, b, c);
+            }
+
+            if (AdvSimd.IsSupported)
+            {
+                return AdvSimd.FusedMultiplyAdd(c, a, b);
+            }
+
+            return a * b + c;
+        }
+
+        /// <summary>Returns <c>a * b + c</c>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<double> MultiplyAdd(Vector128<double> a, Vector128<double> b, Vector128<double> c)
+        {
+            if (Fma.IsSupported)
+            {
+                return Fma.MultiplyAdd(a, b, c);
+            }
+
+            if (AdvSimd.Arm64.IsSupported)
+            {
+                return AdvSimd.Arm64.FusedMultiplyAdd(c, a, b);
+            }
+
+            return a * b + c;
+        }
+            /// <summary>Zeroes all but the last <paramref name="count"/> lanes of <paramref name="v"/>. Generated kernels cover a
+        /// length that is not a multiple of the vector width with a last vector that overlaps the one before it; masking
+        /// the overlap makes accumulations into it add zero there.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<T> KeepLast<T>(Vector512<T> v, int count) where T : unmanaged =>
+            v & Vector512.LoadUnsafe(ref Unsafe.Add(ref MemoryMarshal.GetReference(TailMask), count * Unsafe.SizeOf<T>())).As<byte, T>();
+
+        /// <inheritdoc cref="KeepLast{T}(Vector512{T}, int)"/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<T> KeepLast<T>(Vector256<T> v, int count) where T : unmanaged =>
+            v & Vector256.LoadUnsafe(ref Unsafe.Add(ref MemoryMarshal.GetReference(TailMask), 32 + count * Unsafe.SizeOf<T>())).As<byte, T>();
+
+        /// <inheritdoc cref="KeepLast{T}(Vector512{T}, int)"/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<T> KeepLast<T>(Vector128<T> v, int count) where T : unmanaged =>
+            v & Vector128.LoadUnsafe(ref Unsafe.Add(ref MemoryMarshal.GetReference(TailMask), 48 + count * Unsafe.SizeOf<T>())).As<byte, T>();
+
+        /// <summary>64 zero bytes then 64 set bytes: 64 bytes read from offset <c>64 - width + count * size</c> keep the last
+        /// <c>count</c> lanes of a <c>width</c>-byte vector.</summary>
+        private static ReadOnlySpan<byte> TailMask =>
+        [
+            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+            255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+        ];
+    }
+}
