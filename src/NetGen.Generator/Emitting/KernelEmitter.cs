@@ -112,10 +112,10 @@ namespace NetGen.Generator.Emitting
                     int lanes = width.Lanes(net.IsDouble);
                     w.Open($"if ({width.Type}.IsHardwareAccelerated)");
                     w.Line($"// {Int(m)} outputs as {VectorCountText(m, lanes)} of {Int(lanes)}; acc += W[j, :] x[j] for every input j.");
-                    foreach ((string baseOffset, int[] offsets, string? loop) in Groups(m, lanes))
+                    foreach (Group group in Groups(m, lanes))
                     {
-                        OpenGroup(w, loop);
-                        EmitForwardGroup(w, width.Type, n, m, baseOffset, offsets);
+                        OpenGroup(w, group.Loop);
+                        EmitForwardGroup(w, width.Type, n, m, group.BaseOffset, group.Offsets);
                         w.Close();
                     }
 
@@ -190,10 +190,10 @@ namespace NetGen.Generator.Emitting
                         w.Line("dx.Clear();");
                     }
 
-                    foreach ((string baseOffset, int[] offsets, string? loop) in groups)
+                    foreach (Group group in groups)
                     {
-                        OpenGroup(w, loop);
-                        EmitBackwardGroup(w, width.Type, n, m, lanes, baseOffset, offsets, hasDx, accumulateDx);
+                        OpenGroup(w, group.Loop);
+                        EmitBackwardGroup(w, width.Type, n, m, lanes, group, hasDx, accumulateDx);
                         w.Close();
                     }
 
@@ -217,10 +217,18 @@ namespace NetGen.Generator.Emitting
 
             w.Line("// Scalar path, where SIMD is not hardware-accelerated.");
             w.Open($"for (int j = 0; j < {Int(n)}; j++)");
-            w.Line($"{t} sum = 0;");
+            if (hasDx)
+            {
+                w.Line($"{t} sum = 0;");
+            }
+
             w.Open($"for (int i = 0; i < {Int(m)}; i++)");
             w.Line($"dW[j * {Int(m)} + i] += da[i] * x[j];");
-            w.Line($"sum += W[j * {Int(m)} + i] * da[i];");
+            if (hasDx)
+            {
+                w.Line($"sum += W[j * {Int(m)} + i] * da[i];");
+            }
+
             w.Close();
             if (hasDx)
             {
@@ -233,16 +241,17 @@ namespace NetGen.Generator.Emitting
             w.Close();
         }
 
-        private static void EmitBackwardGroup(SourceWriter w, string vector, int n, int m, int lanes, string baseOffset, int[] offsets, bool hasDx, bool accumulateDx)
+        private static void EmitBackwardGroup(SourceWriter w, string vector, int n, int m, int lanes, Group group, bool hasDx, bool accumulateDx)
         {
+            string baseOffset = group.BaseOffset;
+            int[] offsets = group.Offsets;
             for (int v = 0; v < offsets.Length; v++)
             {
                 string load = $"{vector}.LoadUnsafe(ref delta, {Offset(baseOffset, offsets[v])})";
-                bool overlaps = v > 0 && offsets[v] < offsets[v - 1] + lanes;
-                if (overlaps)
+                int fresh = group.FreshLanes[v];
+                if (fresh < lanes)
                 {
-                    int fresh = offsets[v] + lanes - (offsets[v - 1] + lanes);
-                    w.Line($"var d{Int(v)} = {Simd}.KeepLast({load}, {Int(fresh)}); // overlaps d{Int(v - 1)}: add zero there");
+                    w.Line($"var d{Int(v)} = {Simd}.KeepLast({load}, {Int(fresh)}); // overlaps the vector before: add zero there");
                 }
                 else
                 {
@@ -300,9 +309,14 @@ namespace NetGen.Generator.Emitting
             w.Close();
         }
 
+        /// <summary>One group of output vectors kept in registers: their offsets (relative to <c>BaseOffset</c>, which is
+        /// <c>o</c> inside a loop over whole groups), how many lanes of each are not covered by an earlier vector
+        /// (fewer than the width only for an overlapping last vector), and the loop header if the group repeats.</summary>
+        private sealed record Group(string BaseOffset, int[] Offsets, int[] FreshLanes, string? Loop);
+
         /// <summary>The output vectors of a layer in groups of at most <see cref="GroupVectors"/>: whole groups as a
         /// constant-bound loop over <c>o</c> when there are several, the rest (with the overlapping last vector) inline.</summary>
-        private static IEnumerable<(string BaseOffset, int[] Offsets, string? Loop)> Groups(int m, int lanes)
+        private static IEnumerable<Group> Groups(int m, int lanes)
         {
             int vectors = (m + lanes - 1) / lanes;
             int groupWidth = GroupVectors * lanes;
@@ -310,19 +324,25 @@ namespace NetGen.Generator.Emitting
             int start = 0;
             if (wholeGroups >= 2)
             {
-                yield return ("o", Enumerable.Range(0, GroupVectors).Select(v => v * lanes).ToArray(), $"for (nuint o = 0; o < {Int(wholeGroups * groupWidth)}; o += {Int(groupWidth)})");
+                int[] offsets = Enumerable.Range(0, GroupVectors).Select(v => v * lanes).ToArray();
+                yield return new Group("o", offsets, offsets.Select(_ => lanes).ToArray(), $"for (nuint o = 0; o < {Int(wholeGroups * groupWidth)}; o += {Int(groupWidth)})");
                 start = wholeGroups * groupWidth;
             }
 
+            int covered = start; // every output below this is covered by an earlier vector
             while (start < m)
             {
                 var offsets = new List<int>();
+                var fresh = new List<int>();
                 for (int v = 0; v < GroupVectors && start + (v * lanes) < m; v++)
                 {
-                    offsets.Add(Math.Min(start + (v * lanes), m - lanes));
+                    int offset = Math.Min(start + (v * lanes), m - lanes);
+                    offsets.Add(offset);
+                    fresh.Add(offset + lanes - Math.Max(covered, offset));
+                    covered = offset + lanes;
                 }
 
-                yield return (string.Empty, offsets.ToArray(), null);
+                yield return new Group(string.Empty, offsets.ToArray(), fresh.ToArray(), null);
                 start += GroupVectors * lanes;
             }
         }

@@ -1,0 +1,306 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Reflection;
+using Xunit.Abstractions;
+
+namespace NetGen.Generator.Tests;
+
+/// <summary>Compiles every network of <see cref="Catalog"/> once, in double and in float precision.</summary>
+public sealed class RandomNetworksFixture
+{
+    public RandomNetworksFixture()
+    {
+        Topologies = Catalog();
+        string source = "using NetGen;\n" + string.Join("\n", Topologies.Select(t => t.ToSource(true, "D") + t.ToSource(false, "F")));
+        Assembly = GeneratorHarness.CompileAndLoad(source);
+    }
+
+    public IReadOnlyList<Topology> Topologies { get; }
+
+    public Assembly Assembly { get; }
+
+    /// <summary>Every activation (maxout included) crossed with every loss it can meet, then random mixtures: depth 1 to 4,
+    /// widths 1 to 70, most of them not a multiple of any vector width.</summary>
+    private static List<Topology> Catalog()
+    {
+        var random = new Random(20261129);
+        var kinds = new[] { Activation.Identity, Activation.Sigmoid, Activation.Tanh, Activation.ReLU, Activation.LeakyReLU, Activation.ELU, Activation.Softmax };
+        var topologies = new List<Topology>();
+        int Width() => random.Next(1, 71);
+
+        LayerDescription Hidden(Activation? kind, bool maxout)
+        {
+            if (maxout)
+            {
+                return new LayerDescription(true, Width(), random.Next(2, 4), Activation.Identity, null);
+            }
+
+            Activation activation = kind ?? kinds[random.Next(6)];
+            double? alpha = activation switch
+            {
+                Activation.LeakyReLU => random.Next(2) == 0 ? null : 0.05 + (0.5 * random.NextDouble()),
+                Activation.ELU => random.Next(2) == 0 ? null : 0.2 + (2 * random.NextDouble()),
+                _ => null,
+            };
+            return new LayerDescription(false, Width(), 1, activation, alpha);
+        }
+
+        int index = 0;
+        foreach (string kind in kinds.Select(k => k.ToString()).Append("Maxout"))
+        {
+            foreach (LossFunction loss in Enum.GetValues<LossFunction>())
+            {
+                bool maxout = kind == "Maxout";
+                Activation? activation = maxout ? null : Enum.Parse<Activation>(kind);
+                var layers = new List<LayerDescription>();
+                if (activation == Activation.Softmax)
+                {
+                    if (loss == LossFunction.BinaryCrossEntropy)
+                    {
+                        continue; // softmax exists on the output only, and binary cross-entropy needs a sigmoid there
+                    }
+
+                    for (int h = random.Next(0, 4); h > 0; h--)
+                    {
+                        layers.Add(Hidden(null, random.Next(5) == 0));
+                    }
+
+                    layers.Add(new LayerDescription(false, random.Next(2, 13), 1, Activation.Softmax, null));
+                }
+                else
+                {
+                    int hidden = loss == LossFunction.MeanSquaredError ? random.Next(0, 4) : random.Next(1, 4);
+                    for (int h = 0; h < hidden; h++)
+                    {
+                        layers.Add(Hidden(activation, maxout));
+                    }
+
+                    layers.Add(loss switch
+                    {
+                        LossFunction.CrossEntropy => new LayerDescription(false, random.Next(2, 13), 1, Activation.Softmax, null),
+                        LossFunction.BinaryCrossEntropy => new LayerDescription(false, random.Next(1, 7), 1, Activation.Sigmoid, null),
+                        _ => Hidden(activation, maxout) with { Units = random.Next(1, 20) },
+                    });
+                }
+
+                topologies.Add(new Topology($"Net{index++}_{kind}_{loss}", random.Next(1, 71), layers, loss));
+            }
+        }
+
+        for (int extra = 0; extra < 8; extra++)
+        {
+            var layers = Enumerable.Range(0, random.Next(1, 4)).Select(_ => Hidden(null, random.Next(4) == 0)).ToList();
+            layers.Add(Hidden(null, false) with { Units = random.Next(1, 20) });
+            topologies.Add(new Topology($"Net{index++}_Mixed", random.Next(1, 71), layers, LossFunction.MeanSquaredError));
+        }
+
+        return topologies;
+    }
+}
+
+/// <summary>Generated code against an independent naive reference, finite differences, and its own float version.</summary>
+public class EndToEndNumericTests : IClassFixture<RandomNetworksFixture>
+{
+    private const double ForwardTolerance = 1e-12;
+    private const double GradientTolerance = 1e-6;
+    /// <summary>Below this fraction of max(1, |L|) a gradient is compared absolutely: the stencil's round-off is about
+    /// 1.5 eps_machine |L| / h = 3e-11 |L|, so it stays 300 times below the tolerance there.</summary>
+    private const double GradientFloor = 1e-4;
+    private const double FloatTolerance = 1e-4;
+    /// <summary>Step h of the fourth-order central difference (MATHS.md suggests the second-order one with h = 1e-6; its
+    /// round-off, 2e-10 |L|, is too large for a 1e-6 relative check on gradients of 1e-4).</summary>
+    private const double Epsilon = 1e-5;
+    private const int MaxCheckedParameters = 1500;
+
+    private readonly RandomNetworksFixture _fixture;
+    private readonly ITestOutputHelper _output;
+
+    public EndToEndNumericTests(RandomNetworksFixture fixture, ITestOutputHelper output)
+    {
+        _fixture = fixture;
+        _output = output;
+    }
+
+    public static IEnumerable<object[]> Indices() => Enumerable.Range(0, 31).Select(i => new object[] { i });
+
+    [Fact]
+    public void Catalog_CoversEveryActivationAndEveryLoss()
+    {
+        var topologies = _fixture.Topologies;
+        foreach (Activation activation in Enum.GetValues<Activation>())
+        {
+            Assert.Contains(topologies, t => t.Layers.Any(l => !l.IsMaxout && l.Activation == activation));
+        }
+
+        Assert.Contains(topologies, t => t.Layers.Any(l => l.IsMaxout));
+        foreach (LossFunction loss in Enum.GetValues<LossFunction>())
+        {
+            Assert.Contains(topologies, t => t.Loss == loss);
+        }
+
+        Assert.Contains(topologies, t => t.Layers.Count == 1);
+        Assert.Contains(topologies, t => t.Layers.Count == 4);
+        Assert.Equal(31, topologies.Count);
+    }
+
+    [Theory]
+    [MemberData(nameof(Indices))]
+    public void GeneratedNetwork_MatchesReference_FiniteDifferences_AndFloatVersion(int index)
+    {
+        Topology topology = _fixture.Topologies[index];
+        _output.WriteLine(topology.ToString());
+        var net = (INeuralNetwork<double>)Activator.CreateInstance(_fixture.Assembly.GetType(topology.Name + "D")!)!;
+        var netF = (INeuralNetwork<float>)Activator.CreateInstance(_fixture.Assembly.GetType(topology.Name + "F")!)!;
+        Assert.Equal(topology.ParameterCount, net.ParameterCount);
+        Assert.Equal(topology.InputSize, net.InputSize);
+        Assert.Equal(topology.OutputSize, net.OutputSize);
+
+        var random = new Random(index + 1);
+        double[] p = RandomParameters(topology, random);
+        p.CopyTo(net.Parameters);
+        double[] x = SampleAwayFromKinks(topology, p, random);
+        double[] d = Target(topology, random);
+
+        // Forward: generated against the naive reference.
+        var y = new double[net.OutputSize];
+        net.Forward(x, y);
+        double[] expected = ReferenceNetwork.Forward(topology, p, x).H[^1];
+        double worstForward = Compare("forward", y, expected, (got, want) => Math.Abs(got - want) / Math.Max(Math.Abs(want), 1.0), ForwardTolerance);
+
+        // Loss: the stable logits forms against the definition.
+        double referenceLoss = ReferenceNetwork.Loss(topology, p, x, d);
+        double loss = net.ComputeLoss(x, d);
+        Assert.True(Math.Abs(loss - referenceLoss) <= 1e-10 * Math.Max(1, Math.Abs(referenceLoss)), $"loss {loss} != reference {referenceLoss}");
+
+        // Backward: gradients against central differences of the reference loss.
+        net.ZeroGradients();
+        double backwardLoss = net.Backward(x, d);
+        Assert.Equal(loss, backwardLoss, 12);
+        double[] gradient = net.Gradients.ToArray();
+        int[] checkedParameters = ParametersToCheck(p.Length, random);
+        var worstGradient = 0.0;
+        double floor = GradientFloor * Math.Max(1, Math.Abs(referenceLoss));
+        foreach (int i in checkedParameters)
+        {
+            double fd = FiniteDifference(topology, p, x, d, i);
+            double error = Math.Abs(gradient[i] - fd) / Math.Max(Math.Max(Math.Abs(gradient[i]), Math.Abs(fd)), floor);
+            worstGradient = Math.Max(worstGradient, error);
+            Assert.True(error < GradientTolerance, $"parameter {i}: backward {gradient[i]:R}, finite difference {fd:R}, relative error {error:E2} (tolerance {GradientTolerance}, floor {floor:E1})");
+        }
+
+        // Backward accumulates: a second call doubles the gradient.
+        net.Backward(x, d);
+        for (int i = 0; i < gradient.Length; i++)
+        {
+            Assert.True(Math.Abs(net.Gradients[i] - (2 * gradient[i])) <= 1e-12 * Math.Max(1, Math.Abs(gradient[i])), $"gradient {i} did not accumulate");
+        }
+
+        // Float version: same parameters, same sample.
+        for (int i = 0; i < p.Length; i++)
+        {
+            netF.Parameters[i] = (float)p[i];
+        }
+
+        float[] xf = x.Select(v => (float)v).ToArray(), df = d.Select(v => (float)v).ToArray();
+        var yf = new float[netF.OutputSize];
+        netF.Forward(xf, yf);
+        double worstFloat = Compare("float forward", yf.Select(v => (double)v).ToArray(), y, (got, want) => Math.Abs(got - want) / Math.Max(Math.Abs(want), 1.0), FloatTolerance);
+        netF.ZeroGradients();
+        netF.Backward(xf, df);
+        double scale = Math.Max(gradient.Max(Math.Abs), 1e-3);
+        double worstFloatGradient = Compare("float gradient", netF.Gradients.ToArray().Select(v => (double)v).ToArray(), gradient, (got, want) => Math.Abs(got - want) / scale, FloatTolerance);
+
+        _output.WriteLine($"parameters {p.Length}, checked {checkedParameters.Length}; worst relative error: forward {worstForward:E2}, gradient vs finite differences {worstGradient:E2}, float forward {worstFloat:E2}, float gradient {worstFloatGradient:E2}");
+    }
+
+    /// <summary>dL/dp_i by the fourth-order central difference (L(-2h) - 8 L(-h) + 8 L(h) - L(2h)) / 12h.</summary>
+    private static double FiniteDifference(Topology topology, double[] p, double[] x, double[] d, int i)
+    {
+        double saved = p[i];
+        double Loss(double step)
+        {
+            p[i] = saved + step;
+            return ReferenceNetwork.Loss(topology, p, x, d);
+        }
+
+        double result = (Loss(-2 * Epsilon) - (8 * Loss(-Epsilon)) + (8 * Loss(Epsilon)) - Loss(2 * Epsilon)) / (12 * Epsilon);
+        p[i] = saved;
+        return result;
+    }
+
+    /// <summary>Weights uniform in (-r, r) with r = 1.5 / sqrt(fan_in), biases in (-0.5, 0.5): pre-activations of order
+    /// 1 at every depth, so the losses stay of order 1 too.</summary>
+    private static double[] RandomParameters(Topology topology, Random random)
+    {
+        var p = new List<double>();
+        int fanIn = topology.InputSize;
+        foreach (LayerDescription layer in topology.Layers)
+        {
+            double r = 1.5 / Math.Sqrt(fanIn);
+            p.AddRange(Enumerable.Range(0, fanIn * layer.AffineOutputs).Select(_ => ((2 * random.NextDouble()) - 1) * r));
+            p.AddRange(Enumerable.Range(0, layer.AffineOutputs).Select(_ => random.NextDouble() - 0.5));
+            fanIn = layer.Units;
+        }
+
+        return p.ToArray();
+    }
+
+    private static double Compare(string what, double[] actual, double[] expected, Func<double, double, double> error, double tolerance)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        double worst = 0;
+        for (int i = 0; i < actual.Length; i++)
+        {
+            double e = error(actual[i], expected[i]);
+            Assert.True(e <= tolerance, $"{what}[{i}]: got {actual[i]:R}, expected {expected[i]:R}, error {e:E2} > {tolerance}");
+            worst = Math.Max(worst, e);
+        }
+
+        return worst;
+    }
+
+    /// <summary>An input whose pre-activations sit at least 1e-4 from every kink, so that a 1e-6 perturbation cannot
+    /// cross one; ReLU-family and maxout derivatives are checked on either side of their kinks, never on them.</summary>
+    private static double[] SampleAwayFromKinks(Topology topology, double[] p, Random random)
+    {
+        for (int attempt = 0; attempt < 1000; attempt++)
+        {
+            double[] x = Enumerable.Range(0, topology.InputSize).Select(_ => (random.NextDouble() * 2) - 1).ToArray();
+            if (ReferenceNetwork.DistanceToKinks(topology, p, x) > 1e-4)
+            {
+                return x;
+            }
+        }
+
+        throw new InvalidOperationException("No input away from the kinks was found.");
+    }
+
+    private static double[] Target(Topology topology, Random random)
+    {
+        int n = topology.OutputSize;
+        switch (topology.Loss)
+        {
+            case LossFunction.CrossEntropy:
+                double[] w = Enumerable.Range(0, n).Select(_ => random.NextDouble()).ToArray();
+                double sum = w.Sum();
+                return w.Select(v => v / sum).ToArray();
+            case LossFunction.BinaryCrossEntropy:
+                return Enumerable.Range(0, n).Select(_ => random.NextDouble()).ToArray();
+            default:
+                return Enumerable.Range(0, n).Select(_ => (random.NextDouble() * 2) - 1).ToArray();
+        }
+    }
+
+    /// <summary>All parameters of networks up to <see cref="MaxCheckedParameters"/>; a seeded random subset of that size
+    /// (plus the first and last) for larger ones, to keep the O(P^2) finite-difference check fast.</summary>
+    private static int[] ParametersToCheck(int count, Random random)
+    {
+        if (count <= MaxCheckedParameters)
+        {
+            return Enumerable.Range(0, count).ToArray();
+        }
+
+        return Enumerable.Range(0, MaxCheckedParameters - 2).Select(_ => random.Next(count)).Append(0).Append(count - 1).Distinct().ToArray();
+    }
+}

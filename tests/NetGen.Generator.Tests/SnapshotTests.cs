@@ -1,0 +1,89 @@
+namespace NetGen.Generator.Tests;
+
+/// <summary>The generated source of representative networks, pinned as files: a diff is a readability review.</summary>
+public class SnapshotTests
+{
+    [Fact]
+    public void Xor_2_4_1_TanhSigmoidBinaryCrossEntropy() => Check("XorNet", """
+        using NetGen;
+        namespace Samples;
+        [Input(2)]
+        [Dense(4, Activation.Tanh)]
+        [Dense(1, Activation.Sigmoid)]
+        [Loss(LossFunction.BinaryCrossEntropy)]
+        public partial class XorNet;
+        """, "Samples.XorNet.g.cs");
+
+    [Fact]
+    public void FourLayers_UsingEveryActivation() => Check("EveryActivationNet", """
+        using NetGen;
+        namespace Samples;
+        [Input(5)]
+        [Dense(7, Activation.Sigmoid)]
+        [Dense(9, Activation.ReLU)]
+        [Dense(6, Activation.LeakyReLU, Alpha = 0.1)]
+        [Dense(8, Activation.ELU)]
+        [Dense(17, Activation.Tanh)]
+        [Dense(4, Activation.Identity)]
+        [Dense(3, Activation.Softmax)]
+        [Loss(LossFunction.CrossEntropy)]
+        public partial class EveryActivationNet;
+        """, "Samples.EveryActivationNet.g.cs");
+
+    [Fact]
+    public void Maxout_MixedWithDense() => Check("MaxoutNet", """
+        using NetGen;
+        namespace Samples;
+        [Input(6)]
+        [Maxout(5, 3)]
+        [Dense(4, Activation.Tanh)]
+        [Maxout(2, 2)]
+        [Loss(LossFunction.MeanSquaredError)]
+        public partial class MaxoutNet;
+        """, "Samples.MaxoutNet.g.cs");
+
+    [Fact]
+    public void DoublePrecision_StructNestedInClass() => Check("DoubleNet", """
+        using NetGen;
+        namespace Samples;
+        public static partial class Outer
+        {
+            [Network(Precision = Precision.Double)]
+            [Input(3)]
+            [Dense(10, Activation.ELU, Alpha = 0.5)]
+            [Dense(2)]
+            [Loss(LossFunction.MeanSquaredError)]
+            public partial struct DoubleNet;
+        }
+        """, "Samples.Outer.DoubleNet.g.cs");
+
+    [Fact]
+    public void Mnist_784_128_10() => Check("MnistNet", """
+        using NetGen;
+        [Input(784)]
+        [Dense(128, Activation.ReLU)]
+        [Dense(10, Activation.Softmax)]
+        [Loss(LossFunction.CrossEntropy)]
+        public partial class MnistNet;
+        """, "MnistNet.g.cs");
+
+    [Fact]
+    public void UnrolledScalar_LinearRegression() => Check("UnrolledNet", """
+        using NetGen;
+        namespace Samples;
+        [Network(Kernels = KernelStyle.UnrolledScalar)]
+        [Input(3)]
+        [Dense(2, Activation.Tanh)]
+        [Dense(1)]
+        [Loss(LossFunction.MeanSquaredError)]
+        internal partial class UnrolledNet;
+        """, "Samples.UnrolledNet.g.cs");
+
+    private static void Check(string name, string source, string hintName)
+    {
+        GeneratorHarness.Result result = GeneratorHarness.Run(source);
+        Assert.Empty(result.NetGenDiagnostics);
+        Assert.Empty(result.CompilationDiagnostics);
+        Snapshot.Verify(name, result.GeneratedSource(hintName));
+    }
+}

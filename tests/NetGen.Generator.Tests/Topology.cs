@@ -1,0 +1,70 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+
+namespace NetGen.Generator.Tests;
+
+/// <summary>A network description used to write attribute source and to run the naive reference.</summary>
+public sealed record LayerDescription(bool IsMaxout, int Units, int Pieces, Activation Activation, double? Alpha)
+{
+    public int AffineOutputs => Units * Pieces;
+
+    public double EffectiveAlpha => Alpha ?? (Activation == Activation.ELU ? 1.0 : 0.01);
+
+    public string ToAttribute()
+    {
+        if (IsMaxout)
+        {
+            return $"[Maxout({Units}, {Pieces})]";
+        }
+
+        string alpha = Alpha is { } a ? $", Alpha = {a.ToString("R", CultureInfo.InvariantCulture)}" : string.Empty;
+        return $"[Dense({Units}, Activation.{Activation}{alpha})]";
+    }
+
+    public string Describe() => IsMaxout ? $"maxout{Units}x{Pieces}" : $"{Activation}{Units}";
+}
+
+public sealed record Topology(string Name, int InputSize, IReadOnlyList<LayerDescription> Layers, LossFunction Loss)
+{
+    public int OutputSize => Layers[^1].Units;
+
+    public int ParameterCount
+    {
+        get
+        {
+            int fanIn = InputSize, count = 0;
+            foreach (LayerDescription layer in Layers)
+            {
+                count += (fanIn + 1) * layer.AffineOutputs;
+                fanIn = layer.Units;
+            }
+
+            return count;
+        }
+    }
+
+    public string ToSource(bool isDouble, string suffix)
+    {
+        var text = new StringBuilder();
+        if (isDouble)
+        {
+            text.AppendLine("[Network(Precision = Precision.Double)]");
+        }
+
+        text.AppendLine($"[Input({InputSize})]");
+        foreach (LayerDescription layer in Layers)
+        {
+            text.AppendLine(layer.ToAttribute());
+        }
+
+        text.AppendLine($"[Loss(LossFunction.{Loss})]");
+        text.AppendLine($"public partial class {Name}{suffix};");
+        return text.ToString();
+    }
+
+    public override string ToString() =>
+        $"{Name}: {InputSize} -> {string.Join(" -> ", Layers.Select(l => l.Describe()))}, {Loss}";
+}
