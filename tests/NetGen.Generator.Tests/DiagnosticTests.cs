@@ -1,0 +1,113 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using NetGen.Generator.Diagnostics;
+
+namespace NetGen.Generator.Tests;
+
+/// <summary>Every NG diagnostic: its ID, its severity and its exact location, which the source marks with <c>{|...|}</c>.</summary>
+public class DiagnosticTests
+{
+    public static IEnumerable<object[]> Cases() => new (string Id, DiagnosticSeverity Severity, string Source)[]
+    {
+        ("NG0001", DiagnosticSeverity.Error, "[Input(2)] [Dense(1)] [Loss(LossFunction.MeanSquaredError)] public class {|Net|} { }"),
+        ("NG0001", DiagnosticSeverity.Error, "public class {|Outer|} { [Input(2)] [Dense(1)] [Loss(LossFunction.MeanSquaredError)] public partial class Net { } }"),
+        ("NG0002", DiagnosticSeverity.Error, "[{|Dense(3)|}] [Loss(LossFunction.MeanSquaredError)] public partial class Net;"),
+        ("NG0003", DiagnosticSeverity.Error, "[Input(2)] [{|Input(3)|}] [Dense(1)] [Loss(LossFunction.MeanSquaredError)] public partial class Net;"),
+        ("NG0004", DiagnosticSeverity.Error, "[{|Input(2)|}] [Loss(LossFunction.MeanSquaredError)] public partial class Net;"),
+        ("NG0005", DiagnosticSeverity.Error, "[{|Input(0)|}] [Dense(1)] [Loss(LossFunction.MeanSquaredError)] public partial class Net;"),
+        ("NG0005", DiagnosticSeverity.Error, "[Input(2)] [{|Dense(-4)|}] [Loss(LossFunction.MeanSquaredError)] public partial class Net;"),
+        ("NG0006", DiagnosticSeverity.Error, "[Input(2)] [{|Maxout(4, 1)|}] [Dense(1)] [Loss(LossFunction.MeanSquaredError)] public partial class Net;"),
+        ("NG0007", DiagnosticSeverity.Error, "[Input(2)] [{|Dense(4, Activation.Softmax)|}] [Dense(1)] [Loss(LossFunction.MeanSquaredError)] public partial class Net;"),
+        ("NG0008", DiagnosticSeverity.Error, "[{|Input(2)|}] [Dense(1)] public partial class Net;"),
+        ("NG0009", DiagnosticSeverity.Error, "[Input(2)] [Dense(1)] [Loss(LossFunction.MeanSquaredError)] [{|Loss(LossFunction.MeanSquaredError)|}] public partial class Net;"),
+        ("NG0010", DiagnosticSeverity.Error, "[Input(2)] [Dense(3, Activation.Sigmoid)] [{|Loss(LossFunction.CrossEntropy)|}] public partial class Net;"),
+        ("NG0011", DiagnosticSeverity.Error, "[Input(2)] [Dense(1, Activation.Tanh)] [{|Loss(LossFunction.BinaryCrossEntropy)|}] public partial class Net;"),
+        ("NG0012", DiagnosticSeverity.Warning, "[Input(2)] [{|Dense(3, Activation.Softmax)|}] [Loss(LossFunction.MeanSquaredError)] public partial class Net;"),
+        ("NG0013", DiagnosticSeverity.Error, "[Input(2)] [Dense(1)] public partial class Net; [{|Loss(LossFunction.MeanSquaredError)|}] public partial class Net;"),
+        ("NG0014", DiagnosticSeverity.Error, "[Input(2)] [Dense(1)] [Loss(LossFunction.MeanSquaredError)] public partial class {|Net|}<T>;"),
+        ("NG0014", DiagnosticSeverity.Error, "[Input(2)] [Dense(1)] [Loss(LossFunction.MeanSquaredError)] public static partial class {|Net|};"),
+        ("NG0015", DiagnosticSeverity.Error, "[Input(2)] [{|Dense(4, Activation.LeakyReLU, Alpha = 1.5)|}] [Dense(1)] [Loss(LossFunction.MeanSquaredError)] public partial class Net;"),
+        ("NG0015", DiagnosticSeverity.Error, "[Input(2)] [{|Dense(4, Activation.ELU, Alpha = -1)|}] [Dense(1)] [Loss(LossFunction.MeanSquaredError)] public partial class Net;"),
+        ("NG0016", DiagnosticSeverity.Warning, "[Input(2)] [{|Dense(4, Activation.Tanh, Alpha = 0.2)|}] [Dense(1)] [Loss(LossFunction.MeanSquaredError)] public partial class Net;"),
+        ("NG0017", DiagnosticSeverity.Error, "[Network(Kernels = KernelStyle.UnrolledScalar)] [Input(64)] [{|Dense(64)|}] [Loss(LossFunction.MeanSquaredError)] public partial class Net;"),
+        ("NG0018", DiagnosticSeverity.Error, "[Input(2)] [{|Dense(4, (Activation)42)|}] [Loss(LossFunction.MeanSquaredError)] public partial class Net;"),
+        ("NG0018", DiagnosticSeverity.Error, "[Input(2)] [Dense(4)] [{|Loss((LossFunction)7)|}] public partial class Net;"),
+        ("NG0019", DiagnosticSeverity.Error, "[Input(65536)] [{|Dense(65536)|}] [Loss(LossFunction.MeanSquaredError)] public partial class Net;"),
+    }.Select(c => new object[] { c.Id, c.Severity, c.Source });
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Diagnostic_HasItsId_Severity_AndLocation(string id, DiagnosticSeverity severity, string markedSource)
+    {
+        const string prefix = "using NetGen;\n";
+        int start = markedSource.IndexOf("{|", StringComparison.Ordinal);
+        int end = markedSource.IndexOf("|}", StringComparison.Ordinal) - 2;
+        string source = prefix + markedSource.Replace("{|", string.Empty, StringComparison.Ordinal).Replace("|}", string.Empty, StringComparison.Ordinal);
+
+        GeneratorHarness.Result result = GeneratorHarness.Run(source);
+
+        Diagnostic diagnostic = Assert.Single(result.NetGenDiagnostics, d => d.Id == id);
+        Assert.Equal(severity, diagnostic.DefaultSeverity); // the harness compiles with warnings as errors
+        Assert.Equal(new Microsoft.CodeAnalysis.Text.TextSpan(prefix.Length + start, end - start), diagnostic.Location.SourceSpan);
+        Assert.Equal("Network0.cs", diagnostic.Location.GetLineSpan().Path);
+        Assert.DoesNotContain(result.GeneratorDiagnostics, d => d.Id == "CS8785");
+        if (severity == DiagnosticSeverity.Error)
+        {
+            Assert.Empty(result.Run.Results.Single().GeneratedSources);
+        }
+        else
+        {
+            Assert.Single(result.Run.Results.Single().GeneratedSources);
+            Assert.DoesNotContain(result.CompilationDiagnostics, d => d.Severity == DiagnosticSeverity.Error);
+        }
+    }
+
+    [Fact]
+    public void EveryDescriptor_IsCoveredByACase()
+    {
+        var covered = Cases().Select(c => (string)c[0]).ToHashSet();
+        var untested = DiagnosticDescriptors.All.Select(d => d.Id).Where(id => id != DiagnosticDescriptors.InternalError.Id && !covered.Contains(id)).ToList();
+        Assert.Empty(untested);
+    }
+
+    [Fact]
+    public void EveryDescriptor_HasAHelpLinkToAnExistingDocsPage_AndAReleaseEntry()
+    {
+        string root = RepositoryRoot();
+        string releases = File.ReadAllText(Path.Combine(root, "src", "NetGen.Generator", "AnalyzerReleases.Unshipped.md"))
+            + File.ReadAllText(Path.Combine(root, "src", "NetGen.Generator", "AnalyzerReleases.Shipped.md"));
+        foreach (DiagnosticDescriptor descriptor in DiagnosticDescriptors.All)
+        {
+            Assert.EndsWith($"/docs/diagnostics/{descriptor.Id}.md", descriptor.HelpLinkUri, StringComparison.Ordinal);
+            string page = Path.Combine(root, "docs", "diagnostics", descriptor.Id + ".md");
+            Assert.True(File.Exists(page), $"{descriptor.Id} has no docs page at {page}");
+            Assert.Contains(descriptor.Id, File.ReadAllText(page), StringComparison.Ordinal);
+            Assert.Contains(descriptor.Id + " ", releases, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void GeneratorEnums_MirrorThePublicEnums_ValueForValue()
+    {
+        Assert.Equal(
+            Enum.GetValues<Activation>().Select(v => (v.ToString(), (int)v)),
+            Enum.GetValues<Model.ActivationKind>().Select(v => (v.ToString(), (int)v)));
+        Assert.Equal(
+            Enum.GetValues<LossFunction>().Select(v => (v.ToString(), (int)v)),
+            Enum.GetValues<Model.LossKind>().Select(v => (v.ToString(), (int)v)));
+    }
+
+    internal static string RepositoryRoot()
+    {
+        string? directory = AppContext.BaseDirectory;
+        while (directory is not null && !File.Exists(Path.Combine(directory, "NetGen.sln")))
+        {
+            directory = Path.GetDirectoryName(directory);
+        }
+
+        return directory ?? throw new InvalidOperationException("NetGen.sln not found above " + AppContext.BaseDirectory);
+    }
+}
