@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The whole test suite, as the README gives it:
+#   1. every test project (generator in-process, generated networks end to end);
+#   2. the numeric end-to-end tests again with AVX-512 switched off, so the Vector256 kernels run, and with
+#      hardware intrinsics switched off, so the scalar fallback kernels run (the JIT picks one path per machine).
+# Ends with the line "N passed, N failed", counted from the test results (TRX files).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+results=TestResults
+rm -rf "$results"
+status=0
+
+dotnet build NetGen.sln -c Release -nologo -v quiet || exit 1
+
+run() { # run NAME [ENV=VALUE ...] -- dotnet test arguments
+  local name=$1; shift
+  local vars=()
+  while [ "$1" != "--" ]; do vars+=("$1"); shift; done
+  shift
+  echo "== $name"
+  env "${vars[@]}" dotnet test "$@" -c Release --no-build --nologo --logger "trx" --results-directory "$results/$name" || status=1
+}
+
+run all -- NetGen.sln
+numeric=(--filter "FullyQualifiedName~EndToEndNumeric")
+run avx2-kernels DOTNET_EnableAVX512=0 -- tests/NetGen.Generator.Tests "${numeric[@]}"
+run avx2-kernels-e2e DOTNET_EnableAVX512=0 -- tests/NetGen.Tests
+run scalar-kernels DOTNET_EnableHWIntrinsic=0 -- tests/NetGen.Generator.Tests "${numeric[@]}"
+run scalar-kernels-e2e DOTNET_EnableHWIntrinsic=0 -- tests/NetGen.Tests
+
+passed=0
+failed=0
+for counters in $(find "$results" -name '*.trx' -exec grep -ho '<Counters [^>]*>' {} + | tr ' ' '\n' | grep -E '^(passed|failed)=' ); do
+  value=${counters#*=\"}; value=${value%\"*}
+  case $counters in
+    passed=*) passed=$((passed + value)) ;;
+    failed=*) failed=$((failed + value)) ;;
+  esac
+done
+if [ "$passed" -eq 0 ]; then
+  echo "no test results found"
+  status=1
+fi
+echo "$passed passed, $failed failed"
+exit $status

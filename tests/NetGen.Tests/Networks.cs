@@ -1,0 +1,54 @@
+namespace NetGen.Tests;
+
+/// <summary>The lecture's XOR network: 2-4-1, tanh then sigmoid, binary cross-entropy.</summary>
+[Input(2)]
+[Dense(4, Activation.Tanh)]
+[Dense(1, Activation.Sigmoid)]
+[Loss(LossFunction.BinaryCrossEntropy)]
+public partial class XorNet;
+
+/// <summary>784-128-10 for MNIST.</summary>
+[Input(784)]
+[Dense(128, Activation.ReLU)]
+[Dense(10, Activation.Softmax)]
+[Loss(LossFunction.CrossEntropy)]
+public partial class MnistNet;
+
+/// <summary>Linear regression: one dense layer, identity, MSE.</summary>
+[Network(Precision = Precision.Double)]
+[Input(3)]
+[Dense(2)]
+[Loss(LossFunction.MeanSquaredError)]
+public partial class LinearRegression;
+
+/// <summary>Logistic regression: one dense layer, sigmoid, binary cross-entropy.</summary>
+[Network(Precision = Precision.Double)]
+[Input(4)]
+[Dense(1, Activation.Sigmoid)]
+[Loss(LossFunction.BinaryCrossEntropy)]
+public partial class LogisticRegression;
+
+/// <summary>The largest layers unrolled scalar kernels accept (512 weights each).</summary>
+[Network(Kernels = KernelStyle.UnrolledScalar)]
+[Input(16)]
+[Dense(32, Activation.Tanh)]
+[Dense(16)]
+[Loss(LossFunction.MeanSquaredError)]
+public partial class LargestUnrolledNet;
+
+/// <summary>A wide network whose output groups run as loops: 300 -> 1000 -> 70.</summary>
+[Input(300)]
+[Dense(1000, Activation.ELU)]
+[Maxout(70, 3)]
+[Loss(LossFunction.MeanSquaredError)]
+public partial class WideNet;
+
+/// <summary>Networks can be structs and nested types.</summary>
+public static partial class Containers
+{
+    [Input(3)]
+    [Dense(5, Activation.LeakyReLU, Alpha = 0.2)]
+    [Dense(2, Activation.Softmax)]
+    [Loss(LossFunction.CrossEntropy)]
+    public partial struct NestedStructNet;
+}
