@@ -76,7 +76,7 @@ public class DiagnosticTests
     [Fact]
     public void EveryDescriptor_HasAHelpLinkToAnExistingDocsPage_AndAReleaseEntry()
     {
-        string root = RepositoryRoot();
+        string root = Snapshot.RepositoryRoot();
         string releases = File.ReadAllText(Path.Combine(root, "src", "NetGen.Generator", "AnalyzerReleases.Unshipped.md"))
             + File.ReadAllText(Path.Combine(root, "src", "NetGen.Generator", "AnalyzerReleases.Shipped.md"));
         foreach (DiagnosticDescriptor descriptor in DiagnosticDescriptors.All)
@@ -98,16 +98,5 @@ public class DiagnosticTests
         Assert.Equal(
             Enum.GetValues<LossFunction>().Select(v => (v.ToString(), (int)v)),
             Enum.GetValues<Model.LossKind>().Select(v => (v.ToString(), (int)v)));
-    }
-
-    internal static string RepositoryRoot()
-    {
-        string? directory = AppContext.BaseDirectory;
-        while (directory is not null && !File.Exists(Path.Combine(directory, "NetGen.sln")))
-        {
-            directory = Path.GetDirectoryName(directory);
-        }
-
-        return directory ?? throw new InvalidOperationException("NetGen.sln not found above " + AppContext.BaseDirectory);
     }
 }
