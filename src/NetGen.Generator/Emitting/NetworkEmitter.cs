@@ -81,7 +81,6 @@ namespace NetGen.Generator.Emitting
             var scratch = new ScratchLayout(net);
             string span = $"global::System.Span<{t}>";
             string readOnlySpan = $"global::System.ReadOnlySpan<{t}>";
-            string guard = "global::NetGen.Runtime.Guard.Length";
 
             w.Line("/// <summary>The length of an input vector <c>x = h0</c>.</summary>");
             w.Line(GeneratedCode);
@@ -139,12 +138,7 @@ namespace NetGen.Generator.Emitting
             w.Line("/// <exception cref=\"global::System.ArgumentException\">A span has the wrong length; nothing is written.</exception>");
             w.Line(GeneratedCode);
             w.Open($"public void Forward({readOnlySpan} input, {span} output)");
-            w.Line($"{guard}(input.Length, InputSize, nameof(input));");
-            w.Line($"{guard}(output.Length, OutputSize, nameof(output));");
-            w.Line($"{readOnlySpan} p = _parameters;");
-            w.Line($"{span} s = stackalloc {t}[ForwardScratchLength];");
-            w.Line($"{readOnlySpan} h0 = input;");
-            w.Line();
+            EmitPassPreamble(w, net, "output", gradients: false);
             PassEmitter.EmitForwardLayers(w, net, scratch);
             w.Line($"h{Int(net.Output.Number)}.CopyTo(output);");
             w.Close();
@@ -159,13 +153,7 @@ namespace NetGen.Generator.Emitting
             w.Line("/// <exception cref=\"global::System.ArgumentException\">A span has the wrong length; nothing is written.</exception>");
             w.Line(GeneratedCode);
             w.Open($"public {t} Backward({readOnlySpan} input, {readOnlySpan} target)");
-            w.Line($"{guard}(input.Length, InputSize, nameof(input));");
-            w.Line($"{guard}(target.Length, OutputSize, nameof(target));");
-            w.Line($"{readOnlySpan} p = _parameters;");
-            w.Line($"{span} g = _gradients;");
-            w.Line($"{span} s = stackalloc {t}[BackwardScratchLength];");
-            w.Line($"{readOnlySpan} h0 = input;");
-            w.Line();
+            EmitPassPreamble(w, net, "target", gradients: true);
             PassEmitter.EmitForwardLayers(w, net, scratch);
             PassEmitter.EmitLoss(w, net);
             PassEmitter.EmitBackwardLayers(w, net, scratch);
@@ -181,12 +169,7 @@ namespace NetGen.Generator.Emitting
             w.Line("/// <exception cref=\"global::System.ArgumentException\">A span has the wrong length.</exception>");
             w.Line(GeneratedCode);
             w.Open($"public {t} ComputeLoss({readOnlySpan} input, {readOnlySpan} target)");
-            w.Line($"{guard}(input.Length, InputSize, nameof(input));");
-            w.Line($"{guard}(target.Length, OutputSize, nameof(target));");
-            w.Line($"{readOnlySpan} p = _parameters;");
-            w.Line($"{span} s = stackalloc {t}[ForwardScratchLength];");
-            w.Line($"{readOnlySpan} h0 = input;");
-            w.Line();
+            EmitPassPreamble(w, net, "target", gradients: false);
             PassEmitter.EmitForwardLayers(w, net, scratch);
             PassEmitter.EmitLoss(w, net);
             w.Line("return loss;");
@@ -211,6 +194,24 @@ namespace NetGen.Generator.Emitting
                 w.Line();
                 KernelEmitter.EmitBackward(w, net, layer);
             }
+        }
+
+        /// <summary>The start of a public pass: check both span lengths before anything is written, then name the
+        /// parameters <c>p</c>, the gradients <c>g</c> (when the pass writes them), the scratch <c>s</c> and <c>h0 = input</c>.</summary>
+        private static void EmitPassPreamble(SourceWriter w, NetworkSpec net, string outputSpan, bool gradients)
+        {
+            string t = net.Scalar;
+            w.Line("global::NetGen.Runtime.Guard.Length(input.Length, InputSize, nameof(input));");
+            w.Line($"global::NetGen.Runtime.Guard.Length({outputSpan}.Length, OutputSize, nameof({outputSpan}));");
+            w.Line($"global::System.ReadOnlySpan<{t}> p = _parameters;");
+            if (gradients)
+            {
+                w.Line($"global::System.Span<{t}> g = _gradients;");
+            }
+
+            w.Line($"global::System.Span<{t}> s = stackalloc {t}[{(gradients ? "Backward" : "Forward")}ScratchLength];");
+            w.Line($"global::System.ReadOnlySpan<{t}> h0 = input;");
+            w.Line();
         }
 
         private static void EmitInitialize(SourceWriter w, NetworkSpec net)
