@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Numerics;
 
 namespace NetGen
@@ -17,6 +18,12 @@ namespace NetGen
 
         /// <summary>The number of trainable parameters, the length of <see cref="Parameters"/> and <see cref="Gradients"/>.</summary>
         int ParameterCount { get; }
+
+        /// <summary>The layers in order, with their sizes and where their parameters sit in <see cref="Parameters"/>.</summary>
+        IReadOnlyList<LayerInfo> Layers { get; }
+
+        /// <summary>The loss the network is trained on.</summary>
+        LossFunction Loss { get; }
 
         /// <summary>All parameters in one contiguous block, layer by layer, weights then biases.</summary>
         Span<T> Parameters { get; }

@@ -124,6 +124,26 @@ namespace NetGen.Generator.Emitting
             w.Line(GeneratedCode);
             w.Line($"public {span} Gradients => _gradients;");
             w.Line();
+            w.Line("/// <summary>The layers in order, with their sizes and parameter offsets.</summary>");
+            w.Line(GeneratedCode);
+            w.Open("public static global::System.Collections.Generic.IReadOnlyList<global::NetGen.LayerInfo> Layers { get; } = new global::NetGen.LayerInfo[]");
+            foreach (LayerSpec layer in net.Layers)
+            {
+                string activation = layer.Kind == LayerKind.Maxout ? "Identity" : layer.Activation.ToString();
+                string alpha = layer.Alpha.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+                w.Line($"new({Int(layer.Number)}, {(layer.Kind == LayerKind.Maxout ? "true" : "false")}, {Int(layer.FanIn)}, {Int(layer.Units)}, {Int(layer.Pieces)}, global::NetGen.Activation.{activation}, {alpha}, {Int(layer.Offset)}),");
+            }
+
+            w.Close(";");
+            w.Line();
+            w.Line("/// <summary>The loss the network is trained on.</summary>");
+            w.Line(GeneratedCode);
+            w.Line($"public const global::NetGen.LossFunction Loss = global::NetGen.LossFunction.{net.Loss};");
+            w.Line();
+            w.Line($"global::System.Collections.Generic.IReadOnlyList<global::NetGen.LayerInfo> global::NetGen.INeuralNetwork<{t}>.Layers => Layers;");
+            w.Line();
+            w.Line($"global::NetGen.LossFunction global::NetGen.INeuralNetwork<{t}>.Loss => Loss;");
+            w.Line();
             w.Line($"int global::NetGen.INeuralNetwork<{t}>.InputSize => InputSize;");
             w.Line();
             w.Line($"int global::NetGen.INeuralNetwork<{t}>.OutputSize => OutputSize;");

@@ -1,0 +1,31 @@
+using System.Globalization;
+
+namespace NetGen
+{
+    /// <summary>What a layer is and where its parameters live: <c>W_k</c> (<see cref="Units"/> x <see cref="Pieces"/> by
+    /// <see cref="FanIn"/>, input-major) at <see cref="WeightOffset"/>, then <c>b_k</c> at <see cref="BiasOffset"/>.</summary>
+    /// <param name="Number">k, counting from 1.</param>
+    /// <param name="IsMaxout">Whether this is a maxout layer (its affine outputs are piece-major).</param>
+    /// <param name="FanIn">N_{k-1}, the length of the layer's input.</param>
+    /// <param name="Units">N_k, the length of the layer's output.</param>
+    /// <param name="Pieces">Affine pieces per unit: 1 for dense layers.</param>
+    /// <param name="Activation">The activation (identity for maxout layers).</param>
+    /// <param name="Alpha">Leaky ReLU slope or ELU alpha; 0 where unused.</param>
+    /// <param name="WeightOffset">Where W_k starts in the parameter block.</param>
+    public sealed record LayerInfo(int Number, bool IsMaxout, int FanIn, int Units, int Pieces, Activation Activation, double Alpha, int WeightOffset)
+    {
+        /// <summary>The length of a_k: units x pieces.</summary>
+        public int AffineOutputs => Units * Pieces;
+
+        /// <summary>The number of weights, fan-in x affine outputs.</summary>
+        public int WeightCount => FanIn * AffineOutputs;
+
+        /// <summary>Where b_k starts in the parameter block.</summary>
+        public int BiasOffset => WeightOffset + WeightCount;
+
+        /// <summary>A short description such as <c>dense 16 -> 8 tanh</c> or <c>maxout 16 -> 8 x 3</c>.</summary>
+        public override string ToString() => IsMaxout
+            ? string.Create(CultureInfo.InvariantCulture, $"maxout {FanIn} -> {Units} x {Pieces}")
+            : string.Create(CultureInfo.InvariantCulture, $"dense {FanIn} -> {Units} {Activation}{(Alpha != 0 ? $"({Alpha:R})" : string.Empty)}");
+    }
+}

@@ -1,0 +1,188 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Numerics;
+using System.Text;
+using System.Text.Json;
+
+namespace NetGen.Persistence
+{
+    /// <summary>JSON export and import for interop with PyTorch and other tools. Layer by layer, each weight matrix in
+    /// <c>nn.Linear</c>'s order <c>[out][in]</c>, then the bias:
+    /// <code>
+    /// { "format": "netgen-weights", "version": 1, "input": 2, "loss": "BinaryCrossEntropy",
+    ///   "layers": [ { "type": "dense", "in": 2, "out": 4, "activation": "Tanh",
+    ///                 "weight": [[w00, w01], ...], "bias": [b0, ...] }, ... ] }
+    /// </code>
+    /// A maxout layer (<c>"type": "maxout"</c>, with <c>"pieces"</c>) has <c>out x pieces</c> weight rows in the network's
+    /// piece-major order: row <c>p * out + i</c> is piece p of unit i. Written with <see cref="Utf8JsonWriter"/> and read
+    /// with <see cref="JsonDocument"/>: no reflection, so it is trimming- and AOT-safe.</summary>
+    public static class WeightsJson
+    {
+        /// <summary>The JSON text of <paramref name="network"/>'s parameters.</summary>
+        public static string Export<T>(INeuralNetwork<T> network) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            ArgumentNullException.ThrowIfNull(network);
+            using var stream = new MemoryStream();
+            using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+            {
+                ReadOnlySpan<T> p = network.Parameters;
+                json.WriteStartObject();
+                json.WriteString("format", "netgen-weights");
+                json.WriteNumber("version", 1);
+                json.WriteNumber("input", network.InputSize);
+                json.WriteString("loss", network.Loss.ToString());
+                json.WriteStartArray("layers");
+                foreach (LayerInfo layer in network.Layers)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("type", layer.IsMaxout ? "maxout" : "dense");
+                    json.WriteNumber("in", layer.FanIn);
+                    json.WriteNumber("out", layer.Units);
+                    if (layer.IsMaxout)
+                    {
+                        json.WriteNumber("pieces", layer.Pieces);
+                    }
+                    else
+                    {
+                        json.WriteString("activation", layer.Activation.ToString());
+                        if (layer.Alpha != 0)
+                        {
+                            json.WriteNumber("alpha", layer.Alpha);
+                        }
+                    }
+
+                    json.WriteStartArray("weight");
+                    for (int i = 0; i < layer.AffineOutputs; i++)
+                    {
+                        json.WriteStartArray();
+                        for (int j = 0; j < layer.FanIn; j++)
+                        {
+                            json.WriteNumberValue(double.CreateChecked(p[layer.WeightOffset + (j * layer.AffineOutputs) + i]));
+                        }
+
+                        json.WriteEndArray();
+                    }
+
+                    json.WriteEndArray();
+                    json.WriteStartArray("bias");
+                    for (int i = 0; i < layer.AffineOutputs; i++)
+                    {
+                        json.WriteNumberValue(double.CreateChecked(p[layer.BiasOffset + i]));
+                    }
+
+                    json.WriteEndArray();
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
+
+            return Encoding.UTF8.GetString(stream.ToArray());
+        }
+
+        /// <summary>Reads JSON written by <see cref="Export{T}"/> (or by the PyTorch snippet in the docs) into
+        /// <paramref name="network"/>. Every shape and value is checked first; on any problem it throws
+        /// <see cref="InvalidDataException"/> naming the layer, and the parameters stay as they were.</summary>
+        public static void Import<T>(INeuralNetwork<T> network, string json) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            ArgumentNullException.ThrowIfNull(network);
+            ArgumentNullException.ThrowIfNull(json);
+            JsonDocument document;
+            try
+            {
+                document = JsonDocument.Parse(json);
+            }
+            catch (JsonException e)
+            {
+                throw new InvalidDataException($"The weights are not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}): {e.Message}", e);
+            }
+
+            using (document)
+            {
+                var values = new T[network.ParameterCount];
+                JsonElement root = document.RootElement;
+                Expect(Property(root, "format", "the document").GetString() == "netgen-weights", "the document's \"format\" is not \"netgen-weights\"");
+                Expect(Property(root, "input", "the document").GetInt32() == network.InputSize, $"the input size is {Property(root, "input", "the document")}, but the network takes {network.InputSize}");
+                JsonElement layers = Property(root, "layers", "the document");
+                Expect(layers.ValueKind == JsonValueKind.Array && layers.GetArrayLength() == network.Layers.Count, $"the document has {(layers.ValueKind == JsonValueKind.Array ? layers.GetArrayLength() : 0)} layers, but the network has {network.Layers.Count}");
+                int k = 0;
+                foreach (JsonElement element in layers.EnumerateArray())
+                {
+                    LayerInfo layer = network.Layers[k++];
+                    string where = $"layer {layer.Number} ({layer})";
+                    string type = Property(element, "type", where).GetString() ?? string.Empty;
+                    Expect(type == (layer.IsMaxout ? "maxout" : "dense"), $"{where}: the file has a {type} layer");
+                    int fanIn = Property(element, "in", where).GetInt32(), units = Property(element, "out", where).GetInt32();
+                    Expect(fanIn == layer.FanIn && units == layer.Units, $"{where}: expected {layer.Units} x {layer.FanIn}, found {units} x {fanIn}");
+                    if (!layer.IsMaxout)
+                    {
+                        string activation = Property(element, "activation", where).GetString() ?? string.Empty;
+                        Expect(activation == layer.Activation.ToString(), $"{where}: expected activation {layer.Activation}, found {activation}");
+                    }
+
+                    JsonElement weight = Property(element, "weight", where);
+                    Expect(weight.ValueKind == JsonValueKind.Array && weight.GetArrayLength() == layer.AffineOutputs, $"{where}: expected weight of shape [{layer.AffineOutputs}, {layer.FanIn}], found {Shape(weight)}");
+                    int i = 0;
+                    foreach (JsonElement row in weight.EnumerateArray())
+                    {
+                        Expect(row.ValueKind == JsonValueKind.Array && row.GetArrayLength() == layer.FanIn, $"{where}: expected weight of shape [{layer.AffineOutputs}, {layer.FanIn}], found a row of {Shape(row)}");
+                        int j = 0;
+                        foreach (JsonElement value in row.EnumerateArray())
+                        {
+                            values[layer.WeightOffset + (j * layer.AffineOutputs) + i] = Number<T>(value, $"{where}, weight[{i}][{j}]");
+                            j++;
+                        }
+
+                        i++;
+                    }
+
+                    JsonElement bias = Property(element, "bias", where);
+                    Expect(bias.ValueKind == JsonValueKind.Array && bias.GetArrayLength() == layer.AffineOutputs, $"{where}: expected bias of shape [{layer.AffineOutputs}], found {Shape(bias)}");
+                    i = 0;
+                    foreach (JsonElement value in bias.EnumerateArray())
+                    {
+                        values[layer.BiasOffset + i] = Number<T>(value, $"{where}, bias[{i}]");
+                        i++;
+                    }
+                }
+
+                values.CopyTo(network.Parameters);
+            }
+        }
+
+        private static JsonElement Property(JsonElement element, string name, string where)
+        {
+            if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(name, out JsonElement value))
+            {
+                throw new InvalidDataException($"{where} has no \"{name}\".");
+            }
+
+            return value;
+        }
+
+        private static T Number<T>(JsonElement value, string where) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            if (value.ValueKind != JsonValueKind.Number || !value.TryGetDouble(out double number) || !double.IsFinite(number))
+            {
+                throw new InvalidDataException($"{where} is {value.GetRawText()}, not a finite number.");
+            }
+
+            return T.CreateChecked(number);
+        }
+
+        private static string Shape(JsonElement element) => element.ValueKind == JsonValueKind.Array
+            ? string.Create(CultureInfo.InvariantCulture, $"[{element.GetArrayLength()}]")
+            : element.ValueKind.ToString();
+
+        private static void Expect(bool condition, string problem)
+        {
+            if (!condition)
+            {
+                throw new InvalidDataException("The weights do not fit the network: " + problem + ".");
+            }
+        }
+    }
+}
