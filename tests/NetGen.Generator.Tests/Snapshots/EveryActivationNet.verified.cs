@@ -55,6 +55,27 @@ namespace Samples
         [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
         public global::System.Span<float> Gradients => _gradients;
 
+        /// <summary>The layers in order, with their sizes and parameter offsets.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
+        public static global::System.Collections.Generic.IReadOnlyList<global::NetGen.LayerInfo> Layers { get; } = new global::NetGen.LayerInfo[]
+        {
+            new(1, false, 5, 7, 1, global::NetGen.Activation.Sigmoid, 0, 0),
+            new(2, false, 7, 9, 1, global::NetGen.Activation.ReLU, 0, 42),
+            new(3, false, 9, 6, 1, global::NetGen.Activation.LeakyReLU, 0.1, 114),
+            new(4, false, 6, 8, 1, global::NetGen.Activation.ELU, 1, 174),
+            new(5, false, 8, 17, 1, global::NetGen.Activation.Tanh, 0, 230),
+            new(6, false, 17, 4, 1, global::NetGen.Activation.Identity, 0, 383),
+            new(7, false, 4, 3, 1, global::NetGen.Activation.Softmax, 0, 455),
+        };
+
+        /// <summary>The loss the network is trained on.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
+        public const global::NetGen.LossFunction Loss = global::NetGen.LossFunction.CrossEntropy;
+
+        global::System.Collections.Generic.IReadOnlyList<global::NetGen.LayerInfo> global::NetGen.INeuralNetwork<float>.Layers => Layers;
+
+        global::NetGen.LossFunction global::NetGen.INeuralNetwork<float>.Loss => Loss;
+
         int global::NetGen.INeuralNetwork<float>.InputSize => InputSize;
 
         int global::NetGen.INeuralNetwork<float>.OutputSize => OutputSize;

@@ -50,6 +50,22 @@ namespace Samples
         [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
         public global::System.Span<float> Gradients => _gradients;
 
+        /// <summary>The layers in order, with their sizes and parameter offsets.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
+        public static global::System.Collections.Generic.IReadOnlyList<global::NetGen.LayerInfo> Layers { get; } = new global::NetGen.LayerInfo[]
+        {
+            new(1, false, 3, 2, 1, global::NetGen.Activation.Tanh, 0, 0),
+            new(2, false, 2, 1, 1, global::NetGen.Activation.Identity, 0, 8),
+        };
+
+        /// <summary>The loss the network is trained on.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
+        public const global::NetGen.LossFunction Loss = global::NetGen.LossFunction.MeanSquaredError;
+
+        global::System.Collections.Generic.IReadOnlyList<global::NetGen.LayerInfo> global::NetGen.INeuralNetwork<float>.Layers => Layers;
+
+        global::NetGen.LossFunction global::NetGen.INeuralNetwork<float>.Loss => Loss;
+
         int global::NetGen.INeuralNetwork<float>.InputSize => InputSize;
 
         int global::NetGen.INeuralNetwork<float>.OutputSize => OutputSize;

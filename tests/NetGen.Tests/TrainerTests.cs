@@ -1,0 +1,166 @@
+using System;
+using System.Linq;
+using System.Threading;
+using NetGen.Data;
+using NetGen.Training;
+
+namespace NetGen.Tests;
+
+/// <summary>The trainer: determinism, divergence, cancellation, early stopping, progress, and allocation-free steps.</summary>
+public class TrainerTests
+{
+    /// <summary>Two interleaved spirals: needs a hidden layer, trains in well under a second.</summary>
+    private static Dataset<float> Spirals(int count, int seed)
+    {
+        var random = new Random(seed);
+        var inputs = new float[count * 2];
+        var targets = new float[count];
+        for (int i = 0; i < count; i++)
+        {
+            int label = i % 2;
+            double t = random.NextDouble() * 3 * Math.PI;
+            double r = 0.1 + (t / (3 * Math.PI));
+            inputs[2 * i] = (float)((r * Math.Cos(t + (label * Math.PI))) + (0.02 * random.NextDouble()));
+            inputs[(2 * i) + 1] = (float)((r * Math.Sin(t + (label * Math.PI))) + (0.02 * random.NextDouble()));
+            targets[i] = label;
+        }
+
+        return new Dataset<float>(inputs, 2, targets, 1);
+    }
+
+    [Fact]
+    public void TwoRunsWithTheSameSeed_GiveBitIdenticalParameters()
+    {
+        float[] Run()
+        {
+            var net = new SpiralNet();
+            net.InitializeParameters(5);
+            Trainer.Train(net, new Adam<float>(), Spirals(400, 1), new TrainerOptions { Epochs = 5, BatchSize = 16, Seed = 9, LearningRate = LearningRateSchedule.Constant(1e-2) });
+            return net.Parameters.ToArray();
+        }
+
+        float[] first = Run(), second = Run();
+        Assert.Equal(first.Select(BitConverter.SingleToInt32Bits), second.Select(BitConverter.SingleToInt32Bits));
+    }
+
+    [Fact]
+    public void AHugeLearningRate_RaisesTrainingDiverged_AndRestoresTheParameters()
+    {
+        // Linear regression with a learning rate far past 2 / lambda_max: the parameters grow geometrically until the
+        // loss overflows. (A saturating network would not: its stable losses stay finite.)
+        var random = new Random(2);
+        var data = new Dataset<float>(Enumerable.Range(0, 200 * 5).Select(_ => (float)random.NextDouble()).ToArray(), 5, Enumerable.Range(0, 200).Select(_ => (float)random.NextDouble()).ToArray(), 1);
+        var net = new AirfoilLinear();
+        float[] before = net.Parameters.ToArray();
+
+        var e = Assert.Throws<TrainingDivergedException>(() => Trainer.Train(net, new Sgd<float>(), data, new TrainerOptions { Epochs = 3, BatchSize = 10, LearningRate = LearningRateSchedule.Constant(1e4) }));
+
+        Assert.Equal(1, e.Epoch);
+        Assert.True(e.Batch >= 2, $"batch {e.Batch}");
+        Assert.Contains("epoch 1", e.Message, StringComparison.Ordinal);
+        Assert.Contains($"batch {e.Batch}", e.Message, StringComparison.Ordinal);
+        Assert.Equal(before, net.Parameters.ToArray());
+        Assert.All(net.Gradients.ToArray(), g => Assert.Equal(0f, g));
+    }
+
+    [Fact]
+    public void Cancellation_LeavesTheParametersOfTheLastCompletedStep()
+    {
+        var net = new SpiralNet();
+        using var cancel = new CancellationTokenSource();
+        int reports = 0;
+        var progress = new SynchronousProgress<EpochReport>(_ =>
+        {
+            if (++reports == 2)
+            {
+                cancel.Cancel();
+            }
+        });
+
+        Assert.ThrowsAny<OperationCanceledException>(() => Trainer.Train(net, new Adam<float>(), Spirals(200, 3), new TrainerOptions { Epochs = 50, Seed = 1 }, progress: progress, cancellationToken: cancel.Token));
+
+        // Replaying exactly two epochs gives the same parameters: the cancelled run stopped on a step boundary.
+        var replay = new SpiralNet();
+        Trainer.Train(replay, new Adam<float>(), Spirals(200, 3), new TrainerOptions { Epochs = 2, Seed = 1 });
+        Assert.Equal(2, reports);
+        Assert.Equal(replay.Parameters.ToArray(), net.Parameters.ToArray());
+        Assert.All(net.Gradients.ToArray(), g => Assert.Equal(0f, g));
+        Assert.All(net.Parameters.ToArray(), p => Assert.True(float.IsFinite(p)));
+    }
+
+    [Fact]
+    public void EarlyStopping_RestoresTheParametersOfTheBestValidationEpoch()
+    {
+        // A tiny training set and a long run: validation loss bottoms out, then rises as the network overfits.
+        Dataset<float> train = Spirals(24, 4), validation = Spirals(400, 5);
+        var net = new SpiralNet();
+        float[]? bestParameters = null;
+        double bestLoss = double.PositiveInfinity;
+        var progress = new SynchronousProgress<EpochReport>(r =>
+        {
+            if (r.ValidationLoss < bestLoss)
+            {
+                bestLoss = r.ValidationLoss;
+                bestParameters = net.Parameters.ToArray();
+            }
+        });
+
+        TrainingResult result = Trainer.Train(net, new Adam<float>(), train, new TrainerOptions { Epochs = 2000, BatchSize = 4, Seed = 2, Patience = 20, LearningRate = LearningRateSchedule.Constant(3e-2) }, validation, progress);
+
+        Assert.True(result.StoppedEarly);
+        Assert.Equal(result.BestEpoch + 20, result.Epochs.Count);
+        Assert.Equal(bestLoss, result.Epochs.Min(e => e.ValidationLoss));
+        Assert.Equal(bestParameters, net.Parameters.ToArray());
+        Assert.Equal(bestLoss, Evaluation.MeanLoss(net, validation), 6);
+    }
+
+    [Fact]
+    public void Progress_ReportsEveryEpochsLossMetricRateAndTime()
+    {
+        var reports = new System.Collections.Generic.List<EpochReport>();
+        var net = new SpiralNet();
+        Trainer.Train(net, new Adam<float>(), Spirals(300, 6), new TrainerOptions { Epochs = 4, LearningRate = LearningRateSchedule.StepDecay(0.02, 2, 0.5) }, Spirals(100, 7), new SynchronousProgress<EpochReport>(reports.Add));
+
+        Assert.Equal([1, 2, 3, 4], reports.Select(r => r.Epoch));
+        Assert.Equal([0.02, 0.02, 0.01, 0.01], reports.Select(r => r.LearningRate));
+        Assert.All(reports, r => Assert.True(double.IsFinite(r.TrainingLoss) && double.IsFinite(r.ValidationLoss) && r.Metric is >= 0 and <= 1));
+        Assert.True(reports[^1].Elapsed >= reports[0].Elapsed);
+        Assert.True(reports[^1].TrainingLoss < reports[0].TrainingLoss);
+    }
+
+    [Theory]
+    [InlineData("sgd")]
+    [InlineData("adam")]
+    public void ATrainingStep_BackwardPlusOptimizerUpdate_AllocatesNothing(string optimizerName)
+    {
+        var net = new MnistNet();
+        IOptimizer<float> optimizer = optimizerName == "sgd" ? new Sgd<float>(0.9, nesterov: true, weightDecay: 1e-4) : Adam<float>.W();
+        var data = new Dataset<float>(new float[32 * 784], 784, Enumerable.Range(0, 32 * 10).Select(i => i % 10 == 3 ? 1f : 0f).ToArray(), 10);
+        int[] batch = Enumerable.Range(0, 32).ToArray();
+        for (int i = 0; i < 3; i++)
+        {
+            Trainer.Step(net, optimizer, data, batch, 1e-3, clipNorm: 1.0, out _);
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10; i++)
+        {
+            Trainer.Step(net, optimizer, data, batch, 1e-3, clipNorm: 1.0, out _);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    /// <summary>Calls back on the training thread (Progress&lt;T&gt; posts to the thread pool).</summary>
+    private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+}
+
+[Input(2)]
+[Dense(16, Activation.Tanh)]
+[Dense(16, Activation.Tanh)]
+[Dense(1, Activation.Sigmoid)]
+[Loss(LossFunction.BinaryCrossEntropy)]
+public partial class SpiralNet;
