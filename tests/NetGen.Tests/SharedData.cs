@@ -6,7 +6,8 @@ namespace NetGen.Tests;
 /// <summary>The real data sets in ../shared/data beside the project root; tests that need them skip when it is absent.</summary>
 internal static class SharedData
 {
-    public static string Folder
+    /// <summary>The folder holding NetGen.sln, above the test binary.</summary>
+    public static string Repository
     {
         get
         {
@@ -16,9 +17,11 @@ internal static class SharedData
                 directory = Path.GetDirectoryName(directory);
             }
 
-            return Path.GetFullPath(Path.Combine(directory ?? ".", "..", "shared", "data"));
+            return directory ?? throw new InvalidOperationException("NetGen.sln not found above " + AppContext.BaseDirectory);
         }
     }
+
+    public static string Folder => Path.GetFullPath(Path.Combine(Repository, "..", "shared", "data"));
 
     public static string PathOf(string relative)
     {

@@ -1,0 +1,107 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using NetGen;
+using NetGen.Data;
+using NetGen.Persistence;
+using NetGen.Samples.Digits;
+using NetGen.Training;
+
+// Trains a generated 64-32-10 network to read handwritten digits and reports what it learnt.
+//   dotnet run -c Release --project samples/NetGen.Samples.Digits                      (digits it draws itself)
+//   dotnet run -c Release --project samples/NetGen.Samples.Digits -- --data ../shared/data   (UCI optdigits)
+string? dataFolder = null;
+string output = "digits-output";
+for (int i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--data" when i + 1 < args.Length: dataFolder = args[++i]; break;
+        case "--out" when i + 1 < args.Length: output = args[++i]; break;
+        default:
+            Console.Error.WriteLine("usage: NetGen.Samples.Digits [--data <folder with optdigits/>] [--out <folder>]");
+            return 2;
+    }
+}
+
+Dataset<float> train, test;
+string source;
+if (dataFolder is not null)
+{
+    string folder = Directory.Exists(Path.Combine(dataFolder, "optdigits")) ? Path.Combine(dataFolder, "optdigits") : dataFolder;
+    var csv = new CsvOptions { Classes = 10 };
+    train = CsvLoader.Load<float>(Path.Combine(folder, "optdigits.tra"), csv);
+    test = CsvLoader.Load<float>(Path.Combine(folder, "optdigits.tes"), csv);
+    foreach (Dataset<float> set in new[] { train, test })
+    {
+        for (int i = 0; i < set.Inputs.Length; i++)
+        {
+            set.Inputs[i] /= 16f; // block counts 0..16 to [0, 1]
+        }
+    }
+
+    source = $"UCI optdigits from {folder}";
+}
+else
+{
+    train = Glyphs.Generate(3000, seed: 1);
+    test = Glyphs.Generate(1000, seed: 2);
+    source = "digits drawn by this sample (pass --data ../shared/data for UCI optdigits)";
+}
+
+Console.WriteLine($"Data: {source}: {train.Count} training and {test.Count} test images of 8x8.");
+Dataset<float>[] parts = train.Split(seed: 3, 0.9);
+Dataset<float> fit = parts[0], validation = parts[1];
+
+var net = new DigitsNet();
+Console.WriteLine($"Network: {Topology.Describe(net)}; {DigitsNet.ParameterCount} parameters.");
+var watch = Stopwatch.StartNew();
+var history = new System.Collections.Generic.List<EpochReport>();
+var progress = new ConsoleProgress(history);
+TrainingResult result = Trainer.Train(
+    net,
+    new Adam<float>(),
+    fit,
+    new TrainerOptions { Epochs = 40, BatchSize = 16, Seed = 1, Patience = 8, LearningRate = LearningRateSchedule.Cosine(2e-3, 1e-5) },
+    validation,
+    progress);
+
+double accuracy = Evaluation.Accuracy(net, test);
+Console.WriteLine();
+Console.WriteLine($"Kept epoch {result.BestEpoch} (lowest validation loss){(result.StoppedEarly ? ", stopped early" : string.Empty)}; trained in {watch.Elapsed.TotalSeconds:F1} s.");
+Console.WriteLine($"Test accuracy: {accuracy:P2} on {test.Count} images.");
+Console.WriteLine();
+Console.WriteLine("Confusion matrix (rows: actual digit, columns: predicted):");
+int[,] confusion = Evaluation.ConfusionMatrix(net, test);
+Console.WriteLine("      " + string.Concat(Enumerable.Range(0, 10).Select(c => $"{c,5}")));
+for (int r = 0; r < 10; r++)
+{
+    Console.WriteLine($"  {r,2}  " + string.Concat(Enumerable.Range(0, 10).Select(c => $"{confusion[r, c],5}")));
+}
+
+Directory.CreateDirectory(output);
+string parametersPath = Path.Combine(output, "digits.ngp");
+ParameterFile.Save(net, parametersPath);
+string plotPath = Path.Combine(output, "digits-training.png");
+Plot.Curves(history, plotPath);
+Console.WriteLine();
+Console.WriteLine($"Saved the trained parameters to {parametersPath} and the training curves to {plotPath}.");
+return 0;
+
+/// <summary>The digits network: 64 inputs (8x8 blocks), 32 ReLU units, 10-way softmax.</summary>
+[Input(64)]
+[Dense(32, Activation.ReLU)]
+[Dense(10, Activation.Softmax)]
+[Loss(LossFunction.CrossEntropy)]
+public partial class DigitsNet;
+
+/// <summary>Prints each epoch as it ends and keeps the history for the plot.</summary>
+internal sealed class ConsoleProgress(System.Collections.Generic.List<EpochReport> history) : IProgress<EpochReport>
+{
+    public void Report(EpochReport r)
+    {
+        history.Add(r);
+        Console.WriteLine($"epoch {r.Epoch,3}  loss {r.TrainingLoss:F4}  validation loss {r.ValidationLoss:F4}  validation accuracy {r.Metric:P1}  lr {r.LearningRate:E1}  {r.Elapsed.TotalSeconds,5:F1} s");
+    }
+}
