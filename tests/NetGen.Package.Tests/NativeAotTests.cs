@@ -34,7 +34,10 @@ public sealed class NativeAotTests : IDisposable
 
         string binary = Path.Combine(publish, "NetGen.Samples.Aot");
         long size = new FileInfo(binary).Length;
-        _log.WriteLine($"NativeAOT binary: {size:N0} bytes ({size / 1048576.0:F2} MiB, symbols stripped to a .dbg file)");
+        string report = $"NativeAOT sample: {size:N0} bytes ({size / 1048576.0:F2} MiB, symbols stripped to a .dbg file)";
+        _log.WriteLine(report);
+        Directory.CreateDirectory(Path.Combine(Shell.Repository, "TestResults"));
+        File.WriteAllText(Path.Combine(Shell.Repository, "TestResults", "aot-size.txt"), report + "\n"); // scripts/test.sh prints it
         (int code, string ran) = Shell.Run(binary, [Path.Combine(_work, "digits.ngp")], _work);
         _log.WriteLine(ran);
         Assert.True(code == 0, ran);
