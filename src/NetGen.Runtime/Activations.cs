@@ -9,7 +9,8 @@ namespace NetGen.Runtime
 {
     /// <summary>Vectorised activations <c>h = g(a)</c> and their backward rules <c>da = dh * g'(a)</c>, as in MATHS.md.
     /// Each derivative is written through the output <c>h</c> where it can be, so nothing is recomputed.</summary>
-    /// <remarks>Every method accepts <c>h</c> or <c>da</c> aliasing its input exactly (same start, same length).</remarks>
+    /// <remarks>Every method checks that its spans have matching lengths, and accepts <c>h</c> or <c>da</c> aliasing an
+    /// input exactly (same start, same length), except <see cref="ELU{T}"/>, whose <c>h</c> must not alias <c>a</c>.</remarks>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public static class Activations
     {
@@ -28,6 +29,7 @@ namespace NetGen.Runtime
         /// <summary><c>h = a</c> if <c>a &gt; 0</c>, else <c>alpha a</c>.</summary>
         public static void LeakyReLU<T>(ReadOnlySpan<T> a, T alpha, Span<T> h) where T : unmanaged, IFloatingPointIeee754<T>
         {
+            Same(a.Length, h.Length);
             int i = 0;
             if (Vector.IsHardwareAccelerated)
             {
@@ -48,6 +50,7 @@ namespace NetGen.Runtime
         /// <summary><c>h = a</c> if <c>a &gt; 0</c>, else <c>alpha (e^a - 1)</c>; <c>e^a</c> is taken of <c>min(a, 0)</c>, so it never overflows.</summary>
         public static void ELU<T>(ReadOnlySpan<T> a, T alpha, Span<T> h) where T : unmanaged, IFloatingPointIeee754<T>
         {
+            Same(a.Length, h.Length);
             // h = e^min(a, 0) first (exp is only vectorised over whole spans), then the select.
             TensorPrimitives.Min(a, T.Zero, h);
             TensorPrimitives.Exp(h, h);
@@ -83,6 +86,7 @@ namespace NetGen.Runtime
         /// (<c>z[p * units + i]</c>).</summary>
         public static void Maxout<T>(ReadOnlySpan<T> z, int pieces, Span<T> h) where T : unmanaged, IFloatingPointIeee754<T>
         {
+            Same(z.Length, pieces * h.Length);
             int units = h.Length;
             z.Slice(0, units).CopyTo(h);
             for (int p = 1; p < pieces; p++)
@@ -94,6 +98,7 @@ namespace NetGen.Runtime
         /// <summary>Sigmoid backward: <c>da = dh * h (1 - h)</c>.</summary>
         public static void SigmoidBackward<T>(ReadOnlySpan<T> h, ReadOnlySpan<T> dh, Span<T> da) where T : unmanaged, IFloatingPointIeee754<T>
         {
+            Same(h.Length, dh.Length, da.Length);
             int i = 0;
             if (Vector.IsHardwareAccelerated)
             {
@@ -113,6 +118,7 @@ namespace NetGen.Runtime
         /// <summary>Tanh backward: <c>da = dh * (1 - h^2)</c>.</summary>
         public static void TanhBackward<T>(ReadOnlySpan<T> h, ReadOnlySpan<T> dh, Span<T> da) where T : unmanaged, IFloatingPointIeee754<T>
         {
+            Same(h.Length, dh.Length, da.Length);
             int i = 0;
             if (Vector.IsHardwareAccelerated)
             {
@@ -136,6 +142,7 @@ namespace NetGen.Runtime
         /// <summary>Leaky ReLU backward: <c>da = dh</c> where <c>a &gt; 0</c>, else <c>alpha dh</c>.</summary>
         public static void LeakyReLUBackward<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> dh, T alpha, Span<T> da) where T : unmanaged, IFloatingPointIeee754<T>
         {
+            Same(a.Length, dh.Length, da.Length);
             int i = 0;
             if (Vector.IsHardwareAccelerated)
             {
@@ -156,6 +163,7 @@ namespace NetGen.Runtime
         /// <summary>ELU backward: <c>da = dh</c> where <c>a &gt; 0</c>, else <c>dh (h + alpha)</c>.</summary>
         public static void ELUBackward<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> h, ReadOnlySpan<T> dh, T alpha, Span<T> da) where T : unmanaged, IFloatingPointIeee754<T>
         {
+            Same(a.Length, h.Length, dh.Length, da.Length);
             int i = 0;
             if (Vector.IsHardwareAccelerated)
             {
@@ -174,6 +182,19 @@ namespace NetGen.Runtime
             }
         }
 
+        private static void Same(int a, int b) => Same(a, b, a, a);
+
+        private static void Same(int a, int b, int c) => Same(a, b, c, a);
+
+        /// <summary>Throws unless all lengths agree (no params array: the passes must not allocate).</summary>
+        private static void Same(int a, int b, int c, int d)
+        {
+            if (a != b || a != c || a != d)
+            {
+                throw new ArgumentException($"The spans must have matching lengths, but their lengths are {a}, {b}, {c} and {d}.");
+            }
+        }
+
         /// <summary>Softmax backward through its Jacobian <c>diag(y) - y y^T</c>: <c>da = y * (dh - y . dh)</c>.
         /// Only needed when softmax is not fused with cross-entropy.</summary>
         public static void SoftmaxBackward<T>(ReadOnlySpan<T> y, ReadOnlySpan<T> dh, Span<T> da) where T : unmanaged, IFloatingPointIeee754<T>
@@ -187,6 +208,7 @@ namespace NetGen.Runtime
         /// ties go to the first maximum, as in the forward pass.</summary>
         public static void MaxoutBackward<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> h, ReadOnlySpan<T> dh, int pieces, Span<T> dz) where T : unmanaged, IFloatingPointIeee754<T>
         {
+            Same(z.Length, pieces * h.Length, pieces * dh.Length, dz.Length);
             int units = h.Length;
             dz.Clear();
             for (int i = 0; i < units; i++)

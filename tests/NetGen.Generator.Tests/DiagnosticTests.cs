@@ -36,6 +36,9 @@ public class DiagnosticTests
         ("NG0018", DiagnosticSeverity.Error, "[Input(2)] [{|Dense(4, (Activation)42)|}] [Loss(LossFunction.MeanSquaredError)] public partial class Net;"),
         ("NG0018", DiagnosticSeverity.Error, "[Input(2)] [Dense(4)] [{|Loss((LossFunction)7)|}] public partial class Net;"),
         ("NG0019", DiagnosticSeverity.Error, "[Input(65536)] [{|Dense(65536)|}] [Loss(LossFunction.MeanSquaredError)] public partial class Net;"),
+        ("NG0020", DiagnosticSeverity.Error, "[Input(2)] [Dense(1)] [Loss(LossFunction.MeanSquaredError)] public partial class Net { public double {|Loss|} { get; set; } }"),
+        ("NG0020", DiagnosticSeverity.Error, "[Input(2)] [Dense(1)] [Loss(LossFunction.MeanSquaredError)] public partial class Net { private void {|AffineBackward1|}() { } }"),
+        ("NG0020", DiagnosticSeverity.Error, "[Input(2)] [Dense(1)] [Loss(LossFunction.MeanSquaredError)] public partial class {|Forward|};"),
     }.Select(c => new object[] { c.Id, c.Severity, c.Source });
 
     [Theory]

@@ -1,3 +1,5 @@
+using System;
+using System.Linq;
 namespace NetGen.Generator.Tests;
 
 /// <summary>The generated source of representative networks, pinned as files: a diff is a readability review.</summary>
@@ -78,6 +80,23 @@ public class SnapshotTests
         [Loss(LossFunction.MeanSquaredError)]
         internal partial class UnrolledNet;
         """, "Samples.UnrolledNet.g.cs");
+
+    [Fact]
+    public void KeywordNamedTypeAndNamespace_AreEscaped_AndCompile()
+    {
+        GeneratorHarness.Result result = GeneratorHarness.Run("""
+            using NetGen;
+            namespace @event.@record;
+            public partial class @class
+            {
+                [Input(2)] [Dense(1)] [Loss(LossFunction.MeanSquaredError)]
+                public partial struct @var;
+            }
+            """);
+        Assert.Empty(result.NetGenDiagnostics);
+        Assert.Empty(result.CompilationDiagnostics);
+        Assert.Contains("partial struct @var", result.Run.Results.Single().GeneratedSources.Single().SourceText.ToString(), StringComparison.Ordinal);
+    }
 
     private static void Check(string name, string source, string hintName)
     {

@@ -52,3 +52,10 @@ public static partial class Containers
     [Loss(LossFunction.CrossEntropy)]
     public partial struct NestedStructNet;
 }
+
+/// <summary>Activations beyond the stack budget (4096 x 2 floats = 32 KiB + 16 B): passes use the per-thread buffer.</summary>
+[Input(16)]
+[Dense(4096, Activation.Tanh)]
+[Dense(4)]
+[Loss(LossFunction.MeanSquaredError)]
+public partial class BigScratchNet;

@@ -125,6 +125,12 @@ namespace NetGen.Generator.Diagnostics
             "'{0}' would have {1} parameters; at most {2} are supported",
             "Reduce the layer sizes: parameters are kept in one array, which .NET limits in length.");
 
+        public static readonly DiagnosticDescriptor MemberNameClash = Error(
+            "NG0020",
+            "A member name clashes with the generated network",
+            "'{0}' declares '{1}', a name the generated network uses; expected no member (and no type name) '{1}' in a network type",
+            "Rename the member, or move it to another type: NetGen generates InputSize, OutputSize, ParameterCount, DefaultSeed, Layers, Loss, Parameters, Gradients, Forward, Backward, ComputeLoss, ZeroGradients, InitializeParameters and private helpers.");
+
         public static readonly DiagnosticDescriptor InternalError = Error(
             "NG0099",
             "NetGen failed unexpectedly",

@@ -115,7 +115,7 @@ namespace NetGen.Generator.Emitting
                     foreach (Group group in Groups(m, lanes))
                     {
                         OpenGroup(w, group.Loop);
-                        EmitForwardGroup(w, width.Type, n, m, group.BaseOffset, group.Offsets);
+                        EmitForwardGroup(w, width.Type, t, n, m, group.BaseOffset, group.Offsets);
                         w.Close();
                     }
 
@@ -141,14 +141,14 @@ namespace NetGen.Generator.Emitting
             w.Close();
         }
 
-        private static void EmitForwardGroup(SourceWriter w, string vector, int n, int m, string baseOffset, int[] offsets)
+        private static void EmitForwardGroup(SourceWriter w, string vector, string t, int n, int m, string baseOffset, int[] offsets)
         {
             for (int v = 0; v < offsets.Length; v++)
             {
-                w.Line($"var acc{Int(v)} = {vector}.LoadUnsafe(ref bias, {Offset(baseOffset, offsets[v])});");
+                w.Line($"{vector}<{t}> acc{Int(v)} = {vector}.LoadUnsafe(ref bias, {Offset(baseOffset, offsets[v])});");
             }
 
-            ForEachInput(w, n, m, (row, _) =>
+            ForEachInput(w, t, n, m, (row, _) =>
             {
                 for (int v = 0; v < offsets.Length; v++)
                 {
@@ -193,7 +193,7 @@ namespace NetGen.Generator.Emitting
                     foreach (Group group in groups)
                     {
                         OpenGroup(w, group.Loop);
-                        EmitBackwardGroup(w, width.Type, n, m, lanes, group, hasDx, accumulateDx);
+                        EmitBackwardGroup(w, width.Type, t, n, m, lanes, group, hasDx, accumulateDx);
                         w.Close();
                     }
 
@@ -241,7 +241,7 @@ namespace NetGen.Generator.Emitting
             w.Close();
         }
 
-        private static void EmitBackwardGroup(SourceWriter w, string vector, int n, int m, int lanes, Group group, bool hasDx, bool accumulateDx)
+        private static void EmitBackwardGroup(SourceWriter w, string vector, string t, int n, int m, int lanes, Group group, bool hasDx, bool accumulateDx)
         {
             string baseOffset = group.BaseOffset;
             int[] offsets = group.Offsets;
@@ -251,15 +251,15 @@ namespace NetGen.Generator.Emitting
                 int fresh = group.FreshLanes[v];
                 if (fresh < lanes)
                 {
-                    w.Line($"var d{Int(v)} = {Simd}.KeepLast({load}, {Int(fresh)}); // overlaps the vector before: add zero there");
+                    w.Line($"{vector}<{t}> d{Int(v)} = {Simd}.KeepLast({load}, {Int(fresh)}); // overlaps the vector before: add zero there");
                 }
                 else
                 {
-                    w.Line($"var d{Int(v)} = {load};");
+                    w.Line($"{vector}<{t}> d{Int(v)} = {load};");
                 }
             }
 
-            ForEachInput(w, n, m, (row, j) =>
+            ForEachInput(w, t, n, m, (row, j) =>
             {
                 for (int v = 0; v < offsets.Length; v++)
                 {
@@ -269,7 +269,7 @@ namespace NetGen.Generator.Emitting
 
                 if (hasDx)
                 {
-                    w.Line($"var dot = {vector}.LoadUnsafe(ref weights, {Offset(row, offsets[0], baseOffset)}) * d0;");
+                    w.Line($"{vector}<{t}> dot = {vector}.LoadUnsafe(ref weights, {Offset(row, offsets[0], baseOffset)}) * d0;");
                     for (int v = 1; v < offsets.Length; v++)
                     {
                         w.Line($"dot = {Simd}.MultiplyAdd({vector}.LoadUnsafe(ref weights, {Offset(row, offsets[v], baseOffset)}), d{Int(v)}, dot);");
@@ -288,14 +288,14 @@ namespace NetGen.Generator.Emitting
 
         /// <summary>Writes the loop over inputs j (or its full unrolling for small fan-ins). The body gets the offset of
         /// row j and the expression for j; <c>xj</c> holds the broadcast input.</summary>
-        private static void ForEachInput(SourceWriter w, int n, int m, Action<string, string> body, string vector)
+        private static void ForEachInput(SourceWriter w, string t, int n, int m, Action<string, string> body, string vector)
         {
             if (n <= UnrollFanIn)
             {
                 for (int j = 0; j < n; j++)
                 {
                     w.Block($"// input {Int(j)}");
-                    w.Line($"var xj = {vector}.Create({Unsafe}.Add(ref input, {Int(j)}));");
+                    w.Line($"{vector}<{t}> xj = {vector}.Create({Unsafe}.Add(ref input, {Int(j)}));");
                     body(Int(j * m), Int(j));
                     w.Close();
                 }
@@ -304,7 +304,7 @@ namespace NetGen.Generator.Emitting
             }
 
             w.Open($"for (nuint j = 0; j < {Int(n)}; j++)");
-            w.Line($"var xj = {vector}.Create({Unsafe}.Add(ref input, j));");
+            w.Line($"{vector}<{t}> xj = {vector}.Create({Unsafe}.Add(ref input, j));");
             body($"j * {Int(m)}", "j");
             w.Close();
         }

@@ -13,6 +13,9 @@ namespace NetGen.Generator.Emitting
         /// <summary>The seed a new instance is initialised with.</summary>
         public const int DefaultSeed = 42;
 
+        /// <summary>Scratch up to this size goes on the stack (the default stack is 1 MiB or more; this leaves room).</summary>
+        public const int StackScratchBytes = 32 * 1024;
+
         private const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"NetGen\", \"" + Version + "\")]";
 
         public static (string HintName, string Source) Emit(NetworkSpec net)
@@ -46,7 +49,9 @@ namespace NetGen.Generator.Emitting
                 w.Close();
             }
 
-            string hint = net.Type.FullName.Replace("global::", string.Empty).Replace('<', '[').Replace('>', ']') + ".g.cs";
+            // Hint names allow letters, digits and a few punctuation marks only: keep those, replace the rest (such as @).
+            string name = net.Type.FullName.Replace("global::", string.Empty);
+            string hint = new string(name.Select(c => char.IsLetterOrDigit(c) || c is '.' or '_' or '-' or '[' or ']' ? c : '_').ToArray()) + ".g.cs";
             return (hint, w.ToString());
         }
 
@@ -229,7 +234,14 @@ namespace NetGen.Generator.Emitting
                 w.Line($"global::System.Span<{t}> g = _gradients;");
             }
 
-            w.Line($"global::System.Span<{t}> s = stackalloc {t}[{(gradients ? "Backward" : "Forward")}ScratchLength];");
+            // Small scratch lives on the stack; past StackScratchBytes, a per-thread buffer keeps large networks from
+            // overflowing it (see Runtime/Scratch.cs). Every element is written before it is read, in both cases.
+            var scratch = new ScratchLayout(net);
+            int length = gradients ? scratch.BackwardLength : scratch.ForwardLength;
+            string name = gradients ? "BackwardScratchLength" : "ForwardScratchLength";
+            w.Line(length * (net.IsDouble ? 8 : 4) <= StackScratchBytes
+                ? $"global::System.Span<{t}> s = stackalloc {t}[{name}];"
+                : $"global::System.Span<{t}> s = global::NetGen.Runtime.Scratch<{t}>.Get({name});");
             w.Line($"global::System.ReadOnlySpan<{t}> h0 = input;");
             w.Line();
         }
@@ -239,14 +251,14 @@ namespace NetGen.Generator.Emitting
             string t = net.Scalar;
             w.Line(GeneratedCode);
             w.Open($"private static {t}[] NewParameters()");
-            w.Line($"var parameters = new {t}[ParameterCount];");
+            w.Line($"{t}[] parameters = new {t}[ParameterCount];");
             w.Line("Initialize(parameters, DefaultSeed);");
             w.Line("return parameters;");
             w.Close();
             w.Line();
             w.Line(GeneratedCode);
             w.Open($"private static void Initialize(global::System.Span<{t}> p, int seed)");
-            w.Line("var random = new global::NetGen.Runtime.SplitMix64(seed);");
+            w.Line("global::NetGen.Runtime.SplitMix64 random = new(seed);");
             foreach (LayerSpec layer in net.Layers)
             {
                 bool he = layer.Kind == LayerKind.Maxout || layer.Activation is ActivationKind.ReLU or ActivationKind.LeakyReLU or ActivationKind.ELU;

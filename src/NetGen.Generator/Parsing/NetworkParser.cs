@@ -195,26 +195,64 @@ namespace NetGen.Generator.Parsing
 
                         if (typeNode != _declaration)
                         {
-                            containing.Insert(0, new ContainingTypeSpec(Keyword(typeNode), typeNode.Identifier.ValueText));
+                            containing.Insert(0, new ContainingTypeSpec(Keyword(typeNode), Escape(typeNode.Identifier.ValueText)));
                         }
                     }
                 }
 
+                CheckMemberNames();
                 if (_failed)
                 {
                     return null;
                 }
 
                 bool needsConstructor = _type.IsValueType && !_type.InstanceConstructors.Any(c => !c.IsImplicitlyDeclared);
-                string? ns = _type.ContainingNamespace.IsGlobalNamespace ? null : _type.ContainingNamespace.ToDisplayString();
+                string? ns = _type.ContainingNamespace.IsGlobalNamespace
+                    ? null
+                    : string.Join(".", _type.ContainingNamespace.ToDisplayString().Split('.').Select(Escape));
                 return new TypeSpec(
                     ns,
                     new EquatableArray<ContainingTypeSpec>(containing),
                     Keyword(_declaration),
-                    _type.Name,
+                    Escape(_type.Name),
                     _type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
                     needsConstructor);
             }
+
+            /// <summary>Reports NG0020 for a member, or the type's own name, that the generated code would declare again.</summary>
+            private void CheckMemberNames()
+            {
+                var generated = new HashSet<string>(GeneratedMemberNames);
+                foreach (ISymbol member in _type.GetMembers())
+                {
+                    bool clashes = generated.Contains(member.Name) || KernelName.IsMatch(member.Name);
+                    if (clashes && !member.IsImplicitlyDeclared)
+                    {
+                        Report(DiagnosticDescriptors.MemberNameClash, member.Locations.FirstOrDefault(l => l.IsInSource) ?? _declaration.Identifier.GetLocation(), _type.Name, member.Name);
+                        return;
+                    }
+                }
+
+                if (generated.Contains(_type.Name))
+                {
+                    Report(DiagnosticDescriptors.MemberNameClash, _declaration.Identifier.GetLocation(), _type.Name, _type.Name);
+                }
+            }
+
+            /// <summary>The per-layer kernels: <c>Affine1</c>, <c>AffineBackward2</c>, ...</summary>
+            private static readonly System.Text.RegularExpressions.Regex KernelName = new("^Affine(Backward)?[0-9]+$");
+
+            /// <summary>Every other member name the emitter declares in a network type, public and private.</summary>
+            private static readonly string[] GeneratedMemberNames =
+            {
+                "InputSize", "OutputSize", "ParameterCount", "DefaultSeed", "Layers", "Loss", "Parameters", "Gradients",
+                "Forward", "Backward", "ComputeLoss", "ZeroGradients", "InitializeParameters",
+                "ForwardScratchLength", "BackwardScratchLength", "_parameters", "_gradients", "NewParameters", "Initialize",
+            };
+
+            /// <summary>A name as C# source: keywords get an @ (<c>@class</c>, <c>@event</c>).</summary>
+            private static string Escape(string name) =>
+                SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
 
             private IEnumerable<INamedTypeSymbol> ContainingTypes()
             {

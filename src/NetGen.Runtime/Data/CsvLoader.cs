@@ -86,7 +86,7 @@ namespace NetGen.Data
 
                 foreach (int column in features!)
                 {
-                    inputs.Add(T.CreateChecked(Number(file, lineNumber, column + skip, fields[column + skip], header, column)));
+                    inputs.Add(Convert<T>(Number(file, lineNumber, column + skip, fields[column + skip], header, column), file, lineNumber, column + skip));
                 }
 
                 double value = Number(file, lineNumber, target + skip, fields[target + skip], header, target);
@@ -104,7 +104,7 @@ namespace NetGen.Data
                 }
                 else
                 {
-                    targets.Add(T.CreateChecked(value));
+                    targets.Add(Convert<T>(value, file, lineNumber, target + skip));
                 }
             }
 
@@ -156,6 +156,15 @@ namespace NetGen.Data
 
             string name = header is not null && column < header.Length ? $" ('{header[column]}')" : string.Empty;
             throw new DataFormatException(file, line, field + 1, $"'{value}'{name} is not a finite number.");
+        }
+
+        /// <summary>The value in T, refused where it does not fit (1e300 is finite as a double but not as a float).</summary>
+        private static T Convert<T>(double value, string file, int line, int field) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            T converted = T.CreateTruncating(value);
+            return T.IsFinite(converted)
+                ? converted
+                : throw new DataFormatException(file, line, field + 1, $"{value.ToString("R", CultureInfo.InvariantCulture)} is too large for {typeof(T).Name}.");
         }
 
         private static string Unquote(string field) =>

@@ -25,6 +25,11 @@ namespace NetGen.Data
             }
 
             count = Math.Min(count, limit);
+            if ((long)count * Math.Max(size, 10) > Array.MaxLength)
+            {
+                throw new DataFormatException(Path.GetFileName(imagesPath), 0, 0, $"{count} images of {size} values are more than an array can hold.");
+            }
+
             var inputs = new T[count * size];
             var targets = new T[count * 10];
             T scale = T.One / T.CreateChecked(255);
@@ -47,56 +52,68 @@ namespace NetGen.Data
             return new Dataset<T>(inputs, size, targets, 10);
         }
 
-        /// <summary>Reads an IDX file of unsigned bytes: the data, the item count and the size of one item.</summary>
+        /// <summary>Reads an IDX file of unsigned bytes: the data, the item count and the size of one item. The header's
+        /// claims are checked (every dimension at least 1, the total within an array's reach) and the body is read only
+        /// up to what the header claims, so neither a lying header nor a gzip bomb can make it allocate more than the
+        /// data really holds.</summary>
         public static (byte[] Data, int Count, int ItemSize) Read(string path, int expectedMagic, int dimensions)
         {
             string file = Path.GetFileName(path);
-            byte[] bytes = Decompressed(path);
-            int headerLength = 4 + (4 * dimensions);
-            if (bytes.Length < headerLength)
+            using FileStream raw = File.OpenRead(path);
+            bool gzip = raw.ReadByte() == 0x1f && raw.ReadByte() == 0x8b;
+            raw.Position = 0;
+            using Stream stream = gzip ? new GZipStream(raw, CompressionMode.Decompress) : raw;
+
+            Span<byte> header = stackalloc byte[4 + (4 * dimensions)];
+            if (stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false) < header.Length)
             {
-                throw new DataFormatException(file, 0, 0, $"the file has {bytes.Length} bytes, fewer than its {headerLength}-byte header.");
+                throw new DataFormatException(file, 0, 0, $"the file ends inside its {header.Length}-byte header.");
             }
 
-            int magic = BinaryPrimitives.ReadInt32BigEndian(bytes);
+            int magic = BinaryPrimitives.ReadInt32BigEndian(header);
             if (magic != expectedMagic)
             {
                 throw new DataFormatException(file, 0, 0, $"the magic number is {magic}; expected {expectedMagic}.");
             }
 
-            long count = (uint)BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(4));
+            long count = (uint)BinaryPrimitives.ReadInt32BigEndian(header[4..]);
             long itemSize = 1;
             for (int d = 1; d < dimensions; d++)
             {
-                itemSize *= (uint)BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(4 + (4 * d)));
+                long size = (uint)BinaryPrimitives.ReadInt32BigEndian(header[(4 + (4 * d))..]);
+                if (size < 1 || size > Array.MaxLength)
+                {
+                    throw new DataFormatException(file, 0, 0, $"dimension {d + 1} of the header is {size}; expected at least 1.");
+                }
+
+                itemSize *= size;
+                if (itemSize > Array.MaxLength)
+                {
+                    throw new DataFormatException(file, 0, 0, "the header claims items larger than an array can hold.");
+                }
             }
 
-            long claimed = count * itemSize;
-            if (claimed != bytes.Length - headerLength)
+            if (count * itemSize > Array.MaxLength)
             {
-                throw new DataFormatException(file, 0, 0, $"the header claims {count} items of {itemSize} bytes ({claimed} bytes), but {bytes.Length - headerLength} bytes follow it.");
+                throw new DataFormatException(file, 0, 0, $"the header claims {count} items of {itemSize} bytes, more than an array can hold.");
             }
 
-            return (bytes.AsSpan(headerLength).ToArray(), (int)count, (int)itemSize);
-        }
-
-        private static byte[] Decompressed(string path)
-        {
-            using FileStream stream = File.OpenRead(path);
-            bool gzip = stream.ReadByte() == 0x1f && stream.ReadByte() == 0x8b;
-            stream.Position = 0;
-            using var memory = new MemoryStream();
-            if (gzip)
+            // Read at most one byte more than claimed: enough to tell short, exact and long apart.
+            int claimed = (int)(count * itemSize);
+            using var body = new MemoryStream();
+            var buffer = new byte[81920];
+            int read;
+            while (body.Length <= claimed && (read = stream.Read(buffer, 0, (int)Math.Min(buffer.Length, claimed + 1 - body.Length))) > 0)
             {
-                using var unzip = new GZipStream(stream, CompressionMode.Decompress);
-                unzip.CopyTo(memory);
-            }
-            else
-            {
-                stream.CopyTo(memory);
+                body.Write(buffer, 0, read);
             }
 
-            return memory.ToArray();
+            if (body.Length != claimed)
+            {
+                throw new DataFormatException(file, 0, 0, $"the header claims {count} items of {itemSize} bytes ({claimed} bytes), but {(body.Length > claimed ? "more" : body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture))} bytes follow it.");
+            }
+
+            return (body.ToArray(), (int)count, (int)itemSize);
         }
     }
 }

@@ -38,7 +38,17 @@ namespace NetGen.Persistence
         {
             ArgumentNullException.ThrowIfNull(network);
             byte[] topology = Encoding.UTF8.GetBytes(Topology.Describe(network));
+            if (topology.Length > ushort.MaxValue)
+            {
+                throw new NotSupportedException($"The topology's description is {topology.Length} bytes; the format holds at most {ushort.MaxValue}.");
+            }
+
             int features = standardizer?.Mean.Length ?? 0;
+            if (standardizer is not null && features != network.InputSize)
+            {
+                throw new ArgumentException($"The standardiser has {features} features, but the network has {network.InputSize} inputs.", nameof(standardizer));
+            }
+
             int size = Unsafe.SizeOf<T>();
             var bytes = new byte[HeaderLength(topology.Length) + (16 * features) + (network.ParameterCount * size) + 4];
             var writer = new SpanWriter(bytes);
@@ -106,7 +116,12 @@ namespace NetGen.Persistence
             }
 
             byte valueSize = reader.Byte();
-            reader.Byte();
+            byte reserved = reader.Byte();
+            if (reserved != 0)
+            {
+                throw new InvalidDataException($"{name} has {reserved} in its reserved header byte; expected 0.");
+            }
+
             string topology = Encoding.UTF8.GetString(reader.Bytes(reader.UInt16()));
             string expected = Topology.Describe(network);
             if (valueSize != size)
@@ -131,7 +146,7 @@ namespace NetGen.Persistence
                 throw new InvalidDataException($"{name} claims {features} standardised features, but the network has {network.InputSize} inputs.");
             }
 
-            int expectedLength = reader.Position + (16 * features) + (count * size) + 4;
+            long expectedLength = reader.Position + (16L * features) + ((long)count * size) + 4;
             if (bytes.Length != expectedLength)
             {
                 throw new InvalidDataException($"{name} has {bytes.Length} bytes, but a complete file for this network has {expectedLength}: it is {(bytes.Length < expectedLength ? "truncated" : "longer than it should be")}.");
@@ -153,6 +168,10 @@ namespace NetGen.Persistence
                 {
                     mean[j] = reader.Double();
                     deviation[j] = reader.Double();
+                    if (!double.IsFinite(mean[j]) || !(deviation[j] > 0) || !double.IsFinite(deviation[j]))
+                    {
+                        throw new InvalidDataException($"{name} holds a standardiser with mean {mean[j]} and deviation {deviation[j]} for feature {j + 1}; expected a finite mean and a positive, finite deviation.");
+                    }
                 }
 
                 standardizer = new Standardizer(mean, deviation);

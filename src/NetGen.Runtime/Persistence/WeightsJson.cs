@@ -102,8 +102,22 @@ namespace NetGen.Persistence
 
             using (document)
             {
+                try
+                {
+                    Read(network, document.RootElement);
+                }
+                catch (Exception e) when (e is InvalidOperationException or FormatException or OverflowException)
+                {
+                    // A value of the wrong JSON kind ("in": "2", "out": 2.5): say so in the contract's exception.
+                    throw new InvalidDataException("The weights do not fit the network: a value has the wrong type or range (" + e.Message + ").", e);
+                }
+            }
+        }
+
+        private static void Read<T>(INeuralNetwork<T> network, JsonElement root) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            {
                 var values = new T[network.ParameterCount];
-                JsonElement root = document.RootElement;
                 Expect(Property(root, "format", "the document").GetString() == "netgen-weights", "the document's \"format\" is not \"netgen-weights\"");
                 Expect(Property(root, "input", "the document").GetInt32() == network.InputSize, $"the input size is {Property(root, "input", "the document")}, but the network takes {network.InputSize}");
                 JsonElement layers = Property(root, "layers", "the document");
@@ -117,10 +131,17 @@ namespace NetGen.Persistence
                     Expect(type == (layer.IsMaxout ? "maxout" : "dense"), $"{where}: the file has a {type} layer");
                     int fanIn = Property(element, "in", where).GetInt32(), units = Property(element, "out", where).GetInt32();
                     Expect(fanIn == layer.FanIn && units == layer.Units, $"{where}: expected {layer.Units} x {layer.FanIn}, found {units} x {fanIn}");
-                    if (!layer.IsMaxout)
+                    if (layer.IsMaxout)
+                    {
+                        int pieces = Property(element, "pieces", where).GetInt32();
+                        Expect(pieces == layer.Pieces, $"{where}: expected {layer.Pieces} pieces, found {pieces}");
+                    }
+                    else
                     {
                         string activation = Property(element, "activation", where).GetString() ?? string.Empty;
                         Expect(activation == layer.Activation.ToString(), $"{where}: expected activation {layer.Activation}, found {activation}");
+                        double alpha = element.TryGetProperty("alpha", out JsonElement a) ? a.GetDouble() : 0;
+                        Expect(alpha == layer.Alpha, $"{where}: expected alpha {layer.Alpha}, found {alpha}");
                     }
 
                     JsonElement weight = Property(element, "weight", where);
@@ -170,7 +191,13 @@ namespace NetGen.Persistence
                 throw new InvalidDataException($"{where} is {value.GetRawText()}, not a finite number.");
             }
 
-            return T.CreateChecked(number);
+            T converted = T.CreateTruncating(number);
+            if (!T.IsFinite(converted))
+            {
+                throw new InvalidDataException($"{where} is {value.GetRawText()}, too large for {typeof(T).Name}.");
+            }
+
+            return converted;
         }
 
         private static string Shape(JsonElement element) => element.ValueKind == JsonValueKind.Array

@@ -152,6 +152,15 @@ namespace NetGen.Training
                     lossSum += batchLoss;
                 }
 
+                // The last update of an epoch is checked by no later batch: check the parameters it left.
+                if (!AllFinite(network.Parameters))
+                {
+                    epochStart.CopyTo(network.Parameters);
+                    network.ZeroGradients();
+                    optimizer.Reset();
+                    throw new TrainingDivergedException(epoch, batches, "the update left a parameter that is not finite");
+                }
+
                 double validationLoss = validation is null ? double.NaN : Evaluation.MeanLoss(network, validation);
                 double metric = options.Metric == Metric.Accuracy
                     ? Evaluation.Accuracy(network, validation ?? training)
@@ -197,7 +206,7 @@ namespace NetGen.Training
             }
 
             Span<T> gradients = network.Gradients;
-            double norm = double.CreateChecked(TensorPrimitives.Norm<T>(gradients)) / batch.Length;
+            double norm = Norm(gradients) / batch.Length;
             if (!T.IsFinite(loss))
             {
                 problem = $"the loss is {loss}";
@@ -218,6 +227,39 @@ namespace NetGen.Training
             optimizer.Step(network.Parameters, gradients, batch.Length, learningRate);
             problem = null;
             return double.CreateChecked(loss);
+        }
+
+        /// <summary>The L2 norm, vectorised; recomputed in double when the sum of squares overflows T (float overflows
+        /// past a norm of about 1.8e19, which clipping must still be able to bring down).</summary>
+        private static double Norm<T>(ReadOnlySpan<T> values) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            T norm = TensorPrimitives.Norm(values);
+            if (T.IsFinite(norm))
+            {
+                return double.CreateChecked(norm);
+            }
+
+            double sum = 0;
+            foreach (T value in values)
+            {
+                double v = double.CreateChecked(value);
+                sum += v * v;
+            }
+
+            return Math.Sqrt(sum);
+        }
+
+        private static bool AllFinite<T>(ReadOnlySpan<T> values) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            foreach (T value in values)
+            {
+                if (!T.IsFinite(value))
+                {
+                    return false;
+                }
+            }
+
+            return true;
         }
 
         private static void CheckShapes<T>(INeuralNetwork<T> network, Dataset<T> data, string name)

@@ -191,7 +191,7 @@ namespace Samples
             [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
             private static double[] NewParameters()
             {
-                var parameters = new double[ParameterCount];
+                double[] parameters = new double[ParameterCount];
                 Initialize(parameters, DefaultSeed);
                 return parameters;
             }
@@ -199,7 +199,7 @@ namespace Samples
             [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
             private static void Initialize(global::System.Span<double> p, int seed)
             {
-                var random = new global::NetGen.Runtime.SplitMix64(seed);
+                global::NetGen.Runtime.SplitMix64 random = new(seed);
                 // Layer 1: W1 ~ U(-r, r), He: r = sqrt(6 / fan_in);  b1 = 0
                 global::NetGen.Runtime.Initializer.Uniform<double>(p.Slice(0, 30), global::NetGen.Runtime.Initializer.HeRange(3), ref random);
                 p.Slice(30, 10).Clear();
@@ -220,20 +220,20 @@ namespace Samples
                 {
                     // 10 outputs as 2 vectors of 8; acc += W[j, :] x[j] for every input j.
                     {
-                        var acc0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 0);
-                        var acc1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 2);
+                        global::System.Runtime.Intrinsics.Vector512<double> acc0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 0);
+                        global::System.Runtime.Intrinsics.Vector512<double> acc1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 2);
                         { // input 0
-                            var xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                            global::System.Runtime.Intrinsics.Vector512<double> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
                             acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 0), xj, acc0);
                             acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 2), xj, acc1);
                         }
                         { // input 1
-                            var xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
+                            global::System.Runtime.Intrinsics.Vector512<double> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
                             acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 10), xj, acc0);
                             acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 12), xj, acc1);
                         }
                         { // input 2
-                            var xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
+                            global::System.Runtime.Intrinsics.Vector512<double> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
                             acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 20), xj, acc0);
                             acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 22), xj, acc1);
                         }
@@ -246,23 +246,23 @@ namespace Samples
                 {
                     // 10 outputs as 3 vectors of 4; acc += W[j, :] x[j] for every input j.
                     {
-                        var acc0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
-                        var acc1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 4);
-                        var acc2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 6);
+                        global::System.Runtime.Intrinsics.Vector256<double> acc0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
+                        global::System.Runtime.Intrinsics.Vector256<double> acc1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 4);
+                        global::System.Runtime.Intrinsics.Vector256<double> acc2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 6);
                         { // input 0
-                            var xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                            global::System.Runtime.Intrinsics.Vector256<double> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
                             acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 0), xj, acc0);
                             acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 4), xj, acc1);
                             acc2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 6), xj, acc2);
                         }
                         { // input 1
-                            var xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
+                            global::System.Runtime.Intrinsics.Vector256<double> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
                             acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 10), xj, acc0);
                             acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 14), xj, acc1);
                             acc2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 16), xj, acc2);
                         }
                         { // input 2
-                            var xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
+                            global::System.Runtime.Intrinsics.Vector256<double> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
                             acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 20), xj, acc0);
                             acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 24), xj, acc1);
                             acc2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 26), xj, acc2);
@@ -277,13 +277,13 @@ namespace Samples
                 {
                     // 10 outputs as 5 vectors of 2; acc += W[j, :] x[j] for every input j.
                     {
-                        var acc0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0);
-                        var acc1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 2);
-                        var acc2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 4);
-                        var acc3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 6);
-                        var acc4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 8);
+                        global::System.Runtime.Intrinsics.Vector128<double> acc0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0);
+                        global::System.Runtime.Intrinsics.Vector128<double> acc1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 2);
+                        global::System.Runtime.Intrinsics.Vector128<double> acc2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 4);
+                        global::System.Runtime.Intrinsics.Vector128<double> acc3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 6);
+                        global::System.Runtime.Intrinsics.Vector128<double> acc4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 8);
                         { // input 0
-                            var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                            global::System.Runtime.Intrinsics.Vector128<double> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
                             acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 0), xj, acc0);
                             acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 2), xj, acc1);
                             acc2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 4), xj, acc2);
@@ -291,7 +291,7 @@ namespace Samples
                             acc4 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 8), xj, acc4);
                         }
                         { // input 1
-                            var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
+                            global::System.Runtime.Intrinsics.Vector128<double> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
                             acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 10), xj, acc0);
                             acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 12), xj, acc1);
                             acc2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 14), xj, acc2);
@@ -299,7 +299,7 @@ namespace Samples
                             acc4 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 18), xj, acc4);
                         }
                         { // input 2
-                            var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
+                            global::System.Runtime.Intrinsics.Vector128<double> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
                             acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 20), xj, acc0);
                             acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 22), xj, acc1);
                             acc2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 24), xj, acc2);
@@ -339,20 +339,20 @@ namespace Samples
                 {
                     // 10 outputs as 2 vectors of 8; for every input j: dW[j, :] += da x[j].
                     {
-                        var d0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref delta, 0);
-                        var d1 = global::NetGen.Runtime.Simd.KeepLast(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref delta, 2), 2); // overlaps the vector before: add zero there
+                        global::System.Runtime.Intrinsics.Vector512<double> d0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref delta, 0);
+                        global::System.Runtime.Intrinsics.Vector512<double> d1 = global::NetGen.Runtime.Simd.KeepLast(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref delta, 2), 2); // overlaps the vector before: add zero there
                         { // input 0
-                            var xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                            global::System.Runtime.Intrinsics.Vector512<double> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
                             global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradient, 0)), ref weightGradient, 0);
                             global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradient, 2)), ref weightGradient, 2);
                         }
                         { // input 1
-                            var xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
+                            global::System.Runtime.Intrinsics.Vector512<double> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
                             global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradient, 10)), ref weightGradient, 10);
                             global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradient, 12)), ref weightGradient, 12);
                         }
                         { // input 2
-                            var xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
+                            global::System.Runtime.Intrinsics.Vector512<double> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
                             global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradient, 20)), ref weightGradient, 20);
                             global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradient, 22)), ref weightGradient, 22);
                         }
@@ -365,23 +365,23 @@ namespace Samples
                 {
                     // 10 outputs as 3 vectors of 4; for every input j: dW[j, :] += da x[j].
                     {
-                        var d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref delta, 0);
-                        var d1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref delta, 4);
-                        var d2 = global::NetGen.Runtime.Simd.KeepLast(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref delta, 6), 2); // overlaps the vector before: add zero there
+                        global::System.Runtime.Intrinsics.Vector256<double> d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref delta, 0);
+                        global::System.Runtime.Intrinsics.Vector256<double> d1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref delta, 4);
+                        global::System.Runtime.Intrinsics.Vector256<double> d2 = global::NetGen.Runtime.Simd.KeepLast(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref delta, 6), 2); // overlaps the vector before: add zero there
                         { // input 0
-                            var xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                            global::System.Runtime.Intrinsics.Vector256<double> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
                             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 0)), ref weightGradient, 0);
                             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 4)), ref weightGradient, 4);
                             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 6)), ref weightGradient, 6);
                         }
                         { // input 1
-                            var xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
+                            global::System.Runtime.Intrinsics.Vector256<double> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
                             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 10)), ref weightGradient, 10);
                             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 14)), ref weightGradient, 14);
                             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 16)), ref weightGradient, 16);
                         }
                         { // input 2
-                            var xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
+                            global::System.Runtime.Intrinsics.Vector256<double> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
                             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 20)), ref weightGradient, 20);
                             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 24)), ref weightGradient, 24);
                             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 26)), ref weightGradient, 26);
@@ -396,13 +396,13 @@ namespace Samples
                 {
                     // 10 outputs as 5 vectors of 2; for every input j: dW[j, :] += da x[j].
                     {
-                        var d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 0);
-                        var d1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 2);
-                        var d2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 4);
-                        var d3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 6);
-                        var d4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 8);
+                        global::System.Runtime.Intrinsics.Vector128<double> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 0);
+                        global::System.Runtime.Intrinsics.Vector128<double> d1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 2);
+                        global::System.Runtime.Intrinsics.Vector128<double> d2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 4);
+                        global::System.Runtime.Intrinsics.Vector128<double> d3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 6);
+                        global::System.Runtime.Intrinsics.Vector128<double> d4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 8);
                         { // input 0
-                            var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                            global::System.Runtime.Intrinsics.Vector128<double> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
                             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 0)), ref weightGradient, 0);
                             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 2)), ref weightGradient, 2);
                             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 4)), ref weightGradient, 4);
@@ -410,7 +410,7 @@ namespace Samples
                             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d4, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 8)), ref weightGradient, 8);
                         }
                         { // input 1
-                            var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
+                            global::System.Runtime.Intrinsics.Vector128<double> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
                             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 10)), ref weightGradient, 10);
                             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 12)), ref weightGradient, 12);
                             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 14)), ref weightGradient, 14);
@@ -418,7 +418,7 @@ namespace Samples
                             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d4, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 18)), ref weightGradient, 18);
                         }
                         { // input 2
-                            var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
+                            global::System.Runtime.Intrinsics.Vector128<double> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
                             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 20)), ref weightGradient, 20);
                             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 22)), ref weightGradient, 22);
                             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 24)), ref weightGradient, 24);
@@ -459,10 +459,10 @@ namespace Samples
                 {
                     // 2 outputs as 1 vector of 2; acc += W[j, :] x[j] for every input j.
                     {
-                        var acc0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0);
+                        global::System.Runtime.Intrinsics.Vector128<double> acc0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0);
                         for (nuint j = 0; j < 10; j++)
                         {
-                            var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j));
+                            global::System.Runtime.Intrinsics.Vector128<double> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j));
                             acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j * 2), xj, acc0);
                         }
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(acc0, ref output, 0);
@@ -495,12 +495,12 @@ namespace Samples
                 {
                     // 2 outputs as 1 vector of 2; for every input j: dW[j, :] += da x[j], dx[j] = W[j, :] . da.
                     {
-                        var d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 0);
+                        global::System.Runtime.Intrinsics.Vector128<double> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 0);
                         for (nuint j = 0; j < 10; j++)
                         {
-                            var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j));
+                            global::System.Runtime.Intrinsics.Vector128<double> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j));
                             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, j * 2)), ref weightGradient, j * 2);
-                            var dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j * 2) * d0;
+                            global::System.Runtime.Intrinsics.Vector128<double> dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j * 2) * d0;
                             global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, j) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
                         }
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasGradient, 0) + d0, ref biasGradient, 0);

@@ -296,7 +296,7 @@ namespace Samples
         [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
         private static float[] NewParameters()
         {
-            var parameters = new float[ParameterCount];
+            float[] parameters = new float[ParameterCount];
             Initialize(parameters, DefaultSeed);
             return parameters;
         }
@@ -304,7 +304,7 @@ namespace Samples
         [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
         private static void Initialize(global::System.Span<float> p, int seed)
         {
-            var random = new global::NetGen.Runtime.SplitMix64(seed);
+            global::NetGen.Runtime.SplitMix64 random = new(seed);
             // Layer 1: W1 ~ U(-r, r), Glorot: r = sqrt(6 / (fan_in + fan_out));  b1 = 0
             global::NetGen.Runtime.Initializer.Uniform<float>(p.Slice(0, 35), global::NetGen.Runtime.Initializer.GlorotRange(5, 7), ref random);
             p.Slice(35, 7).Clear();
@@ -340,30 +340,30 @@ namespace Samples
             {
                 // 7 outputs as 2 vectors of 4; acc += W[j, :] x[j] for every input j.
                 {
-                    var acc0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0);
-                    var acc1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 3);
+                    global::System.Runtime.Intrinsics.Vector128<float> acc0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0);
+                    global::System.Runtime.Intrinsics.Vector128<float> acc1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 3);
                     { // input 0
-                        var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 0), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 3), xj, acc1);
                     }
                     { // input 1
-                        var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 7), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 10), xj, acc1);
                     }
                     { // input 2
-                        var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 14), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 17), xj, acc1);
                     }
                     { // input 3
-                        var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 21), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 24), xj, acc1);
                     }
                     { // input 4
-                        var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 28), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 31), xj, acc1);
                     }
@@ -397,30 +397,30 @@ namespace Samples
             {
                 // 7 outputs as 2 vectors of 4; for every input j: dW[j, :] += da x[j].
                 {
-                    var d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 0);
-                    var d1 = global::NetGen.Runtime.Simd.KeepLast(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 3), 3); // overlaps the vector before: add zero there
+                    global::System.Runtime.Intrinsics.Vector128<float> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 0);
+                    global::System.Runtime.Intrinsics.Vector128<float> d1 = global::NetGen.Runtime.Simd.KeepLast(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 3), 3); // overlaps the vector before: add zero there
                     { // input 0
-                        var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 0)), ref weightGradient, 0);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 3)), ref weightGradient, 3);
                     }
                     { // input 1
-                        var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 7)), ref weightGradient, 7);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 10)), ref weightGradient, 10);
                     }
                     { // input 2
-                        var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 14)), ref weightGradient, 14);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 17)), ref weightGradient, 17);
                     }
                     { // input 3
-                        var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 21)), ref weightGradient, 21);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 24)), ref weightGradient, 24);
                     }
                     { // input 4
-                        var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 28)), ref weightGradient, 28);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 31)), ref weightGradient, 31);
                     }
@@ -455,40 +455,40 @@ namespace Samples
             {
                 // 9 outputs as 2 vectors of 8; acc += W[j, :] x[j] for every input j.
                 {
-                    var acc0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
-                    var acc1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 1);
+                    global::System.Runtime.Intrinsics.Vector256<float> acc0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> acc1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 1);
                     { // input 0
-                        var xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                        global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 0), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 1), xj, acc1);
                     }
                     { // input 1
-                        var xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
+                        global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 9), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 10), xj, acc1);
                     }
                     { // input 2
-                        var xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
+                        global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 18), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 19), xj, acc1);
                     }
                     { // input 3
-                        var xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
+                        global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 27), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 28), xj, acc1);
                     }
                     { // input 4
-                        var xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
+                        global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 36), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 37), xj, acc1);
                     }
                     { // input 5
-                        var xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
+                        global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 45), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 46), xj, acc1);
                     }
                     { // input 6
-                        var xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 6));
+                        global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 6));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 54), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 55), xj, acc1);
                     }
@@ -501,47 +501,47 @@ namespace Samples
             {
                 // 9 outputs as 3 vectors of 4; acc += W[j, :] x[j] for every input j.
                 {
-                    var acc0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0);
-                    var acc1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 4);
-                    var acc2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 5);
+                    global::System.Runtime.Intrinsics.Vector128<float> acc0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0);
+                    global::System.Runtime.Intrinsics.Vector128<float> acc1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 4);
+                    global::System.Runtime.Intrinsics.Vector128<float> acc2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 5);
                     { // input 0
-                        var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 0), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 4), xj, acc1);
                         acc2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 5), xj, acc2);
                     }
                     { // input 1
-                        var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 9), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 13), xj, acc1);
                         acc2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 14), xj, acc2);
                     }
                     { // input 2
-                        var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 18), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 22), xj, acc1);
                         acc2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 23), xj, acc2);
                     }
                     { // input 3
-                        var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 27), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 31), xj, acc1);
                         acc2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 32), xj, acc2);
                     }
                     { // input 4
-                        var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 36), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 40), xj, acc1);
                         acc2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 41), xj, acc2);
                     }
                     { // input 5
-                        var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 45), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 49), xj, acc1);
                         acc2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 50), xj, acc2);
                     }
                     { // input 6
-                        var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 6));
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 6));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 54), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 58), xj, acc1);
                         acc2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 59), xj, acc2);
@@ -578,61 +578,61 @@ namespace Samples
             {
                 // 9 outputs as 2 vectors of 8; for every input j: dW[j, :] += da x[j], dx[j] = W[j, :] . da.
                 {
-                    var d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref delta, 0);
-                    var d1 = global::NetGen.Runtime.Simd.KeepLast(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref delta, 1), 1); // overlaps the vector before: add zero there
+                    global::System.Runtime.Intrinsics.Vector256<float> d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref delta, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> d1 = global::NetGen.Runtime.Simd.KeepLast(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref delta, 1), 1); // overlaps the vector before: add zero there
                     { // input 0
-                        var xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                        global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 0)), ref weightGradient, 0);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 1)), ref weightGradient, 1);
-                        var dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 0) * d0;
+                        global::System.Runtime.Intrinsics.Vector256<float> dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 0) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 1), d1, dot);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 0) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
                     }
                     { // input 1
-                        var xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
+                        global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 9)), ref weightGradient, 9);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 10)), ref weightGradient, 10);
-                        var dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 9) * d0;
+                        global::System.Runtime.Intrinsics.Vector256<float> dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 9) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 10), d1, dot);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 1) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
                     }
                     { // input 2
-                        var xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
+                        global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 18)), ref weightGradient, 18);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 19)), ref weightGradient, 19);
-                        var dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 18) * d0;
+                        global::System.Runtime.Intrinsics.Vector256<float> dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 18) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 19), d1, dot);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 2) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
                     }
                     { // input 3
-                        var xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
+                        global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 27)), ref weightGradient, 27);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 28)), ref weightGradient, 28);
-                        var dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 27) * d0;
+                        global::System.Runtime.Intrinsics.Vector256<float> dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 27) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 28), d1, dot);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 3) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
                     }
                     { // input 4
-                        var xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
+                        global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 36)), ref weightGradient, 36);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 37)), ref weightGradient, 37);
-                        var dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 36) * d0;
+                        global::System.Runtime.Intrinsics.Vector256<float> dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 36) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 37), d1, dot);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 4) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
                     }
                     { // input 5
-                        var xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
+                        global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 45)), ref weightGradient, 45);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 46)), ref weightGradient, 46);
-                        var dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 45) * d0;
+                        global::System.Runtime.Intrinsics.Vector256<float> dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 45) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 46), d1, dot);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 5) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
                     }
                     { // input 6
-                        var xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 6));
+                        global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 6));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 54)), ref weightGradient, 54);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 55)), ref weightGradient, 55);
-                        var dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 54) * d0;
+                        global::System.Runtime.Intrinsics.Vector256<float> dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 54) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 55), d1, dot);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 6) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
                     }
@@ -645,75 +645,75 @@ namespace Samples
             {
                 // 9 outputs as 3 vectors of 4; for every input j: dW[j, :] += da x[j], dx[j] = W[j, :] . da.
                 {
-                    var d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 0);
-                    var d1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 4);
-                    var d2 = global::NetGen.Runtime.Simd.KeepLast(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 5), 1); // overlaps the vector before: add zero there
+                    global::System.Runtime.Intrinsics.Vector128<float> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 0);
+                    global::System.Runtime.Intrinsics.Vector128<float> d1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 4);
+                    global::System.Runtime.Intrinsics.Vector128<float> d2 = global::NetGen.Runtime.Simd.KeepLast(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 5), 1); // overlaps the vector before: add zero there
                     { // input 0
-                        var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 0)), ref weightGradient, 0);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 4)), ref weightGradient, 4);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 5)), ref weightGradient, 5);
-                        var dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 0) * d0;
+                        global::System.Runtime.Intrinsics.Vector128<float> dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 0) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 4), d1, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 5), d2, dot);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 0) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
                     }
                     { // input 1
-                        var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 9)), ref weightGradient, 9);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 13)), ref weightGradient, 13);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 14)), ref weightGradient, 14);
-                        var dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 9) * d0;
+                        global::System.Runtime.Intrinsics.Vector128<float> dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 9) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 13), d1, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 14), d2, dot);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 1) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
                     }
                     { // input 2
-                        var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 18)), ref weightGradient, 18);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 22)), ref weightGradient, 22);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 23)), ref weightGradient, 23);
-                        var dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 18) * d0;
+                        global::System.Runtime.Intrinsics.Vector128<float> dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 18) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 22), d1, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 23), d2, dot);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 2) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
                     }
                     { // input 3
-                        var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 27)), ref weightGradient, 27);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 31)), ref weightGradient, 31);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 32)), ref weightGradient, 32);
-                        var dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 27) * d0;
+                        global::System.Runtime.Intrinsics.Vector128<float> dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 27) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 31), d1, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 32), d2, dot);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 3) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
                     }
                     { // input 4
-                        var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 36)), ref weightGradient, 36);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 40)), ref weightGradient, 40);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 41)), ref weightGradient, 41);
-                        var dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 36) * d0;
+                        global::System.Runtime.Intrinsics.Vector128<float> dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 36) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 40), d1, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 41), d2, dot);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 4) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
                     }
                     { // input 5
-                        var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 45)), ref weightGradient, 45);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 49)), ref weightGradient, 49);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 50)), ref weightGradient, 50);
-                        var dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 45) * d0;
+                        global::System.Runtime.Intrinsics.Vector128<float> dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 45) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 49), d1, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 50), d2, dot);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 5) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
                     }
                     { // input 6
-                        var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 6));
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 6));
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 54)), ref weightGradient, 54);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 58)), ref weightGradient, 58);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 59)), ref weightGradient, 59);
-                        var dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 54) * d0;
+                        global::System.Runtime.Intrinsics.Vector128<float> dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 54) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 58), d1, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 59), d2, dot);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 6) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
@@ -753,11 +753,11 @@ namespace Samples
             {
                 // 6 outputs as 2 vectors of 4; acc += W[j, :] x[j] for every input j.
                 {
-                    var acc0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0);
-                    var acc1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 2);
+                    global::System.Runtime.Intrinsics.Vector128<float> acc0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0);
+                    global::System.Runtime.Intrinsics.Vector128<float> acc1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 2);
                     for (nuint j = 0; j < 9; j++)
                     {
-                        var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j));
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j * 6), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j * 6 + 2), xj, acc1);
                     }
@@ -792,14 +792,14 @@ namespace Samples
             {
                 // 6 outputs as 2 vectors of 4; for every input j: dW[j, :] += da x[j], dx[j] = W[j, :] . da.
                 {
-                    var d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 0);
-                    var d1 = global::NetGen.Runtime.Simd.KeepLast(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 2), 2); // overlaps the vector before: add zero there
+                    global::System.Runtime.Intrinsics.Vector128<float> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 0);
+                    global::System.Runtime.Intrinsics.Vector128<float> d1 = global::NetGen.Runtime.Simd.KeepLast(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 2), 2); // overlaps the vector before: add zero there
                     for (nuint j = 0; j < 9; j++)
                     {
-                        var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j));
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j));
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, j * 6)), ref weightGradient, j * 6);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, j * 6 + 2)), ref weightGradient, j * 6 + 2);
-                        var dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j * 6) * d0;
+                        global::System.Runtime.Intrinsics.Vector128<float> dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j * 6) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j * 6 + 2), d1, dot);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, j) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
                     }
@@ -837,29 +837,29 @@ namespace Samples
             {
                 // 8 outputs as 1 vector of 8; acc += W[j, :] x[j] for every input j.
                 {
-                    var acc0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> acc0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
                     { // input 0
-                        var xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                        global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 0), xj, acc0);
                     }
                     { // input 1
-                        var xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
+                        global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 8), xj, acc0);
                     }
                     { // input 2
-                        var xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
+                        global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 16), xj, acc0);
                     }
                     { // input 3
-                        var xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
+                        global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 24), xj, acc0);
                     }
                     { // input 4
-                        var xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
+                        global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 32), xj, acc0);
                     }
                     { // input 5
-                        var xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
+                        global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 40), xj, acc0);
                     }
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc0, ref output, 0);
@@ -870,35 +870,35 @@ namespace Samples
             {
                 // 8 outputs as 2 vectors of 4; acc += W[j, :] x[j] for every input j.
                 {
-                    var acc0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0);
-                    var acc1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 4);
+                    global::System.Runtime.Intrinsics.Vector128<float> acc0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0);
+                    global::System.Runtime.Intrinsics.Vector128<float> acc1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 4);
                     { // input 0
-                        var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 0), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 4), xj, acc1);
                     }
                     { // input 1
-                        var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 8), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 12), xj, acc1);
                     }
                     { // input 2
-                        var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 16), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 20), xj, acc1);
                     }
                     { // input 3
-                        var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 24), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 28), xj, acc1);
                     }
                     { // input 4
-                        var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 32), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 36), xj, acc1);
                     }
                     { // input 5
-                        var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 40), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 44), xj, acc1);
                     }
@@ -933,41 +933,41 @@ namespace Samples
             {
                 // 8 outputs as 1 vector of 8; for every input j: dW[j, :] += da x[j], dx[j] = W[j, :] . da.
                 {
-                    var d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref delta, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref delta, 0);
                     { // input 0
-                        var xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                        global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 0)), ref weightGradient, 0);
-                        var dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 0) * d0;
+                        global::System.Runtime.Intrinsics.Vector256<float> dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 0) * d0;
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 0) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
                     }
                     { // input 1
-                        var xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
+                        global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 8)), ref weightGradient, 8);
-                        var dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 8) * d0;
+                        global::System.Runtime.Intrinsics.Vector256<float> dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 8) * d0;
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 1) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
                     }
                     { // input 2
-                        var xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
+                        global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 16)), ref weightGradient, 16);
-                        var dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 16) * d0;
+                        global::System.Runtime.Intrinsics.Vector256<float> dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 16) * d0;
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 2) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
                     }
                     { // input 3
-                        var xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
+                        global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 24)), ref weightGradient, 24);
-                        var dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 24) * d0;
+                        global::System.Runtime.Intrinsics.Vector256<float> dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 24) * d0;
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 3) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
                     }
                     { // input 4
-                        var xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
+                        global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 32)), ref weightGradient, 32);
-                        var dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 32) * d0;
+                        global::System.Runtime.Intrinsics.Vector256<float> dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 32) * d0;
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 4) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
                     }
                     { // input 5
-                        var xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
+                        global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 40)), ref weightGradient, 40);
-                        var dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 40) * d0;
+                        global::System.Runtime.Intrinsics.Vector256<float> dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 40) * d0;
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 5) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
                     }
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasGradient, 0) + d0, ref biasGradient, 0);
@@ -978,53 +978,53 @@ namespace Samples
             {
                 // 8 outputs as 2 vectors of 4; for every input j: dW[j, :] += da x[j], dx[j] = W[j, :] . da.
                 {
-                    var d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 0);
-                    var d1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 4);
+                    global::System.Runtime.Intrinsics.Vector128<float> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 0);
+                    global::System.Runtime.Intrinsics.Vector128<float> d1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 4);
                     { // input 0
-                        var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 0)), ref weightGradient, 0);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 4)), ref weightGradient, 4);
-                        var dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 0) * d0;
+                        global::System.Runtime.Intrinsics.Vector128<float> dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 0) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 4), d1, dot);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 0) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
                     }
                     { // input 1
-                        var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 8)), ref weightGradient, 8);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 12)), ref weightGradient, 12);
-                        var dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 8) * d0;
+                        global::System.Runtime.Intrinsics.Vector128<float> dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 8) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 12), d1, dot);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 1) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
                     }
                     { // input 2
-                        var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 16)), ref weightGradient, 16);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 20)), ref weightGradient, 20);
-                        var dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 16) * d0;
+                        global::System.Runtime.Intrinsics.Vector128<float> dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 16) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 20), d1, dot);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 2) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
                     }
                     { // input 3
-                        var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 24)), ref weightGradient, 24);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 28)), ref weightGradient, 28);
-                        var dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 24) * d0;
+                        global::System.Runtime.Intrinsics.Vector128<float> dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 24) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 28), d1, dot);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 3) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
                     }
                     { // input 4
-                        var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 32)), ref weightGradient, 32);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 36)), ref weightGradient, 36);
-                        var dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 32) * d0;
+                        global::System.Runtime.Intrinsics.Vector128<float> dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 32) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 36), d1, dot);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 4) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
                     }
                     { // input 5
-                        var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 40)), ref weightGradient, 40);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 44)), ref weightGradient, 44);
-                        var dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 40) * d0;
+                        global::System.Runtime.Intrinsics.Vector128<float> dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 40) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 44), d1, dot);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 5) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
                     }
@@ -1062,45 +1062,45 @@ namespace Samples
             {
                 // 17 outputs as 2 vectors of 16; acc += W[j, :] x[j] for every input j.
                 {
-                    var acc0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 0);
-                    var acc1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 1);
+                    global::System.Runtime.Intrinsics.Vector512<float> acc0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 0);
+                    global::System.Runtime.Intrinsics.Vector512<float> acc1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 1);
                     { // input 0
-                        var xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                        global::System.Runtime.Intrinsics.Vector512<float> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 0), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 1), xj, acc1);
                     }
                     { // input 1
-                        var xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
+                        global::System.Runtime.Intrinsics.Vector512<float> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 17), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 18), xj, acc1);
                     }
                     { // input 2
-                        var xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
+                        global::System.Runtime.Intrinsics.Vector512<float> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 34), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 35), xj, acc1);
                     }
                     { // input 3
-                        var xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
+                        global::System.Runtime.Intrinsics.Vector512<float> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 51), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 52), xj, acc1);
                     }
                     { // input 4
-                        var xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
+                        global::System.Runtime.Intrinsics.Vector512<float> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 68), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 69), xj, acc1);
                     }
                     { // input 5
-                        var xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
+                        global::System.Runtime.Intrinsics.Vector512<float> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 85), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 86), xj, acc1);
                     }
                     { // input 6
-                        var xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 6));
+                        global::System.Runtime.Intrinsics.Vector512<float> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 6));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 102), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 103), xj, acc1);
                     }
                     { // input 7
-                        var xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 7));
+                        global::System.Runtime.Intrinsics.Vector512<float> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 7));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 119), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 120), xj, acc1);
                     }
@@ -1113,53 +1113,53 @@ namespace Samples
             {
                 // 17 outputs as 3 vectors of 8; acc += W[j, :] x[j] for every input j.
                 {
-                    var acc0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
-                    var acc1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
-                    var acc2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 9);
+                    global::System.Runtime.Intrinsics.Vector256<float> acc0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> acc1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> acc2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 9);
                     { // input 0
-                        var xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                        global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 0), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 8), xj, acc1);
                         acc2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 9), xj, acc2);
                     }
                     { // input 1
-                        var xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
+                        global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 17), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 25), xj, acc1);
                         acc2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 26), xj, acc2);
                     }
                     { // input 2
-                        var xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
+                        global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 34), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 42), xj, acc1);
                         acc2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 43), xj, acc2);
                     }
                     { // input 3
-                        var xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
+                        global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 51), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 59), xj, acc1);
                         acc2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 60), xj, acc2);
                     }
                     { // input 4
-                        var xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
+                        global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 68), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 76), xj, acc1);
                         acc2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 77), xj, acc2);
                     }
                     { // input 5
-                        var xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
+                        global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 85), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 93), xj, acc1);
                         acc2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 94), xj, acc2);
                     }
                     { // input 6
-                        var xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 6));
+                        global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 6));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 102), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 110), xj, acc1);
                         acc2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 111), xj, acc2);
                     }
                     { // input 7
-                        var xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 7));
+                        global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 7));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 119), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 127), xj, acc1);
                         acc2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 128), xj, acc2);
@@ -1174,13 +1174,13 @@ namespace Samples
             {
                 // 17 outputs as 5 vectors of 4; acc += W[j, :] x[j] for every input j.
                 {
-                    var acc0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0);
-                    var acc1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 4);
-                    var acc2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 8);
-                    var acc3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 12);
-                    var acc4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 13);
+                    global::System.Runtime.Intrinsics.Vector128<float> acc0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0);
+                    global::System.Runtime.Intrinsics.Vector128<float> acc1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 4);
+                    global::System.Runtime.Intrinsics.Vector128<float> acc2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 8);
+                    global::System.Runtime.Intrinsics.Vector128<float> acc3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 12);
+                    global::System.Runtime.Intrinsics.Vector128<float> acc4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 13);
                     { // input 0
-                        var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 0), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 4), xj, acc1);
                         acc2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 8), xj, acc2);
@@ -1188,7 +1188,7 @@ namespace Samples
                         acc4 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 13), xj, acc4);
                     }
                     { // input 1
-                        var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 17), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 21), xj, acc1);
                         acc2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 25), xj, acc2);
@@ -1196,7 +1196,7 @@ namespace Samples
                         acc4 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 30), xj, acc4);
                     }
                     { // input 2
-                        var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 34), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 38), xj, acc1);
                         acc2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 42), xj, acc2);
@@ -1204,7 +1204,7 @@ namespace Samples
                         acc4 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 47), xj, acc4);
                     }
                     { // input 3
-                        var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 51), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 55), xj, acc1);
                         acc2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 59), xj, acc2);
@@ -1212,7 +1212,7 @@ namespace Samples
                         acc4 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 64), xj, acc4);
                     }
                     { // input 4
-                        var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 68), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 72), xj, acc1);
                         acc2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 76), xj, acc2);
@@ -1220,7 +1220,7 @@ namespace Samples
                         acc4 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 81), xj, acc4);
                     }
                     { // input 5
-                        var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 85), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 89), xj, acc1);
                         acc2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 93), xj, acc2);
@@ -1228,7 +1228,7 @@ namespace Samples
                         acc4 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 98), xj, acc4);
                     }
                     { // input 6
-                        var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 6));
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 6));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 102), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 106), xj, acc1);
                         acc2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 110), xj, acc2);
@@ -1236,7 +1236,7 @@ namespace Samples
                         acc4 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 115), xj, acc4);
                     }
                     { // input 7
-                        var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 7));
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 7));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 119), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 123), xj, acc1);
                         acc2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 127), xj, acc2);
@@ -1277,69 +1277,69 @@ namespace Samples
             {
                 // 17 outputs as 2 vectors of 16; for every input j: dW[j, :] += da x[j], dx[j] = W[j, :] . da.
                 {
-                    var d0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref delta, 0);
-                    var d1 = global::NetGen.Runtime.Simd.KeepLast(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref delta, 1), 1); // overlaps the vector before: add zero there
+                    global::System.Runtime.Intrinsics.Vector512<float> d0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref delta, 0);
+                    global::System.Runtime.Intrinsics.Vector512<float> d1 = global::NetGen.Runtime.Simd.KeepLast(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref delta, 1), 1); // overlaps the vector before: add zero there
                     { // input 0
-                        var xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                        global::System.Runtime.Intrinsics.Vector512<float> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradient, 0)), ref weightGradient, 0);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradient, 1)), ref weightGradient, 1);
-                        var dot = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 0) * d0;
+                        global::System.Runtime.Intrinsics.Vector512<float> dot = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 0) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 1), d1, dot);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 0) = global::System.Runtime.Intrinsics.Vector512.Sum(dot);
                     }
                     { // input 1
-                        var xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
+                        global::System.Runtime.Intrinsics.Vector512<float> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradient, 17)), ref weightGradient, 17);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradient, 18)), ref weightGradient, 18);
-                        var dot = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 17) * d0;
+                        global::System.Runtime.Intrinsics.Vector512<float> dot = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 17) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 18), d1, dot);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 1) = global::System.Runtime.Intrinsics.Vector512.Sum(dot);
                     }
                     { // input 2
-                        var xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
+                        global::System.Runtime.Intrinsics.Vector512<float> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradient, 34)), ref weightGradient, 34);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradient, 35)), ref weightGradient, 35);
-                        var dot = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 34) * d0;
+                        global::System.Runtime.Intrinsics.Vector512<float> dot = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 34) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 35), d1, dot);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 2) = global::System.Runtime.Intrinsics.Vector512.Sum(dot);
                     }
                     { // input 3
-                        var xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
+                        global::System.Runtime.Intrinsics.Vector512<float> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradient, 51)), ref weightGradient, 51);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradient, 52)), ref weightGradient, 52);
-                        var dot = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 51) * d0;
+                        global::System.Runtime.Intrinsics.Vector512<float> dot = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 51) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 52), d1, dot);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 3) = global::System.Runtime.Intrinsics.Vector512.Sum(dot);
                     }
                     { // input 4
-                        var xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
+                        global::System.Runtime.Intrinsics.Vector512<float> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradient, 68)), ref weightGradient, 68);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradient, 69)), ref weightGradient, 69);
-                        var dot = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 68) * d0;
+                        global::System.Runtime.Intrinsics.Vector512<float> dot = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 68) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 69), d1, dot);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 4) = global::System.Runtime.Intrinsics.Vector512.Sum(dot);
                     }
                     { // input 5
-                        var xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
+                        global::System.Runtime.Intrinsics.Vector512<float> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradient, 85)), ref weightGradient, 85);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradient, 86)), ref weightGradient, 86);
-                        var dot = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 85) * d0;
+                        global::System.Runtime.Intrinsics.Vector512<float> dot = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 85) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 86), d1, dot);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 5) = global::System.Runtime.Intrinsics.Vector512.Sum(dot);
                     }
                     { // input 6
-                        var xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 6));
+                        global::System.Runtime.Intrinsics.Vector512<float> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 6));
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradient, 102)), ref weightGradient, 102);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradient, 103)), ref weightGradient, 103);
-                        var dot = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 102) * d0;
+                        global::System.Runtime.Intrinsics.Vector512<float> dot = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 102) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 103), d1, dot);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 6) = global::System.Runtime.Intrinsics.Vector512.Sum(dot);
                     }
                     { // input 7
-                        var xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 7));
+                        global::System.Runtime.Intrinsics.Vector512<float> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 7));
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradient, 119)), ref weightGradient, 119);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradient, 120)), ref weightGradient, 120);
-                        var dot = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 119) * d0;
+                        global::System.Runtime.Intrinsics.Vector512<float> dot = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 119) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 120), d1, dot);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 7) = global::System.Runtime.Intrinsics.Vector512.Sum(dot);
                     }
@@ -1352,85 +1352,85 @@ namespace Samples
             {
                 // 17 outputs as 3 vectors of 8; for every input j: dW[j, :] += da x[j], dx[j] = W[j, :] . da.
                 {
-                    var d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref delta, 0);
-                    var d1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref delta, 8);
-                    var d2 = global::NetGen.Runtime.Simd.KeepLast(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref delta, 9), 1); // overlaps the vector before: add zero there
+                    global::System.Runtime.Intrinsics.Vector256<float> d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref delta, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> d1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref delta, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> d2 = global::NetGen.Runtime.Simd.KeepLast(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref delta, 9), 1); // overlaps the vector before: add zero there
                     { // input 0
-                        var xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                        global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 0)), ref weightGradient, 0);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 8)), ref weightGradient, 8);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 9)), ref weightGradient, 9);
-                        var dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 0) * d0;
+                        global::System.Runtime.Intrinsics.Vector256<float> dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 0) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 8), d1, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 9), d2, dot);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 0) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
                     }
                     { // input 1
-                        var xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
+                        global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 17)), ref weightGradient, 17);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 25)), ref weightGradient, 25);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 26)), ref weightGradient, 26);
-                        var dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 17) * d0;
+                        global::System.Runtime.Intrinsics.Vector256<float> dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 17) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 25), d1, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 26), d2, dot);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 1) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
                     }
                     { // input 2
-                        var xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
+                        global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 34)), ref weightGradient, 34);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 42)), ref weightGradient, 42);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 43)), ref weightGradient, 43);
-                        var dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 34) * d0;
+                        global::System.Runtime.Intrinsics.Vector256<float> dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 34) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 42), d1, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 43), d2, dot);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 2) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
                     }
                     { // input 3
-                        var xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
+                        global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 51)), ref weightGradient, 51);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 59)), ref weightGradient, 59);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 60)), ref weightGradient, 60);
-                        var dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 51) * d0;
+                        global::System.Runtime.Intrinsics.Vector256<float> dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 51) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 59), d1, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 60), d2, dot);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 3) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
                     }
                     { // input 4
-                        var xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
+                        global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 68)), ref weightGradient, 68);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 76)), ref weightGradient, 76);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 77)), ref weightGradient, 77);
-                        var dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 68) * d0;
+                        global::System.Runtime.Intrinsics.Vector256<float> dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 68) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 76), d1, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 77), d2, dot);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 4) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
                     }
                     { // input 5
-                        var xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
+                        global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 85)), ref weightGradient, 85);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 93)), ref weightGradient, 93);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 94)), ref weightGradient, 94);
-                        var dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 85) * d0;
+                        global::System.Runtime.Intrinsics.Vector256<float> dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 85) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 93), d1, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 94), d2, dot);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 5) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
                     }
                     { // input 6
-                        var xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 6));
+                        global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 6));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 102)), ref weightGradient, 102);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 110)), ref weightGradient, 110);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 111)), ref weightGradient, 111);
-                        var dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 102) * d0;
+                        global::System.Runtime.Intrinsics.Vector256<float> dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 102) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 110), d1, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 111), d2, dot);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 6) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
                     }
                     { // input 7
-                        var xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 7));
+                        global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 7));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 119)), ref weightGradient, 119);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 127)), ref weightGradient, 127);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 128)), ref weightGradient, 128);
-                        var dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 119) * d0;
+                        global::System.Runtime.Intrinsics.Vector256<float> dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 119) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 127), d1, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 128), d2, dot);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 7) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
@@ -1445,19 +1445,19 @@ namespace Samples
             {
                 // 17 outputs as 5 vectors of 4; for every input j: dW[j, :] += da x[j], dx[j] = W[j, :] . da.
                 {
-                    var d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 0);
-                    var d1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 4);
-                    var d2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 8);
-                    var d3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 12);
-                    var d4 = global::NetGen.Runtime.Simd.KeepLast(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 13), 1); // overlaps the vector before: add zero there
+                    global::System.Runtime.Intrinsics.Vector128<float> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 0);
+                    global::System.Runtime.Intrinsics.Vector128<float> d1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 4);
+                    global::System.Runtime.Intrinsics.Vector128<float> d2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 8);
+                    global::System.Runtime.Intrinsics.Vector128<float> d3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 12);
+                    global::System.Runtime.Intrinsics.Vector128<float> d4 = global::NetGen.Runtime.Simd.KeepLast(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 13), 1); // overlaps the vector before: add zero there
                     { // input 0
-                        var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 0)), ref weightGradient, 0);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 4)), ref weightGradient, 4);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 8)), ref weightGradient, 8);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d3, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 12)), ref weightGradient, 12);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d4, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 13)), ref weightGradient, 13);
-                        var dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 0) * d0;
+                        global::System.Runtime.Intrinsics.Vector128<float> dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 0) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 4), d1, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 8), d2, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 12), d3, dot);
@@ -1465,13 +1465,13 @@ namespace Samples
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 0) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
                     }
                     { // input 1
-                        var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 17)), ref weightGradient, 17);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 21)), ref weightGradient, 21);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 25)), ref weightGradient, 25);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d3, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 29)), ref weightGradient, 29);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d4, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 30)), ref weightGradient, 30);
-                        var dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 17) * d0;
+                        global::System.Runtime.Intrinsics.Vector128<float> dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 17) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 21), d1, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 25), d2, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 29), d3, dot);
@@ -1479,13 +1479,13 @@ namespace Samples
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 1) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
                     }
                     { // input 2
-                        var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 34)), ref weightGradient, 34);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 38)), ref weightGradient, 38);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 42)), ref weightGradient, 42);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d3, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 46)), ref weightGradient, 46);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d4, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 47)), ref weightGradient, 47);
-                        var dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 34) * d0;
+                        global::System.Runtime.Intrinsics.Vector128<float> dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 34) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 38), d1, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 42), d2, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 46), d3, dot);
@@ -1493,13 +1493,13 @@ namespace Samples
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 2) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
                     }
                     { // input 3
-                        var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 51)), ref weightGradient, 51);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 55)), ref weightGradient, 55);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 59)), ref weightGradient, 59);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d3, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 63)), ref weightGradient, 63);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d4, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 64)), ref weightGradient, 64);
-                        var dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 51) * d0;
+                        global::System.Runtime.Intrinsics.Vector128<float> dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 51) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 55), d1, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 59), d2, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 63), d3, dot);
@@ -1507,13 +1507,13 @@ namespace Samples
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 3) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
                     }
                     { // input 4
-                        var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 68)), ref weightGradient, 68);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 72)), ref weightGradient, 72);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 76)), ref weightGradient, 76);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d3, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 80)), ref weightGradient, 80);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d4, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 81)), ref weightGradient, 81);
-                        var dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 68) * d0;
+                        global::System.Runtime.Intrinsics.Vector128<float> dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 68) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 72), d1, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 76), d2, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 80), d3, dot);
@@ -1521,13 +1521,13 @@ namespace Samples
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 4) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
                     }
                     { // input 5
-                        var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 85)), ref weightGradient, 85);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 89)), ref weightGradient, 89);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 93)), ref weightGradient, 93);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d3, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 97)), ref weightGradient, 97);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d4, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 98)), ref weightGradient, 98);
-                        var dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 85) * d0;
+                        global::System.Runtime.Intrinsics.Vector128<float> dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 85) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 89), d1, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 93), d2, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 97), d3, dot);
@@ -1535,13 +1535,13 @@ namespace Samples
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 5) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
                     }
                     { // input 6
-                        var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 6));
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 6));
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 102)), ref weightGradient, 102);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 106)), ref weightGradient, 106);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 110)), ref weightGradient, 110);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d3, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 114)), ref weightGradient, 114);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d4, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 115)), ref weightGradient, 115);
-                        var dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 102) * d0;
+                        global::System.Runtime.Intrinsics.Vector128<float> dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 102) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 106), d1, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 110), d2, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 114), d3, dot);
@@ -1549,13 +1549,13 @@ namespace Samples
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 6) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
                     }
                     { // input 7
-                        var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 7));
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 7));
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 119)), ref weightGradient, 119);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 123)), ref weightGradient, 123);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 127)), ref weightGradient, 127);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d3, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 131)), ref weightGradient, 131);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d4, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 132)), ref weightGradient, 132);
-                        var dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 119) * d0;
+                        global::System.Runtime.Intrinsics.Vector128<float> dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 119) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 123), d1, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 127), d2, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 131), d3, dot);
@@ -1599,10 +1599,10 @@ namespace Samples
             {
                 // 4 outputs as 1 vector of 4; acc += W[j, :] x[j] for every input j.
                 {
-                    var acc0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0);
+                    global::System.Runtime.Intrinsics.Vector128<float> acc0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0);
                     for (nuint j = 0; j < 17; j++)
                     {
-                        var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j));
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j * 4), xj, acc0);
                     }
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(acc0, ref output, 0);
@@ -1635,12 +1635,12 @@ namespace Samples
             {
                 // 4 outputs as 1 vector of 4; for every input j: dW[j, :] += da x[j], dx[j] = W[j, :] . da.
                 {
-                    var d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 0);
+                    global::System.Runtime.Intrinsics.Vector128<float> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 0);
                     for (nuint j = 0; j < 17; j++)
                     {
-                        var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j));
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j));
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, j * 4)), ref weightGradient, j * 4);
-                        var dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j * 4) * d0;
+                        global::System.Runtime.Intrinsics.Vector128<float> dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j * 4) * d0;
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, j) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
                     }
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasGradient, 0) + d0, ref biasGradient, 0);

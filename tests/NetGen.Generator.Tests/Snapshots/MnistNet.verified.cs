@@ -183,7 +183,7 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
     [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
     private static float[] NewParameters()
     {
-        var parameters = new float[ParameterCount];
+        float[] parameters = new float[ParameterCount];
         Initialize(parameters, DefaultSeed);
         return parameters;
     }
@@ -191,7 +191,7 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
     [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
     private static void Initialize(global::System.Span<float> p, int seed)
     {
-        var random = new global::NetGen.Runtime.SplitMix64(seed);
+        global::NetGen.Runtime.SplitMix64 random = new(seed);
         // Layer 1: W1 ~ U(-r, r), He: r = sqrt(6 / fan_in);  b1 = 0
         global::NetGen.Runtime.Initializer.Uniform<float>(p.Slice(0, 100352), global::NetGen.Runtime.Initializer.HeRange(784), ref random);
         p.Slice(100352, 128).Clear();
@@ -212,17 +212,17 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
         {
             // 128 outputs as 8 vectors of 16; acc += W[j, :] x[j] for every input j.
             {
-                var acc0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 0);
-                var acc1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 16);
-                var acc2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 32);
-                var acc3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 48);
-                var acc4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 64);
-                var acc5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 80);
-                var acc6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 96);
-                var acc7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 112);
+                global::System.Runtime.Intrinsics.Vector512<float> acc0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 0);
+                global::System.Runtime.Intrinsics.Vector512<float> acc1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 16);
+                global::System.Runtime.Intrinsics.Vector512<float> acc2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 32);
+                global::System.Runtime.Intrinsics.Vector512<float> acc3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 48);
+                global::System.Runtime.Intrinsics.Vector512<float> acc4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 64);
+                global::System.Runtime.Intrinsics.Vector512<float> acc5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 80);
+                global::System.Runtime.Intrinsics.Vector512<float> acc6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 96);
+                global::System.Runtime.Intrinsics.Vector512<float> acc7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 112);
                 for (nuint j = 0; j < 784; j++)
                 {
-                    var xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j));
+                    global::System.Runtime.Intrinsics.Vector512<float> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j));
                     acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, j * 128), xj, acc0);
                     acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, j * 128 + 16), xj, acc1);
                     acc2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, j * 128 + 32), xj, acc2);
@@ -248,17 +248,17 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
             // 128 outputs as 16 vectors of 8; acc += W[j, :] x[j] for every input j.
             for (nuint o = 0; o < 128; o += 64)
             {
-                var acc0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, o);
-                var acc1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, o + 8);
-                var acc2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, o + 16);
-                var acc3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, o + 24);
-                var acc4 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, o + 32);
-                var acc5 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, o + 40);
-                var acc6 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, o + 48);
-                var acc7 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, o + 56);
+                global::System.Runtime.Intrinsics.Vector256<float> acc0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, o);
+                global::System.Runtime.Intrinsics.Vector256<float> acc1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, o + 8);
+                global::System.Runtime.Intrinsics.Vector256<float> acc2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, o + 16);
+                global::System.Runtime.Intrinsics.Vector256<float> acc3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, o + 24);
+                global::System.Runtime.Intrinsics.Vector256<float> acc4 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, o + 32);
+                global::System.Runtime.Intrinsics.Vector256<float> acc5 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, o + 40);
+                global::System.Runtime.Intrinsics.Vector256<float> acc6 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, o + 48);
+                global::System.Runtime.Intrinsics.Vector256<float> acc7 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, o + 56);
                 for (nuint j = 0; j < 784; j++)
                 {
-                    var xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j));
+                    global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j));
                     acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, j * 128 + o), xj, acc0);
                     acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, j * 128 + o + 8), xj, acc1);
                     acc2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, j * 128 + o + 16), xj, acc2);
@@ -284,17 +284,17 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
             // 128 outputs as 32 vectors of 4; acc += W[j, :] x[j] for every input j.
             for (nuint o = 0; o < 128; o += 32)
             {
-                var acc0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, o);
-                var acc1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, o + 4);
-                var acc2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, o + 8);
-                var acc3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, o + 12);
-                var acc4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, o + 16);
-                var acc5 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, o + 20);
-                var acc6 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, o + 24);
-                var acc7 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, o + 28);
+                global::System.Runtime.Intrinsics.Vector128<float> acc0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, o);
+                global::System.Runtime.Intrinsics.Vector128<float> acc1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, o + 4);
+                global::System.Runtime.Intrinsics.Vector128<float> acc2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, o + 8);
+                global::System.Runtime.Intrinsics.Vector128<float> acc3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, o + 12);
+                global::System.Runtime.Intrinsics.Vector128<float> acc4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, o + 16);
+                global::System.Runtime.Intrinsics.Vector128<float> acc5 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, o + 20);
+                global::System.Runtime.Intrinsics.Vector128<float> acc6 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, o + 24);
+                global::System.Runtime.Intrinsics.Vector128<float> acc7 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, o + 28);
                 for (nuint j = 0; j < 784; j++)
                 {
-                    var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j));
+                    global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j));
                     acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j * 128 + o), xj, acc0);
                     acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j * 128 + o + 4), xj, acc1);
                     acc2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j * 128 + o + 8), xj, acc2);
@@ -340,17 +340,17 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
         {
             // 128 outputs as 8 vectors of 16; for every input j: dW[j, :] += da x[j].
             {
-                var d0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref delta, 0);
-                var d1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref delta, 16);
-                var d2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref delta, 32);
-                var d3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref delta, 48);
-                var d4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref delta, 64);
-                var d5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref delta, 80);
-                var d6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref delta, 96);
-                var d7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref delta, 112);
+                global::System.Runtime.Intrinsics.Vector512<float> d0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref delta, 0);
+                global::System.Runtime.Intrinsics.Vector512<float> d1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref delta, 16);
+                global::System.Runtime.Intrinsics.Vector512<float> d2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref delta, 32);
+                global::System.Runtime.Intrinsics.Vector512<float> d3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref delta, 48);
+                global::System.Runtime.Intrinsics.Vector512<float> d4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref delta, 64);
+                global::System.Runtime.Intrinsics.Vector512<float> d5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref delta, 80);
+                global::System.Runtime.Intrinsics.Vector512<float> d6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref delta, 96);
+                global::System.Runtime.Intrinsics.Vector512<float> d7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref delta, 112);
                 for (nuint j = 0; j < 784; j++)
                 {
-                    var xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j));
+                    global::System.Runtime.Intrinsics.Vector512<float> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradient, j * 128)), ref weightGradient, j * 128);
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradient, j * 128 + 16)), ref weightGradient, j * 128 + 16);
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradient, j * 128 + 32)), ref weightGradient, j * 128 + 32);
@@ -376,17 +376,17 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
             // 128 outputs as 16 vectors of 8; for every input j: dW[j, :] += da x[j].
             for (nuint o = 0; o < 128; o += 64)
             {
-                var d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref delta, o);
-                var d1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref delta, o + 8);
-                var d2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref delta, o + 16);
-                var d3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref delta, o + 24);
-                var d4 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref delta, o + 32);
-                var d5 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref delta, o + 40);
-                var d6 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref delta, o + 48);
-                var d7 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref delta, o + 56);
+                global::System.Runtime.Intrinsics.Vector256<float> d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref delta, o);
+                global::System.Runtime.Intrinsics.Vector256<float> d1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref delta, o + 8);
+                global::System.Runtime.Intrinsics.Vector256<float> d2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref delta, o + 16);
+                global::System.Runtime.Intrinsics.Vector256<float> d3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref delta, o + 24);
+                global::System.Runtime.Intrinsics.Vector256<float> d4 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref delta, o + 32);
+                global::System.Runtime.Intrinsics.Vector256<float> d5 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref delta, o + 40);
+                global::System.Runtime.Intrinsics.Vector256<float> d6 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref delta, o + 48);
+                global::System.Runtime.Intrinsics.Vector256<float> d7 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref delta, o + 56);
                 for (nuint j = 0; j < 784; j++)
                 {
-                    var xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j));
+                    global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, j * 128 + o)), ref weightGradient, j * 128 + o);
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, j * 128 + o + 8)), ref weightGradient, j * 128 + o + 8);
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, j * 128 + o + 16)), ref weightGradient, j * 128 + o + 16);
@@ -412,17 +412,17 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
             // 128 outputs as 32 vectors of 4; for every input j: dW[j, :] += da x[j].
             for (nuint o = 0; o < 128; o += 32)
             {
-                var d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, o);
-                var d1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, o + 4);
-                var d2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, o + 8);
-                var d3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, o + 12);
-                var d4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, o + 16);
-                var d5 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, o + 20);
-                var d6 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, o + 24);
-                var d7 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, o + 28);
+                global::System.Runtime.Intrinsics.Vector128<float> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, o);
+                global::System.Runtime.Intrinsics.Vector128<float> d1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, o + 4);
+                global::System.Runtime.Intrinsics.Vector128<float> d2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, o + 8);
+                global::System.Runtime.Intrinsics.Vector128<float> d3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, o + 12);
+                global::System.Runtime.Intrinsics.Vector128<float> d4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, o + 16);
+                global::System.Runtime.Intrinsics.Vector128<float> d5 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, o + 20);
+                global::System.Runtime.Intrinsics.Vector128<float> d6 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, o + 24);
+                global::System.Runtime.Intrinsics.Vector128<float> d7 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, o + 28);
                 for (nuint j = 0; j < 784; j++)
                 {
-                    var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j));
+                    global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j));
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, j * 128 + o)), ref weightGradient, j * 128 + o);
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, j * 128 + o + 4)), ref weightGradient, j * 128 + o + 4);
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, j * 128 + o + 8)), ref weightGradient, j * 128 + o + 8);
@@ -469,11 +469,11 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
         {
             // 10 outputs as 2 vectors of 8; acc += W[j, :] x[j] for every input j.
             {
-                var acc0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
-                var acc1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 2);
+                global::System.Runtime.Intrinsics.Vector256<float> acc0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
+                global::System.Runtime.Intrinsics.Vector256<float> acc1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 2);
                 for (nuint j = 0; j < 128; j++)
                 {
-                    var xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j));
+                    global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j));
                     acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, j * 10), xj, acc0);
                     acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, j * 10 + 2), xj, acc1);
                 }
@@ -486,12 +486,12 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
         {
             // 10 outputs as 3 vectors of 4; acc += W[j, :] x[j] for every input j.
             {
-                var acc0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0);
-                var acc1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 4);
-                var acc2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 6);
+                global::System.Runtime.Intrinsics.Vector128<float> acc0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0);
+                global::System.Runtime.Intrinsics.Vector128<float> acc1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 4);
+                global::System.Runtime.Intrinsics.Vector128<float> acc2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 6);
                 for (nuint j = 0; j < 128; j++)
                 {
-                    var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j));
+                    global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j));
                     acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j * 10), xj, acc0);
                     acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j * 10 + 4), xj, acc1);
                     acc2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j * 10 + 6), xj, acc2);
@@ -528,14 +528,14 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
         {
             // 10 outputs as 2 vectors of 8; for every input j: dW[j, :] += da x[j], dx[j] = W[j, :] . da.
             {
-                var d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref delta, 0);
-                var d1 = global::NetGen.Runtime.Simd.KeepLast(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref delta, 2), 2); // overlaps the vector before: add zero there
+                global::System.Runtime.Intrinsics.Vector256<float> d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref delta, 0);
+                global::System.Runtime.Intrinsics.Vector256<float> d1 = global::NetGen.Runtime.Simd.KeepLast(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref delta, 2), 2); // overlaps the vector before: add zero there
                 for (nuint j = 0; j < 128; j++)
                 {
-                    var xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j));
+                    global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, j * 10)), ref weightGradient, j * 10);
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, j * 10 + 2)), ref weightGradient, j * 10 + 2);
-                    var dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, j * 10) * d0;
+                    global::System.Runtime.Intrinsics.Vector256<float> dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, j * 10) * d0;
                     dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, j * 10 + 2), d1, dot);
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, j) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
                 }
@@ -548,16 +548,16 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
         {
             // 10 outputs as 3 vectors of 4; for every input j: dW[j, :] += da x[j], dx[j] = W[j, :] . da.
             {
-                var d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 0);
-                var d1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 4);
-                var d2 = global::NetGen.Runtime.Simd.KeepLast(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 6), 2); // overlaps the vector before: add zero there
+                global::System.Runtime.Intrinsics.Vector128<float> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 0);
+                global::System.Runtime.Intrinsics.Vector128<float> d1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 4);
+                global::System.Runtime.Intrinsics.Vector128<float> d2 = global::NetGen.Runtime.Simd.KeepLast(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 6), 2); // overlaps the vector before: add zero there
                 for (nuint j = 0; j < 128; j++)
                 {
-                    var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j));
+                    global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j));
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, j * 10)), ref weightGradient, j * 10);
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, j * 10 + 4)), ref weightGradient, j * 10 + 4);
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, j * 10 + 6)), ref weightGradient, j * 10 + 6);
-                    var dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j * 10) * d0;
+                    global::System.Runtime.Intrinsics.Vector128<float> dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j * 10) * d0;
                     dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j * 10 + 4), d1, dot);
                     dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j * 10 + 6), d2, dot);
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, j) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);

@@ -183,7 +183,7 @@ namespace Samples
         [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
         private static float[] NewParameters()
         {
-            var parameters = new float[ParameterCount];
+            float[] parameters = new float[ParameterCount];
             Initialize(parameters, DefaultSeed);
             return parameters;
         }
@@ -191,7 +191,7 @@ namespace Samples
         [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
         private static void Initialize(global::System.Span<float> p, int seed)
         {
-            var random = new global::NetGen.Runtime.SplitMix64(seed);
+            global::NetGen.Runtime.SplitMix64 random = new(seed);
             // Layer 1: W1 ~ U(-r, r), Glorot: r = sqrt(6 / (fan_in + fan_out));  b1 = 0
             global::NetGen.Runtime.Initializer.Uniform<float>(p.Slice(0, 6), global::NetGen.Runtime.Initializer.GlorotRange(3, 2), ref random);
             p.Slice(6, 2).Clear();

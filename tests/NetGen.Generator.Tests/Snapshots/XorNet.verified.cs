@@ -185,7 +185,7 @@ namespace Samples
         [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
         private static float[] NewParameters()
         {
-            var parameters = new float[ParameterCount];
+            float[] parameters = new float[ParameterCount];
             Initialize(parameters, DefaultSeed);
             return parameters;
         }
@@ -193,7 +193,7 @@ namespace Samples
         [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
         private static void Initialize(global::System.Span<float> p, int seed)
         {
-            var random = new global::NetGen.Runtime.SplitMix64(seed);
+            global::NetGen.Runtime.SplitMix64 random = new(seed);
             // Layer 1: W1 ~ U(-r, r), Glorot: r = sqrt(6 / (fan_in + fan_out));  b1 = 0
             global::NetGen.Runtime.Initializer.Uniform<float>(p.Slice(0, 8), global::NetGen.Runtime.Initializer.GlorotRange(2, 4), ref random);
             p.Slice(8, 4).Clear();
@@ -214,13 +214,13 @@ namespace Samples
             {
                 // 4 outputs as 1 vector of 4; acc += W[j, :] x[j] for every input j.
                 {
-                    var acc0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0);
+                    global::System.Runtime.Intrinsics.Vector128<float> acc0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0);
                     { // input 0
-                        var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 0), xj, acc0);
                     }
                     { // input 1
-                        var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 4), xj, acc0);
                     }
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(acc0, ref output, 0);
@@ -252,13 +252,13 @@ namespace Samples
             {
                 // 4 outputs as 1 vector of 4; for every input j: dW[j, :] += da x[j].
                 {
-                    var d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 0);
+                    global::System.Runtime.Intrinsics.Vector128<float> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 0);
                     { // input 0
-                        var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 0)), ref weightGradient, 0);
                     }
                     { // input 1
-                        var xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 4)), ref weightGradient, 4);
                     }
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasGradient, 0) + d0, ref biasGradient, 0);
