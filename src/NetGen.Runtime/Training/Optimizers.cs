@@ -1,5 +1,7 @@
 using System;
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace NetGen.Training
 {
@@ -63,22 +65,37 @@ namespace NetGen.Training
             OptimizerChecks.Arguments(parameters, gradientSum, batchSize, learningRate);
             T scale = T.One / T.CreateChecked(batchSize), eta = T.CreateChecked(learningRate);
             T mu = T.CreateChecked(Momentum), lambda = T.CreateChecked(WeightDecay);
-            if (Momentum == 0)
+            Span<T> v = Momentum == 0 ? default : OptimizerChecks.State(ref _velocity, parameters.Length);
+            int i = 0;
+            if (Vector.IsHardwareAccelerated)
             {
-                for (int i = 0; i < parameters.Length; i++)
+                // The same update as the scalar loop below, Vector<T>.Count parameters at a time.
+                Vector<T> vScale = new(scale), vEta = new(eta), vMu = new(mu), vLambda = new(lambda);
+                for (; i <= parameters.Length - Vector<T>.Count; i += Vector<T>.Count)
                 {
-                    parameters[i] -= eta * ((gradientSum[i] * scale) + (lambda * parameters[i]));
-                }
+                    Vector<T> theta = OptimizerChecks.Load(parameters, i);
+                    Vector<T> g = (OptimizerChecks.Load(gradientSum, i) * vScale) + (vLambda * theta);
+                    if (Momentum != 0)
+                    {
+                        Vector<T> velocity = (vMu * OptimizerChecks.Load(v, i)) + g;
+                        OptimizerChecks.Store(velocity, v, i);
+                        g = Nesterov ? g + (vMu * velocity) : velocity;
+                    }
 
-                return;
+                    OptimizerChecks.Store(theta - (vEta * g), parameters, i);
+                }
             }
 
-            Span<T> v = OptimizerChecks.State(ref _velocity, parameters.Length);
-            for (int i = 0; i < parameters.Length; i++)
+            for (; i < parameters.Length; i++)
             {
                 T g = (gradientSum[i] * scale) + (lambda * parameters[i]);
-                v[i] = (mu * v[i]) + g;
-                parameters[i] -= eta * (Nesterov ? g + (mu * v[i]) : v[i]);
+                if (Momentum != 0)
+                {
+                    v[i] = (mu * v[i]) + g;
+                    g = Nesterov ? g + (mu * v[i]) : v[i];
+                }
+
+                parameters[i] -= eta * g;
             }
         }
 
@@ -151,7 +168,35 @@ namespace NetGen.Training
             T correction1 = T.One / T.CreateChecked(1 - Math.Pow(Beta1, _t));
             T correction2 = T.One / T.CreateChecked(1 - Math.Pow(Beta2, _t));
             T decay = T.One - (eta * lambda);
-            for (int i = 0; i < parameters.Length; i++)
+            T oneMinusB1 = T.One - b1, oneMinusB2 = T.One - b2;
+            int i = 0;
+            if (Vector.IsHardwareAccelerated)
+            {
+                // The same update as the scalar loop below, Vector<T>.Count parameters at a time.
+                Vector<T> vScale = new(scale), vEta = new(eta), vB1 = new(b1), vB2 = new(b2), vC1 = new(correction1), vC2 = new(correction2);
+                Vector<T> vEps = new(eps), vLambda = new(lambda), vDecay = new(decay), vOneMinusB1 = new(oneMinusB1), vOneMinusB2 = new(oneMinusB2);
+                for (; i <= parameters.Length - Vector<T>.Count; i += Vector<T>.Count)
+                {
+                    Vector<T> theta = OptimizerChecks.Load(parameters, i);
+                    Vector<T> g = OptimizerChecks.Load(gradientSum, i) * vScale;
+                    if (DecoupledWeightDecay)
+                    {
+                        theta *= vDecay;
+                    }
+                    else
+                    {
+                        g += vLambda * theta;
+                    }
+
+                    Vector<T> first = (vB1 * OptimizerChecks.Load(m, i)) + (vOneMinusB1 * g);
+                    Vector<T> second = (vB2 * OptimizerChecks.Load(v, i)) + (vOneMinusB2 * g * g);
+                    OptimizerChecks.Store(first, m, i);
+                    OptimizerChecks.Store(second, v, i);
+                    OptimizerChecks.Store(theta - (vEta * (first * vC1) / (Vector.SquareRoot(second * vC2) + vEps)), parameters, i);
+                }
+            }
+
+            for (; i < parameters.Length; i++)
             {
                 T g = gradientSum[i] * scale;
                 if (DecoupledWeightDecay)
@@ -163,8 +208,8 @@ namespace NetGen.Training
                     g += lambda * parameters[i];
                 }
 
-                m[i] = (b1 * m[i]) + ((T.One - b1) * g);
-                v[i] = (b2 * v[i]) + ((T.One - b2) * g * g);
+                m[i] = (b1 * m[i]) + (oneMinusB1 * g);
+                v[i] = (b2 * v[i]) + (oneMinusB2 * g * g);
                 parameters[i] -= eta * (m[i] * correction1) / (T.Sqrt(v[i] * correction2) + eps);
             }
         }
@@ -197,6 +242,14 @@ namespace NetGen.Training
                 throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "The learning rate must be a finite number of at least 0.");
             }
         }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector<T> Load<T>(ReadOnlySpan<T> span, int index) where T : unmanaged =>
+            Unsafe.ReadUnaligned<Vector<T>>(ref Unsafe.As<T, byte>(ref Unsafe.Add(ref MemoryMarshal.GetReference(span), index)));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Store<T>(Vector<T> value, Span<T> span, int index) where T : unmanaged =>
+            Unsafe.WriteUnaligned(ref Unsafe.As<T, byte>(ref Unsafe.Add(ref MemoryMarshal.GetReference(span), index)), value);
 
         public static Span<T> State<T>(ref T[]? state, int length)
         {
