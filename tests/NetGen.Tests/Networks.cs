@@ -59,3 +59,22 @@ public static partial class Containers
 [Dense(4)]
 [Loss(LossFunction.MeanSquaredError)]
 public partial class BigScratchNet;
+
+/// <summary>Softmax with cross-entropy, for the stability tests.</summary>
+[Input(2)]
+[Dense(3, Activation.Softmax)]
+[Loss(LossFunction.CrossEntropy)]
+public partial class SoftmaxNet;
+
+/// <summary>Sigmoid with binary cross-entropy, for the stability tests.</summary>
+[Input(1)]
+[Dense(1, Activation.Sigmoid)]
+[Loss(LossFunction.BinaryCrossEntropy)]
+public partial class SigmoidNet;
+
+/// <summary>An ELU layer before a linear output, for the stability tests.</summary>
+[Input(1)]
+[Dense(2, Activation.ELU)]
+[Dense(1)]
+[Loss(LossFunction.MeanSquaredError)]
+public partial class EluNet;

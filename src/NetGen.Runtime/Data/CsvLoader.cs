@@ -75,7 +75,8 @@ namespace NetGen.Data
                 int skip = header is not null && fields.Count == header.Length + 1 ? 1 : 0;
                 if (columns < 0)
                 {
-                    columns = fields.Count - skip;
+                    // With a header, it says how many columns there are; without one, the first row does.
+                    columns = header?.Length ?? fields.Count;
                     (features, target) = ResolveColumns(file, header, columns, options);
                 }
 
