@@ -1,0 +1,85 @@
+namespace NetGen.Reference.Tests;
+
+// Each network twice: float (forward against TorchSharp in float) and double (gradients and training, where a 1e-5
+// relative bar tests the maths rather than float32 rounding).
+[Input(5)]
+[Dense(7, Activation.Tanh)]
+[Dense(3, Activation.Sigmoid)]
+[Loss(LossFunction.BinaryCrossEntropy)]
+public partial class TanhSigmoidBce;
+
+[Network(Precision = Precision.Double)]
+[Input(5)]
+[Dense(7, Activation.Tanh)]
+[Dense(3, Activation.Sigmoid)]
+[Loss(LossFunction.BinaryCrossEntropy)]
+public partial class TanhSigmoidBceD;
+
+[Input(6)]
+[Dense(9, Activation.ReLU)]
+[Dense(4, Activation.Softmax)]
+[Loss(LossFunction.CrossEntropy)]
+public partial class ReluSoftmaxCe;
+
+[Network(Precision = Precision.Double)]
+[Input(6)]
+[Dense(9, Activation.ReLU)]
+[Dense(4, Activation.Softmax)]
+[Loss(LossFunction.CrossEntropy)]
+public partial class ReluSoftmaxCeD;
+
+[Input(4)]
+[Dense(10, Activation.LeakyReLU, Alpha = 0.1)]
+[Dense(6, Activation.ELU, Alpha = 0.7)]
+[Dense(2)]
+[Loss(LossFunction.MeanSquaredError)]
+public partial class LeakyEluMse;
+
+[Network(Precision = Precision.Double)]
+[Input(4)]
+[Dense(10, Activation.LeakyReLU, Alpha = 0.1)]
+[Dense(6, Activation.ELU, Alpha = 0.7)]
+[Dense(2)]
+[Loss(LossFunction.MeanSquaredError)]
+public partial class LeakyEluMseD;
+
+[Input(5)]
+[Maxout(6, 3)]
+[Dense(2, Activation.Sigmoid)]
+[Loss(LossFunction.MeanSquaredError)]
+public partial class MaxoutSigmoidMse;
+
+[Network(Precision = Precision.Double)]
+[Input(5)]
+[Maxout(6, 3)]
+[Dense(2, Activation.Sigmoid)]
+[Loss(LossFunction.MeanSquaredError)]
+public partial class MaxoutSigmoidMseD;
+
+[Input(3)]
+[Dense(20, Activation.Tanh)]
+[Dense(3, Activation.Softmax)]
+[Loss(LossFunction.MeanSquaredError)]
+public partial class SoftmaxMse;
+
+[Network(Precision = Precision.Double)]
+[Input(3)]
+[Dense(20, Activation.Tanh)]
+[Dense(3, Activation.Softmax)]
+[Loss(LossFunction.MeanSquaredError)]
+public partial class SoftmaxMseD;
+
+[Input(17)]
+[Dense(33, Activation.ELU)]
+[Dense(19, Activation.ReLU)]
+[Dense(1, Activation.Sigmoid)]
+[Loss(LossFunction.BinaryCrossEntropy)]
+public partial class WideBce;
+
+[Network(Precision = Precision.Double)]
+[Input(17)]
+[Dense(33, Activation.ELU)]
+[Dense(19, Activation.ReLU)]
+[Dense(1, Activation.Sigmoid)]
+[Loss(LossFunction.BinaryCrossEntropy)]
+public partial class WideBceD;
