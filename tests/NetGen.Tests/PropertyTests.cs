@@ -65,11 +65,12 @@ public sealed class PropertyTests : IDisposable
     [Fact]
     public void RandomlyMalformedCsv_GivesDataFormatException_NamingTheFileAndLine()
     {
-        string path = Path.Combine(_folder, "data.csv");
         string[] good = ["a,b,c", "1,2,0", "3.5,-4,1", "5e-3,6,0", "7,8,1"];
         // Replace one field of one data row with junk, or drop a field.
         Gen.Select(Gen.Int[1, good.Length - 1], Gen.Int[0, 2], Gen.OneOf("x", "", "1..2", "--3", "NaN", "1e999", "drop")).Sample((row, field, junk) =>
         {
+            // CsCheck samples on several threads: each sample writes its own file.
+            string path = Path.Combine(Directory.CreateDirectory(Path.Combine(_folder, Guid.NewGuid().ToString("N"))).FullName, "data.csv");
             string[] lines = (string[])good.Clone();
             string[] fields = lines[row].Split(',');
             lines[row] = junk == "drop" ? string.Join(',', fields.Where((_, i) => i != field)) : string.Join(',', fields.Select((f, i) => i == field ? junk : f));
