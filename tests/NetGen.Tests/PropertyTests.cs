@@ -86,4 +86,38 @@ public sealed class PropertyTests : IDisposable
             }
         }, iter: 300, seed: "0N0XIzNsQ0O2");
     }
+
+    [Fact]
+    public void RandomlyDamagedIdx_EitherLoadsConsistently_OrGivesDataFormatException_NamingTheFile()
+    {
+        // 10 images of 4x4: a 16-byte header and 160 bytes of pixels.
+        byte[] file = new byte[16 + 160];
+        file[2] = 8; file[3] = 3; file[7] = 10; file[11] = 4; file[15] = 4;
+        for (int i = 16; i < file.Length; i++)
+        {
+            file[i] = (byte)i;
+        }
+
+        Gen.Select(Gen.Int[0, file.Length - 1], Gen.Byte.Where(b => b != 0), Gen.Int[0, file.Length], Gen.Bool).Sample((at, xor, length, truncate) =>
+        {
+            byte[] damaged = (byte[])file.Clone();
+            damaged[at] ^= xor;
+            if (truncate)
+            {
+                damaged = damaged[..Math.Min(length, file.Length - 1)];
+            }
+
+            string path = Path.Combine(Directory.CreateDirectory(Path.Combine(_folder, Guid.NewGuid().ToString("N"))).FullName, "images.idx");
+            File.WriteAllBytes(path, damaged);
+            try
+            {
+                (byte[] data, int count, int size) = IdxLoader.Read(path, 2051, 3);
+                return !truncate && data.Length == count * size && data.Length == 160; // a damaged pixel, or a header that still adds up
+            }
+            catch (DataFormatException e)
+            {
+                return e.File == "images.idx" && e.Message.StartsWith("images.idx: ", StringComparison.Ordinal);
+            }
+        }, iter: 2_000, seed: "0N0XIzNsQ0O2");
+    }
 }
