@@ -79,7 +79,7 @@ public class DiagnosticTests
     [Fact]
     public void EveryDescriptor_HasAHelpLinkToAnExistingDocsPage_AndAReleaseEntry()
     {
-        string root = Snapshot.RepositoryRoot();
+        string root = NetGen.TestSupport.Repository.Root;
         string releases = File.ReadAllText(Path.Combine(root, "src", "NetGen.Generator", "AnalyzerReleases.Unshipped.md"))
             + File.ReadAllText(Path.Combine(root, "src", "NetGen.Generator", "AnalyzerReleases.Shipped.md"));
         foreach (DiagnosticDescriptor descriptor in DiagnosticDescriptors.All)

@@ -10,7 +10,7 @@ internal static class Snapshot
     public static void Verify(string name, string actual)
     {
         // Found from the test binary, not [CallerFilePath]: CI builds map source paths to /_/ for determinism.
-        string folder = Path.Combine(RepositoryRoot(), "tests", "NetGen.Generator.Tests", "Snapshots");
+        string folder = Path.Combine(NetGen.TestSupport.Repository.Root, "tests", "NetGen.Generator.Tests", "Snapshots");
         string verified = Path.Combine(folder, name + ".verified.cs");
         string received = Path.Combine(folder, name + ".received.cs");
         actual = actual.Replace("\r\n", "\n", StringComparison.Ordinal);
@@ -34,17 +34,5 @@ internal static class Snapshot
         Assert.Fail(expected is null
             ? $"No snapshot {verified} yet; wrote {received}. Review it, then run with NETGEN_ACCEPT_SNAPSHOTS=1 to accept."
             : $"Generated code differs from {verified}; wrote {received}. Diff them, and accept with NETGEN_ACCEPT_SNAPSHOTS=1 if the change is intended.");
-    }
-
-    /// <summary>The folder holding NetGen.sln, above the test binary.</summary>
-    public static string RepositoryRoot()
-    {
-        string? directory = AppContext.BaseDirectory;
-        while (directory is not null && !File.Exists(Path.Combine(directory, "NetGen.sln")))
-        {
-            directory = Path.GetDirectoryName(directory);
-        }
-
-        return directory ?? throw new InvalidOperationException("NetGen.sln not found above " + AppContext.BaseDirectory);
     }
 }

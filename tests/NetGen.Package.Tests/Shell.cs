@@ -9,19 +9,7 @@ namespace NetGen.Package.Tests;
 /// <summary>Runs dotnet and built programs as a user would, in a clean environment (no test-host MSBuild variables).</summary>
 internal static class Shell
 {
-    public static string Repository
-    {
-        get
-        {
-            string? directory = AppContext.BaseDirectory;
-            while (directory is not null && !File.Exists(Path.Combine(directory, "NetGen.sln")))
-            {
-                directory = Path.GetDirectoryName(directory);
-            }
-
-            return directory ?? throw new InvalidOperationException("NetGen.sln not found above " + AppContext.BaseDirectory);
-        }
-    }
+    public static string Repository => NetGen.TestSupport.Repository.Root;
 
     public static (int ExitCode, string Output) Run(string program, IEnumerable<string> arguments, string directory, IDictionary<string, string>? environment = null, int timeoutMinutes = 10)
     {

@@ -42,7 +42,7 @@ public sealed class MainSampleTests : IDisposable
 
     private static string FindSample()
     {
-        string bin = Path.Combine(SharedData.Repository, "samples", "NetGen.Samples.Digits", "bin");
+        string bin = Path.Combine(NetGen.TestSupport.Repository.Root, "samples", "NetGen.Samples.Digits", "bin");
         foreach (string configuration in new[] { "Release", "Debug" })
         {
             string dll = Path.Combine(bin, configuration, "net10.0", "NetGen.Samples.Digits.dll");

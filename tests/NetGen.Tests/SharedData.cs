@@ -1,27 +1,12 @@
-using System;
 using System.IO;
+using NetGen.TestSupport;
 
 namespace NetGen.Tests;
 
 /// <summary>The real data sets in ../shared/data beside the project root; tests that need them skip when it is absent.</summary>
 internal static class SharedData
 {
-    /// <summary>The folder holding NetGen.sln, above the test binary.</summary>
-    public static string Repository
-    {
-        get
-        {
-            string? directory = AppContext.BaseDirectory;
-            while (directory is not null && !File.Exists(Path.Combine(directory, "NetGen.sln")))
-            {
-                directory = Path.GetDirectoryName(directory);
-            }
-
-            return directory ?? throw new InvalidOperationException("NetGen.sln not found above " + AppContext.BaseDirectory);
-        }
-    }
-
-    public static string Folder => Path.GetFullPath(Path.Combine(Repository, "..", "shared", "data"));
+    public static string Folder => Path.GetFullPath(Path.Combine(Repository.Root, "..", "shared", "data"));
 
     public static string PathOf(string relative)
     {
