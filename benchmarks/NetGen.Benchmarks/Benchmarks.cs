@@ -19,6 +19,28 @@ public class InferenceBenchmarks
     private readonly float[] _x8 = Inputs.Random(8), _x64 = Inputs.Random(64), _x784 = Inputs.Random(784);
     private readonly float[] _y1 = new float[1], _y10 = new float[10];
 
+    private TorchModel _torchSmall = null!, _torchMedium = null!, _torchLarge = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        TorchModel.Threads = 1;
+        _torchSmall = new TorchModel(_small, _x8, [0.5f], 0f);
+        _torchMedium = new TorchModel(_medium, _x64, Inputs.OneHot(10, 3), 0f);
+        _torchLarge = new TorchModel(_large, _x784, Inputs.OneHot(10, 3), 0f);
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _torchSmall.Dispose();
+        _torchMedium.Dispose();
+        _torchLarge.Dispose();
+    }
+
+    [Benchmark(Description = "S TorchSharp, 1 thread")] [BenchmarkCategory("S")] public void SmallTorch() => _torchSmall.Forward(_y1);
+    [Benchmark(Description = "M TorchSharp, 1 thread")] [BenchmarkCategory("M")] public void MediumTorch() => _torchMedium.Forward(_y10);
+    [Benchmark(Description = "L TorchSharp, 1 thread")] [BenchmarkCategory("L")] public void LargeTorch() => _torchLarge.Forward(_y10);
     [Benchmark(Description = "S NetGen")] [BenchmarkCategory("S")] public void SmallNetGen() => _small.Forward(_x8, _y1);
     [Benchmark(Description = "S naive C#", Baseline = true)] [BenchmarkCategory("S")] public float[] SmallNaive() => _naiveSmall.Forward(_x8);
     [Benchmark(Description = "M NetGen")] [BenchmarkCategory("M")] public void MediumNetGen() => _medium.Forward(_x64, _y10);
@@ -46,6 +68,28 @@ public class TrainingStepBenchmarks
     private readonly float[] _x8 = Inputs.Random(8), _x64 = Inputs.Random(64), _x784 = Inputs.Random(784);
     private readonly float[] _d1 = [0.5f], _d10 = Inputs.OneHot(10, 3);
 
+    private TorchModel _torchSmall = null!, _torchMedium = null!, _torchLarge = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        TorchModel.Threads = 1;
+        _torchSmall = new TorchModel(_small, _x8, _d1, LearningRate);
+        _torchMedium = new TorchModel(_medium, _x64, _d10, LearningRate);
+        _torchLarge = new TorchModel(_large, _x784, _d10, LearningRate);
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _torchSmall.Dispose();
+        _torchMedium.Dispose();
+        _torchLarge.Dispose();
+    }
+
+    [Benchmark(Description = "S TorchSharp, 1 thread")] public void SmallTorch() => _torchSmall.TrainStep();
+    [Benchmark(Description = "M TorchSharp, 1 thread")] public void MediumTorch() => _torchMedium.TrainStep();
+    [Benchmark(Description = "L TorchSharp, 1 thread")] public void LargeTorch() => _torchLarge.TrainStep();
     [Benchmark(Description = "S NetGen")] public void SmallNetGen() => Step(_small, _sgdSmall, _x8, _d1);
     [Benchmark(Description = "S naive C#", Baseline = true)] public void SmallNaive() => _naiveSmall.TrainStep(_x8, _d1, LearningRate);
     [Benchmark(Description = "M NetGen")] public void MediumNetGen() => Step(_medium, _sgdMedium, _x64, _d10);
