@@ -163,7 +163,7 @@ namespace NetGen.Generator.Emitting
             w.Line("/// <exception cref=\"global::System.ArgumentException\">A span has the wrong length; nothing is written.</exception>");
             w.Line(GeneratedCode);
             w.Open($"public void Forward({readOnlySpan} input, {span} output)");
-            EmitPassPreamble(w, net, "output", gradients: false);
+            EmitPassPreamble(w, net, scratch, "output", gradients: false);
             PassEmitter.EmitForwardLayers(w, net, scratch);
             w.Line($"h{Int(net.Output.Number)}.CopyTo(output);");
             w.Close();
@@ -178,7 +178,7 @@ namespace NetGen.Generator.Emitting
             w.Line("/// <exception cref=\"global::System.ArgumentException\">A span has the wrong length; nothing is written.</exception>");
             w.Line(GeneratedCode);
             w.Open($"public {t} Backward({readOnlySpan} input, {readOnlySpan} target)");
-            EmitPassPreamble(w, net, "target", gradients: true);
+            EmitPassPreamble(w, net, scratch, "target", gradients: true);
             PassEmitter.EmitForwardLayers(w, net, scratch);
             PassEmitter.EmitLoss(w, net);
             PassEmitter.EmitBackwardLayers(w, net, scratch);
@@ -194,7 +194,7 @@ namespace NetGen.Generator.Emitting
             w.Line("/// <exception cref=\"global::System.ArgumentException\">A span has the wrong length.</exception>");
             w.Line(GeneratedCode);
             w.Open($"public {t} ComputeLoss({readOnlySpan} input, {readOnlySpan} target)");
-            EmitPassPreamble(w, net, "target", gradients: false);
+            EmitPassPreamble(w, net, scratch, "target", gradients: false);
             PassEmitter.EmitForwardLayers(w, net, scratch);
             PassEmitter.EmitLoss(w, net);
             w.Line("return loss;");
@@ -223,7 +223,7 @@ namespace NetGen.Generator.Emitting
 
         /// <summary>The start of a public pass: check both span lengths before anything is written, then name the
         /// parameters <c>p</c>, the gradients <c>g</c> (when the pass writes them), the scratch <c>s</c> and <c>h0 = input</c>.</summary>
-        private static void EmitPassPreamble(SourceWriter w, NetworkSpec net, string outputSpan, bool gradients)
+        private static void EmitPassPreamble(SourceWriter w, NetworkSpec net, ScratchLayout scratch, string outputSpan, bool gradients)
         {
             string t = net.Scalar;
             w.Line("global::NetGen.Runtime.Guard.Length(input.Length, InputSize, nameof(input));");
@@ -236,7 +236,6 @@ namespace NetGen.Generator.Emitting
 
             // Small scratch lives on the stack; past StackScratchBytes, a per-thread buffer keeps large networks from
             // overflowing it (see Runtime/Scratch.cs). Every element is written before it is read, in both cases.
-            var scratch = new ScratchLayout(net);
             int length = gradients ? scratch.BackwardLength : scratch.ForwardLength;
             string name = gradients ? "BackwardScratchLength" : "ForwardScratchLength";
             w.Line(length * (net.IsDouble ? 8 : 4) <= StackScratchBytes
