@@ -81,4 +81,20 @@ namespace NetGen
         /// <summary>The shape of the generated kernels; <see cref="KernelStyle.Vectorized"/> by default.</summary>
         public KernelStyle Kernels { get; set; }
     }
+
+    /// <summary>Bakes trained parameters into the generated code: the network becomes inference-only, with static
+    /// <c>Forward</c> and <c>Classify</c> methods and its parameters as read-only data in the assembly, so nothing is
+    /// loaded or parsed at run time. The file is NetGen's weights JSON (see <c>docs/weights-format.md</c>), passed to
+    /// the compiler as an <c>AdditionalFiles</c> item; a missing, malformed or mismatched file is a compile-time error.</summary>
+    [AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = false, Inherited = false)]
+    public sealed class WeightsAttribute : Attribute
+    {
+        /// <summary>Names the weights file to bake.</summary>
+        /// <param name="path">The file's path, relative to the source file that declares the network (or a path
+        /// that ends one AdditionalFiles item's path).</param>
+        public WeightsAttribute(string path) => Path = path;
+
+        /// <summary>The weights file's path as written.</summary>
+        public string Path { get; }
+    }
 }

@@ -16,6 +16,13 @@ namespace NetGen.Generator
         /// <summary>Builds the pipeline: attribute -> parse -> model -> source, with diagnostics reported beside it.</summary>
         public void Initialize(IncrementalGeneratorInitializationContext context)
         {
+            // Candidate weights files, each read once per edit of that file. Holding the text keeps the step equatable.
+            IncrementalValuesProvider<WeightsFile> weightsFiles = context.AdditionalTextsProvider
+                .Where(static text => WeightsBaker.IsCandidate(text.Path))
+                .Select(static (text, cancellationToken) => new WeightsFile(text.Path, text.GetText(cancellationToken)?.ToString()))
+                .WithTrackingName(TrackingNames.WeightsFile);
+            IncrementalValueProvider<System.Collections.Immutable.ImmutableArray<WeightsFile>> allWeightsFiles = weightsFiles.Collect();
+
             // A network may carry any of the attributes (a broken one may lack [Input]), so each attribute starts a
             // pipeline. The parser lets exactly one pipeline own each type, so every type is parsed once.
             foreach (string attribute in AttributeNames.All)
@@ -33,13 +40,7 @@ namespace NetGen.Generator
                 // Diagnostics go out whether or not code can be generated.
                 context.RegisterSourceOutput(
                     parsed.Select(static (result, _) => result.Diagnostics).WithTrackingName(TrackingNames.Diagnostics),
-                    static (output, diagnostics) =>
-                    {
-                        foreach (DiagnosticInfo info in diagnostics)
-                        {
-                            output.ReportDiagnostic(ToDiagnostic(info));
-                        }
-                    });
+                    static (output, diagnostics) => Report(output, diagnostics));
 
                 // Emit: a pure function of the model.
                 IncrementalValuesProvider<NetworkSpec> networks = parsed
@@ -49,17 +50,69 @@ namespace NetGen.Generator
                     .WithTrackingName(TrackingNames.Network);
 
                 context.RegisterSourceOutput(networks, static (output, network) =>
-                {
-                    try
-                    {
-                        (string hintName, string source) = NetworkEmitter.Emit(network);
-                        output.AddSource(hintName, source);
-                    }
-                    catch (Exception e)
-                    {
-                        output.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InternalError, Location.None, network.Type.Name, e.GetType().Name + ": " + e.Message));
-                    }
-                });
+                    AddSource(output, network.Type.Name, () => NetworkEmitter.Emit(network)));
+
+                // Baked networks: match each request with its file (only a change to that file, or to the request, gets
+                // past the match), then check the file against the topology and emit the inference-only type.
+                IncrementalValuesProvider<BakeResult> baked = parsed
+                    .Select(static (result, _) => result.Bake)
+                    .Where(static bake => bake is not null)
+                    .Combine(allWeightsFiles)
+                    .Select(static (pair, _) => WeightsBaker.Match(pair.Left!, pair.Right))
+                    .WithTrackingName(TrackingNames.BakeInput)
+                    .Select(static (input, cancellationToken) => BakeSafely(input, cancellationToken))
+                    .WithTrackingName(TrackingNames.Bake);
+
+                context.RegisterSourceOutput(
+                    baked.Select(static (result, _) => result.Diagnostics),
+                    static (output, diagnostics) => Report(output, diagnostics));
+
+                IncrementalValuesProvider<BakedNetworkSpec> bakedNetworks = baked
+                    .Select(static (result, _) => result.Network)
+                    .Where(static network => network is not null)
+                    .Select(static (network, _) => network!)
+                    .WithTrackingName(TrackingNames.BakedNetwork);
+
+                context.RegisterSourceOutput(bakedNetworks, static (output, network) =>
+                    AddSource(output, network.Network.Type.Name, () => NetworkEmitter.EmitBaked(network)));
+            }
+        }
+
+        private static void Report(SourceProductionContext output, EquatableArray<DiagnosticInfo> diagnostics)
+        {
+            foreach (DiagnosticInfo info in diagnostics)
+            {
+                output.ReportDiagnostic(ToDiagnostic(info));
+            }
+        }
+
+        private static void AddSource(SourceProductionContext output, string typeName, Func<(string HintName, string Source)> emit)
+        {
+            try
+            {
+                (string hintName, string source) = emit();
+                output.AddSource(hintName, source);
+            }
+            catch (Exception e)
+            {
+                output.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InternalError, Location.None, typeName, e.GetType().Name + ": " + e.Message));
+            }
+        }
+
+        /// <summary>Baking never throws: an unexpected failure is NG0099 at the [Weights] attribute.</summary>
+        private static BakeResult BakeSafely(BakeInput input, System.Threading.CancellationToken cancellationToken)
+        {
+            try
+            {
+                return WeightsBaker.Bake(input, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                var error = new DiagnosticInfo(
+                    DiagnosticDescriptors.InternalError.Id,
+                    input.Request.Location,
+                    new EquatableArray<string>(new[] { input.Request.Network.Type.Name, e.GetType().Name + ": " + e.Message }));
+                return new BakeResult(null, new EquatableArray<DiagnosticInfo>(new[] { error }));
             }
         }
 
@@ -88,5 +141,17 @@ namespace NetGen.Generator
 
         /// <summary>The network model that the emitter formats.</summary>
         public const string Network = "NetGen.Network";
+
+        /// <summary>An AdditionalFiles item that may hold weights.</summary>
+        public const string WeightsFile = "NetGen.WeightsFile";
+
+        /// <summary>A baked network's request with its matched file.</summary>
+        public const string BakeInput = "NetGen.BakeInput";
+
+        /// <summary>The file checked against the topology: literals and diagnostics.</summary>
+        public const string Bake = "NetGen.Bake";
+
+        /// <summary>The baked network model that the emitter formats.</summary>
+        public const string BakedNetwork = "NetGen.BakedNetwork";
     }
 }

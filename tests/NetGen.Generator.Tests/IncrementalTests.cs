@@ -63,6 +63,70 @@ public class IncrementalTests
         Assert.Contains("Dense 2 -> 5, tanh", source, StringComparison.Ordinal);
     }
 
+    private const string BakedNetworks = """
+        using NetGen;
+        namespace Demo;
+        [Input(2)] [Dense(2, Activation.Tanh)] [Dense(1)] [Weights("a.json")]
+        public static partial class A;
+        [Input(2)] [Dense(2, Activation.Tanh)] [Dense(1)] [Weights("b.json")]
+        public static partial class B;
+        """;
+
+    private static string Weights(double first) => $$"""
+        { "format": "netgen-weights", "layers": [
+          { "weight": [[{{first.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}}, 2], [3, 4]], "bias": [0, 0] },
+          { "weight": [[5, 6]], "bias": [7] } ] }
+        """;
+
+    [Fact]
+    public void EditingOneWeightsFile_RegeneratesThatNetworkOnly()
+    {
+        var a = new GeneratorHarness.InMemoryText("/demo/a.json", Weights(1));
+        var b = new GeneratorHarness.InMemoryText("/demo/b.json", Weights(1));
+        CSharpCompilation compilation = GeneratorHarness.Compilation(BakedNetworks);
+        GeneratorDriver driver = GeneratorHarness.Driver(true, a, b).RunGenerators(compilation);
+        string oldA = Generated(driver, "Demo.A.g.cs"), oldB = Generated(driver, "Demo.B.g.cs");
+
+        driver = driver.ReplaceAdditionalText(a, new GeneratorHarness.InMemoryText("/demo/a.json", Weights(1.5))).RunGenerators(compilation);
+
+        GeneratorRunResult run = driver.GetRunResult().Results.Single();
+        Assert.Empty(run.Diagnostics);
+        var bake = run.TrackedSteps[TrackingNames.BakedNetwork].SelectMany(s => s.Outputs).ToList();
+        Assert.Equal(2, bake.Count);
+        Assert.Single(bake, o => o.Reason == IncrementalStepRunReason.Modified && ((Model.BakedNetworkSpec)o.Value).Network.Type.Name == "A");
+        Assert.Single(bake, o => o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged && ((Model.BakedNetworkSpec)o.Value).Network.Type.Name == "B");
+        Assert.NotEqual(oldA, Generated(driver, "Demo.A.g.cs"));
+        Assert.Contains("1.5f, 3f, 2f, 4f,", Generated(driver, "Demo.A.g.cs"), StringComparison.Ordinal);
+        Assert.Equal(oldB, Generated(driver, "Demo.B.g.cs"));
+
+        // The Bake step (parse and check of the file) did not run again for B either.
+        var checks = run.TrackedSteps[TrackingNames.Bake].SelectMany(s => s.Outputs).ToList();
+        Assert.Single(checks, o => o.Reason == IncrementalStepRunReason.Modified);
+        Assert.All(run.TrackedSteps.Where(s => s.Key.StartsWith("NetGen.", StringComparison.Ordinal)).SelectMany(s => s.Value).SelectMany(s => s.Outputs), o => AssertHoldsNoRoslynObjects(o.Value, "baked"));
+    }
+
+    [Fact]
+    public void AddingUnrelatedFile_LeavesBakedNetworksCached()
+    {
+        var a = new GeneratorHarness.InMemoryText("/demo/a.json", Weights(1));
+        var b = new GeneratorHarness.InMemoryText("/demo/b.json", Weights(2));
+        CSharpCompilation first = GeneratorHarness.Compilation(BakedNetworks);
+        GeneratorDriver driver = GeneratorHarness.Driver(true, a, b).RunGenerators(first);
+
+        GeneratorRunResult run = driver.RunGenerators(first.AddSyntaxTrees(CSharpSyntaxTree.ParseText("public class Unrelated { }", GeneratorHarness.ParseOptions)))
+            .GetRunResult().Results.Single();
+
+        foreach (string name in new[] { TrackingNames.BakeInput, TrackingNames.Bake, TrackingNames.BakedNetwork })
+        {
+            Assert.All(run.TrackedSteps[name].SelectMany(s => s.Outputs), o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"{name}: {o.Reason}"));
+        }
+
+        Assert.All(run.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs), o => Assert.Equal(IncrementalStepRunReason.Cached, o.Reason));
+    }
+
+    private static string Generated(GeneratorDriver driver, string hintName) =>
+        driver.GetRunResult().Results.Single().GeneratedSources.Single(s => s.HintName == hintName).SourceText.ToString();
+
     /// <summary>No cached value may hold a symbol, a syntax node or a compilation: they would keep old compilations alive
     /// and defeat caching.</summary>
     private static void AssertHoldsNoRoslynObjects(object? value, string step, int depth = 0)

@@ -98,9 +98,30 @@ public class SnapshotTests
         Assert.Contains("partial struct @var", result.Run.Results.Single().GeneratedSources.Single().SourceText.ToString(), StringComparison.Ordinal);
     }
 
-    private static void Check(string name, string source, string hintName)
+    [Fact]
+    public void Baked_Xor_FromAWeightsFile() => Check("XorBaked", """
+        using NetGen;
+        namespace Samples;
+        [Input(2)]
+        [Dense(4, Activation.Tanh)]
+        [Dense(1, Activation.Sigmoid)]
+        [Weights("xor.json")]
+        public static partial class XorBaked;
+        """, "Samples.XorBaked.g.cs", new GeneratorHarness.InMemoryText("/samples/xor.json", """
+        {
+          "format": "netgen-weights", "version": 1, "input": 2, "loss": "BinaryCrossEntropy",
+          "layers": [
+            { "type": "dense", "in": 2, "out": 4, "activation": "Tanh",
+              "weight": [[2.5, -2.25], [-1.75, 1.5], [3.0625, 3.125], [-0.5, -0.75]], "bias": [0.125, -0.25, -1.5, 0.0625] },
+            { "type": "dense", "in": 4, "out": 1, "activation": "Sigmoid",
+              "weight": [[4.5, 4.25, -5.125, 0.375]], "bias": [-2.5] }
+          ]
+        }
+        """));
+
+    private static void Check(string name, string source, string hintName, params Microsoft.CodeAnalysis.AdditionalText[] additionalTexts)
     {
-        GeneratorHarness.Result result = GeneratorHarness.Run(source);
+        GeneratorHarness.Result result = GeneratorHarness.Run(new[] { source }, additionalTexts);
         Assert.Empty(result.NetGenDiagnostics);
         Assert.Empty(result.CompilationDiagnostics);
         Snapshot.Verify(name, result.GeneratedSource(hintName));

@@ -129,7 +129,31 @@ namespace NetGen.Generator.Diagnostics
             "NG0020",
             "A member name clashes with the generated network",
             "'{0}' declares '{1}', a name the generated network uses; expected no member (and no type name) '{1}' in a network type",
-            "Rename the member, or move it to another type: NetGen generates InputSize, OutputSize, ParameterCount, DefaultSeed, Layers, Loss, Parameters, Gradients, Forward, Backward, ComputeLoss, ZeroGradients, InitializeParameters and private helpers.");
+            "Rename the member, or move it to another type: NetGen generates InputSize, OutputSize, ParameterCount, DefaultSeed, Layers, Loss, Parameters, Gradients, Forward, Backward, ComputeLoss, ZeroGradients, InitializeParameters (Classify for baked networks) and private helpers.");
+
+        public static readonly DiagnosticDescriptor WeightsFileNotFound = Error(
+            "NG0021",
+            "Weights file not found",
+            "'{0}' bakes the weights file '{1}', but {2}",
+            "Add the file to the project as <AdditionalFiles Include=\"path/to/weights.json\" />; the path in [Weights] is relative to the source file that declares the network.");
+
+        public static readonly DiagnosticDescriptor WeightsFileMalformed = Error(
+            "NG0022",
+            "Weights file is malformed",
+            "'{0}' is not a valid NetGen weights file: {1} (line {2}, column {3})",
+            "Write the file with WeightsJson.Export, or with the PyTorch snippet in docs/weights-format.md.");
+
+        public static readonly DiagnosticDescriptor WeightsShapeMismatch = Error(
+            "NG0023",
+            "Weights file does not match the network",
+            "'{0}' does not fit '{1}': {2}, expected {3}, found {4}",
+            "Export the weights from a network with exactly the declared topology, or change the declaration to match the file.");
+
+        public static readonly DiagnosticDescriptor WeightsNotFinite = Error(
+            "NG0024",
+            "Weights file holds a non-finite value",
+            "'{0}' holds {1} at {2}, which is not a finite {3}",
+            "Retrain or repair the model: a NaN or infinite parameter makes every output NaN or infinite.");
 
         public static readonly DiagnosticDescriptor InternalError = Error(
             "NG0099",

@@ -13,6 +13,26 @@ namespace NetGen.Generator.Model
     /// <summary>A diagnostic to report: the descriptor's ID, where, and the message arguments.</summary>
     internal sealed record DiagnosticInfo(string Id, LocationInfo? Location, EquatableArray<string> Arguments);
 
-    /// <summary>What parsing one network type yields: the model when code can be generated, and the diagnostics.</summary>
-    internal sealed record ParseResult(NetworkSpec? Network, EquatableArray<DiagnosticInfo> Diagnostics);
+    /// <summary>What parsing one network type yields: the model when code can be generated, and the diagnostics. A type
+    /// with <c>[Weights]</c> yields a <see cref="BakeRequest"/> instead of a trainable <see cref="NetworkSpec"/>.</summary>
+    internal sealed record ParseResult(NetworkSpec? Network, EquatableArray<DiagnosticInfo> Diagnostics, BakeRequest? Bake = null);
+
+    /// <summary>A network whose parameters come from a weights file at compile time.</summary>
+    /// <param name="Path">The path as written in <c>[Weights]</c>.</param>
+    /// <param name="SourceDirectory">The directory of the source file that declares the network.</param>
+    /// <param name="Location">The attribute, for diagnostics about the file as a whole.</param>
+    internal sealed record BakeRequest(NetworkSpec Network, string Path, string SourceDirectory, LocationInfo? Location);
+
+    /// <summary>An AdditionalFiles item that may be a weights file: its path and text (null when it cannot be read).</summary>
+    internal sealed record WeightsFile(string Path, string? Text);
+
+    /// <summary>A bake request with the file it names, or why none was found.</summary>
+    internal sealed record BakeInput(BakeRequest Request, WeightsFile? File, string? Problem);
+
+    /// <summary>A network with baked parameters: the literals in the trainable network's layout (input-major weights,
+    /// then biases, layer by layer), exactly as the file writes them.</summary>
+    internal sealed record BakedNetworkSpec(NetworkSpec Network, string FileName, EquatableArray<string> Values);
+
+    /// <summary>What baking yields: the network when the file fits it, and the diagnostics.</summary>
+    internal sealed record BakeResult(BakedNetworkSpec? Network, EquatableArray<DiagnosticInfo> Diagnostics);
 }

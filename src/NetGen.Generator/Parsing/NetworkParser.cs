@@ -95,6 +95,7 @@ namespace NetGen.Generator.Parsing
             private readonly ImmutableArray<AttributeData> _attributes;
             private readonly CancellationToken _cancellationToken;
             private readonly List<DiagnosticInfo> _diagnostics = new();
+            private readonly AttributeData? _weights;
             private bool _failed;
 
             public Parser(INamedTypeSymbol type, TypeDeclarationSyntax declaration, ImmutableArray<AttributeData> attributes, CancellationToken cancellationToken)
@@ -103,7 +104,11 @@ namespace NetGen.Generator.Parsing
                 _declaration = declaration;
                 _attributes = attributes;
                 _cancellationToken = cancellationToken;
+                _weights = attributes.FirstOrDefault(a => Is(a, AttributeNames.Weights));
             }
+
+            /// <summary>Whether the network is baked from a weights file: inference-only, all members static.</summary>
+            private bool Baked => _weights is not null;
 
             public ParseResult Run()
             {
@@ -152,7 +157,7 @@ namespace NetGen.Generator.Parsing
                     Report(DiagnosticDescriptors.TooManyParameters, layerAttributes.Last(), _type.Name, offset.ToString(System.Globalization.CultureInfo.InvariantCulture), MaxParameters.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 }
 
-                if (!_failed && layers.Count > 0)
+                if (!_failed && layers.Count > 0 && losses.Count > 0)
                 {
                     CheckLossFitsOutput(loss, layers[layers.Count - 1], losses[0], layerAttributes.Last());
                 }
@@ -162,15 +167,26 @@ namespace NetGen.Generator.Parsing
                     return Result(null);
                 }
 
-                return Result(new NetworkSpec(typeSpec, isDouble, unrolled, inputSize, new EquatableArray<LayerSpec>(layers), loss));
+                var network = new NetworkSpec(typeSpec, isDouble, unrolled, inputSize, new EquatableArray<LayerSpec>(layers), loss);
+                return _weights is null ? Result(network) : ParseWeights(network, _weights);
             }
 
             private ParseResult Result(NetworkSpec? network) => new(network, new EquatableArray<DiagnosticInfo>(_diagnostics));
 
+            /// <summary>A baked network: the file is found and read later, in the pipeline step that sees AdditionalFiles.</summary>
+            private ParseResult ParseWeights(NetworkSpec network, AttributeData weights)
+            {
+                Location? location = weights.ApplicationSyntaxReference?.GetSyntax(_cancellationToken).GetLocation();
+                string path = weights.ConstructorArguments.Length == 1 && weights.ConstructorArguments[0].Value is string s ? s : string.Empty;
+                string directory = System.IO.Path.GetDirectoryName(_declaration.SyntaxTree.FilePath) ?? string.Empty;
+                var request = new BakeRequest(network, path, directory, LocationOf(location));
+                return new ParseResult(null, new EquatableArray<DiagnosticInfo>(_diagnostics), request);
+            }
+
             private TypeSpec? ParseType()
             {
                 Location identifier = _declaration.Identifier.GetLocation();
-                if (_type.IsStatic)
+                if (_type.IsStatic && !Baked)
                 {
                     Report(DiagnosticDescriptors.UnsupportedType, identifier, _type.Name, "static");
                 }
@@ -222,7 +238,7 @@ namespace NetGen.Generator.Parsing
             /// <summary>Reports NG0020 for a member, or the type's own name, that the generated code would declare again.</summary>
             private void CheckMemberNames()
             {
-                var generated = new HashSet<string>(GeneratedMemberNames);
+                var generated = new HashSet<string>(Baked ? BakedMemberNames : GeneratedMemberNames);
                 foreach (ISymbol member in _type.GetMembers())
                 {
                     bool clashes = generated.Contains(member.Name) || KernelName.IsMatch(member.Name);
@@ -248,6 +264,12 @@ namespace NetGen.Generator.Parsing
                 "InputSize", "OutputSize", "ParameterCount", "DefaultSeed", "Layers", "Loss", "Parameters", "Gradients",
                 "Forward", "Backward", "ComputeLoss", "ZeroGradients", "InitializeParameters",
                 "ForwardScratchLength", "BackwardScratchLength", "_parameters", "_gradients", "NewParameters", "Initialize",
+            };
+
+            /// <summary>Every other member name the emitter declares in a baked network type.</summary>
+            private static readonly string[] BakedMemberNames =
+            {
+                "InputSize", "OutputSize", "ParameterCount", "Layers", "Parameters", "Forward", "Classify", "ForwardScratchLength",
             };
 
             /// <summary>A name as C# source: keywords get an @ (<c>@class</c>, <c>@event</c>).</summary>
@@ -313,6 +335,11 @@ namespace NetGen.Generator.Parsing
             {
                 if (losses.Count == 0)
                 {
+                    if (Baked)
+                    {
+                        return LossKind.MeanSquaredError; // an inference-only network needs no loss
+                    }
+
                     Report(DiagnosticDescriptors.MissingLoss, _attributes.First(), _type.Name);
                     return LossKind.MeanSquaredError;
                 }

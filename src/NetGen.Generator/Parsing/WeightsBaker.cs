@@ -1,0 +1,408 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using NetGen.Generator.Diagnostics;
+using NetGen.Generator.Model;
+
+namespace NetGen.Generator.Parsing
+{
+    /// <summary>Finds a baked network's weights file among the AdditionalFiles, checks it against the declared
+    /// topology and turns it into literals. Plain data in and out, like <see cref="NetworkParser"/>.</summary>
+    internal static class WeightsBaker
+    {
+        /// <summary>Weights files are JSON; other AdditionalFiles items are not read.</summary>
+        public const string Extension = ".json";
+
+        /// <summary>Past this many problems in one file, stop: the first ones say what is wrong.</summary>
+        private const int MaxDiagnostics = 10;
+
+        /// <summary>The smallest magnitude that rounds to infinity in float: float.MaxValue plus half an ulp.</summary>
+        private const double FloatOverflow = 3.4028235677973366E+38;
+
+        public static bool IsCandidate(string path) => path.EndsWith(Extension, StringComparison.OrdinalIgnoreCase);
+
+        /// <summary>The file that <paramref name="request"/> names: the AdditionalFiles item at the path relative to the
+        /// declaring source file, else the only item whose path ends with the path as written.</summary>
+        public static BakeInput Match(BakeRequest request, ImmutableArray<WeightsFile> files)
+        {
+            if (string.IsNullOrWhiteSpace(request.Path))
+            {
+                return new BakeInput(request, null, "the path is empty");
+            }
+
+            if (!IsCandidate(request.Path))
+            {
+                return new BakeInput(request, null, $"weights files are JSON and must end in '{Extension}'");
+            }
+
+            string written = Normalize(request.Path);
+            string target = IsRooted(request.Path) || request.SourceDirectory.Length == 0 ? written : Normalize(request.SourceDirectory + "/" + request.Path);
+            WeightsFile? exact = files.FirstOrDefault(f => Normalize(f.Path) == target)
+                ?? files.FirstOrDefault(f => string.Equals(Normalize(f.Path), target, StringComparison.OrdinalIgnoreCase));
+            if (exact is null)
+            {
+                string suffix = written.TrimStart('/');
+                while (suffix.StartsWith("../", StringComparison.Ordinal))
+                {
+                    suffix = suffix.Substring(3);
+                }
+
+                WeightsFile[] candidates = files
+                    .Where(f => Normalize(f.Path) is { } p && (p == suffix || p.EndsWith("/" + suffix, StringComparison.Ordinal)))
+                    .ToArray();
+                if (candidates.Length > 1)
+                {
+                    return new BakeInput(request, null, $"{candidates.Length} AdditionalFiles items end with that path ({string.Join(", ", candidates.Select(c => c.Path).OrderBy(p => p, StringComparer.Ordinal))}); write the path relative to the source file");
+                }
+
+                exact = candidates.FirstOrDefault();
+            }
+
+            if (exact is null)
+            {
+                return new BakeInput(request, null, $"no AdditionalFiles item has that path (expected '{target}')");
+            }
+
+            return exact.Text is null
+                ? new BakeInput(request, null, $"the AdditionalFiles item '{exact.Path}' could not be read")
+                : new BakeInput(request, exact, null);
+        }
+
+        /// <summary>Checks the file against the network and returns the literals, or the diagnostics that say why not.</summary>
+        public static BakeResult Bake(BakeInput input, CancellationToken cancellationToken)
+        {
+            BakeRequest request = input.Request;
+            if (input.File?.Text is not { } text)
+            {
+                var missing = new DiagnosticInfo(
+                    DiagnosticDescriptors.WeightsFileNotFound.Id,
+                    request.Location,
+                    new EquatableArray<string>(new[] { request.Network.Type.Name, request.Path, input.Problem ?? "it was not found" }));
+                return new BakeResult(null, new EquatableArray<DiagnosticInfo>(new[] { missing }));
+            }
+
+            return new Baker(request.Network, input.File.Path, text, cancellationToken).Run();
+        }
+
+        /// <summary>Separators unified, <c>.</c> and <c>dir/..</c> removed, so paths written either way compare equal.</summary>
+        internal static string Normalize(string path)
+        {
+            string unified = path.Replace('\\', '/');
+            var parts = new List<string>();
+            foreach (string part in unified.Split('/'))
+            {
+                if (part.Length == 0 || part == ".")
+                {
+                    continue;
+                }
+
+                if (part == ".." && parts.Count > 0 && parts[parts.Count - 1] != "..")
+                {
+                    parts.RemoveAt(parts.Count - 1);
+                }
+                else
+                {
+                    parts.Add(part);
+                }
+            }
+
+            return (unified.StartsWith("/", StringComparison.Ordinal) ? "/" : string.Empty) + string.Join("/", parts);
+        }
+
+        private static bool IsRooted(string path) =>
+            path.StartsWith("/", StringComparison.Ordinal) || path.StartsWith("\\", StringComparison.Ordinal) || (path.Length > 1 && path[1] == ':');
+
+        /// <summary>One check of one file against one network.</summary>
+        private sealed class Baker
+        {
+            private readonly NetworkSpec _network;
+            private readonly string _path;
+            private readonly string _fileName;
+            private readonly string _text;
+            private readonly CancellationToken _cancellationToken;
+            private readonly List<DiagnosticInfo> _diagnostics = new();
+            private int[]? _lineStarts;
+
+            public Baker(NetworkSpec network, string path, string text, CancellationToken cancellationToken)
+            {
+                _network = network;
+                _path = path;
+                _fileName = System.IO.Path.GetFileName(path.Replace('\\', '/'));
+                _text = text;
+                _cancellationToken = cancellationToken;
+            }
+
+            private bool Full => _diagnostics.Count >= MaxDiagnostics;
+
+            public BakeResult Run()
+            {
+                JsonValue root;
+                try
+                {
+                    root = JsonReader.Parse(_text);
+                }
+                catch (JsonSyntaxException e)
+                {
+                    Malformed(e.Offset, Math.Min(1, _text.Length - e.Offset), e.Message);
+                    return Result(null);
+                }
+
+                string[]? values = ReadDocument(root);
+                return Result(values is null || _diagnostics.Count > 0
+                    ? null
+                    : new BakedNetworkSpec(_network, _fileName, new EquatableArray<string>(values)));
+            }
+
+            private BakeResult Result(BakedNetworkSpec? network) => new(network, new EquatableArray<DiagnosticInfo>(_diagnostics));
+
+            private string[]? ReadDocument(JsonValue root)
+            {
+                if (root is not JsonObject document)
+                {
+                    Malformed(root, $"the document is {root.Kind}, expected an object");
+                    return null;
+                }
+
+                if (document["format"] is not JsonString { Value: "netgen-weights" })
+                {
+                    Malformed(document["format"] ?? document, "expected \"format\": \"netgen-weights\" at the top level");
+                    return null;
+                }
+
+                if (document["version"] is { } version && !(version is JsonNumber { Text: "1" }))
+                {
+                    Malformed(version, "this NetGen reads weights format version 1 only");
+                    return null;
+                }
+
+                if (document["input"] is { } input)
+                {
+                    CheckInteger(input, "the input size", _network.InputSize);
+                }
+
+                if (document["layers"] is not JsonArray layers)
+                {
+                    Malformed(document["layers"] ?? document, "expected \"layers\": an array with one object per layer");
+                    return null;
+                }
+
+                if (layers.Items.Count != _network.Layers.Count)
+                {
+                    Mismatch(layers, "the number of layers", Count(_network.Layers.Count), Count(layers.Items.Count));
+                    return null;
+                }
+
+                string[] values = new string[_network.ParameterCount];
+                for (int i = 0; i < layers.Items.Count && !Full; i++)
+                {
+                    _cancellationToken.ThrowIfCancellationRequested();
+                    ReadLayer(layers.Items[i], _network.Layers[i], values);
+                }
+
+                return values;
+            }
+
+            private void ReadLayer(JsonValue value, LayerSpec layer, string[] values)
+            {
+                string name = "layer " + Count(layer.Number);
+                if (value is not JsonObject element)
+                {
+                    Malformed(value, $"{name} is {value.Kind}, expected an object");
+                    return;
+                }
+
+                bool maxout = layer.Kind == LayerKind.Maxout;
+                if (element["type"] is { } type)
+                {
+                    CheckString(type, name + "'s type", maxout ? "maxout" : "dense");
+                }
+
+                if (element["in"] is { } fanIn)
+                {
+                    CheckInteger(fanIn, name + "'s input size", layer.FanIn);
+                }
+
+                if (element["out"] is { } units)
+                {
+                    CheckInteger(units, name + "'s unit count", layer.Units);
+                }
+
+                if (element["pieces"] is { } pieces)
+                {
+                    CheckInteger(pieces, name + "'s pieces", layer.Pieces);
+                }
+
+                if (!maxout && element["activation"] is { } activation)
+                {
+                    CheckString(activation, name + "'s activation", layer.Activation.ToString());
+                }
+
+                if (element["alpha"] is { } alpha && !(alpha is JsonNumber a && TryParse(a, out double found) && found == layer.Alpha))
+                {
+                    Mismatch(alpha, name + "'s alpha", layer.Alpha.ToString("R", CultureInfo.InvariantCulture), Describe(alpha));
+                }
+
+                string weightShape = $"[{Count(layer.AffineOutputs)}, {Count(layer.FanIn)}]";
+                if (element["weight"] is not JsonArray weight)
+                {
+                    Malformed(element["weight"] ?? element, $"{name} needs \"weight\": an array of {Count(layer.AffineOutputs)} rows of {Count(layer.FanIn)} numbers ([out, in], as nn.Linear)");
+                }
+                else if (weight.Items.Count != layer.AffineOutputs)
+                {
+                    Mismatch(weight, name + "'s weight shape [out, in]", weightShape, $"[{Count(weight.Items.Count)}, {(weight.Items.FirstOrDefault() is JsonArray first ? Count(first.Items.Count) : "?")}]");
+                }
+                else
+                {
+                    for (int row = 0; row < layer.AffineOutputs && !Full; row++)
+                    {
+                        if (weight.Items[row] is not JsonArray numbers || numbers.Items.Count != layer.FanIn)
+                        {
+                            Mismatch(weight.Items[row], $"{name}'s weight row {Count(row)}", $"{Count(layer.FanIn)} numbers", weight.Items[row] is JsonArray r ? $"{Count(r.Items.Count)}" : Describe(weight.Items[row]));
+                            continue;
+                        }
+
+                        for (int column = 0; column < layer.FanIn && !Full; column++)
+                        {
+                            int index = layer.Offset + (column * layer.AffineOutputs) + row; // input-major, as the network stores it
+                            values[index] = Literal(numbers.Items[column], $"{name} weight[{Count(row)}][{Count(column)}]");
+                        }
+                    }
+                }
+
+                if (element["bias"] is not JsonArray bias)
+                {
+                    Malformed(element["bias"] ?? element, $"{name} needs \"bias\": an array of {Count(layer.AffineOutputs)} numbers");
+                }
+                else if (bias.Items.Count != layer.AffineOutputs)
+                {
+                    Mismatch(bias, name + "'s bias length", Count(layer.AffineOutputs), Count(bias.Items.Count));
+                }
+                else
+                {
+                    for (int i = 0; i < layer.AffineOutputs && !Full; i++)
+                    {
+                        values[layer.BiasOffset + i] = Literal(bias.Items[i], $"{name} bias[{Count(i)}]");
+                    }
+                }
+            }
+
+            /// <summary>The number's text as a C# literal of the network's type. The compiler rounds the decimal text
+            /// straight to float or double, so a value exported from a float network comes back bit for bit.</summary>
+            private string Literal(JsonValue value, string where)
+            {
+                if (value is not JsonNumber number)
+                {
+                    Malformed(value, $"{where} is {value.Kind}, expected a number");
+                    return "0";
+                }
+
+                bool finite = TryParse(number, out double parsed) && !double.IsInfinity(parsed) && !double.IsNaN(parsed)
+                    && (_network.IsDouble || Math.Abs(parsed) < FloatOverflow);
+                if (!finite)
+                {
+                    Report(DiagnosticDescriptors.WeightsNotFinite, number, _fileName, number.Text, where, _network.Scalar);
+                    return "0";
+                }
+
+                return number.Text + (_network.IsDouble ? "d" : "f");
+            }
+
+            private static bool TryParse(JsonNumber number, out double value) =>
+                double.TryParse(number.Text, NumberStyles.Float, CultureInfo.InvariantCulture, out value);
+
+            private void CheckInteger(JsonValue value, string what, int expected)
+            {
+                if (!(value is JsonNumber number && number.Text == Count(expected)))
+                {
+                    Mismatch(value, what, Count(expected), Describe(value));
+                }
+            }
+
+            private void CheckString(JsonValue value, string what, string expected)
+            {
+                if (!(value is JsonString s && string.Equals(s.Value, expected, StringComparison.OrdinalIgnoreCase)))
+                {
+                    Mismatch(value, what, expected, Describe(value));
+                }
+            }
+
+            private static string Describe(JsonValue value) => value switch
+            {
+                JsonNumber n => n.Text,
+                JsonString s => s.Value,
+                JsonLiteral l => l.Text,
+                _ => value.Kind,
+            };
+
+            private void Mismatch(JsonValue at, string what, string expected, string found) =>
+                Report(DiagnosticDescriptors.WeightsShapeMismatch, at, _fileName, _network.Type.Name, what, expected, found);
+
+            private void Malformed(JsonValue at, string problem) => Malformed(at.Start, FirstLineLength(at), problem);
+
+            private void Malformed(int offset, int length, string problem)
+            {
+                LocationInfo location = Location(offset, length);
+                Add(DiagnosticDescriptors.WeightsFileMalformed.Id, location, _fileName, problem, Count(location.StartLine + 1), Count(location.StartCharacter + 1));
+            }
+
+            private void Report(Microsoft.CodeAnalysis.DiagnosticDescriptor descriptor, JsonValue at, params string[] arguments) =>
+                Add(descriptor.Id, Location(at.Start, FirstLineLength(at)), arguments);
+
+            private void Add(string id, LocationInfo location, params string[] arguments)
+            {
+                if (!Full)
+                {
+                    _diagnostics.Add(new DiagnosticInfo(id, location, new EquatableArray<string>(arguments)));
+                }
+            }
+
+            /// <summary>A scalar's whole text, or the first line of an array or object: enough to point at it.</summary>
+            private int FirstLineLength(JsonValue value)
+            {
+                int end = Math.Max(value.Start, Math.Min(value.End, _text.Length));
+                int newline = _text.IndexOf('\n', value.Start);
+                return (newline >= 0 && newline < end ? newline : end) - value.Start;
+            }
+
+            private LocationInfo Location(int offset, int length)
+            {
+                offset = Math.Max(0, Math.Min(offset, _text.Length));
+                length = Math.Max(0, Math.Min(length, _text.Length - offset));
+                (int startLine, int startCharacter) = Position(offset);
+                (int endLine, int endCharacter) = Position(offset + length);
+                return new LocationInfo(_path, offset, length, startLine, startCharacter, endLine, endCharacter);
+            }
+
+            private (int Line, int Character) Position(int offset)
+            {
+                _lineStarts ??= LineStarts(_text);
+                int line = Array.BinarySearch(_lineStarts, offset);
+                if (line < 0)
+                {
+                    line = ~line - 1;
+                }
+
+                return (line, offset - _lineStarts[line]);
+            }
+
+            private static int[] LineStarts(string text)
+            {
+                var starts = new List<int> { 0 };
+                for (int i = 0; i < text.Length; i++)
+                {
+                    if (text[i] == '\n')
+                    {
+                        starts.Add(i + 1);
+                    }
+                }
+
+                return starts.ToArray();
+            }
+
+            private static string Count(int value) => value.ToString(CultureInfo.InvariantCulture);
+        }
+    }
+}

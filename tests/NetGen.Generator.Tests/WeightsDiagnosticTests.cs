@@ -1,0 +1,179 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Text;
+
+namespace NetGen.Generator.Tests;
+
+/// <summary>Every [Weights] diagnostic with its location: in the C# source for a file that cannot be found, in the JSON
+/// file (line and column) for everything wrong inside it. <c>{|...|}</c> marks the expected span.</summary>
+public class WeightsDiagnosticTests
+{
+    private const string Declaration = "[Input(2)] [Dense(3, Activation.Tanh)] [Dense(1, Activation.Sigmoid)] [Weights(\"w.json\")] public partial class Net;";
+
+    private const string Good = """
+        {"format": "netgen-weights", "version": 1, "input": 2, "layers": [
+          {"type": "dense", "in": 2, "out": 3, "activation": "Tanh", "weight": [[1, 2], [3, 4], [5, 6]], "bias": [0.5, 0, -0.5]},
+          {"type": "dense", "in": 3, "out": 1, "activation": "Sigmoid", "weight": [[1, 2, 3]], "bias": [0]}
+        ]}
+        """;
+
+    public static IEnumerable<object[]> Cases() => new (string Id, string Source, string Json, string Message)[]
+    {
+        // The file cannot be found: at the attribute.
+        ("NG0021", Declaration.Replace("[Weights(\"w.json\")]", "[{|Weights(\"missing.json\")|}]", StringComparison.Ordinal), Good, "no AdditionalFiles item has that path"),
+        ("NG0021", Declaration.Replace("[Weights(\"w.json\")]", "[{|Weights(\"w.txt\")|}]", StringComparison.Ordinal), Good, "must end in '.json'"),
+        ("NG0021", Declaration.Replace("[Weights(\"w.json\")]", "[{|Weights(\"\")|}]", StringComparison.Ordinal), Good, "the path is empty"),
+        ("NG0021", Declaration.Replace("[Weights(\"w.json\")]", "[{|Weights(\"w.json\")|}]", StringComparison.Ordinal), "AMBIGUOUS", "2 AdditionalFiles items end with that path"),
+
+        // Not JSON, or not a weights file: in the file.
+        ("NG0022", Declaration, Good.Replace("\"bias\": [0]", "\"bias\": [0 {|0|}]", StringComparison.Ordinal), "expected ',' or ']' after an array element"),
+        ("NG0022", Declaration, Good.Replace("[[1, 2, 3]]", "[[1, 2, 3]{|;|}]", StringComparison.Ordinal), "expected ',' or ']'"),
+        ("NG0022", Declaration, Good.Replace("\"netgen-weights\"", "{|\"keras\"|}", StringComparison.Ordinal), "expected \"format\": \"netgen-weights\""),
+        ("NG0022", Declaration, Good.Replace("[[1, 2], [3, 4]", "[[1, {|\"2\"|}], [3, 4]", StringComparison.Ordinal), "layer 1 weight[0][1] is a string, expected a number"),
+        ("NG0022", Declaration, Good.Replace("{\"type\": \"dense\", \"in\": 3, \"out\": 1, \"activation\": \"Sigmoid\", \"weight\": [[1, 2, 3]], \"bias\": [0]}", "{|{\"type\": \"dense\", \"in\": 3, \"out\": 1, \"activation\": \"Sigmoid\", \"weight\": [[1, 2, 3]]}|}", StringComparison.Ordinal), "layer 2 needs \"bias\""),
+        ("NG0022", Declaration, Good.Replace("\"version\": 1", "\"version\": {|2|}", StringComparison.Ordinal), "version 1 only"),
+
+        // The file does not fit the declared topology: in the file, naming the layer, the expected and the found shape.
+        ("NG0023", Declaration, Good.Replace("[[1, 2], [3, 4], [5, 6]]", "[[1, 2], {|[3, 4, 7]|}, [5, 6]]", StringComparison.Ordinal), "layer 1's weight row 1, expected 2 numbers, found 3"),
+        ("NG0023", Declaration, Good.Replace("[[1, 2], [3, 4], [5, 6]]", "{|[[1, 2], [3, 4]]|}", StringComparison.Ordinal), "layer 1's weight shape [out, in], expected [3, 2], found [2, 2]"),
+        ("NG0023", Declaration, Good.Replace("\"bias\": [0.5, 0, -0.5]", "\"bias\": {|[0.5, 0]|}", StringComparison.Ordinal), "layer 1's bias length, expected 3, found 2"),
+        ("NG0023", Declaration, Good.Replace("\"Tanh\"", "{|\"ReLU\"|}", StringComparison.Ordinal), "layer 1's activation, expected Tanh, found ReLU"),
+        ("NG0023", Declaration, Good.Replace("\"input\": 2", "\"input\": {|3|}", StringComparison.Ordinal), "the input size, expected 2, found 3"),
+        ("NG0023", Declaration, Good.Replace("\"in\": 3, \"out\": 1", "\"in\": 3, \"out\": {|2|}", StringComparison.Ordinal), "layer 2's unit count, expected 1, found 2"),
+        ("NG0023", Declaration, "{\"format\": \"netgen-weights\", \"layers\": {|[{\"weight\": [[1, 2], [3, 4], [5, 6]], \"bias\": [0, 0, 0]}]|}}", "the number of layers, expected 2, found 1"),
+
+        // Values that are not finite numbers of the network's type.
+        ("NG0024", Declaration, Good.Replace("[[1, 2], [3, 4]", "[[1, 2], [{|NaN|}, 4]", StringComparison.Ordinal), "holds NaN at layer 1 weight[1][0], which is not a finite float"),
+        ("NG0024", Declaration, Good.Replace("\"bias\": [0]", "\"bias\": [{|-Infinity|}]", StringComparison.Ordinal), "holds -Infinity at layer 2 bias[0]"),
+        ("NG0024", Declaration, Good.Replace("[[1, 2, 3]]", "[[1, {|3.5e38|}, 3]]", StringComparison.Ordinal), "holds 3.5e38 at layer 2 weight[0][1], which is not a finite float"),
+        ("NG0024", Declaration, Good.Replace("[[1, 2, 3]]", "[[1, {|1e999|}, 3]]", StringComparison.Ordinal), "holds 1e999"),
+    }.Select(c => new object[] { c.Id, c.Source, c.Json, c.Message });
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void WeightsDiagnostic_HasItsId_Location_AndMessage(string id, string markedSource, string markedJson, string message)
+    {
+        const string prefix = "using NetGen;\n";
+        bool inSource = markedSource.Contains("{|", StringComparison.Ordinal);
+        (string source, TextSpan sourceSpan) = Unmark(prefix + markedSource);
+        var files = new List<AdditionalText>();
+        TextSpan jsonSpan = default;
+        string json = Good;
+        if (markedJson == "AMBIGUOUS")
+        {
+            files.Add(new GeneratorHarness.InMemoryText("/a/w.json", Good));
+            files.Add(new GeneratorHarness.InMemoryText("/b/w.json", Good));
+        }
+        else
+        {
+            (json, jsonSpan) = Unmark(markedJson);
+            files.Add(new GeneratorHarness.InMemoryText("/project/w.json", json));
+        }
+
+        GeneratorHarness.Result result = GeneratorHarness.Run(new[] { source }, files.ToArray());
+
+        Diagnostic diagnostic = Assert.Single(result.NetGenDiagnostics);
+        Assert.Equal(id, diagnostic.Id);
+        Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
+        Assert.Contains(message, diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        Assert.Empty(result.Run.Results.Single().GeneratedSources);
+        if (inSource)
+        {
+            Assert.Equal(sourceSpan, diagnostic.Location.SourceSpan);
+            Assert.Equal("Network0.cs", diagnostic.Location.GetLineSpan().Path);
+            return;
+        }
+
+        Assert.Equal(jsonSpan, diagnostic.Location.SourceSpan);
+        FileLinePositionSpan lines = diagnostic.Location.GetLineSpan();
+        Assert.Equal("/project/w.json", lines.Path);
+        LinePosition expected = SourceText.From(json).Lines.GetLinePosition(jsonSpan.Start);
+        Assert.Equal(expected, lines.StartLinePosition);
+        if (id == "NG0022")
+        {
+            Assert.Contains($"(line {expected.Line + 1}, column {expected.Character + 1})", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void EveryWeightsDiagnostic_IsCoveredByACase()
+    {
+        var covered = Cases().Select(c => (string)c[0]).ToHashSet();
+        Assert.Equal(new[] { "NG0021", "NG0022", "NG0023", "NG0024" }, covered.Order());
+    }
+
+    [Fact]
+    public void AFloatOverflow_IsFineInADoubleNetwork()
+    {
+        GeneratorHarness.Result result = GeneratorHarness.Run(
+            new[] { "using NetGen;\n[Network(Precision = Precision.Double)] " + Declaration },
+            new AdditionalText[] { new GeneratorHarness.InMemoryText("/project/w.json", Good.Replace("[[1, 2, 3]]", "[[1, 3.5e38, 3]]", StringComparison.Ordinal)) });
+
+        Assert.Empty(result.NetGenDiagnostics);
+        Assert.Empty(result.CompilationDiagnostics);
+        Assert.Contains("3.5e38d", result.Run.Results.Single().GeneratedSources.Single().SourceText.ToString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>Random damage to a good file (deleted, inserted or replaced characters, truncation) never makes the
+    /// generator throw: the result compiles, or is NG0022/NG0023/NG0024 in the file, never NG0099 or CS8785.</summary>
+    [Fact]
+    public void DamagedFiles_GetADiagnosticInTheFile_NeverACrash()
+    {
+        var random = new Random(20261129);
+        const string alphabet = "{}[],:\"0123456789.-eE ntrufalsNIy\\";
+        string source = "using NetGen;\n" + Declaration;
+        var ids = new HashSet<string>();
+        for (int round = 0; round < 400; round++)
+        {
+            char[] text = Good.ToCharArray();
+            var damaged = new System.Text.StringBuilder(new string(text));
+            int edits = random.Next(1, 4);
+            for (int e = 0; e < edits && damaged.Length > 0; e++)
+            {
+                int at = random.Next(damaged.Length);
+                switch (random.Next(4))
+                {
+                    case 0: damaged.Remove(at, 1); break;
+                    case 1: damaged.Insert(at, alphabet[random.Next(alphabet.Length)]); break;
+                    case 2: damaged[at] = alphabet[random.Next(alphabet.Length)]; break;
+                    default: damaged.Length = at; break;
+                }
+            }
+
+            GeneratorHarness.Result result = GeneratorHarness.Run(new[] { source }, new AdditionalText[] { new GeneratorHarness.InMemoryText("/project/w.json", damaged.ToString()) });
+
+            Assert.DoesNotContain(result.GeneratorDiagnostics, d => d.Id is "NG0099" or "CS8785");
+            Diagnostic[] netgen = result.NetGenDiagnostics;
+            if (netgen.Length == 0)
+            {
+                Assert.Empty(result.CompilationDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error));
+                ids.Add("compiles");
+                continue;
+            }
+
+            Assert.All(netgen, d =>
+            {
+                Assert.Contains(d.Id, new[] { "NG0022", "NG0023", "NG0024" });
+                Assert.Equal("/project/w.json", d.Location.GetLineSpan().Path);
+            });
+            ids.UnionWith(netgen.Select(d => d.Id));
+        }
+
+        Assert.Contains("NG0022", ids); // the damage reached each kind of check
+        Assert.Contains("compiles", ids);
+    }
+
+    private static (string Text, TextSpan Span) Unmark(string marked)
+    {
+        int start = marked.IndexOf("{|", StringComparison.Ordinal);
+        if (start < 0)
+        {
+            return (marked, default);
+        }
+
+        int end = marked.IndexOf("|}", StringComparison.Ordinal) - 2;
+        return (marked.Replace("{|", string.Empty, StringComparison.Ordinal).Replace("|}", string.Empty, StringComparison.Ordinal), TextSpan.FromBounds(start, end));
+    }
+}
