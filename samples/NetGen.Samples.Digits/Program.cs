@@ -83,10 +83,12 @@ for (int r = 0; r < 10; r++)
 Directory.CreateDirectory(output);
 string parametersPath = Path.Combine(output, "digits.ngp");
 ParameterFile.Save(net, parametersPath);
+string weightsPath = Path.Combine(output, "digits.json"); // for interop, and for baking with [Weights]
+File.WriteAllText(weightsPath, WeightsJson.Export(net));
 string plotPath = Path.Combine(output, "digits-training.png");
 Plot.Curves(history, plotPath);
 Console.WriteLine();
-Console.WriteLine($"Saved the trained parameters to {parametersPath} and the training curves to {plotPath}.");
+Console.WriteLine($"Saved the trained parameters to {parametersPath} (and as JSON to {weightsPath}) and the training curves to {plotPath}.");
 return 0;
 
 /// <summary>The digits network: 64 inputs (8x8 blocks), 32 ReLU units, 10-way softmax.</summary>

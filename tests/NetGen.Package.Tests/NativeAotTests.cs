@@ -19,33 +19,76 @@ public sealed class NativeAotTests : IDisposable
     [Fact]
     public void AotSample_PublishesWithoutWarnings_AndReadsDigitsExactlyAsTheJitSampleDoes()
     {
-        // Train with the digits sample (JIT), keeping its parameters and its reported accuracy.
+        string jitAccuracy = TrainDigitsSample();
+        string binary = Publish("NetGen.Samples.Aot", "aot-size.txt", "NativeAOT sample");
+
+        (int code, string ran) = Shell.Run(binary, [Path.Combine(_work, "digits.ngp")], _work);
+        _log.WriteLine(ran);
+        Assert.True(code == 0, ran);
+        Assert.Contains(jitAccuracy, ran, StringComparison.Ordinal);
+
+        (int refused, string message) = Shell.Run(binary, [Path.Combine(_work, "digits-training.png")], _work);
+        Assert.Equal(1, refused);
+        Assert.Contains("Cannot load", message, StringComparison.Ordinal);
+    }
+
+    /// <summary>The baked variant: the digits sample's weights compiled into the executable, which runs from an empty
+    /// directory and reads digits exactly as the trained network does (train, export JSON, bake: same outputs).</summary>
+    [Fact]
+    public void BakedAotSample_NeedsNoFile_AndReadsDigitsExactlyAsTheTrainedNetworkDoes()
+    {
+        string jitAccuracy = TrainDigitsSample();
+        string committed = Path.Combine(Shell.Repository, "samples", "NetGen.Samples.AotBaked", "digits.json");
+        Assert.True(
+            File.ReadAllText(committed) == File.ReadAllText(Path.Combine(_work, "digits.json")),
+            $"{committed} is not what the digits sample trains today: copy digits-output/digits.json there after changing the sample.");
+
+        string binary = Publish("NetGen.Samples.AotBaked", "aot-baked-size.txt", "NativeAOT sample with baked weights");
+        string empty = Directory.CreateDirectory(Path.Combine(_work, "empty")).FullName;
+        (int code, string ran) = Shell.Run(binary, [], empty);
+        _log.WriteLine(ran);
+        Assert.True(code == 0, ran);
+        Assert.Contains(jitAccuracy, ran, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFileSystemEntries(empty));
+
+        // Image by image, the same digits and confidences as the file-based sample with the trained parameters.
+        string fileBased = Path.Combine(Shell.Repository, "samples", "NetGen.Samples.Aot", "bin", "Release", "net10.0", "NetGen.Samples.Aot.dll");
+        (int jitCode, string jit) = Shell.Run("dotnet", [fileBased, Path.Combine(_work, "digits.ngp")], _work);
+        Assert.True(jitCode == 0, jit);
+        Assert.Equal(ImageLines(jit), ImageLines(ran));
+        Assert.Equal(10, ImageLines(ran).Length);
+    }
+
+    private static string[] ImageLines(string output) => output.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith("image ", StringComparison.Ordinal)).ToArray();
+
+    /// <summary>Trains with the digits sample (JIT) into the work folder and returns its reported accuracy line.</summary>
+    private string TrainDigitsSample()
+    {
         string digits = Path.Combine(Shell.Repository, "samples", "NetGen.Samples.Digits", "bin", "Release", "net10.0", "NetGen.Samples.Digits.dll");
         Assert.True(File.Exists(digits), $"Build the solution in Release first: {digits} is missing.");
         (int trainCode, string trained) = Shell.Run("dotnet", [digits, "--out", _work], _work);
         Assert.True(trainCode == 0, trained);
         string jitAccuracy = Regex.Match(trained, @"Test accuracy: [\d.]+ % on 1000 images\.").Value;
         Assert.NotEmpty(jitAccuracy);
+        return jitAccuracy;
+    }
 
-        string publish = Path.Combine(_work, "aot");
-        string output = Shell.Dotnet(Shell.Repository, "publish", "samples/NetGen.Samples.Aot", "-c", "Release", "-r", "linux-x64", "-o", publish);
-        string[] warnings = output.Split('\n').Where(l => Regex.IsMatch(l, @"warning (IL\d{4}|CS\d{4}|NETSDK\d{4})")).Distinct().ToArray();
+    /// <summary>Publishes a sample with NativeAOT, asserts no trim, AOT or compiler warnings and a size under 2 MiB, and
+    /// records the size for the CI summary (scripts/test.sh prints TestResults/aot-*.txt).</summary>
+    private string Publish(string sample, string sizeFile, string what)
+    {
+        string publish = Path.Combine(_work, sample);
+        string output = Shell.Dotnet(Shell.Repository, "publish", "samples/" + sample, "-c", "Release", "-r", "linux-x64", "-o", publish);
+        string[] warnings = output.Split('\n').Where(l => Regex.IsMatch(l, @"warning (IL\d{4}|CS\d{4}|NETSDK\d{4}|NG\d{4})")).Distinct().ToArray();
         Assert.True(warnings.Length == 0, "trim, AOT or compiler warnings:\n" + string.Join('\n', warnings));
 
-        string binary = Path.Combine(publish, "NetGen.Samples.Aot");
+        string binary = Path.Combine(publish, sample);
         long size = new FileInfo(binary).Length;
-        string report = $"NativeAOT sample: {size:N0} bytes ({size / 1048576.0:F2} MiB, symbols stripped to a .dbg file)";
+        string report = $"{what}: {size:N0} bytes ({size / 1048576.0:F2} MiB, symbols stripped to a .dbg file)";
         _log.WriteLine(report);
         Directory.CreateDirectory(Path.Combine(Shell.Repository, "TestResults"));
-        File.WriteAllText(Path.Combine(Shell.Repository, "TestResults", "aot-size.txt"), report + "\n"); // scripts/test.sh prints it
-        (int code, string ran) = Shell.Run(binary, [Path.Combine(_work, "digits.ngp")], _work);
-        _log.WriteLine(ran);
-        Assert.True(code == 0, ran);
-        Assert.Contains(jitAccuracy, ran, StringComparison.Ordinal);
+        File.WriteAllText(Path.Combine(Shell.Repository, "TestResults", sizeFile), report + "\n");
         Assert.True(size < 2 * 1048576, $"the binary is {size:N0} bytes; the aim is 2 MiB at most");
-
-        (int refused, string message) = Shell.Run(binary, [Path.Combine(_work, "digits-training.png")], _work);
-        Assert.Equal(1, refused);
-        Assert.Contains("Cannot load", message, StringComparison.Ordinal);
+        return binary;
     }
 }

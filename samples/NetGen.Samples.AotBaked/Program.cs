@@ -1,0 +1,34 @@
+using System;
+using NetGen;
+using NetGen.Data;
+using NetGen.Samples.Digits;
+using NetGen.Training;
+
+// Inference with the weights baked into the executable: no file to ship, no loader, nothing parsed at start-up.
+// digits.json is what the digits sample writes (dotnet run -c Release --project samples/NetGen.Samples.Digits, then
+// copy digits-output/digits.json here); the generator turns it into read-only data at compile time.
+//   dotnet publish -c Release -r linux-x64 samples/NetGen.Samples.AotBaked -o aot-baked
+//   aot-baked/NetGen.Samples.AotBaked
+Dataset<float> test = Glyphs.Generate(1000, seed: 2);
+int correct = 0;
+for (int i = 0; i < test.Count; i++)
+{
+    correct += DigitsBaked.Classify(test.Input(i)) == Evaluation.Class<float>(test.Target(i)) ? 1 : 0;
+}
+
+Console.WriteLine($"Baked {DigitsBaked.ParameterCount} parameters for 64-32-10 (ReLU, softmax).");
+Console.WriteLine($"Test accuracy: {(double)correct / test.Count:P2} on {test.Count} images.");
+
+Span<float> y = stackalloc float[DigitsBaked.OutputSize];
+for (int i = 0; i < 10; i++)
+{
+    DigitsBaked.Forward(test.Input(i), y);
+    Console.WriteLine($"image {i}: digit {Evaluation.Class<float>(test.Target(i))}, read as {Evaluation.Class<float>(y)} ({y[Evaluation.Class<float>(y)]:P0} sure)");
+}
+
+/// <summary>The digits sample's network with its trained parameters baked in.</summary>
+[Input(64)]
+[Dense(32, Activation.ReLU)]
+[Dense(10, Activation.Softmax)]
+[Weights("digits.json")]
+public static partial class DigitsBaked;
