@@ -24,3 +24,18 @@ public partial class MediumNet;
 [Dense(10, Activation.Softmax)]
 [Loss(LossFunction.CrossEntropy)]
 public partial class LargeNet;
+
+/// <summary>S with its parameters baked in (build/benchmark-weights.py writes the file at build time).</summary>
+[Input(8)]
+[Dense(16, Activation.Tanh)]
+[Dense(16, Activation.Tanh)]
+[Dense(1)]
+[Weights("small.json")]
+public static partial class SmallBaked;
+
+/// <summary>L with its parameters baked in.</summary>
+[Input(784)]
+[Dense(128, Activation.ReLU)]
+[Dense(10, Activation.Softmax)]
+[Weights("large.json")]
+public static partial class LargeBaked;
