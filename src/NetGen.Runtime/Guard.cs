@@ -22,6 +22,40 @@ namespace NetGen.Runtime
             }
         }
 
+        /// <summary>The number of samples in a row-major block of <paramref name="size"/> values per sample; throws
+        /// <see cref="ArgumentException"/> unless the length is a whole number of samples.</summary>
+        /// <param name="length">The block's length.</param>
+        /// <param name="size">Values per sample.</param>
+        /// <param name="parameterName">The name of the span's parameter.</param>
+        /// <returns>The number of samples.</returns>
+        public static int BatchCount(int length, int size, string parameterName)
+        {
+            if (length % size != 0)
+            {
+                throw new ArgumentException(
+                    $"'{parameterName}' must hold whole samples of {size} values each (row-major), but its length {length} is not a multiple of {size}. Nothing was written.",
+                    parameterName);
+            }
+
+            return length / size;
+        }
+
+        /// <summary>Throws <see cref="ArgumentException"/> unless a block holds exactly <paramref name="count"/> samples of
+        /// <paramref name="size"/> values.</summary>
+        /// <param name="actual">The span's length.</param>
+        /// <param name="count">The number of samples.</param>
+        /// <param name="size">Values per sample.</param>
+        /// <param name="parameterName">The name of the span's parameter.</param>
+        public static void BatchLength(int actual, int count, int size, string parameterName)
+        {
+            if ((long)count * size != actual)
+            {
+                throw new ArgumentException(
+                    $"'{parameterName}' must hold {count} samples of {size} values ({(long)count * size} values), but its length is {actual}. Nothing was written.",
+                    parameterName);
+            }
+        }
+
         [DoesNotReturn]
         [MethodImpl(MethodImplOptions.NoInlining)]
         private static void ThrowLength(int actual, int expected, string parameterName) =>

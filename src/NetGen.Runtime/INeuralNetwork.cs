@@ -38,6 +38,21 @@ namespace NetGen
         /// <see cref="Gradients"/> and returns the sample's loss.</summary>
         T Backward(ReadOnlySpan<T> input, ReadOnlySpan<T> target);
 
+        /// <summary>Runs the forward pass for a block of samples stored row-major (<c>inputs[s * InputSize + j]</c>); each
+        /// sample's output goes to <c>outputs[s * OutputSize ..]</c>. The batched kernels share every weight load
+        /// across samples; the outputs equal <see cref="Forward"/>'s to rounding.</summary>
+        void ForwardBatch(ReadOnlySpan<T> inputs, Span<T> outputs);
+
+        /// <summary>Runs forward, loss and backpropagation for a block of samples stored row-major, adds the sum of
+        /// their gradients to <see cref="Gradients"/> and returns the sum of their losses: <see cref="Backward"/> for
+        /// every sample, to rounding, with the batched kernels.</summary>
+        T BackwardBatch(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets);
+
+        /// <summary>As <see cref="BackwardBatch(ReadOnlySpan{T}, ReadOnlySpan{T})"/>, adding the gradient sum to
+        /// <paramref name="gradients"/> instead. It only reads the network, so threads may call it at once with their
+        /// own gradient buffers (this is what <c>DataParallel</c> does).</summary>
+        T BackwardBatch(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, Span<T> gradients);
+
         /// <summary>Runs the forward pass and returns the sample's loss, without touching <see cref="Gradients"/>.</summary>
         T ComputeLoss(ReadOnlySpan<T> input, ReadOnlySpan<T> target);
 

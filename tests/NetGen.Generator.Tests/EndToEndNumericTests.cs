@@ -214,6 +214,65 @@ public class EndToEndNumericTests : IClassFixture<RandomNetworksFixture>
         _output.WriteLine($"parameters {p.Length}, checked {checkedParameters.Length}; worst relative error: forward {worstForward:E2}, gradient vs finite differences {worstGradient:E2}, float forward {worstFloat:E2}, float gradient {worstFloatGradient:E2}");
     }
 
+    /// <summary>The batched passes against the per-sample ones, on batches that fill whole tiles, leave a partial tile, or
+    /// hold a single sample: ForwardBatch equals Forward sample by sample, and BackwardBatch adds what Backward adds for
+    /// every sample and returns the summed loss, in double (to 1e-12) and in float (to 1e-4 of the largest gradient).</summary>
+    [Theory]
+    [MemberData(nameof(Indices))]
+    public void BatchedPasses_MatchThePerSamplePasses(int index)
+    {
+        Topology topology = _fixture.Topologies[index];
+        var net = (INeuralNetwork<double>)Activator.CreateInstance(_fixture.Assembly.GetType(topology.Name + "D")!)!;
+        var netF = (INeuralNetwork<float>)Activator.CreateInstance(_fixture.Assembly.GetType(topology.Name + "F")!)!;
+        var random = new Random(1000 + index);
+        double[] p = RandomParameters(topology, random);
+        p.CopyTo(net.Parameters);
+        for (int i = 0; i < p.Length; i++)
+        {
+            netF.Parameters[i] = (float)p[i];
+        }
+
+        double worst = 0, worstF = 0;
+        foreach (int count in new[] { 1, 5, 32, 75 })
+        {
+            double[] x = Enumerable.Range(0, count * topology.InputSize).Select(_ => (random.NextDouble() * 2) - 1).ToArray();
+            double[] d = Enumerable.Range(0, count).SelectMany(_ => Target(topology, random)).ToArray();
+            worst = Math.Max(worst, CompareBatch(net, x, d, count, 1e-12));
+            worstF = Math.Max(worstF, CompareBatch(netF, x.Select(v => (float)v).ToArray(), d.Select(v => (float)v).ToArray(), count, 1e-4));
+        }
+
+        _output.WriteLine($"{topology}: batched vs per-sample, worst relative difference {worst:E2} (double), {worstF:E2} (float)");
+    }
+
+    private static double CompareBatch<T>(INeuralNetwork<T> net, T[] x, T[] d, int count, double tolerance)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        int n = net.InputSize, m = net.OutputSize;
+        var expected = new T[count * m];
+        T expectedLoss = T.Zero;
+        net.ZeroGradients();
+        for (int s = 0; s < count; s++)
+        {
+            net.Forward(x.AsSpan(s * n, n), expected.AsSpan(s * m, m));
+            expectedLoss += net.Backward(x.AsSpan(s * n, n), d.AsSpan(s * m, m));
+        }
+
+        double[] expectedGradient = net.Gradients.ToArray().Select(v => double.CreateChecked(v)).ToArray();
+        var actual = new T[count * m];
+        net.ForwardBatch(x, actual);
+        net.ZeroGradients();
+        T loss = net.BackwardBatch(x, d);
+        double[] gradient = net.Gradients.ToArray().Select(v => double.CreateChecked(v)).ToArray();
+
+        double outputScale = Math.Max(1, expected.Max(v => Math.Abs(double.CreateChecked(v))));
+        double worst = Compare($"ForwardBatch ({count} samples)", actual.Select(v => double.CreateChecked(v)).ToArray(), expected.Select(v => double.CreateChecked(v)).ToArray(), (got, want) => Math.Abs(got - want) / outputScale, tolerance);
+        double gradientScale = Math.Max(expectedGradient.Max(Math.Abs), 1e-3);
+        worst = Math.Max(worst, Compare($"BackwardBatch gradient ({count} samples)", gradient, expectedGradient, (got, want) => Math.Abs(got - want) / gradientScale, tolerance));
+        double lossError = Math.Abs(double.CreateChecked(loss) - double.CreateChecked(expectedLoss)) / Math.Max(1, Math.Abs(double.CreateChecked(expectedLoss)));
+        Assert.True(lossError <= tolerance, $"BackwardBatch loss {loss} != summed Backward loss {expectedLoss}");
+        return Math.Max(worst, lossError);
+    }
+
     /// <summary>dL/dp_i by the fourth-order central difference (L(-2h) - 8 L(-h) + 8 L(h) - L(2h)) / 12h.</summary>
     private static double FiniteDifference(Topology topology, double[] p, double[] x, double[] d, int i)
     {

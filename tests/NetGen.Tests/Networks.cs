@@ -78,3 +78,11 @@ public partial class SigmoidNet;
 [Dense(1)]
 [Loss(LossFunction.MeanSquaredError)]
 public partial class EluNet;
+
+/// <summary>SimpleChains.jl's headline network (benchmark W3): 4-32-16-4, tanh hidden layers, mean squared error.</summary>
+[Input(4)]
+[Dense(32, Activation.Tanh)]
+[Dense(16, Activation.Tanh)]
+[Dense(4)]
+[Loss(LossFunction.MeanSquaredError)]
+public partial class SimpleChainsNet;

@@ -210,6 +210,9 @@ namespace NetGen.Generator.Emitting
                 w.Line();
                 KernelEmitter.EmitBackward(w, net, layer);
             }
+
+            w.Line();
+            BatchEmitter.EmitMembers(w, net, scratch, GeneratedCode);
         }
 
         /// <summary>The start of a public pass: check both span lengths before anything is written, then name the

@@ -46,6 +46,9 @@ namespace NetGen.Generator.Emitting
 
         public bool Has(string name) => _slices.ContainsKey(name);
 
+        /// <summary>Where a named vector starts, and its length.</summary>
+        public (int Offset, int Length) Range(string name) => _slices[name];
+
         /// <summary><c>s.Slice(offset, length)</c> for a named vector.</summary>
         public string Slice(string name)
         {

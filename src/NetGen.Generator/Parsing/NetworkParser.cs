@@ -256,14 +256,14 @@ namespace NetGen.Generator.Parsing
             }
 
             /// <summary>The per-layer kernels: <c>Affine1</c>, <c>AffineBackward2</c>, ...</summary>
-            private static readonly System.Text.RegularExpressions.Regex KernelName = new("^Affine(Backward)?[0-9]+$");
+            private static readonly System.Text.RegularExpressions.Regex KernelName = new("^Affine(Batch)?(Backward)?[0-9]+$");
 
             /// <summary>Every other member name the emitter declares in a network type, public and private.</summary>
             private static readonly string[] GeneratedMemberNames =
             {
                 "InputSize", "OutputSize", "ParameterCount", "DefaultSeed", "Layers", "Loss", "Parameters", "Gradients",
-                "Forward", "Backward", "ComputeLoss", "ZeroGradients", "InitializeParameters",
-                "ForwardScratchLength", "BackwardScratchLength", "_parameters", "_gradients", "NewParameters", "Initialize",
+                "Forward", "Backward", "ComputeLoss", "ZeroGradients", "InitializeParameters", "ForwardBatch", "BackwardBatch",
+                "ForwardScratchLength", "BackwardScratchLength", "BatchTile", "_parameters", "_gradients", "NewParameters", "Initialize",
             };
 
             /// <summary>Every other member name the emitter declares in a baked network type.</summary>

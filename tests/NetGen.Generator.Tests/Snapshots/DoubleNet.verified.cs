@@ -523,6 +523,1227 @@ namespace Samples
                     db[i] += da[i];
                 }
             }
+
+            private const int BatchTile = 32;
+
+            /// <summary>Runs the forward pass for a block of samples stored row-major: sample s is
+            /// <c>inputs[s * InputSize ..]</c> and its output goes to <c>outputs[s * OutputSize ..]</c>. The batched kernels
+            /// share every weight load across samples; the outputs equal <see cref="Forward"/>'s to rounding. Allocates nothing
+            /// after the first call on a thread.</summary>
+            /// <param name="inputs">The inputs, a whole number of samples of <see cref="InputSize"/> values.</param>
+            /// <param name="outputs">Receives the outputs, <see cref="OutputSize"/> values per sample.</param>
+            /// <exception cref="global::System.ArgumentException">A span has the wrong length; nothing is written.</exception>
+            [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
+            public void ForwardBatch(global::System.ReadOnlySpan<double> inputs, global::System.Span<double> outputs)
+            {
+                int count = global::NetGen.Runtime.Guard.BatchCount(inputs.Length, InputSize, nameof(inputs));
+                global::NetGen.Runtime.Guard.BatchLength(outputs.Length, count, OutputSize, nameof(outputs));
+                global::System.ReadOnlySpan<double> p = _parameters;
+                global::System.Span<double> s = global::NetGen.Runtime.Scratch<double>.Get(ForwardScratchLength * BatchTile);
+                for (int start = 0; start < count; start += BatchTile)
+                {
+                    int rows = global::System.Math.Min(BatchTile, count - start);
+                    global::System.ReadOnlySpan<double> h0 = inputs.Slice(start * InputSize, rows * InputSize);
+
+                    // Layer 1, for the tile's rows: A1 = H0 W1 + b1;  H1 = g(A1)
+                    global::System.Span<double> a1 = s.Slice(0, 10 * rows), h1 = s.Slice(320, 10 * rows);
+                    AffineBatch1(p.Slice(0, 30), p.Slice(30, 10), h0, a1, rows);
+                    global::NetGen.Runtime.Activations.ELU<double>(a1, 0.5d, h1);
+
+                    // Layer 2, for the tile's rows: A2 = H1 W2 + b2;  H2 = g(A2)
+                    global::System.Span<double> a2 = s.Slice(640, 2 * rows), h2 = a2;
+                    AffineBatch2(p.Slice(40, 20), p.Slice(60, 2), h1, a2, rows);
+
+                    h2.CopyTo(outputs.Slice(start * OutputSize, rows * OutputSize));
+                }
+            }
+
+            /// <summary>Runs forward, loss and backpropagation for a block of samples stored row-major, adds the sum of their
+            /// gradients to <see cref="Gradients"/> and returns the sum of their losses: <see cref="Backward"/> for every sample,
+            /// to rounding, with the batched kernels. Allocates nothing after the first call on a thread.</summary>
+            /// <param name="inputs">The inputs, a whole number of samples of <see cref="InputSize"/> values.</param>
+            /// <param name="targets">The targets, <see cref="OutputSize"/> values per sample.</param>
+            /// <returns>The sum of the samples' losses.</returns>
+            /// <exception cref="global::System.ArgumentException">A span has the wrong length; nothing is written.</exception>
+            [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
+            public double BackwardBatch(global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<double> targets) => BackwardBatch(inputs, targets, _gradients);
+
+            /// <summary>As <see cref="BackwardBatch(global::System.ReadOnlySpan{double}, global::System.ReadOnlySpan{double})"/>, adding the gradient sum to
+            /// <paramref name="gradients"/>. Only reads the network: threads may call it at once, each with its own buffer.</summary>
+            /// <param name="inputs">The inputs, a whole number of samples of <see cref="InputSize"/> values.</param>
+            /// <param name="targets">The targets, <see cref="OutputSize"/> values per sample.</param>
+            /// <param name="gradients">Receives the gradient sum (added), in the layout of <see cref="Parameters"/>.</param>
+            /// <returns>The sum of the samples' losses.</returns>
+            /// <exception cref="global::System.ArgumentException">A span has the wrong length; nothing is written.</exception>
+            [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
+            public double BackwardBatch(global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<double> targets, global::System.Span<double> gradients)
+            {
+                int count = global::NetGen.Runtime.Guard.BatchCount(inputs.Length, InputSize, nameof(inputs));
+                global::NetGen.Runtime.Guard.BatchLength(targets.Length, count, OutputSize, nameof(targets));
+                global::NetGen.Runtime.Guard.Length(gradients.Length, ParameterCount, nameof(gradients));
+                global::System.ReadOnlySpan<double> p = _parameters;
+                global::System.Span<double> g = gradients;
+                global::System.Span<double> scratch = global::NetGen.Runtime.Scratch<double>.Get((BackwardScratchLength * BatchTile) + 20);
+                global::System.Span<double> s = scratch.Slice(0, BackwardScratchLength * BatchTile);
+                global::System.Span<double> wt2 = scratch.Slice((BackwardScratchLength * BatchTile) + 0, 20); // W2^T, output-major, for dh1 = da2 W2
+                global::NetGen.Runtime.Kernels.Transpose<double>(p.Slice(40, 20), 10, 2, wt2);
+                double loss = 0d;
+                for (int start = 0; start < count; start += BatchTile)
+                {
+                    int rows = global::System.Math.Min(BatchTile, count - start);
+                    global::System.ReadOnlySpan<double> h0 = inputs.Slice(start * InputSize, rows * InputSize);
+                    global::System.ReadOnlySpan<double> target = targets.Slice(start * OutputSize, rows * OutputSize);
+
+                    // Layer 1, for the tile's rows: A1 = H0 W1 + b1;  H1 = g(A1)
+                    global::System.Span<double> a1 = s.Slice(0, 10 * rows), h1 = s.Slice(320, 10 * rows);
+                    AffineBatch1(p.Slice(0, 30), p.Slice(30, 10), h0, a1, rows);
+                    global::NetGen.Runtime.Activations.ELU<double>(a1, 0.5d, h1);
+
+                    // Layer 2, for the tile's rows: A2 = H1 W2 + b2;  H2 = g(A2)
+                    global::System.Span<double> a2 = s.Slice(640, 2 * rows), h2 = a2;
+                    AffineBatch2(p.Slice(40, 20), p.Slice(60, 2), h1, a2, rows);
+
+                    // Loss, sample by sample, in the stable form of Backward
+                    for (int r = 0; r < rows; r++) loss += global::NetGen.Runtime.Losses.HalfSquaredError<double>(h2.Slice(r * 2, 2), target.Slice(r * 2, 2));
+
+                    // Output: dH2 = Y - D
+                    global::System.Span<double> dh2 = s.Slice(704, 2 * rows);
+                    global::NetGen.Runtime.Losses.OutputError<double>(h2, target, dh2);
+
+                    // Layer 2 backward: dW2 += H1^T dA2;  db2 += column sums of dA2;  dH1 = dA2 W2^T
+                    global::System.Span<double> da2 = dh2;
+                    global::System.Span<double> dh1 = s.Slice(768, 10 * rows);
+                    AffineBatchBackward2(wt2, h1, da2, g.Slice(40, 20), g.Slice(60, 2), dh1, rows);
+
+                    // Layer 1 backward: dW1 += H0^T dA1;  db1 += column sums of dA1
+                    global::System.Span<double> da1 = s.Slice(1088, 10 * rows);
+                    global::NetGen.Runtime.Activations.ELUBackward<double>(a1, h1, dh1, 0.5d, da1);
+                    AffineBatchBackward1(h0, da1, g.Slice(0, 30), g.Slice(30, 10), rows);
+
+                }
+
+                return loss;
+            }
+
+            /// <summary>Layer 1 for a tile: <c>A[r, :] = b1 + sum_j X[r, j] W1[j, :]</c>, X rows x 3, A rows x 10, W1 input-major.</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void AffineBatch1(global::System.ReadOnlySpan<double> W, global::System.ReadOnlySpan<double> b, global::System.ReadOnlySpan<double> X, global::System.Span<double> A, int rows)
+            {
+                ref double aRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(X);
+                ref double bRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(W);
+                ref double biasRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b);
+                ref double cRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(A);
+                if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+                {
+                    int r0 = 0;
+                    for (; r0 + 4 <= rows; r0 += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<double> c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biasRef, (nuint)(0));
+                        global::System.Runtime.Intrinsics.Vector512<double> c1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biasRef, (nuint)(0));
+                        global::System.Runtime.Intrinsics.Vector512<double> c2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biasRef, (nuint)(0));
+                        global::System.Runtime.Intrinsics.Vector512<double> c3_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biasRef, (nuint)(0));
+                        for (int k = 0; k < 3; k++)
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(k * 10 + 0));
+                            global::System.Runtime.Intrinsics.Vector512<double> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 3 + k));
+                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                            global::System.Runtime.Intrinsics.Vector512<double> a1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r0 + 1) * 3 + k));
+                            c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                            global::System.Runtime.Intrinsics.Vector512<double> a2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r0 + 2) * 3 + k));
+                            c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
+                            global::System.Runtime.Intrinsics.Vector512<double> a3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r0 + 3) * 3 + k));
+                            c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 10 + 0));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 10 + 0));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 10 + 0));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 10 + 0));
+                    }
+                    for (; r0 < rows; r0++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<double> c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biasRef, (nuint)(0));
+                        for (int k = 0; k < 3; k++)
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(k * 10 + 0));
+                            global::System.Runtime.Intrinsics.Vector512<double> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 3 + k));
+                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 10 + 0));
+                    }
+                    int r1 = 0;
+                    for (; r1 + 4 <= rows; r1 += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(8));
+                        global::System.Runtime.Intrinsics.Vector128<double> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(8));
+                        global::System.Runtime.Intrinsics.Vector128<double> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(8));
+                        global::System.Runtime.Intrinsics.Vector128<double> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(8));
+                        for (int k = 0; k < 3; k++)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + 8));
+                            global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1 * 3 + k));
+                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                            global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r1 + 1) * 3 + k));
+                            c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                            global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r1 + 2) * 3 + k));
+                            c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
+                            global::System.Runtime.Intrinsics.Vector128<double> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r1 + 3) * 3 + k));
+                            c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r1 * 10 + 8));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)((r1 + 1) * 10 + 8));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)((r1 + 2) * 10 + 8));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)((r1 + 3) * 10 + 8));
+                    }
+                    for (; r1 < rows; r1++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(8));
+                        for (int k = 0; k < 3; k++)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + 8));
+                            global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1 * 3 + k));
+                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r1 * 10 + 8));
+                    }
+                }
+                else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                {
+                    int r0 = 0;
+                    for (; r0 + 4 <= rows; r0 += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<double> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasRef, (nuint)(0));
+                        global::System.Runtime.Intrinsics.Vector256<double> c0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasRef, (nuint)(4));
+                        global::System.Runtime.Intrinsics.Vector256<double> c1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasRef, (nuint)(0));
+                        global::System.Runtime.Intrinsics.Vector256<double> c1_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasRef, (nuint)(4));
+                        global::System.Runtime.Intrinsics.Vector256<double> c2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasRef, (nuint)(0));
+                        global::System.Runtime.Intrinsics.Vector256<double> c2_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasRef, (nuint)(4));
+                        global::System.Runtime.Intrinsics.Vector256<double> c3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasRef, (nuint)(0));
+                        global::System.Runtime.Intrinsics.Vector256<double> c3_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasRef, (nuint)(4));
+                        for (int k = 0; k < 3; k++)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 10 + 0));
+                            global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 10 + 4));
+                            global::System.Runtime.Intrinsics.Vector256<double> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 3 + k));
+                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                            c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
+                            global::System.Runtime.Intrinsics.Vector256<double> a1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r0 + 1) * 3 + k));
+                            c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                            c1_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1);
+                            global::System.Runtime.Intrinsics.Vector256<double> a2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r0 + 2) * 3 + k));
+                            c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
+                            c2_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a2, c2_1);
+                            global::System.Runtime.Intrinsics.Vector256<double> a3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r0 + 3) * 3 + k));
+                            c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
+                            c3_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a3, c3_1);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 10 + 0));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 10 + 4));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 10 + 0));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_1, ref cRef, (nuint)((r0 + 1) * 10 + 4));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 10 + 0));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_1, ref cRef, (nuint)((r0 + 2) * 10 + 4));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 10 + 0));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_1, ref cRef, (nuint)((r0 + 3) * 10 + 4));
+                    }
+                    for (; r0 < rows; r0++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<double> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasRef, (nuint)(0));
+                        global::System.Runtime.Intrinsics.Vector256<double> c0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasRef, (nuint)(4));
+                        for (int k = 0; k < 3; k++)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 10 + 0));
+                            global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 10 + 4));
+                            global::System.Runtime.Intrinsics.Vector256<double> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 3 + k));
+                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                            c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 10 + 0));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 10 + 4));
+                    }
+                    int r1 = 0;
+                    for (; r1 + 4 <= rows; r1 += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(8));
+                        global::System.Runtime.Intrinsics.Vector128<double> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(8));
+                        global::System.Runtime.Intrinsics.Vector128<double> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(8));
+                        global::System.Runtime.Intrinsics.Vector128<double> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(8));
+                        for (int k = 0; k < 3; k++)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + 8));
+                            global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1 * 3 + k));
+                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                            global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r1 + 1) * 3 + k));
+                            c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                            global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r1 + 2) * 3 + k));
+                            c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
+                            global::System.Runtime.Intrinsics.Vector128<double> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r1 + 3) * 3 + k));
+                            c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r1 * 10 + 8));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)((r1 + 1) * 10 + 8));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)((r1 + 2) * 10 + 8));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)((r1 + 3) * 10 + 8));
+                    }
+                    for (; r1 < rows; r1++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(8));
+                        for (int k = 0; k < 3; k++)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + 8));
+                            global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1 * 3 + k));
+                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r1 * 10 + 8));
+                    }
+                }
+                else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+                {
+                    for (int c0 = 0; c0 < 8; c0 += 4)
+                    {
+                        int r0 = 0;
+                        for (; r0 + 4 <= rows; r0 += 4)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(c0));
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(c0 + 2));
+                            global::System.Runtime.Intrinsics.Vector128<double> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(c0));
+                            global::System.Runtime.Intrinsics.Vector128<double> c1_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(c0 + 2));
+                            global::System.Runtime.Intrinsics.Vector128<double> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(c0));
+                            global::System.Runtime.Intrinsics.Vector128<double> c2_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(c0 + 2));
+                            global::System.Runtime.Intrinsics.Vector128<double> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(c0));
+                            global::System.Runtime.Intrinsics.Vector128<double> c3_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(c0 + 2));
+                            for (int k = 0; k < 3; k++)
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + c0));
+                                global::System.Runtime.Intrinsics.Vector128<double> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + c0 + 2));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 3 + k));
+                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                                c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
+                                global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r0 + 1) * 3 + k));
+                                c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                                c1_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1);
+                                global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r0 + 2) * 3 + k));
+                                c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
+                                c2_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a2, c2_1);
+                                global::System.Runtime.Intrinsics.Vector128<double> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r0 + 3) * 3 + k));
+                                c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
+                                c3_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a3, c3_1);
+                            }
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 10 + c0));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 10 + c0 + 2));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 10 + c0));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref cRef, (nuint)((r0 + 1) * 10 + c0 + 2));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 10 + c0));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref cRef, (nuint)((r0 + 2) * 10 + c0 + 2));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 10 + c0));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref cRef, (nuint)((r0 + 3) * 10 + c0 + 2));
+                        }
+                        for (; r0 < rows; r0++)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(c0));
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(c0 + 2));
+                            for (int k = 0; k < 3; k++)
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + c0));
+                                global::System.Runtime.Intrinsics.Vector128<double> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + c0 + 2));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 3 + k));
+                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                                c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
+                            }
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 10 + c0));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 10 + c0 + 2));
+                        }
+                    }
+                    int r1 = 0;
+                    for (; r1 + 4 <= rows; r1 += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(8));
+                        global::System.Runtime.Intrinsics.Vector128<double> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(8));
+                        global::System.Runtime.Intrinsics.Vector128<double> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(8));
+                        global::System.Runtime.Intrinsics.Vector128<double> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(8));
+                        for (int k = 0; k < 3; k++)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + 8));
+                            global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1 * 3 + k));
+                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                            global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r1 + 1) * 3 + k));
+                            c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                            global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r1 + 2) * 3 + k));
+                            c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
+                            global::System.Runtime.Intrinsics.Vector128<double> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r1 + 3) * 3 + k));
+                            c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r1 * 10 + 8));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)((r1 + 1) * 10 + 8));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)((r1 + 2) * 10 + 8));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)((r1 + 3) * 10 + 8));
+                    }
+                    for (; r1 < rows; r1++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(8));
+                        for (int k = 0; k < 3; k++)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + 8));
+                            global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1 * 3 + k));
+                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r1 * 10 + 8));
+                    }
+                }
+                else
+                {
+                    for (int r = 0; r < rows; r++)
+                    {
+                        for (int c = 0; c < 10; c++)
+                        {
+                            double sum = global::System.Runtime.CompilerServices.Unsafe.Add(ref biasRef, c);
+                            for (int k = 0; k < 3; k++)
+                            {
+                                sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r * 3 + k) * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRef, k * 10 + c);
+                            }
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 10 + c) = sum;
+                        }
+                    }
+                }
+            }
+
+            /// <summary>Layer 1 backward for a tile: <c>dW1[j, :] += sum_r X[r, j] dA[r, :]</c>; <c>db1 += sum_r dA[r, :]</c>.</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void AffineBatchBackward1(global::System.ReadOnlySpan<double> X, global::System.ReadOnlySpan<double> dA, global::System.Span<double> dW, global::System.Span<double> db, int rows)
+            {
+                { // dW += X^T dA: the tile is the inner dimension, so each gradient is loaded and stored once per tile
+                    ref double aRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(X);
+                    ref double bRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dA);
+                    ref double cRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dW);
+                    if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+                    {
+                        int r0 = 0;
+                        for (; r0 + 4 <= 3; r0 += 4)
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<double> c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(r0 * 10 + 0));
+                            global::System.Runtime.Intrinsics.Vector512<double> c1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 10 + 0));
+                            global::System.Runtime.Intrinsics.Vector512<double> c2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 10 + 0));
+                            global::System.Runtime.Intrinsics.Vector512<double> c3_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 10 + 0));
+                            for (int k = 0; k < rows; k++)
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(k * 10 + 0));
+                                global::System.Runtime.Intrinsics.Vector512<double> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + r0));
+                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                                global::System.Runtime.Intrinsics.Vector512<double> a1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + (r0 + 1)));
+                                c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                                global::System.Runtime.Intrinsics.Vector512<double> a2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + (r0 + 2)));
+                                c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
+                                global::System.Runtime.Intrinsics.Vector512<double> a3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + (r0 + 3)));
+                                c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
+                            }
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 10 + 0));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 10 + 0));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 10 + 0));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 10 + 0));
+                        }
+                        for (; r0 < 3; r0++)
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<double> c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(r0 * 10 + 0));
+                            for (int k = 0; k < rows; k++)
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(k * 10 + 0));
+                                global::System.Runtime.Intrinsics.Vector512<double> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + r0));
+                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                            }
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 10 + 0));
+                        }
+                        int r1 = 0;
+                        for (; r1 + 4 <= 3; r1 += 4)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r1 * 10 + 8));
+                            global::System.Runtime.Intrinsics.Vector128<double> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r1 + 1) * 10 + 8));
+                            global::System.Runtime.Intrinsics.Vector128<double> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r1 + 2) * 10 + 8));
+                            global::System.Runtime.Intrinsics.Vector128<double> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r1 + 3) * 10 + 8));
+                            for (int k = 0; k < rows; k++)
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + 8));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + r1));
+                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                                global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + (r1 + 1)));
+                                c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                                global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + (r1 + 2)));
+                                c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
+                                global::System.Runtime.Intrinsics.Vector128<double> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + (r1 + 3)));
+                                c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
+                            }
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r1 * 10 + 8));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)((r1 + 1) * 10 + 8));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)((r1 + 2) * 10 + 8));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)((r1 + 3) * 10 + 8));
+                        }
+                        for (; r1 < 3; r1++)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r1 * 10 + 8));
+                            for (int k = 0; k < rows; k++)
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + 8));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + r1));
+                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                            }
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r1 * 10 + 8));
+                        }
+                    }
+                    else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                    {
+                        int r0 = 0;
+                        for (; r0 + 4 <= 3; r0 += 4)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<double> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(r0 * 10 + 0));
+                            global::System.Runtime.Intrinsics.Vector256<double> c0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(r0 * 10 + 4));
+                            global::System.Runtime.Intrinsics.Vector256<double> c1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 10 + 0));
+                            global::System.Runtime.Intrinsics.Vector256<double> c1_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 10 + 4));
+                            global::System.Runtime.Intrinsics.Vector256<double> c2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 10 + 0));
+                            global::System.Runtime.Intrinsics.Vector256<double> c2_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 10 + 4));
+                            global::System.Runtime.Intrinsics.Vector256<double> c3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 10 + 0));
+                            global::System.Runtime.Intrinsics.Vector256<double> c3_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 10 + 4));
+                            for (int k = 0; k < rows; k++)
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 10 + 0));
+                                global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 10 + 4));
+                                global::System.Runtime.Intrinsics.Vector256<double> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + r0));
+                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                                c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
+                                global::System.Runtime.Intrinsics.Vector256<double> a1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + (r0 + 1)));
+                                c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                                c1_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1);
+                                global::System.Runtime.Intrinsics.Vector256<double> a2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + (r0 + 2)));
+                                c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
+                                c2_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a2, c2_1);
+                                global::System.Runtime.Intrinsics.Vector256<double> a3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + (r0 + 3)));
+                                c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
+                                c3_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a3, c3_1);
+                            }
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 10 + 0));
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 10 + 4));
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 10 + 0));
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_1, ref cRef, (nuint)((r0 + 1) * 10 + 4));
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 10 + 0));
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_1, ref cRef, (nuint)((r0 + 2) * 10 + 4));
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 10 + 0));
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_1, ref cRef, (nuint)((r0 + 3) * 10 + 4));
+                        }
+                        for (; r0 < 3; r0++)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<double> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(r0 * 10 + 0));
+                            global::System.Runtime.Intrinsics.Vector256<double> c0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(r0 * 10 + 4));
+                            for (int k = 0; k < rows; k++)
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 10 + 0));
+                                global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 10 + 4));
+                                global::System.Runtime.Intrinsics.Vector256<double> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + r0));
+                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                                c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
+                            }
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 10 + 0));
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 10 + 4));
+                        }
+                        int r1 = 0;
+                        for (; r1 + 4 <= 3; r1 += 4)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r1 * 10 + 8));
+                            global::System.Runtime.Intrinsics.Vector128<double> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r1 + 1) * 10 + 8));
+                            global::System.Runtime.Intrinsics.Vector128<double> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r1 + 2) * 10 + 8));
+                            global::System.Runtime.Intrinsics.Vector128<double> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r1 + 3) * 10 + 8));
+                            for (int k = 0; k < rows; k++)
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + 8));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + r1));
+                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                                global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + (r1 + 1)));
+                                c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                                global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + (r1 + 2)));
+                                c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
+                                global::System.Runtime.Intrinsics.Vector128<double> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + (r1 + 3)));
+                                c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
+                            }
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r1 * 10 + 8));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)((r1 + 1) * 10 + 8));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)((r1 + 2) * 10 + 8));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)((r1 + 3) * 10 + 8));
+                        }
+                        for (; r1 < 3; r1++)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r1 * 10 + 8));
+                            for (int k = 0; k < rows; k++)
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + 8));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + r1));
+                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                            }
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r1 * 10 + 8));
+                        }
+                    }
+                    else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+                    {
+                        for (int c0 = 0; c0 < 8; c0 += 4)
+                        {
+                            int r0 = 0;
+                            for (; r0 + 4 <= 3; r0 += 4)
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 10 + c0));
+                                global::System.Runtime.Intrinsics.Vector128<double> c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 10 + c0 + 2));
+                                global::System.Runtime.Intrinsics.Vector128<double> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 10 + c0));
+                                global::System.Runtime.Intrinsics.Vector128<double> c1_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 10 + c0 + 2));
+                                global::System.Runtime.Intrinsics.Vector128<double> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 10 + c0));
+                                global::System.Runtime.Intrinsics.Vector128<double> c2_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 10 + c0 + 2));
+                                global::System.Runtime.Intrinsics.Vector128<double> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 10 + c0));
+                                global::System.Runtime.Intrinsics.Vector128<double> c3_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 10 + c0 + 2));
+                                for (int k = 0; k < rows; k++)
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + c0));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + c0 + 2));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + r0));
+                                    c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                                    c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
+                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + (r0 + 1)));
+                                    c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                                    c1_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1);
+                                    global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + (r0 + 2)));
+                                    c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
+                                    c2_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a2, c2_1);
+                                    global::System.Runtime.Intrinsics.Vector128<double> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + (r0 + 3)));
+                                    c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
+                                    c3_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a3, c3_1);
+                                }
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 10 + c0));
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 10 + c0 + 2));
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 10 + c0));
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref cRef, (nuint)((r0 + 1) * 10 + c0 + 2));
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 10 + c0));
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref cRef, (nuint)((r0 + 2) * 10 + c0 + 2));
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 10 + c0));
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref cRef, (nuint)((r0 + 3) * 10 + c0 + 2));
+                            }
+                            for (; r0 < 3; r0++)
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 10 + c0));
+                                global::System.Runtime.Intrinsics.Vector128<double> c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 10 + c0 + 2));
+                                for (int k = 0; k < rows; k++)
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + c0));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + c0 + 2));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + r0));
+                                    c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                                    c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
+                                }
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 10 + c0));
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 10 + c0 + 2));
+                            }
+                        }
+                        int r1 = 0;
+                        for (; r1 + 4 <= 3; r1 += 4)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r1 * 10 + 8));
+                            global::System.Runtime.Intrinsics.Vector128<double> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r1 + 1) * 10 + 8));
+                            global::System.Runtime.Intrinsics.Vector128<double> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r1 + 2) * 10 + 8));
+                            global::System.Runtime.Intrinsics.Vector128<double> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r1 + 3) * 10 + 8));
+                            for (int k = 0; k < rows; k++)
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + 8));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + r1));
+                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                                global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + (r1 + 1)));
+                                c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                                global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + (r1 + 2)));
+                                c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
+                                global::System.Runtime.Intrinsics.Vector128<double> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + (r1 + 3)));
+                                c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
+                            }
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r1 * 10 + 8));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)((r1 + 1) * 10 + 8));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)((r1 + 2) * 10 + 8));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)((r1 + 3) * 10 + 8));
+                        }
+                        for (; r1 < 3; r1++)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r1 * 10 + 8));
+                            for (int k = 0; k < rows; k++)
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + 8));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + r1));
+                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                            }
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r1 * 10 + 8));
+                        }
+                    }
+                    else
+                    {
+                        for (int r = 0; r < 3; r++)
+                        {
+                            for (int c = 0; c < 10; c++)
+                            {
+                                double sum = global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 10 + c);
+                                for (int k = 0; k < rows; k++)
+                                {
+                                    sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + r) * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRef, k * 10 + c);
+                                }
+                                global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 10 + c) = sum;
+                            }
+                        }
+                    }
+                }
+                for (int r = 0; r < rows; r++) global::System.Numerics.Tensors.TensorPrimitives.Add<double>(db, dA.Slice(r * 10, 10), db);
+            }
+
+            /// <summary>Layer 2 for a tile: <c>A[r, :] = b2 + sum_j X[r, j] W2[j, :]</c>, X rows x 10, A rows x 2, W2 input-major.</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void AffineBatch2(global::System.ReadOnlySpan<double> W, global::System.ReadOnlySpan<double> b, global::System.ReadOnlySpan<double> X, global::System.Span<double> A, int rows)
+            {
+                ref double aRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(X);
+                ref double bRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(W);
+                ref double biasRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b);
+                ref double cRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(A);
+                if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+                {
+                    int r0 = 0;
+                    for (; r0 + 4 <= rows; r0 += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(0));
+                        global::System.Runtime.Intrinsics.Vector128<double> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(0));
+                        global::System.Runtime.Intrinsics.Vector128<double> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(0));
+                        global::System.Runtime.Intrinsics.Vector128<double> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(0));
+                        for (int k = 0; k < 10; k++)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 2 + 0));
+                            global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 10 + k));
+                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                            global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r0 + 1) * 10 + k));
+                            c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                            global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r0 + 2) * 10 + k));
+                            c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
+                            global::System.Runtime.Intrinsics.Vector128<double> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r0 + 3) * 10 + k));
+                            c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 2 + 0));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 2 + 0));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 2 + 0));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 2 + 0));
+                    }
+                    for (; r0 < rows; r0++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(0));
+                        for (int k = 0; k < 10; k++)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 2 + 0));
+                            global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 10 + k));
+                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 2 + 0));
+                    }
+                }
+                else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                {
+                    int r0 = 0;
+                    for (; r0 + 4 <= rows; r0 += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(0));
+                        global::System.Runtime.Intrinsics.Vector128<double> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(0));
+                        global::System.Runtime.Intrinsics.Vector128<double> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(0));
+                        global::System.Runtime.Intrinsics.Vector128<double> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(0));
+                        for (int k = 0; k < 10; k++)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 2 + 0));
+                            global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 10 + k));
+                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                            global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r0 + 1) * 10 + k));
+                            c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                            global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r0 + 2) * 10 + k));
+                            c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
+                            global::System.Runtime.Intrinsics.Vector128<double> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r0 + 3) * 10 + k));
+                            c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 2 + 0));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 2 + 0));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 2 + 0));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 2 + 0));
+                    }
+                    for (; r0 < rows; r0++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(0));
+                        for (int k = 0; k < 10; k++)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 2 + 0));
+                            global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 10 + k));
+                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 2 + 0));
+                    }
+                }
+                else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+                {
+                    int r0 = 0;
+                    for (; r0 + 4 <= rows; r0 += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(0));
+                        global::System.Runtime.Intrinsics.Vector128<double> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(0));
+                        global::System.Runtime.Intrinsics.Vector128<double> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(0));
+                        global::System.Runtime.Intrinsics.Vector128<double> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(0));
+                        for (int k = 0; k < 10; k++)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 2 + 0));
+                            global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 10 + k));
+                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                            global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r0 + 1) * 10 + k));
+                            c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                            global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r0 + 2) * 10 + k));
+                            c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
+                            global::System.Runtime.Intrinsics.Vector128<double> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r0 + 3) * 10 + k));
+                            c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 2 + 0));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 2 + 0));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 2 + 0));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 2 + 0));
+                    }
+                    for (; r0 < rows; r0++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(0));
+                        for (int k = 0; k < 10; k++)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 2 + 0));
+                            global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 10 + k));
+                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 2 + 0));
+                    }
+                }
+                else
+                {
+                    for (int r = 0; r < rows; r++)
+                    {
+                        for (int c = 0; c < 2; c++)
+                        {
+                            double sum = global::System.Runtime.CompilerServices.Unsafe.Add(ref biasRef, c);
+                            for (int k = 0; k < 10; k++)
+                            {
+                                sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r * 10 + k) * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRef, k * 2 + c);
+                            }
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 2 + c) = sum;
+                        }
+                    }
+                }
+            }
+
+            /// <summary>Layer 2 backward for a tile: <c>dW2[j, :] += sum_r X[r, j] dA[r, :]</c>; <c>db2 += sum_r dA[r, :]</c>; <c>dX[r, :] = sum_i dA[r, i] W2^T[i, :]</c>.</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void AffineBatchBackward2(global::System.ReadOnlySpan<double> WT, global::System.ReadOnlySpan<double> X, global::System.ReadOnlySpan<double> dA, global::System.Span<double> dW, global::System.Span<double> db, global::System.Span<double> dX, int rows)
+            {
+                { // dW += X^T dA: the tile is the inner dimension, so each gradient is loaded and stored once per tile
+                    ref double aRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(X);
+                    ref double bRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dA);
+                    ref double cRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dW);
+                    if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+                    {
+                        int r0 = 0;
+                        for (; r0 + 4 <= 10; r0 += 4)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 2 + 0));
+                            global::System.Runtime.Intrinsics.Vector128<double> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 2 + 0));
+                            global::System.Runtime.Intrinsics.Vector128<double> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 2 + 0));
+                            global::System.Runtime.Intrinsics.Vector128<double> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 2 + 0));
+                            for (int k = 0; k < rows; k++)
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 2 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 10 + r0));
+                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                                global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 10 + (r0 + 1)));
+                                c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                                global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 10 + (r0 + 2)));
+                                c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
+                                global::System.Runtime.Intrinsics.Vector128<double> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 10 + (r0 + 3)));
+                                c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
+                            }
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 2 + 0));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 2 + 0));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 2 + 0));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 2 + 0));
+                        }
+                        for (; r0 < 10; r0++)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 2 + 0));
+                            for (int k = 0; k < rows; k++)
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 2 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 10 + r0));
+                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                            }
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 2 + 0));
+                        }
+                    }
+                    else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                    {
+                        int r0 = 0;
+                        for (; r0 + 4 <= 10; r0 += 4)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 2 + 0));
+                            global::System.Runtime.Intrinsics.Vector128<double> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 2 + 0));
+                            global::System.Runtime.Intrinsics.Vector128<double> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 2 + 0));
+                            global::System.Runtime.Intrinsics.Vector128<double> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 2 + 0));
+                            for (int k = 0; k < rows; k++)
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 2 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 10 + r0));
+                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                                global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 10 + (r0 + 1)));
+                                c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                                global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 10 + (r0 + 2)));
+                                c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
+                                global::System.Runtime.Intrinsics.Vector128<double> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 10 + (r0 + 3)));
+                                c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
+                            }
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 2 + 0));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 2 + 0));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 2 + 0));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 2 + 0));
+                        }
+                        for (; r0 < 10; r0++)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 2 + 0));
+                            for (int k = 0; k < rows; k++)
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 2 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 10 + r0));
+                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                            }
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 2 + 0));
+                        }
+                    }
+                    else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+                    {
+                        int r0 = 0;
+                        for (; r0 + 4 <= 10; r0 += 4)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 2 + 0));
+                            global::System.Runtime.Intrinsics.Vector128<double> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 2 + 0));
+                            global::System.Runtime.Intrinsics.Vector128<double> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 2 + 0));
+                            global::System.Runtime.Intrinsics.Vector128<double> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 2 + 0));
+                            for (int k = 0; k < rows; k++)
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 2 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 10 + r0));
+                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                                global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 10 + (r0 + 1)));
+                                c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                                global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 10 + (r0 + 2)));
+                                c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
+                                global::System.Runtime.Intrinsics.Vector128<double> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 10 + (r0 + 3)));
+                                c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
+                            }
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 2 + 0));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 2 + 0));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 2 + 0));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 2 + 0));
+                        }
+                        for (; r0 < 10; r0++)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 2 + 0));
+                            for (int k = 0; k < rows; k++)
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 2 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 10 + r0));
+                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                            }
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 2 + 0));
+                        }
+                    }
+                    else
+                    {
+                        for (int r = 0; r < 10; r++)
+                        {
+                            for (int c = 0; c < 2; c++)
+                            {
+                                double sum = global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 2 + c);
+                                for (int k = 0; k < rows; k++)
+                                {
+                                    sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 10 + r) * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRef, k * 2 + c);
+                                }
+                                global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 2 + c) = sum;
+                            }
+                        }
+                    }
+                }
+                for (int r = 0; r < rows; r++) global::System.Numerics.Tensors.TensorPrimitives.Add<double>(db, dA.Slice(r * 2, 2), db);
+                { // dX = dA W^T
+                    ref double aRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dA);
+                    ref double bRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(WT);
+                    ref double cRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dX);
+                    if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+                    {
+                        int r0 = 0;
+                        for (; r0 + 4 <= rows; r0 += 4)
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<double> c0_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<double> c1_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<double> c2_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<double> c3_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                            for (int k = 0; k < 2; k++)
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(k * 10 + 0));
+                                global::System.Runtime.Intrinsics.Vector512<double> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 2 + k));
+                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                                global::System.Runtime.Intrinsics.Vector512<double> a1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r0 + 1) * 2 + k));
+                                c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                                global::System.Runtime.Intrinsics.Vector512<double> a2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r0 + 2) * 2 + k));
+                                c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
+                                global::System.Runtime.Intrinsics.Vector512<double> a3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r0 + 3) * 2 + k));
+                                c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
+                            }
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 10 + 0));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 10 + 0));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 10 + 0));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 10 + 0));
+                        }
+                        for (; r0 < rows; r0++)
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<double> c0_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                            for (int k = 0; k < 2; k++)
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(k * 10 + 0));
+                                global::System.Runtime.Intrinsics.Vector512<double> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 2 + k));
+                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                            }
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 10 + 0));
+                        }
+                        int r1 = 0;
+                        for (; r1 + 4 <= rows; r1 += 4)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<double> c1_0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<double> c2_0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<double> c3_0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            for (int k = 0; k < 2; k++)
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + 8));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1 * 2 + k));
+                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                                global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r1 + 1) * 2 + k));
+                                c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                                global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r1 + 2) * 2 + k));
+                                c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
+                                global::System.Runtime.Intrinsics.Vector128<double> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r1 + 3) * 2 + k));
+                                c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
+                            }
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r1 * 10 + 8));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)((r1 + 1) * 10 + 8));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)((r1 + 2) * 10 + 8));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)((r1 + 3) * 10 + 8));
+                        }
+                        for (; r1 < rows; r1++)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            for (int k = 0; k < 2; k++)
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + 8));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1 * 2 + k));
+                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                            }
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r1 * 10 + 8));
+                        }
+                    }
+                    else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                    {
+                        int r0 = 0;
+                        for (; r0 + 4 <= rows; r0 += 4)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<double> c0_0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<double> c0_1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<double> c1_0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<double> c1_1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<double> c2_0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<double> c2_1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<double> c3_0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<double> c3_1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            for (int k = 0; k < 2; k++)
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 10 + 0));
+                                global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 10 + 4));
+                                global::System.Runtime.Intrinsics.Vector256<double> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 2 + k));
+                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                                c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
+                                global::System.Runtime.Intrinsics.Vector256<double> a1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r0 + 1) * 2 + k));
+                                c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                                c1_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1);
+                                global::System.Runtime.Intrinsics.Vector256<double> a2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r0 + 2) * 2 + k));
+                                c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
+                                c2_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a2, c2_1);
+                                global::System.Runtime.Intrinsics.Vector256<double> a3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r0 + 3) * 2 + k));
+                                c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
+                                c3_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a3, c3_1);
+                            }
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 10 + 0));
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 10 + 4));
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 10 + 0));
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_1, ref cRef, (nuint)((r0 + 1) * 10 + 4));
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 10 + 0));
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_1, ref cRef, (nuint)((r0 + 2) * 10 + 4));
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 10 + 0));
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_1, ref cRef, (nuint)((r0 + 3) * 10 + 4));
+                        }
+                        for (; r0 < rows; r0++)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<double> c0_0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<double> c0_1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            for (int k = 0; k < 2; k++)
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 10 + 0));
+                                global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 10 + 4));
+                                global::System.Runtime.Intrinsics.Vector256<double> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 2 + k));
+                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                                c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
+                            }
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 10 + 0));
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 10 + 4));
+                        }
+                        int r1 = 0;
+                        for (; r1 + 4 <= rows; r1 += 4)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<double> c1_0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<double> c2_0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<double> c3_0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            for (int k = 0; k < 2; k++)
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + 8));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1 * 2 + k));
+                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                                global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r1 + 1) * 2 + k));
+                                c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                                global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r1 + 2) * 2 + k));
+                                c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
+                                global::System.Runtime.Intrinsics.Vector128<double> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r1 + 3) * 2 + k));
+                                c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
+                            }
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r1 * 10 + 8));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)((r1 + 1) * 10 + 8));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)((r1 + 2) * 10 + 8));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)((r1 + 3) * 10 + 8));
+                        }
+                        for (; r1 < rows; r1++)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            for (int k = 0; k < 2; k++)
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + 8));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1 * 2 + k));
+                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                            }
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r1 * 10 + 8));
+                        }
+                    }
+                    else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+                    {
+                        for (int c0 = 0; c0 < 8; c0 += 4)
+                        {
+                            int r0 = 0;
+                            for (; r0 + 4 <= rows; r0 += 4)
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                                global::System.Runtime.Intrinsics.Vector128<double> c0_1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                                global::System.Runtime.Intrinsics.Vector128<double> c1_0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                                global::System.Runtime.Intrinsics.Vector128<double> c1_1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                                global::System.Runtime.Intrinsics.Vector128<double> c2_0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                                global::System.Runtime.Intrinsics.Vector128<double> c2_1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                                global::System.Runtime.Intrinsics.Vector128<double> c3_0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                                global::System.Runtime.Intrinsics.Vector128<double> c3_1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                                for (int k = 0; k < 2; k++)
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + c0));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + c0 + 2));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 2 + k));
+                                    c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                                    c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
+                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r0 + 1) * 2 + k));
+                                    c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                                    c1_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1);
+                                    global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r0 + 2) * 2 + k));
+                                    c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
+                                    c2_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a2, c2_1);
+                                    global::System.Runtime.Intrinsics.Vector128<double> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r0 + 3) * 2 + k));
+                                    c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
+                                    c3_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a3, c3_1);
+                                }
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 10 + c0));
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 10 + c0 + 2));
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 10 + c0));
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref cRef, (nuint)((r0 + 1) * 10 + c0 + 2));
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 10 + c0));
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref cRef, (nuint)((r0 + 2) * 10 + c0 + 2));
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 10 + c0));
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref cRef, (nuint)((r0 + 3) * 10 + c0 + 2));
+                            }
+                            for (; r0 < rows; r0++)
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                                global::System.Runtime.Intrinsics.Vector128<double> c0_1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                                for (int k = 0; k < 2; k++)
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + c0));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + c0 + 2));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 2 + k));
+                                    c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                                    c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
+                                }
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 10 + c0));
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 10 + c0 + 2));
+                            }
+                        }
+                        int r1 = 0;
+                        for (; r1 + 4 <= rows; r1 += 4)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<double> c1_0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<double> c2_0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<double> c3_0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            for (int k = 0; k < 2; k++)
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + 8));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1 * 2 + k));
+                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                                global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r1 + 1) * 2 + k));
+                                c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                                global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r1 + 2) * 2 + k));
+                                c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
+                                global::System.Runtime.Intrinsics.Vector128<double> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r1 + 3) * 2 + k));
+                                c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
+                            }
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r1 * 10 + 8));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)((r1 + 1) * 10 + 8));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)((r1 + 2) * 10 + 8));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)((r1 + 3) * 10 + 8));
+                        }
+                        for (; r1 < rows; r1++)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            for (int k = 0; k < 2; k++)
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + 8));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1 * 2 + k));
+                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                            }
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r1 * 10 + 8));
+                        }
+                    }
+                    else
+                    {
+                        for (int r = 0; r < rows; r++)
+                        {
+                            for (int c = 0; c < 10; c++)
+                            {
+                                double sum = 0d;
+                                for (int k = 0; k < 2; k++)
+                                {
+                                    sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r * 2 + k) * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRef, k * 10 + c);
+                                }
+                                global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 10 + c) = sum;
+                            }
+                        }
+                    }
+                }
+            }
         }
     }
 }

@@ -584,4 +584,1188 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
             db[i] += da[i];
         }
     }
+
+    private const int BatchTile = 32;
+
+    /// <summary>Runs the forward pass for a block of samples stored row-major: sample s is
+    /// <c>inputs[s * InputSize ..]</c> and its output goes to <c>outputs[s * OutputSize ..]</c>. The batched kernels
+    /// share every weight load across samples; the outputs equal <see cref="Forward"/>'s to rounding. Allocates nothing
+    /// after the first call on a thread.</summary>
+    /// <param name="inputs">The inputs, a whole number of samples of <see cref="InputSize"/> values.</param>
+    /// <param name="outputs">Receives the outputs, <see cref="OutputSize"/> values per sample.</param>
+    /// <exception cref="global::System.ArgumentException">A span has the wrong length; nothing is written.</exception>
+    [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
+    public void ForwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
+    {
+        int count = global::NetGen.Runtime.Guard.BatchCount(inputs.Length, InputSize, nameof(inputs));
+        global::NetGen.Runtime.Guard.BatchLength(outputs.Length, count, OutputSize, nameof(outputs));
+        global::System.ReadOnlySpan<float> p = _parameters;
+        global::System.Span<float> s = global::NetGen.Runtime.Scratch<float>.Get(ForwardScratchLength * BatchTile);
+        for (int start = 0; start < count; start += BatchTile)
+        {
+            int rows = global::System.Math.Min(BatchTile, count - start);
+            global::System.ReadOnlySpan<float> h0 = inputs.Slice(start * InputSize, rows * InputSize);
+
+            // Layer 1, for the tile's rows: A1 = H0 W1 + b1;  H1 = g(A1)
+            global::System.Span<float> a1 = s.Slice(0, 128 * rows), h1 = s.Slice(4096, 128 * rows);
+            AffineBatch1(p.Slice(0, 100352), p.Slice(100352, 128), h0, a1, rows);
+            global::NetGen.Runtime.Activations.ReLU<float>(a1, h1);
+
+            // Layer 2, for the tile's rows: A2 = H1 W2 + b2;  H2 = g(A2)
+            global::System.Span<float> a2 = s.Slice(8192, 10 * rows), h2 = s.Slice(8512, 10 * rows);
+            AffineBatch2(p.Slice(100480, 1280), p.Slice(101760, 10), h1, a2, rows);
+            for (int r = 0; r < rows; r++) global::NetGen.Runtime.Activations.Softmax<float>(a2.Slice(r * 10, 10), h2.Slice(r * 10, 10));
+
+            h2.CopyTo(outputs.Slice(start * OutputSize, rows * OutputSize));
+        }
+    }
+
+    /// <summary>Runs forward, loss and backpropagation for a block of samples stored row-major, adds the sum of their
+    /// gradients to <see cref="Gradients"/> and returns the sum of their losses: <see cref="Backward"/> for every sample,
+    /// to rounding, with the batched kernels. Allocates nothing after the first call on a thread.</summary>
+    /// <param name="inputs">The inputs, a whole number of samples of <see cref="InputSize"/> values.</param>
+    /// <param name="targets">The targets, <see cref="OutputSize"/> values per sample.</param>
+    /// <returns>The sum of the samples' losses.</returns>
+    /// <exception cref="global::System.ArgumentException">A span has the wrong length; nothing is written.</exception>
+    [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
+    public float BackwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets) => BackwardBatch(inputs, targets, _gradients);
+
+    /// <summary>As <see cref="BackwardBatch(global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float})"/>, adding the gradient sum to
+    /// <paramref name="gradients"/>. Only reads the network: threads may call it at once, each with its own buffer.</summary>
+    /// <param name="inputs">The inputs, a whole number of samples of <see cref="InputSize"/> values.</param>
+    /// <param name="targets">The targets, <see cref="OutputSize"/> values per sample.</param>
+    /// <param name="gradients">Receives the gradient sum (added), in the layout of <see cref="Parameters"/>.</param>
+    /// <returns>The sum of the samples' losses.</returns>
+    /// <exception cref="global::System.ArgumentException">A span has the wrong length; nothing is written.</exception>
+    [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
+    public float BackwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.Span<float> gradients)
+    {
+        int count = global::NetGen.Runtime.Guard.BatchCount(inputs.Length, InputSize, nameof(inputs));
+        global::NetGen.Runtime.Guard.BatchLength(targets.Length, count, OutputSize, nameof(targets));
+        global::NetGen.Runtime.Guard.Length(gradients.Length, ParameterCount, nameof(gradients));
+        global::System.ReadOnlySpan<float> p = _parameters;
+        global::System.Span<float> g = gradients;
+        global::System.Span<float> scratch = global::NetGen.Runtime.Scratch<float>.Get((BackwardScratchLength * BatchTile) + 1280);
+        global::System.Span<float> s = scratch.Slice(0, BackwardScratchLength * BatchTile);
+        global::System.Span<float> wt2 = scratch.Slice((BackwardScratchLength * BatchTile) + 0, 1280); // W2^T, output-major, for dh1 = da2 W2
+        global::NetGen.Runtime.Kernels.Transpose<float>(p.Slice(100480, 1280), 128, 10, wt2);
+        float loss = 0f;
+        for (int start = 0; start < count; start += BatchTile)
+        {
+            int rows = global::System.Math.Min(BatchTile, count - start);
+            global::System.ReadOnlySpan<float> h0 = inputs.Slice(start * InputSize, rows * InputSize);
+            global::System.ReadOnlySpan<float> target = targets.Slice(start * OutputSize, rows * OutputSize);
+
+            // Layer 1, for the tile's rows: A1 = H0 W1 + b1;  H1 = g(A1)
+            global::System.Span<float> a1 = s.Slice(0, 128 * rows), h1 = s.Slice(4096, 128 * rows);
+            AffineBatch1(p.Slice(0, 100352), p.Slice(100352, 128), h0, a1, rows);
+            global::NetGen.Runtime.Activations.ReLU<float>(a1, h1);
+
+            // Layer 2, for the tile's rows: A2 = H1 W2 + b2;  H2 = g(A2)
+            global::System.Span<float> a2 = s.Slice(8192, 10 * rows), h2 = s.Slice(8512, 10 * rows);
+            AffineBatch2(p.Slice(100480, 1280), p.Slice(101760, 10), h1, a2, rows);
+            for (int r = 0; r < rows; r++) global::NetGen.Runtime.Activations.Softmax<float>(a2.Slice(r * 10, 10), h2.Slice(r * 10, 10));
+
+            // Loss, sample by sample, in the stable form of Backward
+            for (int r = 0; r < rows; r++) loss += global::NetGen.Runtime.Losses.CrossEntropyFromLogits<float>(a2.Slice(r * 10, 10), target.Slice(r * 10, 10));
+
+            // Output: the fused gradient dA2 = Y - D
+            global::System.Span<float> da2 = s.Slice(8832, 10 * rows);
+            global::NetGen.Runtime.Losses.OutputError<float>(h2, target, da2);
+
+            // Layer 2 backward: dW2 += H1^T dA2;  db2 += column sums of dA2;  dH1 = dA2 W2^T
+            global::System.Span<float> dh1 = s.Slice(9152, 128 * rows);
+            AffineBatchBackward2(wt2, h1, da2, g.Slice(100480, 1280), g.Slice(101760, 10), dh1, rows);
+
+            // Layer 1 backward: dW1 += H0^T dA1;  db1 += column sums of dA1
+            global::System.Span<float> da1 = s.Slice(13248, 128 * rows);
+            global::NetGen.Runtime.Activations.ReLUBackward<float>(a1, dh1, da1);
+            AffineBatchBackward1(h0, da1, g.Slice(0, 100352), g.Slice(100352, 128), rows);
+
+        }
+
+        return loss;
+    }
+
+    /// <summary>Layer 1 for a tile: <c>A[r, :] = b1 + sum_j X[r, j] W1[j, :]</c>, X rows x 784, A rows x 128, W1 input-major.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void AffineBatch1(global::System.ReadOnlySpan<float> W, global::System.ReadOnlySpan<float> b, global::System.ReadOnlySpan<float> X, global::System.Span<float> A, int rows)
+    {
+        ref float aRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(X);
+        ref float bRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(W);
+        ref float biasRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b);
+        ref float cRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(A);
+        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+        {
+            for (int c0 = 0; c0 < 128; c0 += 64)
+            {
+                int r0 = 0;
+                for (; r0 + 4 <= rows; r0 += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biasRef, (nuint)(c0));
+                    global::System.Runtime.Intrinsics.Vector512<float> c0_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biasRef, (nuint)(c0 + 16));
+                    global::System.Runtime.Intrinsics.Vector512<float> c0_2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biasRef, (nuint)(c0 + 32));
+                    global::System.Runtime.Intrinsics.Vector512<float> c0_3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biasRef, (nuint)(c0 + 48));
+                    global::System.Runtime.Intrinsics.Vector512<float> c1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biasRef, (nuint)(c0));
+                    global::System.Runtime.Intrinsics.Vector512<float> c1_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biasRef, (nuint)(c0 + 16));
+                    global::System.Runtime.Intrinsics.Vector512<float> c1_2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biasRef, (nuint)(c0 + 32));
+                    global::System.Runtime.Intrinsics.Vector512<float> c1_3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biasRef, (nuint)(c0 + 48));
+                    global::System.Runtime.Intrinsics.Vector512<float> c2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biasRef, (nuint)(c0));
+                    global::System.Runtime.Intrinsics.Vector512<float> c2_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biasRef, (nuint)(c0 + 16));
+                    global::System.Runtime.Intrinsics.Vector512<float> c2_2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biasRef, (nuint)(c0 + 32));
+                    global::System.Runtime.Intrinsics.Vector512<float> c2_3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biasRef, (nuint)(c0 + 48));
+                    global::System.Runtime.Intrinsics.Vector512<float> c3_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biasRef, (nuint)(c0));
+                    global::System.Runtime.Intrinsics.Vector512<float> c3_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biasRef, (nuint)(c0 + 16));
+                    global::System.Runtime.Intrinsics.Vector512<float> c3_2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biasRef, (nuint)(c0 + 32));
+                    global::System.Runtime.Intrinsics.Vector512<float> c3_3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biasRef, (nuint)(c0 + 48));
+                    for (int k = 0; k < 784; k++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0 + 16));
+                        global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0 + 32));
+                        global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0 + 48));
+                        global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 784 + k));
+                        c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                        c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
+                        c0_2 = global::NetGen.Runtime.Simd.MultiplyAdd(b2, a0, c0_2);
+                        c0_3 = global::NetGen.Runtime.Simd.MultiplyAdd(b3, a0, c0_3);
+                        global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r0 + 1) * 784 + k));
+                        c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                        c1_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1);
+                        c1_2 = global::NetGen.Runtime.Simd.MultiplyAdd(b2, a1, c1_2);
+                        c1_3 = global::NetGen.Runtime.Simd.MultiplyAdd(b3, a1, c1_3);
+                        global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r0 + 2) * 784 + k));
+                        c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
+                        c2_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a2, c2_1);
+                        c2_2 = global::NetGen.Runtime.Simd.MultiplyAdd(b2, a2, c2_2);
+                        c2_3 = global::NetGen.Runtime.Simd.MultiplyAdd(b3, a2, c2_3);
+                        global::System.Runtime.Intrinsics.Vector512<float> a3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r0 + 3) * 784 + k));
+                        c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
+                        c3_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a3, c3_1);
+                        c3_2 = global::NetGen.Runtime.Simd.MultiplyAdd(b2, a3, c3_2);
+                        c3_3 = global::NetGen.Runtime.Simd.MultiplyAdd(b3, a3, c3_3);
+                    }
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 128 + c0));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 128 + c0 + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_2, ref cRef, (nuint)(r0 * 128 + c0 + 32));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_3, ref cRef, (nuint)(r0 * 128 + c0 + 48));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 128 + c0));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_1, ref cRef, (nuint)((r0 + 1) * 128 + c0 + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_2, ref cRef, (nuint)((r0 + 1) * 128 + c0 + 32));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_3, ref cRef, (nuint)((r0 + 1) * 128 + c0 + 48));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 128 + c0));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_1, ref cRef, (nuint)((r0 + 2) * 128 + c0 + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_2, ref cRef, (nuint)((r0 + 2) * 128 + c0 + 32));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_3, ref cRef, (nuint)((r0 + 2) * 128 + c0 + 48));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 128 + c0));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_1, ref cRef, (nuint)((r0 + 3) * 128 + c0 + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_2, ref cRef, (nuint)((r0 + 3) * 128 + c0 + 32));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_3, ref cRef, (nuint)((r0 + 3) * 128 + c0 + 48));
+                }
+                for (; r0 < rows; r0++)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biasRef, (nuint)(c0));
+                    global::System.Runtime.Intrinsics.Vector512<float> c0_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biasRef, (nuint)(c0 + 16));
+                    global::System.Runtime.Intrinsics.Vector512<float> c0_2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biasRef, (nuint)(c0 + 32));
+                    global::System.Runtime.Intrinsics.Vector512<float> c0_3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biasRef, (nuint)(c0 + 48));
+                    for (int k = 0; k < 784; k++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0 + 16));
+                        global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0 + 32));
+                        global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0 + 48));
+                        global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 784 + k));
+                        c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                        c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
+                        c0_2 = global::NetGen.Runtime.Simd.MultiplyAdd(b2, a0, c0_2);
+                        c0_3 = global::NetGen.Runtime.Simd.MultiplyAdd(b3, a0, c0_3);
+                    }
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 128 + c0));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 128 + c0 + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_2, ref cRef, (nuint)(r0 * 128 + c0 + 32));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_3, ref cRef, (nuint)(r0 * 128 + c0 + 48));
+                }
+            }
+        }
+        else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+        {
+            for (int c0 = 0; c0 < 128; c0 += 16)
+            {
+                int r0 = 0;
+                for (; r0 + 4 <= rows; r0 += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasRef, (nuint)(c0));
+                    global::System.Runtime.Intrinsics.Vector256<float> c0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasRef, (nuint)(c0 + 8));
+                    global::System.Runtime.Intrinsics.Vector256<float> c1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasRef, (nuint)(c0));
+                    global::System.Runtime.Intrinsics.Vector256<float> c1_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasRef, (nuint)(c0 + 8));
+                    global::System.Runtime.Intrinsics.Vector256<float> c2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasRef, (nuint)(c0));
+                    global::System.Runtime.Intrinsics.Vector256<float> c2_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasRef, (nuint)(c0 + 8));
+                    global::System.Runtime.Intrinsics.Vector256<float> c3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasRef, (nuint)(c0));
+                    global::System.Runtime.Intrinsics.Vector256<float> c3_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasRef, (nuint)(c0 + 8));
+                    for (int k = 0; k < 784; k++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0 + 8));
+                        global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 784 + k));
+                        c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                        c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
+                        global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r0 + 1) * 784 + k));
+                        c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                        c1_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1);
+                        global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r0 + 2) * 784 + k));
+                        c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
+                        c2_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a2, c2_1);
+                        global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r0 + 3) * 784 + k));
+                        c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
+                        c3_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a3, c3_1);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 128 + c0));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 128 + c0 + 8));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 128 + c0));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_1, ref cRef, (nuint)((r0 + 1) * 128 + c0 + 8));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 128 + c0));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_1, ref cRef, (nuint)((r0 + 2) * 128 + c0 + 8));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 128 + c0));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_1, ref cRef, (nuint)((r0 + 3) * 128 + c0 + 8));
+                }
+                for (; r0 < rows; r0++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasRef, (nuint)(c0));
+                    global::System.Runtime.Intrinsics.Vector256<float> c0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasRef, (nuint)(c0 + 8));
+                    for (int k = 0; k < 784; k++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0 + 8));
+                        global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 784 + k));
+                        c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                        c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 128 + c0));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 128 + c0 + 8));
+                }
+            }
+        }
+        else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+        {
+            for (int c0 = 0; c0 < 128; c0 += 8)
+            {
+                int r0 = 0;
+                for (; r0 + 4 <= rows; r0 += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(c0));
+                    global::System.Runtime.Intrinsics.Vector128<float> c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(c0 + 4));
+                    global::System.Runtime.Intrinsics.Vector128<float> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(c0));
+                    global::System.Runtime.Intrinsics.Vector128<float> c1_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(c0 + 4));
+                    global::System.Runtime.Intrinsics.Vector128<float> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(c0));
+                    global::System.Runtime.Intrinsics.Vector128<float> c2_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(c0 + 4));
+                    global::System.Runtime.Intrinsics.Vector128<float> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(c0));
+                    global::System.Runtime.Intrinsics.Vector128<float> c3_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(c0 + 4));
+                    for (int k = 0; k < 784; k++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0 + 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 784 + k));
+                        c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                        c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
+                        global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r0 + 1) * 784 + k));
+                        c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                        c1_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1);
+                        global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r0 + 2) * 784 + k));
+                        c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
+                        c2_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a2, c2_1);
+                        global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r0 + 3) * 784 + k));
+                        c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
+                        c3_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a3, c3_1);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 128 + c0));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 128 + c0 + 4));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 128 + c0));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref cRef, (nuint)((r0 + 1) * 128 + c0 + 4));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 128 + c0));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref cRef, (nuint)((r0 + 2) * 128 + c0 + 4));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 128 + c0));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref cRef, (nuint)((r0 + 3) * 128 + c0 + 4));
+                }
+                for (; r0 < rows; r0++)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(c0));
+                    global::System.Runtime.Intrinsics.Vector128<float> c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(c0 + 4));
+                    for (int k = 0; k < 784; k++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0 + 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 784 + k));
+                        c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                        c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 128 + c0));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 128 + c0 + 4));
+                }
+            }
+        }
+        else
+        {
+            for (int r = 0; r < rows; r++)
+            {
+                for (int c = 0; c < 128; c++)
+                {
+                    float sum = global::System.Runtime.CompilerServices.Unsafe.Add(ref biasRef, c);
+                    for (int k = 0; k < 784; k++)
+                    {
+                        sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r * 784 + k) * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRef, k * 128 + c);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 128 + c) = sum;
+                }
+            }
+        }
+    }
+
+    /// <summary>Layer 1 backward for a tile: <c>dW1[j, :] += sum_r X[r, j] dA[r, :]</c>; <c>db1 += sum_r dA[r, :]</c>.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void AffineBatchBackward1(global::System.ReadOnlySpan<float> X, global::System.ReadOnlySpan<float> dA, global::System.Span<float> dW, global::System.Span<float> db, int rows)
+    {
+        { // dW += X^T dA: the tile is the inner dimension, so each gradient is loaded and stored once per tile
+            ref float aRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(X);
+            ref float bRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dA);
+            ref float cRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dW);
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+            {
+                for (int c0 = 0; c0 < 128; c0 += 64)
+                {
+                    int r0 = 0;
+                    for (; r0 + 4 <= 784; r0 += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(r0 * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector512<float> c0_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(r0 * 128 + c0 + 16));
+                        global::System.Runtime.Intrinsics.Vector512<float> c0_2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(r0 * 128 + c0 + 32));
+                        global::System.Runtime.Intrinsics.Vector512<float> c0_3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(r0 * 128 + c0 + 48));
+                        global::System.Runtime.Intrinsics.Vector512<float> c1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector512<float> c1_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 128 + c0 + 16));
+                        global::System.Runtime.Intrinsics.Vector512<float> c1_2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 128 + c0 + 32));
+                        global::System.Runtime.Intrinsics.Vector512<float> c1_3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 128 + c0 + 48));
+                        global::System.Runtime.Intrinsics.Vector512<float> c2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector512<float> c2_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 128 + c0 + 16));
+                        global::System.Runtime.Intrinsics.Vector512<float> c2_2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 128 + c0 + 32));
+                        global::System.Runtime.Intrinsics.Vector512<float> c2_3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 128 + c0 + 48));
+                        global::System.Runtime.Intrinsics.Vector512<float> c3_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector512<float> c3_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 128 + c0 + 16));
+                        global::System.Runtime.Intrinsics.Vector512<float> c3_2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 128 + c0 + 32));
+                        global::System.Runtime.Intrinsics.Vector512<float> c3_3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 128 + c0 + 48));
+                        for (int k = 0; k < rows; k++)
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0));
+                            global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0 + 16));
+                            global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0 + 32));
+                            global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0 + 48));
+                            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 784 + r0));
+                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                            c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
+                            c0_2 = global::NetGen.Runtime.Simd.MultiplyAdd(b2, a0, c0_2);
+                            c0_3 = global::NetGen.Runtime.Simd.MultiplyAdd(b3, a0, c0_3);
+                            global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 784 + (r0 + 1)));
+                            c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                            c1_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1);
+                            c1_2 = global::NetGen.Runtime.Simd.MultiplyAdd(b2, a1, c1_2);
+                            c1_3 = global::NetGen.Runtime.Simd.MultiplyAdd(b3, a1, c1_3);
+                            global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 784 + (r0 + 2)));
+                            c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
+                            c2_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a2, c2_1);
+                            c2_2 = global::NetGen.Runtime.Simd.MultiplyAdd(b2, a2, c2_2);
+                            c2_3 = global::NetGen.Runtime.Simd.MultiplyAdd(b3, a2, c2_3);
+                            global::System.Runtime.Intrinsics.Vector512<float> a3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 784 + (r0 + 3)));
+                            c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
+                            c3_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a3, c3_1);
+                            c3_2 = global::NetGen.Runtime.Simd.MultiplyAdd(b2, a3, c3_2);
+                            c3_3 = global::NetGen.Runtime.Simd.MultiplyAdd(b3, a3, c3_3);
+                        }
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 128 + c0 + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_2, ref cRef, (nuint)(r0 * 128 + c0 + 32));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_3, ref cRef, (nuint)(r0 * 128 + c0 + 48));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_1, ref cRef, (nuint)((r0 + 1) * 128 + c0 + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_2, ref cRef, (nuint)((r0 + 1) * 128 + c0 + 32));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_3, ref cRef, (nuint)((r0 + 1) * 128 + c0 + 48));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_1, ref cRef, (nuint)((r0 + 2) * 128 + c0 + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_2, ref cRef, (nuint)((r0 + 2) * 128 + c0 + 32));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_3, ref cRef, (nuint)((r0 + 2) * 128 + c0 + 48));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_1, ref cRef, (nuint)((r0 + 3) * 128 + c0 + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_2, ref cRef, (nuint)((r0 + 3) * 128 + c0 + 32));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_3, ref cRef, (nuint)((r0 + 3) * 128 + c0 + 48));
+                    }
+                    for (; r0 < 784; r0++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(r0 * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector512<float> c0_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(r0 * 128 + c0 + 16));
+                        global::System.Runtime.Intrinsics.Vector512<float> c0_2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(r0 * 128 + c0 + 32));
+                        global::System.Runtime.Intrinsics.Vector512<float> c0_3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(r0 * 128 + c0 + 48));
+                        for (int k = 0; k < rows; k++)
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0));
+                            global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0 + 16));
+                            global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0 + 32));
+                            global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0 + 48));
+                            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 784 + r0));
+                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                            c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
+                            c0_2 = global::NetGen.Runtime.Simd.MultiplyAdd(b2, a0, c0_2);
+                            c0_3 = global::NetGen.Runtime.Simd.MultiplyAdd(b3, a0, c0_3);
+                        }
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 128 + c0 + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_2, ref cRef, (nuint)(r0 * 128 + c0 + 32));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_3, ref cRef, (nuint)(r0 * 128 + c0 + 48));
+                    }
+                }
+            }
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            {
+                for (int c0 = 0; c0 < 128; c0 += 16)
+                {
+                    int r0 = 0;
+                    for (; r0 + 4 <= 784; r0 += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(r0 * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector256<float> c0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(r0 * 128 + c0 + 8));
+                        global::System.Runtime.Intrinsics.Vector256<float> c1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector256<float> c1_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 128 + c0 + 8));
+                        global::System.Runtime.Intrinsics.Vector256<float> c2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector256<float> c2_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 128 + c0 + 8));
+                        global::System.Runtime.Intrinsics.Vector256<float> c3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector256<float> c3_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 128 + c0 + 8));
+                        for (int k = 0; k < rows; k++)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0));
+                            global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0 + 8));
+                            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 784 + r0));
+                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                            c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
+                            global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 784 + (r0 + 1)));
+                            c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                            c1_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1);
+                            global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 784 + (r0 + 2)));
+                            c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
+                            c2_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a2, c2_1);
+                            global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 784 + (r0 + 3)));
+                            c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
+                            c3_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a3, c3_1);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 128 + c0 + 8));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_1, ref cRef, (nuint)((r0 + 1) * 128 + c0 + 8));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_1, ref cRef, (nuint)((r0 + 2) * 128 + c0 + 8));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_1, ref cRef, (nuint)((r0 + 3) * 128 + c0 + 8));
+                    }
+                    for (; r0 < 784; r0++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(r0 * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector256<float> c0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(r0 * 128 + c0 + 8));
+                        for (int k = 0; k < rows; k++)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0));
+                            global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0 + 8));
+                            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 784 + r0));
+                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                            c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 128 + c0 + 8));
+                    }
+                }
+            }
+            else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+            {
+                for (int c0 = 0; c0 < 128; c0 += 8)
+                {
+                    int r0 = 0;
+                    for (; r0 + 4 <= 784; r0 += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 128 + c0 + 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector128<float> c1_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 128 + c0 + 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector128<float> c2_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 128 + c0 + 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector128<float> c3_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 128 + c0 + 4));
+                        for (int k = 0; k < rows; k++)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0));
+                            global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0 + 4));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 784 + r0));
+                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                            c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
+                            global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 784 + (r0 + 1)));
+                            c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                            c1_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1);
+                            global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 784 + (r0 + 2)));
+                            c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
+                            c2_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a2, c2_1);
+                            global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 784 + (r0 + 3)));
+                            c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
+                            c3_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a3, c3_1);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 128 + c0 + 4));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref cRef, (nuint)((r0 + 1) * 128 + c0 + 4));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref cRef, (nuint)((r0 + 2) * 128 + c0 + 4));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref cRef, (nuint)((r0 + 3) * 128 + c0 + 4));
+                    }
+                    for (; r0 < 784; r0++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 128 + c0 + 4));
+                        for (int k = 0; k < rows; k++)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0));
+                            global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0 + 4));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 784 + r0));
+                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                            c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 128 + c0 + 4));
+                    }
+                }
+            }
+            else
+            {
+                for (int r = 0; r < 784; r++)
+                {
+                    for (int c = 0; c < 128; c++)
+                    {
+                        float sum = global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 128 + c);
+                        for (int k = 0; k < rows; k++)
+                        {
+                            sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 784 + r) * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRef, k * 128 + c);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 128 + c) = sum;
+                    }
+                }
+            }
+        }
+        for (int r = 0; r < rows; r++) global::System.Numerics.Tensors.TensorPrimitives.Add<float>(db, dA.Slice(r * 128, 128), db);
+    }
+
+    /// <summary>Layer 2 for a tile: <c>A[r, :] = b2 + sum_j X[r, j] W2[j, :]</c>, X rows x 128, A rows x 10, W2 input-major.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void AffineBatch2(global::System.ReadOnlySpan<float> W, global::System.ReadOnlySpan<float> b, global::System.ReadOnlySpan<float> X, global::System.Span<float> A, int rows)
+    {
+        ref float aRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(X);
+        ref float bRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(W);
+        ref float biasRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b);
+        ref float cRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(A);
+        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+        {
+            int r0 = 0;
+            for (; r0 + 4 <= rows; r0 += 4)
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasRef, (nuint)(0));
+                global::System.Runtime.Intrinsics.Vector256<float> c1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasRef, (nuint)(0));
+                global::System.Runtime.Intrinsics.Vector256<float> c2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasRef, (nuint)(0));
+                global::System.Runtime.Intrinsics.Vector256<float> c3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasRef, (nuint)(0));
+                for (int k = 0; k < 128; k++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 10 + 0));
+                    global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 128 + k));
+                    c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                    global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r0 + 1) * 128 + k));
+                    c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                    global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r0 + 2) * 128 + k));
+                    c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
+                    global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r0 + 3) * 128 + k));
+                    c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 10 + 0));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 10 + 0));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 10 + 0));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 10 + 0));
+            }
+            for (; r0 < rows; r0++)
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasRef, (nuint)(0));
+                for (int k = 0; k < 128; k++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 10 + 0));
+                    global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 128 + k));
+                    c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 10 + 0));
+            }
+            for (int r = 0; r < rows; r++)
+            {
+                for (int c = 8; c < 10; c++)
+                {
+                    float sum = global::System.Runtime.CompilerServices.Unsafe.Add(ref biasRef, c);
+                    for (int k = 0; k < 128; k++)
+                    {
+                        sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r * 128 + k) * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRef, k * 10 + c);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 10 + c) = sum;
+                }
+            }
+        }
+        else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+        {
+            int r0 = 0;
+            for (; r0 + 4 <= rows; r0 += 4)
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasRef, (nuint)(0));
+                global::System.Runtime.Intrinsics.Vector256<float> c1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasRef, (nuint)(0));
+                global::System.Runtime.Intrinsics.Vector256<float> c2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasRef, (nuint)(0));
+                global::System.Runtime.Intrinsics.Vector256<float> c3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasRef, (nuint)(0));
+                for (int k = 0; k < 128; k++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 10 + 0));
+                    global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 128 + k));
+                    c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                    global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r0 + 1) * 128 + k));
+                    c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                    global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r0 + 2) * 128 + k));
+                    c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
+                    global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r0 + 3) * 128 + k));
+                    c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 10 + 0));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 10 + 0));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 10 + 0));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 10 + 0));
+            }
+            for (; r0 < rows; r0++)
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasRef, (nuint)(0));
+                for (int k = 0; k < 128; k++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 10 + 0));
+                    global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 128 + k));
+                    c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 10 + 0));
+            }
+            for (int r = 0; r < rows; r++)
+            {
+                for (int c = 8; c < 10; c++)
+                {
+                    float sum = global::System.Runtime.CompilerServices.Unsafe.Add(ref biasRef, c);
+                    for (int k = 0; k < 128; k++)
+                    {
+                        sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r * 128 + k) * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRef, k * 10 + c);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 10 + c) = sum;
+                }
+            }
+        }
+        else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+        {
+            int r0 = 0;
+            for (; r0 + 4 <= rows; r0 += 4)
+            {
+                global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(0));
+                global::System.Runtime.Intrinsics.Vector128<float> c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(4));
+                global::System.Runtime.Intrinsics.Vector128<float> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(0));
+                global::System.Runtime.Intrinsics.Vector128<float> c1_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(4));
+                global::System.Runtime.Intrinsics.Vector128<float> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(0));
+                global::System.Runtime.Intrinsics.Vector128<float> c2_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(4));
+                global::System.Runtime.Intrinsics.Vector128<float> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(0));
+                global::System.Runtime.Intrinsics.Vector128<float> c3_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(4));
+                for (int k = 0; k < 128; k++)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + 0));
+                    global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + 4));
+                    global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 128 + k));
+                    c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                    c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
+                    global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r0 + 1) * 128 + k));
+                    c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                    c1_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1);
+                    global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r0 + 2) * 128 + k));
+                    c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
+                    c2_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a2, c2_1);
+                    global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r0 + 3) * 128 + k));
+                    c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
+                    c3_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a3, c3_1);
+                }
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 10 + 0));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 10 + 4));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 10 + 0));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref cRef, (nuint)((r0 + 1) * 10 + 4));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 10 + 0));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref cRef, (nuint)((r0 + 2) * 10 + 4));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 10 + 0));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref cRef, (nuint)((r0 + 3) * 10 + 4));
+            }
+            for (; r0 < rows; r0++)
+            {
+                global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(0));
+                global::System.Runtime.Intrinsics.Vector128<float> c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(4));
+                for (int k = 0; k < 128; k++)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + 0));
+                    global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + 4));
+                    global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 128 + k));
+                    c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                    c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
+                }
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 10 + 0));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 10 + 4));
+            }
+            for (int r = 0; r < rows; r++)
+            {
+                for (int c = 8; c < 10; c++)
+                {
+                    float sum = global::System.Runtime.CompilerServices.Unsafe.Add(ref biasRef, c);
+                    for (int k = 0; k < 128; k++)
+                    {
+                        sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r * 128 + k) * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRef, k * 10 + c);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 10 + c) = sum;
+                }
+            }
+        }
+        else
+        {
+            for (int r = 0; r < rows; r++)
+            {
+                for (int c = 0; c < 10; c++)
+                {
+                    float sum = global::System.Runtime.CompilerServices.Unsafe.Add(ref biasRef, c);
+                    for (int k = 0; k < 128; k++)
+                    {
+                        sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r * 128 + k) * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRef, k * 10 + c);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 10 + c) = sum;
+                }
+            }
+        }
+    }
+
+    /// <summary>Layer 2 backward for a tile: <c>dW2[j, :] += sum_r X[r, j] dA[r, :]</c>; <c>db2 += sum_r dA[r, :]</c>; <c>dX[r, :] = sum_i dA[r, i] W2^T[i, :]</c>.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void AffineBatchBackward2(global::System.ReadOnlySpan<float> WT, global::System.ReadOnlySpan<float> X, global::System.ReadOnlySpan<float> dA, global::System.Span<float> dW, global::System.Span<float> db, global::System.Span<float> dX, int rows)
+    {
+        { // dW += X^T dA: the tile is the inner dimension, so each gradient is loaded and stored once per tile
+            ref float aRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(X);
+            ref float bRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dA);
+            ref float cRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dW);
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+            {
+                int r0 = 0;
+                for (; r0 + 4 <= 128; r0 += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(r0 * 10 + 0));
+                    global::System.Runtime.Intrinsics.Vector256<float> c1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 10 + 0));
+                    global::System.Runtime.Intrinsics.Vector256<float> c2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 10 + 0));
+                    global::System.Runtime.Intrinsics.Vector256<float> c3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 10 + 0));
+                    for (int k = 0; k < rows; k++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 10 + 0));
+                        global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 128 + r0));
+                        c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                        global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 128 + (r0 + 1)));
+                        c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                        global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 128 + (r0 + 2)));
+                        c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
+                        global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 128 + (r0 + 3)));
+                        c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 10 + 0));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 10 + 0));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 10 + 0));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 10 + 0));
+                }
+                for (; r0 < 128; r0++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(r0 * 10 + 0));
+                    for (int k = 0; k < rows; k++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 10 + 0));
+                        global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 128 + r0));
+                        c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 10 + 0));
+                }
+                for (int r = 0; r < 128; r++)
+                {
+                    for (int c = 8; c < 10; c++)
+                    {
+                        float sum = global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 10 + c);
+                        for (int k = 0; k < rows; k++)
+                        {
+                            sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 128 + r) * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRef, k * 10 + c);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 10 + c) = sum;
+                    }
+                }
+            }
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            {
+                int r0 = 0;
+                for (; r0 + 4 <= 128; r0 += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(r0 * 10 + 0));
+                    global::System.Runtime.Intrinsics.Vector256<float> c1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 10 + 0));
+                    global::System.Runtime.Intrinsics.Vector256<float> c2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 10 + 0));
+                    global::System.Runtime.Intrinsics.Vector256<float> c3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 10 + 0));
+                    for (int k = 0; k < rows; k++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 10 + 0));
+                        global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 128 + r0));
+                        c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                        global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 128 + (r0 + 1)));
+                        c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                        global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 128 + (r0 + 2)));
+                        c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
+                        global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 128 + (r0 + 3)));
+                        c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 10 + 0));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 10 + 0));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 10 + 0));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 10 + 0));
+                }
+                for (; r0 < 128; r0++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(r0 * 10 + 0));
+                    for (int k = 0; k < rows; k++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 10 + 0));
+                        global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 128 + r0));
+                        c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 10 + 0));
+                }
+                for (int r = 0; r < 128; r++)
+                {
+                    for (int c = 8; c < 10; c++)
+                    {
+                        float sum = global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 10 + c);
+                        for (int k = 0; k < rows; k++)
+                        {
+                            sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 128 + r) * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRef, k * 10 + c);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 10 + c) = sum;
+                    }
+                }
+            }
+            else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+            {
+                int r0 = 0;
+                for (; r0 + 4 <= 128; r0 += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 10 + 0));
+                    global::System.Runtime.Intrinsics.Vector128<float> c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 10 + 4));
+                    global::System.Runtime.Intrinsics.Vector128<float> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 10 + 0));
+                    global::System.Runtime.Intrinsics.Vector128<float> c1_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 10 + 4));
+                    global::System.Runtime.Intrinsics.Vector128<float> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 10 + 0));
+                    global::System.Runtime.Intrinsics.Vector128<float> c2_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 10 + 4));
+                    global::System.Runtime.Intrinsics.Vector128<float> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 10 + 0));
+                    global::System.Runtime.Intrinsics.Vector128<float> c3_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 10 + 4));
+                    for (int k = 0; k < rows; k++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 128 + r0));
+                        c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                        c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
+                        global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 128 + (r0 + 1)));
+                        c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                        c1_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1);
+                        global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 128 + (r0 + 2)));
+                        c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
+                        c2_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a2, c2_1);
+                        global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 128 + (r0 + 3)));
+                        c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
+                        c3_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a3, c3_1);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 10 + 0));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 10 + 4));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 10 + 0));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref cRef, (nuint)((r0 + 1) * 10 + 4));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 10 + 0));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref cRef, (nuint)((r0 + 2) * 10 + 4));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 10 + 0));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref cRef, (nuint)((r0 + 3) * 10 + 4));
+                }
+                for (; r0 < 128; r0++)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 10 + 0));
+                    global::System.Runtime.Intrinsics.Vector128<float> c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 10 + 4));
+                    for (int k = 0; k < rows; k++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 128 + r0));
+                        c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                        c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 10 + 0));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 10 + 4));
+                }
+                for (int r = 0; r < 128; r++)
+                {
+                    for (int c = 8; c < 10; c++)
+                    {
+                        float sum = global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 10 + c);
+                        for (int k = 0; k < rows; k++)
+                        {
+                            sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 128 + r) * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRef, k * 10 + c);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 10 + c) = sum;
+                    }
+                }
+            }
+            else
+            {
+                for (int r = 0; r < 128; r++)
+                {
+                    for (int c = 0; c < 10; c++)
+                    {
+                        float sum = global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 10 + c);
+                        for (int k = 0; k < rows; k++)
+                        {
+                            sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 128 + r) * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRef, k * 10 + c);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 10 + c) = sum;
+                    }
+                }
+            }
+        }
+        for (int r = 0; r < rows; r++) global::System.Numerics.Tensors.TensorPrimitives.Add<float>(db, dA.Slice(r * 10, 10), db);
+        { // dX = dA W^T
+            ref float aRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dA);
+            ref float bRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(WT);
+            ref float cRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dX);
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+            {
+                for (int c0 = 0; c0 < 128; c0 += 64)
+                {
+                    int r0 = 0;
+                    for (; r0 + 4 <= rows; r0 += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> c0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> c0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> c0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> c1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> c1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> c1_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> c1_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> c2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> c2_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> c2_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> c2_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> c3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> c3_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> c3_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> c3_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        for (int k = 0; k < 10; k++)
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0));
+                            global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0 + 16));
+                            global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0 + 32));
+                            global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0 + 48));
+                            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 10 + k));
+                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                            c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
+                            c0_2 = global::NetGen.Runtime.Simd.MultiplyAdd(b2, a0, c0_2);
+                            c0_3 = global::NetGen.Runtime.Simd.MultiplyAdd(b3, a0, c0_3);
+                            global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r0 + 1) * 10 + k));
+                            c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                            c1_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1);
+                            c1_2 = global::NetGen.Runtime.Simd.MultiplyAdd(b2, a1, c1_2);
+                            c1_3 = global::NetGen.Runtime.Simd.MultiplyAdd(b3, a1, c1_3);
+                            global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r0 + 2) * 10 + k));
+                            c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
+                            c2_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a2, c2_1);
+                            c2_2 = global::NetGen.Runtime.Simd.MultiplyAdd(b2, a2, c2_2);
+                            c2_3 = global::NetGen.Runtime.Simd.MultiplyAdd(b3, a2, c2_3);
+                            global::System.Runtime.Intrinsics.Vector512<float> a3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r0 + 3) * 10 + k));
+                            c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
+                            c3_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a3, c3_1);
+                            c3_2 = global::NetGen.Runtime.Simd.MultiplyAdd(b2, a3, c3_2);
+                            c3_3 = global::NetGen.Runtime.Simd.MultiplyAdd(b3, a3, c3_3);
+                        }
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 128 + c0 + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_2, ref cRef, (nuint)(r0 * 128 + c0 + 32));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_3, ref cRef, (nuint)(r0 * 128 + c0 + 48));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_1, ref cRef, (nuint)((r0 + 1) * 128 + c0 + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_2, ref cRef, (nuint)((r0 + 1) * 128 + c0 + 32));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_3, ref cRef, (nuint)((r0 + 1) * 128 + c0 + 48));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_1, ref cRef, (nuint)((r0 + 2) * 128 + c0 + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_2, ref cRef, (nuint)((r0 + 2) * 128 + c0 + 32));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_3, ref cRef, (nuint)((r0 + 2) * 128 + c0 + 48));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_1, ref cRef, (nuint)((r0 + 3) * 128 + c0 + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_2, ref cRef, (nuint)((r0 + 3) * 128 + c0 + 32));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_3, ref cRef, (nuint)((r0 + 3) * 128 + c0 + 48));
+                    }
+                    for (; r0 < rows; r0++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> c0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> c0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> c0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        for (int k = 0; k < 10; k++)
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0));
+                            global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0 + 16));
+                            global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0 + 32));
+                            global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0 + 48));
+                            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 10 + k));
+                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                            c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
+                            c0_2 = global::NetGen.Runtime.Simd.MultiplyAdd(b2, a0, c0_2);
+                            c0_3 = global::NetGen.Runtime.Simd.MultiplyAdd(b3, a0, c0_3);
+                        }
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 128 + c0 + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_2, ref cRef, (nuint)(r0 * 128 + c0 + 32));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_3, ref cRef, (nuint)(r0 * 128 + c0 + 48));
+                    }
+                }
+            }
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            {
+                for (int c0 = 0; c0 < 128; c0 += 16)
+                {
+                    int r0 = 0;
+                    for (; r0 + 4 <= rows; r0 += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> c0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> c1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> c1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> c2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> c2_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> c3_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> c3_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        for (int k = 0; k < 10; k++)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0));
+                            global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0 + 8));
+                            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 10 + k));
+                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                            c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
+                            global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r0 + 1) * 10 + k));
+                            c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                            c1_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1);
+                            global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r0 + 2) * 10 + k));
+                            c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
+                            c2_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a2, c2_1);
+                            global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r0 + 3) * 10 + k));
+                            c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
+                            c3_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a3, c3_1);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 128 + c0 + 8));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_1, ref cRef, (nuint)((r0 + 1) * 128 + c0 + 8));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_1, ref cRef, (nuint)((r0 + 2) * 128 + c0 + 8));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_1, ref cRef, (nuint)((r0 + 3) * 128 + c0 + 8));
+                    }
+                    for (; r0 < rows; r0++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> c0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        for (int k = 0; k < 10; k++)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0));
+                            global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0 + 8));
+                            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 10 + k));
+                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                            c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 128 + c0 + 8));
+                    }
+                }
+            }
+            else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+            {
+                for (int c0 = 0; c0 < 128; c0 += 8)
+                {
+                    int r0 = 0;
+                    for (; r0 + 4 <= rows; r0 += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c2_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c3_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c3_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (int k = 0; k < 10; k++)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0));
+                            global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0 + 4));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 10 + k));
+                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                            c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
+                            global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r0 + 1) * 10 + k));
+                            c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                            c1_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1);
+                            global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r0 + 2) * 10 + k));
+                            c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
+                            c2_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a2, c2_1);
+                            global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (r0 + 3) * 10 + k));
+                            c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
+                            c3_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a3, c3_1);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 128 + c0 + 4));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref cRef, (nuint)((r0 + 1) * 128 + c0 + 4));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref cRef, (nuint)((r0 + 2) * 128 + c0 + 4));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref cRef, (nuint)((r0 + 3) * 128 + c0 + 4));
+                    }
+                    for (; r0 < rows; r0++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (int k = 0; k < 10; k++)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0));
+                            global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0 + 4));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 10 + k));
+                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                            c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 128 + c0 + 4));
+                    }
+                }
+            }
+            else
+            {
+                for (int r = 0; r < rows; r++)
+                {
+                    for (int c = 0; c < 128; c++)
+                    {
+                        float sum = 0f;
+                        for (int k = 0; k < 10; k++)
+                        {
+                            sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r * 10 + k) * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRef, k * 128 + c);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 128 + c) = sum;
+                    }
+                }
+            }
+        }
+    }
 }

@@ -255,5 +255,215 @@ namespace Samples
             dx[1] = sum;
             db[0] += da[0];
         }
+
+        private const int BatchTile = 32;
+
+        /// <summary>Runs the forward pass for a block of samples stored row-major: sample s is
+        /// <c>inputs[s * InputSize ..]</c> and its output goes to <c>outputs[s * OutputSize ..]</c>. The batched kernels
+        /// share every weight load across samples; the outputs equal <see cref="Forward"/>'s to rounding. Allocates nothing
+        /// after the first call on a thread.</summary>
+        /// <param name="inputs">The inputs, a whole number of samples of <see cref="InputSize"/> values.</param>
+        /// <param name="outputs">Receives the outputs, <see cref="OutputSize"/> values per sample.</param>
+        /// <exception cref="global::System.ArgumentException">A span has the wrong length; nothing is written.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
+        public void ForwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
+        {
+            int count = global::NetGen.Runtime.Guard.BatchCount(inputs.Length, InputSize, nameof(inputs));
+            global::NetGen.Runtime.Guard.BatchLength(outputs.Length, count, OutputSize, nameof(outputs));
+            global::System.ReadOnlySpan<float> p = _parameters;
+            global::System.Span<float> s = global::NetGen.Runtime.Scratch<float>.Get(ForwardScratchLength * BatchTile);
+            for (int start = 0; start < count; start += BatchTile)
+            {
+                int rows = global::System.Math.Min(BatchTile, count - start);
+                global::System.ReadOnlySpan<float> h0 = inputs.Slice(start * InputSize, rows * InputSize);
+
+                // Layer 1, for the tile's rows: A1 = H0 W1 + b1;  H1 = g(A1)
+                global::System.Span<float> a1 = s.Slice(0, 2 * rows), h1 = s.Slice(64, 2 * rows);
+                AffineBatch1(p.Slice(0, 6), p.Slice(6, 2), h0, a1, rows);
+                global::NetGen.Runtime.Activations.Tanh<float>(a1, h1);
+
+                // Layer 2, for the tile's rows: A2 = H1 W2 + b2;  H2 = g(A2)
+                global::System.Span<float> a2 = s.Slice(128, 1 * rows), h2 = a2;
+                AffineBatch2(p.Slice(8, 2), p.Slice(10, 1), h1, a2, rows);
+
+                h2.CopyTo(outputs.Slice(start * OutputSize, rows * OutputSize));
+            }
+        }
+
+        /// <summary>Runs forward, loss and backpropagation for a block of samples stored row-major, adds the sum of their
+        /// gradients to <see cref="Gradients"/> and returns the sum of their losses: <see cref="Backward"/> for every sample,
+        /// to rounding, with the batched kernels. Allocates nothing after the first call on a thread.</summary>
+        /// <param name="inputs">The inputs, a whole number of samples of <see cref="InputSize"/> values.</param>
+        /// <param name="targets">The targets, <see cref="OutputSize"/> values per sample.</param>
+        /// <returns>The sum of the samples' losses.</returns>
+        /// <exception cref="global::System.ArgumentException">A span has the wrong length; nothing is written.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
+        public float BackwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets) => BackwardBatch(inputs, targets, _gradients);
+
+        /// <summary>As <see cref="BackwardBatch(global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float})"/>, adding the gradient sum to
+        /// <paramref name="gradients"/>. Only reads the network: threads may call it at once, each with its own buffer.</summary>
+        /// <param name="inputs">The inputs, a whole number of samples of <see cref="InputSize"/> values.</param>
+        /// <param name="targets">The targets, <see cref="OutputSize"/> values per sample.</param>
+        /// <param name="gradients">Receives the gradient sum (added), in the layout of <see cref="Parameters"/>.</param>
+        /// <returns>The sum of the samples' losses.</returns>
+        /// <exception cref="global::System.ArgumentException">A span has the wrong length; nothing is written.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
+        public float BackwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.Span<float> gradients)
+        {
+            int count = global::NetGen.Runtime.Guard.BatchCount(inputs.Length, InputSize, nameof(inputs));
+            global::NetGen.Runtime.Guard.BatchLength(targets.Length, count, OutputSize, nameof(targets));
+            global::NetGen.Runtime.Guard.Length(gradients.Length, ParameterCount, nameof(gradients));
+            global::System.ReadOnlySpan<float> p = _parameters;
+            global::System.Span<float> g = gradients;
+            global::System.Span<float> scratch = global::NetGen.Runtime.Scratch<float>.Get((BackwardScratchLength * BatchTile) + 2);
+            global::System.Span<float> s = scratch.Slice(0, BackwardScratchLength * BatchTile);
+            global::System.Span<float> wt2 = scratch.Slice((BackwardScratchLength * BatchTile) + 0, 2); // W2^T, output-major, for dh1 = da2 W2
+            global::NetGen.Runtime.Kernels.Transpose<float>(p.Slice(8, 2), 2, 1, wt2);
+            float loss = 0f;
+            for (int start = 0; start < count; start += BatchTile)
+            {
+                int rows = global::System.Math.Min(BatchTile, count - start);
+                global::System.ReadOnlySpan<float> h0 = inputs.Slice(start * InputSize, rows * InputSize);
+                global::System.ReadOnlySpan<float> target = targets.Slice(start * OutputSize, rows * OutputSize);
+
+                // Layer 1, for the tile's rows: A1 = H0 W1 + b1;  H1 = g(A1)
+                global::System.Span<float> a1 = s.Slice(0, 2 * rows), h1 = s.Slice(64, 2 * rows);
+                AffineBatch1(p.Slice(0, 6), p.Slice(6, 2), h0, a1, rows);
+                global::NetGen.Runtime.Activations.Tanh<float>(a1, h1);
+
+                // Layer 2, for the tile's rows: A2 = H1 W2 + b2;  H2 = g(A2)
+                global::System.Span<float> a2 = s.Slice(128, 1 * rows), h2 = a2;
+                AffineBatch2(p.Slice(8, 2), p.Slice(10, 1), h1, a2, rows);
+
+                // Loss, sample by sample, in the stable form of Backward
+                for (int r = 0; r < rows; r++) loss += global::NetGen.Runtime.Losses.HalfSquaredError<float>(h2.Slice(r * 1, 1), target.Slice(r * 1, 1));
+
+                // Output: dH2 = Y - D
+                global::System.Span<float> dh2 = s.Slice(160, 1 * rows);
+                global::NetGen.Runtime.Losses.OutputError<float>(h2, target, dh2);
+
+                // Layer 2 backward: dW2 += H1^T dA2;  db2 += column sums of dA2;  dH1 = dA2 W2^T
+                global::System.Span<float> da2 = dh2;
+                global::System.Span<float> dh1 = s.Slice(192, 2 * rows);
+                AffineBatchBackward2(wt2, h1, da2, g.Slice(8, 2), g.Slice(10, 1), dh1, rows);
+
+                // Layer 1 backward: dW1 += H0^T dA1;  db1 += column sums of dA1
+                global::System.Span<float> da1 = s.Slice(256, 2 * rows);
+                global::NetGen.Runtime.Activations.TanhBackward<float>(h1, dh1, da1);
+                AffineBatchBackward1(h0, da1, g.Slice(0, 6), g.Slice(6, 2), rows);
+
+            }
+
+            return loss;
+        }
+
+        /// <summary>Layer 1 for a tile: <c>A[r, :] = b1 + sum_j X[r, j] W1[j, :]</c>, X rows x 3, A rows x 2, W1 input-major.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void AffineBatch1(global::System.ReadOnlySpan<float> W, global::System.ReadOnlySpan<float> b, global::System.ReadOnlySpan<float> X, global::System.Span<float> A, int rows)
+        {
+            ref float aRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(X);
+            ref float bRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(W);
+            ref float biasRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b);
+            ref float cRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(A);
+            for (int r = 0; r < rows; r++)
+            {
+                for (int c = 0; c < 2; c++)
+                {
+                    float sum = global::System.Runtime.CompilerServices.Unsafe.Add(ref biasRef, c);
+                    for (int k = 0; k < 3; k++)
+                    {
+                        sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r * 3 + k) * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRef, k * 2 + c);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 2 + c) = sum;
+                }
+            }
+        }
+
+        /// <summary>Layer 1 backward for a tile: <c>dW1[j, :] += sum_r X[r, j] dA[r, :]</c>; <c>db1 += sum_r dA[r, :]</c>.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void AffineBatchBackward1(global::System.ReadOnlySpan<float> X, global::System.ReadOnlySpan<float> dA, global::System.Span<float> dW, global::System.Span<float> db, int rows)
+        {
+            { // dW += X^T dA: the tile is the inner dimension, so each gradient is loaded and stored once per tile
+                ref float aRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(X);
+                ref float bRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dA);
+                ref float cRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dW);
+                for (int r = 0; r < 3; r++)
+                {
+                    for (int c = 0; c < 2; c++)
+                    {
+                        float sum = global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 2 + c);
+                        for (int k = 0; k < rows; k++)
+                        {
+                            sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + r) * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRef, k * 2 + c);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 2 + c) = sum;
+                    }
+                }
+            }
+            for (int r = 0; r < rows; r++) global::System.Numerics.Tensors.TensorPrimitives.Add<float>(db, dA.Slice(r * 2, 2), db);
+        }
+
+        /// <summary>Layer 2 for a tile: <c>A[r, :] = b2 + sum_j X[r, j] W2[j, :]</c>, X rows x 2, A rows x 1, W2 input-major.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void AffineBatch2(global::System.ReadOnlySpan<float> W, global::System.ReadOnlySpan<float> b, global::System.ReadOnlySpan<float> X, global::System.Span<float> A, int rows)
+        {
+            ref float aRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(X);
+            ref float bRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(W);
+            ref float biasRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b);
+            ref float cRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(A);
+            for (int r = 0; r < rows; r++)
+            {
+                for (int c = 0; c < 1; c++)
+                {
+                    float sum = global::System.Runtime.CompilerServices.Unsafe.Add(ref biasRef, c);
+                    for (int k = 0; k < 2; k++)
+                    {
+                        sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r * 2 + k) * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRef, k * 1 + c);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 1 + c) = sum;
+                }
+            }
+        }
+
+        /// <summary>Layer 2 backward for a tile: <c>dW2[j, :] += sum_r X[r, j] dA[r, :]</c>; <c>db2 += sum_r dA[r, :]</c>; <c>dX[r, :] = sum_i dA[r, i] W2^T[i, :]</c>.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void AffineBatchBackward2(global::System.ReadOnlySpan<float> WT, global::System.ReadOnlySpan<float> X, global::System.ReadOnlySpan<float> dA, global::System.Span<float> dW, global::System.Span<float> db, global::System.Span<float> dX, int rows)
+        {
+            { // dW += X^T dA: the tile is the inner dimension, so each gradient is loaded and stored once per tile
+                ref float aRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(X);
+                ref float bRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dA);
+                ref float cRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dW);
+                for (int r = 0; r < 2; r++)
+                {
+                    for (int c = 0; c < 1; c++)
+                    {
+                        float sum = global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 1 + c);
+                        for (int k = 0; k < rows; k++)
+                        {
+                            sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 2 + r) * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRef, k * 1 + c);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 1 + c) = sum;
+                    }
+                }
+            }
+            for (int r = 0; r < rows; r++) global::System.Numerics.Tensors.TensorPrimitives.Add<float>(db, dA.Slice(r * 1, 1), db);
+            { // dX = dA W^T
+                ref float aRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dA);
+                ref float bRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(WT);
+                ref float cRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dX);
+                for (int r = 0; r < rows; r++)
+                {
+                    for (int c = 0; c < 2; c++)
+                    {
+                        float sum = 0f;
+                        for (int k = 0; k < 1; k++)
+                        {
+                            sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r * 1 + k) * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRef, k * 2 + c);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 2 + c) = sum;
+                    }
+                }
+            }
+        }
     }
 }

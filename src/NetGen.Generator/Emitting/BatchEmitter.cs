@@ -1,0 +1,546 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using NetGen.Generator.Model;
+using static NetGen.Generator.Emitting.Formatting;
+
+namespace NetGen.Generator.Emitting
+{
+    /// <summary>Writes the batched passes, <c>ForwardBatch</c> and <c>BackwardBatch</c>, and their per-layer kernels.</summary>
+    /// <remarks>
+    /// Samples are row-major (<c>X[s * n + j]</c>), as the caller passes them, and run in tiles of <see cref="Tile"/>.
+    /// Every layer is then three small matrix products, each a register-blocked kernel with constant sizes:
+    /// forward <c>A = X W + b</c>; backward <c>dW += X^T dA</c> (the tile is the inner dimension, so each gradient is
+    /// loaded and stored once per tile, not once per sample) and <c>dX = dA W^T</c>, with W^T copied once per call.
+    /// A kernel block keeps 4 rows x up to 4 column vectors in registers: every weight vector loaded serves 4 samples.
+    /// Activations and the fused output error run over the whole tile at once; softmax, maxout and the losses per row.
+    /// </remarks>
+    internal static class BatchEmitter
+    {
+        /// <summary>Samples per tile: the activations of a tile stay in the first-level caches for small networks.</summary>
+        public const int Tile = 32;
+
+        /// <summary>Rows per register block.</summary>
+        private const int BlockRows = 4;
+
+        private const string Simd = "global::NetGen.Runtime.Simd";
+        private const string Marshal = "global::System.Runtime.InteropServices.MemoryMarshal";
+        private const string Activations = "global::NetGen.Runtime.Activations";
+        private const string Losses = "global::NetGen.Runtime.Losses";
+
+        private sealed class Path
+        {
+            public Path(string vector, int bytes, int groupVectors)
+            {
+                Vector = vector;
+                Bytes = bytes;
+                GroupVectors = groupVectors;
+            }
+
+            public string Vector { get; }
+
+            public int Bytes { get; }
+
+            /// <summary>Column vectors per register block: 4 x 4 accumulators need the 32 registers of AVX-512; AVX2
+            /// and Neon paths keep 4 x 2.</summary>
+            public int GroupVectors { get; }
+
+            public int Lanes(bool isDouble) => Bytes / (isDouble ? 8 : 4);
+        }
+
+        private static readonly Path[] Paths =
+        {
+            new("global::System.Runtime.Intrinsics.Vector512", 64, 4),
+            new("global::System.Runtime.Intrinsics.Vector256", 32, 2),
+            new("global::System.Runtime.Intrinsics.Vector128", 16, 2),
+        };
+
+        /// <summary>The scratch a batched pass needs: a tile of the per-sample layout, then W^T of layers 2..L.</summary>
+        public static int TransposedLength(NetworkSpec net) => net.Layers.Where(l => l.Number > 1).Sum(l => l.WeightCount);
+
+        public static void EmitMembers(SourceWriter w, NetworkSpec net, ScratchLayout scratch, string generatedCode)
+        {
+            string t = net.Scalar;
+            string span = $"global::System.Span<{t}>";
+            string readOnlySpan = $"global::System.ReadOnlySpan<{t}>";
+
+            w.Line($"private const int BatchTile = {Int(Tile)};");
+            w.Line();
+
+            // ForwardBatch
+            w.Line("/// <summary>Runs the forward pass for a block of samples stored row-major: sample s is");
+            w.Line("/// <c>inputs[s * InputSize ..]</c> and its output goes to <c>outputs[s * OutputSize ..]</c>. The batched kernels");
+            w.Line("/// share every weight load across samples; the outputs equal <see cref=\"Forward\"/>'s to rounding. Allocates nothing");
+            w.Line("/// after the first call on a thread.</summary>");
+            w.Line("/// <param name=\"inputs\">The inputs, a whole number of samples of <see cref=\"InputSize\"/> values.</param>");
+            w.Line("/// <param name=\"outputs\">Receives the outputs, <see cref=\"OutputSize\"/> values per sample.</param>");
+            w.Line("/// <exception cref=\"global::System.ArgumentException\">A span has the wrong length; nothing is written.</exception>");
+            w.Line(generatedCode);
+            w.Open($"public void ForwardBatch({readOnlySpan} inputs, {span} outputs)");
+            w.Line("int count = global::NetGen.Runtime.Guard.BatchCount(inputs.Length, InputSize, nameof(inputs));");
+            w.Line("global::NetGen.Runtime.Guard.BatchLength(outputs.Length, count, OutputSize, nameof(outputs));");
+            w.Line($"{readOnlySpan} p = _parameters;");
+            w.Line($"{span} s = global::NetGen.Runtime.Scratch<{t}>.Get(ForwardScratchLength * BatchTile);");
+            w.Open("for (int start = 0; start < count; start += BatchTile)");
+            w.Line("int rows = global::System.Math.Min(BatchTile, count - start);");
+            w.Line($"{readOnlySpan} h0 = inputs.Slice(start * InputSize, rows * InputSize);");
+            w.Line();
+            EmitForwardLayers(w, net, scratch);
+            w.Line($"h{Int(net.Output.Number)}.CopyTo(outputs.Slice(start * OutputSize, rows * OutputSize));");
+            w.Close();
+            w.Close();
+            w.Line();
+
+            // BackwardBatch into Gradients
+            w.Line("/// <summary>Runs forward, loss and backpropagation for a block of samples stored row-major, adds the sum of their");
+            w.Line("/// gradients to <see cref=\"Gradients\"/> and returns the sum of their losses: <see cref=\"Backward\"/> for every sample,");
+            w.Line("/// to rounding, with the batched kernels. Allocates nothing after the first call on a thread.</summary>");
+            w.Line("/// <param name=\"inputs\">The inputs, a whole number of samples of <see cref=\"InputSize\"/> values.</param>");
+            w.Line("/// <param name=\"targets\">The targets, <see cref=\"OutputSize\"/> values per sample.</param>");
+            w.Line("/// <returns>The sum of the samples' losses.</returns>");
+            w.Line("/// <exception cref=\"global::System.ArgumentException\">A span has the wrong length; nothing is written.</exception>");
+            w.Line(generatedCode);
+            w.Line($"public {t} BackwardBatch({readOnlySpan} inputs, {readOnlySpan} targets) => BackwardBatch(inputs, targets, _gradients);");
+            w.Line();
+
+            // BackwardBatch into a caller's buffer
+            w.Line("/// <summary>As <see cref=\"BackwardBatch(global::System.ReadOnlySpan{" + t + "}, global::System.ReadOnlySpan{" + t + "})\"/>, adding the gradient sum to");
+            w.Line("/// <paramref name=\"gradients\"/>. Only reads the network: threads may call it at once, each with its own buffer.</summary>");
+            w.Line("/// <param name=\"inputs\">The inputs, a whole number of samples of <see cref=\"InputSize\"/> values.</param>");
+            w.Line("/// <param name=\"targets\">The targets, <see cref=\"OutputSize\"/> values per sample.</param>");
+            w.Line("/// <param name=\"gradients\">Receives the gradient sum (added), in the layout of <see cref=\"Parameters\"/>.</param>");
+            w.Line("/// <returns>The sum of the samples' losses.</returns>");
+            w.Line("/// <exception cref=\"global::System.ArgumentException\">A span has the wrong length; nothing is written.</exception>");
+            w.Line(generatedCode);
+            w.Open($"public {t} BackwardBatch({readOnlySpan} inputs, {readOnlySpan} targets, {span} gradients)");
+            w.Line("int count = global::NetGen.Runtime.Guard.BatchCount(inputs.Length, InputSize, nameof(inputs));");
+            w.Line("global::NetGen.Runtime.Guard.BatchLength(targets.Length, count, OutputSize, nameof(targets));");
+            w.Line("global::NetGen.Runtime.Guard.Length(gradients.Length, ParameterCount, nameof(gradients));");
+            w.Line($"{readOnlySpan} p = _parameters;");
+            w.Line($"{span} g = gradients;");
+            int transposed = TransposedLength(net);
+            w.Line($"{span} scratch = global::NetGen.Runtime.Scratch<{t}>.Get((BackwardScratchLength * BatchTile) + {Int(transposed)});");
+            w.Line($"{span} s = scratch.Slice(0, BackwardScratchLength * BatchTile);");
+            int offset = 0;
+            foreach (LayerSpec layer in net.Layers.Where(l => l.Number > 1))
+            {
+                string k = Int(layer.Number);
+                w.Line($"{span} wt{k} = scratch.Slice((BackwardScratchLength * BatchTile) + {Int(offset)}, {Int(layer.WeightCount)}); // W{k}^T, output-major, for dh{Int(layer.Number - 1)} = da{k} W{k}");
+                w.Line($"global::NetGen.Runtime.Kernels.Transpose<{t}>(p.Slice({Int(layer.Offset)}, {Int(layer.WeightCount)}), {Int(layer.FanIn)}, {Int(layer.AffineOutputs)}, wt{k});");
+                offset += layer.WeightCount;
+            }
+
+            w.Line($"{t} loss = {(net.IsDouble ? "0d" : "0f")};");
+            w.Open("for (int start = 0; start < count; start += BatchTile)");
+            w.Line("int rows = global::System.Math.Min(BatchTile, count - start);");
+            w.Line($"{readOnlySpan} h0 = inputs.Slice(start * InputSize, rows * InputSize);");
+            w.Line($"{readOnlySpan} target = targets.Slice(start * OutputSize, rows * OutputSize);");
+            w.Line();
+            EmitForwardLayers(w, net, scratch);
+            EmitLoss(w, net);
+            EmitBackwardLayers(w, net, scratch);
+            w.Close();
+            w.Line();
+            w.Line("return loss;");
+            w.Close();
+
+            foreach (LayerSpec layer in net.Layers)
+            {
+                w.Line();
+                EmitForwardKernel(w, net, layer);
+                w.Line();
+                EmitBackwardKernel(w, net, layer);
+            }
+        }
+
+        /// <summary>The tile's slice of a per-sample scratch vector: <c>s.Slice(offset * tile, length * rows)</c>.</summary>
+        private static string Slice(ScratchLayout scratch, string name)
+        {
+            (int offset, int length) = scratch.Range(name);
+            return $"s.Slice({Int(offset * Tile)}, {Int(length)} * rows)";
+        }
+
+        private static void EmitForwardLayers(SourceWriter w, NetworkSpec net, ScratchLayout scratch)
+        {
+            string t = net.Scalar;
+            foreach (LayerSpec layer in net.Layers)
+            {
+                string k = Int(layer.Number);
+                string prev = Int(layer.Number - 1);
+                int m = layer.AffineOutputs;
+                w.Line($"// Layer {k}, for the tile's rows: A{k} = H{prev} W{k} + b{k};  H{k} = g(A{k})");
+                string h = layer.IsIdentity ? $"a{k}" : Slice(scratch, $"h{k}");
+                w.Line($"global::System.Span<{t}> a{k} = {Slice(scratch, $"a{k}")}, h{k} = {h};");
+                w.Line($"AffineBatch{k}(p.Slice({Int(layer.Offset)}, {Int(layer.WeightCount)}), p.Slice({Int(layer.BiasOffset)}, {Int(m)}), h{prev}, a{k}, rows);");
+                string alpha = Literal(layer.Alpha, net.IsDouble);
+                if (layer.Kind == LayerKind.Maxout)
+                {
+                    w.Line($"for (int r = 0; r < rows; r++) {Activations}.Maxout<{t}>(a{k}.Slice(r * {Int(m)}, {Int(m)}), {Int(layer.Pieces)}, h{k}.Slice(r * {Int(layer.Units)}, {Int(layer.Units)}));");
+                }
+                else
+                {
+                    string? call = layer.Activation switch
+                    {
+                        ActivationKind.Identity => null,
+                        ActivationKind.Sigmoid => $"{Activations}.Sigmoid<{t}>(a{k}, h{k});",
+                        ActivationKind.Tanh => $"{Activations}.Tanh<{t}>(a{k}, h{k});",
+                        ActivationKind.ReLU => $"{Activations}.ReLU<{t}>(a{k}, h{k});",
+                        ActivationKind.LeakyReLU => $"{Activations}.LeakyReLU<{t}>(a{k}, {alpha}, h{k});",
+                        ActivationKind.ELU => $"{Activations}.ELU<{t}>(a{k}, {alpha}, h{k});",
+                        _ => $"for (int r = 0; r < rows; r++) {Activations}.Softmax<{t}>(a{k}.Slice(r * {Int(m)}, {Int(m)}), h{k}.Slice(r * {Int(m)}, {Int(m)}));",
+                    };
+                    if (call is not null)
+                    {
+                        w.Line(call);
+                    }
+                }
+
+                w.Line();
+            }
+        }
+
+        private static void EmitLoss(SourceWriter w, NetworkSpec net)
+        {
+            string t = net.Scalar;
+            LayerSpec output = net.Output;
+            string l = Int(output.Number);
+            string u = Int(output.Units);
+            string m = Int(output.AffineOutputs);
+            string call = net.Loss switch
+            {
+                LossKind.CrossEntropy => $"{Losses}.CrossEntropyFromLogits<{t}>(a{l}.Slice(r * {m}, {m}), target.Slice(r * {u}, {u}))",
+                LossKind.BinaryCrossEntropy => $"{Losses}.BinaryCrossEntropyFromLogits<{t}>(a{l}.Slice(r * {m}, {m}), target.Slice(r * {u}, {u}))",
+                _ => $"{Losses}.HalfSquaredError<{t}>(h{l}.Slice(r * {u}, {u}), target.Slice(r * {u}, {u}))",
+            };
+            w.Line("// Loss, sample by sample, in the stable form of Backward");
+            w.Line($"for (int r = 0; r < rows; r++) loss += {call};");
+        }
+
+        private static void EmitBackwardLayers(SourceWriter w, NetworkSpec net, ScratchLayout scratch)
+        {
+            string t = net.Scalar;
+            LayerSpec output = net.Output;
+            string l = Int(output.Number);
+            w.Line();
+            if (net.Loss == LossKind.MeanSquaredError)
+            {
+                w.Line($"// Output: dH{l} = Y - D");
+                w.Line($"global::System.Span<{t}> dh{l} = {Slice(scratch, $"dh{l}")};");
+                w.Line($"{Losses}.OutputError<{t}>(h{l}, target, dh{l});");
+            }
+            else
+            {
+                w.Line($"// Output: the fused gradient dA{l} = Y - D");
+                w.Line($"global::System.Span<{t}> da{l} = {Slice(scratch, $"da{l}")};");
+                w.Line($"{Losses}.OutputError<{t}>(h{l}, target, da{l});");
+            }
+
+            w.Line();
+            for (int i = net.Layers.Count - 1; i >= 0; i--)
+            {
+                LayerSpec layer = net.Layers[i];
+                string k = Int(layer.Number);
+                string prev = Int(layer.Number - 1);
+                int m = layer.AffineOutputs;
+                bool fused = i == net.Layers.Count - 1 && net.Loss != LossKind.MeanSquaredError;
+                w.Line(layer.Number > 1
+                    ? $"// Layer {k} backward: dW{k} += H{prev}^T dA{k};  db{k} += column sums of dA{k};  dH{prev} = dA{k} W{k}^T"
+                    : $"// Layer {k} backward: dW{k} += H{prev}^T dA{k};  db{k} += column sums of dA{k}");
+                if (!fused)
+                {
+                    if (layer.IsIdentity)
+                    {
+                        w.Line($"global::System.Span<{t}> da{k} = dh{k};");
+                    }
+                    else
+                    {
+                        w.Line($"global::System.Span<{t}> da{k} = {Slice(scratch, $"da{k}")};");
+                        string alpha = Literal(layer.Alpha, net.IsDouble);
+                        string units = Int(layer.Units);
+                        w.Line(layer.Kind == LayerKind.Maxout
+                            ? $"for (int r = 0; r < rows; r++) {Activations}.MaxoutBackward<{t}>(a{k}.Slice(r * {Int(m)}, {Int(m)}), h{k}.Slice(r * {units}, {units}), dh{k}.Slice(r * {units}, {units}), {Int(layer.Pieces)}, da{k}.Slice(r * {Int(m)}, {Int(m)}));"
+                            : layer.Activation switch
+                            {
+                                ActivationKind.Sigmoid => $"{Activations}.SigmoidBackward<{t}>(h{k}, dh{k}, da{k});",
+                                ActivationKind.Tanh => $"{Activations}.TanhBackward<{t}>(h{k}, dh{k}, da{k});",
+                                ActivationKind.ReLU => $"{Activations}.ReLUBackward<{t}>(a{k}, dh{k}, da{k});",
+                                ActivationKind.LeakyReLU => $"{Activations}.LeakyReLUBackward<{t}>(a{k}, dh{k}, {alpha}, da{k});",
+                                ActivationKind.ELU => $"{Activations}.ELUBackward<{t}>(a{k}, h{k}, dh{k}, {alpha}, da{k});",
+                                _ => $"for (int r = 0; r < rows; r++) {Activations}.SoftmaxBackward<{t}>(h{k}.Slice(r * {Int(m)}, {Int(m)}), dh{k}.Slice(r * {Int(m)}, {Int(m)}), da{k}.Slice(r * {Int(m)}, {Int(m)}));",
+                            });
+                    }
+                }
+
+                string gradients = $"g.Slice({Int(layer.Offset)}, {Int(layer.WeightCount)}), g.Slice({Int(layer.BiasOffset)}, {Int(m)})";
+                if (layer.Number > 1)
+                {
+                    w.Line($"global::System.Span<{t}> dh{prev} = {Slice(scratch, $"dh{prev}")};");
+                    w.Line($"AffineBatchBackward{k}(wt{k}, h{prev}, da{k}, {gradients}, dh{prev}, rows);");
+                }
+                else
+                {
+                    w.Line($"AffineBatchBackward{k}(h{prev}, da{k}, {gradients}, rows);");
+                }
+
+                w.Line();
+            }
+        }
+
+        // ---- Kernels ----------------------------------------------------------------------------------------------
+
+        /// <summary><c>C[r, c] (+)= sum_k A(r, k) B[k, c]</c> over <c>rows</c> rows and constant columns: the one shape
+        /// behind all three products. Offsets are C# expressions in the row, inner and column indices.</summary>
+        private sealed class Product
+        {
+            public string RowCount { get; set; } = "rows";
+
+            public string Inner { get; set; } = "0";
+
+            public int Columns { get; set; }
+
+            /// <summary>The scalar A(r, k): an offset into <c>aRef</c>.</summary>
+            public Func<string, string, string> A { get; set; } = (_, _) => "0";
+
+            /// <summary>B[k, c]: an offset into <c>bRef</c> (contiguous in c).</summary>
+            public Func<string, string, string> B { get; set; } = (_, _) => "0";
+
+            /// <summary>C[r, c]: an offset into <c>cRef</c> (contiguous in c).</summary>
+            public Func<string, string, string> C { get; set; } = (_, _) => "0";
+
+            /// <summary>How C starts: "bias" (<c>biasRef</c> at c), "zero", or "accumulate" (C's own value).</summary>
+            public string Start { get; set; } = "zero";
+        }
+
+        private static void EmitForwardKernel(SourceWriter w, NetworkSpec net, LayerSpec layer)
+        {
+            string t = net.Scalar;
+            int n = layer.FanIn, m = layer.AffineOutputs;
+            string k = Int(layer.Number);
+            w.Line($"/// <summary>Layer {k} for a tile: <c>A[r, :] = b{k} + sum_j X[r, j] W{k}[j, :]</c>, X rows x {Int(n)}, A rows x {Int(m)}, W{k} input-major.</summary>");
+            w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
+            w.Open($"private static void AffineBatch{k}(global::System.ReadOnlySpan<{t}> W, global::System.ReadOnlySpan<{t}> b, global::System.ReadOnlySpan<{t}> X, global::System.Span<{t}> A, int rows)");
+            w.Line($"ref {t} aRef = ref {Marshal}.GetReference(X);");
+            w.Line($"ref {t} bRef = ref {Marshal}.GetReference(W);");
+            w.Line($"ref {t} biasRef = ref {Marshal}.GetReference(b);");
+            w.Line($"ref {t} cRef = ref {Marshal}.GetReference(A);");
+            EmitProduct(w, net, new Product
+            {
+                Inner = Int(n),
+                Columns = m,
+                A = (r, j) => $"{r} * {Int(n)} + {j}",
+                B = (j, c) => $"{j} * {Int(m)} + {c}",
+                C = (r, c) => $"{r} * {Int(m)} + {c}",
+                Start = "bias",
+            });
+            w.Close();
+        }
+
+        private static void EmitBackwardKernel(SourceWriter w, NetworkSpec net, LayerSpec layer)
+        {
+            string t = net.Scalar;
+            int n = layer.FanIn, m = layer.AffineOutputs;
+            string k = Int(layer.Number);
+            bool hasDx = layer.Number > 1;
+            w.Line($"/// <summary>Layer {k} backward for a tile: <c>dW{k}[j, :] += sum_r X[r, j] dA[r, :]</c>; <c>db{k} += sum_r dA[r, :]</c>{(hasDx ? $"; <c>dX[r, :] = sum_i dA[r, i] W{k}^T[i, :]</c>" : string.Empty)}.</summary>");
+            w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
+            string wt = hasDx ? $"global::System.ReadOnlySpan<{t}> WT, " : string.Empty;
+            string dx = hasDx ? $", global::System.Span<{t}> dX" : string.Empty;
+            w.Open($"private static void AffineBatchBackward{k}({wt}global::System.ReadOnlySpan<{t}> X, global::System.ReadOnlySpan<{t}> dA, global::System.Span<{t}> dW, global::System.Span<{t}> db{dx}, int rows)");
+            w.Block("// dW += X^T dA: the tile is the inner dimension, so each gradient is loaded and stored once per tile");
+            w.Line($"ref {t} aRef = ref {Marshal}.GetReference(X);");
+            w.Line($"ref {t} bRef = ref {Marshal}.GetReference(dA);");
+            w.Line($"ref {t} cRef = ref {Marshal}.GetReference(dW);");
+            EmitProduct(w, net, new Product
+            {
+                RowCount = Int(n),
+                Inner = "rows",
+                Columns = m,
+                A = (j, r) => $"{r} * {Int(n)} + {j}",
+                B = (r, c) => $"{r} * {Int(m)} + {c}",
+                C = (j, c) => $"{j} * {Int(m)} + {c}",
+                Start = "accumulate",
+            });
+            w.Close();
+            w.Line($"for (int r = 0; r < rows; r++) global::System.Numerics.Tensors.TensorPrimitives.Add<{t}>(db, dA.Slice(r * {Int(m)}, {Int(m)}), db);");
+            if (hasDx)
+            {
+                w.Block("// dX = dA W^T");
+                w.Line($"ref {t} aRef = ref {Marshal}.GetReference(dA);");
+                w.Line($"ref {t} bRef = ref {Marshal}.GetReference(WT);");
+                w.Line($"ref {t} cRef = ref {Marshal}.GetReference(dX);");
+                EmitProduct(w, net, new Product
+                {
+                    Inner = Int(m),
+                    Columns = n,
+                    A = (r, i) => $"{r} * {Int(m)} + {i}",
+                    B = (i, c) => $"{i} * {Int(n)} + {c}",
+                    C = (r, c) => $"{r} * {Int(n)} + {c}",
+                    Start = "zero",
+                });
+                w.Close();
+            }
+
+            w.Close();
+        }
+
+        /// <summary>One path per vector width (each behind <c>IsHardwareAccelerated</c>, which the JIT folds), then a scalar
+        /// path. Columns are covered by the widest vectors that fit, then narrower ones, then scalars: exact, no overlap.</summary>
+        private static void EmitProduct(SourceWriter w, NetworkSpec net, Product product)
+        {
+            string keyword = "if";
+            for (int p = 0; p < Paths.Length; p++)
+            {
+                Path path = Paths[p];
+                List<(Path Width, int Start, int Count)> segments = Segments(net, product.Columns, p);
+                if (segments.Count == 0)
+                {
+                    continue; // nothing this wide fits: the narrower paths or the scalar one cover it
+                }
+
+                w.Open($"{keyword} ({path.Vector}.IsHardwareAccelerated)");
+                keyword = "else if";
+                int covered = 0, block = 0;
+                foreach ((Path width, int start, int count) in segments)
+                {
+                    // Two or more whole groups run as a loop over column groups (IL stays small for wide layers);
+                    // a single group and the remainder are written out with constant columns.
+                    int lanes = width.Lanes(net.IsDouble);
+                    int groupColumns = path.GroupVectors * lanes;
+                    int whole = count / path.GroupVectors;
+                    int looped = whole >= 2 ? whole : 0;
+                    if (looped > 0)
+                    {
+                        string c = "c" + Int(block);
+                        w.Open($"for (int {c} = {Int(start)}; {c} < {Int(start + (looped * groupColumns))}; {c} += {Int(groupColumns)})");
+                        EmitBlocks(w, net, product, width, Enumerable.Range(0, path.GroupVectors).Select(v => v == 0 ? c : $"{c} + {Int(v * lanes)}").ToArray(), block++);
+                        w.Close();
+                    }
+
+                    for (int g = looped * path.GroupVectors; g < count; g += path.GroupVectors)
+                    {
+                        int vectors = Math.Min(path.GroupVectors, count - g);
+                        string[] columns = Enumerable.Range(0, vectors).Select(v => Int(start + ((g + v) * lanes))).ToArray();
+                        EmitBlocks(w, net, product, width, columns, block++);
+                    }
+
+                    covered = start + (count * lanes);
+                }
+
+                EmitScalar(w, net, product, covered);
+                w.Close();
+            }
+
+            if (keyword == "if")
+            {
+                EmitScalar(w, net, product, 0); // no vector fits: scalar only
+                return;
+            }
+
+            w.Open("else");
+            EmitScalar(w, net, product, 0);
+            w.Close();
+        }
+
+        private static List<(Path Width, int Start, int Count)> Segments(NetworkSpec net, int columns, int firstPath)
+        {
+            var segments = new List<(Path, int, int)>();
+            int start = 0;
+            for (int p = firstPath; p < Paths.Length; p++)
+            {
+                int lanes = Paths[p].Lanes(net.IsDouble);
+                int count = (columns - start) / lanes;
+                if (count > 0)
+                {
+                    segments.Add((Paths[p], start, count));
+                    start += count * lanes;
+                }
+            }
+
+            return segments;
+        }
+
+        /// <summary>Rows in blocks of <see cref="BlockRows"/>, then one at a time, for one group of column vectors.</summary>
+        private static void EmitBlocks(SourceWriter w, NetworkSpec net, Product product, Path width, string[] columns, int block)
+        {
+            string r = "r" + Int(block);
+            w.Line($"int {r} = 0;");
+            w.Open($"for (; {r} + {Int(BlockRows)} <= {product.RowCount}; {r} += {Int(BlockRows)})");
+            EmitBlock(w, net, product, width, columns, r, BlockRows);
+            w.Close();
+            w.Open($"for (; {r} < {product.RowCount}; {r}++)");
+            EmitBlock(w, net, product, width, columns, r, 1);
+            w.Close();
+        }
+
+        private static void EmitBlock(SourceWriter w, NetworkSpec net, Product product, Path width, string[] columns, string r, int rows)
+        {
+            string t = net.Scalar;
+            string v = $"{width.Vector}<{t}>";
+            string Offset(string expression) => $"(nuint)({expression})";
+            string Row(int i) => i == 0 ? r : $"({r} + {Int(i)})";
+            for (int i = 0; i < rows; i++)
+            {
+                for (int c = 0; c < columns.Length; c++)
+                {
+                    string start = product.Start switch
+                    {
+                        "bias" => $"{width.Vector}.LoadUnsafe(ref biasRef, {Offset(columns[c])})",
+                        "accumulate" => $"{width.Vector}.LoadUnsafe(ref cRef, {Offset(product.C(Row(i), columns[c]))})",
+                        _ => $"{v}.Zero",
+                    };
+                    w.Line($"{v} c{Int(i)}_{Int(c)} = {start};");
+                }
+            }
+
+            w.Open($"for (int k = 0; k < {product.Inner}; k++)");
+            for (int c = 0; c < columns.Length; c++)
+            {
+                w.Line($"{v} b{Int(c)} = {width.Vector}.LoadUnsafe(ref bRef, {Offset(product.B("k", columns[c]))});");
+            }
+
+            for (int i = 0; i < rows; i++)
+            {
+                w.Line($"{v} a{Int(i)} = {width.Vector}.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, {product.A(Row(i), "k")}));");
+                for (int c = 0; c < columns.Length; c++)
+                {
+                    w.Line($"c{Int(i)}_{Int(c)} = {Simd}.MultiplyAdd(b{Int(c)}, a{Int(i)}, c{Int(i)}_{Int(c)});");
+                }
+            }
+
+            w.Close();
+            for (int i = 0; i < rows; i++)
+            {
+                for (int c = 0; c < columns.Length; c++)
+                {
+                    w.Line($"{width.Vector}.StoreUnsafe(c{Int(i)}_{Int(c)}, ref cRef, {Offset(product.C(Row(i), columns[c]))});");
+                }
+            }
+        }
+
+        /// <summary>Columns from <paramref name="first"/> on, one scalar at a time (the whole product where no vector fits).</summary>
+        private static void EmitScalar(SourceWriter w, NetworkSpec net, Product product, int first)
+        {
+            if (first >= product.Columns)
+            {
+                return;
+            }
+
+            string t = net.Scalar;
+            string start = product.Start switch
+            {
+                "bias" => "global::System.Runtime.CompilerServices.Unsafe.Add(ref biasRef, c)",
+                "accumulate" => $"global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, {product.C("r", "c")})",
+                _ => net.IsDouble ? "0d" : "0f",
+            };
+            w.Open($"for (int r = 0; r < {product.RowCount}; r++)");
+            w.Open($"for (int c = {Int(first)}; c < {Int(product.Columns)}; c++)");
+            w.Line($"{t} sum = {start};");
+            w.Open($"for (int k = 0; k < {product.Inner}; k++)");
+            w.Line($"sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, {product.A("r", "k")}) * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRef, {product.B("k", "c")});");
+            w.Close();
+            w.Line($"global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, {product.C("r", "c")}) = sum;");
+            w.Close();
+            w.Close();
+        }
+    }
+}

@@ -1,0 +1,111 @@
+using System;
+using System.Numerics;
+using System.Numerics.Tensors;
+using System.Threading.Tasks;
+
+namespace NetGen.Training
+{
+    /// <summary>Data-parallel backpropagation over a large batch, deterministic whatever the thread count.</summary>
+    /// <remarks>
+    /// The batch is cut into shards of <see cref="ShardSize"/> samples, fixed by the batch alone. Threads take whole
+    /// shards; each shard's gradient sum goes to its own buffer; the buffers are then added to the network's gradients
+    /// in shard order. Every sum is therefore formed in the same order on 1, 2 or 64 threads, and the same seed gives
+    /// bit-identical training. The buffers are kept between calls, so a call allocates only the task machinery.
+    /// </remarks>
+    /// <typeparam name="T">float or double.</typeparam>
+    public sealed class DataParallel<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        /// <summary>Samples per shard: large enough to amortise the reduction, small enough to balance two or more cores.</summary>
+        public const int ShardSize = 512;
+
+        private readonly INeuralNetwork<T> _network;
+        private readonly int _threads;
+        private T[][] _shardGradients = Array.Empty<T[]>();
+        private T[] _shardLosses = Array.Empty<T>();
+
+        /// <summary>Trains <paramref name="network"/> on up to <paramref name="threads"/> threads.</summary>
+        /// <param name="network">The network; its parameters are only read while the shards run.</param>
+        /// <param name="threads">The most threads to use; 0 for one per processor.</param>
+        public DataParallel(INeuralNetwork<T> network, int threads = 0)
+        {
+            ArgumentNullException.ThrowIfNull(network);
+            ArgumentOutOfRangeException.ThrowIfNegative(threads);
+            _network = network;
+            _threads = threads == 0 ? Environment.ProcessorCount : threads;
+        }
+
+        /// <summary>The number of threads used at most.</summary>
+        public int Threads => _threads;
+
+        /// <summary>Adds the gradient sum of a row-major batch to the network's <see cref="INeuralNetwork{T}.Gradients"/>
+        /// and returns the sum of the losses: <see cref="INeuralNetwork{T}.BackwardBatch(ReadOnlySpan{T}, ReadOnlySpan{T})"/>
+        /// spread over the threads, with a result that does not depend on their number.</summary>
+        /// <param name="inputs">The inputs, <c>InputSize</c> values per sample.</param>
+        /// <param name="targets">The targets, <c>OutputSize</c> values per sample.</param>
+        /// <returns>The sum of the samples' losses.</returns>
+        /// <exception cref="ArgumentException">The lengths do not describe the same whole number of samples.</exception>
+        public T Backward(ReadOnlyMemory<T> inputs, ReadOnlyMemory<T> targets)
+        {
+            int count = Runtime.Guard.BatchCount(inputs.Length, _network.InputSize, nameof(inputs));
+            Runtime.Guard.BatchLength(targets.Length, count, _network.OutputSize, nameof(targets));
+            int shards = (count + ShardSize - 1) / ShardSize;
+            if (shards <= 1)
+            {
+                return _network.BackwardBatch(inputs.Span, targets.Span);
+            }
+
+            EnsureBuffers(shards);
+            int inputSize = _network.InputSize, outputSize = _network.OutputSize;
+            void Shard(int shard)
+            {
+                int start = shard * ShardSize, rows = Math.Min(ShardSize, count - start);
+                T[] gradient = _shardGradients[shard];
+                Array.Clear(gradient);
+                _shardLosses[shard] = _network.BackwardBatch(
+                    inputs.Span.Slice(start * inputSize, rows * inputSize),
+                    targets.Span.Slice(start * outputSize, rows * outputSize),
+                    gradient);
+            }
+
+            if (_threads == 1)
+            {
+                for (int shard = 0; shard < shards; shard++)
+                {
+                    Shard(shard);
+                }
+            }
+            else
+            {
+                Parallel.For(0, shards, new ParallelOptions { MaxDegreeOfParallelism = _threads }, Shard);
+            }
+
+            // The reduction, in shard order.
+            Span<T> gradients = _network.Gradients;
+            T loss = T.Zero;
+            for (int shard = 0; shard < shards; shard++)
+            {
+                TensorPrimitives.Add(gradients, _shardGradients[shard], gradients);
+                loss += _shardLosses[shard];
+            }
+
+            return loss;
+        }
+
+        private void EnsureBuffers(int shards)
+        {
+            if (_shardGradients.Length >= shards)
+            {
+                return;
+            }
+
+            var buffers = new T[shards][];
+            for (int i = 0; i < shards; i++)
+            {
+                buffers[i] = i < _shardGradients.Length ? _shardGradients[i] : new T[_network.ParameterCount];
+            }
+
+            _shardGradients = buffers;
+            _shardLosses = new T[shards];
+        }
+    }
+}
