@@ -39,3 +39,11 @@ public static partial class SmallBaked;
 [Dense(10, Activation.Softmax)]
 [Weights("large.json")]
 public static partial class LargeBaked;
+
+/// <summary>W3, SimpleChains.jl's headline network: 4-32-16-4, tanh hidden layers, mean squared error.</summary>
+[Input(4)]
+[Dense(32, Activation.Tanh)]
+[Dense(16, Activation.Tanh)]
+[Dense(4)]
+[Loss(LossFunction.MeanSquaredError)]
+public partial class SimpleChainsNet;

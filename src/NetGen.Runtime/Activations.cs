@@ -18,9 +18,118 @@ namespace NetGen.Runtime
         public static void Sigmoid<T>(ReadOnlySpan<T> a, Span<T> h) where T : unmanaged, IFloatingPointIeee754<T> =>
             TensorPrimitives.Sigmoid(a, h);
 
-        /// <summary><c>h = tanh(a)</c>.</summary>
-        public static void Tanh<T>(ReadOnlySpan<T> a, Span<T> h) where T : unmanaged, IFloatingPointIeee754<T> =>
-            TensorPrimitives.Tanh(a, h);
+        /// <summary><c>h = tanh(a)</c>. In float, a rational approximation (Eigen's <c>generic_fast_tanh_float</c>: odd
+        /// degree-13 over even degree-6 polynomial, inputs clamped to +-7.9053, where it reaches +-1 exactly) that is
+        /// within 4e-7 of the exact tanh (pinned by a test) and 1.6 times faster than TensorPrimitives.Tanh on
+        /// cache-resident data, where tanh dominated batched training of tanh networks (W3). NaN propagates. Double uses
+        /// TensorPrimitives.Tanh.</summary>
+        public static void Tanh<T>(ReadOnlySpan<T> a, Span<T> h) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            if (typeof(T) != typeof(float))
+            {
+                TensorPrimitives.Tanh(a, h);
+                return;
+            }
+
+            Same(a.Length, h.Length);
+            ReadOnlySpan<float> x = MemoryMarshal.Cast<T, float>(a);
+            Span<float> y = MemoryMarshal.Cast<T, float>(h);
+            int i = 0;
+            if (System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+            {
+                ref float source = ref MemoryMarshal.GetReference(x);
+                ref float destination = ref MemoryMarshal.GetReference(y);
+                for (; i <= x.Length - 16; i += 16)
+                {
+                    System.Runtime.Intrinsics.Vector512.StoreUnsafe(FastTanh(System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref source, (nuint)i)), ref destination, (nuint)i);
+                }
+            }
+            else if (System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            {
+                ref float source = ref MemoryMarshal.GetReference(x);
+                ref float destination = ref MemoryMarshal.GetReference(y);
+                for (; i <= x.Length - 8; i += 8)
+                {
+                    System.Runtime.Intrinsics.Vector256.StoreUnsafe(FastTanh(System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref source, (nuint)i)), ref destination, (nuint)i);
+                }
+            }
+
+            for (; i < x.Length; i++)
+            {
+                y[i] = FastTanh(x[i]);
+            }
+        }
+
+        // Eigen's coefficients (MathFunctionsImpl.h): numerator alpha_1..alpha_13 (odd), denominator beta_0..beta_6 (even).
+        private const float TanhClamp = 7.90531110763549805f, TanhTiny = 0.0004f;
+        private const float A1 = 4.89352455891786e-03f, A3 = 6.37261928875436e-04f, A5 = 1.48572235717979e-05f,
+            A7 = 5.12229709037114e-08f, A9 = -8.60467152213735e-11f, A11 = 2.00018790482477e-13f, A13 = -2.76076847742355e-16f;
+        private const float B0 = 4.89352518554385e-03f, B2 = 2.26843463243900e-03f, B4 = 1.18534705686654e-04f, B6 = 1.19825839466702e-06f;
+
+        private static float FastTanh(float value)
+        {
+            if (float.IsNaN(value))
+            {
+                return value;
+            }
+
+            if (MathF.Abs(value) < TanhTiny)
+            {
+                return value;
+            }
+
+            float x = Math.Clamp(value, -TanhClamp, TanhClamp), x2 = x * x;
+            float p = (x2 * A13) + A11;
+            p = (x2 * p) + A9;
+            p = (x2 * p) + A7;
+            p = (x2 * p) + A5;
+            p = (x2 * p) + A3;
+            p = (x2 * p) + A1;
+            float q = (x2 * B6) + B4;
+            q = (x2 * q) + B2;
+            q = (x2 * q) + B0;
+            return x * p / q;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static System.Runtime.Intrinsics.Vector512<float> FastTanh(System.Runtime.Intrinsics.Vector512<float> value)
+        {
+            var x = System.Runtime.Intrinsics.Vector512.Min(System.Runtime.Intrinsics.Vector512.Max(value, System.Runtime.Intrinsics.Vector512.Create(-TanhClamp)), System.Runtime.Intrinsics.Vector512.Create(TanhClamp));
+            var x2 = x * x;
+            var p = (x2 * A13) + System.Runtime.Intrinsics.Vector512.Create(A11);
+            p = (x2 * p) + System.Runtime.Intrinsics.Vector512.Create(A9);
+            p = (x2 * p) + System.Runtime.Intrinsics.Vector512.Create(A7);
+            p = (x2 * p) + System.Runtime.Intrinsics.Vector512.Create(A5);
+            p = (x2 * p) + System.Runtime.Intrinsics.Vector512.Create(A3);
+            p = (x2 * p) + System.Runtime.Intrinsics.Vector512.Create(A1);
+            var q = (x2 * B6) + System.Runtime.Intrinsics.Vector512.Create(B4);
+            q = (x2 * q) + System.Runtime.Intrinsics.Vector512.Create(B2);
+            q = (x2 * q) + System.Runtime.Intrinsics.Vector512.Create(B0);
+            var result = x * p / q;
+            var keep = System.Runtime.Intrinsics.Vector512.LessThan(System.Runtime.Intrinsics.Vector512.Abs(value), System.Runtime.Intrinsics.Vector512.Create(TanhTiny))
+                | ~System.Runtime.Intrinsics.Vector512.Equals(value, value); // tiny inputs, and NaN, pass through
+            return System.Runtime.Intrinsics.Vector512.ConditionalSelect(keep, value, result);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static System.Runtime.Intrinsics.Vector256<float> FastTanh(System.Runtime.Intrinsics.Vector256<float> value)
+        {
+            var x = System.Runtime.Intrinsics.Vector256.Min(System.Runtime.Intrinsics.Vector256.Max(value, System.Runtime.Intrinsics.Vector256.Create(-TanhClamp)), System.Runtime.Intrinsics.Vector256.Create(TanhClamp));
+            var x2 = x * x;
+            var p = (x2 * A13) + System.Runtime.Intrinsics.Vector256.Create(A11);
+            p = (x2 * p) + System.Runtime.Intrinsics.Vector256.Create(A9);
+            p = (x2 * p) + System.Runtime.Intrinsics.Vector256.Create(A7);
+            p = (x2 * p) + System.Runtime.Intrinsics.Vector256.Create(A5);
+            p = (x2 * p) + System.Runtime.Intrinsics.Vector256.Create(A3);
+            p = (x2 * p) + System.Runtime.Intrinsics.Vector256.Create(A1);
+            var q = (x2 * B6) + System.Runtime.Intrinsics.Vector256.Create(B4);
+            q = (x2 * q) + System.Runtime.Intrinsics.Vector256.Create(B2);
+            q = (x2 * q) + System.Runtime.Intrinsics.Vector256.Create(B0);
+            var result = x * p / q;
+            var keep = System.Runtime.Intrinsics.Vector256.LessThan(System.Runtime.Intrinsics.Vector256.Abs(value), System.Runtime.Intrinsics.Vector256.Create(TanhTiny))
+                | ~System.Runtime.Intrinsics.Vector256.Equals(value, value);
+            return System.Runtime.Intrinsics.Vector256.ConditionalSelect(keep, value, result);
+        }
 
         /// <summary><c>h = max(0, a)</c>; NaN propagates.</summary>
         public static void ReLU<T>(ReadOnlySpan<T> a, Span<T> h) where T : unmanaged, IFloatingPointIeee754<T> =>

@@ -68,6 +68,39 @@ public class StabilityTests
         Report("elu", loss, 0.5 * y * y, [net.Gradients[2]], [y * dydA]); // db1[0] = (y - 0) * W2[0] * elu'(a)
     }
 
+    /// <summary>The float tanh is a rational approximation (Eigen's): within 4e-7 of the exact tanh over [-20, 20]
+    /// (TensorPrimitives.Tanh: 1.5e-7), exactly +-1 beyond the clamp, odd, x itself near 0, and NaN stays NaN, on the
+    /// vector paths and the scalar tail alike (lengths not a multiple of the vector width).</summary>
+    [Fact]
+    public void FloatTanh_IsWithin4e7OfTheExactTanh_AndKeepsNaN()
+    {
+        const int n = 400_003;
+        var a = new float[n];
+        var h = new float[n];
+        for (int i = 0; i < n; i++)
+        {
+            a[i] = -20f + (40f * i / (n - 1));
+        }
+
+        Runtime.Activations.Tanh<float>(a, h);
+        double worst = 0;
+        for (int i = 0; i < n; i++)
+        {
+            worst = Math.Max(worst, Math.Abs(h[i] - Math.Tanh(a[i])));
+            Assert.True(Math.Abs(h[i]) <= 1f, $"tanh({a[i]}) = {h[i]}");
+        }
+
+        Assert.True(worst <= 4e-7, $"worst absolute error {worst:E2}");
+        float[] special = { float.NaN, float.PositiveInfinity, float.NegativeInfinity, 1e-5f, -0f, 9f, -9f, 0.5f, -0.5f };
+        var result = new float[special.Length];
+        Runtime.Activations.Tanh<float>(special, result);
+        Assert.True(float.IsNaN(result[0]));
+        Assert.Equal(new[] { 1f, -1f, 1e-5f }, result[1..4]);
+        Assert.True(float.IsNegative(result[4]) && result[4] == 0);
+        Assert.Equal(new[] { 1f, -1f }, result[5..7]);
+        Assert.Equal(-result[7], result[8]);
+    }
+
     [Fact]
     public void ATrainedNetwork_UsedFromManyThreadsAtOnce_GivesTheSingleThreadedResults()
     {

@@ -20,8 +20,6 @@ namespace NetGen.Generator.Emitting
         /// <summary>Samples per tile: the activations of a tile stay in the first-level caches for small networks.</summary>
         public const int Tile = 32;
 
-        /// <summary>Rows per register block.</summary>
-        private const int BlockRows = 4;
 
         private const string Simd = "global::NetGen.Runtime.Simd";
         private const string Marshal = "global::System.Runtime.InteropServices.MemoryMarshal";
@@ -206,14 +204,21 @@ namespace NetGen.Generator.Emitting
             string l = Int(output.Number);
             string u = Int(output.Units);
             string m = Int(output.AffineOutputs);
-            string call = net.Loss switch
+            switch (net.Loss)
             {
-                LossKind.CrossEntropy => $"{Losses}.CrossEntropyFromLogits<{t}>(a{l}.Slice(r * {m}, {m}), target.Slice(r * {u}, {u}))",
-                LossKind.BinaryCrossEntropy => $"{Losses}.BinaryCrossEntropyFromLogits<{t}>(a{l}.Slice(r * {m}, {m}), target.Slice(r * {u}, {u}))",
-                _ => $"{Losses}.HalfSquaredError<{t}>(h{l}.Slice(r * {u}, {u}), target.Slice(r * {u}, {u}))",
-            };
-            w.Line("// Loss, sample by sample, in the stable form of Backward");
-            w.Line($"for (int r = 0; r < rows; r++) loss += {call};");
+                case LossKind.CrossEntropy:
+                    w.Line("// Loss, sample by sample (the log-sum-exp is per sample), in the stable form of Backward");
+                    w.Line($"for (int r = 0; r < rows; r++) loss += {Losses}.CrossEntropyFromLogits<{t}>(a{l}.Slice(r * {m}, {m}), target.Slice(r * {u}, {u}));");
+                    break;
+                case LossKind.BinaryCrossEntropy:
+                    w.Line("// Loss: a sum over every output of every sample, so the whole tile at once, in the stable form of Backward");
+                    w.Line($"loss += {Losses}.BinaryCrossEntropyFromLogits<{t}>(a{l}, target);");
+                    break;
+                default:
+                    w.Line("// Loss: a sum over every output of every sample, so the whole tile at once");
+                    w.Line($"loss += {Losses}.HalfSquaredError<{t}>(h{l}, target);");
+                    break;
+            }
         }
 
         private static void EmitBackwardLayers(SourceWriter w, NetworkSpec net, ScratchLayout scratch)
@@ -298,8 +303,8 @@ namespace NetGen.Generator.Emitting
 
             public int Columns { get; set; }
 
-            /// <summary>The scalar A(r, k): an offset into <c>aRef</c>.</summary>
-            public Func<string, string, string> A { get; set; } = (_, _) => "0";
+            /// <summary>The scalar A(r, k): an offset into <c>aRef</c>; null for all ones (column sums of B).</summary>
+            public Func<string, string, string>? A { get; set; }
 
             /// <summary>B[k, c]: an offset into <c>bRef</c> (contiguous in c).</summary>
             public Func<string, string, string> B { get; set; } = (_, _) => "0";
@@ -361,7 +366,20 @@ namespace NetGen.Generator.Emitting
                 Start = "accumulate",
             });
             w.Close();
-            w.Line($"for (int r = 0; r < rows; r++) global::System.Numerics.Tensors.TensorPrimitives.Add<{t}>(db, dA.Slice(r * {Int(m)}, {Int(m)}), db);");
+            w.Block("// db += the column sums of dA");
+            w.Line($"ref {t} bRef = ref {Marshal}.GetReference(dA);");
+            w.Line($"ref {t} cRef = ref {Marshal}.GetReference(db);");
+            EmitProduct(w, net, new Product
+            {
+                RowCount = "1",
+                Inner = "rows",
+                Columns = m,
+                A = null,
+                B = (r, c) => $"{r} * {Int(m)} + {c}",
+                C = (_, c) => c,
+                Start = "accumulate",
+            });
+            w.Close();
             if (hasDx)
             {
                 w.Block("// dX = dA W^T");
@@ -412,7 +430,7 @@ namespace NetGen.Generator.Emitting
                     {
                         string c = "c" + Int(block);
                         w.Open($"for (int {c} = {Int(start)}; {c} < {Int(start + (looped * groupColumns))}; {c} += {Int(groupColumns)})");
-                        EmitBlocks(w, net, product, width, Enumerable.Range(0, path.GroupVectors).Select(v => v == 0 ? c : $"{c} + {Int(v * lanes)}").ToArray(), block++);
+                        EmitBlocks(w, net, product, width, Enumerable.Range(0, path.GroupVectors).Select(v => v == 0 ? c : $"{c} + {Int(v * lanes)}").ToArray(), block++, path.GroupVectors * 4);
                         w.Close();
                     }
 
@@ -420,7 +438,7 @@ namespace NetGen.Generator.Emitting
                     {
                         int vectors = Math.Min(path.GroupVectors, count - g);
                         string[] columns = Enumerable.Range(0, vectors).Select(v => Int(start + ((g + v) * lanes))).ToArray();
-                        EmitBlocks(w, net, product, width, columns, block++);
+                        EmitBlocks(w, net, product, width, columns, block++, path.GroupVectors * 4);
                     }
 
                     covered = start + (count * lanes);
@@ -459,13 +477,16 @@ namespace NetGen.Generator.Emitting
             return segments;
         }
 
-        /// <summary>Rows in blocks of <see cref="BlockRows"/>, then one at a time, for one group of column vectors.</summary>
-        private static void EmitBlocks(SourceWriter w, NetworkSpec net, Product product, Path width, string[] columns, int block)
+        /// <summary>Rows in blocks, then one at a time, for one group of column vectors. A block holds up to
+        /// <paramref name="accumulators"/> accumulators (16 with the 32 registers of AVX-512, 8 with the 16 of AVX2 and
+        /// Neon) and at most 8 rows: at least 8 independent FMA chains hide the FMA latency on two pipes.</summary>
+        private static void EmitBlocks(SourceWriter w, NetworkSpec net, Product product, Path width, string[] columns, int block, int accumulators)
         {
             string r = "r" + Int(block);
             w.Line($"int {r} = 0;");
-            w.Open($"for (; {r} + {Int(BlockRows)} <= {product.RowCount}; {r} += {Int(BlockRows)})");
-            EmitBlock(w, net, product, width, columns, r, BlockRows);
+            int blockRows = Math.Max(1, Math.Min(8, accumulators / columns.Length));
+            w.Open($"for (; {r} + {Int(blockRows)} <= {product.RowCount}; {r} += {Int(blockRows)})");
+            EmitBlock(w, net, product, width, columns, r, blockRows);
             w.Close();
             w.Open($"for (; {r} < {product.RowCount}; {r}++)");
             EmitBlock(w, net, product, width, columns, r, 1);
@@ -500,6 +521,16 @@ namespace NetGen.Generator.Emitting
 
             for (int i = 0; i < rows; i++)
             {
+                if (product.A is null)
+                {
+                    for (int c = 0; c < columns.Length; c++)
+                    {
+                        w.Line($"c{Int(i)}_{Int(c)} += b{Int(c)};");
+                    }
+
+                    continue;
+                }
+
                 w.Line($"{v} a{Int(i)} = {width.Vector}.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, {product.A(Row(i), "k")}));");
                 for (int c = 0; c < columns.Length; c++)
                 {
@@ -536,7 +567,10 @@ namespace NetGen.Generator.Emitting
             w.Open($"for (int c = {Int(first)}; c < {Int(product.Columns)}; c++)");
             w.Line($"{t} sum = {start};");
             w.Open($"for (int k = 0; k < {product.Inner}; k++)");
-            w.Line($"sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, {product.A("r", "k")}) * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRef, {product.B("k", "c")});");
+            string b = $"global::System.Runtime.CompilerServices.Unsafe.Add(ref bRef, {product.B("k", "c")})";
+            w.Line(product.A is null
+                ? $"sum += {b};"
+                : $"sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, {product.A("r", "k")}) * {b};");
             w.Close();
             w.Line($"global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, {product.C("r", "c")}) = sum;");
             w.Close();

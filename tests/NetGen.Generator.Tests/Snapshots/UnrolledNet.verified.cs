@@ -335,8 +335,8 @@ namespace Samples
                 global::System.Span<float> a2 = s.Slice(128, 1 * rows), h2 = a2;
                 AffineBatch2(p.Slice(8, 2), p.Slice(10, 1), h1, a2, rows);
 
-                // Loss, sample by sample, in the stable form of Backward
-                for (int r = 0; r < rows; r++) loss += global::NetGen.Runtime.Losses.HalfSquaredError<float>(h2.Slice(r * 1, 1), target.Slice(r * 1, 1));
+                // Loss: a sum over every output of every sample, so the whole tile at once
+                loss += global::NetGen.Runtime.Losses.HalfSquaredError<float>(h2, target);
 
                 // Output: dH2 = Y - D
                 global::System.Span<float> dh2 = s.Slice(160, 1 * rows);
@@ -400,7 +400,22 @@ namespace Samples
                     }
                 }
             }
-            for (int r = 0; r < rows; r++) global::System.Numerics.Tensors.TensorPrimitives.Add<float>(db, dA.Slice(r * 2, 2), db);
+            { // db += the column sums of dA
+                ref float bRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dA);
+                ref float cRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(db);
+                for (int r = 0; r < 1; r++)
+                {
+                    for (int c = 0; c < 2; c++)
+                    {
+                        float sum = global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, c);
+                        for (int k = 0; k < rows; k++)
+                        {
+                            sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRef, k * 2 + c);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, c) = sum;
+                    }
+                }
+            }
         }
 
         /// <summary>Layer 2 for a tile: <c>A[r, :] = b2 + sum_j X[r, j] W2[j, :]</c>, X rows x 2, A rows x 1, W2 input-major.</summary>
@@ -446,7 +461,22 @@ namespace Samples
                     }
                 }
             }
-            for (int r = 0; r < rows; r++) global::System.Numerics.Tensors.TensorPrimitives.Add<float>(db, dA.Slice(r * 1, 1), db);
+            { // db += the column sums of dA
+                ref float bRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dA);
+                ref float cRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(db);
+                for (int r = 0; r < 1; r++)
+                {
+                    for (int c = 0; c < 1; c++)
+                    {
+                        float sum = global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, c);
+                        for (int k = 0; k < rows; k++)
+                        {
+                            sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRef, k * 1 + c);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, c) = sum;
+                    }
+                }
+            }
             { // dX = dA W^T
                 ref float aRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dA);
                 ref float bRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(WT);
