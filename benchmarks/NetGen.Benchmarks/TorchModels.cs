@@ -18,6 +18,16 @@ public sealed class TorchModel : IDisposable
 
     public TorchModel(INeuralNetwork<float> net, float[] input, float[] target, float learningRate)
     {
+        _crossEntropy = net.Loss == LossFunction.CrossEntropy;
+        _model = Build(net);
+        _input = tensor(input, new long[] { 1, input.Length });
+        _target = _crossEntropy ? tensor(new long[] { Array.IndexOf(target, target.Max()) }) : tensor(target, new long[] { 1, target.Length });
+        _optimizer = optim.SGD(_model.parameters(), learningRate);
+    }
+
+    /// <summary>nn.Sequential of Linear and activation modules with <paramref name="net"/>'s weights and biases.</summary>
+    public static nn.Module<Tensor, Tensor> Build(INeuralNetwork<float> net)
+    {
         var modules = new System.Collections.Generic.List<(string, nn.Module<Tensor, Tensor>)>();
         ReadOnlySpan<float> p = net.Parameters;
         foreach (LayerInfo layer in net.Layers)
@@ -52,11 +62,7 @@ public sealed class TorchModel : IDisposable
             }
         }
 
-        _crossEntropy = net.Loss == LossFunction.CrossEntropy;
-        _model = nn.Sequential(modules);
-        _input = tensor(input, new long[] { 1, input.Length });
-        _target = _crossEntropy ? tensor(new long[] { Array.IndexOf(target, target.Max()) }) : tensor(target, new long[] { 1, target.Length });
-        _optimizer = optim.SGD(_model.parameters(), learningRate);
+        return nn.Sequential(modules);
     }
 
     public static int Threads
@@ -96,5 +102,58 @@ public sealed class TorchModel : IDisposable
         _model.Dispose();
         _input.Dispose();
         _target.Dispose();
+    }
+}
+
+/// <summary>Mini-batch and full-batch training in TorchSharp, as a user writes it: the whole data set as one tensor,
+/// <c>narrow</c> for each batch, zero_grad, forward, loss (cross-entropy from the logits, or mean squared error),
+/// backward, optimizer step.</summary>
+public sealed class TorchTrainer : IDisposable
+{
+    private readonly nn.Module<Tensor, Tensor> _model;
+    private readonly Tensor _inputs;
+    private readonly Tensor _targets;
+    private readonly optim.Optimizer _optimizer;
+    private readonly bool _crossEntropy;
+
+    public TorchTrainer(INeuralNetwork<float> net, float[] inputs, float[] targets, bool adam, double learningRate)
+    {
+        int count = inputs.Length / net.InputSize;
+        _crossEntropy = net.Loss == LossFunction.CrossEntropy;
+        _model = TorchModel.Build(net);
+        _inputs = tensor(inputs, new long[] { count, net.InputSize });
+        _targets = _crossEntropy
+            ? tensor(Enumerable.Range(0, count).Select(s => (long)Array.IndexOf(targets, 1f, s * net.OutputSize, net.OutputSize) - (s * net.OutputSize)).ToArray())
+            : tensor(targets, new long[] { count, net.OutputSize });
+        _optimizer = adam ? optim.Adam(_model.parameters(), learningRate) : optim.SGD(_model.parameters(), learningRate);
+    }
+
+    /// <summary>One step on samples [start, start + rows).</summary>
+    public void Step(int start, int rows)
+    {
+        using var scope = NewDisposeScope();
+        _optimizer.zero_grad();
+        Tensor y = _model.forward(_inputs.narrow(0, start, rows));
+        Tensor d = _targets.narrow(0, start, rows);
+        Tensor loss = _crossEntropy ? nn.functional.cross_entropy(y, d) : nn.functional.mse_loss(y, d);
+        loss.backward();
+        _optimizer.step();
+    }
+
+    /// <summary>The share of samples in [start, start + rows) whose largest output is the target class.</summary>
+    public double Accuracy(int start, int rows)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        Tensor predicted = _model.forward(_inputs.narrow(0, start, rows)).argmax(1);
+        return predicted.eq(_targets.narrow(0, start, rows)).sum().ToInt64() / (double)rows;
+    }
+
+    public void Dispose()
+    {
+        _optimizer.Dispose();
+        _model.Dispose();
+        _inputs.Dispose();
+        _targets.Dispose();
     }
 }

@@ -83,3 +83,10 @@ public partial class WideBce;
 [Dense(1, Activation.Sigmoid)]
 [Loss(LossFunction.BinaryCrossEntropy)]
 public partial class WideBceD;
+
+/// <summary>W4's network: 784-128-10, ReLU, softmax with cross-entropy.</summary>
+[Input(784)]
+[Dense(128, Activation.ReLU)]
+[Dense(10, Activation.Softmax)]
+[Loss(LossFunction.CrossEntropy)]
+public partial class MnistNet;

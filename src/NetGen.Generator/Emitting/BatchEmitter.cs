@@ -8,7 +8,7 @@ namespace NetGen.Generator.Emitting
 {
     /// <summary>Writes the batched passes, <c>ForwardBatch</c> and <c>BackwardBatch</c>, and their per-layer kernels.</summary>
     /// <remarks>
-    /// Samples are row-major (<c>X[s * n + j]</c>), as the caller passes them, and run in tiles of <see cref="Tile"/>.
+    /// Samples are row-major (<c>X[s * n + j]</c>), as the caller passes them, and run in tiles (<see cref="TileFor"/>).
     /// Every layer is then three small matrix products, each a register-blocked kernel with constant sizes:
     /// forward <c>A = X W + b</c>; backward <c>dW += X^T dA</c> (the tile is the inner dimension, so each gradient is
     /// loaded and stored once per tile, not once per sample) and <c>dX = dA W^T</c>, with W^T copied once per call.
@@ -17,8 +17,22 @@ namespace NetGen.Generator.Emitting
     /// </remarks>
     internal static class BatchEmitter
     {
-        /// <summary>Samples per tile: the activations of a tile stay in the first-level caches for small networks.</summary>
-        public const int Tile = 32;
+        /// <summary>Scratch per tile: a tile's activations and gradients stay in the second-level cache.</summary>
+        private const int TileBytes = 128 * 1024;
+
+        /// <summary>Samples per tile: as many as fit <see cref="TileBytes"/>, a power of two from 16 to 256. Small
+        /// networks get large tiles, which spread each kernel call and each gradient load over more samples.</summary>
+        public static int TileFor(NetworkSpec net, ScratchLayout scratch)
+        {
+            int perSample = Math.Max(1, scratch.BackwardLength * (net.IsDouble ? 8 : 4));
+            int tile = 16;
+            while (tile < 256 && (tile * 2 * perSample) <= TileBytes)
+            {
+                tile *= 2;
+            }
+
+            return tile;
+        }
 
 
         private const string Simd = "global::NetGen.Runtime.Simd";
@@ -62,7 +76,8 @@ namespace NetGen.Generator.Emitting
             string span = $"global::System.Span<{t}>";
             string readOnlySpan = $"global::System.ReadOnlySpan<{t}>";
 
-            w.Line($"private const int BatchTile = {Int(Tile)};");
+            int tile = TileFor(net, scratch);
+            w.Line($"private const int BatchTile = {Int(tile)};");
             w.Line();
 
             // ForwardBatch
@@ -83,7 +98,7 @@ namespace NetGen.Generator.Emitting
             w.Line("int rows = global::System.Math.Min(BatchTile, count - start);");
             w.Line($"{readOnlySpan} h0 = inputs.Slice(start * InputSize, rows * InputSize);");
             w.Line();
-            EmitForwardLayers(w, net, scratch);
+            EmitForwardLayers(w, net, scratch, tile);
             w.Line($"h{Int(net.Output.Number)}.CopyTo(outputs.Slice(start * OutputSize, rows * OutputSize));");
             w.Close();
             w.Close();
@@ -134,9 +149,9 @@ namespace NetGen.Generator.Emitting
             w.Line($"{readOnlySpan} h0 = inputs.Slice(start * InputSize, rows * InputSize);");
             w.Line($"{readOnlySpan} target = targets.Slice(start * OutputSize, rows * OutputSize);");
             w.Line();
-            EmitForwardLayers(w, net, scratch);
+            EmitForwardLayers(w, net, scratch, tile);
             EmitLoss(w, net);
-            EmitBackwardLayers(w, net, scratch);
+            EmitBackwardLayers(w, net, scratch, tile);
             w.Close();
             w.Line();
             w.Line("return loss;");
@@ -152,13 +167,13 @@ namespace NetGen.Generator.Emitting
         }
 
         /// <summary>The tile's slice of a per-sample scratch vector: <c>s.Slice(offset * tile, length * rows)</c>.</summary>
-        private static string Slice(ScratchLayout scratch, string name)
+        private static string Slice(ScratchLayout scratch, string name, int tile)
         {
             (int offset, int length) = scratch.Range(name);
-            return $"s.Slice({Int(offset * Tile)}, {Int(length)} * rows)";
+            return $"s.Slice({Int(offset * tile)}, {Int(length)} * rows)";
         }
 
-        private static void EmitForwardLayers(SourceWriter w, NetworkSpec net, ScratchLayout scratch)
+        private static void EmitForwardLayers(SourceWriter w, NetworkSpec net, ScratchLayout scratch, int tile)
         {
             string t = net.Scalar;
             foreach (LayerSpec layer in net.Layers)
@@ -167,8 +182,8 @@ namespace NetGen.Generator.Emitting
                 string prev = Int(layer.Number - 1);
                 int m = layer.AffineOutputs;
                 w.Line($"// Layer {k}, for the tile's rows: A{k} = H{prev} W{k} + b{k};  H{k} = g(A{k})");
-                string h = layer.IsIdentity ? $"a{k}" : Slice(scratch, $"h{k}");
-                w.Line($"global::System.Span<{t}> a{k} = {Slice(scratch, $"a{k}")}, h{k} = {h};");
+                string h = layer.IsIdentity ? $"a{k}" : Slice(scratch, $"h{k}", tile);
+                w.Line($"global::System.Span<{t}> a{k} = {Slice(scratch, $"a{k}", tile)}, h{k} = {h};");
                 w.Line($"AffineBatch{k}(p.Slice({Int(layer.Offset)}, {Int(layer.WeightCount)}), p.Slice({Int(layer.BiasOffset)}, {Int(m)}), h{prev}, a{k}, rows);");
                 string alpha = Literal(layer.Alpha, net.IsDouble);
                 if (layer.Kind == LayerKind.Maxout)
@@ -221,7 +236,7 @@ namespace NetGen.Generator.Emitting
             }
         }
 
-        private static void EmitBackwardLayers(SourceWriter w, NetworkSpec net, ScratchLayout scratch)
+        private static void EmitBackwardLayers(SourceWriter w, NetworkSpec net, ScratchLayout scratch, int tile)
         {
             string t = net.Scalar;
             LayerSpec output = net.Output;
@@ -230,13 +245,13 @@ namespace NetGen.Generator.Emitting
             if (net.Loss == LossKind.MeanSquaredError)
             {
                 w.Line($"// Output: dH{l} = Y - D");
-                w.Line($"global::System.Span<{t}> dh{l} = {Slice(scratch, $"dh{l}")};");
+                w.Line($"global::System.Span<{t}> dh{l} = {Slice(scratch, $"dh{l}", tile)};");
                 w.Line($"{Losses}.OutputError<{t}>(h{l}, target, dh{l});");
             }
             else
             {
                 w.Line($"// Output: the fused gradient dA{l} = Y - D");
-                w.Line($"global::System.Span<{t}> da{l} = {Slice(scratch, $"da{l}")};");
+                w.Line($"global::System.Span<{t}> da{l} = {Slice(scratch, $"da{l}", tile)};");
                 w.Line($"{Losses}.OutputError<{t}>(h{l}, target, da{l});");
             }
 
@@ -259,7 +274,7 @@ namespace NetGen.Generator.Emitting
                     }
                     else
                     {
-                        w.Line($"global::System.Span<{t}> da{k} = {Slice(scratch, $"da{k}")};");
+                        w.Line($"global::System.Span<{t}> da{k} = {Slice(scratch, $"da{k}", tile)};");
                         string alpha = Literal(layer.Alpha, net.IsDouble);
                         string units = Int(layer.Units);
                         w.Line(layer.Kind == LayerKind.Maxout
@@ -279,7 +294,7 @@ namespace NetGen.Generator.Emitting
                 string gradients = $"g.Slice({Int(layer.Offset)}, {Int(layer.WeightCount)}), g.Slice({Int(layer.BiasOffset)}, {Int(m)})";
                 if (layer.Number > 1)
                 {
-                    w.Line($"global::System.Span<{t}> dh{prev} = {Slice(scratch, $"dh{prev}")};");
+                    w.Line($"global::System.Span<{t}> dh{prev} = {Slice(scratch, $"dh{prev}", tile)};");
                     w.Line($"AffineBatchBackward{k}(wt{k}, h{prev}, da{k}, {gradients}, dh{prev}, rows);");
                 }
                 else

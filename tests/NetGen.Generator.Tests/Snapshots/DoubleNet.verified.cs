@@ -524,7 +524,7 @@ namespace Samples
                 }
             }
 
-            private const int BatchTile = 32;
+            private const int BatchTile = 256;
 
             /// <summary>Runs the forward pass for a block of samples stored row-major: sample s is
             /// <c>inputs[s * InputSize ..]</c> and its output goes to <c>outputs[s * OutputSize ..]</c>. The batched kernels
@@ -546,12 +546,12 @@ namespace Samples
                     global::System.ReadOnlySpan<double> h0 = inputs.Slice(start * InputSize, rows * InputSize);
 
                     // Layer 1, for the tile's rows: A1 = H0 W1 + b1;  H1 = g(A1)
-                    global::System.Span<double> a1 = s.Slice(0, 10 * rows), h1 = s.Slice(320, 10 * rows);
+                    global::System.Span<double> a1 = s.Slice(0, 10 * rows), h1 = s.Slice(2560, 10 * rows);
                     AffineBatch1(p.Slice(0, 30), p.Slice(30, 10), h0, a1, rows);
                     global::NetGen.Runtime.Activations.ELU<double>(a1, 0.5d, h1);
 
                     // Layer 2, for the tile's rows: A2 = H1 W2 + b2;  H2 = g(A2)
-                    global::System.Span<double> a2 = s.Slice(640, 2 * rows), h2 = a2;
+                    global::System.Span<double> a2 = s.Slice(5120, 2 * rows), h2 = a2;
                     AffineBatch2(p.Slice(40, 20), p.Slice(60, 2), h1, a2, rows);
 
                     h2.CopyTo(outputs.Slice(start * OutputSize, rows * OutputSize));
@@ -595,28 +595,28 @@ namespace Samples
                     global::System.ReadOnlySpan<double> target = targets.Slice(start * OutputSize, rows * OutputSize);
 
                     // Layer 1, for the tile's rows: A1 = H0 W1 + b1;  H1 = g(A1)
-                    global::System.Span<double> a1 = s.Slice(0, 10 * rows), h1 = s.Slice(320, 10 * rows);
+                    global::System.Span<double> a1 = s.Slice(0, 10 * rows), h1 = s.Slice(2560, 10 * rows);
                     AffineBatch1(p.Slice(0, 30), p.Slice(30, 10), h0, a1, rows);
                     global::NetGen.Runtime.Activations.ELU<double>(a1, 0.5d, h1);
 
                     // Layer 2, for the tile's rows: A2 = H1 W2 + b2;  H2 = g(A2)
-                    global::System.Span<double> a2 = s.Slice(640, 2 * rows), h2 = a2;
+                    global::System.Span<double> a2 = s.Slice(5120, 2 * rows), h2 = a2;
                     AffineBatch2(p.Slice(40, 20), p.Slice(60, 2), h1, a2, rows);
 
                     // Loss: a sum over every output of every sample, so the whole tile at once
                     loss += global::NetGen.Runtime.Losses.HalfSquaredError<double>(h2, target);
 
                     // Output: dH2 = Y - D
-                    global::System.Span<double> dh2 = s.Slice(704, 2 * rows);
+                    global::System.Span<double> dh2 = s.Slice(5632, 2 * rows);
                     global::NetGen.Runtime.Losses.OutputError<double>(h2, target, dh2);
 
                     // Layer 2 backward: dW2 += H1^T dA2;  db2 += column sums of dA2;  dH1 = dA2 W2^T
                     global::System.Span<double> da2 = dh2;
-                    global::System.Span<double> dh1 = s.Slice(768, 10 * rows);
+                    global::System.Span<double> dh1 = s.Slice(6144, 10 * rows);
                     AffineBatchBackward2(wt2, h1, da2, g.Slice(40, 20), g.Slice(60, 2), dh1, rows);
 
                     // Layer 1 backward: dW1 += H0^T dA1;  db1 += column sums of dA1
-                    global::System.Span<double> da1 = s.Slice(1088, 10 * rows);
+                    global::System.Span<double> da1 = s.Slice(8704, 10 * rows);
                     global::NetGen.Runtime.Activations.ELUBackward<double>(a1, h1, dh1, 0.5d, da1);
                     AffineBatchBackward1(h0, da1, g.Slice(0, 30), g.Slice(30, 10), rows);
 

@@ -1701,7 +1701,7 @@ namespace Samples
             }
         }
 
-        private const int BatchTile = 32;
+        private const int BatchTile = 128;
 
         /// <summary>Runs the forward pass for a block of samples stored row-major: sample s is
         /// <c>inputs[s * InputSize ..]</c> and its output goes to <c>outputs[s * OutputSize ..]</c>. The batched kernels
@@ -1723,36 +1723,36 @@ namespace Samples
                 global::System.ReadOnlySpan<float> h0 = inputs.Slice(start * InputSize, rows * InputSize);
 
                 // Layer 1, for the tile's rows: A1 = H0 W1 + b1;  H1 = g(A1)
-                global::System.Span<float> a1 = s.Slice(0, 7 * rows), h1 = s.Slice(224, 7 * rows);
+                global::System.Span<float> a1 = s.Slice(0, 7 * rows), h1 = s.Slice(896, 7 * rows);
                 AffineBatch1(p.Slice(0, 35), p.Slice(35, 7), h0, a1, rows);
                 global::NetGen.Runtime.Activations.Sigmoid<float>(a1, h1);
 
                 // Layer 2, for the tile's rows: A2 = H1 W2 + b2;  H2 = g(A2)
-                global::System.Span<float> a2 = s.Slice(448, 9 * rows), h2 = s.Slice(736, 9 * rows);
+                global::System.Span<float> a2 = s.Slice(1792, 9 * rows), h2 = s.Slice(2944, 9 * rows);
                 AffineBatch2(p.Slice(42, 63), p.Slice(105, 9), h1, a2, rows);
                 global::NetGen.Runtime.Activations.ReLU<float>(a2, h2);
 
                 // Layer 3, for the tile's rows: A3 = H2 W3 + b3;  H3 = g(A3)
-                global::System.Span<float> a3 = s.Slice(1024, 6 * rows), h3 = s.Slice(1216, 6 * rows);
+                global::System.Span<float> a3 = s.Slice(4096, 6 * rows), h3 = s.Slice(4864, 6 * rows);
                 AffineBatch3(p.Slice(114, 54), p.Slice(168, 6), h2, a3, rows);
                 global::NetGen.Runtime.Activations.LeakyReLU<float>(a3, 0.1f, h3);
 
                 // Layer 4, for the tile's rows: A4 = H3 W4 + b4;  H4 = g(A4)
-                global::System.Span<float> a4 = s.Slice(1408, 8 * rows), h4 = s.Slice(1664, 8 * rows);
+                global::System.Span<float> a4 = s.Slice(5632, 8 * rows), h4 = s.Slice(6656, 8 * rows);
                 AffineBatch4(p.Slice(174, 48), p.Slice(222, 8), h3, a4, rows);
                 global::NetGen.Runtime.Activations.ELU<float>(a4, 1f, h4);
 
                 // Layer 5, for the tile's rows: A5 = H4 W5 + b5;  H5 = g(A5)
-                global::System.Span<float> a5 = s.Slice(1920, 17 * rows), h5 = s.Slice(2464, 17 * rows);
+                global::System.Span<float> a5 = s.Slice(7680, 17 * rows), h5 = s.Slice(9856, 17 * rows);
                 AffineBatch5(p.Slice(230, 136), p.Slice(366, 17), h4, a5, rows);
                 global::NetGen.Runtime.Activations.Tanh<float>(a5, h5);
 
                 // Layer 6, for the tile's rows: A6 = H5 W6 + b6;  H6 = g(A6)
-                global::System.Span<float> a6 = s.Slice(3008, 4 * rows), h6 = a6;
+                global::System.Span<float> a6 = s.Slice(12032, 4 * rows), h6 = a6;
                 AffineBatch6(p.Slice(383, 68), p.Slice(451, 4), h5, a6, rows);
 
                 // Layer 7, for the tile's rows: A7 = H6 W7 + b7;  H7 = g(A7)
-                global::System.Span<float> a7 = s.Slice(3136, 3 * rows), h7 = s.Slice(3232, 3 * rows);
+                global::System.Span<float> a7 = s.Slice(12544, 3 * rows), h7 = s.Slice(12928, 3 * rows);
                 AffineBatch7(p.Slice(455, 12), p.Slice(467, 3), h6, a7, rows);
                 for (int r = 0; r < rows; r++) global::NetGen.Runtime.Activations.Softmax<float>(a7.Slice(r * 3, 3), h7.Slice(r * 3, 3));
 
@@ -1807,36 +1807,36 @@ namespace Samples
                 global::System.ReadOnlySpan<float> target = targets.Slice(start * OutputSize, rows * OutputSize);
 
                 // Layer 1, for the tile's rows: A1 = H0 W1 + b1;  H1 = g(A1)
-                global::System.Span<float> a1 = s.Slice(0, 7 * rows), h1 = s.Slice(224, 7 * rows);
+                global::System.Span<float> a1 = s.Slice(0, 7 * rows), h1 = s.Slice(896, 7 * rows);
                 AffineBatch1(p.Slice(0, 35), p.Slice(35, 7), h0, a1, rows);
                 global::NetGen.Runtime.Activations.Sigmoid<float>(a1, h1);
 
                 // Layer 2, for the tile's rows: A2 = H1 W2 + b2;  H2 = g(A2)
-                global::System.Span<float> a2 = s.Slice(448, 9 * rows), h2 = s.Slice(736, 9 * rows);
+                global::System.Span<float> a2 = s.Slice(1792, 9 * rows), h2 = s.Slice(2944, 9 * rows);
                 AffineBatch2(p.Slice(42, 63), p.Slice(105, 9), h1, a2, rows);
                 global::NetGen.Runtime.Activations.ReLU<float>(a2, h2);
 
                 // Layer 3, for the tile's rows: A3 = H2 W3 + b3;  H3 = g(A3)
-                global::System.Span<float> a3 = s.Slice(1024, 6 * rows), h3 = s.Slice(1216, 6 * rows);
+                global::System.Span<float> a3 = s.Slice(4096, 6 * rows), h3 = s.Slice(4864, 6 * rows);
                 AffineBatch3(p.Slice(114, 54), p.Slice(168, 6), h2, a3, rows);
                 global::NetGen.Runtime.Activations.LeakyReLU<float>(a3, 0.1f, h3);
 
                 // Layer 4, for the tile's rows: A4 = H3 W4 + b4;  H4 = g(A4)
-                global::System.Span<float> a4 = s.Slice(1408, 8 * rows), h4 = s.Slice(1664, 8 * rows);
+                global::System.Span<float> a4 = s.Slice(5632, 8 * rows), h4 = s.Slice(6656, 8 * rows);
                 AffineBatch4(p.Slice(174, 48), p.Slice(222, 8), h3, a4, rows);
                 global::NetGen.Runtime.Activations.ELU<float>(a4, 1f, h4);
 
                 // Layer 5, for the tile's rows: A5 = H4 W5 + b5;  H5 = g(A5)
-                global::System.Span<float> a5 = s.Slice(1920, 17 * rows), h5 = s.Slice(2464, 17 * rows);
+                global::System.Span<float> a5 = s.Slice(7680, 17 * rows), h5 = s.Slice(9856, 17 * rows);
                 AffineBatch5(p.Slice(230, 136), p.Slice(366, 17), h4, a5, rows);
                 global::NetGen.Runtime.Activations.Tanh<float>(a5, h5);
 
                 // Layer 6, for the tile's rows: A6 = H5 W6 + b6;  H6 = g(A6)
-                global::System.Span<float> a6 = s.Slice(3008, 4 * rows), h6 = a6;
+                global::System.Span<float> a6 = s.Slice(12032, 4 * rows), h6 = a6;
                 AffineBatch6(p.Slice(383, 68), p.Slice(451, 4), h5, a6, rows);
 
                 // Layer 7, for the tile's rows: A7 = H6 W7 + b7;  H7 = g(A7)
-                global::System.Span<float> a7 = s.Slice(3136, 3 * rows), h7 = s.Slice(3232, 3 * rows);
+                global::System.Span<float> a7 = s.Slice(12544, 3 * rows), h7 = s.Slice(12928, 3 * rows);
                 AffineBatch7(p.Slice(455, 12), p.Slice(467, 3), h6, a7, rows);
                 for (int r = 0; r < rows; r++) global::NetGen.Runtime.Activations.Softmax<float>(a7.Slice(r * 3, 3), h7.Slice(r * 3, 3));
 
@@ -1844,44 +1844,44 @@ namespace Samples
                 for (int r = 0; r < rows; r++) loss += global::NetGen.Runtime.Losses.CrossEntropyFromLogits<float>(a7.Slice(r * 3, 3), target.Slice(r * 3, 3));
 
                 // Output: the fused gradient dA7 = Y - D
-                global::System.Span<float> da7 = s.Slice(3328, 3 * rows);
+                global::System.Span<float> da7 = s.Slice(13312, 3 * rows);
                 global::NetGen.Runtime.Losses.OutputError<float>(h7, target, da7);
 
                 // Layer 7 backward: dW7 += H6^T dA7;  db7 += column sums of dA7;  dH6 = dA7 W7^T
-                global::System.Span<float> dh6 = s.Slice(3424, 4 * rows);
+                global::System.Span<float> dh6 = s.Slice(13696, 4 * rows);
                 AffineBatchBackward7(wt7, h6, da7, g.Slice(455, 12), g.Slice(467, 3), dh6, rows);
 
                 // Layer 6 backward: dW6 += H5^T dA6;  db6 += column sums of dA6;  dH5 = dA6 W6^T
                 global::System.Span<float> da6 = dh6;
-                global::System.Span<float> dh5 = s.Slice(3552, 17 * rows);
+                global::System.Span<float> dh5 = s.Slice(14208, 17 * rows);
                 AffineBatchBackward6(wt6, h5, da6, g.Slice(383, 68), g.Slice(451, 4), dh5, rows);
 
                 // Layer 5 backward: dW5 += H4^T dA5;  db5 += column sums of dA5;  dH4 = dA5 W5^T
-                global::System.Span<float> da5 = s.Slice(4096, 17 * rows);
+                global::System.Span<float> da5 = s.Slice(16384, 17 * rows);
                 global::NetGen.Runtime.Activations.TanhBackward<float>(h5, dh5, da5);
-                global::System.Span<float> dh4 = s.Slice(4640, 8 * rows);
+                global::System.Span<float> dh4 = s.Slice(18560, 8 * rows);
                 AffineBatchBackward5(wt5, h4, da5, g.Slice(230, 136), g.Slice(366, 17), dh4, rows);
 
                 // Layer 4 backward: dW4 += H3^T dA4;  db4 += column sums of dA4;  dH3 = dA4 W4^T
-                global::System.Span<float> da4 = s.Slice(4896, 8 * rows);
+                global::System.Span<float> da4 = s.Slice(19584, 8 * rows);
                 global::NetGen.Runtime.Activations.ELUBackward<float>(a4, h4, dh4, 1f, da4);
-                global::System.Span<float> dh3 = s.Slice(5152, 6 * rows);
+                global::System.Span<float> dh3 = s.Slice(20608, 6 * rows);
                 AffineBatchBackward4(wt4, h3, da4, g.Slice(174, 48), g.Slice(222, 8), dh3, rows);
 
                 // Layer 3 backward: dW3 += H2^T dA3;  db3 += column sums of dA3;  dH2 = dA3 W3^T
-                global::System.Span<float> da3 = s.Slice(5344, 6 * rows);
+                global::System.Span<float> da3 = s.Slice(21376, 6 * rows);
                 global::NetGen.Runtime.Activations.LeakyReLUBackward<float>(a3, dh3, 0.1f, da3);
-                global::System.Span<float> dh2 = s.Slice(5536, 9 * rows);
+                global::System.Span<float> dh2 = s.Slice(22144, 9 * rows);
                 AffineBatchBackward3(wt3, h2, da3, g.Slice(114, 54), g.Slice(168, 6), dh2, rows);
 
                 // Layer 2 backward: dW2 += H1^T dA2;  db2 += column sums of dA2;  dH1 = dA2 W2^T
-                global::System.Span<float> da2 = s.Slice(5824, 9 * rows);
+                global::System.Span<float> da2 = s.Slice(23296, 9 * rows);
                 global::NetGen.Runtime.Activations.ReLUBackward<float>(a2, dh2, da2);
-                global::System.Span<float> dh1 = s.Slice(6112, 7 * rows);
+                global::System.Span<float> dh1 = s.Slice(24448, 7 * rows);
                 AffineBatchBackward2(wt2, h1, da2, g.Slice(42, 63), g.Slice(105, 9), dh1, rows);
 
                 // Layer 1 backward: dW1 += H0^T dA1;  db1 += column sums of dA1
-                global::System.Span<float> da1 = s.Slice(6336, 7 * rows);
+                global::System.Span<float> da1 = s.Slice(25344, 7 * rows);
                 global::NetGen.Runtime.Activations.SigmoidBackward<float>(h1, dh1, da1);
                 AffineBatchBackward1(h0, da1, g.Slice(0, 35), g.Slice(35, 7), rows);
 

@@ -690,7 +690,7 @@ namespace Samples
             }
         }
 
-        private const int BatchTile = 32;
+        private const int BatchTile = 256;
 
         /// <summary>Runs the forward pass for a block of samples stored row-major: sample s is
         /// <c>inputs[s * InputSize ..]</c> and its output goes to <c>outputs[s * OutputSize ..]</c>. The batched kernels
@@ -712,17 +712,17 @@ namespace Samples
                 global::System.ReadOnlySpan<float> h0 = inputs.Slice(start * InputSize, rows * InputSize);
 
                 // Layer 1, for the tile's rows: A1 = H0 W1 + b1;  H1 = g(A1)
-                global::System.Span<float> a1 = s.Slice(0, 15 * rows), h1 = s.Slice(480, 5 * rows);
+                global::System.Span<float> a1 = s.Slice(0, 15 * rows), h1 = s.Slice(3840, 5 * rows);
                 AffineBatch1(p.Slice(0, 90), p.Slice(90, 15), h0, a1, rows);
                 for (int r = 0; r < rows; r++) global::NetGen.Runtime.Activations.Maxout<float>(a1.Slice(r * 15, 15), 3, h1.Slice(r * 5, 5));
 
                 // Layer 2, for the tile's rows: A2 = H1 W2 + b2;  H2 = g(A2)
-                global::System.Span<float> a2 = s.Slice(640, 4 * rows), h2 = s.Slice(768, 4 * rows);
+                global::System.Span<float> a2 = s.Slice(5120, 4 * rows), h2 = s.Slice(6144, 4 * rows);
                 AffineBatch2(p.Slice(105, 20), p.Slice(125, 4), h1, a2, rows);
                 global::NetGen.Runtime.Activations.Tanh<float>(a2, h2);
 
                 // Layer 3, for the tile's rows: A3 = H2 W3 + b3;  H3 = g(A3)
-                global::System.Span<float> a3 = s.Slice(896, 4 * rows), h3 = s.Slice(1024, 2 * rows);
+                global::System.Span<float> a3 = s.Slice(7168, 4 * rows), h3 = s.Slice(8192, 2 * rows);
                 AffineBatch3(p.Slice(129, 16), p.Slice(145, 4), h2, a3, rows);
                 for (int r = 0; r < rows; r++) global::NetGen.Runtime.Activations.Maxout<float>(a3.Slice(r * 4, 4), 2, h3.Slice(r * 2, 2));
 
@@ -769,17 +769,17 @@ namespace Samples
                 global::System.ReadOnlySpan<float> target = targets.Slice(start * OutputSize, rows * OutputSize);
 
                 // Layer 1, for the tile's rows: A1 = H0 W1 + b1;  H1 = g(A1)
-                global::System.Span<float> a1 = s.Slice(0, 15 * rows), h1 = s.Slice(480, 5 * rows);
+                global::System.Span<float> a1 = s.Slice(0, 15 * rows), h1 = s.Slice(3840, 5 * rows);
                 AffineBatch1(p.Slice(0, 90), p.Slice(90, 15), h0, a1, rows);
                 for (int r = 0; r < rows; r++) global::NetGen.Runtime.Activations.Maxout<float>(a1.Slice(r * 15, 15), 3, h1.Slice(r * 5, 5));
 
                 // Layer 2, for the tile's rows: A2 = H1 W2 + b2;  H2 = g(A2)
-                global::System.Span<float> a2 = s.Slice(640, 4 * rows), h2 = s.Slice(768, 4 * rows);
+                global::System.Span<float> a2 = s.Slice(5120, 4 * rows), h2 = s.Slice(6144, 4 * rows);
                 AffineBatch2(p.Slice(105, 20), p.Slice(125, 4), h1, a2, rows);
                 global::NetGen.Runtime.Activations.Tanh<float>(a2, h2);
 
                 // Layer 3, for the tile's rows: A3 = H2 W3 + b3;  H3 = g(A3)
-                global::System.Span<float> a3 = s.Slice(896, 4 * rows), h3 = s.Slice(1024, 2 * rows);
+                global::System.Span<float> a3 = s.Slice(7168, 4 * rows), h3 = s.Slice(8192, 2 * rows);
                 AffineBatch3(p.Slice(129, 16), p.Slice(145, 4), h2, a3, rows);
                 for (int r = 0; r < rows; r++) global::NetGen.Runtime.Activations.Maxout<float>(a3.Slice(r * 4, 4), 2, h3.Slice(r * 2, 2));
 
@@ -787,23 +787,23 @@ namespace Samples
                 loss += global::NetGen.Runtime.Losses.HalfSquaredError<float>(h3, target);
 
                 // Output: dH3 = Y - D
-                global::System.Span<float> dh3 = s.Slice(1088, 2 * rows);
+                global::System.Span<float> dh3 = s.Slice(8704, 2 * rows);
                 global::NetGen.Runtime.Losses.OutputError<float>(h3, target, dh3);
 
                 // Layer 3 backward: dW3 += H2^T dA3;  db3 += column sums of dA3;  dH2 = dA3 W3^T
-                global::System.Span<float> da3 = s.Slice(1152, 4 * rows);
+                global::System.Span<float> da3 = s.Slice(9216, 4 * rows);
                 for (int r = 0; r < rows; r++) global::NetGen.Runtime.Activations.MaxoutBackward<float>(a3.Slice(r * 4, 4), h3.Slice(r * 2, 2), dh3.Slice(r * 2, 2), 2, da3.Slice(r * 4, 4));
-                global::System.Span<float> dh2 = s.Slice(1280, 4 * rows);
+                global::System.Span<float> dh2 = s.Slice(10240, 4 * rows);
                 AffineBatchBackward3(wt3, h2, da3, g.Slice(129, 16), g.Slice(145, 4), dh2, rows);
 
                 // Layer 2 backward: dW2 += H1^T dA2;  db2 += column sums of dA2;  dH1 = dA2 W2^T
-                global::System.Span<float> da2 = s.Slice(1408, 4 * rows);
+                global::System.Span<float> da2 = s.Slice(11264, 4 * rows);
                 global::NetGen.Runtime.Activations.TanhBackward<float>(h2, dh2, da2);
-                global::System.Span<float> dh1 = s.Slice(1536, 5 * rows);
+                global::System.Span<float> dh1 = s.Slice(12288, 5 * rows);
                 AffineBatchBackward2(wt2, h1, da2, g.Slice(105, 20), g.Slice(125, 4), dh1, rows);
 
                 // Layer 1 backward: dW1 += H0^T dA1;  db1 += column sums of dA1
-                global::System.Span<float> da1 = s.Slice(1696, 15 * rows);
+                global::System.Span<float> da1 = s.Slice(13568, 15 * rows);
                 for (int r = 0; r < rows; r++) global::NetGen.Runtime.Activations.MaxoutBackward<float>(a1.Slice(r * 15, 15), h1.Slice(r * 5, 5), dh1.Slice(r * 5, 5), 3, da1.Slice(r * 15, 15));
                 AffineBatchBackward1(h0, da1, g.Slice(0, 90), g.Slice(90, 15), rows);
 

@@ -256,7 +256,7 @@ namespace Samples
             db[0] += da[0];
         }
 
-        private const int BatchTile = 32;
+        private const int BatchTile = 256;
 
         /// <summary>Runs the forward pass for a block of samples stored row-major: sample s is
         /// <c>inputs[s * InputSize ..]</c> and its output goes to <c>outputs[s * OutputSize ..]</c>. The batched kernels
@@ -278,12 +278,12 @@ namespace Samples
                 global::System.ReadOnlySpan<float> h0 = inputs.Slice(start * InputSize, rows * InputSize);
 
                 // Layer 1, for the tile's rows: A1 = H0 W1 + b1;  H1 = g(A1)
-                global::System.Span<float> a1 = s.Slice(0, 2 * rows), h1 = s.Slice(64, 2 * rows);
+                global::System.Span<float> a1 = s.Slice(0, 2 * rows), h1 = s.Slice(512, 2 * rows);
                 AffineBatch1(p.Slice(0, 6), p.Slice(6, 2), h0, a1, rows);
                 global::NetGen.Runtime.Activations.Tanh<float>(a1, h1);
 
                 // Layer 2, for the tile's rows: A2 = H1 W2 + b2;  H2 = g(A2)
-                global::System.Span<float> a2 = s.Slice(128, 1 * rows), h2 = a2;
+                global::System.Span<float> a2 = s.Slice(1024, 1 * rows), h2 = a2;
                 AffineBatch2(p.Slice(8, 2), p.Slice(10, 1), h1, a2, rows);
 
                 h2.CopyTo(outputs.Slice(start * OutputSize, rows * OutputSize));
@@ -327,28 +327,28 @@ namespace Samples
                 global::System.ReadOnlySpan<float> target = targets.Slice(start * OutputSize, rows * OutputSize);
 
                 // Layer 1, for the tile's rows: A1 = H0 W1 + b1;  H1 = g(A1)
-                global::System.Span<float> a1 = s.Slice(0, 2 * rows), h1 = s.Slice(64, 2 * rows);
+                global::System.Span<float> a1 = s.Slice(0, 2 * rows), h1 = s.Slice(512, 2 * rows);
                 AffineBatch1(p.Slice(0, 6), p.Slice(6, 2), h0, a1, rows);
                 global::NetGen.Runtime.Activations.Tanh<float>(a1, h1);
 
                 // Layer 2, for the tile's rows: A2 = H1 W2 + b2;  H2 = g(A2)
-                global::System.Span<float> a2 = s.Slice(128, 1 * rows), h2 = a2;
+                global::System.Span<float> a2 = s.Slice(1024, 1 * rows), h2 = a2;
                 AffineBatch2(p.Slice(8, 2), p.Slice(10, 1), h1, a2, rows);
 
                 // Loss: a sum over every output of every sample, so the whole tile at once
                 loss += global::NetGen.Runtime.Losses.HalfSquaredError<float>(h2, target);
 
                 // Output: dH2 = Y - D
-                global::System.Span<float> dh2 = s.Slice(160, 1 * rows);
+                global::System.Span<float> dh2 = s.Slice(1280, 1 * rows);
                 global::NetGen.Runtime.Losses.OutputError<float>(h2, target, dh2);
 
                 // Layer 2 backward: dW2 += H1^T dA2;  db2 += column sums of dA2;  dH1 = dA2 W2^T
                 global::System.Span<float> da2 = dh2;
-                global::System.Span<float> dh1 = s.Slice(192, 2 * rows);
+                global::System.Span<float> dh1 = s.Slice(1536, 2 * rows);
                 AffineBatchBackward2(wt2, h1, da2, g.Slice(8, 2), g.Slice(10, 1), dh1, rows);
 
                 // Layer 1 backward: dW1 += H0^T dA1;  db1 += column sums of dA1
-                global::System.Span<float> da1 = s.Slice(256, 2 * rows);
+                global::System.Span<float> da1 = s.Slice(2048, 2 * rows);
                 global::NetGen.Runtime.Activations.TanhBackward<float>(h1, dh1, da1);
                 AffineBatchBackward1(h0, da1, g.Slice(0, 6), g.Slice(6, 2), rows);
 

@@ -297,7 +297,7 @@ namespace Samples
             global::NetGen.Runtime.Kernels.Multiply<float>(W, da[0], dx);
         }
 
-        private const int BatchTile = 32;
+        private const int BatchTile = 256;
 
         /// <summary>Runs the forward pass for a block of samples stored row-major: sample s is
         /// <c>inputs[s * InputSize ..]</c> and its output goes to <c>outputs[s * OutputSize ..]</c>. The batched kernels
@@ -319,12 +319,12 @@ namespace Samples
                 global::System.ReadOnlySpan<float> h0 = inputs.Slice(start * InputSize, rows * InputSize);
 
                 // Layer 1, for the tile's rows: A1 = H0 W1 + b1;  H1 = g(A1)
-                global::System.Span<float> a1 = s.Slice(0, 4 * rows), h1 = s.Slice(128, 4 * rows);
+                global::System.Span<float> a1 = s.Slice(0, 4 * rows), h1 = s.Slice(1024, 4 * rows);
                 AffineBatch1(p.Slice(0, 8), p.Slice(8, 4), h0, a1, rows);
                 global::NetGen.Runtime.Activations.Tanh<float>(a1, h1);
 
                 // Layer 2, for the tile's rows: A2 = H1 W2 + b2;  H2 = g(A2)
-                global::System.Span<float> a2 = s.Slice(256, 1 * rows), h2 = s.Slice(288, 1 * rows);
+                global::System.Span<float> a2 = s.Slice(2048, 1 * rows), h2 = s.Slice(2304, 1 * rows);
                 AffineBatch2(p.Slice(12, 4), p.Slice(16, 1), h1, a2, rows);
                 global::NetGen.Runtime.Activations.Sigmoid<float>(a2, h2);
 
@@ -369,12 +369,12 @@ namespace Samples
                 global::System.ReadOnlySpan<float> target = targets.Slice(start * OutputSize, rows * OutputSize);
 
                 // Layer 1, for the tile's rows: A1 = H0 W1 + b1;  H1 = g(A1)
-                global::System.Span<float> a1 = s.Slice(0, 4 * rows), h1 = s.Slice(128, 4 * rows);
+                global::System.Span<float> a1 = s.Slice(0, 4 * rows), h1 = s.Slice(1024, 4 * rows);
                 AffineBatch1(p.Slice(0, 8), p.Slice(8, 4), h0, a1, rows);
                 global::NetGen.Runtime.Activations.Tanh<float>(a1, h1);
 
                 // Layer 2, for the tile's rows: A2 = H1 W2 + b2;  H2 = g(A2)
-                global::System.Span<float> a2 = s.Slice(256, 1 * rows), h2 = s.Slice(288, 1 * rows);
+                global::System.Span<float> a2 = s.Slice(2048, 1 * rows), h2 = s.Slice(2304, 1 * rows);
                 AffineBatch2(p.Slice(12, 4), p.Slice(16, 1), h1, a2, rows);
                 global::NetGen.Runtime.Activations.Sigmoid<float>(a2, h2);
 
@@ -382,15 +382,15 @@ namespace Samples
                 loss += global::NetGen.Runtime.Losses.BinaryCrossEntropyFromLogits<float>(a2, target);
 
                 // Output: the fused gradient dA2 = Y - D
-                global::System.Span<float> da2 = s.Slice(320, 1 * rows);
+                global::System.Span<float> da2 = s.Slice(2560, 1 * rows);
                 global::NetGen.Runtime.Losses.OutputError<float>(h2, target, da2);
 
                 // Layer 2 backward: dW2 += H1^T dA2;  db2 += column sums of dA2;  dH1 = dA2 W2^T
-                global::System.Span<float> dh1 = s.Slice(352, 4 * rows);
+                global::System.Span<float> dh1 = s.Slice(2816, 4 * rows);
                 AffineBatchBackward2(wt2, h1, da2, g.Slice(12, 4), g.Slice(16, 1), dh1, rows);
 
                 // Layer 1 backward: dW1 += H0^T dA1;  db1 += column sums of dA1
-                global::System.Span<float> da1 = s.Slice(480, 4 * rows);
+                global::System.Span<float> da1 = s.Slice(3840, 4 * rows);
                 global::NetGen.Runtime.Activations.TanhBackward<float>(h1, dh1, da1);
                 AffineBatchBackward1(h0, da1, g.Slice(0, 8), g.Slice(8, 4), rows);
 
