@@ -185,23 +185,16 @@ namespace NetGen.Generator.Emitting
                 string h = layer.IsIdentity ? $"a{k}" : Slice(scratch, $"h{k}", tile);
                 w.Line($"global::System.Span<{t}> a{k} = {Slice(scratch, $"a{k}", tile)}, h{k} = {h};");
                 w.Line($"AffineBatch{k}(p.Slice({Int(layer.Offset)}, {Int(layer.WeightCount)}), p.Slice({Int(layer.BiasOffset)}, {Int(m)}), h{prev}, a{k}, rows);");
-                string alpha = Literal(layer.Alpha, net.IsDouble);
                 if (layer.Kind == LayerKind.Maxout)
                 {
                     w.Line($"for (int r = 0; r < rows; r++) {Activations}.Maxout<{t}>(a{k}.Slice(r * {Int(m)}, {Int(m)}), {Int(layer.Pieces)}, h{k}.Slice(r * {Int(layer.Units)}, {Int(layer.Units)}));");
                 }
                 else
                 {
-                    string? call = layer.Activation switch
-                    {
-                        ActivationKind.Identity => null,
-                        ActivationKind.Sigmoid => $"{Activations}.Sigmoid<{t}>(a{k}, h{k});",
-                        ActivationKind.Tanh => $"{Activations}.Tanh<{t}>(a{k}, h{k});",
-                        ActivationKind.ReLU => $"{Activations}.ReLU<{t}>(a{k}, h{k});",
-                        ActivationKind.LeakyReLU => $"{Activations}.LeakyReLU<{t}>(a{k}, {alpha}, h{k});",
-                        ActivationKind.ELU => $"{Activations}.ELU<{t}>(a{k}, {alpha}, h{k});",
-                        _ => $"for (int r = 0; r < rows; r++) {Activations}.Softmax<{t}>(a{k}.Slice(r * {Int(m)}, {Int(m)}), h{k}.Slice(r * {Int(m)}, {Int(m)}));",
-                    };
+                    // Elementwise activations run over the whole tile at once; softmax is per sample.
+                    string? call = layer.Activation == ActivationKind.Softmax
+                        ? $"for (int r = 0; r < rows; r++) {Activations}.Softmax<{t}>(a{k}.Slice(r * {Int(m)}, {Int(m)}), h{k}.Slice(r * {Int(m)}, {Int(m)}));"
+                        : PassEmitter.ElementwiseForward(net, layer);
                     if (call is not null)
                     {
                         w.Line(call);
@@ -275,19 +268,12 @@ namespace NetGen.Generator.Emitting
                     else
                     {
                         w.Line($"global::System.Span<{t}> da{k} = {Slice(scratch, $"da{k}", tile)};");
-                        string alpha = Literal(layer.Alpha, net.IsDouble);
                         string units = Int(layer.Units);
                         w.Line(layer.Kind == LayerKind.Maxout
                             ? $"for (int r = 0; r < rows; r++) {Activations}.MaxoutBackward<{t}>(a{k}.Slice(r * {Int(m)}, {Int(m)}), h{k}.Slice(r * {units}, {units}), dh{k}.Slice(r * {units}, {units}), {Int(layer.Pieces)}, da{k}.Slice(r * {Int(m)}, {Int(m)}));"
-                            : layer.Activation switch
-                            {
-                                ActivationKind.Sigmoid => $"{Activations}.SigmoidBackward<{t}>(h{k}, dh{k}, da{k});",
-                                ActivationKind.Tanh => $"{Activations}.TanhBackward<{t}>(h{k}, dh{k}, da{k});",
-                                ActivationKind.ReLU => $"{Activations}.ReLUBackward<{t}>(a{k}, dh{k}, da{k});",
-                                ActivationKind.LeakyReLU => $"{Activations}.LeakyReLUBackward<{t}>(a{k}, dh{k}, {alpha}, da{k});",
-                                ActivationKind.ELU => $"{Activations}.ELUBackward<{t}>(a{k}, h{k}, dh{k}, {alpha}, da{k});",
-                                _ => $"for (int r = 0; r < rows; r++) {Activations}.SoftmaxBackward<{t}>(h{k}.Slice(r * {Int(m)}, {Int(m)}), dh{k}.Slice(r * {Int(m)}, {Int(m)}), da{k}.Slice(r * {Int(m)}, {Int(m)}));",
-                            });
+                            : layer.Activation == ActivationKind.Softmax
+                                ? $"for (int r = 0; r < rows; r++) {Activations}.SoftmaxBackward<{t}>(h{k}.Slice(r * {Int(m)}, {Int(m)}), dh{k}.Slice(r * {Int(m)}, {Int(m)}), da{k}.Slice(r * {Int(m)}, {Int(m)}));"
+                                : PassEmitter.ElementwiseBackward(net, layer)!);
                     }
                 }
 

@@ -24,16 +24,9 @@ namespace NetGen.Generator.Emitting
                 w.Line($"Affine{k}(p.Slice({Int(layer.Offset)}, {Int(layer.WeightCount)}), p.Slice({Int(layer.BiasOffset)}, {Int(layer.AffineOutputs)}), h{prev}, a{k});");
                 string? call = layer.Kind == LayerKind.Maxout
                     ? $"{Activations}.Maxout<{t}>(a{k}, {Int(layer.Pieces)}, h{k});"
-                    : layer.Activation switch
-                    {
-                        ActivationKind.Identity => null,
-                        ActivationKind.Sigmoid => $"{Activations}.Sigmoid<{t}>(a{k}, h{k});",
-                        ActivationKind.Tanh => $"{Activations}.Tanh<{t}>(a{k}, h{k});",
-                        ActivationKind.ReLU => $"{Activations}.ReLU<{t}>(a{k}, h{k});",
-                        ActivationKind.LeakyReLU => $"{Activations}.LeakyReLU<{t}>(a{k}, {Literal(layer.Alpha, net.IsDouble)}, h{k});",
-                        ActivationKind.ELU => $"{Activations}.ELU<{t}>(a{k}, {Literal(layer.Alpha, net.IsDouble)}, h{k});",
-                        _ => $"{Activations}.Softmax<{t}>(a{k}, h{k});",
-                    };
+                    : layer.Activation == ActivationKind.Softmax
+                        ? $"{Activations}.Softmax<{t}>(a{k}, h{k});"
+                        : ElementwiseForward(net, layer);
                 if (call is not null)
                 {
                     w.Line(call);
@@ -151,18 +144,46 @@ namespace NetGen.Generator.Emitting
             }
 
             w.Line($"global::System.Span<{t}> da{k} = {scratch.Slice($"da{k}")};");
-            string alpha = Literal(layer.Alpha, net.IsDouble);
             w.Line(layer.Kind == LayerKind.Maxout
                 ? $"{Activations}.MaxoutBackward<{t}>(a{k}, h{k}, dh{k}, {Int(layer.Pieces)}, da{k});"
-                : layer.Activation switch
-                {
-                    ActivationKind.Sigmoid => $"{Activations}.SigmoidBackward<{t}>(h{k}, dh{k}, da{k});",
-                    ActivationKind.Tanh => $"{Activations}.TanhBackward<{t}>(h{k}, dh{k}, da{k});",
-                    ActivationKind.ReLU => $"{Activations}.ReLUBackward<{t}>(a{k}, dh{k}, da{k});",
-                    ActivationKind.LeakyReLU => $"{Activations}.LeakyReLUBackward<{t}>(a{k}, dh{k}, {alpha}, da{k});",
-                    ActivationKind.ELU => $"{Activations}.ELUBackward<{t}>(a{k}, h{k}, dh{k}, {alpha}, da{k});",
-                    _ => $"{Activations}.SoftmaxBackward<{t}>(h{k}, dh{k}, da{k});",
-                });
+                : layer.Activation == ActivationKind.Softmax
+                    ? $"{Activations}.SoftmaxBackward<{t}>(h{k}, dh{k}, da{k});"
+                    : ElementwiseBackward(net, layer)!);
+        }
+
+        /// <summary><c>h_k = g(a_k)</c> for an elementwise activation, over spans of any length (one sample, or a tile of
+        /// them); null for identity. Softmax and maxout work per sample, so their callers write them.</summary>
+        internal static string? ElementwiseForward(NetworkSpec net, LayerSpec layer)
+        {
+            string t = net.Scalar;
+            string k = Int(layer.Number);
+            string alpha = Literal(layer.Alpha, net.IsDouble);
+            return layer.Activation switch
+            {
+                ActivationKind.Sigmoid => $"{Activations}.Sigmoid<{t}>(a{k}, h{k});",
+                ActivationKind.Tanh => $"{Activations}.Tanh<{t}>(a{k}, h{k});",
+                ActivationKind.ReLU => $"{Activations}.ReLU<{t}>(a{k}, h{k});",
+                ActivationKind.LeakyReLU => $"{Activations}.LeakyReLU<{t}>(a{k}, {alpha}, h{k});",
+                ActivationKind.ELU => $"{Activations}.ELU<{t}>(a{k}, {alpha}, h{k});",
+                _ => null,
+            };
+        }
+
+        /// <summary><c>da_k = dh_k * g'(a_k)</c> for an elementwise activation, over spans of any length; null otherwise.</summary>
+        internal static string? ElementwiseBackward(NetworkSpec net, LayerSpec layer)
+        {
+            string t = net.Scalar;
+            string k = Int(layer.Number);
+            string alpha = Literal(layer.Alpha, net.IsDouble);
+            return layer.Activation switch
+            {
+                ActivationKind.Sigmoid => $"{Activations}.SigmoidBackward<{t}>(h{k}, dh{k}, da{k});",
+                ActivationKind.Tanh => $"{Activations}.TanhBackward<{t}>(h{k}, dh{k}, da{k});",
+                ActivationKind.ReLU => $"{Activations}.ReLUBackward<{t}>(a{k}, dh{k}, da{k});",
+                ActivationKind.LeakyReLU => $"{Activations}.LeakyReLUBackward<{t}>(a{k}, dh{k}, {alpha}, da{k});",
+                ActivationKind.ELU => $"{Activations}.ELUBackward<{t}>(a{k}, h{k}, dh{k}, {alpha}, da{k});",
+                _ => null,
+            };
         }
     }
 }
