@@ -22,12 +22,12 @@ namespace NetGen.Runtime
         /// degree-13 over even degree-6 polynomial, inputs clamped to +-7.9053, where it reaches +-1 exactly) that is
         /// within 4e-7 of the exact tanh (pinned by a test) and 1.6 times faster than TensorPrimitives.Tanh on
         /// cache-resident data, where tanh dominated batched training of tanh networks (W3). NaN propagates. Double uses
-        /// TensorPrimitives.Tanh.</summary>
+        /// TensorPrimitives.Tanh, as do machines without 256-bit vectors.</summary>
         public static void Tanh<T>(ReadOnlySpan<T> a, Span<T> h) where T : unmanaged, IFloatingPointIeee754<T>
         {
-            if (typeof(T) != typeof(float))
+            if (typeof(T) != typeof(float) || !System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
             {
-                TensorPrimitives.Tanh(a, h);
+                TensorPrimitives.Tanh(a, h); // double, and machines without 256-bit vectors (Arm64 Neon: 128-bit)
                 return;
             }
 

@@ -105,6 +105,18 @@ public class WeightsDiagnosticTests
     }
 
     [Fact]
+    public void TheSameFileListedTwice_OrWrittenInAnotherCase_IsFound()
+    {
+        string source = "using NetGen;\n" + Declaration.Replace("w.json", "W.JSON", StringComparison.Ordinal);
+        GeneratorHarness.Result result = GeneratorHarness.Run(
+            new[] { source },
+            new AdditionalText[] { new GeneratorHarness.InMemoryText("/project/data/w.json", Good), new GeneratorHarness.InMemoryText("/project/data/w.json", Good) });
+
+        Assert.Empty(result.NetGenDiagnostics);
+        Assert.Single(result.Run.Results.Single().GeneratedSources);
+    }
+
+    [Fact]
     public void AFloatOverflow_IsFineInADoubleNetwork()
     {
         GeneratorHarness.Result result = GeneratorHarness.Run(

@@ -24,9 +24,9 @@ namespace NetGen.Generator.Emitting
         /// networks get large tiles, which spread each kernel call and each gradient load over more samples.</summary>
         public static int TileFor(NetworkSpec net, ScratchLayout scratch)
         {
-            int perSample = Math.Max(1, scratch.BackwardLength * (net.IsDouble ? 8 : 4));
+            long perSample = Math.Max(1L, (long)scratch.BackwardLength * (net.IsDouble ? 8 : 4));
             int tile = 16;
-            while (tile < 256 && (tile * 2 * perSample) <= TileBytes)
+            while (tile < 256 && (tile * 2L * perSample) <= TileBytes)
             {
                 tile *= 2;
             }

@@ -232,7 +232,7 @@ namespace NetGen.Generator.Emitting
             // overflowing it (see Runtime/Scratch.cs). Every element is written before it is read, in both cases.
             int length = gradients ? scratch.BackwardLength : scratch.ForwardLength;
             string name = gradients ? "BackwardScratchLength" : "ForwardScratchLength";
-            w.Line(length * (net.IsDouble ? 8 : 4) <= StackScratchBytes
+            w.Line((long)length * (net.IsDouble ? 8 : 4) <= StackScratchBytes
                 ? $"global::System.Span<{t}> s = stackalloc {t}[{name}];"
                 : $"global::System.Span<{t}> s = global::NetGen.Runtime.Scratch<{t}>.Get({name});");
             w.Line($"global::System.ReadOnlySpan<{t}> h0 = input;");
@@ -329,20 +329,21 @@ namespace NetGen.Generator.Emitting
             LayerSpec output = net.Output;
             bool single = net.OutputSize == 1;
             string threshold = output.Kind == LayerKind.Dense && output.Activation == ActivationKind.Sigmoid ? "0.5" : "0";
+            bool strict = output.Kind == LayerKind.Dense && output.Activation == ActivationKind.ReLU; // ReLU is never below 0
             w.Line(single
-                ? $"/// <summary>Runs <see cref=\"Forward\"/> and returns 1 when the output is at least {threshold}, else 0.</summary>"
+                ? $"/// <summary>Runs <see cref=\"Forward\"/> and returns 1 when the output is {(strict ? "above" : "at least")} {threshold}, else 0.</summary>"
                 : "/// <summary>Runs <see cref=\"Forward\"/> and returns the index of the largest output (the first, on a tie).</summary>");
             w.Line("/// <param name=\"input\">The input <c>x</c>, of length <see cref=\"InputSize\"/>.</param>");
             w.Line("/// <returns>The class.</returns>");
             w.Line("/// <exception cref=\"global::System.ArgumentException\">The input has the wrong length.</exception>");
             w.Line(GeneratedCode);
             w.Open($"public static int Classify(global::System.ReadOnlySpan<{t}> input)");
-            w.Line(net.OutputSize * (net.IsDouble ? 8 : 4) <= StackScratchBytes
+            w.Line((long)net.OutputSize * (net.IsDouble ? 8 : 4) <= StackScratchBytes
                 ? $"global::System.Span<{t}> y = stackalloc {t}[OutputSize];"
                 : $"global::System.Span<{t}> y = new {t}[OutputSize];");
             w.Line("Forward(input, y);");
             w.Line(single
-                ? $"return y[0] >= {threshold}{(net.IsDouble ? "d" : "f")} ? 1 : 0;"
+                ? $"return y[0] {(strict ? ">" : ">=")} {threshold}{(net.IsDouble ? "d" : "f")} ? 1 : 0;"
                 : $"return global::System.Numerics.Tensors.TensorPrimitives.IndexOfMax<{t}>(y);");
             w.Close();
         }

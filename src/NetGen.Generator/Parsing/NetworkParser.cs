@@ -178,7 +178,10 @@ namespace NetGen.Generator.Parsing
             {
                 Location? location = weights.ApplicationSyntaxReference?.GetSyntax(_cancellationToken).GetLocation();
                 string path = weights.ConstructorArguments.Length == 1 && weights.ConstructorArguments[0].Value is string s ? s : string.Empty;
-                string directory = System.IO.Path.GetDirectoryName(_declaration.SyntaxTree.FilePath) ?? string.Empty;
+                // Plain string work: Path.GetDirectoryName throws on .NET Framework hosts for empty or over-long paths.
+                string file = _declaration.SyntaxTree.FilePath ?? string.Empty;
+                int separator = Math.Max(file.LastIndexOf('/'), file.LastIndexOf('\\'));
+                string directory = separator < 0 ? string.Empty : file.Substring(0, separator);
                 var request = new BakeRequest(network, path, directory, LocationOf(location));
                 return new ParseResult(null, new EquatableArray<DiagnosticInfo>(_diagnostics), request);
             }

@@ -50,9 +50,16 @@ namespace NetGen.Generator.Parsing
                     suffix = suffix.Substring(3);
                 }
 
-                WeightsFile[] candidates = files
-                    .Where(f => Normalize(f.Path) is { } p && (p == suffix || p.EndsWith("/" + suffix, StringComparison.Ordinal)))
+                WeightsFile[] EndingWith(StringComparison comparison) => files
+                    .Where(f => Normalize(f.Path) is { } p && (string.Equals(p, suffix, comparison) || p.EndsWith("/" + suffix, comparison)))
+                    .GroupBy(f => Normalize(f.Path), StringComparer.Ordinal) // the same file listed twice is one file
+                    .Select(g => g.First())
                     .ToArray();
+                WeightsFile[] candidates = EndingWith(StringComparison.Ordinal);
+                if (candidates.Length == 0)
+                {
+                    candidates = EndingWith(StringComparison.OrdinalIgnoreCase);
+                }
                 if (candidates.Length > 1)
                 {
                     return new BakeInput(request, null, $"{candidates.Length} AdditionalFiles items end with that path ({string.Join(", ", candidates.Select(c => c.Path).OrderBy(p => p, StringComparer.Ordinal))}); write the path relative to the source file");

@@ -7,10 +7,11 @@ namespace NetGen.Training
 {
     /// <summary>Data-parallel backpropagation over a large batch, deterministic whatever the thread count.</summary>
     /// <remarks>
-    /// The batch is cut into shards of <see cref="ShardSize"/> samples, fixed by the batch alone. Threads take whole
-    /// shards; each shard's gradient sum goes to its own buffer; the buffers are then added to the network's gradients
-    /// in shard order. Every sum is therefore formed in the same order on 1, 2 or 64 threads, and the same seed gives
-    /// bit-identical training. The buffers are kept between calls, so a call allocates only the task machinery.
+    /// The batch is cut into shards of <see cref="ShardSize"/> samples, fixed by the batch alone. Shards run in waves of
+    /// one per thread; each shard's gradient sum goes to its own buffer, and after each wave the buffers are added to
+    /// the network's gradients in shard order. Every sum is therefore formed in the same order on 1, 2 or 64 threads,
+    /// and the same seed gives bit-identical training. There is one buffer per thread, kept between calls, so memory
+    /// does not grow with the batch and a call allocates only the task machinery.
     /// </remarks>
     /// <typeparam name="T">float or double.</typeparam>
     public sealed class DataParallel<T> where T : unmanaged, IFloatingPointIeee754<T>
@@ -54,38 +55,40 @@ namespace NetGen.Training
                 return _network.BackwardBatch(inputs.Span, targets.Span);
             }
 
-            EnsureBuffers(shards);
+            int wave = Math.Min(_threads, shards);
+            EnsureBuffers(wave);
             int inputSize = _network.InputSize, outputSize = _network.OutputSize;
-            void Shard(int shard)
-            {
-                int start = shard * ShardSize, rows = Math.Min(ShardSize, count - start);
-                T[] gradient = _shardGradients[shard];
-                Array.Clear(gradient);
-                _shardLosses[shard] = _network.BackwardBatch(
-                    inputs.Span.Slice(start * inputSize, rows * inputSize),
-                    targets.Span.Slice(start * outputSize, rows * outputSize),
-                    gradient);
-            }
-
-            if (_threads == 1)
-            {
-                for (int shard = 0; shard < shards; shard++)
-                {
-                    Shard(shard);
-                }
-            }
-            else
-            {
-                Parallel.For(0, shards, new ParallelOptions { MaxDegreeOfParallelism = _threads }, Shard);
-            }
-
-            // The reduction, in shard order.
-            Span<T> gradients = _network.Gradients;
             T loss = T.Zero;
-            for (int shard = 0; shard < shards; shard++)
+            for (int first = 0; first < shards; first += wave)
             {
-                TensorPrimitives.Add(gradients, _shardGradients[shard], gradients);
-                loss += _shardLosses[shard];
+                int size = Math.Min(wave, shards - first);
+                void Shard(int slot)
+                {
+                    int start = (first + slot) * ShardSize, rows = Math.Min(ShardSize, count - start);
+                    T[] gradient = _shardGradients[slot];
+                    Array.Clear(gradient);
+                    _shardLosses[slot] = _network.BackwardBatch(
+                        inputs.Span.Slice(start * inputSize, rows * inputSize),
+                        targets.Span.Slice(start * outputSize, rows * outputSize),
+                        gradient);
+                }
+
+                if (size == 1)
+                {
+                    Shard(0);
+                }
+                else
+                {
+                    Parallel.For(0, size, new ParallelOptions { MaxDegreeOfParallelism = _threads }, Shard);
+                }
+
+                // The reduction, in shard order.
+                Span<T> gradients = _network.Gradients;
+                for (int slot = 0; slot < size; slot++)
+                {
+                    TensorPrimitives.Add(gradients, _shardGradients[slot], gradients);
+                    loss += _shardLosses[slot];
+                }
             }
 
             return loss;
