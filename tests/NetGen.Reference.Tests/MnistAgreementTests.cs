@@ -32,9 +32,8 @@ public class MnistAgreementTests
 
         var net = new MnistNet();
         torch.set_num_threads(1);
-        using var model = nn.Sequential(("fc1", nn.Linear(784, 128)), ("relu", nn.ReLU()), ("fc2", nn.Linear(128, 10)));
-        CopyWeights(net, model);
-        using var optimizer = optim.SGD(model.parameters(), LearningRate);
+        using var mirror = new TorchMirror<float>(net); // the same network in TorchSharp, from the same initial weights
+        using var optimizer = optim.SGD(mirror.Parameters, LearningRate);
         using Tensor x = tensor(train.Inputs, new long[] { 8000, 784 });
         using Tensor labels = tensor(Enumerable.Range(0, 8000).Select(s => (long)Evaluation.Class<float>(train.Target(s))).ToArray());
 
@@ -49,7 +48,7 @@ public class MnistAgreementTests
 
                 using var scope = NewDisposeScope();
                 optimizer.zero_grad();
-                nn.functional.cross_entropy(model.forward(x.narrow(0, start, Batch)), labels.narrow(0, start, Batch)).backward();
+                nn.functional.cross_entropy(mirror.Forward(x.narrow(0, start, Batch)).Logits, labels.narrow(0, start, Batch)).backward();
                 optimizer.step();
             }
         }
@@ -59,7 +58,7 @@ public class MnistAgreementTests
         using (no_grad())
         {
             using Tensor testX = tensor(test.Inputs, new long[] { 2000, 784 });
-            using Tensor predicted = model.forward(testX).argmax(1);
+            using Tensor predicted = mirror.Forward(testX).Logits.argmax(1);
             long[] classes = predicted.data<long>().ToArray();
             torchAccuracy = Enumerable.Range(0, 2000).Count(s => classes[s] == Evaluation.Class<float>(test.Target(s))) / 2000.0;
         }
@@ -67,29 +66,5 @@ public class MnistAgreementTests
         _output.WriteLine($"After {Epochs} epochs: NetGen {netgen:P2}, TorchSharp {torchAccuracy:P2}");
         Assert.True(Math.Abs(netgen - torchAccuracy) <= 0.005, $"NetGen {netgen:P2} vs TorchSharp {torchAccuracy:P2}");
         Assert.True(netgen >= 0.9, $"NetGen reached only {netgen:P2}");
-    }
-
-    private static void CopyWeights(MnistNet net, nn.Module<Tensor, Tensor> model)
-    {
-        ReadOnlySpan<float> p = net.Parameters;
-        var linears = model.children().OfType<TorchSharp.Modules.Linear>().ToArray();
-        for (int k = 0; k < 2; k++)
-        {
-            LayerInfo layer = MnistNet.Layers[k];
-            var weight = new float[layer.Units * layer.FanIn];
-            for (int i = 0; i < layer.Units; i++)
-            {
-                for (int j = 0; j < layer.FanIn; j++)
-                {
-                    weight[(i * layer.FanIn) + j] = p[layer.WeightOffset + (j * layer.Units) + i];
-                }
-            }
-
-            using (no_grad())
-            {
-                linears[k].weight!.copy_(tensor(weight, new long[] { layer.Units, layer.FanIn }));
-                linears[k].bias!.copy_(tensor(p.Slice(layer.BiasOffset, layer.Units).ToArray()));
-            }
-        }
     }
 }
