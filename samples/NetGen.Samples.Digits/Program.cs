@@ -27,20 +27,21 @@ for (int i = 0; i < args.Length; i++)
 
 Dataset<float> train, test;
 string source;
+Standardizer? standardizer = null;
+var options = new TrainerOptions { Epochs = 40, BatchSize = 16, Seed = 1, Patience = 8, LearningRate = LearningRateSchedule.Cosine(2e-3, 1e-5) };
 if (dataFolder is not null)
 {
     string folder = Directory.Exists(Path.Combine(dataFolder, "optdigits")) ? Path.Combine(dataFolder, "optdigits") : dataFolder;
     var csv = new CsvOptions { Classes = 10 };
     train = CsvLoader.Load<float>(Path.Combine(folder, "optdigits.tra"), csv);
     test = CsvLoader.Load<float>(Path.Combine(folder, "optdigits.tes"), csv);
-    foreach (Dataset<float> set in new[] { train, test })
-    {
-        for (int i = 0; i < set.Inputs.Length; i++)
-        {
-            set.Inputs[i] /= 16f; // block counts 0..16 to [0, 1]
-        }
-    }
 
+    // Real digits vary more than the drawn ones: standardised inputs (fitted on the training set, saved with the
+    // parameters) and Gaussian input noise regularise the small network; 150 epochs, keeping the best validation epoch.
+    standardizer = Standardizer.Fit(train);
+    standardizer.Apply(train);
+    standardizer.Apply(test);
+    options = new TrainerOptions { Epochs = 150, BatchSize = 16, Seed = 1, InputNoise = 0.7, LearningRate = options.LearningRate };
     source = $"UCI optdigits from {folder}";
 }
 else
@@ -63,7 +64,7 @@ TrainingResult result = Trainer.Train(
     net,
     new Adam<float>(),
     fit,
-    new TrainerOptions { Epochs = 40, BatchSize = 16, Seed = 1, Patience = 8, LearningRate = LearningRateSchedule.Cosine(2e-3, 1e-5) },
+    options,
     validation,
     progress);
 
@@ -82,13 +83,17 @@ for (int r = 0; r < 10; r++)
 
 Directory.CreateDirectory(output);
 string parametersPath = Path.Combine(output, "digits.ngp");
-ParameterFile.Save(net, parametersPath);
+ParameterFile.Save(net, parametersPath, standardizer);
 string weightsPath = Path.Combine(output, "digits.json"); // for interop, and for baking with [Weights]
 File.WriteAllText(weightsPath, WeightsJson.Export(net));
 string plotPath = Path.Combine(output, "digits-training.png");
 Plot.Curves(history, plotPath);
 Console.WriteLine();
 Console.WriteLine($"Saved the trained parameters to {parametersPath} (and as JSON to {weightsPath}) and the training curves to {plotPath}.");
+if (standardizer is not null)
+{
+    Console.WriteLine($"The network takes standardised inputs: {parametersPath} holds the standardisation; the JSON does not.");
+}
 return 0;
 
 /// <summary>The digits network: 64 inputs (8x8 blocks), 32 ReLU units, 10-way softmax.</summary>

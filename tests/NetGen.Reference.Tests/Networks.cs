@@ -90,3 +90,10 @@ public partial class WideBceD;
 [Dense(10, Activation.Softmax)]
 [Loss(LossFunction.CrossEntropy)]
 public partial class MnistNet;
+
+/// <summary>optdigits: 8x8 digit images, 64-32-10 (issue 3's topology).</summary>
+[Input(64)]
+[Dense(32, Activation.ReLU)]
+[Dense(10, Activation.Softmax)]
+[Loss(LossFunction.CrossEntropy)]
+public partial class OptdigitsNet;

@@ -13,26 +13,29 @@ public class RealDataTests
 
     public RealDataTests(ITestOutputHelper output) => _output = output;
 
-    /// <summary>Issue 3 asks for 97%. Every setting tried (Adam, AdamW, SGD with Nesterov; constant, cosine; batch 8 to
-    /// 64; 30 to 200 epochs; inputs scaled or standardised; early stopping; tanh instead of ReLU) ends between 95.8% and
-    /// 96.4% on optdigits.tes, so this pins what the 64-32-10 network reaches today, not the target.</summary>
+    /// <summary>Issue 3's bar, 97% on optdigits.tes with 64-32-10 and Adam. Plain training stops short of it, and PyTorch
+    /// does too (NetGen.Reference.Tests' OptdigitsAgreementTests: 95.6 to 95.8% for both on the same batches, 96.5 to 97.0%
+    /// with AdamW). Gaussian input noise (0.7 of each standardised feature's spread) is what lifts this small network past
+    /// it: over seeds 1 to 10 the runs end between 97.11% and 98.33%, mean 97.76%.</summary>
     [SkippableFact]
-    public void Optdigits_64_32_10_WithAdam_ReachesAtLeast96PercentOnTheTestSet()
+    public void Optdigits_64_32_10_WithAdam_ReachesAtLeast97PercentOnTheTestSet()
     {
         var options = new CsvOptions { Classes = 10 };
         Dataset<float> train = CsvLoader.Load<float>(SharedData.PathOf("optdigits/optdigits.tra"), options);
         Dataset<float> test = CsvLoader.Load<float>(SharedData.PathOf("optdigits/optdigits.tes"), options);
         Assert.Equal(3823, train.Count);
         Assert.Equal(1797, test.Count);
-        Scale(train, 1f / 16);
-        Scale(test, 1f / 16);
+        Standardizer standardizer = Standardizer.Fit(train);
+        standardizer.Apply(train);
+        standardizer.Apply(test);
 
         var net = new DigitsNet();
-        Trainer.Train(net, new Adam<float>(), train, new TrainerOptions { Epochs = 60, BatchSize = 8, Seed = 1, LearningRate = LearningRateSchedule.Cosine(1e-3, 1e-5) });
+        net.InitializeParameters(1);
+        Trainer.Train(net, new Adam<float>(), train, new TrainerOptions { Epochs = 150, BatchSize = 16, Seed = 1, InputNoise = 0.7, LearningRate = LearningRateSchedule.Cosine(2e-3, 1e-5) });
 
         double accuracy = Evaluation.Accuracy(net, test);
         _output.WriteLine($"optdigits test accuracy {accuracy:P2}");
-        Assert.True(accuracy >= 0.96, $"accuracy {accuracy:P2}");
+        Assert.True(accuracy >= 0.97, $"accuracy {accuracy:P2}");
     }
 
     [SkippableFact]
@@ -96,14 +99,6 @@ public class RealDataTests
         double accuracy = Evaluation.Accuracy(net, test);
         _output.WriteLine($"MNIST test accuracy {accuracy:P2}");
         Assert.True(accuracy >= 0.95, $"accuracy {accuracy:P2}");
-    }
-
-    private static void Scale(Dataset<float> data, float factor)
-    {
-        for (int i = 0; i < data.Inputs.Length; i++)
-        {
-            data.Inputs[i] *= factor;
-        }
     }
 
     private static Dataset<float> ScaleTargets(Dataset<float> data, double mean, double std) =>

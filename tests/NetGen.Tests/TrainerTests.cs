@@ -44,6 +44,71 @@ public class TrainerTests
     }
 
     [Fact]
+    public void InputNoise_IsReproducibleForASeed_AndChangesTraining()
+    {
+        float[] Run(double noise, int seed)
+        {
+            var net = new SpiralNet();
+            net.InitializeParameters(5);
+            Trainer.Train(net, new Adam<float>(), Spirals(400, 1), new TrainerOptions { Epochs = 3, BatchSize = 16, Seed = seed, InputNoise = noise, LearningRate = LearningRateSchedule.Constant(1e-2) });
+            return net.Parameters.ToArray();
+        }
+
+        float[] first = Run(0.1, 9);
+        Assert.Equal(first.Select(BitConverter.SingleToInt32Bits), Run(0.1, 9).Select(BitConverter.SingleToInt32Bits));
+        Assert.NotEqual(first, Run(0, 9));
+        Assert.NotEqual(first, Run(0.1, 10));
+    }
+
+    [Theory]
+    [InlineData(-0.1)]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    public void InputNoise_ThatIsNegativeOrNotFinite_IsRejectedBeforeTraining(double noise)
+    {
+        var net = new SpiralNet();
+        float[] before = net.Parameters.ToArray();
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => Trainer.Train(net, new Sgd<float>(), Spirals(40, 1), new TrainerOptions { InputNoise = noise }));
+        Assert.Contains("InputNoise", error.Message);
+        Assert.Equal(before, net.Parameters.ToArray());
+    }
+
+    /// <summary>Box-Muller over SplitMix64: mean 0, standard deviation 1, 68.27% within one deviation, 95.45% within two,
+    /// and consecutive values uncorrelated (the pair's second value is used, not thrown away).</summary>
+    [Fact]
+    public void GaussianNoise_IsStandardNormal()
+    {
+        var noise = new GaussianNoise<float>(1, seed: 3, size: 1);
+        const int N = 400_000;
+        double sum = 0, squares = 0, lag = 0, previous = 0;
+        int withinOne = 0, withinTwo = 0;
+        for (int i = 0; i < N; i++)
+        {
+            double z = noise.NextStandardNormal();
+            sum += z;
+            squares += z * z;
+            lag += z * previous;
+            previous = z;
+            withinOne += Math.Abs(z) < 1 ? 1 : 0;
+            withinTwo += Math.Abs(z) < 2 ? 1 : 0;
+        }
+
+        // Bounds of about five standard errors: 1/sqrt(N) = 0.0016.
+        Assert.InRange(sum / N, -0.008, 0.008);
+        Assert.InRange(Math.Sqrt(squares / N), 0.99, 1.01);
+        Assert.InRange(lag / N, -0.008, 0.008);
+        Assert.InRange(withinOne / (double)N, 0.6827 - 0.004, 0.6827 + 0.004);
+        Assert.InRange(withinTwo / (double)N, 0.9545 - 0.002, 0.9545 + 0.002);
+
+        var scaled = new GaussianNoise<float>(0.5, seed: 3, size: 4);
+        float[] input = [1, 2, 3, 4];
+        float[] perturbed = scaled.Perturb(input).ToArray();
+        Assert.All(perturbed.Zip(input), p => Assert.InRange(p.First - p.Second, -3f, 3f)); // 6 deviations
+        Assert.NotEqual(input, perturbed);
+        Assert.Equal([1f, 2f, 3f, 4f], input); // the data set is never written
+    }
+
+    [Fact]
     public void AHugeLearningRate_RaisesTrainingDiverged_AndRestoresTheParameters()
     {
         // Linear regression with a learning rate far past 2 / lambda_max: the parameters grow geometrically until the
@@ -131,21 +196,23 @@ public class TrainerTests
     [Theory]
     [InlineData("sgd")]
     [InlineData("adam")]
+    [InlineData("adam+noise")]
     public void ATrainingStep_BackwardPlusOptimizerUpdate_AllocatesNothing(string optimizerName)
     {
         var net = new MnistNet();
+        GaussianNoise<float>? noise = optimizerName.EndsWith("+noise", StringComparison.Ordinal) ? new GaussianNoise<float>(0.1, 1, 784) : null;
         IOptimizer<float> optimizer = optimizerName == "sgd" ? new Sgd<float>(0.9, nesterov: true, weightDecay: 1e-4) : Adam<float>.W();
         var data = new Dataset<float>(new float[32 * 784], 784, Enumerable.Range(0, 32 * 10).Select(i => i % 10 == 3 ? 1f : 0f).ToArray(), 10);
         int[] batch = Enumerable.Range(0, 32).ToArray();
         for (int i = 0; i < 3; i++)
         {
-            Trainer.Step(net, optimizer, data, batch, 1e-3, clipNorm: 1.0, out _);
+            Trainer.Step(net, optimizer, data, batch, 1e-3, clipNorm: 1.0, noise, out _);
         }
 
         long before = GC.GetAllocatedBytesForCurrentThread();
         for (int i = 0; i < 10; i++)
         {
-            Trainer.Step(net, optimizer, data, batch, 1e-3, clipNorm: 1.0, out _);
+            Trainer.Step(net, optimizer, data, batch, 1e-3, clipNorm: 1.0, noise, out _);
         }
 
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
