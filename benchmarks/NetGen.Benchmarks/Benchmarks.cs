@@ -49,7 +49,9 @@ public class InferenceBenchmarks
     [Benchmark(Description = "L naive C#")] [BenchmarkCategory("L")] public float[] LargeNaive() => _naiveLarge.Forward(_x784);
 }
 
-/// <summary>W2: a single-sample training step (Backward plus an SGD update), NetGen against the naive MLP.</summary>
+/// <summary>W2: a single-sample training step (Backward plus an SGD update), NetGen against the naive MLP and TorchSharp:
+/// "NetGen" is the general path (ZeroGradients, Backward, Sgd.Step: any optimizer can take the gradient), "NetGen
+/// SgdStep" the generated fused step (the same update, every weight read and written once, Gradients untouched).</summary>
 /// <remarks>BenchmarkDotNet repeats the step hundreds of thousands of times on one sample. A learning rate of 1e-8 keeps
 /// every update (the same arithmetic) while the network stays, to all purposes, the one that was initialised, for both
 /// implementations alike.</remarks>
@@ -96,6 +98,9 @@ public class TrainingStepBenchmarks
     [Benchmark(Description = "M naive C#")] public void MediumNaive() => _naiveMedium.TrainStep(_x64, _d10, LearningRate);
     [Benchmark(Description = "L NetGen")] public void LargeNetGen() => Step(_large, _sgdLarge, _x784, _d10);
     [Benchmark(Description = "L naive C#")] public void LargeNaive() => _naiveLarge.TrainStep(_x784, _d10, LearningRate);
+    [Benchmark(Description = "S NetGen SgdStep")] public float SmallFused() => _small.SgdStep(_x8, _d1, LearningRate);
+    [Benchmark(Description = "M NetGen SgdStep")] public float MediumFused() => _medium.SgdStep(_x64, _d10, LearningRate);
+    [Benchmark(Description = "L NetGen SgdStep")] public float LargeFused() => _large.SgdStep(_x784, _d10, LearningRate);
 
     private static void Step<TNet>(TNet net, Sgd<float> sgd, float[] x, float[] d) where TNet : INeuralNetwork<float>
     {

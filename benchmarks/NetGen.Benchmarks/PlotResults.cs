@@ -41,6 +41,8 @@ internal static class PlotResults
         {
             bars.Add(($"W2 {size} vs naive C#", Get($"TrainingStepBenchmarks/{size} naive C#") / Get($"TrainingStepBenchmarks/{size} NetGen")));
             bars.Add(($"W2 {size} vs TorchSharp", Get($"TrainingStepBenchmarks/{size} TorchSharp, 1 thread") / Get($"TrainingStepBenchmarks/{size} NetGen")));
+            bars.Add(($"W2 {size} SgdStep vs naive C#", Get($"TrainingStepBenchmarks/{size} naive C#") / Get($"TrainingStepBenchmarks/{size} NetGen SgdStep")));
+            bars.Add(($"W2 {size} SgdStep vs TorchSharp", Get($"TrainingStepBenchmarks/{size} TorchSharp, 1 thread") / Get($"TrainingStepBenchmarks/{size} NetGen SgdStep")));
         }
 
         bars.Add(("W3 vs TorchSharp (best)", Best("SimpleChainsBenchmarks", "W3 step TorchSharp") / Best("SimpleChainsBenchmarks", "W3 step NetGen")));

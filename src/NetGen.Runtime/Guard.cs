@@ -1,6 +1,7 @@
 using System;
 using System.ComponentModel;
 using System.Diagnostics.CodeAnalysis;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 
 namespace NetGen.Runtime
@@ -53,6 +54,28 @@ namespace NetGen.Runtime
                 throw new ArgumentException(
                     $"'{parameterName}' must hold {count} samples of {size} values ({(long)count * size} values), but its length is {actual}. Nothing was written.",
                     parameterName);
+            }
+        }
+
+        /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> unless the learning rate is finite and not negative.</summary>
+        /// <param name="learningRate">eta.</param>
+        /// <param name="parameterName">The name of the parameter.</param>
+        public static void LearningRate<T>(T learningRate, string parameterName) where T : IFloatingPointIeee754<T>
+        {
+            if (!T.IsFinite(learningRate) || T.IsNegative(learningRate))
+            {
+                throw new ArgumentOutOfRangeException(parameterName, learningRate, "The learning rate must be a finite number of at least 0. Nothing was written.");
+            }
+        }
+
+        /// <summary>Throws <see cref="ArithmeticException"/> when a sample's loss is NaN or infinite, before any
+        /// parameter is updated.</summary>
+        /// <param name="loss">The sample's loss.</param>
+        public static void FiniteLoss<T>(T loss) where T : IFloatingPointIeee754<T>
+        {
+            if (!T.IsFinite(loss))
+            {
+                throw new ArithmeticException($"The sample's loss is {loss}, so no step was taken and the parameters are as they were. Check the input and target for NaN or infinite values, or lower the learning rate if earlier steps diverged.");
             }
         }
 

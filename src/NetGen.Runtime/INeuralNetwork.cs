@@ -53,6 +53,19 @@ namespace NetGen
         /// own gradient buffers (this is what <c>DataParallel</c> does).</summary>
         T BackwardBatch(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, Span<T> gradients);
 
+        /// <summary>One step of plain stochastic gradient descent on one sample, fused: the forward pass, the loss, then
+        /// backpropagation that updates each layer as it goes, <c>W_k -= eta da_k h_(k-1)^T</c> and <c>b_k -= eta da_k</c>
+        /// (with <c>dh_(k-1) = W_k^T da_k</c> taken before the update), so every weight is read and written once and
+        /// <see cref="Gradients"/> is neither used nor changed. The parameters end as <see cref="ZeroGradients"/>,
+        /// <see cref="Backward"/> and <c>new Sgd&lt;T&gt;().Step(Parameters, Gradients, 1, learningRate)</c> leave them.
+        /// Allocates nothing.</summary>
+        /// <returns>The sample's loss, before the update.</returns>
+        /// <exception cref="ArgumentException">A span has the wrong length; nothing is written.</exception>
+        /// <exception cref="ArgumentOutOfRangeException">The learning rate is negative or not finite; nothing is written.</exception>
+        /// <exception cref="ArithmeticException">The loss is NaN or infinite; checked before any update, so the
+        /// parameters are as they were.</exception>
+        T SgdStep(ReadOnlySpan<T> input, ReadOnlySpan<T> target, T learningRate);
+
         /// <summary>Runs the forward pass and returns the sample's loss, without touching <see cref="Gradients"/>.</summary>
         T ComputeLoss(ReadOnlySpan<T> input, ReadOnlySpan<T> target);
 

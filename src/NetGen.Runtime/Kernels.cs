@@ -19,6 +19,31 @@ namespace NetGen.Runtime
         public static void MultiplyAdd<T>(ReadOnlySpan<T> x, T alpha, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> =>
             TensorPrimitives.MultiplyAdd(x, alpha, y, y);
 
+        /// <summary><c>w -= eta (delta x)</c>, rounded as written: the SGD update of a one-output layer's weights, equal
+        /// to what <c>Sgd</c> computes from the gradient <c>delta x</c>.</summary>
+        public static void Descend<T>(ReadOnlySpan<T> x, T delta, T eta, Span<T> w) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            if (x.Length != w.Length)
+            {
+                throw new ArgumentException("The inputs and the weights must have the same length.", nameof(w));
+            }
+
+            int j = 0;
+            if (Vector.IsHardwareAccelerated && w.Length >= Vector<T>.Count)
+            {
+                Vector<T> d = new(delta), step = new(eta);
+                for (; j <= w.Length - Vector<T>.Count; j += Vector<T>.Count)
+                {
+                    (new Vector<T>(w.Slice(j)) - (step * (d * new Vector<T>(x.Slice(j))))).CopyTo(w.Slice(j));
+                }
+            }
+
+            for (; j < w.Length; j++)
+            {
+                w[j] -= eta * (delta * x[j]);
+            }
+        }
+
         /// <summary><c>y = alpha x</c>.</summary>
         public static void Multiply<T>(ReadOnlySpan<T> x, T alpha, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> =>
             TensorPrimitives.Multiply(x, alpha, y);

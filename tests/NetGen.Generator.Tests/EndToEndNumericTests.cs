@@ -244,6 +244,54 @@ public class EndToEndNumericTests : IClassFixture<RandomNetworksFixture>
         _output.WriteLine($"{topology}: batched vs per-sample, worst relative difference {worst:E2} (double), {worstF:E2} (float)");
     }
 
+    /// <summary>The fused SGD step against the unfused one: from the same parameters, SgdStep leaves exactly the values
+    /// (compared with ==, so a zero's sign may differ) that ZeroGradients, Backward and Sgd.Step with batch size 1 leave,
+    /// returns the same loss, and never touches Gradients; in double and in float, over several consecutive steps.</summary>
+    [Theory]
+    [MemberData(nameof(Indices))]
+    public void SgdStep_EqualsBackwardPlusSgd(int index)
+    {
+        Topology topology = _fixture.Topologies[index];
+        var random = new Random(2000 + index);
+        double[] p = RandomParameters(topology, random);
+        var samples = Enumerable.Range(0, 4)
+            .Select(_ => (X: Enumerable.Range(0, topology.InputSize).Select(_ => (random.NextDouble() * 2) - 1).ToArray(), D: Target(topology, random)))
+            .ToArray();
+        CompareSgd<double>(topology.Name + "D", p, samples, 0.05);
+        CompareSgd<float>(topology.Name + "F", p, samples, 0.05f);
+    }
+
+    private void CompareSgd<T>(string typeName, double[] p, (double[] X, double[] D)[] samples, T learningRate)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        var fused = (INeuralNetwork<T>)Activator.CreateInstance(_fixture.Assembly.GetType(typeName)!)!;
+        var unfused = (INeuralNetwork<T>)Activator.CreateInstance(_fixture.Assembly.GetType(typeName)!)!;
+        for (int i = 0; i < p.Length; i++)
+        {
+            fused.Parameters[i] = unfused.Parameters[i] = T.CreateChecked(p[i]);
+        }
+
+        fused.Gradients.Fill(T.CreateChecked(7)); // a sentinel SgdStep must leave alone
+        var sgd = new NetGen.Training.Sgd<T>();
+        for (int step = 0; step < samples.Length; step++)
+        {
+            T[] x = samples[step].X.Select(T.CreateChecked).ToArray(), d = samples[step].D.Select(T.CreateChecked).ToArray();
+            unfused.ZeroGradients();
+            T expectedLoss = unfused.Backward(x, d);
+            sgd.Step(unfused.Parameters, unfused.Gradients, 1, double.CreateChecked(learningRate));
+            T loss = fused.SgdStep(x, d, learningRate);
+
+            Assert.Equal(expectedLoss, loss);
+            for (int i = 0; i < p.Length; i++)
+            {
+                Assert.True(fused.Parameters[i] == unfused.Parameters[i], $"{typeName}, step {step + 1}, parameter {i}: SgdStep gave {fused.Parameters[i]:R}, Backward + Sgd gave {unfused.Parameters[i]:R}");
+            }
+        }
+
+        Assert.All(fused.Gradients.ToArray(), g => Assert.Equal(T.CreateChecked(7), g));
+        Assert.NotEqual(p.Select(T.CreateChecked), fused.Parameters.ToArray()); // the steps did move the parameters
+    }
+
     private static double CompareBatch<T>(INeuralNetwork<T> net, T[] x, T[] d, int count, double tolerance)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {

@@ -2,7 +2,7 @@ using System;
 
 namespace NetGen.Tests;
 
-/// <summary>Forward and Backward allocate nothing after warm-up: all scratch is stackalloc'd.</summary>
+/// <summary>Forward, Backward and SgdStep allocate nothing after warm-up: all scratch is stackalloc'd.</summary>
 public class AllocationTests
 {
     [Fact]
@@ -24,6 +24,7 @@ public class AllocationTests
         {
             net.Forward(input, output);
             net.Backward(input, target);
+            net.SgdStep(input, target, 0f);
         }
 
         long before = GC.GetAllocatedBytesForCurrentThread();
@@ -39,7 +40,14 @@ public class AllocationTests
         }
 
         long afterBackward = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 100; i++)
+        {
+            net.SgdStep(input, target, 1e-6f);
+        }
+
+        long afterSgd = GC.GetAllocatedBytesForCurrentThread();
         Assert.Equal(0, afterForward - before);
         Assert.Equal(0, afterBackward - afterForward);
+        Assert.Equal(0, afterSgd - afterBackward);
     }
 }

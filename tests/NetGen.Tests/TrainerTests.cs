@@ -108,6 +108,32 @@ public class TrainerTests
         Assert.Equal([1f, 2f, 3f, 4f], input); // the data set is never written
     }
 
+    /// <summary>The fused SGD step refuses bad arguments and a non-finite loss before it writes anything.</summary>
+    [Fact]
+    public void SgdStep_RefusesBadInput_AndLeavesTheParametersAsTheyWere()
+    {
+        var net = new SpiralNet();
+        net.InitializeParameters(2);
+        float[] before = net.Parameters.ToArray();
+        float[] x = [0.3f, -0.2f], d = [1f];
+
+        Assert.Throws<ArgumentException>(() => net.SgdStep(new float[3], d, 0.1f));
+        Assert.Throws<ArgumentException>(() => net.SgdStep(x, new float[2], 0.1f));
+        foreach (float rate in new[] { -0.1f, float.NaN, float.PositiveInfinity })
+        {
+            Assert.Throws<ArgumentOutOfRangeException>(() => net.SgdStep(x, d, rate));
+        }
+
+        var error = Assert.Throws<ArithmeticException>(() => net.SgdStep([float.NaN, 0f], d, 0.1f));
+        Assert.Contains("NaN", error.Message);
+        Assert.Contains("parameters are as they were", error.Message);
+        Assert.Equal(before, net.Parameters.ToArray());
+
+        float loss = net.SgdStep(x, d, 0.1f);
+        Assert.True(float.IsFinite(loss));
+        Assert.NotEqual(before, net.Parameters.ToArray());
+    }
+
     [Fact]
     public void AHugeLearningRate_RaisesTrainingDiverged_AndRestoresTheParameters()
     {

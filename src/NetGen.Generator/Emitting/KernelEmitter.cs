@@ -69,27 +69,40 @@ namespace NetGen.Generator.Emitting
             w.Close();
         }
 
-        public static void EmitBackward(SourceWriter w, NetworkSpec net, LayerSpec layer)
+        public static void EmitBackward(SourceWriter w, NetworkSpec net, LayerSpec layer) => EmitBackwardKernel(w, net, layer, sgd: false);
+
+        /// <summary>The fused SGD kernel of one layer, <c>AffineSgd{k}</c>: the backward kernel with the gradient applied
+        /// where it is formed, <c>W -= eta (da x^T)</c> and <c>b -= eta da</c>, rounded as <c>Sgd</c> rounds them, and
+        /// <c>dx = W^T da</c> from each weight before its update.</summary>
+        public static void EmitSgd(SourceWriter w, NetworkSpec net, LayerSpec layer) => EmitBackwardKernel(w, net, layer, sgd: true);
+
+        private static void EmitBackwardKernel(SourceWriter w, NetworkSpec net, LayerSpec layer, bool sgd)
         {
             string t = net.Scalar;
             int n = layer.FanIn, m = layer.AffineOutputs;
             string k = Int(layer.Number);
             string prev = Int(layer.Number - 1);
             bool hasDx = layer.Number > 1;
-            string summary = hasDx
-                ? $"dW{k} += da{k} h{prev}^T;  db{k} += da{k};  dh{prev} = W{k}^T da{k}"
-                : $"dW{k} += da{k} h{prev}^T;  db{k} += da{k}  (the input needs no gradient)";
-            w.Line($"/// <summary>Layer {k} backward: <c>{summary}</c>.</summary>");
+            string summary = sgd
+                ? hasDx
+                    ? $"dh{prev} = W{k}^T da{k};  W{k} -= eta da{k} h{prev}^T;  b{k} -= eta da{k}  (each weight read for dh{prev} before its update)"
+                    : $"W{k} -= eta da{k} h{prev}^T;  b{k} -= eta da{k}  (the input needs no gradient)"
+                : hasDx
+                    ? $"dW{k} += da{k} h{prev}^T;  db{k} += da{k};  dh{prev} = W{k}^T da{k}"
+                    : $"dW{k} += da{k} h{prev}^T;  db{k} += da{k}  (the input needs no gradient)";
+            w.Line($"/// <summary>Layer {k} {(sgd ? "SGD step" : "backward")}: <c>{summary}</c>.</summary>");
             w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
             string dxParameter = hasDx ? $", global::System.Span<{t}> dx" : string.Empty;
-            w.Open($"private static void AffineBackward{k}(global::System.ReadOnlySpan<{t}> W, global::System.ReadOnlySpan<{t}> x, global::System.ReadOnlySpan<{t}> da, global::System.Span<{t}> dW, global::System.Span<{t}> db{dxParameter})");
+            w.Open(sgd
+                ? $"private static void AffineSgd{k}(global::System.Span<{t}> W, global::System.Span<{t}> b, global::System.ReadOnlySpan<{t}> x, global::System.ReadOnlySpan<{t}> da, {t} eta{dxParameter})"
+                : $"private static void AffineBackward{k}(global::System.ReadOnlySpan<{t}> W, global::System.ReadOnlySpan<{t}> x, global::System.ReadOnlySpan<{t}> da, global::System.Span<{t}> dW, global::System.Span<{t}> db{dxParameter})");
             if (net.Unrolled)
             {
-                EmitBackwardUnrolled(w, n, m, hasDx, t);
+                EmitBackwardUnrolled(w, n, m, hasDx, t, sgd);
             }
             else
             {
-                EmitBackwardVectorized(w, net, n, m, hasDx);
+                EmitBackwardVectorized(w, net, n, m, hasDx, sgd);
             }
 
             w.Close();
@@ -162,7 +175,7 @@ namespace NetGen.Generator.Emitting
             }
         }
 
-        private static void EmitBackwardVectorized(SourceWriter w, NetworkSpec net, int n, int m, bool hasDx)
+        private static void EmitBackwardVectorized(SourceWriter w, NetworkSpec net, int n, int m, bool hasDx, bool sgd)
         {
             string t = net.Scalar;
             List<Width> widths = UsableWidths(net, m);
@@ -171,8 +184,16 @@ namespace NetGen.Generator.Emitting
                 w.Line($"ref {t} weights = ref {Marshal}.GetReference(W);");
                 w.Line($"ref {t} input = ref {Marshal}.GetReference(x);");
                 w.Line($"ref {t} delta = ref {Marshal}.GetReference(da);");
-                w.Line($"ref {t} weightGradient = ref {Marshal}.GetReference(dW);");
-                w.Line($"ref {t} biasGradient = ref {Marshal}.GetReference(db);");
+                if (sgd)
+                {
+                    w.Line($"ref {t} bias = ref {Marshal}.GetReference(b);");
+                }
+                else
+                {
+                    w.Line($"ref {t} weightGradient = ref {Marshal}.GetReference(dW);");
+                    w.Line($"ref {t} biasGradient = ref {Marshal}.GetReference(db);");
+                }
+
                 if (hasDx)
                 {
                     w.Line($"ref {t} inputGradient = ref {Marshal}.GetReference(dx);");
@@ -183,7 +204,15 @@ namespace NetGen.Generator.Emitting
                     int lanes = width.Lanes(net.IsDouble);
                     var groups = Groups(m, lanes).ToList();
                     w.Open($"if ({width.Type}.IsHardwareAccelerated)");
-                    w.Line($"// {Int(m)} outputs as {VectorCountText(m, lanes)} of {Int(lanes)}; for every input j: dW[j, :] += da x[j]{(hasDx ? ", dx[j] = W[j, :] . da" : string.Empty)}.");
+                    string dxRule = hasDx ? ", dx[j] = W[j, :] . da" : string.Empty;
+                    w.Line(sgd
+                        ? $"// {Int(m)} outputs as {VectorCountText(m, lanes)} of {Int(lanes)}; for every input j: {(hasDx ? "dx[j] = W[j, :] . da, then " : string.Empty)}W[j, :] -= eta (da x[j])."
+                        : $"// {Int(m)} outputs as {VectorCountText(m, lanes)} of {Int(lanes)}; for every input j: dW[j, :] += da x[j]{dxRule}.");
+                    if (sgd)
+                    {
+                        w.Line($"{width.Type}<{t}> step = {width.Type}.Create(eta);");
+                    }
+
                     bool accumulateDx = groups.Count > 1 || groups[0].Loop is not null;
                     if (hasDx && accumulateDx)
                     {
@@ -193,13 +222,26 @@ namespace NetGen.Generator.Emitting
                     foreach (Group group in groups)
                     {
                         OpenGroup(w, group.Loop);
-                        EmitBackwardGroup(w, width.Type, t, n, m, lanes, group, hasDx, accumulateDx);
+                        EmitBackwardGroup(w, width.Type, t, n, m, lanes, group, hasDx, accumulateDx, sgd);
                         w.Close();
                     }
 
                     w.Line("return;");
                     w.Close();
                 }
+            }
+
+            if (m == 1 && sgd)
+            {
+                w.Line("// One output: dx = da[0] W[:, 0] before the update, then W[:, 0] -= eta (da[0] x), vectorised along the inputs.");
+                if (hasDx)
+                {
+                    w.Line($"global::NetGen.Runtime.Kernels.Multiply<{t}>(W, da[0], dx);");
+                }
+
+                w.Line($"global::NetGen.Runtime.Kernels.Descend<{t}>(x, da[0], eta, W);");
+                w.Line("b[0] -= eta * da[0];");
+                return;
             }
 
             if (m == 1)
@@ -223,12 +265,12 @@ namespace NetGen.Generator.Emitting
             }
 
             w.Open($"for (int i = 0; i < {Int(m)}; i++)");
-            w.Line($"dW[j * {Int(m)} + i] += da[i] * x[j];");
             if (hasDx)
             {
                 w.Line($"sum += W[j * {Int(m)} + i] * da[i];");
             }
 
+            w.Line(sgd ? $"W[j * {Int(m)} + i] -= eta * (da[i] * x[j]);" : $"dW[j * {Int(m)} + i] += da[i] * x[j];");
             w.Close();
             if (hasDx)
             {
@@ -237,11 +279,11 @@ namespace NetGen.Generator.Emitting
 
             w.Close();
             w.Open($"for (int i = 0; i < {Int(m)}; i++)");
-            w.Line("db[i] += da[i];");
+            w.Line(sgd ? "b[i] -= eta * da[i];" : "db[i] += da[i];");
             w.Close();
         }
 
-        private static void EmitBackwardGroup(SourceWriter w, string vector, string t, int n, int m, int lanes, Group group, bool hasDx, bool accumulateDx)
+        private static void EmitBackwardGroup(SourceWriter w, string vector, string t, int n, int m, int lanes, Group group, bool hasDx, bool accumulateDx, bool sgd)
         {
             string baseOffset = group.BaseOffset;
             int[] offsets = group.Offsets;
@@ -261,20 +303,42 @@ namespace NetGen.Generator.Emitting
 
             ForEachInput(w, t, n, m, (row, j) =>
             {
-                for (int v = 0; v < offsets.Length; v++)
+                if (sgd)
                 {
-                    string at = Offset(row, offsets[v], baseOffset);
-                    w.Line($"{vector}.StoreUnsafe({Simd}.MultiplyAdd(d{Int(v)}, xj, {vector}.LoadUnsafe(ref weightGradient, {at})), ref weightGradient, {at});");
+                    // Vector by vector, in order: an overlapping vector reloads the lanes the one before has just
+                    // updated (its delta is zero there, so it writes them back unchanged).
+                    for (int v = 0; v < offsets.Length; v++)
+                    {
+                        string at = Offset(row, offsets[v], baseOffset);
+                        w.Line($"{vector}<{t}> w{Int(v)} = {vector}.LoadUnsafe(ref weights, {at});");
+                        if (hasDx)
+                        {
+                            w.Line(v == 0 ? $"{vector}<{t}> dot = w0 * d0;" : $"dot = {Simd}.MultiplyAdd(w{Int(v)}, d{Int(v)}, dot);");
+                        }
+
+                        w.Line($"{vector}.StoreUnsafe(w{Int(v)} - (step * (d{Int(v)} * xj)), ref weights, {at});");
+                    }
+                }
+                else
+                {
+                    for (int v = 0; v < offsets.Length; v++)
+                    {
+                        string at = Offset(row, offsets[v], baseOffset);
+                        w.Line($"{vector}.StoreUnsafe({Simd}.MultiplyAdd(d{Int(v)}, xj, {vector}.LoadUnsafe(ref weightGradient, {at})), ref weightGradient, {at});");
+                    }
+
+                    if (hasDx)
+                    {
+                        w.Line($"{vector}<{t}> dot = {vector}.LoadUnsafe(ref weights, {Offset(row, offsets[0], baseOffset)}) * d0;");
+                        for (int v = 1; v < offsets.Length; v++)
+                        {
+                            w.Line($"dot = {Simd}.MultiplyAdd({vector}.LoadUnsafe(ref weights, {Offset(row, offsets[v], baseOffset)}), d{Int(v)}, dot);");
+                        }
+                    }
                 }
 
                 if (hasDx)
                 {
-                    w.Line($"{vector}<{t}> dot = {vector}.LoadUnsafe(ref weights, {Offset(row, offsets[0], baseOffset)}) * d0;");
-                    for (int v = 1; v < offsets.Length; v++)
-                    {
-                        w.Line($"dot = {Simd}.MultiplyAdd({vector}.LoadUnsafe(ref weights, {Offset(row, offsets[v], baseOffset)}), d{Int(v)}, dot);");
-                    }
-
                     w.Line($"{Unsafe}.Add(ref inputGradient, {j}) {(accumulateDx ? "+=" : "=")} {vector}.Sum(dot);");
                 }
             }, vector);
@@ -282,7 +346,9 @@ namespace NetGen.Generator.Emitting
             for (int v = 0; v < offsets.Length; v++)
             {
                 string at = Offset(baseOffset, offsets[v]);
-                w.Line($"{vector}.StoreUnsafe({vector}.LoadUnsafe(ref biasGradient, {at}) + d{Int(v)}, ref biasGradient, {at});");
+                w.Line(sgd
+                    ? $"{vector}.StoreUnsafe({vector}.LoadUnsafe(ref bias, {at}) - (step * d{Int(v)}), ref bias, {at});"
+                    : $"{vector}.StoreUnsafe({vector}.LoadUnsafe(ref biasGradient, {at}) + d{Int(v)}, ref biasGradient, {at});");
             }
         }
 
@@ -405,7 +471,7 @@ namespace NetGen.Generator.Emitting
             }
         }
 
-        private static void EmitBackwardUnrolled(SourceWriter w, int n, int m, bool hasDx, string t)
+        private static void EmitBackwardUnrolled(SourceWriter w, int n, int m, bool hasDx, string t, bool sgd)
         {
             if (hasDx)
             {
@@ -414,9 +480,12 @@ namespace NetGen.Generator.Emitting
 
             for (int j = 0; j < n; j++)
             {
-                for (int i = 0; i < m; i++)
+                if (!sgd)
                 {
-                    w.Line($"dW[{Int(j * m + i)}] += da[{Int(i)}] * x[{Int(j)}];");
+                    for (int i = 0; i < m; i++)
+                    {
+                        w.Line($"dW[{Int(j * m + i)}] += da[{Int(i)}] * x[{Int(j)}];");
+                    }
                 }
 
                 if (hasDx)
@@ -429,11 +498,19 @@ namespace NetGen.Generator.Emitting
 
                     w.Line($"dx[{Int(j)}] = sum;");
                 }
+
+                if (sgd)
+                {
+                    for (int i = 0; i < m; i++)
+                    {
+                        w.Line($"W[{Int(j * m + i)}] -= eta * (da[{Int(i)}] * x[{Int(j)}]);");
+                    }
+                }
             }
 
             for (int i = 0; i < m; i++)
             {
-                w.Line($"db[{Int(i)}] += da[{Int(i)}];");
+                w.Line(sgd ? $"b[{Int(i)}] -= eta * da[{Int(i)}];" : $"db[{Int(i)}] += da[{Int(i)}];");
             }
         }
     }

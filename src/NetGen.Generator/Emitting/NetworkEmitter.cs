@@ -177,6 +177,31 @@ namespace NetGen.Generator.Emitting
             w.Close();
             w.Line();
 
+            // SgdStep
+            w.Line("/// <summary>One step of plain stochastic gradient descent on one sample, fused: the forward pass, the loss, then");
+            w.Line("/// backpropagation that updates each layer as it goes, <c>W_k -= eta da_k h_(k-1)^T</c> and <c>b_k -= eta da_k</c>");
+            w.Line("/// (with <c>dh_(k-1) = W_k^T da_k</c> taken before the update): every weight is read and written once, and");
+            w.Line("/// <see cref=\"Gradients\"/> is neither used nor changed. The parameters end as <see cref=\"ZeroGradients\"/>,");
+            w.Line("/// <see cref=\"Backward\"/> and a plain SGD step on the gradient leave them. Allocates nothing.</summary>");
+            w.Line("/// <param name=\"input\">The input <c>x</c>, of length <see cref=\"InputSize\"/>.</param>");
+            w.Line("/// <param name=\"target\">The target <c>d</c>, of length <see cref=\"OutputSize\"/>.</param>");
+            w.Line("/// <param name=\"learningRate\">eta, finite and at least 0.</param>");
+            w.Line("/// <returns>The sample's loss, before the update.</returns>");
+            w.Line("/// <exception cref=\"global::System.ArgumentException\">A span has the wrong length; nothing is written.</exception>");
+            w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\">The learning rate is negative or not finite; nothing is written.</exception>");
+            w.Line("/// <exception cref=\"global::System.ArithmeticException\">The loss is NaN or infinite: checked before any update, the parameters are as they were.</exception>");
+            w.Line(GeneratedCode);
+            w.Open($"public {t} SgdStep({readOnlySpan} input, {readOnlySpan} target, {t} learningRate)");
+            w.Line("global::NetGen.Runtime.Guard.LearningRate(learningRate, nameof(learningRate));");
+            EmitPassPreamble(w, net, scratch, "_parameters", "target", gradients: false, update: true);
+            PassEmitter.EmitForwardLayers(w, net, scratch);
+            PassEmitter.EmitLoss(w, net);
+            w.Line("global::NetGen.Runtime.Guard.FiniteLoss(loss);");
+            PassEmitter.EmitBackwardLayers(w, net, scratch, sgd: true);
+            w.Line("return loss;");
+            w.Close();
+            w.Line();
+
             // ComputeLoss
             w.Line("/// <summary>Runs the forward pass and returns the sample's loss, leaving <see cref=\"Gradients\"/> untouched.</summary>");
             w.Line("/// <param name=\"input\">The input <c>x</c>, of length <see cref=\"InputSize\"/>.</param>");
@@ -209,6 +234,8 @@ namespace NetGen.Generator.Emitting
                 KernelEmitter.EmitForward(w, net, layer);
                 w.Line();
                 KernelEmitter.EmitBackward(w, net, layer);
+                w.Line();
+                KernelEmitter.EmitSgd(w, net, layer);
             }
 
             w.Line();
@@ -216,13 +243,13 @@ namespace NetGen.Generator.Emitting
         }
 
         /// <summary>The start of a public pass: check both span lengths before anything is written, then name the
-        /// parameters <c>p</c>, the gradients <c>g</c> (when the pass writes them), the scratch <c>s</c> and <c>h0 = input</c>.</summary>
-        private static void EmitPassPreamble(SourceWriter w, NetworkSpec net, ScratchLayout scratch, string parameters, string outputSpan, bool gradients)
+        /// parameters <c>p</c> (writable for an update), the gradients <c>g</c> (when the pass writes them), the scratch <c>s</c> and <c>h0 = input</c>.</summary>
+        private static void EmitPassPreamble(SourceWriter w, NetworkSpec net, ScratchLayout scratch, string parameters, string outputSpan, bool gradients, bool update = false)
         {
             string t = net.Scalar;
             w.Line("global::NetGen.Runtime.Guard.Length(input.Length, InputSize, nameof(input));");
             w.Line($"global::NetGen.Runtime.Guard.Length({outputSpan}.Length, OutputSize, nameof({outputSpan}));");
-            w.Line($"global::System.ReadOnlySpan<{t}> p = {parameters};");
+            w.Line($"global::System.{(update ? "Span" : "ReadOnlySpan")}<{t}> p = {parameters};");
             if (gradients)
             {
                 w.Line($"global::System.Span<{t}> g = _gradients;");
@@ -230,8 +257,8 @@ namespace NetGen.Generator.Emitting
 
             // Small scratch lives on the stack; past StackScratchBytes, a per-thread buffer keeps large networks from
             // overflowing it (see Runtime/Scratch.cs). Every element is written before it is read, in both cases.
-            int length = gradients ? scratch.BackwardLength : scratch.ForwardLength;
-            string name = gradients ? "BackwardScratchLength" : "ForwardScratchLength";
+            int length = gradients || update ? scratch.BackwardLength : scratch.ForwardLength;
+            string name = gradients || update ? "BackwardScratchLength" : "ForwardScratchLength";
             w.Line((long)length * (net.IsDouble ? 8 : 4) <= StackScratchBytes
                 ? $"global::System.Span<{t}> s = stackalloc {t}[{name}];"
                 : $"global::System.Span<{t}> s = global::NetGen.Runtime.Scratch<{t}>.Get({name});");

@@ -58,8 +58,10 @@ namespace NetGen.Generator.Emitting
             }
         }
 
-        /// <summary>Backpropagation from the loss down to layer 1, mirroring <see cref="EmitForwardLayers"/>.</summary>
-        public static void EmitBackwardLayers(SourceWriter w, NetworkSpec net, ScratchLayout scratch)
+        /// <summary>Backpropagation from the loss down to layer 1, mirroring <see cref="EmitForwardLayers"/>: into the
+        /// gradients <c>g</c>, or with <paramref name="sgd"/> straight into the parameters <c>p</c>, <c>theta -= eta
+        /// dL/dtheta</c> layer by layer (each layer's <c>dh</c> taken before its update).</summary>
+        public static void EmitBackwardLayers(SourceWriter w, NetworkSpec net, ScratchLayout scratch, bool sgd = false)
         {
             string t = net.Scalar;
             LayerSpec output = net.Output;
@@ -86,9 +88,10 @@ namespace NetGen.Generator.Emitting
                 string k = Int(layer.Number);
                 string prev = Int(layer.Number - 1);
                 bool fused = i == net.Layers.Count - 1 && net.Loss != LossKind.MeanSquaredError;
+                string update = sgd ? $"W{k} -= eta da{k} h{prev}^T;  b{k} -= eta da{k}" : $"dW{k} += da{k} h{prev}^T;  db{k} += da{k}";
                 string rule = layer.Number > 1
-                    ? $"dW{k} += da{k} h{prev}^T;  db{k} += da{k};  dh{prev} = W{k}^T da{k}"
-                    : $"dW{k} += da{k} h{prev}^T;  db{k} += da{k}";
+                    ? sgd ? $"dh{prev} = W{k}^T da{k};  {update}" : $"{update};  dh{prev} = W{k}^T da{k}"
+                    : update;
                 w.Line($"// Layer {k} backward: {(fused ? string.Empty : $"{DerivativeRule(layer)};  ")}{rule}");
                 if (!fused)
                 {
@@ -96,17 +99,19 @@ namespace NetGen.Generator.Emitting
                 }
 
                 string weights = $"p.Slice({Int(layer.Offset)}, {Int(layer.WeightCount)})";
+                string biases = $"p.Slice({Int(layer.BiasOffset)}, {Int(layer.AffineOutputs)})";
                 string weightGradient = $"g.Slice({Int(layer.Offset)}, {Int(layer.WeightCount)})";
                 string biasGradient = $"g.Slice({Int(layer.BiasOffset)}, {Int(layer.AffineOutputs)})";
+                string dx = string.Empty;
                 if (layer.Number > 1)
                 {
                     w.Line($"global::System.Span<{t}> dh{prev} = {scratch.Slice($"dh{prev}")};");
-                    w.Line($"AffineBackward{k}({weights}, h{prev}, da{k}, {weightGradient}, {biasGradient}, dh{prev});");
+                    dx = $", dh{prev}";
                 }
-                else
-                {
-                    w.Line($"AffineBackward{k}({weights}, h{prev}, da{k}, {weightGradient}, {biasGradient});");
-                }
+
+                w.Line(sgd
+                    ? $"AffineSgd{k}({weights}, {biases}, h{prev}, da{k}, learningRate{dx});"
+                    : $"AffineBackward{k}({weights}, h{prev}, da{k}, {weightGradient}, {biasGradient}{dx});");
 
                 w.Line();
             }

@@ -150,6 +150,58 @@ namespace Samples
                 return loss;
             }
 
+            /// <summary>One step of plain stochastic gradient descent on one sample, fused: the forward pass, the loss, then
+            /// backpropagation that updates each layer as it goes, <c>W_k -= eta da_k h_(k-1)^T</c> and <c>b_k -= eta da_k</c>
+            /// (with <c>dh_(k-1) = W_k^T da_k</c> taken before the update): every weight is read and written once, and
+            /// <see cref="Gradients"/> is neither used nor changed. The parameters end as <see cref="ZeroGradients"/>,
+            /// <see cref="Backward"/> and a plain SGD step on the gradient leave them. Allocates nothing.</summary>
+            /// <param name="input">The input <c>x</c>, of length <see cref="InputSize"/>.</param>
+            /// <param name="target">The target <c>d</c>, of length <see cref="OutputSize"/>.</param>
+            /// <param name="learningRate">eta, finite and at least 0.</param>
+            /// <returns>The sample's loss, before the update.</returns>
+            /// <exception cref="global::System.ArgumentException">A span has the wrong length; nothing is written.</exception>
+            /// <exception cref="global::System.ArgumentOutOfRangeException">The learning rate is negative or not finite; nothing is written.</exception>
+            /// <exception cref="global::System.ArithmeticException">The loss is NaN or infinite: checked before any update, the parameters are as they were.</exception>
+            [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
+            public double SgdStep(global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> target, double learningRate)
+            {
+                global::NetGen.Runtime.Guard.LearningRate(learningRate, nameof(learningRate));
+                global::NetGen.Runtime.Guard.Length(input.Length, InputSize, nameof(input));
+                global::NetGen.Runtime.Guard.Length(target.Length, OutputSize, nameof(target));
+                global::System.Span<double> p = _parameters;
+                global::System.Span<double> s = stackalloc double[BackwardScratchLength];
+                global::System.ReadOnlySpan<double> h0 = input;
+
+                // Layer 1: Dense 3 -> 10, elu.  a1 = W1 h0 + b1;  h1 = elu(a1)
+                global::System.Span<double> a1 = s.Slice(0, 10), h1 = s.Slice(10, 10);
+                Affine1(p.Slice(0, 30), p.Slice(30, 10), h0, a1);
+                global::NetGen.Runtime.Activations.ELU<double>(a1, 0.5d, h1);
+
+                // Layer 2: Dense 10 -> 2, identity.  a2 = W2 h1 + b2;  h2 = a2
+                global::System.Span<double> a2 = s.Slice(20, 2), h2 = a2;
+                Affine2(p.Slice(40, 20), p.Slice(60, 2), h1, a2);
+
+                // Loss: mean squared error, L = 1/2 |h2 - d|^2
+                double loss = global::NetGen.Runtime.Losses.HalfSquaredError<double>(h2, target);
+                global::NetGen.Runtime.Guard.FiniteLoss(loss);
+
+                // Output: dh2 = dL/dy = y - d
+                global::System.Span<double> dh2 = s.Slice(22, 2);
+                global::NetGen.Runtime.Losses.OutputError<double>(h2, target, dh2);
+
+                // Layer 2 backward: da2 = dh2;  dh1 = W2^T da2;  W2 -= eta da2 h1^T;  b2 -= eta da2
+                global::System.Span<double> da2 = dh2;
+                global::System.Span<double> dh1 = s.Slice(24, 10);
+                AffineSgd2(p.Slice(40, 20), p.Slice(60, 2), h1, da2, learningRate, dh1);
+
+                // Layer 1 backward: da1 = dh1 * (a1 > 0 ? 1 : h1 + alpha);  W1 -= eta da1 h0^T;  b1 -= eta da1
+                global::System.Span<double> da1 = s.Slice(34, 10);
+                global::NetGen.Runtime.Activations.ELUBackward<double>(a1, h1, dh1, 0.5d, da1);
+                AffineSgd1(p.Slice(0, 30), p.Slice(30, 10), h0, da1, learningRate);
+
+                return loss;
+            }
+
             /// <summary>Runs the forward pass and returns the sample's loss, leaving <see cref="Gradients"/> untouched.</summary>
             /// <param name="input">The input <c>x</c>, of length <see cref="InputSize"/>.</param>
             /// <param name="target">The target <c>d</c>, of length <see cref="OutputSize"/>.</param>
@@ -447,6 +499,159 @@ namespace Samples
                 }
             }
 
+            /// <summary>Layer 1 SGD step: <c>W1 -= eta da1 h0^T;  b1 -= eta da1  (the input needs no gradient)</c>.</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void AffineSgd1(global::System.Span<double> W, global::System.Span<double> b, global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> da, double eta)
+            {
+                ref double weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(W);
+                ref double input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+                ref double delta = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(da);
+                ref double bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b);
+                if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+                {
+                    // 10 outputs as 2 vectors of 8; for every input j: W[j, :] -= eta (da x[j]).
+                    global::System.Runtime.Intrinsics.Vector512<double> step = global::System.Runtime.Intrinsics.Vector512.Create(eta);
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<double> d0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref delta, 0);
+                        global::System.Runtime.Intrinsics.Vector512<double> d1 = global::NetGen.Runtime.Simd.KeepLast(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref delta, 2), 2); // overlaps the vector before: add zero there
+                        { // input 0
+                            global::System.Runtime.Intrinsics.Vector512<double> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                            global::System.Runtime.Intrinsics.Vector512<double> w0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 0);
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 0);
+                            global::System.Runtime.Intrinsics.Vector512<double> w1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 2);
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 2);
+                        }
+                        { // input 1
+                            global::System.Runtime.Intrinsics.Vector512<double> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
+                            global::System.Runtime.Intrinsics.Vector512<double> w0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 10);
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 10);
+                            global::System.Runtime.Intrinsics.Vector512<double> w1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 12);
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 12);
+                        }
+                        { // input 2
+                            global::System.Runtime.Intrinsics.Vector512<double> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
+                            global::System.Runtime.Intrinsics.Vector512<double> w0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 20);
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 20);
+                            global::System.Runtime.Intrinsics.Vector512<double> w1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 22);
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 22);
+                        }
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 0) - (step * d0), ref bias, 0);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 2) - (step * d1), ref bias, 2);
+                    }
+                    return;
+                }
+                if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                {
+                    // 10 outputs as 3 vectors of 4; for every input j: W[j, :] -= eta (da x[j]).
+                    global::System.Runtime.Intrinsics.Vector256<double> step = global::System.Runtime.Intrinsics.Vector256.Create(eta);
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<double> d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref delta, 0);
+                        global::System.Runtime.Intrinsics.Vector256<double> d1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref delta, 4);
+                        global::System.Runtime.Intrinsics.Vector256<double> d2 = global::NetGen.Runtime.Simd.KeepLast(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref delta, 6), 2); // overlaps the vector before: add zero there
+                        { // input 0
+                            global::System.Runtime.Intrinsics.Vector256<double> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                            global::System.Runtime.Intrinsics.Vector256<double> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 0);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 0);
+                            global::System.Runtime.Intrinsics.Vector256<double> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 4);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 4);
+                            global::System.Runtime.Intrinsics.Vector256<double> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 6);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 6);
+                        }
+                        { // input 1
+                            global::System.Runtime.Intrinsics.Vector256<double> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
+                            global::System.Runtime.Intrinsics.Vector256<double> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 10);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 10);
+                            global::System.Runtime.Intrinsics.Vector256<double> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 14);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 14);
+                            global::System.Runtime.Intrinsics.Vector256<double> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 16);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 16);
+                        }
+                        { // input 2
+                            global::System.Runtime.Intrinsics.Vector256<double> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
+                            global::System.Runtime.Intrinsics.Vector256<double> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 20);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 20);
+                            global::System.Runtime.Intrinsics.Vector256<double> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 24);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 24);
+                            global::System.Runtime.Intrinsics.Vector256<double> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 26);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 26);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0) - (step * d0), ref bias, 0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 4) - (step * d1), ref bias, 4);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 6) - (step * d2), ref bias, 6);
+                    }
+                    return;
+                }
+                if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+                {
+                    // 10 outputs as 5 vectors of 2; for every input j: W[j, :] -= eta (da x[j]).
+                    global::System.Runtime.Intrinsics.Vector128<double> step = global::System.Runtime.Intrinsics.Vector128.Create(eta);
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<double> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 0);
+                        global::System.Runtime.Intrinsics.Vector128<double> d1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 2);
+                        global::System.Runtime.Intrinsics.Vector128<double> d2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 4);
+                        global::System.Runtime.Intrinsics.Vector128<double> d3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 6);
+                        global::System.Runtime.Intrinsics.Vector128<double> d4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 8);
+                        { // input 0
+                            global::System.Runtime.Intrinsics.Vector128<double> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                            global::System.Runtime.Intrinsics.Vector128<double> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 0);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 0);
+                            global::System.Runtime.Intrinsics.Vector128<double> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 2);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 2);
+                            global::System.Runtime.Intrinsics.Vector128<double> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 4);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 4);
+                            global::System.Runtime.Intrinsics.Vector128<double> w3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 6);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w3 - (step * (d3 * xj)), ref weights, 6);
+                            global::System.Runtime.Intrinsics.Vector128<double> w4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 8);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w4 - (step * (d4 * xj)), ref weights, 8);
+                        }
+                        { // input 1
+                            global::System.Runtime.Intrinsics.Vector128<double> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
+                            global::System.Runtime.Intrinsics.Vector128<double> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 10);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 10);
+                            global::System.Runtime.Intrinsics.Vector128<double> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 12);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 12);
+                            global::System.Runtime.Intrinsics.Vector128<double> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 14);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 14);
+                            global::System.Runtime.Intrinsics.Vector128<double> w3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 16);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w3 - (step * (d3 * xj)), ref weights, 16);
+                            global::System.Runtime.Intrinsics.Vector128<double> w4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 18);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w4 - (step * (d4 * xj)), ref weights, 18);
+                        }
+                        { // input 2
+                            global::System.Runtime.Intrinsics.Vector128<double> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
+                            global::System.Runtime.Intrinsics.Vector128<double> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 20);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 20);
+                            global::System.Runtime.Intrinsics.Vector128<double> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 22);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 22);
+                            global::System.Runtime.Intrinsics.Vector128<double> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 24);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 24);
+                            global::System.Runtime.Intrinsics.Vector128<double> w3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 26);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w3 - (step * (d3 * xj)), ref weights, 26);
+                            global::System.Runtime.Intrinsics.Vector128<double> w4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 28);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w4 - (step * (d4 * xj)), ref weights, 28);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0) - (step * d0), ref bias, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 2) - (step * d1), ref bias, 2);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 4) - (step * d2), ref bias, 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 6) - (step * d3), ref bias, 6);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 8) - (step * d4), ref bias, 8);
+                    }
+                    return;
+                }
+                // Scalar path, where SIMD is not hardware-accelerated.
+                for (int j = 0; j < 3; j++)
+                {
+                    for (int i = 0; i < 10; i++)
+                    {
+                        W[j * 10 + i] -= eta * (da[i] * x[j]);
+                    }
+                }
+                for (int i = 0; i < 10; i++)
+                {
+                    b[i] -= eta * da[i];
+                }
+            }
+
             /// <summary>Layer 2: <c>a2 = W2 h1 + b2</c>, with W2 2 x 10 stored input-major (<c>W2[j * 2 + i]</c>).</summary>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Affine2(global::System.ReadOnlySpan<double> W, global::System.ReadOnlySpan<double> b, global::System.ReadOnlySpan<double> x, global::System.Span<double> a)
@@ -513,14 +718,58 @@ namespace Samples
                     double sum = 0;
                     for (int i = 0; i < 2; i++)
                     {
-                        dW[j * 2 + i] += da[i] * x[j];
                         sum += W[j * 2 + i] * da[i];
+                        dW[j * 2 + i] += da[i] * x[j];
                     }
                     dx[j] = sum;
                 }
                 for (int i = 0; i < 2; i++)
                 {
                     db[i] += da[i];
+                }
+            }
+
+            /// <summary>Layer 2 SGD step: <c>dh1 = W2^T da2;  W2 -= eta da2 h1^T;  b2 -= eta da2  (each weight read for dh1 before its update)</c>.</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void AffineSgd2(global::System.Span<double> W, global::System.Span<double> b, global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> da, double eta, global::System.Span<double> dx)
+            {
+                ref double weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(W);
+                ref double input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+                ref double delta = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(da);
+                ref double bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b);
+                ref double inputGradient = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
+                if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+                {
+                    // 2 outputs as 1 vector of 2; for every input j: dx[j] = W[j, :] . da, then W[j, :] -= eta (da x[j]).
+                    global::System.Runtime.Intrinsics.Vector128<double> step = global::System.Runtime.Intrinsics.Vector128.Create(eta);
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<double> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 0);
+                        for (nuint j = 0; j < 10; j++)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<double> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j));
+                            global::System.Runtime.Intrinsics.Vector128<double> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j * 2);
+                            global::System.Runtime.Intrinsics.Vector128<double> dot = w0 * d0;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, j * 2);
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, j) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0) - (step * d0), ref bias, 0);
+                    }
+                    return;
+                }
+                // Scalar path, where SIMD is not hardware-accelerated.
+                for (int j = 0; j < 10; j++)
+                {
+                    double sum = 0;
+                    for (int i = 0; i < 2; i++)
+                    {
+                        sum += W[j * 2 + i] * da[i];
+                        W[j * 2 + i] -= eta * (da[i] * x[j]);
+                    }
+                    dx[j] = sum;
+                }
+                for (int i = 0; i < 2; i++)
+                {
+                    b[i] -= eta * da[i];
                 }
             }
 

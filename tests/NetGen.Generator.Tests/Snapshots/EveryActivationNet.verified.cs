@@ -230,6 +230,111 @@ namespace Samples
             return loss;
         }
 
+        /// <summary>One step of plain stochastic gradient descent on one sample, fused: the forward pass, the loss, then
+        /// backpropagation that updates each layer as it goes, <c>W_k -= eta da_k h_(k-1)^T</c> and <c>b_k -= eta da_k</c>
+        /// (with <c>dh_(k-1) = W_k^T da_k</c> taken before the update): every weight is read and written once, and
+        /// <see cref="Gradients"/> is neither used nor changed. The parameters end as <see cref="ZeroGradients"/>,
+        /// <see cref="Backward"/> and a plain SGD step on the gradient leave them. Allocates nothing.</summary>
+        /// <param name="input">The input <c>x</c>, of length <see cref="InputSize"/>.</param>
+        /// <param name="target">The target <c>d</c>, of length <see cref="OutputSize"/>.</param>
+        /// <param name="learningRate">eta, finite and at least 0.</param>
+        /// <returns>The sample's loss, before the update.</returns>
+        /// <exception cref="global::System.ArgumentException">A span has the wrong length; nothing is written.</exception>
+        /// <exception cref="global::System.ArgumentOutOfRangeException">The learning rate is negative or not finite; nothing is written.</exception>
+        /// <exception cref="global::System.ArithmeticException">The loss is NaN or infinite: checked before any update, the parameters are as they were.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
+        public float SgdStep(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target, float learningRate)
+        {
+            global::NetGen.Runtime.Guard.LearningRate(learningRate, nameof(learningRate));
+            global::NetGen.Runtime.Guard.Length(input.Length, InputSize, nameof(input));
+            global::NetGen.Runtime.Guard.Length(target.Length, OutputSize, nameof(target));
+            global::System.Span<float> p = _parameters;
+            global::System.Span<float> s = stackalloc float[BackwardScratchLength];
+            global::System.ReadOnlySpan<float> h0 = input;
+
+            // Layer 1: Dense 5 -> 7, sigmoid.  a1 = W1 h0 + b1;  h1 = sigmoid(a1)
+            global::System.Span<float> a1 = s.Slice(0, 7), h1 = s.Slice(7, 7);
+            Affine1(p.Slice(0, 35), p.Slice(35, 7), h0, a1);
+            global::NetGen.Runtime.Activations.Sigmoid<float>(a1, h1);
+
+            // Layer 2: Dense 7 -> 9, relu.  a2 = W2 h1 + b2;  h2 = relu(a2)
+            global::System.Span<float> a2 = s.Slice(14, 9), h2 = s.Slice(23, 9);
+            Affine2(p.Slice(42, 63), p.Slice(105, 9), h1, a2);
+            global::NetGen.Runtime.Activations.ReLU<float>(a2, h2);
+
+            // Layer 3: Dense 9 -> 6, leaky_relu.  a3 = W3 h2 + b3;  h3 = leaky_relu(a3)
+            global::System.Span<float> a3 = s.Slice(32, 6), h3 = s.Slice(38, 6);
+            Affine3(p.Slice(114, 54), p.Slice(168, 6), h2, a3);
+            global::NetGen.Runtime.Activations.LeakyReLU<float>(a3, 0.1f, h3);
+
+            // Layer 4: Dense 6 -> 8, elu.  a4 = W4 h3 + b4;  h4 = elu(a4)
+            global::System.Span<float> a4 = s.Slice(44, 8), h4 = s.Slice(52, 8);
+            Affine4(p.Slice(174, 48), p.Slice(222, 8), h3, a4);
+            global::NetGen.Runtime.Activations.ELU<float>(a4, 1f, h4);
+
+            // Layer 5: Dense 8 -> 17, tanh.  a5 = W5 h4 + b5;  h5 = tanh(a5)
+            global::System.Span<float> a5 = s.Slice(60, 17), h5 = s.Slice(77, 17);
+            Affine5(p.Slice(230, 136), p.Slice(366, 17), h4, a5);
+            global::NetGen.Runtime.Activations.Tanh<float>(a5, h5);
+
+            // Layer 6: Dense 17 -> 4, identity.  a6 = W6 h5 + b6;  h6 = a6
+            global::System.Span<float> a6 = s.Slice(94, 4), h6 = a6;
+            Affine6(p.Slice(383, 68), p.Slice(451, 4), h5, a6);
+
+            // Layer 7: Dense 4 -> 3, softmax.  a7 = W7 h6 + b7;  h7 = softmax(a7)
+            global::System.Span<float> a7 = s.Slice(98, 3), h7 = s.Slice(101, 3);
+            Affine7(p.Slice(455, 12), p.Slice(467, 3), h6, a7);
+            global::NetGen.Runtime.Activations.Softmax<float>(a7, h7);
+
+            // Loss: cross-entropy of softmax(a7) from the logits, L = log sum_j e^(a_j - m) + m - d . a7
+            float loss = global::NetGen.Runtime.Losses.CrossEntropyFromLogits<float>(a7, target);
+            global::NetGen.Runtime.Guard.FiniteLoss(loss);
+
+            // Output: softmax with cross-entropy has the fused gradient da7 = y - d
+            global::System.Span<float> da7 = s.Slice(104, 3);
+            global::NetGen.Runtime.Losses.OutputError<float>(h7, target, da7);
+
+            // Layer 7 backward: dh6 = W7^T da7;  W7 -= eta da7 h6^T;  b7 -= eta da7
+            global::System.Span<float> dh6 = s.Slice(107, 4);
+            AffineSgd7(p.Slice(455, 12), p.Slice(467, 3), h6, da7, learningRate, dh6);
+
+            // Layer 6 backward: da6 = dh6;  dh5 = W6^T da6;  W6 -= eta da6 h5^T;  b6 -= eta da6
+            global::System.Span<float> da6 = dh6;
+            global::System.Span<float> dh5 = s.Slice(111, 17);
+            AffineSgd6(p.Slice(383, 68), p.Slice(451, 4), h5, da6, learningRate, dh5);
+
+            // Layer 5 backward: da5 = dh5 * (1 - h5^2);  dh4 = W5^T da5;  W5 -= eta da5 h4^T;  b5 -= eta da5
+            global::System.Span<float> da5 = s.Slice(128, 17);
+            global::NetGen.Runtime.Activations.TanhBackward<float>(h5, dh5, da5);
+            global::System.Span<float> dh4 = s.Slice(145, 8);
+            AffineSgd5(p.Slice(230, 136), p.Slice(366, 17), h4, da5, learningRate, dh4);
+
+            // Layer 4 backward: da4 = dh4 * (a4 > 0 ? 1 : h4 + alpha);  dh3 = W4^T da4;  W4 -= eta da4 h3^T;  b4 -= eta da4
+            global::System.Span<float> da4 = s.Slice(153, 8);
+            global::NetGen.Runtime.Activations.ELUBackward<float>(a4, h4, dh4, 1f, da4);
+            global::System.Span<float> dh3 = s.Slice(161, 6);
+            AffineSgd4(p.Slice(174, 48), p.Slice(222, 8), h3, da4, learningRate, dh3);
+
+            // Layer 3 backward: da3 = dh3 * (a3 > 0 ? 1 : alpha);  dh2 = W3^T da3;  W3 -= eta da3 h2^T;  b3 -= eta da3
+            global::System.Span<float> da3 = s.Slice(167, 6);
+            global::NetGen.Runtime.Activations.LeakyReLUBackward<float>(a3, dh3, 0.1f, da3);
+            global::System.Span<float> dh2 = s.Slice(173, 9);
+            AffineSgd3(p.Slice(114, 54), p.Slice(168, 6), h2, da3, learningRate, dh2);
+
+            // Layer 2 backward: da2 = dh2 * [a2 > 0];  dh1 = W2^T da2;  W2 -= eta da2 h1^T;  b2 -= eta da2
+            global::System.Span<float> da2 = s.Slice(182, 9);
+            global::NetGen.Runtime.Activations.ReLUBackward<float>(a2, dh2, da2);
+            global::System.Span<float> dh1 = s.Slice(191, 7);
+            AffineSgd2(p.Slice(42, 63), p.Slice(105, 9), h1, da2, learningRate, dh1);
+
+            // Layer 1 backward: da1 = dh1 * h1 (1 - h1);  W1 -= eta da1 h0^T;  b1 -= eta da1
+            global::System.Span<float> da1 = s.Slice(198, 7);
+            global::NetGen.Runtime.Activations.SigmoidBackward<float>(h1, dh1, da1);
+            AffineSgd1(p.Slice(0, 35), p.Slice(35, 7), h0, da1, learningRate);
+
+            return loss;
+        }
+
         /// <summary>Runs the forward pass and returns the sample's loss, leaving <see cref="Gradients"/> untouched.</summary>
         /// <param name="input">The input <c>x</c>, of length <see cref="InputSize"/>.</param>
         /// <param name="target">The target <c>d</c>, of length <see cref="OutputSize"/>.</param>
@@ -440,6 +545,75 @@ namespace Samples
             for (int i = 0; i < 7; i++)
             {
                 db[i] += da[i];
+            }
+        }
+
+        /// <summary>Layer 1 SGD step: <c>W1 -= eta da1 h0^T;  b1 -= eta da1  (the input needs no gradient)</c>.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void AffineSgd1(global::System.Span<float> W, global::System.Span<float> b, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> da, float eta)
+        {
+            ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(W);
+            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+            ref float delta = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(da);
+            ref float bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b);
+            if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+            {
+                // 7 outputs as 2 vectors of 4; for every input j: W[j, :] -= eta (da x[j]).
+                global::System.Runtime.Intrinsics.Vector128<float> step = global::System.Runtime.Intrinsics.Vector128.Create(eta);
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 0);
+                    global::System.Runtime.Intrinsics.Vector128<float> d1 = global::NetGen.Runtime.Simd.KeepLast(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 3), 3); // overlaps the vector before: add zero there
+                    { // input 0
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 0);
+                        global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 3);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 3);
+                    }
+                    { // input 1
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
+                        global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 7);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 7);
+                        global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 10);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 10);
+                    }
+                    { // input 2
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
+                        global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 14);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 14);
+                        global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 17);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 17);
+                    }
+                    { // input 3
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
+                        global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 21);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 21);
+                        global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 24);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 24);
+                    }
+                    { // input 4
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 28);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 28);
+                        global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 31);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 31);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0) - (step * d0), ref bias, 0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 3) - (step * d1), ref bias, 3);
+                }
+                return;
+            }
+            // Scalar path, where SIMD is not hardware-accelerated.
+            for (int j = 0; j < 5; j++)
+            {
+                for (int i = 0; i < 7; i++)
+                {
+                    W[j * 7 + i] -= eta * (da[i] * x[j]);
+                }
+            }
+            for (int i = 0; i < 7; i++)
+            {
+                b[i] -= eta * da[i];
             }
         }
 
@@ -730,14 +904,227 @@ namespace Samples
                 float sum = 0;
                 for (int i = 0; i < 9; i++)
                 {
-                    dW[j * 9 + i] += da[i] * x[j];
                     sum += W[j * 9 + i] * da[i];
+                    dW[j * 9 + i] += da[i] * x[j];
                 }
                 dx[j] = sum;
             }
             for (int i = 0; i < 9; i++)
             {
                 db[i] += da[i];
+            }
+        }
+
+        /// <summary>Layer 2 SGD step: <c>dh1 = W2^T da2;  W2 -= eta da2 h1^T;  b2 -= eta da2  (each weight read for dh1 before its update)</c>.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void AffineSgd2(global::System.Span<float> W, global::System.Span<float> b, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> da, float eta, global::System.Span<float> dx)
+        {
+            ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(W);
+            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+            ref float delta = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(da);
+            ref float bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b);
+            ref float inputGradient = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            {
+                // 9 outputs as 2 vectors of 8; for every input j: dx[j] = W[j, :] . da, then W[j, :] -= eta (da x[j]).
+                global::System.Runtime.Intrinsics.Vector256<float> step = global::System.Runtime.Intrinsics.Vector256.Create(eta);
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref delta, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> d1 = global::NetGen.Runtime.Simd.KeepLast(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref delta, 1), 1); // overlaps the vector before: add zero there
+                    { // input 0
+                        global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 0);
+                        global::System.Runtime.Intrinsics.Vector256<float> dot = w0 * d0;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 0);
+                        global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 1);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 0) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
+                    }
+                    { // input 1
+                        global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
+                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 9);
+                        global::System.Runtime.Intrinsics.Vector256<float> dot = w0 * d0;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 9);
+                        global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 10);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 10);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 1) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
+                    }
+                    { // input 2
+                        global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
+                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 18);
+                        global::System.Runtime.Intrinsics.Vector256<float> dot = w0 * d0;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 18);
+                        global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 19);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 19);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 2) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
+                    }
+                    { // input 3
+                        global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
+                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 27);
+                        global::System.Runtime.Intrinsics.Vector256<float> dot = w0 * d0;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 27);
+                        global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 28);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 28);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 3) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
+                    }
+                    { // input 4
+                        global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
+                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 36);
+                        global::System.Runtime.Intrinsics.Vector256<float> dot = w0 * d0;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 36);
+                        global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 37);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 37);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 4) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
+                    }
+                    { // input 5
+                        global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
+                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 45);
+                        global::System.Runtime.Intrinsics.Vector256<float> dot = w0 * d0;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 45);
+                        global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 46);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 46);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 5) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
+                    }
+                    { // input 6
+                        global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 6));
+                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 54);
+                        global::System.Runtime.Intrinsics.Vector256<float> dot = w0 * d0;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 54);
+                        global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 55);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 55);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 6) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0) - (step * d0), ref bias, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 1) - (step * d1), ref bias, 1);
+                }
+                return;
+            }
+            if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+            {
+                // 9 outputs as 3 vectors of 4; for every input j: dx[j] = W[j, :] . da, then W[j, :] -= eta (da x[j]).
+                global::System.Runtime.Intrinsics.Vector128<float> step = global::System.Runtime.Intrinsics.Vector128.Create(eta);
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 0);
+                    global::System.Runtime.Intrinsics.Vector128<float> d1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 4);
+                    global::System.Runtime.Intrinsics.Vector128<float> d2 = global::NetGen.Runtime.Simd.KeepLast(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 5), 1); // overlaps the vector before: add zero there
+                    { // input 0
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 0);
+                        global::System.Runtime.Intrinsics.Vector128<float> dot = w0 * d0;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 0);
+                        global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 4);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 4);
+                        global::System.Runtime.Intrinsics.Vector128<float> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 5);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w2, d2, dot);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 5);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 0) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                    }
+                    { // input 1
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
+                        global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 9);
+                        global::System.Runtime.Intrinsics.Vector128<float> dot = w0 * d0;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 9);
+                        global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 13);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 13);
+                        global::System.Runtime.Intrinsics.Vector128<float> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 14);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w2, d2, dot);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 14);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 1) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                    }
+                    { // input 2
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
+                        global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 18);
+                        global::System.Runtime.Intrinsics.Vector128<float> dot = w0 * d0;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 18);
+                        global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 22);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 22);
+                        global::System.Runtime.Intrinsics.Vector128<float> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 23);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w2, d2, dot);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 23);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 2) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                    }
+                    { // input 3
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
+                        global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 27);
+                        global::System.Runtime.Intrinsics.Vector128<float> dot = w0 * d0;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 27);
+                        global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 31);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 31);
+                        global::System.Runtime.Intrinsics.Vector128<float> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 32);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w2, d2, dot);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 32);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 3) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                    }
+                    { // input 4
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 36);
+                        global::System.Runtime.Intrinsics.Vector128<float> dot = w0 * d0;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 36);
+                        global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 40);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 40);
+                        global::System.Runtime.Intrinsics.Vector128<float> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 41);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w2, d2, dot);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 41);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 4) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                    }
+                    { // input 5
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
+                        global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 45);
+                        global::System.Runtime.Intrinsics.Vector128<float> dot = w0 * d0;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 45);
+                        global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 49);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 49);
+                        global::System.Runtime.Intrinsics.Vector128<float> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 50);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w2, d2, dot);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 50);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 5) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                    }
+                    { // input 6
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 6));
+                        global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 54);
+                        global::System.Runtime.Intrinsics.Vector128<float> dot = w0 * d0;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 54);
+                        global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 58);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 58);
+                        global::System.Runtime.Intrinsics.Vector128<float> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 59);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w2, d2, dot);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 59);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 6) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0) - (step * d0), ref bias, 0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 4) - (step * d1), ref bias, 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 5) - (step * d2), ref bias, 5);
+                }
+                return;
+            }
+            // Scalar path, where SIMD is not hardware-accelerated.
+            for (int j = 0; j < 7; j++)
+            {
+                float sum = 0;
+                for (int i = 0; i < 9; i++)
+                {
+                    sum += W[j * 9 + i] * da[i];
+                    W[j * 9 + i] -= eta * (da[i] * x[j]);
+                }
+                dx[j] = sum;
+            }
+            for (int i = 0; i < 9; i++)
+            {
+                b[i] -= eta * da[i];
             }
         }
 
@@ -814,14 +1201,63 @@ namespace Samples
                 float sum = 0;
                 for (int i = 0; i < 6; i++)
                 {
-                    dW[j * 6 + i] += da[i] * x[j];
                     sum += W[j * 6 + i] * da[i];
+                    dW[j * 6 + i] += da[i] * x[j];
                 }
                 dx[j] = sum;
             }
             for (int i = 0; i < 6; i++)
             {
                 db[i] += da[i];
+            }
+        }
+
+        /// <summary>Layer 3 SGD step: <c>dh2 = W3^T da3;  W3 -= eta da3 h2^T;  b3 -= eta da3  (each weight read for dh2 before its update)</c>.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void AffineSgd3(global::System.Span<float> W, global::System.Span<float> b, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> da, float eta, global::System.Span<float> dx)
+        {
+            ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(W);
+            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+            ref float delta = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(da);
+            ref float bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b);
+            ref float inputGradient = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
+            if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+            {
+                // 6 outputs as 2 vectors of 4; for every input j: dx[j] = W[j, :] . da, then W[j, :] -= eta (da x[j]).
+                global::System.Runtime.Intrinsics.Vector128<float> step = global::System.Runtime.Intrinsics.Vector128.Create(eta);
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 0);
+                    global::System.Runtime.Intrinsics.Vector128<float> d1 = global::NetGen.Runtime.Simd.KeepLast(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 2), 2); // overlaps the vector before: add zero there
+                    for (nuint j = 0; j < 9; j++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j));
+                        global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j * 6);
+                        global::System.Runtime.Intrinsics.Vector128<float> dot = w0 * d0;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, j * 6);
+                        global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j * 6 + 2);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, j * 6 + 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, j) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0) - (step * d0), ref bias, 0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 2) - (step * d1), ref bias, 2);
+                }
+                return;
+            }
+            // Scalar path, where SIMD is not hardware-accelerated.
+            for (int j = 0; j < 9; j++)
+            {
+                float sum = 0;
+                for (int i = 0; i < 6; i++)
+                {
+                    sum += W[j * 6 + i] * da[i];
+                    W[j * 6 + i] -= eta * (da[i] * x[j]);
+                }
+                dx[j] = sum;
+            }
+            for (int i = 0; i < 6; i++)
+            {
+                b[i] -= eta * da[i];
             }
         }
 
@@ -1039,14 +1475,164 @@ namespace Samples
                 float sum = 0;
                 for (int i = 0; i < 8; i++)
                 {
-                    dW[j * 8 + i] += da[i] * x[j];
                     sum += W[j * 8 + i] * da[i];
+                    dW[j * 8 + i] += da[i] * x[j];
                 }
                 dx[j] = sum;
             }
             for (int i = 0; i < 8; i++)
             {
                 db[i] += da[i];
+            }
+        }
+
+        /// <summary>Layer 4 SGD step: <c>dh3 = W4^T da4;  W4 -= eta da4 h3^T;  b4 -= eta da4  (each weight read for dh3 before its update)</c>.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void AffineSgd4(global::System.Span<float> W, global::System.Span<float> b, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> da, float eta, global::System.Span<float> dx)
+        {
+            ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(W);
+            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+            ref float delta = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(da);
+            ref float bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b);
+            ref float inputGradient = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            {
+                // 8 outputs as 1 vector of 8; for every input j: dx[j] = W[j, :] . da, then W[j, :] -= eta (da x[j]).
+                global::System.Runtime.Intrinsics.Vector256<float> step = global::System.Runtime.Intrinsics.Vector256.Create(eta);
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref delta, 0);
+                    { // input 0
+                        global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 0);
+                        global::System.Runtime.Intrinsics.Vector256<float> dot = w0 * d0;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 0);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 0) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
+                    }
+                    { // input 1
+                        global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
+                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 8);
+                        global::System.Runtime.Intrinsics.Vector256<float> dot = w0 * d0;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 8);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 1) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
+                    }
+                    { // input 2
+                        global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
+                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 16);
+                        global::System.Runtime.Intrinsics.Vector256<float> dot = w0 * d0;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 16);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 2) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
+                    }
+                    { // input 3
+                        global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
+                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 24);
+                        global::System.Runtime.Intrinsics.Vector256<float> dot = w0 * d0;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 24);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 3) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
+                    }
+                    { // input 4
+                        global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
+                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 32);
+                        global::System.Runtime.Intrinsics.Vector256<float> dot = w0 * d0;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 32);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 4) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
+                    }
+                    { // input 5
+                        global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
+                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 40);
+                        global::System.Runtime.Intrinsics.Vector256<float> dot = w0 * d0;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 40);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 5) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0) - (step * d0), ref bias, 0);
+                }
+                return;
+            }
+            if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+            {
+                // 8 outputs as 2 vectors of 4; for every input j: dx[j] = W[j, :] . da, then W[j, :] -= eta (da x[j]).
+                global::System.Runtime.Intrinsics.Vector128<float> step = global::System.Runtime.Intrinsics.Vector128.Create(eta);
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 0);
+                    global::System.Runtime.Intrinsics.Vector128<float> d1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 4);
+                    { // input 0
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 0);
+                        global::System.Runtime.Intrinsics.Vector128<float> dot = w0 * d0;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 0);
+                        global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 4);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 4);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 0) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                    }
+                    { // input 1
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
+                        global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 8);
+                        global::System.Runtime.Intrinsics.Vector128<float> dot = w0 * d0;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 8);
+                        global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 12);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 12);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 1) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                    }
+                    { // input 2
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
+                        global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 16);
+                        global::System.Runtime.Intrinsics.Vector128<float> dot = w0 * d0;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 16);
+                        global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 20);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 20);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 2) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                    }
+                    { // input 3
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
+                        global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 24);
+                        global::System.Runtime.Intrinsics.Vector128<float> dot = w0 * d0;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 24);
+                        global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 28);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 28);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 3) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                    }
+                    { // input 4
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 32);
+                        global::System.Runtime.Intrinsics.Vector128<float> dot = w0 * d0;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 32);
+                        global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 36);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 36);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 4) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                    }
+                    { // input 5
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
+                        global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 40);
+                        global::System.Runtime.Intrinsics.Vector128<float> dot = w0 * d0;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 40);
+                        global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 44);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 44);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 5) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0) - (step * d0), ref bias, 0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 4) - (step * d1), ref bias, 4);
+                }
+                return;
+            }
+            // Scalar path, where SIMD is not hardware-accelerated.
+            for (int j = 0; j < 6; j++)
+            {
+                float sum = 0;
+                for (int i = 0; i < 8; i++)
+                {
+                    sum += W[j * 8 + i] * da[i];
+                    W[j * 8 + i] -= eta * (da[i] * x[j]);
+                }
+                dx[j] = sum;
+            }
+            for (int i = 0; i < 8; i++)
+            {
+                b[i] -= eta * da[i];
             }
         }
 
@@ -1576,14 +2162,420 @@ namespace Samples
                 float sum = 0;
                 for (int i = 0; i < 17; i++)
                 {
-                    dW[j * 17 + i] += da[i] * x[j];
                     sum += W[j * 17 + i] * da[i];
+                    dW[j * 17 + i] += da[i] * x[j];
                 }
                 dx[j] = sum;
             }
             for (int i = 0; i < 17; i++)
             {
                 db[i] += da[i];
+            }
+        }
+
+        /// <summary>Layer 5 SGD step: <c>dh4 = W5^T da5;  W5 -= eta da5 h4^T;  b5 -= eta da5  (each weight read for dh4 before its update)</c>.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void AffineSgd5(global::System.Span<float> W, global::System.Span<float> b, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> da, float eta, global::System.Span<float> dx)
+        {
+            ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(W);
+            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+            ref float delta = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(da);
+            ref float bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b);
+            ref float inputGradient = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+            {
+                // 17 outputs as 2 vectors of 16; for every input j: dx[j] = W[j, :] . da, then W[j, :] -= eta (da x[j]).
+                global::System.Runtime.Intrinsics.Vector512<float> step = global::System.Runtime.Intrinsics.Vector512.Create(eta);
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> d0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref delta, 0);
+                    global::System.Runtime.Intrinsics.Vector512<float> d1 = global::NetGen.Runtime.Simd.KeepLast(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref delta, 1), 1); // overlaps the vector before: add zero there
+                    { // input 0
+                        global::System.Runtime.Intrinsics.Vector512<float> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                        global::System.Runtime.Intrinsics.Vector512<float> w0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 0);
+                        global::System.Runtime.Intrinsics.Vector512<float> dot = w0 * d0;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 0);
+                        global::System.Runtime.Intrinsics.Vector512<float> w1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 1);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 0) = global::System.Runtime.Intrinsics.Vector512.Sum(dot);
+                    }
+                    { // input 1
+                        global::System.Runtime.Intrinsics.Vector512<float> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
+                        global::System.Runtime.Intrinsics.Vector512<float> w0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 17);
+                        global::System.Runtime.Intrinsics.Vector512<float> dot = w0 * d0;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 17);
+                        global::System.Runtime.Intrinsics.Vector512<float> w1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 18);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 18);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 1) = global::System.Runtime.Intrinsics.Vector512.Sum(dot);
+                    }
+                    { // input 2
+                        global::System.Runtime.Intrinsics.Vector512<float> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
+                        global::System.Runtime.Intrinsics.Vector512<float> w0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 34);
+                        global::System.Runtime.Intrinsics.Vector512<float> dot = w0 * d0;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 34);
+                        global::System.Runtime.Intrinsics.Vector512<float> w1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 35);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 35);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 2) = global::System.Runtime.Intrinsics.Vector512.Sum(dot);
+                    }
+                    { // input 3
+                        global::System.Runtime.Intrinsics.Vector512<float> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
+                        global::System.Runtime.Intrinsics.Vector512<float> w0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 51);
+                        global::System.Runtime.Intrinsics.Vector512<float> dot = w0 * d0;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 51);
+                        global::System.Runtime.Intrinsics.Vector512<float> w1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 52);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 52);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 3) = global::System.Runtime.Intrinsics.Vector512.Sum(dot);
+                    }
+                    { // input 4
+                        global::System.Runtime.Intrinsics.Vector512<float> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
+                        global::System.Runtime.Intrinsics.Vector512<float> w0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 68);
+                        global::System.Runtime.Intrinsics.Vector512<float> dot = w0 * d0;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 68);
+                        global::System.Runtime.Intrinsics.Vector512<float> w1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 69);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 69);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 4) = global::System.Runtime.Intrinsics.Vector512.Sum(dot);
+                    }
+                    { // input 5
+                        global::System.Runtime.Intrinsics.Vector512<float> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
+                        global::System.Runtime.Intrinsics.Vector512<float> w0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 85);
+                        global::System.Runtime.Intrinsics.Vector512<float> dot = w0 * d0;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 85);
+                        global::System.Runtime.Intrinsics.Vector512<float> w1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 86);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 86);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 5) = global::System.Runtime.Intrinsics.Vector512.Sum(dot);
+                    }
+                    { // input 6
+                        global::System.Runtime.Intrinsics.Vector512<float> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 6));
+                        global::System.Runtime.Intrinsics.Vector512<float> w0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 102);
+                        global::System.Runtime.Intrinsics.Vector512<float> dot = w0 * d0;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 102);
+                        global::System.Runtime.Intrinsics.Vector512<float> w1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 103);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 103);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 6) = global::System.Runtime.Intrinsics.Vector512.Sum(dot);
+                    }
+                    { // input 7
+                        global::System.Runtime.Intrinsics.Vector512<float> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 7));
+                        global::System.Runtime.Intrinsics.Vector512<float> w0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 119);
+                        global::System.Runtime.Intrinsics.Vector512<float> dot = w0 * d0;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 119);
+                        global::System.Runtime.Intrinsics.Vector512<float> w1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 120);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 120);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 7) = global::System.Runtime.Intrinsics.Vector512.Sum(dot);
+                    }
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 0) - (step * d0), ref bias, 0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 1) - (step * d1), ref bias, 1);
+                }
+                return;
+            }
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            {
+                // 17 outputs as 3 vectors of 8; for every input j: dx[j] = W[j, :] . da, then W[j, :] -= eta (da x[j]).
+                global::System.Runtime.Intrinsics.Vector256<float> step = global::System.Runtime.Intrinsics.Vector256.Create(eta);
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref delta, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> d1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref delta, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> d2 = global::NetGen.Runtime.Simd.KeepLast(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref delta, 9), 1); // overlaps the vector before: add zero there
+                    { // input 0
+                        global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 0);
+                        global::System.Runtime.Intrinsics.Vector256<float> dot = w0 * d0;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 0);
+                        global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 8);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 8);
+                        global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 9);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w2, d2, dot);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 9);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 0) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
+                    }
+                    { // input 1
+                        global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
+                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 17);
+                        global::System.Runtime.Intrinsics.Vector256<float> dot = w0 * d0;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 17);
+                        global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 25);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 25);
+                        global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 26);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w2, d2, dot);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 26);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 1) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
+                    }
+                    { // input 2
+                        global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
+                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 34);
+                        global::System.Runtime.Intrinsics.Vector256<float> dot = w0 * d0;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 34);
+                        global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 42);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 42);
+                        global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 43);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w2, d2, dot);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 43);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 2) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
+                    }
+                    { // input 3
+                        global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
+                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 51);
+                        global::System.Runtime.Intrinsics.Vector256<float> dot = w0 * d0;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 51);
+                        global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 59);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 59);
+                        global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 60);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w2, d2, dot);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 60);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 3) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
+                    }
+                    { // input 4
+                        global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
+                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 68);
+                        global::System.Runtime.Intrinsics.Vector256<float> dot = w0 * d0;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 68);
+                        global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 76);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 76);
+                        global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 77);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w2, d2, dot);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 77);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 4) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
+                    }
+                    { // input 5
+                        global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
+                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 85);
+                        global::System.Runtime.Intrinsics.Vector256<float> dot = w0 * d0;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 85);
+                        global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 93);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 93);
+                        global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 94);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w2, d2, dot);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 94);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 5) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
+                    }
+                    { // input 6
+                        global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 6));
+                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 102);
+                        global::System.Runtime.Intrinsics.Vector256<float> dot = w0 * d0;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 102);
+                        global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 110);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 110);
+                        global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 111);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w2, d2, dot);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 111);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 6) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
+                    }
+                    { // input 7
+                        global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 7));
+                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 119);
+                        global::System.Runtime.Intrinsics.Vector256<float> dot = w0 * d0;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 119);
+                        global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 127);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 127);
+                        global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 128);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w2, d2, dot);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 128);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 7) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0) - (step * d0), ref bias, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8) - (step * d1), ref bias, 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 9) - (step * d2), ref bias, 9);
+                }
+                return;
+            }
+            if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+            {
+                // 17 outputs as 5 vectors of 4; for every input j: dx[j] = W[j, :] . da, then W[j, :] -= eta (da x[j]).
+                global::System.Runtime.Intrinsics.Vector128<float> step = global::System.Runtime.Intrinsics.Vector128.Create(eta);
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 0);
+                    global::System.Runtime.Intrinsics.Vector128<float> d1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 4);
+                    global::System.Runtime.Intrinsics.Vector128<float> d2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 8);
+                    global::System.Runtime.Intrinsics.Vector128<float> d3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 12);
+                    global::System.Runtime.Intrinsics.Vector128<float> d4 = global::NetGen.Runtime.Simd.KeepLast(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 13), 1); // overlaps the vector before: add zero there
+                    { // input 0
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 0);
+                        global::System.Runtime.Intrinsics.Vector128<float> dot = w0 * d0;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 0);
+                        global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 4);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 4);
+                        global::System.Runtime.Intrinsics.Vector128<float> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 8);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w2, d2, dot);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 8);
+                        global::System.Runtime.Intrinsics.Vector128<float> w3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 12);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w3, d3, dot);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w3 - (step * (d3 * xj)), ref weights, 12);
+                        global::System.Runtime.Intrinsics.Vector128<float> w4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 13);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w4, d4, dot);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w4 - (step * (d4 * xj)), ref weights, 13);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 0) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                    }
+                    { // input 1
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
+                        global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 17);
+                        global::System.Runtime.Intrinsics.Vector128<float> dot = w0 * d0;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 17);
+                        global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 21);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 21);
+                        global::System.Runtime.Intrinsics.Vector128<float> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 25);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w2, d2, dot);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 25);
+                        global::System.Runtime.Intrinsics.Vector128<float> w3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 29);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w3, d3, dot);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w3 - (step * (d3 * xj)), ref weights, 29);
+                        global::System.Runtime.Intrinsics.Vector128<float> w4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 30);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w4, d4, dot);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w4 - (step * (d4 * xj)), ref weights, 30);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 1) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                    }
+                    { // input 2
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
+                        global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 34);
+                        global::System.Runtime.Intrinsics.Vector128<float> dot = w0 * d0;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 34);
+                        global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 38);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 38);
+                        global::System.Runtime.Intrinsics.Vector128<float> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 42);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w2, d2, dot);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 42);
+                        global::System.Runtime.Intrinsics.Vector128<float> w3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 46);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w3, d3, dot);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w3 - (step * (d3 * xj)), ref weights, 46);
+                        global::System.Runtime.Intrinsics.Vector128<float> w4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 47);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w4, d4, dot);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w4 - (step * (d4 * xj)), ref weights, 47);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 2) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                    }
+                    { // input 3
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
+                        global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 51);
+                        global::System.Runtime.Intrinsics.Vector128<float> dot = w0 * d0;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 51);
+                        global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 55);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 55);
+                        global::System.Runtime.Intrinsics.Vector128<float> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 59);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w2, d2, dot);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 59);
+                        global::System.Runtime.Intrinsics.Vector128<float> w3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 63);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w3, d3, dot);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w3 - (step * (d3 * xj)), ref weights, 63);
+                        global::System.Runtime.Intrinsics.Vector128<float> w4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 64);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w4, d4, dot);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w4 - (step * (d4 * xj)), ref weights, 64);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 3) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                    }
+                    { // input 4
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 68);
+                        global::System.Runtime.Intrinsics.Vector128<float> dot = w0 * d0;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 68);
+                        global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 72);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 72);
+                        global::System.Runtime.Intrinsics.Vector128<float> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 76);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w2, d2, dot);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 76);
+                        global::System.Runtime.Intrinsics.Vector128<float> w3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 80);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w3, d3, dot);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w3 - (step * (d3 * xj)), ref weights, 80);
+                        global::System.Runtime.Intrinsics.Vector128<float> w4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 81);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w4, d4, dot);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w4 - (step * (d4 * xj)), ref weights, 81);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 4) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                    }
+                    { // input 5
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
+                        global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 85);
+                        global::System.Runtime.Intrinsics.Vector128<float> dot = w0 * d0;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 85);
+                        global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 89);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 89);
+                        global::System.Runtime.Intrinsics.Vector128<float> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 93);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w2, d2, dot);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 93);
+                        global::System.Runtime.Intrinsics.Vector128<float> w3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 97);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w3, d3, dot);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w3 - (step * (d3 * xj)), ref weights, 97);
+                        global::System.Runtime.Intrinsics.Vector128<float> w4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 98);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w4, d4, dot);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w4 - (step * (d4 * xj)), ref weights, 98);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 5) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                    }
+                    { // input 6
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 6));
+                        global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 102);
+                        global::System.Runtime.Intrinsics.Vector128<float> dot = w0 * d0;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 102);
+                        global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 106);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 106);
+                        global::System.Runtime.Intrinsics.Vector128<float> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 110);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w2, d2, dot);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 110);
+                        global::System.Runtime.Intrinsics.Vector128<float> w3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 114);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w3, d3, dot);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w3 - (step * (d3 * xj)), ref weights, 114);
+                        global::System.Runtime.Intrinsics.Vector128<float> w4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 115);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w4, d4, dot);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w4 - (step * (d4 * xj)), ref weights, 115);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 6) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                    }
+                    { // input 7
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 7));
+                        global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 119);
+                        global::System.Runtime.Intrinsics.Vector128<float> dot = w0 * d0;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 119);
+                        global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 123);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 123);
+                        global::System.Runtime.Intrinsics.Vector128<float> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 127);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w2, d2, dot);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 127);
+                        global::System.Runtime.Intrinsics.Vector128<float> w3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 131);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w3, d3, dot);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w3 - (step * (d3 * xj)), ref weights, 131);
+                        global::System.Runtime.Intrinsics.Vector128<float> w4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 132);
+                        dot = global::NetGen.Runtime.Simd.MultiplyAdd(w4, d4, dot);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w4 - (step * (d4 * xj)), ref weights, 132);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 7) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0) - (step * d0), ref bias, 0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 4) - (step * d1), ref bias, 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 8) - (step * d2), ref bias, 8);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 12) - (step * d3), ref bias, 12);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 13) - (step * d4), ref bias, 13);
+                }
+                return;
+            }
+            // Scalar path, where SIMD is not hardware-accelerated.
+            for (int j = 0; j < 8; j++)
+            {
+                float sum = 0;
+                for (int i = 0; i < 17; i++)
+                {
+                    sum += W[j * 17 + i] * da[i];
+                    W[j * 17 + i] -= eta * (da[i] * x[j]);
+                }
+                dx[j] = sum;
+            }
+            for (int i = 0; i < 17; i++)
+            {
+                b[i] -= eta * da[i];
             }
         }
 
@@ -1653,14 +2645,58 @@ namespace Samples
                 float sum = 0;
                 for (int i = 0; i < 4; i++)
                 {
-                    dW[j * 4 + i] += da[i] * x[j];
                     sum += W[j * 4 + i] * da[i];
+                    dW[j * 4 + i] += da[i] * x[j];
                 }
                 dx[j] = sum;
             }
             for (int i = 0; i < 4; i++)
             {
                 db[i] += da[i];
+            }
+        }
+
+        /// <summary>Layer 6 SGD step: <c>dh5 = W6^T da6;  W6 -= eta da6 h5^T;  b6 -= eta da6  (each weight read for dh5 before its update)</c>.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void AffineSgd6(global::System.Span<float> W, global::System.Span<float> b, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> da, float eta, global::System.Span<float> dx)
+        {
+            ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(W);
+            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+            ref float delta = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(da);
+            ref float bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b);
+            ref float inputGradient = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
+            if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+            {
+                // 4 outputs as 1 vector of 4; for every input j: dx[j] = W[j, :] . da, then W[j, :] -= eta (da x[j]).
+                global::System.Runtime.Intrinsics.Vector128<float> step = global::System.Runtime.Intrinsics.Vector128.Create(eta);
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 0);
+                    for (nuint j = 0; j < 17; j++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j));
+                        global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j * 4);
+                        global::System.Runtime.Intrinsics.Vector128<float> dot = w0 * d0;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, j * 4);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, j) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0) - (step * d0), ref bias, 0);
+                }
+                return;
+            }
+            // Scalar path, where SIMD is not hardware-accelerated.
+            for (int j = 0; j < 17; j++)
+            {
+                float sum = 0;
+                for (int i = 0; i < 4; i++)
+                {
+                    sum += W[j * 4 + i] * da[i];
+                    W[j * 4 + i] -= eta * (da[i] * x[j]);
+                }
+                dx[j] = sum;
+            }
+            for (int i = 0; i < 4; i++)
+            {
+                b[i] -= eta * da[i];
             }
         }
 
@@ -1690,14 +2726,35 @@ namespace Samples
                 float sum = 0;
                 for (int i = 0; i < 3; i++)
                 {
-                    dW[j * 3 + i] += da[i] * x[j];
                     sum += W[j * 3 + i] * da[i];
+                    dW[j * 3 + i] += da[i] * x[j];
                 }
                 dx[j] = sum;
             }
             for (int i = 0; i < 3; i++)
             {
                 db[i] += da[i];
+            }
+        }
+
+        /// <summary>Layer 7 SGD step: <c>dh6 = W7^T da7;  W7 -= eta da7 h6^T;  b7 -= eta da7  (each weight read for dh6 before its update)</c>.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void AffineSgd7(global::System.Span<float> W, global::System.Span<float> b, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> da, float eta, global::System.Span<float> dx)
+        {
+            // Scalar path, where SIMD is not hardware-accelerated.
+            for (int j = 0; j < 4; j++)
+            {
+                float sum = 0;
+                for (int i = 0; i < 3; i++)
+                {
+                    sum += W[j * 3 + i] * da[i];
+                    W[j * 3 + i] -= eta * (da[i] * x[j]);
+                }
+                dx[j] = sum;
+            }
+            for (int i = 0; i < 3; i++)
+            {
+                b[i] -= eta * da[i];
             }
         }
 

@@ -164,6 +164,71 @@ namespace Samples
             return loss;
         }
 
+        /// <summary>One step of plain stochastic gradient descent on one sample, fused: the forward pass, the loss, then
+        /// backpropagation that updates each layer as it goes, <c>W_k -= eta da_k h_(k-1)^T</c> and <c>b_k -= eta da_k</c>
+        /// (with <c>dh_(k-1) = W_k^T da_k</c> taken before the update): every weight is read and written once, and
+        /// <see cref="Gradients"/> is neither used nor changed. The parameters end as <see cref="ZeroGradients"/>,
+        /// <see cref="Backward"/> and a plain SGD step on the gradient leave them. Allocates nothing.</summary>
+        /// <param name="input">The input <c>x</c>, of length <see cref="InputSize"/>.</param>
+        /// <param name="target">The target <c>d</c>, of length <see cref="OutputSize"/>.</param>
+        /// <param name="learningRate">eta, finite and at least 0.</param>
+        /// <returns>The sample's loss, before the update.</returns>
+        /// <exception cref="global::System.ArgumentException">A span has the wrong length; nothing is written.</exception>
+        /// <exception cref="global::System.ArgumentOutOfRangeException">The learning rate is negative or not finite; nothing is written.</exception>
+        /// <exception cref="global::System.ArithmeticException">The loss is NaN or infinite: checked before any update, the parameters are as they were.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
+        public float SgdStep(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target, float learningRate)
+        {
+            global::NetGen.Runtime.Guard.LearningRate(learningRate, nameof(learningRate));
+            global::NetGen.Runtime.Guard.Length(input.Length, InputSize, nameof(input));
+            global::NetGen.Runtime.Guard.Length(target.Length, OutputSize, nameof(target));
+            global::System.Span<float> p = _parameters;
+            global::System.Span<float> s = stackalloc float[BackwardScratchLength];
+            global::System.ReadOnlySpan<float> h0 = input;
+
+            // Layer 1: Maxout 6 -> 5 x 3 pieces, maxout.  a1 = W1 h0 + b1 (15 outputs, piece-major);  h1[i] = max_p a1[p * 5 + i]
+            global::System.Span<float> a1 = s.Slice(0, 15), h1 = s.Slice(15, 5);
+            Affine1(p.Slice(0, 90), p.Slice(90, 15), h0, a1);
+            global::NetGen.Runtime.Activations.Maxout<float>(a1, 3, h1);
+
+            // Layer 2: Dense 5 -> 4, tanh.  a2 = W2 h1 + b2;  h2 = tanh(a2)
+            global::System.Span<float> a2 = s.Slice(20, 4), h2 = s.Slice(24, 4);
+            Affine2(p.Slice(105, 20), p.Slice(125, 4), h1, a2);
+            global::NetGen.Runtime.Activations.Tanh<float>(a2, h2);
+
+            // Layer 3: Maxout 4 -> 2 x 2 pieces, maxout.  a3 = W3 h2 + b3 (4 outputs, piece-major);  h3[i] = max_p a3[p * 2 + i]
+            global::System.Span<float> a3 = s.Slice(28, 4), h3 = s.Slice(32, 2);
+            Affine3(p.Slice(129, 16), p.Slice(145, 4), h2, a3);
+            global::NetGen.Runtime.Activations.Maxout<float>(a3, 2, h3);
+
+            // Loss: mean squared error, L = 1/2 |h3 - d|^2
+            float loss = global::NetGen.Runtime.Losses.HalfSquaredError<float>(h3, target);
+            global::NetGen.Runtime.Guard.FiniteLoss(loss);
+
+            // Output: dh3 = dL/dy = y - d
+            global::System.Span<float> dh3 = s.Slice(34, 2);
+            global::NetGen.Runtime.Losses.OutputError<float>(h3, target, dh3);
+
+            // Layer 3 backward: da3 = dh3 routed to the winning piece of each unit;  dh2 = W3^T da3;  W3 -= eta da3 h2^T;  b3 -= eta da3
+            global::System.Span<float> da3 = s.Slice(36, 4);
+            global::NetGen.Runtime.Activations.MaxoutBackward<float>(a3, h3, dh3, 2, da3);
+            global::System.Span<float> dh2 = s.Slice(40, 4);
+            AffineSgd3(p.Slice(129, 16), p.Slice(145, 4), h2, da3, learningRate, dh2);
+
+            // Layer 2 backward: da2 = dh2 * (1 - h2^2);  dh1 = W2^T da2;  W2 -= eta da2 h1^T;  b2 -= eta da2
+            global::System.Span<float> da2 = s.Slice(44, 4);
+            global::NetGen.Runtime.Activations.TanhBackward<float>(h2, dh2, da2);
+            global::System.Span<float> dh1 = s.Slice(48, 5);
+            AffineSgd2(p.Slice(105, 20), p.Slice(125, 4), h1, da2, learningRate, dh1);
+
+            // Layer 1 backward: da1 = dh1 routed to the winning piece of each unit;  W1 -= eta da1 h0^T;  b1 -= eta da1
+            global::System.Span<float> da1 = s.Slice(53, 15);
+            global::NetGen.Runtime.Activations.MaxoutBackward<float>(a1, h1, dh1, 3, da1);
+            AffineSgd1(p.Slice(0, 90), p.Slice(90, 15), h0, da1, learningRate);
+
+            return loss;
+        }
+
         /// <summary>Runs the forward pass and returns the sample's loss, leaving <see cref="Gradients"/> untouched.</summary>
         /// <param name="input">The input <c>x</c>, of length <see cref="InputSize"/>.</param>
         /// <param name="target">The target <c>d</c>, of length <see cref="OutputSize"/>.</param>
@@ -470,6 +535,164 @@ namespace Samples
             }
         }
 
+        /// <summary>Layer 1 SGD step: <c>W1 -= eta da1 h0^T;  b1 -= eta da1  (the input needs no gradient)</c>.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void AffineSgd1(global::System.Span<float> W, global::System.Span<float> b, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> da, float eta)
+        {
+            ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(W);
+            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+            ref float delta = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(da);
+            ref float bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b);
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            {
+                // 15 outputs as 2 vectors of 8; for every input j: W[j, :] -= eta (da x[j]).
+                global::System.Runtime.Intrinsics.Vector256<float> step = global::System.Runtime.Intrinsics.Vector256.Create(eta);
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref delta, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> d1 = global::NetGen.Runtime.Simd.KeepLast(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref delta, 7), 7); // overlaps the vector before: add zero there
+                    { // input 0
+                        global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 0);
+                        global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 7);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 7);
+                    }
+                    { // input 1
+                        global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
+                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 15);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 15);
+                        global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 22);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 22);
+                    }
+                    { // input 2
+                        global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
+                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 30);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 30);
+                        global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 37);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 37);
+                    }
+                    { // input 3
+                        global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
+                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 45);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 45);
+                        global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 52);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 52);
+                    }
+                    { // input 4
+                        global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
+                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 60);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 60);
+                        global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 67);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 67);
+                    }
+                    { // input 5
+                        global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
+                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 75);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 75);
+                        global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 82);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 82);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0) - (step * d0), ref bias, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 7) - (step * d1), ref bias, 7);
+                }
+                return;
+            }
+            if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+            {
+                // 15 outputs as 4 vectors of 4; for every input j: W[j, :] -= eta (da x[j]).
+                global::System.Runtime.Intrinsics.Vector128<float> step = global::System.Runtime.Intrinsics.Vector128.Create(eta);
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 0);
+                    global::System.Runtime.Intrinsics.Vector128<float> d1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 4);
+                    global::System.Runtime.Intrinsics.Vector128<float> d2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 8);
+                    global::System.Runtime.Intrinsics.Vector128<float> d3 = global::NetGen.Runtime.Simd.KeepLast(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 11), 3); // overlaps the vector before: add zero there
+                    { // input 0
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 0);
+                        global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 4);
+                        global::System.Runtime.Intrinsics.Vector128<float> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 8);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 8);
+                        global::System.Runtime.Intrinsics.Vector128<float> w3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 11);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w3 - (step * (d3 * xj)), ref weights, 11);
+                    }
+                    { // input 1
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
+                        global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 15);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 15);
+                        global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 19);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 19);
+                        global::System.Runtime.Intrinsics.Vector128<float> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 23);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 23);
+                        global::System.Runtime.Intrinsics.Vector128<float> w3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 26);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w3 - (step * (d3 * xj)), ref weights, 26);
+                    }
+                    { // input 2
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
+                        global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 30);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 30);
+                        global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 34);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 34);
+                        global::System.Runtime.Intrinsics.Vector128<float> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 38);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 38);
+                        global::System.Runtime.Intrinsics.Vector128<float> w3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 41);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w3 - (step * (d3 * xj)), ref weights, 41);
+                    }
+                    { // input 3
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
+                        global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 45);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 45);
+                        global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 49);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 49);
+                        global::System.Runtime.Intrinsics.Vector128<float> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 53);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 53);
+                        global::System.Runtime.Intrinsics.Vector128<float> w3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 56);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w3 - (step * (d3 * xj)), ref weights, 56);
+                    }
+                    { // input 4
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 60);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 60);
+                        global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 64);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 64);
+                        global::System.Runtime.Intrinsics.Vector128<float> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 68);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 68);
+                        global::System.Runtime.Intrinsics.Vector128<float> w3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 71);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w3 - (step * (d3 * xj)), ref weights, 71);
+                    }
+                    { // input 5
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
+                        global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 75);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 75);
+                        global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 79);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 79);
+                        global::System.Runtime.Intrinsics.Vector128<float> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 83);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 83);
+                        global::System.Runtime.Intrinsics.Vector128<float> w3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 86);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w3 - (step * (d3 * xj)), ref weights, 86);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0) - (step * d0), ref bias, 0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 4) - (step * d1), ref bias, 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 8) - (step * d2), ref bias, 8);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 11) - (step * d3), ref bias, 11);
+                }
+                return;
+            }
+            // Scalar path, where SIMD is not hardware-accelerated.
+            for (int j = 0; j < 6; j++)
+            {
+                for (int i = 0; i < 15; i++)
+                {
+                    W[j * 15 + i] -= eta * (da[i] * x[j]);
+                }
+            }
+            for (int i = 0; i < 15; i++)
+            {
+                b[i] -= eta * da[i];
+            }
+        }
+
         /// <summary>Layer 2: <c>a2 = W2 h1 + b2</c>, with W2 4 x 5 stored input-major (<c>W2[j * 4 + i]</c>).</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Affine2(global::System.ReadOnlySpan<float> W, global::System.ReadOnlySpan<float> b, global::System.ReadOnlySpan<float> x, global::System.Span<float> a)
@@ -574,14 +797,85 @@ namespace Samples
                 float sum = 0;
                 for (int i = 0; i < 4; i++)
                 {
-                    dW[j * 4 + i] += da[i] * x[j];
                     sum += W[j * 4 + i] * da[i];
+                    dW[j * 4 + i] += da[i] * x[j];
                 }
                 dx[j] = sum;
             }
             for (int i = 0; i < 4; i++)
             {
                 db[i] += da[i];
+            }
+        }
+
+        /// <summary>Layer 2 SGD step: <c>dh1 = W2^T da2;  W2 -= eta da2 h1^T;  b2 -= eta da2  (each weight read for dh1 before its update)</c>.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void AffineSgd2(global::System.Span<float> W, global::System.Span<float> b, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> da, float eta, global::System.Span<float> dx)
+        {
+            ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(W);
+            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+            ref float delta = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(da);
+            ref float bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b);
+            ref float inputGradient = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
+            if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+            {
+                // 4 outputs as 1 vector of 4; for every input j: dx[j] = W[j, :] . da, then W[j, :] -= eta (da x[j]).
+                global::System.Runtime.Intrinsics.Vector128<float> step = global::System.Runtime.Intrinsics.Vector128.Create(eta);
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 0);
+                    { // input 0
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 0);
+                        global::System.Runtime.Intrinsics.Vector128<float> dot = w0 * d0;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 0);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 0) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                    }
+                    { // input 1
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
+                        global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 4);
+                        global::System.Runtime.Intrinsics.Vector128<float> dot = w0 * d0;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 4);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 1) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                    }
+                    { // input 2
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
+                        global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 8);
+                        global::System.Runtime.Intrinsics.Vector128<float> dot = w0 * d0;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 8);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 2) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                    }
+                    { // input 3
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
+                        global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 12);
+                        global::System.Runtime.Intrinsics.Vector128<float> dot = w0 * d0;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 12);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 3) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                    }
+                    { // input 4
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 16);
+                        global::System.Runtime.Intrinsics.Vector128<float> dot = w0 * d0;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 16);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 4) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0) - (step * d0), ref bias, 0);
+                }
+                return;
+            }
+            // Scalar path, where SIMD is not hardware-accelerated.
+            for (int j = 0; j < 5; j++)
+            {
+                float sum = 0;
+                for (int i = 0; i < 4; i++)
+                {
+                    sum += W[j * 4 + i] * da[i];
+                    W[j * 4 + i] -= eta * (da[i] * x[j]);
+                }
+                dx[j] = sum;
+            }
+            for (int i = 0; i < 4; i++)
+            {
+                b[i] -= eta * da[i];
             }
         }
 
@@ -679,14 +973,78 @@ namespace Samples
                 float sum = 0;
                 for (int i = 0; i < 4; i++)
                 {
-                    dW[j * 4 + i] += da[i] * x[j];
                     sum += W[j * 4 + i] * da[i];
+                    dW[j * 4 + i] += da[i] * x[j];
                 }
                 dx[j] = sum;
             }
             for (int i = 0; i < 4; i++)
             {
                 db[i] += da[i];
+            }
+        }
+
+        /// <summary>Layer 3 SGD step: <c>dh2 = W3^T da3;  W3 -= eta da3 h2^T;  b3 -= eta da3  (each weight read for dh2 before its update)</c>.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void AffineSgd3(global::System.Span<float> W, global::System.Span<float> b, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> da, float eta, global::System.Span<float> dx)
+        {
+            ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(W);
+            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+            ref float delta = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(da);
+            ref float bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b);
+            ref float inputGradient = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
+            if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+            {
+                // 4 outputs as 1 vector of 4; for every input j: dx[j] = W[j, :] . da, then W[j, :] -= eta (da x[j]).
+                global::System.Runtime.Intrinsics.Vector128<float> step = global::System.Runtime.Intrinsics.Vector128.Create(eta);
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 0);
+                    { // input 0
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 0);
+                        global::System.Runtime.Intrinsics.Vector128<float> dot = w0 * d0;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 0);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 0) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                    }
+                    { // input 1
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
+                        global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 4);
+                        global::System.Runtime.Intrinsics.Vector128<float> dot = w0 * d0;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 4);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 1) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                    }
+                    { // input 2
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
+                        global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 8);
+                        global::System.Runtime.Intrinsics.Vector128<float> dot = w0 * d0;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 8);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 2) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                    }
+                    { // input 3
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
+                        global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 12);
+                        global::System.Runtime.Intrinsics.Vector128<float> dot = w0 * d0;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 12);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 3) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0) - (step * d0), ref bias, 0);
+                }
+                return;
+            }
+            // Scalar path, where SIMD is not hardware-accelerated.
+            for (int j = 0; j < 4; j++)
+            {
+                float sum = 0;
+                for (int i = 0; i < 4; i++)
+                {
+                    sum += W[j * 4 + i] * da[i];
+                    W[j * 4 + i] -= eta * (da[i] * x[j]);
+                }
+                dx[j] = sum;
+            }
+            for (int i = 0; i < 4; i++)
+            {
+                b[i] -= eta * da[i];
             }
         }
 

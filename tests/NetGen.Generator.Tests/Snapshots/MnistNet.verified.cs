@@ -141,6 +141,58 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
         return loss;
     }
 
+    /// <summary>One step of plain stochastic gradient descent on one sample, fused: the forward pass, the loss, then
+    /// backpropagation that updates each layer as it goes, <c>W_k -= eta da_k h_(k-1)^T</c> and <c>b_k -= eta da_k</c>
+    /// (with <c>dh_(k-1) = W_k^T da_k</c> taken before the update): every weight is read and written once, and
+    /// <see cref="Gradients"/> is neither used nor changed. The parameters end as <see cref="ZeroGradients"/>,
+    /// <see cref="Backward"/> and a plain SGD step on the gradient leave them. Allocates nothing.</summary>
+    /// <param name="input">The input <c>x</c>, of length <see cref="InputSize"/>.</param>
+    /// <param name="target">The target <c>d</c>, of length <see cref="OutputSize"/>.</param>
+    /// <param name="learningRate">eta, finite and at least 0.</param>
+    /// <returns>The sample's loss, before the update.</returns>
+    /// <exception cref="global::System.ArgumentException">A span has the wrong length; nothing is written.</exception>
+    /// <exception cref="global::System.ArgumentOutOfRangeException">The learning rate is negative or not finite; nothing is written.</exception>
+    /// <exception cref="global::System.ArithmeticException">The loss is NaN or infinite: checked before any update, the parameters are as they were.</exception>
+    [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
+    public float SgdStep(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target, float learningRate)
+    {
+        global::NetGen.Runtime.Guard.LearningRate(learningRate, nameof(learningRate));
+        global::NetGen.Runtime.Guard.Length(input.Length, InputSize, nameof(input));
+        global::NetGen.Runtime.Guard.Length(target.Length, OutputSize, nameof(target));
+        global::System.Span<float> p = _parameters;
+        global::System.Span<float> s = stackalloc float[BackwardScratchLength];
+        global::System.ReadOnlySpan<float> h0 = input;
+
+        // Layer 1: Dense 784 -> 128, relu.  a1 = W1 h0 + b1;  h1 = relu(a1)
+        global::System.Span<float> a1 = s.Slice(0, 128), h1 = s.Slice(128, 128);
+        Affine1(p.Slice(0, 100352), p.Slice(100352, 128), h0, a1);
+        global::NetGen.Runtime.Activations.ReLU<float>(a1, h1);
+
+        // Layer 2: Dense 128 -> 10, softmax.  a2 = W2 h1 + b2;  h2 = softmax(a2)
+        global::System.Span<float> a2 = s.Slice(256, 10), h2 = s.Slice(266, 10);
+        Affine2(p.Slice(100480, 1280), p.Slice(101760, 10), h1, a2);
+        global::NetGen.Runtime.Activations.Softmax<float>(a2, h2);
+
+        // Loss: cross-entropy of softmax(a2) from the logits, L = log sum_j e^(a_j - m) + m - d . a2
+        float loss = global::NetGen.Runtime.Losses.CrossEntropyFromLogits<float>(a2, target);
+        global::NetGen.Runtime.Guard.FiniteLoss(loss);
+
+        // Output: softmax with cross-entropy has the fused gradient da2 = y - d
+        global::System.Span<float> da2 = s.Slice(276, 10);
+        global::NetGen.Runtime.Losses.OutputError<float>(h2, target, da2);
+
+        // Layer 2 backward: dh1 = W2^T da2;  W2 -= eta da2 h1^T;  b2 -= eta da2
+        global::System.Span<float> dh1 = s.Slice(286, 128);
+        AffineSgd2(p.Slice(100480, 1280), p.Slice(101760, 10), h1, da2, learningRate, dh1);
+
+        // Layer 1 backward: da1 = dh1 * [a1 > 0];  W1 -= eta da1 h0^T;  b1 -= eta da1
+        global::System.Span<float> da1 = s.Slice(414, 128);
+        global::NetGen.Runtime.Activations.ReLUBackward<float>(a1, dh1, da1);
+        AffineSgd1(p.Slice(0, 100352), p.Slice(100352, 128), h0, da1, learningRate);
+
+        return loss;
+    }
+
     /// <summary>Runs the forward pass and returns the sample's loss, leaving <see cref="Gradients"/> untouched.</summary>
     /// <param name="input">The input <c>x</c>, of length <see cref="InputSize"/>.</param>
     /// <param name="target">The target <c>d</c>, of length <see cref="OutputSize"/>.</param>
@@ -457,6 +509,162 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
         }
     }
 
+    /// <summary>Layer 1 SGD step: <c>W1 -= eta da1 h0^T;  b1 -= eta da1  (the input needs no gradient)</c>.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void AffineSgd1(global::System.Span<float> W, global::System.Span<float> b, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> da, float eta)
+    {
+        ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(W);
+        ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+        ref float delta = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(da);
+        ref float bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b);
+        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+        {
+            // 128 outputs as 8 vectors of 16; for every input j: W[j, :] -= eta (da x[j]).
+            global::System.Runtime.Intrinsics.Vector512<float> step = global::System.Runtime.Intrinsics.Vector512.Create(eta);
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> d0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref delta, 0);
+                global::System.Runtime.Intrinsics.Vector512<float> d1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref delta, 16);
+                global::System.Runtime.Intrinsics.Vector512<float> d2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref delta, 32);
+                global::System.Runtime.Intrinsics.Vector512<float> d3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref delta, 48);
+                global::System.Runtime.Intrinsics.Vector512<float> d4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref delta, 64);
+                global::System.Runtime.Intrinsics.Vector512<float> d5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref delta, 80);
+                global::System.Runtime.Intrinsics.Vector512<float> d6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref delta, 96);
+                global::System.Runtime.Intrinsics.Vector512<float> d7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref delta, 112);
+                for (nuint j = 0; j < 784; j++)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j));
+                    global::System.Runtime.Intrinsics.Vector512<float> w0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, j * 128);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, j * 128);
+                    global::System.Runtime.Intrinsics.Vector512<float> w1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, j * 128 + 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, j * 128 + 16);
+                    global::System.Runtime.Intrinsics.Vector512<float> w2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, j * 128 + 32);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, j * 128 + 32);
+                    global::System.Runtime.Intrinsics.Vector512<float> w3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, j * 128 + 48);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w3 - (step * (d3 * xj)), ref weights, j * 128 + 48);
+                    global::System.Runtime.Intrinsics.Vector512<float> w4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, j * 128 + 64);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w4 - (step * (d4 * xj)), ref weights, j * 128 + 64);
+                    global::System.Runtime.Intrinsics.Vector512<float> w5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, j * 128 + 80);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w5 - (step * (d5 * xj)), ref weights, j * 128 + 80);
+                    global::System.Runtime.Intrinsics.Vector512<float> w6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, j * 128 + 96);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w6 - (step * (d6 * xj)), ref weights, j * 128 + 96);
+                    global::System.Runtime.Intrinsics.Vector512<float> w7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, j * 128 + 112);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w7 - (step * (d7 * xj)), ref weights, j * 128 + 112);
+                }
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 0) - (step * d0), ref bias, 0);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 16) - (step * d1), ref bias, 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 32) - (step * d2), ref bias, 32);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 48) - (step * d3), ref bias, 48);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 64) - (step * d4), ref bias, 64);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 80) - (step * d5), ref bias, 80);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 96) - (step * d6), ref bias, 96);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 112) - (step * d7), ref bias, 112);
+            }
+            return;
+        }
+        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+        {
+            // 128 outputs as 16 vectors of 8; for every input j: W[j, :] -= eta (da x[j]).
+            global::System.Runtime.Intrinsics.Vector256<float> step = global::System.Runtime.Intrinsics.Vector256.Create(eta);
+            for (nuint o = 0; o < 128; o += 64)
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref delta, o);
+                global::System.Runtime.Intrinsics.Vector256<float> d1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref delta, o + 8);
+                global::System.Runtime.Intrinsics.Vector256<float> d2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref delta, o + 16);
+                global::System.Runtime.Intrinsics.Vector256<float> d3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref delta, o + 24);
+                global::System.Runtime.Intrinsics.Vector256<float> d4 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref delta, o + 32);
+                global::System.Runtime.Intrinsics.Vector256<float> d5 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref delta, o + 40);
+                global::System.Runtime.Intrinsics.Vector256<float> d6 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref delta, o + 48);
+                global::System.Runtime.Intrinsics.Vector256<float> d7 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref delta, o + 56);
+                for (nuint j = 0; j < 784; j++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j));
+                    global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, j * 128 + o);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, j * 128 + o);
+                    global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, j * 128 + o + 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, j * 128 + o + 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, j * 128 + o + 16);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, j * 128 + o + 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, j * 128 + o + 24);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w3 - (step * (d3 * xj)), ref weights, j * 128 + o + 24);
+                    global::System.Runtime.Intrinsics.Vector256<float> w4 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, j * 128 + o + 32);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w4 - (step * (d4 * xj)), ref weights, j * 128 + o + 32);
+                    global::System.Runtime.Intrinsics.Vector256<float> w5 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, j * 128 + o + 40);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w5 - (step * (d5 * xj)), ref weights, j * 128 + o + 40);
+                    global::System.Runtime.Intrinsics.Vector256<float> w6 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, j * 128 + o + 48);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w6 - (step * (d6 * xj)), ref weights, j * 128 + o + 48);
+                    global::System.Runtime.Intrinsics.Vector256<float> w7 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, j * 128 + o + 56);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w7 - (step * (d7 * xj)), ref weights, j * 128 + o + 56);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, o) - (step * d0), ref bias, o);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, o + 8) - (step * d1), ref bias, o + 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, o + 16) - (step * d2), ref bias, o + 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, o + 24) - (step * d3), ref bias, o + 24);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, o + 32) - (step * d4), ref bias, o + 32);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, o + 40) - (step * d5), ref bias, o + 40);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, o + 48) - (step * d6), ref bias, o + 48);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, o + 56) - (step * d7), ref bias, o + 56);
+            }
+            return;
+        }
+        if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+        {
+            // 128 outputs as 32 vectors of 4; for every input j: W[j, :] -= eta (da x[j]).
+            global::System.Runtime.Intrinsics.Vector128<float> step = global::System.Runtime.Intrinsics.Vector128.Create(eta);
+            for (nuint o = 0; o < 128; o += 32)
+            {
+                global::System.Runtime.Intrinsics.Vector128<float> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, o);
+                global::System.Runtime.Intrinsics.Vector128<float> d1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, o + 4);
+                global::System.Runtime.Intrinsics.Vector128<float> d2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, o + 8);
+                global::System.Runtime.Intrinsics.Vector128<float> d3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, o + 12);
+                global::System.Runtime.Intrinsics.Vector128<float> d4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, o + 16);
+                global::System.Runtime.Intrinsics.Vector128<float> d5 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, o + 20);
+                global::System.Runtime.Intrinsics.Vector128<float> d6 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, o + 24);
+                global::System.Runtime.Intrinsics.Vector128<float> d7 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, o + 28);
+                for (nuint j = 0; j < 784; j++)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j));
+                    global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j * 128 + o);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, j * 128 + o);
+                    global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j * 128 + o + 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, j * 128 + o + 4);
+                    global::System.Runtime.Intrinsics.Vector128<float> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j * 128 + o + 8);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, j * 128 + o + 8);
+                    global::System.Runtime.Intrinsics.Vector128<float> w3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j * 128 + o + 12);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w3 - (step * (d3 * xj)), ref weights, j * 128 + o + 12);
+                    global::System.Runtime.Intrinsics.Vector128<float> w4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j * 128 + o + 16);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w4 - (step * (d4 * xj)), ref weights, j * 128 + o + 16);
+                    global::System.Runtime.Intrinsics.Vector128<float> w5 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j * 128 + o + 20);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w5 - (step * (d5 * xj)), ref weights, j * 128 + o + 20);
+                    global::System.Runtime.Intrinsics.Vector128<float> w6 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j * 128 + o + 24);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w6 - (step * (d6 * xj)), ref weights, j * 128 + o + 24);
+                    global::System.Runtime.Intrinsics.Vector128<float> w7 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j * 128 + o + 28);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w7 - (step * (d7 * xj)), ref weights, j * 128 + o + 28);
+                }
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, o) - (step * d0), ref bias, o);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, o + 4) - (step * d1), ref bias, o + 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, o + 8) - (step * d2), ref bias, o + 8);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, o + 12) - (step * d3), ref bias, o + 12);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, o + 16) - (step * d4), ref bias, o + 16);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, o + 20) - (step * d5), ref bias, o + 20);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, o + 24) - (step * d6), ref bias, o + 24);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, o + 28) - (step * d7), ref bias, o + 28);
+            }
+            return;
+        }
+        // Scalar path, where SIMD is not hardware-accelerated.
+        for (int j = 0; j < 784; j++)
+        {
+            for (int i = 0; i < 128; i++)
+            {
+                W[j * 128 + i] -= eta * (da[i] * x[j]);
+            }
+        }
+        for (int i = 0; i < 128; i++)
+        {
+            b[i] -= eta * da[i];
+        }
+    }
+
     /// <summary>Layer 2: <c>a2 = W2 h1 + b2</c>, with W2 10 x 128 stored input-major (<c>W2[j * 10 + i]</c>).</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Affine2(global::System.ReadOnlySpan<float> W, global::System.ReadOnlySpan<float> b, global::System.ReadOnlySpan<float> x, global::System.Span<float> a)
@@ -574,14 +782,91 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
             float sum = 0;
             for (int i = 0; i < 10; i++)
             {
-                dW[j * 10 + i] += da[i] * x[j];
                 sum += W[j * 10 + i] * da[i];
+                dW[j * 10 + i] += da[i] * x[j];
             }
             dx[j] = sum;
         }
         for (int i = 0; i < 10; i++)
         {
             db[i] += da[i];
+        }
+    }
+
+    /// <summary>Layer 2 SGD step: <c>dh1 = W2^T da2;  W2 -= eta da2 h1^T;  b2 -= eta da2  (each weight read for dh1 before its update)</c>.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void AffineSgd2(global::System.Span<float> W, global::System.Span<float> b, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> da, float eta, global::System.Span<float> dx)
+    {
+        ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(W);
+        ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+        ref float delta = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(da);
+        ref float bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b);
+        ref float inputGradient = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
+        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+        {
+            // 10 outputs as 2 vectors of 8; for every input j: dx[j] = W[j, :] . da, then W[j, :] -= eta (da x[j]).
+            global::System.Runtime.Intrinsics.Vector256<float> step = global::System.Runtime.Intrinsics.Vector256.Create(eta);
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref delta, 0);
+                global::System.Runtime.Intrinsics.Vector256<float> d1 = global::NetGen.Runtime.Simd.KeepLast(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref delta, 2), 2); // overlaps the vector before: add zero there
+                for (nuint j = 0; j < 128; j++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j));
+                    global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, j * 10);
+                    global::System.Runtime.Intrinsics.Vector256<float> dot = w0 * d0;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, j * 10);
+                    global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, j * 10 + 2);
+                    dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, j * 10 + 2);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, j) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0) - (step * d0), ref bias, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 2) - (step * d1), ref bias, 2);
+            }
+            return;
+        }
+        if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+        {
+            // 10 outputs as 3 vectors of 4; for every input j: dx[j] = W[j, :] . da, then W[j, :] -= eta (da x[j]).
+            global::System.Runtime.Intrinsics.Vector128<float> step = global::System.Runtime.Intrinsics.Vector128.Create(eta);
+            {
+                global::System.Runtime.Intrinsics.Vector128<float> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 0);
+                global::System.Runtime.Intrinsics.Vector128<float> d1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 4);
+                global::System.Runtime.Intrinsics.Vector128<float> d2 = global::NetGen.Runtime.Simd.KeepLast(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 6), 2); // overlaps the vector before: add zero there
+                for (nuint j = 0; j < 128; j++)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j));
+                    global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j * 10);
+                    global::System.Runtime.Intrinsics.Vector128<float> dot = w0 * d0;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, j * 10);
+                    global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j * 10 + 4);
+                    dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, j * 10 + 4);
+                    global::System.Runtime.Intrinsics.Vector128<float> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j * 10 + 6);
+                    dot = global::NetGen.Runtime.Simd.MultiplyAdd(w2, d2, dot);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, j * 10 + 6);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, j) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                }
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0) - (step * d0), ref bias, 0);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 4) - (step * d1), ref bias, 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 6) - (step * d2), ref bias, 6);
+            }
+            return;
+        }
+        // Scalar path, where SIMD is not hardware-accelerated.
+        for (int j = 0; j < 128; j++)
+        {
+            float sum = 0;
+            for (int i = 0; i < 10; i++)
+            {
+                sum += W[j * 10 + i] * da[i];
+                W[j * 10 + i] -= eta * (da[i] * x[j]);
+            }
+            dx[j] = sum;
+        }
+        for (int i = 0; i < 10; i++)
+        {
+            b[i] -= eta * da[i];
         }
     }
 

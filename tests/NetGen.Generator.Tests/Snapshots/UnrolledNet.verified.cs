@@ -142,6 +142,58 @@ namespace Samples
             return loss;
         }
 
+        /// <summary>One step of plain stochastic gradient descent on one sample, fused: the forward pass, the loss, then
+        /// backpropagation that updates each layer as it goes, <c>W_k -= eta da_k h_(k-1)^T</c> and <c>b_k -= eta da_k</c>
+        /// (with <c>dh_(k-1) = W_k^T da_k</c> taken before the update): every weight is read and written once, and
+        /// <see cref="Gradients"/> is neither used nor changed. The parameters end as <see cref="ZeroGradients"/>,
+        /// <see cref="Backward"/> and a plain SGD step on the gradient leave them. Allocates nothing.</summary>
+        /// <param name="input">The input <c>x</c>, of length <see cref="InputSize"/>.</param>
+        /// <param name="target">The target <c>d</c>, of length <see cref="OutputSize"/>.</param>
+        /// <param name="learningRate">eta, finite and at least 0.</param>
+        /// <returns>The sample's loss, before the update.</returns>
+        /// <exception cref="global::System.ArgumentException">A span has the wrong length; nothing is written.</exception>
+        /// <exception cref="global::System.ArgumentOutOfRangeException">The learning rate is negative or not finite; nothing is written.</exception>
+        /// <exception cref="global::System.ArithmeticException">The loss is NaN or infinite: checked before any update, the parameters are as they were.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
+        public float SgdStep(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target, float learningRate)
+        {
+            global::NetGen.Runtime.Guard.LearningRate(learningRate, nameof(learningRate));
+            global::NetGen.Runtime.Guard.Length(input.Length, InputSize, nameof(input));
+            global::NetGen.Runtime.Guard.Length(target.Length, OutputSize, nameof(target));
+            global::System.Span<float> p = _parameters;
+            global::System.Span<float> s = stackalloc float[BackwardScratchLength];
+            global::System.ReadOnlySpan<float> h0 = input;
+
+            // Layer 1: Dense 3 -> 2, tanh.  a1 = W1 h0 + b1;  h1 = tanh(a1)
+            global::System.Span<float> a1 = s.Slice(0, 2), h1 = s.Slice(2, 2);
+            Affine1(p.Slice(0, 6), p.Slice(6, 2), h0, a1);
+            global::NetGen.Runtime.Activations.Tanh<float>(a1, h1);
+
+            // Layer 2: Dense 2 -> 1, identity.  a2 = W2 h1 + b2;  h2 = a2
+            global::System.Span<float> a2 = s.Slice(4, 1), h2 = a2;
+            Affine2(p.Slice(8, 2), p.Slice(10, 1), h1, a2);
+
+            // Loss: mean squared error, L = 1/2 |h2 - d|^2
+            float loss = global::NetGen.Runtime.Losses.HalfSquaredError<float>(h2, target);
+            global::NetGen.Runtime.Guard.FiniteLoss(loss);
+
+            // Output: dh2 = dL/dy = y - d
+            global::System.Span<float> dh2 = s.Slice(5, 1);
+            global::NetGen.Runtime.Losses.OutputError<float>(h2, target, dh2);
+
+            // Layer 2 backward: da2 = dh2;  dh1 = W2^T da2;  W2 -= eta da2 h1^T;  b2 -= eta da2
+            global::System.Span<float> da2 = dh2;
+            global::System.Span<float> dh1 = s.Slice(6, 2);
+            AffineSgd2(p.Slice(8, 2), p.Slice(10, 1), h1, da2, learningRate, dh1);
+
+            // Layer 1 backward: da1 = dh1 * (1 - h1^2);  W1 -= eta da1 h0^T;  b1 -= eta da1
+            global::System.Span<float> da1 = s.Slice(8, 2);
+            global::NetGen.Runtime.Activations.TanhBackward<float>(h1, dh1, da1);
+            AffineSgd1(p.Slice(0, 6), p.Slice(6, 2), h0, da1, learningRate);
+
+            return loss;
+        }
+
         /// <summary>Runs the forward pass and returns the sample's loss, leaving <see cref="Gradients"/> untouched.</summary>
         /// <param name="input">The input <c>x</c>, of length <see cref="InputSize"/>.</param>
         /// <param name="target">The target <c>d</c>, of length <see cref="OutputSize"/>.</param>
@@ -231,6 +283,20 @@ namespace Samples
             db[1] += da[1];
         }
 
+        /// <summary>Layer 1 SGD step: <c>W1 -= eta da1 h0^T;  b1 -= eta da1  (the input needs no gradient)</c>.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void AffineSgd1(global::System.Span<float> W, global::System.Span<float> b, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> da, float eta)
+        {
+            W[0] -= eta * (da[0] * x[0]);
+            W[1] -= eta * (da[1] * x[0]);
+            W[2] -= eta * (da[0] * x[1]);
+            W[3] -= eta * (da[1] * x[1]);
+            W[4] -= eta * (da[0] * x[2]);
+            W[5] -= eta * (da[1] * x[2]);
+            b[0] -= eta * da[0];
+            b[1] -= eta * da[1];
+        }
+
         /// <summary>Layer 2: <c>a2 = W2 h1 + b2</c>, with W2 1 x 2 stored input-major (<c>W2[j * 1 + i]</c>).</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Affine2(global::System.ReadOnlySpan<float> W, global::System.ReadOnlySpan<float> b, global::System.ReadOnlySpan<float> x, global::System.Span<float> a)
@@ -254,6 +320,20 @@ namespace Samples
             sum = W[1] * da[0];
             dx[1] = sum;
             db[0] += da[0];
+        }
+
+        /// <summary>Layer 2 SGD step: <c>dh1 = W2^T da2;  W2 -= eta da2 h1^T;  b2 -= eta da2  (each weight read for dh1 before its update)</c>.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void AffineSgd2(global::System.Span<float> W, global::System.Span<float> b, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> da, float eta, global::System.Span<float> dx)
+        {
+            float sum;
+            sum = W[0] * da[0];
+            dx[0] = sum;
+            W[0] -= eta * (da[0] * x[0]);
+            sum = W[1] * da[0];
+            dx[1] = sum;
+            W[1] -= eta * (da[0] * x[1]);
+            b[0] -= eta * da[0];
         }
 
         private const int BatchTile = 256;

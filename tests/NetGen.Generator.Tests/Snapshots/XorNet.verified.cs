@@ -143,6 +143,58 @@ namespace Samples
             return loss;
         }
 
+        /// <summary>One step of plain stochastic gradient descent on one sample, fused: the forward pass, the loss, then
+        /// backpropagation that updates each layer as it goes, <c>W_k -= eta da_k h_(k-1)^T</c> and <c>b_k -= eta da_k</c>
+        /// (with <c>dh_(k-1) = W_k^T da_k</c> taken before the update): every weight is read and written once, and
+        /// <see cref="Gradients"/> is neither used nor changed. The parameters end as <see cref="ZeroGradients"/>,
+        /// <see cref="Backward"/> and a plain SGD step on the gradient leave them. Allocates nothing.</summary>
+        /// <param name="input">The input <c>x</c>, of length <see cref="InputSize"/>.</param>
+        /// <param name="target">The target <c>d</c>, of length <see cref="OutputSize"/>.</param>
+        /// <param name="learningRate">eta, finite and at least 0.</param>
+        /// <returns>The sample's loss, before the update.</returns>
+        /// <exception cref="global::System.ArgumentException">A span has the wrong length; nothing is written.</exception>
+        /// <exception cref="global::System.ArgumentOutOfRangeException">The learning rate is negative or not finite; nothing is written.</exception>
+        /// <exception cref="global::System.ArithmeticException">The loss is NaN or infinite: checked before any update, the parameters are as they were.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
+        public float SgdStep(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target, float learningRate)
+        {
+            global::NetGen.Runtime.Guard.LearningRate(learningRate, nameof(learningRate));
+            global::NetGen.Runtime.Guard.Length(input.Length, InputSize, nameof(input));
+            global::NetGen.Runtime.Guard.Length(target.Length, OutputSize, nameof(target));
+            global::System.Span<float> p = _parameters;
+            global::System.Span<float> s = stackalloc float[BackwardScratchLength];
+            global::System.ReadOnlySpan<float> h0 = input;
+
+            // Layer 1: Dense 2 -> 4, tanh.  a1 = W1 h0 + b1;  h1 = tanh(a1)
+            global::System.Span<float> a1 = s.Slice(0, 4), h1 = s.Slice(4, 4);
+            Affine1(p.Slice(0, 8), p.Slice(8, 4), h0, a1);
+            global::NetGen.Runtime.Activations.Tanh<float>(a1, h1);
+
+            // Layer 2: Dense 4 -> 1, sigmoid.  a2 = W2 h1 + b2;  h2 = sigmoid(a2)
+            global::System.Span<float> a2 = s.Slice(8, 1), h2 = s.Slice(9, 1);
+            Affine2(p.Slice(12, 4), p.Slice(16, 1), h1, a2);
+            global::NetGen.Runtime.Activations.Sigmoid<float>(a2, h2);
+
+            // Loss: binary cross-entropy of sigmoid(a2) from the logits, L = sum max(a, 0) - a d + log(1 + e^-|a|)
+            float loss = global::NetGen.Runtime.Losses.BinaryCrossEntropyFromLogits<float>(a2, target);
+            global::NetGen.Runtime.Guard.FiniteLoss(loss);
+
+            // Output: sigmoid with binary cross-entropy has the fused gradient da2 = y - d
+            global::System.Span<float> da2 = s.Slice(10, 1);
+            global::NetGen.Runtime.Losses.OutputError<float>(h2, target, da2);
+
+            // Layer 2 backward: dh1 = W2^T da2;  W2 -= eta da2 h1^T;  b2 -= eta da2
+            global::System.Span<float> dh1 = s.Slice(11, 4);
+            AffineSgd2(p.Slice(12, 4), p.Slice(16, 1), h1, da2, learningRate, dh1);
+
+            // Layer 1 backward: da1 = dh1 * (1 - h1^2);  W1 -= eta da1 h0^T;  b1 -= eta da1
+            global::System.Span<float> da1 = s.Slice(15, 4);
+            global::NetGen.Runtime.Activations.TanhBackward<float>(h1, dh1, da1);
+            AffineSgd1(p.Slice(0, 8), p.Slice(8, 4), h0, da1, learningRate);
+
+            return loss;
+        }
+
         /// <summary>Runs the forward pass and returns the sample's loss, leaving <see cref="Gradients"/> untouched.</summary>
         /// <param name="input">The input <c>x</c>, of length <see cref="InputSize"/>.</param>
         /// <param name="target">The target <c>d</c>, of length <see cref="OutputSize"/>.</param>
@@ -279,6 +331,48 @@ namespace Samples
             }
         }
 
+        /// <summary>Layer 1 SGD step: <c>W1 -= eta da1 h0^T;  b1 -= eta da1  (the input needs no gradient)</c>.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void AffineSgd1(global::System.Span<float> W, global::System.Span<float> b, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> da, float eta)
+        {
+            ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(W);
+            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+            ref float delta = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(da);
+            ref float bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b);
+            if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+            {
+                // 4 outputs as 1 vector of 4; for every input j: W[j, :] -= eta (da x[j]).
+                global::System.Runtime.Intrinsics.Vector128<float> step = global::System.Runtime.Intrinsics.Vector128.Create(eta);
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 0);
+                    { // input 0
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 0);
+                    }
+                    { // input 1
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
+                        global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 4);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0) - (step * d0), ref bias, 0);
+                }
+                return;
+            }
+            // Scalar path, where SIMD is not hardware-accelerated.
+            for (int j = 0; j < 2; j++)
+            {
+                for (int i = 0; i < 4; i++)
+                {
+                    W[j * 4 + i] -= eta * (da[i] * x[j]);
+                }
+            }
+            for (int i = 0; i < 4; i++)
+            {
+                b[i] -= eta * da[i];
+            }
+        }
+
         /// <summary>Layer 2: <c>a2 = W2 h1 + b2</c>, with W2 1 x 4 stored input-major (<c>W2[j * 1 + i]</c>).</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Affine2(global::System.ReadOnlySpan<float> W, global::System.ReadOnlySpan<float> b, global::System.ReadOnlySpan<float> x, global::System.Span<float> a)
@@ -295,6 +389,16 @@ namespace Samples
             global::NetGen.Runtime.Kernels.MultiplyAdd<float>(x, da[0], dW);
             db[0] += da[0];
             global::NetGen.Runtime.Kernels.Multiply<float>(W, da[0], dx);
+        }
+
+        /// <summary>Layer 2 SGD step: <c>dh1 = W2^T da2;  W2 -= eta da2 h1^T;  b2 -= eta da2  (each weight read for dh1 before its update)</c>.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void AffineSgd2(global::System.Span<float> W, global::System.Span<float> b, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> da, float eta, global::System.Span<float> dx)
+        {
+            // One output: dx = da[0] W[:, 0] before the update, then W[:, 0] -= eta (da[0] x), vectorised along the inputs.
+            global::NetGen.Runtime.Kernels.Multiply<float>(W, da[0], dx);
+            global::NetGen.Runtime.Kernels.Descend<float>(x, da[0], eta, W);
+            b[0] -= eta * da[0];
         }
 
         private const int BatchTile = 256;
