@@ -3,7 +3,8 @@ using NetGen.Training;
 
 namespace NetGen.Benchmarks;
 
-/// <summary>Where a training step's time goes: Backward alone, clearing the gradients, and the optimizer update.</summary>
+/// <summary>Where a training step's time goes: Backward alone, clearing the gradients, the optimizer update, the forward
+/// pass with the loss, and the fused SgdStep.</summary>
 public class BreakdownBenchmarks
 {
     private readonly SmallNet _small = new();
@@ -19,6 +20,8 @@ public class BreakdownBenchmarks
     [Benchmark] public void SmallSgd() => _sgd.Step(_small.Parameters, _small.Gradients, 1, 1e-6);
     [Benchmark] public float MediumBackward() => _medium.Backward(_x64, _d10);
     [Benchmark] public void MediumSgd() => _sgd.Step(_medium.Parameters, _medium.Gradients, 1, 1e-6);
+    [Benchmark] public float MediumLoss() => _medium.ComputeLoss(_x64, _d10);
+    [Benchmark] public float MediumSgdStep() => _medium.SgdStep(_x64, _d10, 1e-8f);
     [Benchmark] public float LargeBackward() => _large.Backward(_x784, _d10);
     [Benchmark] public void LargeZero() => _large.ZeroGradients();
     [Benchmark] public void LargeSgd() => _sgd.Step(_large.Parameters, _large.Gradients, 1, 1e-6);

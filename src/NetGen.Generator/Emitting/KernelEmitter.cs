@@ -301,22 +301,32 @@ namespace NetGen.Generator.Emitting
                 }
             }
 
+            // A last vector that overlaps the one before shares lanes with it. Reloading lanes just stored would stall on
+            // store forwarding, so such a group loads every vector first and stores the overlapping one first: the one
+            // before then writes the shared lanes last (there the overlapping vector's delta is zero, so either value
+            // is the same).
+            bool overlaps = group.FreshLanes.Any(f => f < lanes);
             ForEachInput(w, t, n, m, (row, j) =>
             {
                 if (sgd)
                 {
-                    // Vector by vector, in order: an overlapping vector reloads the lanes the one before has just
-                    // updated (its delta is zero there, so it writes them back unchanged).
                     for (int v = 0; v < offsets.Length; v++)
                     {
-                        string at = Offset(row, offsets[v], baseOffset);
-                        w.Line($"{vector}<{t}> w{Int(v)} = {vector}.LoadUnsafe(ref weights, {at});");
+                        w.Line($"{vector}<{t}> w{Int(v)} = {vector}.LoadUnsafe(ref weights, {Offset(row, offsets[v], baseOffset)});");
                         if (hasDx)
                         {
                             w.Line(v == 0 ? $"{vector}<{t}> dot = w0 * d0;" : $"dot = {Simd}.MultiplyAdd(w{Int(v)}, d{Int(v)}, dot);");
                         }
 
-                        w.Line($"{vector}.StoreUnsafe(w{Int(v)} - (step * (d{Int(v)} * xj)), ref weights, {at});");
+                        if (!overlaps)
+                        {
+                            w.Line($"{vector}.StoreUnsafe(w{Int(v)} - (step * (d{Int(v)} * xj)), ref weights, {Offset(row, offsets[v], baseOffset)});");
+                        }
+                    }
+
+                    for (int v = offsets.Length - 1; overlaps && v >= 0; v--)
+                    {
+                        w.Line($"{vector}.StoreUnsafe(w{Int(v)} - (step * (d{Int(v)} * xj)), ref weights, {Offset(row, offsets[v], baseOffset)});");
                     }
                 }
                 else
@@ -324,7 +334,13 @@ namespace NetGen.Generator.Emitting
                     for (int v = 0; v < offsets.Length; v++)
                     {
                         string at = Offset(row, offsets[v], baseOffset);
-                        w.Line($"{vector}.StoreUnsafe({Simd}.MultiplyAdd(d{Int(v)}, xj, {vector}.LoadUnsafe(ref weightGradient, {at})), ref weightGradient, {at});");
+                        string sum = $"{Simd}.MultiplyAdd(d{Int(v)}, xj, {vector}.LoadUnsafe(ref weightGradient, {at}))";
+                        w.Line(overlaps ? $"{vector}<{t}> g{Int(v)} = {sum};" : $"{vector}.StoreUnsafe({sum}, ref weightGradient, {at});");
+                    }
+
+                    for (int v = offsets.Length - 1; overlaps && v >= 0; v--)
+                    {
+                        w.Line($"{vector}.StoreUnsafe(g{Int(v)}, ref weightGradient, {Offset(row, offsets[v], baseOffset)});");
                     }
 
                     if (hasDx)
@@ -346,9 +362,13 @@ namespace NetGen.Generator.Emitting
             for (int v = 0; v < offsets.Length; v++)
             {
                 string at = Offset(baseOffset, offsets[v]);
-                w.Line(sgd
-                    ? $"{vector}.StoreUnsafe({vector}.LoadUnsafe(ref bias, {at}) - (step * d{Int(v)}), ref bias, {at});"
-                    : $"{vector}.StoreUnsafe({vector}.LoadUnsafe(ref biasGradient, {at}) + d{Int(v)}, ref biasGradient, {at});");
+                string value = sgd ? $"{vector}.LoadUnsafe(ref bias, {at}) - (step * d{Int(v)})" : $"{vector}.LoadUnsafe(ref biasGradient, {at}) + d{Int(v)}";
+                w.Line(overlaps ? $"{vector}<{t}> b{Int(v)} = {value};" : $"{vector}.StoreUnsafe({value}, ref {(sgd ? "bias" : "biasGradient")}, {at});");
+            }
+
+            for (int v = offsets.Length - 1; overlaps && v >= 0; v--)
+            {
+                w.Line($"{vector}.StoreUnsafe(b{Int(v)}, ref {(sgd ? "bias" : "biasGradient")}, {Offset(baseOffset, offsets[v])});");
             }
         }
 

@@ -395,21 +395,29 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector512<double> d1 = global::NetGen.Runtime.Simd.KeepLast(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref delta, 2), 2); // overlaps the vector before: add zero there
                         { // input 0
                             global::System.Runtime.Intrinsics.Vector512<double> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradient, 0)), ref weightGradient, 0);
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradient, 2)), ref weightGradient, 2);
+                            global::System.Runtime.Intrinsics.Vector512<double> g0 = global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradient, 0));
+                            global::System.Runtime.Intrinsics.Vector512<double> g1 = global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradient, 2));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(g1, ref weightGradient, 2);
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(g0, ref weightGradient, 0);
                         }
                         { // input 1
                             global::System.Runtime.Intrinsics.Vector512<double> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradient, 10)), ref weightGradient, 10);
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradient, 12)), ref weightGradient, 12);
+                            global::System.Runtime.Intrinsics.Vector512<double> g0 = global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradient, 10));
+                            global::System.Runtime.Intrinsics.Vector512<double> g1 = global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradient, 12));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(g1, ref weightGradient, 12);
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(g0, ref weightGradient, 10);
                         }
                         { // input 2
                             global::System.Runtime.Intrinsics.Vector512<double> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradient, 20)), ref weightGradient, 20);
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradient, 22)), ref weightGradient, 22);
+                            global::System.Runtime.Intrinsics.Vector512<double> g0 = global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradient, 20));
+                            global::System.Runtime.Intrinsics.Vector512<double> g1 = global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradient, 22));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(g1, ref weightGradient, 22);
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(g0, ref weightGradient, 20);
                         }
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biasGradient, 0) + d0, ref biasGradient, 0);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biasGradient, 2) + d1, ref biasGradient, 2);
+                        global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biasGradient, 0) + d0;
+                        global::System.Runtime.Intrinsics.Vector512<double> b1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biasGradient, 2) + d1;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(b1, ref biasGradient, 2);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(b0, ref biasGradient, 0);
                     }
                     return;
                 }
@@ -422,25 +430,37 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector256<double> d2 = global::NetGen.Runtime.Simd.KeepLast(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref delta, 6), 2); // overlaps the vector before: add zero there
                         { // input 0
                             global::System.Runtime.Intrinsics.Vector256<double> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
-                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 0)), ref weightGradient, 0);
-                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 4)), ref weightGradient, 4);
-                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 6)), ref weightGradient, 6);
+                            global::System.Runtime.Intrinsics.Vector256<double> g0 = global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 0));
+                            global::System.Runtime.Intrinsics.Vector256<double> g1 = global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 4));
+                            global::System.Runtime.Intrinsics.Vector256<double> g2 = global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 6));
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g2, ref weightGradient, 6);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1, ref weightGradient, 4);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0, ref weightGradient, 0);
                         }
                         { // input 1
                             global::System.Runtime.Intrinsics.Vector256<double> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
-                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 10)), ref weightGradient, 10);
-                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 14)), ref weightGradient, 14);
-                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 16)), ref weightGradient, 16);
+                            global::System.Runtime.Intrinsics.Vector256<double> g0 = global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 10));
+                            global::System.Runtime.Intrinsics.Vector256<double> g1 = global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 14));
+                            global::System.Runtime.Intrinsics.Vector256<double> g2 = global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 16));
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g2, ref weightGradient, 16);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1, ref weightGradient, 14);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0, ref weightGradient, 10);
                         }
                         { // input 2
                             global::System.Runtime.Intrinsics.Vector256<double> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
-                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 20)), ref weightGradient, 20);
-                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 24)), ref weightGradient, 24);
-                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 26)), ref weightGradient, 26);
+                            global::System.Runtime.Intrinsics.Vector256<double> g0 = global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 20));
+                            global::System.Runtime.Intrinsics.Vector256<double> g1 = global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 24));
+                            global::System.Runtime.Intrinsics.Vector256<double> g2 = global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 26));
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g2, ref weightGradient, 26);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1, ref weightGradient, 24);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0, ref weightGradient, 20);
                         }
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasGradient, 0) + d0, ref biasGradient, 0);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasGradient, 4) + d1, ref biasGradient, 4);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasGradient, 6) + d2, ref biasGradient, 6);
+                        global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasGradient, 0) + d0;
+                        global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasGradient, 4) + d1;
+                        global::System.Runtime.Intrinsics.Vector256<double> b2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasGradient, 6) + d2;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(b2, ref biasGradient, 6);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(b1, ref biasGradient, 4);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(b0, ref biasGradient, 0);
                     }
                     return;
                 }
@@ -517,26 +537,28 @@ namespace Samples
                         { // input 0
                             global::System.Runtime.Intrinsics.Vector512<double> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
                             global::System.Runtime.Intrinsics.Vector512<double> w0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 0);
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 0);
                             global::System.Runtime.Intrinsics.Vector512<double> w1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 2);
                             global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 2);
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 0);
                         }
                         { // input 1
                             global::System.Runtime.Intrinsics.Vector512<double> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
                             global::System.Runtime.Intrinsics.Vector512<double> w0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 10);
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 10);
                             global::System.Runtime.Intrinsics.Vector512<double> w1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 12);
                             global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 12);
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 10);
                         }
                         { // input 2
                             global::System.Runtime.Intrinsics.Vector512<double> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
                             global::System.Runtime.Intrinsics.Vector512<double> w0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 20);
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 20);
                             global::System.Runtime.Intrinsics.Vector512<double> w1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 22);
                             global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 22);
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 20);
                         }
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 0) - (step * d0), ref bias, 0);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 2) - (step * d1), ref bias, 2);
+                        global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 0) - (step * d0);
+                        global::System.Runtime.Intrinsics.Vector512<double> b1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 2) - (step * d1);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(b1, ref bias, 2);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(b0, ref bias, 0);
                     }
                     return;
                 }
@@ -551,33 +573,36 @@ namespace Samples
                         { // input 0
                             global::System.Runtime.Intrinsics.Vector256<double> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
                             global::System.Runtime.Intrinsics.Vector256<double> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 0);
-                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 0);
                             global::System.Runtime.Intrinsics.Vector256<double> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 4);
-                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 4);
                             global::System.Runtime.Intrinsics.Vector256<double> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 6);
                             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 6);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 4);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 0);
                         }
                         { // input 1
                             global::System.Runtime.Intrinsics.Vector256<double> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
                             global::System.Runtime.Intrinsics.Vector256<double> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 10);
-                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 10);
                             global::System.Runtime.Intrinsics.Vector256<double> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 14);
-                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 14);
                             global::System.Runtime.Intrinsics.Vector256<double> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 16);
                             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 16);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 14);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 10);
                         }
                         { // input 2
                             global::System.Runtime.Intrinsics.Vector256<double> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
                             global::System.Runtime.Intrinsics.Vector256<double> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 20);
-                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 20);
                             global::System.Runtime.Intrinsics.Vector256<double> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 24);
-                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 24);
                             global::System.Runtime.Intrinsics.Vector256<double> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 26);
                             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 26);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 24);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 20);
                         }
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0) - (step * d0), ref bias, 0);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 4) - (step * d1), ref bias, 4);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 6) - (step * d2), ref bias, 6);
+                        global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0) - (step * d0);
+                        global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 4) - (step * d1);
+                        global::System.Runtime.Intrinsics.Vector256<double> b2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 6) - (step * d2);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(b2, ref bias, 6);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(b1, ref bias, 4);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(b0, ref bias, 0);
                     }
                     return;
                 }

@@ -506,31 +506,43 @@ namespace Samples
                     global::System.Runtime.Intrinsics.Vector128<float> d1 = global::NetGen.Runtime.Simd.KeepLast(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 3), 3); // overlaps the vector before: add zero there
                     { // input 0
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 0)), ref weightGradient, 0);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 3)), ref weightGradient, 3);
+                        global::System.Runtime.Intrinsics.Vector128<float> g0 = global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> g1 = global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 3));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g1, ref weightGradient, 3);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g0, ref weightGradient, 0);
                     }
                     { // input 1
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 7)), ref weightGradient, 7);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 10)), ref weightGradient, 10);
+                        global::System.Runtime.Intrinsics.Vector128<float> g0 = global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 7));
+                        global::System.Runtime.Intrinsics.Vector128<float> g1 = global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 10));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g1, ref weightGradient, 10);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g0, ref weightGradient, 7);
                     }
                     { // input 2
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 14)), ref weightGradient, 14);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 17)), ref weightGradient, 17);
+                        global::System.Runtime.Intrinsics.Vector128<float> g0 = global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 14));
+                        global::System.Runtime.Intrinsics.Vector128<float> g1 = global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 17));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g1, ref weightGradient, 17);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g0, ref weightGradient, 14);
                     }
                     { // input 3
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 21)), ref weightGradient, 21);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 24)), ref weightGradient, 24);
+                        global::System.Runtime.Intrinsics.Vector128<float> g0 = global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 21));
+                        global::System.Runtime.Intrinsics.Vector128<float> g1 = global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 24));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g1, ref weightGradient, 24);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g0, ref weightGradient, 21);
                     }
                     { // input 4
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 28)), ref weightGradient, 28);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 31)), ref weightGradient, 31);
+                        global::System.Runtime.Intrinsics.Vector128<float> g0 = global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 28));
+                        global::System.Runtime.Intrinsics.Vector128<float> g1 = global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 31));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g1, ref weightGradient, 31);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g0, ref weightGradient, 28);
                     }
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasGradient, 0) + d0, ref biasGradient, 0);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasGradient, 3) + d1, ref biasGradient, 3);
+                    global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasGradient, 0) + d0;
+                    global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasGradient, 3) + d1;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(b1, ref biasGradient, 3);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(b0, ref biasGradient, 0);
                 }
                 return;
             }
@@ -566,40 +578,42 @@ namespace Samples
                     { // input 0
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
                         global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 0);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 0);
                         global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 3);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 3);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 0);
                     }
                     { // input 1
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
                         global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 7);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 7);
                         global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 10);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 10);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 7);
                     }
                     { // input 2
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
                         global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 14);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 14);
                         global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 17);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 17);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 14);
                     }
                     { // input 3
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
                         global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 21);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 21);
                         global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 24);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 24);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 21);
                     }
                     { // input 4
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
                         global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 28);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 28);
                         global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 31);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 31);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 28);
                     }
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0) - (step * d0), ref bias, 0);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 3) - (step * d1), ref bias, 3);
+                    global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0) - (step * d0);
+                    global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 3) - (step * d1);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(b1, ref bias, 3);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(b0, ref bias, 0);
                 }
                 return;
             }
@@ -756,62 +770,78 @@ namespace Samples
                     global::System.Runtime.Intrinsics.Vector256<float> d1 = global::NetGen.Runtime.Simd.KeepLast(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref delta, 1), 1); // overlaps the vector before: add zero there
                     { // input 0
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 0)), ref weightGradient, 0);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 1)), ref weightGradient, 1);
+                        global::System.Runtime.Intrinsics.Vector256<float> g0 = global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 0));
+                        global::System.Runtime.Intrinsics.Vector256<float> g1 = global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 1));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1, ref weightGradient, 1);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0, ref weightGradient, 0);
                         global::System.Runtime.Intrinsics.Vector256<float> dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 0) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 1), d1, dot);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 0) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
                     }
                     { // input 1
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 9)), ref weightGradient, 9);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 10)), ref weightGradient, 10);
+                        global::System.Runtime.Intrinsics.Vector256<float> g0 = global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 9));
+                        global::System.Runtime.Intrinsics.Vector256<float> g1 = global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 10));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1, ref weightGradient, 10);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0, ref weightGradient, 9);
                         global::System.Runtime.Intrinsics.Vector256<float> dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 9) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 10), d1, dot);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 1) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
                     }
                     { // input 2
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 18)), ref weightGradient, 18);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 19)), ref weightGradient, 19);
+                        global::System.Runtime.Intrinsics.Vector256<float> g0 = global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 18));
+                        global::System.Runtime.Intrinsics.Vector256<float> g1 = global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 19));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1, ref weightGradient, 19);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0, ref weightGradient, 18);
                         global::System.Runtime.Intrinsics.Vector256<float> dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 18) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 19), d1, dot);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 2) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
                     }
                     { // input 3
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 27)), ref weightGradient, 27);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 28)), ref weightGradient, 28);
+                        global::System.Runtime.Intrinsics.Vector256<float> g0 = global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 27));
+                        global::System.Runtime.Intrinsics.Vector256<float> g1 = global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 28));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1, ref weightGradient, 28);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0, ref weightGradient, 27);
                         global::System.Runtime.Intrinsics.Vector256<float> dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 27) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 28), d1, dot);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 3) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
                     }
                     { // input 4
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 36)), ref weightGradient, 36);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 37)), ref weightGradient, 37);
+                        global::System.Runtime.Intrinsics.Vector256<float> g0 = global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 36));
+                        global::System.Runtime.Intrinsics.Vector256<float> g1 = global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 37));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1, ref weightGradient, 37);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0, ref weightGradient, 36);
                         global::System.Runtime.Intrinsics.Vector256<float> dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 36) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 37), d1, dot);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 4) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
                     }
                     { // input 5
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 45)), ref weightGradient, 45);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 46)), ref weightGradient, 46);
+                        global::System.Runtime.Intrinsics.Vector256<float> g0 = global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 45));
+                        global::System.Runtime.Intrinsics.Vector256<float> g1 = global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 46));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1, ref weightGradient, 46);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0, ref weightGradient, 45);
                         global::System.Runtime.Intrinsics.Vector256<float> dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 45) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 46), d1, dot);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 5) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
                     }
                     { // input 6
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 6));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 54)), ref weightGradient, 54);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 55)), ref weightGradient, 55);
+                        global::System.Runtime.Intrinsics.Vector256<float> g0 = global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 54));
+                        global::System.Runtime.Intrinsics.Vector256<float> g1 = global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 55));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1, ref weightGradient, 55);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0, ref weightGradient, 54);
                         global::System.Runtime.Intrinsics.Vector256<float> dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 54) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 55), d1, dot);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 6) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
                     }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasGradient, 0) + d0, ref biasGradient, 0);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasGradient, 1) + d1, ref biasGradient, 1);
+                    global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasGradient, 0) + d0;
+                    global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasGradient, 1) + d1;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(b1, ref biasGradient, 1);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(b0, ref biasGradient, 0);
                 }
                 return;
             }
@@ -824,9 +854,12 @@ namespace Samples
                     global::System.Runtime.Intrinsics.Vector128<float> d2 = global::NetGen.Runtime.Simd.KeepLast(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 5), 1); // overlaps the vector before: add zero there
                     { // input 0
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 0)), ref weightGradient, 0);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 4)), ref weightGradient, 4);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 5)), ref weightGradient, 5);
+                        global::System.Runtime.Intrinsics.Vector128<float> g0 = global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> g1 = global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> g2 = global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 5));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g2, ref weightGradient, 5);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g1, ref weightGradient, 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g0, ref weightGradient, 0);
                         global::System.Runtime.Intrinsics.Vector128<float> dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 0) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 4), d1, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 5), d2, dot);
@@ -834,9 +867,12 @@ namespace Samples
                     }
                     { // input 1
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 9)), ref weightGradient, 9);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 13)), ref weightGradient, 13);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 14)), ref weightGradient, 14);
+                        global::System.Runtime.Intrinsics.Vector128<float> g0 = global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 9));
+                        global::System.Runtime.Intrinsics.Vector128<float> g1 = global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 13));
+                        global::System.Runtime.Intrinsics.Vector128<float> g2 = global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 14));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g2, ref weightGradient, 14);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g1, ref weightGradient, 13);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g0, ref weightGradient, 9);
                         global::System.Runtime.Intrinsics.Vector128<float> dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 9) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 13), d1, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 14), d2, dot);
@@ -844,9 +880,12 @@ namespace Samples
                     }
                     { // input 2
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 18)), ref weightGradient, 18);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 22)), ref weightGradient, 22);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 23)), ref weightGradient, 23);
+                        global::System.Runtime.Intrinsics.Vector128<float> g0 = global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 18));
+                        global::System.Runtime.Intrinsics.Vector128<float> g1 = global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 22));
+                        global::System.Runtime.Intrinsics.Vector128<float> g2 = global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 23));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g2, ref weightGradient, 23);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g1, ref weightGradient, 22);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g0, ref weightGradient, 18);
                         global::System.Runtime.Intrinsics.Vector128<float> dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 18) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 22), d1, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 23), d2, dot);
@@ -854,9 +893,12 @@ namespace Samples
                     }
                     { // input 3
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 27)), ref weightGradient, 27);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 31)), ref weightGradient, 31);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 32)), ref weightGradient, 32);
+                        global::System.Runtime.Intrinsics.Vector128<float> g0 = global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 27));
+                        global::System.Runtime.Intrinsics.Vector128<float> g1 = global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 31));
+                        global::System.Runtime.Intrinsics.Vector128<float> g2 = global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 32));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g2, ref weightGradient, 32);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g1, ref weightGradient, 31);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g0, ref weightGradient, 27);
                         global::System.Runtime.Intrinsics.Vector128<float> dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 27) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 31), d1, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 32), d2, dot);
@@ -864,9 +906,12 @@ namespace Samples
                     }
                     { // input 4
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 36)), ref weightGradient, 36);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 40)), ref weightGradient, 40);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 41)), ref weightGradient, 41);
+                        global::System.Runtime.Intrinsics.Vector128<float> g0 = global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 36));
+                        global::System.Runtime.Intrinsics.Vector128<float> g1 = global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 40));
+                        global::System.Runtime.Intrinsics.Vector128<float> g2 = global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 41));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g2, ref weightGradient, 41);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g1, ref weightGradient, 40);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g0, ref weightGradient, 36);
                         global::System.Runtime.Intrinsics.Vector128<float> dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 36) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 40), d1, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 41), d2, dot);
@@ -874,9 +919,12 @@ namespace Samples
                     }
                     { // input 5
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 45)), ref weightGradient, 45);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 49)), ref weightGradient, 49);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 50)), ref weightGradient, 50);
+                        global::System.Runtime.Intrinsics.Vector128<float> g0 = global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 45));
+                        global::System.Runtime.Intrinsics.Vector128<float> g1 = global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 49));
+                        global::System.Runtime.Intrinsics.Vector128<float> g2 = global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 50));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g2, ref weightGradient, 50);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g1, ref weightGradient, 49);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g0, ref weightGradient, 45);
                         global::System.Runtime.Intrinsics.Vector128<float> dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 45) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 49), d1, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 50), d2, dot);
@@ -884,17 +932,23 @@ namespace Samples
                     }
                     { // input 6
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 6));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 54)), ref weightGradient, 54);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 58)), ref weightGradient, 58);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 59)), ref weightGradient, 59);
+                        global::System.Runtime.Intrinsics.Vector128<float> g0 = global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 54));
+                        global::System.Runtime.Intrinsics.Vector128<float> g1 = global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 58));
+                        global::System.Runtime.Intrinsics.Vector128<float> g2 = global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 59));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g2, ref weightGradient, 59);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g1, ref weightGradient, 58);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g0, ref weightGradient, 54);
                         global::System.Runtime.Intrinsics.Vector128<float> dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 54) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 58), d1, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 59), d2, dot);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 6) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
                     }
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasGradient, 0) + d0, ref biasGradient, 0);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasGradient, 4) + d1, ref biasGradient, 4);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasGradient, 5) + d2, ref biasGradient, 5);
+                    global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasGradient, 0) + d0;
+                    global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasGradient, 4) + d1;
+                    global::System.Runtime.Intrinsics.Vector128<float> b2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasGradient, 5) + d2;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(b2, ref biasGradient, 5);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(b1, ref biasGradient, 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(b0, ref biasGradient, 0);
                 }
                 return;
             }
@@ -935,74 +989,76 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
                         global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 0);
                         global::System.Runtime.Intrinsics.Vector256<float> dot = w0 * d0;
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 0);
                         global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 1);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 1);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 0);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 0) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
                     }
                     { // input 1
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
                         global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 9);
                         global::System.Runtime.Intrinsics.Vector256<float> dot = w0 * d0;
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 9);
                         global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 10);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 10);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 9);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 1) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
                     }
                     { // input 2
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
                         global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 18);
                         global::System.Runtime.Intrinsics.Vector256<float> dot = w0 * d0;
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 18);
                         global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 19);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 19);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 18);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 2) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
                     }
                     { // input 3
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
                         global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 27);
                         global::System.Runtime.Intrinsics.Vector256<float> dot = w0 * d0;
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 27);
                         global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 28);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 28);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 27);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 3) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
                     }
                     { // input 4
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
                         global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 36);
                         global::System.Runtime.Intrinsics.Vector256<float> dot = w0 * d0;
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 36);
                         global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 37);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 37);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 36);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 4) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
                     }
                     { // input 5
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
                         global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 45);
                         global::System.Runtime.Intrinsics.Vector256<float> dot = w0 * d0;
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 45);
                         global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 46);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 46);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 45);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 5) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
                     }
                     { // input 6
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 6));
                         global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 54);
                         global::System.Runtime.Intrinsics.Vector256<float> dot = w0 * d0;
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 54);
                         global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 55);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 55);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 54);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 6) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
                     }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0) - (step * d0), ref bias, 0);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 1) - (step * d1), ref bias, 1);
+                    global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0) - (step * d0);
+                    global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 1) - (step * d1);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(b1, ref bias, 1);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(b0, ref bias, 0);
                 }
                 return;
             }
@@ -1018,96 +1074,99 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
                         global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 0);
                         global::System.Runtime.Intrinsics.Vector128<float> dot = w0 * d0;
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 0);
                         global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 4);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 4);
                         global::System.Runtime.Intrinsics.Vector128<float> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 5);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w2, d2, dot);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 5);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 0);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 0) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
                     }
                     { // input 1
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
                         global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 9);
                         global::System.Runtime.Intrinsics.Vector128<float> dot = w0 * d0;
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 9);
                         global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 13);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 13);
                         global::System.Runtime.Intrinsics.Vector128<float> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 14);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w2, d2, dot);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 14);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 13);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 9);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 1) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
                     }
                     { // input 2
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
                         global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 18);
                         global::System.Runtime.Intrinsics.Vector128<float> dot = w0 * d0;
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 18);
                         global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 22);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 22);
                         global::System.Runtime.Intrinsics.Vector128<float> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 23);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w2, d2, dot);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 23);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 22);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 18);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 2) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
                     }
                     { // input 3
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
                         global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 27);
                         global::System.Runtime.Intrinsics.Vector128<float> dot = w0 * d0;
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 27);
                         global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 31);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 31);
                         global::System.Runtime.Intrinsics.Vector128<float> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 32);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w2, d2, dot);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 32);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 31);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 27);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 3) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
                     }
                     { // input 4
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
                         global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 36);
                         global::System.Runtime.Intrinsics.Vector128<float> dot = w0 * d0;
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 36);
                         global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 40);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 40);
                         global::System.Runtime.Intrinsics.Vector128<float> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 41);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w2, d2, dot);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 41);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 40);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 36);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 4) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
                     }
                     { // input 5
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
                         global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 45);
                         global::System.Runtime.Intrinsics.Vector128<float> dot = w0 * d0;
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 45);
                         global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 49);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 49);
                         global::System.Runtime.Intrinsics.Vector128<float> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 50);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w2, d2, dot);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 50);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 49);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 45);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 5) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
                     }
                     { // input 6
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 6));
                         global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 54);
                         global::System.Runtime.Intrinsics.Vector128<float> dot = w0 * d0;
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 54);
                         global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 58);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 58);
                         global::System.Runtime.Intrinsics.Vector128<float> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 59);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w2, d2, dot);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 59);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 58);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 54);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 6) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
                     }
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0) - (step * d0), ref bias, 0);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 4) - (step * d1), ref bias, 4);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 5) - (step * d2), ref bias, 5);
+                    global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0) - (step * d0);
+                    global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 4) - (step * d1);
+                    global::System.Runtime.Intrinsics.Vector128<float> b2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 5) - (step * d2);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(b2, ref bias, 5);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(b1, ref bias, 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(b0, ref bias, 0);
                 }
                 return;
             }
@@ -1184,14 +1243,18 @@ namespace Samples
                     for (nuint j = 0; j < 9; j++)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, j * 6)), ref weightGradient, j * 6);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, j * 6 + 2)), ref weightGradient, j * 6 + 2);
+                        global::System.Runtime.Intrinsics.Vector128<float> g0 = global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, j * 6));
+                        global::System.Runtime.Intrinsics.Vector128<float> g1 = global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, j * 6 + 2));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g1, ref weightGradient, j * 6 + 2);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g0, ref weightGradient, j * 6);
                         global::System.Runtime.Intrinsics.Vector128<float> dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j * 6) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j * 6 + 2), d1, dot);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, j) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
                     }
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasGradient, 0) + d0, ref biasGradient, 0);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasGradient, 2) + d1, ref biasGradient, 2);
+                    global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasGradient, 0) + d0;
+                    global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasGradient, 2) + d1;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(b1, ref biasGradient, 2);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(b0, ref biasGradient, 0);
                 }
                 return;
             }
@@ -1233,14 +1296,16 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j));
                         global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j * 6);
                         global::System.Runtime.Intrinsics.Vector128<float> dot = w0 * d0;
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, j * 6);
                         global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j * 6 + 2);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, j * 6 + 2);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, j * 6);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, j) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
                     }
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0) - (step * d0), ref bias, 0);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 2) - (step * d1), ref bias, 2);
+                    global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0) - (step * d0);
+                    global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 2) - (step * d1);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(b1, ref bias, 2);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(b0, ref bias, 0);
                 }
                 return;
             }
@@ -1867,70 +1932,88 @@ namespace Samples
                     global::System.Runtime.Intrinsics.Vector512<float> d1 = global::NetGen.Runtime.Simd.KeepLast(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref delta, 1), 1); // overlaps the vector before: add zero there
                     { // input 0
                         global::System.Runtime.Intrinsics.Vector512<float> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradient, 0)), ref weightGradient, 0);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradient, 1)), ref weightGradient, 1);
+                        global::System.Runtime.Intrinsics.Vector512<float> g0 = global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradient, 0));
+                        global::System.Runtime.Intrinsics.Vector512<float> g1 = global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradient, 1));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(g1, ref weightGradient, 1);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(g0, ref weightGradient, 0);
                         global::System.Runtime.Intrinsics.Vector512<float> dot = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 0) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 1), d1, dot);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 0) = global::System.Runtime.Intrinsics.Vector512.Sum(dot);
                     }
                     { // input 1
                         global::System.Runtime.Intrinsics.Vector512<float> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradient, 17)), ref weightGradient, 17);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradient, 18)), ref weightGradient, 18);
+                        global::System.Runtime.Intrinsics.Vector512<float> g0 = global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradient, 17));
+                        global::System.Runtime.Intrinsics.Vector512<float> g1 = global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradient, 18));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(g1, ref weightGradient, 18);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(g0, ref weightGradient, 17);
                         global::System.Runtime.Intrinsics.Vector512<float> dot = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 17) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 18), d1, dot);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 1) = global::System.Runtime.Intrinsics.Vector512.Sum(dot);
                     }
                     { // input 2
                         global::System.Runtime.Intrinsics.Vector512<float> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradient, 34)), ref weightGradient, 34);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradient, 35)), ref weightGradient, 35);
+                        global::System.Runtime.Intrinsics.Vector512<float> g0 = global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradient, 34));
+                        global::System.Runtime.Intrinsics.Vector512<float> g1 = global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradient, 35));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(g1, ref weightGradient, 35);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(g0, ref weightGradient, 34);
                         global::System.Runtime.Intrinsics.Vector512<float> dot = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 34) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 35), d1, dot);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 2) = global::System.Runtime.Intrinsics.Vector512.Sum(dot);
                     }
                     { // input 3
                         global::System.Runtime.Intrinsics.Vector512<float> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradient, 51)), ref weightGradient, 51);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradient, 52)), ref weightGradient, 52);
+                        global::System.Runtime.Intrinsics.Vector512<float> g0 = global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradient, 51));
+                        global::System.Runtime.Intrinsics.Vector512<float> g1 = global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradient, 52));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(g1, ref weightGradient, 52);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(g0, ref weightGradient, 51);
                         global::System.Runtime.Intrinsics.Vector512<float> dot = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 51) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 52), d1, dot);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 3) = global::System.Runtime.Intrinsics.Vector512.Sum(dot);
                     }
                     { // input 4
                         global::System.Runtime.Intrinsics.Vector512<float> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradient, 68)), ref weightGradient, 68);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradient, 69)), ref weightGradient, 69);
+                        global::System.Runtime.Intrinsics.Vector512<float> g0 = global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradient, 68));
+                        global::System.Runtime.Intrinsics.Vector512<float> g1 = global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradient, 69));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(g1, ref weightGradient, 69);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(g0, ref weightGradient, 68);
                         global::System.Runtime.Intrinsics.Vector512<float> dot = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 68) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 69), d1, dot);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 4) = global::System.Runtime.Intrinsics.Vector512.Sum(dot);
                     }
                     { // input 5
                         global::System.Runtime.Intrinsics.Vector512<float> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradient, 85)), ref weightGradient, 85);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradient, 86)), ref weightGradient, 86);
+                        global::System.Runtime.Intrinsics.Vector512<float> g0 = global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradient, 85));
+                        global::System.Runtime.Intrinsics.Vector512<float> g1 = global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradient, 86));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(g1, ref weightGradient, 86);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(g0, ref weightGradient, 85);
                         global::System.Runtime.Intrinsics.Vector512<float> dot = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 85) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 86), d1, dot);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 5) = global::System.Runtime.Intrinsics.Vector512.Sum(dot);
                     }
                     { // input 6
                         global::System.Runtime.Intrinsics.Vector512<float> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 6));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradient, 102)), ref weightGradient, 102);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradient, 103)), ref weightGradient, 103);
+                        global::System.Runtime.Intrinsics.Vector512<float> g0 = global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradient, 102));
+                        global::System.Runtime.Intrinsics.Vector512<float> g1 = global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradient, 103));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(g1, ref weightGradient, 103);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(g0, ref weightGradient, 102);
                         global::System.Runtime.Intrinsics.Vector512<float> dot = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 102) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 103), d1, dot);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 6) = global::System.Runtime.Intrinsics.Vector512.Sum(dot);
                     }
                     { // input 7
                         global::System.Runtime.Intrinsics.Vector512<float> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 7));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradient, 119)), ref weightGradient, 119);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradient, 120)), ref weightGradient, 120);
+                        global::System.Runtime.Intrinsics.Vector512<float> g0 = global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradient, 119));
+                        global::System.Runtime.Intrinsics.Vector512<float> g1 = global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradient, 120));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(g1, ref weightGradient, 120);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(g0, ref weightGradient, 119);
                         global::System.Runtime.Intrinsics.Vector512<float> dot = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 119) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 120), d1, dot);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 7) = global::System.Runtime.Intrinsics.Vector512.Sum(dot);
                     }
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biasGradient, 0) + d0, ref biasGradient, 0);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biasGradient, 1) + d1, ref biasGradient, 1);
+                    global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biasGradient, 0) + d0;
+                    global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biasGradient, 1) + d1;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(b1, ref biasGradient, 1);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(b0, ref biasGradient, 0);
                 }
                 return;
             }
@@ -1943,9 +2026,12 @@ namespace Samples
                     global::System.Runtime.Intrinsics.Vector256<float> d2 = global::NetGen.Runtime.Simd.KeepLast(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref delta, 9), 1); // overlaps the vector before: add zero there
                     { // input 0
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 0)), ref weightGradient, 0);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 8)), ref weightGradient, 8);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 9)), ref weightGradient, 9);
+                        global::System.Runtime.Intrinsics.Vector256<float> g0 = global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 0));
+                        global::System.Runtime.Intrinsics.Vector256<float> g1 = global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 8));
+                        global::System.Runtime.Intrinsics.Vector256<float> g2 = global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 9));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g2, ref weightGradient, 9);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1, ref weightGradient, 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0, ref weightGradient, 0);
                         global::System.Runtime.Intrinsics.Vector256<float> dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 0) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 8), d1, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 9), d2, dot);
@@ -1953,9 +2039,12 @@ namespace Samples
                     }
                     { // input 1
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 17)), ref weightGradient, 17);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 25)), ref weightGradient, 25);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 26)), ref weightGradient, 26);
+                        global::System.Runtime.Intrinsics.Vector256<float> g0 = global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 17));
+                        global::System.Runtime.Intrinsics.Vector256<float> g1 = global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 25));
+                        global::System.Runtime.Intrinsics.Vector256<float> g2 = global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 26));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g2, ref weightGradient, 26);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1, ref weightGradient, 25);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0, ref weightGradient, 17);
                         global::System.Runtime.Intrinsics.Vector256<float> dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 17) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 25), d1, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 26), d2, dot);
@@ -1963,9 +2052,12 @@ namespace Samples
                     }
                     { // input 2
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 34)), ref weightGradient, 34);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 42)), ref weightGradient, 42);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 43)), ref weightGradient, 43);
+                        global::System.Runtime.Intrinsics.Vector256<float> g0 = global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 34));
+                        global::System.Runtime.Intrinsics.Vector256<float> g1 = global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 42));
+                        global::System.Runtime.Intrinsics.Vector256<float> g2 = global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 43));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g2, ref weightGradient, 43);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1, ref weightGradient, 42);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0, ref weightGradient, 34);
                         global::System.Runtime.Intrinsics.Vector256<float> dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 34) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 42), d1, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 43), d2, dot);
@@ -1973,9 +2065,12 @@ namespace Samples
                     }
                     { // input 3
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 51)), ref weightGradient, 51);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 59)), ref weightGradient, 59);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 60)), ref weightGradient, 60);
+                        global::System.Runtime.Intrinsics.Vector256<float> g0 = global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 51));
+                        global::System.Runtime.Intrinsics.Vector256<float> g1 = global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 59));
+                        global::System.Runtime.Intrinsics.Vector256<float> g2 = global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 60));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g2, ref weightGradient, 60);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1, ref weightGradient, 59);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0, ref weightGradient, 51);
                         global::System.Runtime.Intrinsics.Vector256<float> dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 51) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 59), d1, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 60), d2, dot);
@@ -1983,9 +2078,12 @@ namespace Samples
                     }
                     { // input 4
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 68)), ref weightGradient, 68);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 76)), ref weightGradient, 76);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 77)), ref weightGradient, 77);
+                        global::System.Runtime.Intrinsics.Vector256<float> g0 = global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 68));
+                        global::System.Runtime.Intrinsics.Vector256<float> g1 = global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 76));
+                        global::System.Runtime.Intrinsics.Vector256<float> g2 = global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 77));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g2, ref weightGradient, 77);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1, ref weightGradient, 76);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0, ref weightGradient, 68);
                         global::System.Runtime.Intrinsics.Vector256<float> dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 68) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 76), d1, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 77), d2, dot);
@@ -1993,9 +2091,12 @@ namespace Samples
                     }
                     { // input 5
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 85)), ref weightGradient, 85);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 93)), ref weightGradient, 93);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 94)), ref weightGradient, 94);
+                        global::System.Runtime.Intrinsics.Vector256<float> g0 = global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 85));
+                        global::System.Runtime.Intrinsics.Vector256<float> g1 = global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 93));
+                        global::System.Runtime.Intrinsics.Vector256<float> g2 = global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 94));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g2, ref weightGradient, 94);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1, ref weightGradient, 93);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0, ref weightGradient, 85);
                         global::System.Runtime.Intrinsics.Vector256<float> dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 85) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 93), d1, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 94), d2, dot);
@@ -2003,9 +2104,12 @@ namespace Samples
                     }
                     { // input 6
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 6));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 102)), ref weightGradient, 102);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 110)), ref weightGradient, 110);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 111)), ref weightGradient, 111);
+                        global::System.Runtime.Intrinsics.Vector256<float> g0 = global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 102));
+                        global::System.Runtime.Intrinsics.Vector256<float> g1 = global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 110));
+                        global::System.Runtime.Intrinsics.Vector256<float> g2 = global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 111));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g2, ref weightGradient, 111);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1, ref weightGradient, 110);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0, ref weightGradient, 102);
                         global::System.Runtime.Intrinsics.Vector256<float> dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 102) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 110), d1, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 111), d2, dot);
@@ -2013,17 +2117,23 @@ namespace Samples
                     }
                     { // input 7
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 7));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 119)), ref weightGradient, 119);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 127)), ref weightGradient, 127);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 128)), ref weightGradient, 128);
+                        global::System.Runtime.Intrinsics.Vector256<float> g0 = global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 119));
+                        global::System.Runtime.Intrinsics.Vector256<float> g1 = global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 127));
+                        global::System.Runtime.Intrinsics.Vector256<float> g2 = global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 128));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g2, ref weightGradient, 128);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1, ref weightGradient, 127);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0, ref weightGradient, 119);
                         global::System.Runtime.Intrinsics.Vector256<float> dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 119) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 127), d1, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 128), d2, dot);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 7) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
                     }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasGradient, 0) + d0, ref biasGradient, 0);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasGradient, 8) + d1, ref biasGradient, 8);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasGradient, 9) + d2, ref biasGradient, 9);
+                    global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasGradient, 0) + d0;
+                    global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasGradient, 8) + d1;
+                    global::System.Runtime.Intrinsics.Vector256<float> b2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasGradient, 9) + d2;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(b2, ref biasGradient, 9);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(b1, ref biasGradient, 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(b0, ref biasGradient, 0);
                 }
                 return;
             }
@@ -2038,11 +2148,16 @@ namespace Samples
                     global::System.Runtime.Intrinsics.Vector128<float> d4 = global::NetGen.Runtime.Simd.KeepLast(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 13), 1); // overlaps the vector before: add zero there
                     { // input 0
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 0)), ref weightGradient, 0);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 4)), ref weightGradient, 4);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 8)), ref weightGradient, 8);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d3, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 12)), ref weightGradient, 12);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d4, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 13)), ref weightGradient, 13);
+                        global::System.Runtime.Intrinsics.Vector128<float> g0 = global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> g1 = global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> g2 = global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 8));
+                        global::System.Runtime.Intrinsics.Vector128<float> g3 = global::NetGen.Runtime.Simd.MultiplyAdd(d3, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 12));
+                        global::System.Runtime.Intrinsics.Vector128<float> g4 = global::NetGen.Runtime.Simd.MultiplyAdd(d4, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 13));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g4, ref weightGradient, 13);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g3, ref weightGradient, 12);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g2, ref weightGradient, 8);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g1, ref weightGradient, 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g0, ref weightGradient, 0);
                         global::System.Runtime.Intrinsics.Vector128<float> dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 0) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 4), d1, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 8), d2, dot);
@@ -2052,11 +2167,16 @@ namespace Samples
                     }
                     { // input 1
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 17)), ref weightGradient, 17);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 21)), ref weightGradient, 21);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 25)), ref weightGradient, 25);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d3, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 29)), ref weightGradient, 29);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d4, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 30)), ref weightGradient, 30);
+                        global::System.Runtime.Intrinsics.Vector128<float> g0 = global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 17));
+                        global::System.Runtime.Intrinsics.Vector128<float> g1 = global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 21));
+                        global::System.Runtime.Intrinsics.Vector128<float> g2 = global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 25));
+                        global::System.Runtime.Intrinsics.Vector128<float> g3 = global::NetGen.Runtime.Simd.MultiplyAdd(d3, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 29));
+                        global::System.Runtime.Intrinsics.Vector128<float> g4 = global::NetGen.Runtime.Simd.MultiplyAdd(d4, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 30));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g4, ref weightGradient, 30);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g3, ref weightGradient, 29);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g2, ref weightGradient, 25);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g1, ref weightGradient, 21);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g0, ref weightGradient, 17);
                         global::System.Runtime.Intrinsics.Vector128<float> dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 17) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 21), d1, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 25), d2, dot);
@@ -2066,11 +2186,16 @@ namespace Samples
                     }
                     { // input 2
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 34)), ref weightGradient, 34);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 38)), ref weightGradient, 38);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 42)), ref weightGradient, 42);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d3, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 46)), ref weightGradient, 46);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d4, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 47)), ref weightGradient, 47);
+                        global::System.Runtime.Intrinsics.Vector128<float> g0 = global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 34));
+                        global::System.Runtime.Intrinsics.Vector128<float> g1 = global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 38));
+                        global::System.Runtime.Intrinsics.Vector128<float> g2 = global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 42));
+                        global::System.Runtime.Intrinsics.Vector128<float> g3 = global::NetGen.Runtime.Simd.MultiplyAdd(d3, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 46));
+                        global::System.Runtime.Intrinsics.Vector128<float> g4 = global::NetGen.Runtime.Simd.MultiplyAdd(d4, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 47));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g4, ref weightGradient, 47);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g3, ref weightGradient, 46);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g2, ref weightGradient, 42);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g1, ref weightGradient, 38);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g0, ref weightGradient, 34);
                         global::System.Runtime.Intrinsics.Vector128<float> dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 34) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 38), d1, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 42), d2, dot);
@@ -2080,11 +2205,16 @@ namespace Samples
                     }
                     { // input 3
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 51)), ref weightGradient, 51);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 55)), ref weightGradient, 55);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 59)), ref weightGradient, 59);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d3, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 63)), ref weightGradient, 63);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d4, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 64)), ref weightGradient, 64);
+                        global::System.Runtime.Intrinsics.Vector128<float> g0 = global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 51));
+                        global::System.Runtime.Intrinsics.Vector128<float> g1 = global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 55));
+                        global::System.Runtime.Intrinsics.Vector128<float> g2 = global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 59));
+                        global::System.Runtime.Intrinsics.Vector128<float> g3 = global::NetGen.Runtime.Simd.MultiplyAdd(d3, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 63));
+                        global::System.Runtime.Intrinsics.Vector128<float> g4 = global::NetGen.Runtime.Simd.MultiplyAdd(d4, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 64));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g4, ref weightGradient, 64);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g3, ref weightGradient, 63);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g2, ref weightGradient, 59);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g1, ref weightGradient, 55);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g0, ref weightGradient, 51);
                         global::System.Runtime.Intrinsics.Vector128<float> dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 51) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 55), d1, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 59), d2, dot);
@@ -2094,11 +2224,16 @@ namespace Samples
                     }
                     { // input 4
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 68)), ref weightGradient, 68);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 72)), ref weightGradient, 72);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 76)), ref weightGradient, 76);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d3, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 80)), ref weightGradient, 80);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d4, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 81)), ref weightGradient, 81);
+                        global::System.Runtime.Intrinsics.Vector128<float> g0 = global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 68));
+                        global::System.Runtime.Intrinsics.Vector128<float> g1 = global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 72));
+                        global::System.Runtime.Intrinsics.Vector128<float> g2 = global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 76));
+                        global::System.Runtime.Intrinsics.Vector128<float> g3 = global::NetGen.Runtime.Simd.MultiplyAdd(d3, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 80));
+                        global::System.Runtime.Intrinsics.Vector128<float> g4 = global::NetGen.Runtime.Simd.MultiplyAdd(d4, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 81));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g4, ref weightGradient, 81);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g3, ref weightGradient, 80);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g2, ref weightGradient, 76);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g1, ref weightGradient, 72);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g0, ref weightGradient, 68);
                         global::System.Runtime.Intrinsics.Vector128<float> dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 68) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 72), d1, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 76), d2, dot);
@@ -2108,11 +2243,16 @@ namespace Samples
                     }
                     { // input 5
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 85)), ref weightGradient, 85);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 89)), ref weightGradient, 89);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 93)), ref weightGradient, 93);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d3, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 97)), ref weightGradient, 97);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d4, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 98)), ref weightGradient, 98);
+                        global::System.Runtime.Intrinsics.Vector128<float> g0 = global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 85));
+                        global::System.Runtime.Intrinsics.Vector128<float> g1 = global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 89));
+                        global::System.Runtime.Intrinsics.Vector128<float> g2 = global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 93));
+                        global::System.Runtime.Intrinsics.Vector128<float> g3 = global::NetGen.Runtime.Simd.MultiplyAdd(d3, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 97));
+                        global::System.Runtime.Intrinsics.Vector128<float> g4 = global::NetGen.Runtime.Simd.MultiplyAdd(d4, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 98));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g4, ref weightGradient, 98);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g3, ref weightGradient, 97);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g2, ref weightGradient, 93);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g1, ref weightGradient, 89);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g0, ref weightGradient, 85);
                         global::System.Runtime.Intrinsics.Vector128<float> dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 85) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 89), d1, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 93), d2, dot);
@@ -2122,11 +2262,16 @@ namespace Samples
                     }
                     { // input 6
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 6));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 102)), ref weightGradient, 102);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 106)), ref weightGradient, 106);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 110)), ref weightGradient, 110);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d3, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 114)), ref weightGradient, 114);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d4, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 115)), ref weightGradient, 115);
+                        global::System.Runtime.Intrinsics.Vector128<float> g0 = global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 102));
+                        global::System.Runtime.Intrinsics.Vector128<float> g1 = global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 106));
+                        global::System.Runtime.Intrinsics.Vector128<float> g2 = global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 110));
+                        global::System.Runtime.Intrinsics.Vector128<float> g3 = global::NetGen.Runtime.Simd.MultiplyAdd(d3, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 114));
+                        global::System.Runtime.Intrinsics.Vector128<float> g4 = global::NetGen.Runtime.Simd.MultiplyAdd(d4, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 115));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g4, ref weightGradient, 115);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g3, ref weightGradient, 114);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g2, ref weightGradient, 110);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g1, ref weightGradient, 106);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g0, ref weightGradient, 102);
                         global::System.Runtime.Intrinsics.Vector128<float> dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 102) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 106), d1, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 110), d2, dot);
@@ -2136,11 +2281,16 @@ namespace Samples
                     }
                     { // input 7
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 7));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 119)), ref weightGradient, 119);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 123)), ref weightGradient, 123);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 127)), ref weightGradient, 127);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d3, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 131)), ref weightGradient, 131);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d4, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 132)), ref weightGradient, 132);
+                        global::System.Runtime.Intrinsics.Vector128<float> g0 = global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 119));
+                        global::System.Runtime.Intrinsics.Vector128<float> g1 = global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 123));
+                        global::System.Runtime.Intrinsics.Vector128<float> g2 = global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 127));
+                        global::System.Runtime.Intrinsics.Vector128<float> g3 = global::NetGen.Runtime.Simd.MultiplyAdd(d3, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 131));
+                        global::System.Runtime.Intrinsics.Vector128<float> g4 = global::NetGen.Runtime.Simd.MultiplyAdd(d4, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 132));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g4, ref weightGradient, 132);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g3, ref weightGradient, 131);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g2, ref weightGradient, 127);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g1, ref weightGradient, 123);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g0, ref weightGradient, 119);
                         global::System.Runtime.Intrinsics.Vector128<float> dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 119) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 123), d1, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 127), d2, dot);
@@ -2148,11 +2298,16 @@ namespace Samples
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 132), d4, dot);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 7) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
                     }
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasGradient, 0) + d0, ref biasGradient, 0);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasGradient, 4) + d1, ref biasGradient, 4);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasGradient, 8) + d2, ref biasGradient, 8);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasGradient, 12) + d3, ref biasGradient, 12);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasGradient, 13) + d4, ref biasGradient, 13);
+                    global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasGradient, 0) + d0;
+                    global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasGradient, 4) + d1;
+                    global::System.Runtime.Intrinsics.Vector128<float> b2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasGradient, 8) + d2;
+                    global::System.Runtime.Intrinsics.Vector128<float> b3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasGradient, 12) + d3;
+                    global::System.Runtime.Intrinsics.Vector128<float> b4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasGradient, 13) + d4;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(b4, ref biasGradient, 13);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(b3, ref biasGradient, 12);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(b2, ref biasGradient, 8);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(b1, ref biasGradient, 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(b0, ref biasGradient, 0);
                 }
                 return;
             }
@@ -2193,84 +2348,86 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector512<float> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
                         global::System.Runtime.Intrinsics.Vector512<float> w0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 0);
                         global::System.Runtime.Intrinsics.Vector512<float> dot = w0 * d0;
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 0);
                         global::System.Runtime.Intrinsics.Vector512<float> w1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 1);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 1);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 0);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 0) = global::System.Runtime.Intrinsics.Vector512.Sum(dot);
                     }
                     { // input 1
                         global::System.Runtime.Intrinsics.Vector512<float> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
                         global::System.Runtime.Intrinsics.Vector512<float> w0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 17);
                         global::System.Runtime.Intrinsics.Vector512<float> dot = w0 * d0;
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 17);
                         global::System.Runtime.Intrinsics.Vector512<float> w1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 18);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 18);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 17);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 1) = global::System.Runtime.Intrinsics.Vector512.Sum(dot);
                     }
                     { // input 2
                         global::System.Runtime.Intrinsics.Vector512<float> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
                         global::System.Runtime.Intrinsics.Vector512<float> w0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 34);
                         global::System.Runtime.Intrinsics.Vector512<float> dot = w0 * d0;
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 34);
                         global::System.Runtime.Intrinsics.Vector512<float> w1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 35);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 35);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 34);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 2) = global::System.Runtime.Intrinsics.Vector512.Sum(dot);
                     }
                     { // input 3
                         global::System.Runtime.Intrinsics.Vector512<float> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
                         global::System.Runtime.Intrinsics.Vector512<float> w0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 51);
                         global::System.Runtime.Intrinsics.Vector512<float> dot = w0 * d0;
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 51);
                         global::System.Runtime.Intrinsics.Vector512<float> w1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 52);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 52);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 51);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 3) = global::System.Runtime.Intrinsics.Vector512.Sum(dot);
                     }
                     { // input 4
                         global::System.Runtime.Intrinsics.Vector512<float> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
                         global::System.Runtime.Intrinsics.Vector512<float> w0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 68);
                         global::System.Runtime.Intrinsics.Vector512<float> dot = w0 * d0;
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 68);
                         global::System.Runtime.Intrinsics.Vector512<float> w1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 69);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 69);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 68);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 4) = global::System.Runtime.Intrinsics.Vector512.Sum(dot);
                     }
                     { // input 5
                         global::System.Runtime.Intrinsics.Vector512<float> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
                         global::System.Runtime.Intrinsics.Vector512<float> w0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 85);
                         global::System.Runtime.Intrinsics.Vector512<float> dot = w0 * d0;
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 85);
                         global::System.Runtime.Intrinsics.Vector512<float> w1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 86);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 86);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 85);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 5) = global::System.Runtime.Intrinsics.Vector512.Sum(dot);
                     }
                     { // input 6
                         global::System.Runtime.Intrinsics.Vector512<float> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 6));
                         global::System.Runtime.Intrinsics.Vector512<float> w0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 102);
                         global::System.Runtime.Intrinsics.Vector512<float> dot = w0 * d0;
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 102);
                         global::System.Runtime.Intrinsics.Vector512<float> w1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 103);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 103);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 102);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 6) = global::System.Runtime.Intrinsics.Vector512.Sum(dot);
                     }
                     { // input 7
                         global::System.Runtime.Intrinsics.Vector512<float> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 7));
                         global::System.Runtime.Intrinsics.Vector512<float> w0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 119);
                         global::System.Runtime.Intrinsics.Vector512<float> dot = w0 * d0;
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 119);
                         global::System.Runtime.Intrinsics.Vector512<float> w1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 120);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 120);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 119);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 7) = global::System.Runtime.Intrinsics.Vector512.Sum(dot);
                     }
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 0) - (step * d0), ref bias, 0);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 1) - (step * d1), ref bias, 1);
+                    global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 0) - (step * d0);
+                    global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 1) - (step * d1);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(b1, ref bias, 1);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(b0, ref bias, 0);
                 }
                 return;
             }
@@ -2286,109 +2443,112 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
                         global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 0);
                         global::System.Runtime.Intrinsics.Vector256<float> dot = w0 * d0;
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 0);
                         global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 8);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 8);
                         global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 9);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w2, d2, dot);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 9);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 0);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 0) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
                     }
                     { // input 1
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
                         global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 17);
                         global::System.Runtime.Intrinsics.Vector256<float> dot = w0 * d0;
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 17);
                         global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 25);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 25);
                         global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 26);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w2, d2, dot);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 26);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 25);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 17);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 1) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
                     }
                     { // input 2
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
                         global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 34);
                         global::System.Runtime.Intrinsics.Vector256<float> dot = w0 * d0;
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 34);
                         global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 42);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 42);
                         global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 43);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w2, d2, dot);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 43);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 42);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 34);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 2) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
                     }
                     { // input 3
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
                         global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 51);
                         global::System.Runtime.Intrinsics.Vector256<float> dot = w0 * d0;
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 51);
                         global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 59);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 59);
                         global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 60);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w2, d2, dot);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 60);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 59);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 51);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 3) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
                     }
                     { // input 4
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
                         global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 68);
                         global::System.Runtime.Intrinsics.Vector256<float> dot = w0 * d0;
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 68);
                         global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 76);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 76);
                         global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 77);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w2, d2, dot);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 77);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 76);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 68);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 4) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
                     }
                     { // input 5
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
                         global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 85);
                         global::System.Runtime.Intrinsics.Vector256<float> dot = w0 * d0;
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 85);
                         global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 93);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 93);
                         global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 94);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w2, d2, dot);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 94);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 93);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 85);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 5) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
                     }
                     { // input 6
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 6));
                         global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 102);
                         global::System.Runtime.Intrinsics.Vector256<float> dot = w0 * d0;
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 102);
                         global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 110);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 110);
                         global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 111);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w2, d2, dot);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 111);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 110);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 102);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 6) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
                     }
                     { // input 7
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 7));
                         global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 119);
                         global::System.Runtime.Intrinsics.Vector256<float> dot = w0 * d0;
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 119);
                         global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 127);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 127);
                         global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 128);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w2, d2, dot);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 128);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 127);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 119);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 7) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
                     }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0) - (step * d0), ref bias, 0);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8) - (step * d1), ref bias, 8);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 9) - (step * d2), ref bias, 9);
+                    global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0) - (step * d0);
+                    global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8) - (step * d1);
+                    global::System.Runtime.Intrinsics.Vector256<float> b2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 9) - (step * d2);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(b2, ref bias, 9);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(b1, ref bias, 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(b0, ref bias, 0);
                 }
                 return;
             }
@@ -2406,159 +2566,164 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
                         global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 0);
                         global::System.Runtime.Intrinsics.Vector128<float> dot = w0 * d0;
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 0);
                         global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 4);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 4);
                         global::System.Runtime.Intrinsics.Vector128<float> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 8);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w2, d2, dot);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 8);
                         global::System.Runtime.Intrinsics.Vector128<float> w3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 12);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w3, d3, dot);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w3 - (step * (d3 * xj)), ref weights, 12);
                         global::System.Runtime.Intrinsics.Vector128<float> w4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 13);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w4, d4, dot);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w4 - (step * (d4 * xj)), ref weights, 13);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w3 - (step * (d3 * xj)), ref weights, 12);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 8);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 0);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 0) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
                     }
                     { // input 1
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
                         global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 17);
                         global::System.Runtime.Intrinsics.Vector128<float> dot = w0 * d0;
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 17);
                         global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 21);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 21);
                         global::System.Runtime.Intrinsics.Vector128<float> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 25);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w2, d2, dot);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 25);
                         global::System.Runtime.Intrinsics.Vector128<float> w3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 29);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w3, d3, dot);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w3 - (step * (d3 * xj)), ref weights, 29);
                         global::System.Runtime.Intrinsics.Vector128<float> w4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 30);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w4, d4, dot);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w4 - (step * (d4 * xj)), ref weights, 30);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w3 - (step * (d3 * xj)), ref weights, 29);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 25);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 21);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 17);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 1) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
                     }
                     { // input 2
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
                         global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 34);
                         global::System.Runtime.Intrinsics.Vector128<float> dot = w0 * d0;
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 34);
                         global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 38);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 38);
                         global::System.Runtime.Intrinsics.Vector128<float> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 42);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w2, d2, dot);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 42);
                         global::System.Runtime.Intrinsics.Vector128<float> w3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 46);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w3, d3, dot);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w3 - (step * (d3 * xj)), ref weights, 46);
                         global::System.Runtime.Intrinsics.Vector128<float> w4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 47);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w4, d4, dot);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w4 - (step * (d4 * xj)), ref weights, 47);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w3 - (step * (d3 * xj)), ref weights, 46);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 42);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 38);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 34);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 2) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
                     }
                     { // input 3
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
                         global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 51);
                         global::System.Runtime.Intrinsics.Vector128<float> dot = w0 * d0;
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 51);
                         global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 55);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 55);
                         global::System.Runtime.Intrinsics.Vector128<float> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 59);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w2, d2, dot);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 59);
                         global::System.Runtime.Intrinsics.Vector128<float> w3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 63);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w3, d3, dot);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w3 - (step * (d3 * xj)), ref weights, 63);
                         global::System.Runtime.Intrinsics.Vector128<float> w4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 64);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w4, d4, dot);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w4 - (step * (d4 * xj)), ref weights, 64);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w3 - (step * (d3 * xj)), ref weights, 63);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 59);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 55);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 51);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 3) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
                     }
                     { // input 4
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
                         global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 68);
                         global::System.Runtime.Intrinsics.Vector128<float> dot = w0 * d0;
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 68);
                         global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 72);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 72);
                         global::System.Runtime.Intrinsics.Vector128<float> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 76);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w2, d2, dot);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 76);
                         global::System.Runtime.Intrinsics.Vector128<float> w3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 80);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w3, d3, dot);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w3 - (step * (d3 * xj)), ref weights, 80);
                         global::System.Runtime.Intrinsics.Vector128<float> w4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 81);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w4, d4, dot);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w4 - (step * (d4 * xj)), ref weights, 81);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w3 - (step * (d3 * xj)), ref weights, 80);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 76);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 72);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 68);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 4) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
                     }
                     { // input 5
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
                         global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 85);
                         global::System.Runtime.Intrinsics.Vector128<float> dot = w0 * d0;
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 85);
                         global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 89);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 89);
                         global::System.Runtime.Intrinsics.Vector128<float> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 93);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w2, d2, dot);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 93);
                         global::System.Runtime.Intrinsics.Vector128<float> w3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 97);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w3, d3, dot);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w3 - (step * (d3 * xj)), ref weights, 97);
                         global::System.Runtime.Intrinsics.Vector128<float> w4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 98);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w4, d4, dot);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w4 - (step * (d4 * xj)), ref weights, 98);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w3 - (step * (d3 * xj)), ref weights, 97);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 93);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 89);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 85);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 5) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
                     }
                     { // input 6
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 6));
                         global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 102);
                         global::System.Runtime.Intrinsics.Vector128<float> dot = w0 * d0;
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 102);
                         global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 106);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 106);
                         global::System.Runtime.Intrinsics.Vector128<float> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 110);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w2, d2, dot);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 110);
                         global::System.Runtime.Intrinsics.Vector128<float> w3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 114);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w3, d3, dot);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w3 - (step * (d3 * xj)), ref weights, 114);
                         global::System.Runtime.Intrinsics.Vector128<float> w4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 115);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w4, d4, dot);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w4 - (step * (d4 * xj)), ref weights, 115);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w3 - (step * (d3 * xj)), ref weights, 114);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 110);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 106);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 102);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 6) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
                     }
                     { // input 7
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 7));
                         global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 119);
                         global::System.Runtime.Intrinsics.Vector128<float> dot = w0 * d0;
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 119);
                         global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 123);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 123);
                         global::System.Runtime.Intrinsics.Vector128<float> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 127);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w2, d2, dot);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 127);
                         global::System.Runtime.Intrinsics.Vector128<float> w3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 131);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w3, d3, dot);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w3 - (step * (d3 * xj)), ref weights, 131);
                         global::System.Runtime.Intrinsics.Vector128<float> w4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 132);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w4, d4, dot);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w4 - (step * (d4 * xj)), ref weights, 132);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w3 - (step * (d3 * xj)), ref weights, 131);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 127);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 123);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 119);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 7) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
                     }
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0) - (step * d0), ref bias, 0);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 4) - (step * d1), ref bias, 4);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 8) - (step * d2), ref bias, 8);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 12) - (step * d3), ref bias, 12);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 13) - (step * d4), ref bias, 13);
+                    global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0) - (step * d0);
+                    global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 4) - (step * d1);
+                    global::System.Runtime.Intrinsics.Vector128<float> b2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 8) - (step * d2);
+                    global::System.Runtime.Intrinsics.Vector128<float> b3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 12) - (step * d3);
+                    global::System.Runtime.Intrinsics.Vector128<float> b4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 13) - (step * d4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(b4, ref bias, 13);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(b3, ref bias, 12);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(b2, ref bias, 8);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(b1, ref bias, 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(b0, ref bias, 0);
                 }
                 return;
             }

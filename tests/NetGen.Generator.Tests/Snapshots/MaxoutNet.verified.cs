@@ -431,36 +431,50 @@ namespace Samples
                     global::System.Runtime.Intrinsics.Vector256<float> d1 = global::NetGen.Runtime.Simd.KeepLast(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref delta, 7), 7); // overlaps the vector before: add zero there
                     { // input 0
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 0)), ref weightGradient, 0);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 7)), ref weightGradient, 7);
+                        global::System.Runtime.Intrinsics.Vector256<float> g0 = global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 0));
+                        global::System.Runtime.Intrinsics.Vector256<float> g1 = global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 7));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1, ref weightGradient, 7);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0, ref weightGradient, 0);
                     }
                     { // input 1
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 15)), ref weightGradient, 15);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 22)), ref weightGradient, 22);
+                        global::System.Runtime.Intrinsics.Vector256<float> g0 = global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 15));
+                        global::System.Runtime.Intrinsics.Vector256<float> g1 = global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 22));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1, ref weightGradient, 22);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0, ref weightGradient, 15);
                     }
                     { // input 2
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 30)), ref weightGradient, 30);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 37)), ref weightGradient, 37);
+                        global::System.Runtime.Intrinsics.Vector256<float> g0 = global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 30));
+                        global::System.Runtime.Intrinsics.Vector256<float> g1 = global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 37));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1, ref weightGradient, 37);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0, ref weightGradient, 30);
                     }
                     { // input 3
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 45)), ref weightGradient, 45);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 52)), ref weightGradient, 52);
+                        global::System.Runtime.Intrinsics.Vector256<float> g0 = global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 45));
+                        global::System.Runtime.Intrinsics.Vector256<float> g1 = global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 52));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1, ref weightGradient, 52);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0, ref weightGradient, 45);
                     }
                     { // input 4
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 60)), ref weightGradient, 60);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 67)), ref weightGradient, 67);
+                        global::System.Runtime.Intrinsics.Vector256<float> g0 = global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 60));
+                        global::System.Runtime.Intrinsics.Vector256<float> g1 = global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 67));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1, ref weightGradient, 67);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0, ref weightGradient, 60);
                     }
                     { // input 5
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 75)), ref weightGradient, 75);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 82)), ref weightGradient, 82);
+                        global::System.Runtime.Intrinsics.Vector256<float> g0 = global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 75));
+                        global::System.Runtime.Intrinsics.Vector256<float> g1 = global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 82));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1, ref weightGradient, 82);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0, ref weightGradient, 75);
                     }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasGradient, 0) + d0, ref biasGradient, 0);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasGradient, 7) + d1, ref biasGradient, 7);
+                    global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasGradient, 0) + d0;
+                    global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasGradient, 7) + d1;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(b1, ref biasGradient, 7);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(b0, ref biasGradient, 0);
                 }
                 return;
             }
@@ -474,50 +488,78 @@ namespace Samples
                     global::System.Runtime.Intrinsics.Vector128<float> d3 = global::NetGen.Runtime.Simd.KeepLast(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref delta, 11), 3); // overlaps the vector before: add zero there
                     { // input 0
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 0)), ref weightGradient, 0);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 4)), ref weightGradient, 4);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 8)), ref weightGradient, 8);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d3, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 11)), ref weightGradient, 11);
+                        global::System.Runtime.Intrinsics.Vector128<float> g0 = global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> g1 = global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> g2 = global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 8));
+                        global::System.Runtime.Intrinsics.Vector128<float> g3 = global::NetGen.Runtime.Simd.MultiplyAdd(d3, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 11));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g3, ref weightGradient, 11);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g2, ref weightGradient, 8);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g1, ref weightGradient, 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g0, ref weightGradient, 0);
                     }
                     { // input 1
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 15)), ref weightGradient, 15);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 19)), ref weightGradient, 19);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 23)), ref weightGradient, 23);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d3, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 26)), ref weightGradient, 26);
+                        global::System.Runtime.Intrinsics.Vector128<float> g0 = global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 15));
+                        global::System.Runtime.Intrinsics.Vector128<float> g1 = global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 19));
+                        global::System.Runtime.Intrinsics.Vector128<float> g2 = global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 23));
+                        global::System.Runtime.Intrinsics.Vector128<float> g3 = global::NetGen.Runtime.Simd.MultiplyAdd(d3, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 26));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g3, ref weightGradient, 26);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g2, ref weightGradient, 23);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g1, ref weightGradient, 19);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g0, ref weightGradient, 15);
                     }
                     { // input 2
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 30)), ref weightGradient, 30);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 34)), ref weightGradient, 34);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 38)), ref weightGradient, 38);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d3, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 41)), ref weightGradient, 41);
+                        global::System.Runtime.Intrinsics.Vector128<float> g0 = global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 30));
+                        global::System.Runtime.Intrinsics.Vector128<float> g1 = global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 34));
+                        global::System.Runtime.Intrinsics.Vector128<float> g2 = global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 38));
+                        global::System.Runtime.Intrinsics.Vector128<float> g3 = global::NetGen.Runtime.Simd.MultiplyAdd(d3, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 41));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g3, ref weightGradient, 41);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g2, ref weightGradient, 38);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g1, ref weightGradient, 34);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g0, ref weightGradient, 30);
                     }
                     { // input 3
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 45)), ref weightGradient, 45);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 49)), ref weightGradient, 49);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 53)), ref weightGradient, 53);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d3, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 56)), ref weightGradient, 56);
+                        global::System.Runtime.Intrinsics.Vector128<float> g0 = global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 45));
+                        global::System.Runtime.Intrinsics.Vector128<float> g1 = global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 49));
+                        global::System.Runtime.Intrinsics.Vector128<float> g2 = global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 53));
+                        global::System.Runtime.Intrinsics.Vector128<float> g3 = global::NetGen.Runtime.Simd.MultiplyAdd(d3, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 56));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g3, ref weightGradient, 56);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g2, ref weightGradient, 53);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g1, ref weightGradient, 49);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g0, ref weightGradient, 45);
                     }
                     { // input 4
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 60)), ref weightGradient, 60);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 64)), ref weightGradient, 64);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 68)), ref weightGradient, 68);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d3, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 71)), ref weightGradient, 71);
+                        global::System.Runtime.Intrinsics.Vector128<float> g0 = global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 60));
+                        global::System.Runtime.Intrinsics.Vector128<float> g1 = global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 64));
+                        global::System.Runtime.Intrinsics.Vector128<float> g2 = global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 68));
+                        global::System.Runtime.Intrinsics.Vector128<float> g3 = global::NetGen.Runtime.Simd.MultiplyAdd(d3, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 71));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g3, ref weightGradient, 71);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g2, ref weightGradient, 68);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g1, ref weightGradient, 64);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g0, ref weightGradient, 60);
                     }
                     { // input 5
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 75)), ref weightGradient, 75);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 79)), ref weightGradient, 79);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 83)), ref weightGradient, 83);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d3, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 86)), ref weightGradient, 86);
+                        global::System.Runtime.Intrinsics.Vector128<float> g0 = global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 75));
+                        global::System.Runtime.Intrinsics.Vector128<float> g1 = global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 79));
+                        global::System.Runtime.Intrinsics.Vector128<float> g2 = global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 83));
+                        global::System.Runtime.Intrinsics.Vector128<float> g3 = global::NetGen.Runtime.Simd.MultiplyAdd(d3, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 86));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g3, ref weightGradient, 86);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g2, ref weightGradient, 83);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g1, ref weightGradient, 79);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g0, ref weightGradient, 75);
                     }
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasGradient, 0) + d0, ref biasGradient, 0);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasGradient, 4) + d1, ref biasGradient, 4);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasGradient, 8) + d2, ref biasGradient, 8);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasGradient, 11) + d3, ref biasGradient, 11);
+                    global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasGradient, 0) + d0;
+                    global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasGradient, 4) + d1;
+                    global::System.Runtime.Intrinsics.Vector128<float> b2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasGradient, 8) + d2;
+                    global::System.Runtime.Intrinsics.Vector128<float> b3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasGradient, 11) + d3;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(b3, ref biasGradient, 11);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(b2, ref biasGradient, 8);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(b1, ref biasGradient, 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(b0, ref biasGradient, 0);
                 }
                 return;
             }
@@ -553,47 +595,49 @@ namespace Samples
                     { // input 0
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
                         global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 0);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 0);
                         global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 7);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 7);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 0);
                     }
                     { // input 1
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
                         global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 15);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 15);
                         global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 22);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 22);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 15);
                     }
                     { // input 2
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
                         global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 30);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 30);
                         global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 37);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 37);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 30);
                     }
                     { // input 3
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
                         global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 45);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 45);
                         global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 52);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 52);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 45);
                     }
                     { // input 4
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
                         global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 60);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 60);
                         global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 67);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 67);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 60);
                     }
                     { // input 5
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
                         global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 75);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 75);
                         global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 82);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 82);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 75);
                     }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0) - (step * d0), ref bias, 0);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 7) - (step * d1), ref bias, 7);
+                    global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0) - (step * d0);
+                    global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 7) - (step * d1);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(b1, ref bias, 7);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(b0, ref bias, 0);
                 }
                 return;
             }
@@ -609,73 +653,77 @@ namespace Samples
                     { // input 0
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
                         global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 0);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 0);
                         global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 4);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 4);
                         global::System.Runtime.Intrinsics.Vector128<float> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 8);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 8);
                         global::System.Runtime.Intrinsics.Vector128<float> w3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 11);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w3 - (step * (d3 * xj)), ref weights, 11);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 8);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 0);
                     }
                     { // input 1
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
                         global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 15);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 15);
                         global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 19);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 19);
                         global::System.Runtime.Intrinsics.Vector128<float> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 23);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 23);
                         global::System.Runtime.Intrinsics.Vector128<float> w3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 26);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w3 - (step * (d3 * xj)), ref weights, 26);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 23);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 19);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 15);
                     }
                     { // input 2
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
                         global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 30);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 30);
                         global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 34);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 34);
                         global::System.Runtime.Intrinsics.Vector128<float> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 38);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 38);
                         global::System.Runtime.Intrinsics.Vector128<float> w3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 41);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w3 - (step * (d3 * xj)), ref weights, 41);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 38);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 34);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 30);
                     }
                     { // input 3
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
                         global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 45);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 45);
                         global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 49);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 49);
                         global::System.Runtime.Intrinsics.Vector128<float> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 53);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 53);
                         global::System.Runtime.Intrinsics.Vector128<float> w3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 56);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w3 - (step * (d3 * xj)), ref weights, 56);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 53);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 49);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 45);
                     }
                     { // input 4
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
                         global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 60);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 60);
                         global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 64);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 64);
                         global::System.Runtime.Intrinsics.Vector128<float> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 68);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 68);
                         global::System.Runtime.Intrinsics.Vector128<float> w3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 71);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w3 - (step * (d3 * xj)), ref weights, 71);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 68);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 64);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 60);
                     }
                     { // input 5
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
                         global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 75);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 75);
                         global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 79);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 79);
                         global::System.Runtime.Intrinsics.Vector128<float> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 83);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 83);
                         global::System.Runtime.Intrinsics.Vector128<float> w3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 86);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w3 - (step * (d3 * xj)), ref weights, 86);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 83);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 79);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 75);
                     }
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0) - (step * d0), ref bias, 0);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 4) - (step * d1), ref bias, 4);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 8) - (step * d2), ref bias, 8);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 11) - (step * d3), ref bias, 11);
+                    global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0) - (step * d0);
+                    global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 4) - (step * d1);
+                    global::System.Runtime.Intrinsics.Vector128<float> b2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 8) - (step * d2);
+                    global::System.Runtime.Intrinsics.Vector128<float> b3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 11) - (step * d3);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(b3, ref bias, 11);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(b2, ref bias, 8);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(b1, ref bias, 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(b0, ref bias, 0);
                 }
                 return;
             }

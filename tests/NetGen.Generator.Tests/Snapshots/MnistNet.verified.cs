@@ -741,14 +741,18 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
                 for (nuint j = 0; j < 128; j++)
                 {
                     global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, j * 10)), ref weightGradient, j * 10);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, j * 10 + 2)), ref weightGradient, j * 10 + 2);
+                    global::System.Runtime.Intrinsics.Vector256<float> g0 = global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, j * 10));
+                    global::System.Runtime.Intrinsics.Vector256<float> g1 = global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, j * 10 + 2));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1, ref weightGradient, j * 10 + 2);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0, ref weightGradient, j * 10);
                     global::System.Runtime.Intrinsics.Vector256<float> dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, j * 10) * d0;
                     dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, j * 10 + 2), d1, dot);
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, j) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
                 }
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasGradient, 0) + d0, ref biasGradient, 0);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasGradient, 2) + d1, ref biasGradient, 2);
+                global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasGradient, 0) + d0;
+                global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasGradient, 2) + d1;
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(b1, ref biasGradient, 2);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(b0, ref biasGradient, 0);
             }
             return;
         }
@@ -762,17 +766,23 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
                 for (nuint j = 0; j < 128; j++)
                 {
                     global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, j * 10)), ref weightGradient, j * 10);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, j * 10 + 4)), ref weightGradient, j * 10 + 4);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, j * 10 + 6)), ref weightGradient, j * 10 + 6);
+                    global::System.Runtime.Intrinsics.Vector128<float> g0 = global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, j * 10));
+                    global::System.Runtime.Intrinsics.Vector128<float> g1 = global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, j * 10 + 4));
+                    global::System.Runtime.Intrinsics.Vector128<float> g2 = global::NetGen.Runtime.Simd.MultiplyAdd(d2, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, j * 10 + 6));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g2, ref weightGradient, j * 10 + 6);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g1, ref weightGradient, j * 10 + 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g0, ref weightGradient, j * 10);
                     global::System.Runtime.Intrinsics.Vector128<float> dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j * 10) * d0;
                     dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j * 10 + 4), d1, dot);
                     dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j * 10 + 6), d2, dot);
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, j) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
                 }
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasGradient, 0) + d0, ref biasGradient, 0);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasGradient, 4) + d1, ref biasGradient, 4);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasGradient, 6) + d2, ref biasGradient, 6);
+                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasGradient, 0) + d0;
+                global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasGradient, 4) + d1;
+                global::System.Runtime.Intrinsics.Vector128<float> b2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasGradient, 6) + d2;
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(b2, ref biasGradient, 6);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(b1, ref biasGradient, 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(b0, ref biasGradient, 0);
             }
             return;
         }
@@ -814,14 +824,16 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
                     global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j));
                     global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, j * 10);
                     global::System.Runtime.Intrinsics.Vector256<float> dot = w0 * d0;
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, j * 10);
                     global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, j * 10 + 2);
                     dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, j * 10 + 2);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, j * 10);
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, j) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
                 }
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0) - (step * d0), ref bias, 0);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 2) - (step * d1), ref bias, 2);
+                global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0) - (step * d0);
+                global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 2) - (step * d1);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(b1, ref bias, 2);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(b0, ref bias, 0);
             }
             return;
         }
@@ -838,18 +850,21 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
                     global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j));
                     global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j * 10);
                     global::System.Runtime.Intrinsics.Vector128<float> dot = w0 * d0;
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, j * 10);
                     global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j * 10 + 4);
                     dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, j * 10 + 4);
                     global::System.Runtime.Intrinsics.Vector128<float> w2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j * 10 + 6);
                     dot = global::NetGen.Runtime.Simd.MultiplyAdd(w2, d2, dot);
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, j * 10 + 6);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, j * 10 + 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, j * 10);
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, j) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
                 }
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0) - (step * d0), ref bias, 0);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 4) - (step * d1), ref bias, 4);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 6) - (step * d2), ref bias, 6);
+                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0) - (step * d0);
+                global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 4) - (step * d1);
+                global::System.Runtime.Intrinsics.Vector128<float> b2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 6) - (step * d2);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(b2, ref bias, 6);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(b1, ref bias, 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(b0, ref bias, 0);
             }
             return;
         }
