@@ -20,6 +20,9 @@ namespace NetGen.Generator.Emitting
         /// <summary>Output vectors kept in registers at once: 8 accumulators plus loads fit the 16 registers of AVX2.</summary>
         private const int GroupVectors = 8;
 
+        /// <summary>At most this many interleaved accumulator sets in a forward group (see EmitForwardGroup).</summary>
+        private const int MaxAccumulatorSets = 4;
+
         /// <summary>Fan-ins up to this are unrolled completely; larger ones run a constant-bound loop.</summary>
         private const int UnrollFanIn = 8;
 
@@ -156,18 +159,63 @@ namespace NetGen.Generator.Emitting
 
         private static void EmitForwardGroup(SourceWriter w, string vector, string t, int n, int m, string baseOffset, int[] offsets)
         {
+            // Each accumulator is a chain of dependent FMAs, one per input. A narrow group has too few chains to keep
+            // both FMA units busy through the FMA latency, so it splits the inputs over interleaved sets of
+            // accumulators (input j goes to set j % sets) and adds the sets at the end.
+            int sets = Math.Min(MaxAccumulatorSets, Math.Max(1, GroupVectors / offsets.Length));
+            sets = Math.Max(1, Math.Min(sets, n / 2));
+            string Acc(int v, int set) => set == 0 ? $"acc{Int(v)}" : $"acc{Int(v)}s{Int(set)}";
             for (int v = 0; v < offsets.Length; v++)
             {
                 w.Line($"{vector}<{t}> acc{Int(v)} = {vector}.LoadUnsafe(ref bias, {Offset(baseOffset, offsets[v])});");
+                for (int set = 1; set < sets; set++)
+                {
+                    w.Line($"{vector}<{t}> {Acc(v, set)} = {vector}<{t}>.Zero;");
+                }
             }
 
-            ForEachInput(w, t, n, m, (row, _) =>
+            void Accumulate(string row, string xj, int set)
             {
                 for (int v = 0; v < offsets.Length; v++)
                 {
-                    w.Line($"acc{Int(v)} = {Simd}.MultiplyAdd({vector}.LoadUnsafe(ref weights, {Offset(row, offsets[v], baseOffset)}), xj, acc{Int(v)});");
+                    w.Line($"{Acc(v, set)} = {Simd}.MultiplyAdd({vector}.LoadUnsafe(ref weights, {Offset(row, offsets[v], baseOffset)}), {xj}, {Acc(v, set)});");
                 }
-            }, vector);
+            }
+
+            if (sets == 1)
+            {
+                ForEachInput(w, t, n, m, (row, _) => Accumulate(row, "xj", 0), vector);
+            }
+            else
+            {
+                int looped = n <= UnrollFanIn ? 0 : n - (n % sets);
+                if (looped > 0)
+                {
+                    w.Line($"// {Int(sets)} sets of accumulators: input j adds to set j % {Int(sets)}.");
+                    w.Open($"for (nuint j = 0; j < {Int(looped)}; j += {Int(sets)})");
+                    for (int set = 0; set < sets; set++)
+                    {
+                        string j = set == 0 ? "j" : $"j + {Int(set)}";
+                        w.Line($"{vector}<{t}> x{Int(set)} = {vector}.Create({Unsafe}.Add(ref input, {j}));");
+                        Accumulate(set == 0 ? $"j * {Int(m)}" : $"({j}) * {Int(m)}", $"x{Int(set)}", set);
+                    }
+
+                    w.Close();
+                }
+
+                for (int j = looped; j < n; j++)
+                {
+                    w.Block($"// input {Int(j)}, set {Int(j % sets)}");
+                    w.Line($"{vector}<{t}> xj = {vector}.Create({Unsafe}.Add(ref input, {Int(j)}));");
+                    Accumulate(Int(j * m), "xj", j % sets);
+                    w.Close();
+                }
+
+                for (int v = 0; v < offsets.Length; v++)
+                {
+                    w.Line($"acc{Int(v)} = {string.Join(" + ", Enumerable.Range(0, sets).Select(set => Acc(v, set)))};");
+                }
+            }
 
             for (int v = 0; v < offsets.Length; v++)
             {

@@ -690,11 +690,30 @@ namespace Samples
                     // 2 outputs as 1 vector of 2; acc += W[j, :] x[j] for every input j.
                     {
                         global::System.Runtime.Intrinsics.Vector128<double> acc0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0);
-                        for (nuint j = 0; j < 10; j++)
+                        global::System.Runtime.Intrinsics.Vector128<double> acc0s1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<double> acc0s2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<double> acc0s3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        // 4 sets of accumulators: input j adds to set j % 4.
+                        for (nuint j = 0; j < 8; j += 4)
                         {
-                            global::System.Runtime.Intrinsics.Vector128<double> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j));
-                            acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j * 2), xj, acc0);
+                            global::System.Runtime.Intrinsics.Vector128<double> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j));
+                            acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j * 2), x0, acc0);
+                            global::System.Runtime.Intrinsics.Vector128<double> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 1));
+                            acc0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, (j + 1) * 2), x1, acc0s1);
+                            global::System.Runtime.Intrinsics.Vector128<double> x2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 2));
+                            acc0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, (j + 2) * 2), x2, acc0s2);
+                            global::System.Runtime.Intrinsics.Vector128<double> x3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 3));
+                            acc0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, (j + 3) * 2), x3, acc0s3);
                         }
+                        { // input 8, set 0
+                            global::System.Runtime.Intrinsics.Vector128<double> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 8));
+                            acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 16), xj, acc0);
+                        }
+                        { // input 9, set 1
+                            global::System.Runtime.Intrinsics.Vector128<double> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 9));
+                            acc0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 18), xj, acc0s1);
+                        }
+                        acc0 = acc0 + acc0s1 + acc0s2 + acc0s3;
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(acc0, ref output, 0);
                     }
                     return;

@@ -446,32 +446,36 @@ namespace Samples
                 // 7 outputs as 2 vectors of 4; acc += W[j, :] x[j] for every input j.
                 {
                     global::System.Runtime.Intrinsics.Vector128<float> acc0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0);
+                    global::System.Runtime.Intrinsics.Vector128<float> acc0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> acc1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 3);
-                    { // input 0
+                    global::System.Runtime.Intrinsics.Vector128<float> acc1s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    { // input 0, set 0
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 0), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 3), xj, acc1);
                     }
-                    { // input 1
+                    { // input 1, set 1
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
-                        acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 7), xj, acc0);
-                        acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 10), xj, acc1);
+                        acc0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 7), xj, acc0s1);
+                        acc1s1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 10), xj, acc1s1);
                     }
-                    { // input 2
+                    { // input 2, set 0
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 14), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 17), xj, acc1);
                     }
-                    { // input 3
+                    { // input 3, set 1
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
-                        acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 21), xj, acc0);
-                        acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 24), xj, acc1);
+                        acc0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 21), xj, acc0s1);
+                        acc1s1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 24), xj, acc1s1);
                     }
-                    { // input 4
+                    { // input 4, set 0
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 28), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 31), xj, acc1);
                     }
+                    acc0 = acc0 + acc0s1;
+                    acc1 = acc1 + acc1s1;
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(acc0, ref output, 0);
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(acc1, ref output, 3);
                 }
@@ -644,42 +648,48 @@ namespace Samples
                 // 9 outputs as 2 vectors of 8; acc += W[j, :] x[j] for every input j.
                 {
                     global::System.Runtime.Intrinsics.Vector256<float> acc0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> acc0s1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> acc0s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<float> acc1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 1);
-                    { // input 0
+                    global::System.Runtime.Intrinsics.Vector256<float> acc1s1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> acc1s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    { // input 0, set 0
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 0), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 1), xj, acc1);
                     }
-                    { // input 1
+                    { // input 1, set 1
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
-                        acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 9), xj, acc0);
-                        acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 10), xj, acc1);
+                        acc0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 9), xj, acc0s1);
+                        acc1s1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 10), xj, acc1s1);
                     }
-                    { // input 2
+                    { // input 2, set 2
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
-                        acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 18), xj, acc0);
-                        acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 19), xj, acc1);
+                        acc0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 18), xj, acc0s2);
+                        acc1s2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 19), xj, acc1s2);
                     }
-                    { // input 3
+                    { // input 3, set 0
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 27), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 28), xj, acc1);
                     }
-                    { // input 4
+                    { // input 4, set 1
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
-                        acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 36), xj, acc0);
-                        acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 37), xj, acc1);
+                        acc0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 36), xj, acc0s1);
+                        acc1s1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 37), xj, acc1s1);
                     }
-                    { // input 5
+                    { // input 5, set 2
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
-                        acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 45), xj, acc0);
-                        acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 46), xj, acc1);
+                        acc0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 45), xj, acc0s2);
+                        acc1s2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 46), xj, acc1s2);
                     }
-                    { // input 6
+                    { // input 6, set 0
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 6));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 54), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 55), xj, acc1);
                     }
+                    acc0 = acc0 + acc0s1 + acc0s2;
+                    acc1 = acc1 + acc1s1 + acc1s2;
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc0, ref output, 0);
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc1, ref output, 1);
                 }
@@ -690,50 +700,56 @@ namespace Samples
                 // 9 outputs as 3 vectors of 4; acc += W[j, :] x[j] for every input j.
                 {
                     global::System.Runtime.Intrinsics.Vector128<float> acc0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0);
+                    global::System.Runtime.Intrinsics.Vector128<float> acc0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> acc1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 4);
+                    global::System.Runtime.Intrinsics.Vector128<float> acc1s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> acc2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 5);
-                    { // input 0
+                    global::System.Runtime.Intrinsics.Vector128<float> acc2s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    { // input 0, set 0
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 0), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 4), xj, acc1);
                         acc2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 5), xj, acc2);
                     }
-                    { // input 1
+                    { // input 1, set 1
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
-                        acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 9), xj, acc0);
-                        acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 13), xj, acc1);
-                        acc2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 14), xj, acc2);
+                        acc0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 9), xj, acc0s1);
+                        acc1s1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 13), xj, acc1s1);
+                        acc2s1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 14), xj, acc2s1);
                     }
-                    { // input 2
+                    { // input 2, set 0
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 18), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 22), xj, acc1);
                         acc2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 23), xj, acc2);
                     }
-                    { // input 3
+                    { // input 3, set 1
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
-                        acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 27), xj, acc0);
-                        acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 31), xj, acc1);
-                        acc2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 32), xj, acc2);
+                        acc0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 27), xj, acc0s1);
+                        acc1s1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 31), xj, acc1s1);
+                        acc2s1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 32), xj, acc2s1);
                     }
-                    { // input 4
+                    { // input 4, set 0
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 36), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 40), xj, acc1);
                         acc2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 41), xj, acc2);
                     }
-                    { // input 5
+                    { // input 5, set 1
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
-                        acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 45), xj, acc0);
-                        acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 49), xj, acc1);
-                        acc2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 50), xj, acc2);
+                        acc0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 45), xj, acc0s1);
+                        acc1s1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 49), xj, acc1s1);
+                        acc2s1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 50), xj, acc2s1);
                     }
-                    { // input 6
+                    { // input 6, set 0
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 6));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 54), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 58), xj, acc1);
                         acc2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 59), xj, acc2);
                     }
+                    acc0 = acc0 + acc0s1;
+                    acc1 = acc1 + acc1s1;
+                    acc2 = acc2 + acc2s1;
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(acc0, ref output, 0);
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(acc1, ref output, 4);
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(acc2, ref output, 5);
@@ -1200,13 +1216,36 @@ namespace Samples
                 // 6 outputs as 2 vectors of 4; acc += W[j, :] x[j] for every input j.
                 {
                     global::System.Runtime.Intrinsics.Vector128<float> acc0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0);
+                    global::System.Runtime.Intrinsics.Vector128<float> acc0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> acc0s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> acc0s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> acc1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 2);
-                    for (nuint j = 0; j < 9; j++)
+                    global::System.Runtime.Intrinsics.Vector128<float> acc1s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> acc1s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> acc1s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    // 4 sets of accumulators: input j adds to set j % 4.
+                    for (nuint j = 0; j < 8; j += 4)
                     {
-                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j));
-                        acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j * 6), xj, acc0);
-                        acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j * 6 + 2), xj, acc1);
+                        global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j));
+                        acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j * 6), x0, acc0);
+                        acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j * 6 + 2), x0, acc1);
+                        global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 1));
+                        acc0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, (j + 1) * 6), x1, acc0s1);
+                        acc1s1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, (j + 1) * 6 + 2), x1, acc1s1);
+                        global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 2));
+                        acc0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, (j + 2) * 6), x2, acc0s2);
+                        acc1s2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, (j + 2) * 6 + 2), x2, acc1s2);
+                        global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 3));
+                        acc0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, (j + 3) * 6), x3, acc0s3);
+                        acc1s3 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, (j + 3) * 6 + 2), x3, acc1s3);
                     }
+                    { // input 8, set 0
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 8));
+                        acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 48), xj, acc0);
+                        acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 50), xj, acc1);
+                    }
+                    acc0 = acc0 + acc0s1 + acc0s2 + acc0s3;
+                    acc1 = acc1 + acc1s1 + acc1s2 + acc1s3;
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(acc0, ref output, 0);
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(acc1, ref output, 2);
                 }
@@ -1339,30 +1378,33 @@ namespace Samples
                 // 8 outputs as 1 vector of 8; acc += W[j, :] x[j] for every input j.
                 {
                     global::System.Runtime.Intrinsics.Vector256<float> acc0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
-                    { // input 0
+                    global::System.Runtime.Intrinsics.Vector256<float> acc0s1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> acc0s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    { // input 0, set 0
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 0), xj, acc0);
                     }
-                    { // input 1
+                    { // input 1, set 1
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
-                        acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 8), xj, acc0);
+                        acc0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 8), xj, acc0s1);
                     }
-                    { // input 2
+                    { // input 2, set 2
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
-                        acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 16), xj, acc0);
+                        acc0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 16), xj, acc0s2);
                     }
-                    { // input 3
+                    { // input 3, set 0
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 24), xj, acc0);
                     }
-                    { // input 4
+                    { // input 4, set 1
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
-                        acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 32), xj, acc0);
+                        acc0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 32), xj, acc0s1);
                     }
-                    { // input 5
+                    { // input 5, set 2
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
-                        acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 40), xj, acc0);
+                        acc0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 40), xj, acc0s2);
                     }
+                    acc0 = acc0 + acc0s1 + acc0s2;
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc0, ref output, 0);
                 }
                 return;
@@ -1372,37 +1414,43 @@ namespace Samples
                 // 8 outputs as 2 vectors of 4; acc += W[j, :] x[j] for every input j.
                 {
                     global::System.Runtime.Intrinsics.Vector128<float> acc0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0);
+                    global::System.Runtime.Intrinsics.Vector128<float> acc0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> acc0s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> acc1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 4);
-                    { // input 0
+                    global::System.Runtime.Intrinsics.Vector128<float> acc1s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> acc1s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    { // input 0, set 0
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 0), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 4), xj, acc1);
                     }
-                    { // input 1
+                    { // input 1, set 1
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
-                        acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 8), xj, acc0);
-                        acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 12), xj, acc1);
+                        acc0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 8), xj, acc0s1);
+                        acc1s1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 12), xj, acc1s1);
                     }
-                    { // input 2
+                    { // input 2, set 2
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
-                        acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 16), xj, acc0);
-                        acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 20), xj, acc1);
+                        acc0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 16), xj, acc0s2);
+                        acc1s2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 20), xj, acc1s2);
                     }
-                    { // input 3
+                    { // input 3, set 0
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 24), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 28), xj, acc1);
                     }
-                    { // input 4
+                    { // input 4, set 1
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
-                        acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 32), xj, acc0);
-                        acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 36), xj, acc1);
+                        acc0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 32), xj, acc0s1);
+                        acc1s1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 36), xj, acc1s1);
                     }
-                    { // input 5
+                    { // input 5, set 2
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
-                        acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 40), xj, acc0);
-                        acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 44), xj, acc1);
+                        acc0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 40), xj, acc0s2);
+                        acc1s2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 44), xj, acc1s2);
                     }
+                    acc0 = acc0 + acc0s1 + acc0s2;
+                    acc1 = acc1 + acc1s1 + acc1s2;
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(acc0, ref output, 0);
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(acc1, ref output, 4);
                 }
@@ -1714,47 +1762,55 @@ namespace Samples
                 // 17 outputs as 2 vectors of 16; acc += W[j, :] x[j] for every input j.
                 {
                     global::System.Runtime.Intrinsics.Vector512<float> acc0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 0);
+                    global::System.Runtime.Intrinsics.Vector512<float> acc0s1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> acc0s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> acc0s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector512<float> acc1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 1);
-                    { // input 0
+                    global::System.Runtime.Intrinsics.Vector512<float> acc1s1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> acc1s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> acc1s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    { // input 0, set 0
                         global::System.Runtime.Intrinsics.Vector512<float> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 0), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 1), xj, acc1);
                     }
-                    { // input 1
+                    { // input 1, set 1
                         global::System.Runtime.Intrinsics.Vector512<float> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
-                        acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 17), xj, acc0);
-                        acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 18), xj, acc1);
+                        acc0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 17), xj, acc0s1);
+                        acc1s1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 18), xj, acc1s1);
                     }
-                    { // input 2
+                    { // input 2, set 2
                         global::System.Runtime.Intrinsics.Vector512<float> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
-                        acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 34), xj, acc0);
-                        acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 35), xj, acc1);
+                        acc0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 34), xj, acc0s2);
+                        acc1s2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 35), xj, acc1s2);
                     }
-                    { // input 3
+                    { // input 3, set 3
                         global::System.Runtime.Intrinsics.Vector512<float> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
-                        acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 51), xj, acc0);
-                        acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 52), xj, acc1);
+                        acc0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 51), xj, acc0s3);
+                        acc1s3 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 52), xj, acc1s3);
                     }
-                    { // input 4
+                    { // input 4, set 0
                         global::System.Runtime.Intrinsics.Vector512<float> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 68), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 69), xj, acc1);
                     }
-                    { // input 5
+                    { // input 5, set 1
                         global::System.Runtime.Intrinsics.Vector512<float> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
-                        acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 85), xj, acc0);
-                        acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 86), xj, acc1);
+                        acc0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 85), xj, acc0s1);
+                        acc1s1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 86), xj, acc1s1);
                     }
-                    { // input 6
+                    { // input 6, set 2
                         global::System.Runtime.Intrinsics.Vector512<float> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 6));
-                        acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 102), xj, acc0);
-                        acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 103), xj, acc1);
+                        acc0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 102), xj, acc0s2);
+                        acc1s2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 103), xj, acc1s2);
                     }
-                    { // input 7
+                    { // input 7, set 3
                         global::System.Runtime.Intrinsics.Vector512<float> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 7));
-                        acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 119), xj, acc0);
-                        acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 120), xj, acc1);
+                        acc0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 119), xj, acc0s3);
+                        acc1s3 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 120), xj, acc1s3);
                     }
+                    acc0 = acc0 + acc0s1 + acc0s2 + acc0s3;
+                    acc1 = acc1 + acc1s1 + acc1s2 + acc1s3;
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc0, ref output, 0);
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc1, ref output, 1);
                 }
@@ -1765,56 +1821,62 @@ namespace Samples
                 // 17 outputs as 3 vectors of 8; acc += W[j, :] x[j] for every input j.
                 {
                     global::System.Runtime.Intrinsics.Vector256<float> acc0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> acc0s1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<float> acc1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> acc1s1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<float> acc2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 9);
-                    { // input 0
+                    global::System.Runtime.Intrinsics.Vector256<float> acc2s1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    { // input 0, set 0
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 0), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 8), xj, acc1);
                         acc2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 9), xj, acc2);
                     }
-                    { // input 1
+                    { // input 1, set 1
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
-                        acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 17), xj, acc0);
-                        acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 25), xj, acc1);
-                        acc2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 26), xj, acc2);
+                        acc0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 17), xj, acc0s1);
+                        acc1s1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 25), xj, acc1s1);
+                        acc2s1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 26), xj, acc2s1);
                     }
-                    { // input 2
+                    { // input 2, set 0
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 34), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 42), xj, acc1);
                         acc2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 43), xj, acc2);
                     }
-                    { // input 3
+                    { // input 3, set 1
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
-                        acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 51), xj, acc0);
-                        acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 59), xj, acc1);
-                        acc2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 60), xj, acc2);
+                        acc0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 51), xj, acc0s1);
+                        acc1s1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 59), xj, acc1s1);
+                        acc2s1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 60), xj, acc2s1);
                     }
-                    { // input 4
+                    { // input 4, set 0
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 68), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 76), xj, acc1);
                         acc2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 77), xj, acc2);
                     }
-                    { // input 5
+                    { // input 5, set 1
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
-                        acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 85), xj, acc0);
-                        acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 93), xj, acc1);
-                        acc2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 94), xj, acc2);
+                        acc0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 85), xj, acc0s1);
+                        acc1s1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 93), xj, acc1s1);
+                        acc2s1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 94), xj, acc2s1);
                     }
-                    { // input 6
+                    { // input 6, set 0
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 6));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 102), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 110), xj, acc1);
                         acc2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 111), xj, acc2);
                     }
-                    { // input 7
+                    { // input 7, set 1
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 7));
-                        acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 119), xj, acc0);
-                        acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 127), xj, acc1);
-                        acc2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 128), xj, acc2);
+                        acc0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 119), xj, acc0s1);
+                        acc1s1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 127), xj, acc1s1);
+                        acc2s1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 128), xj, acc2s1);
                     }
+                    acc0 = acc0 + acc0s1;
+                    acc1 = acc1 + acc1s1;
+                    acc2 = acc2 + acc2s1;
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc0, ref output, 0);
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc1, ref output, 8);
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc2, ref output, 9);
@@ -2757,11 +2819,26 @@ namespace Samples
                 // 4 outputs as 1 vector of 4; acc += W[j, :] x[j] for every input j.
                 {
                     global::System.Runtime.Intrinsics.Vector128<float> acc0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0);
-                    for (nuint j = 0; j < 17; j++)
+                    global::System.Runtime.Intrinsics.Vector128<float> acc0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> acc0s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> acc0s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    // 4 sets of accumulators: input j adds to set j % 4.
+                    for (nuint j = 0; j < 16; j += 4)
                     {
-                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j));
-                        acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j * 4), xj, acc0);
+                        global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j));
+                        acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j * 4), x0, acc0);
+                        global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 1));
+                        acc0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, (j + 1) * 4), x1, acc0s1);
+                        global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 2));
+                        acc0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, (j + 2) * 4), x2, acc0s2);
+                        global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 3));
+                        acc0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, (j + 3) * 4), x3, acc0s3);
                     }
+                    { // input 16, set 0
+                        global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 16));
+                        acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 64), xj, acc0);
+                    }
+                    acc0 = acc0 + acc0s1 + acc0s2 + acc0s3;
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(acc0, ref output, 0);
                 }
                 return;

@@ -309,37 +309,43 @@ namespace Samples
                 // 15 outputs as 2 vectors of 8; acc += W[j, :] x[j] for every input j.
                 {
                     global::System.Runtime.Intrinsics.Vector256<float> acc0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> acc0s1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> acc0s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<float> acc1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 7);
-                    { // input 0
+                    global::System.Runtime.Intrinsics.Vector256<float> acc1s1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> acc1s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    { // input 0, set 0
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 0), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 7), xj, acc1);
                     }
-                    { // input 1
+                    { // input 1, set 1
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
-                        acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 15), xj, acc0);
-                        acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 22), xj, acc1);
+                        acc0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 15), xj, acc0s1);
+                        acc1s1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 22), xj, acc1s1);
                     }
-                    { // input 2
+                    { // input 2, set 2
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
-                        acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 30), xj, acc0);
-                        acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 37), xj, acc1);
+                        acc0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 30), xj, acc0s2);
+                        acc1s2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 37), xj, acc1s2);
                     }
-                    { // input 3
+                    { // input 3, set 0
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 45), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 52), xj, acc1);
                     }
-                    { // input 4
+                    { // input 4, set 1
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
-                        acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 60), xj, acc0);
-                        acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 67), xj, acc1);
+                        acc0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 60), xj, acc0s1);
+                        acc1s1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 67), xj, acc1s1);
                     }
-                    { // input 5
+                    { // input 5, set 2
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
-                        acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 75), xj, acc0);
-                        acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 82), xj, acc1);
+                        acc0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 75), xj, acc0s2);
+                        acc1s2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 82), xj, acc1s2);
                     }
+                    acc0 = acc0 + acc0s1 + acc0s2;
+                    acc1 = acc1 + acc1s1 + acc1s2;
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc0, ref output, 0);
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc1, ref output, 7);
                 }
@@ -350,51 +356,59 @@ namespace Samples
                 // 15 outputs as 4 vectors of 4; acc += W[j, :] x[j] for every input j.
                 {
                     global::System.Runtime.Intrinsics.Vector128<float> acc0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0);
+                    global::System.Runtime.Intrinsics.Vector128<float> acc0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> acc1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 4);
+                    global::System.Runtime.Intrinsics.Vector128<float> acc1s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> acc2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 8);
+                    global::System.Runtime.Intrinsics.Vector128<float> acc2s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> acc3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 11);
-                    { // input 0
+                    global::System.Runtime.Intrinsics.Vector128<float> acc3s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    { // input 0, set 0
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 0), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 4), xj, acc1);
                         acc2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 8), xj, acc2);
                         acc3 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 11), xj, acc3);
                     }
-                    { // input 1
+                    { // input 1, set 1
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
-                        acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 15), xj, acc0);
-                        acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 19), xj, acc1);
-                        acc2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 23), xj, acc2);
-                        acc3 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 26), xj, acc3);
+                        acc0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 15), xj, acc0s1);
+                        acc1s1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 19), xj, acc1s1);
+                        acc2s1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 23), xj, acc2s1);
+                        acc3s1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 26), xj, acc3s1);
                     }
-                    { // input 2
+                    { // input 2, set 0
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 30), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 34), xj, acc1);
                         acc2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 38), xj, acc2);
                         acc3 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 41), xj, acc3);
                     }
-                    { // input 3
+                    { // input 3, set 1
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
-                        acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 45), xj, acc0);
-                        acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 49), xj, acc1);
-                        acc2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 53), xj, acc2);
-                        acc3 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 56), xj, acc3);
+                        acc0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 45), xj, acc0s1);
+                        acc1s1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 49), xj, acc1s1);
+                        acc2s1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 53), xj, acc2s1);
+                        acc3s1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 56), xj, acc3s1);
                     }
-                    { // input 4
+                    { // input 4, set 0
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 60), xj, acc0);
                         acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 64), xj, acc1);
                         acc2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 68), xj, acc2);
                         acc3 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 71), xj, acc3);
                     }
-                    { // input 5
+                    { // input 5, set 1
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
-                        acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 75), xj, acc0);
-                        acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 79), xj, acc1);
-                        acc2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 83), xj, acc2);
-                        acc3 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 86), xj, acc3);
+                        acc0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 75), xj, acc0s1);
+                        acc1s1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 79), xj, acc1s1);
+                        acc2s1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 83), xj, acc2s1);
+                        acc3s1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 86), xj, acc3s1);
                     }
+                    acc0 = acc0 + acc0s1;
+                    acc1 = acc1 + acc1s1;
+                    acc2 = acc2 + acc2s1;
+                    acc3 = acc3 + acc3s1;
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(acc0, ref output, 0);
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(acc1, ref output, 4);
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(acc2, ref output, 8);
@@ -754,26 +768,28 @@ namespace Samples
                 // 4 outputs as 1 vector of 4; acc += W[j, :] x[j] for every input j.
                 {
                     global::System.Runtime.Intrinsics.Vector128<float> acc0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0);
-                    { // input 0
+                    global::System.Runtime.Intrinsics.Vector128<float> acc0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    { // input 0, set 0
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 0), xj, acc0);
                     }
-                    { // input 1
+                    { // input 1, set 1
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
-                        acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 4), xj, acc0);
+                        acc0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 4), xj, acc0s1);
                     }
-                    { // input 2
+                    { // input 2, set 0
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 8), xj, acc0);
                     }
-                    { // input 3
+                    { // input 3, set 1
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
-                        acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 12), xj, acc0);
+                        acc0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 12), xj, acc0s1);
                     }
-                    { // input 4
+                    { // input 4, set 0
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 16), xj, acc0);
                     }
+                    acc0 = acc0 + acc0s1;
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(acc0, ref output, 0);
                 }
                 return;
@@ -940,22 +956,24 @@ namespace Samples
                 // 4 outputs as 1 vector of 4; acc += W[j, :] x[j] for every input j.
                 {
                     global::System.Runtime.Intrinsics.Vector128<float> acc0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0);
-                    { // input 0
+                    global::System.Runtime.Intrinsics.Vector128<float> acc0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    { // input 0, set 0
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 0), xj, acc0);
                     }
-                    { // input 1
+                    { // input 1, set 1
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
-                        acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 4), xj, acc0);
+                        acc0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 4), xj, acc0s1);
                     }
-                    { // input 2
+                    { // input 2, set 0
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
                         acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 8), xj, acc0);
                     }
-                    { // input 3
+                    { // input 3, set 1
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
-                        acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 12), xj, acc0);
+                        acc0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 12), xj, acc0s1);
                     }
+                    acc0 = acc0 + acc0s1;
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(acc0, ref output, 0);
                 }
                 return;

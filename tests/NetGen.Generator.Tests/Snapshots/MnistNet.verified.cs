@@ -678,13 +678,31 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
             // 10 outputs as 2 vectors of 8; acc += W[j, :] x[j] for every input j.
             {
                 global::System.Runtime.Intrinsics.Vector256<float> acc0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
+                global::System.Runtime.Intrinsics.Vector256<float> acc0s1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> acc0s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> acc0s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<float> acc1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 2);
-                for (nuint j = 0; j < 128; j++)
+                global::System.Runtime.Intrinsics.Vector256<float> acc1s1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> acc1s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> acc1s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                // 4 sets of accumulators: input j adds to set j % 4.
+                for (nuint j = 0; j < 128; j += 4)
                 {
-                    global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j));
-                    acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, j * 10), xj, acc0);
-                    acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, j * 10 + 2), xj, acc1);
+                    global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j));
+                    acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, j * 10), x0, acc0);
+                    acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, j * 10 + 2), x0, acc1);
+                    global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 1));
+                    acc0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, (j + 1) * 10), x1, acc0s1);
+                    acc1s1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, (j + 1) * 10 + 2), x1, acc1s1);
+                    global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 2));
+                    acc0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, (j + 2) * 10), x2, acc0s2);
+                    acc1s2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, (j + 2) * 10 + 2), x2, acc1s2);
+                    global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 3));
+                    acc0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, (j + 3) * 10), x3, acc0s3);
+                    acc1s3 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, (j + 3) * 10 + 2), x3, acc1s3);
                 }
+                acc0 = acc0 + acc0s1 + acc0s2 + acc0s3;
+                acc1 = acc1 + acc1s1 + acc1s2 + acc1s3;
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc0, ref output, 0);
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc1, ref output, 2);
             }
@@ -695,15 +713,26 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
             // 10 outputs as 3 vectors of 4; acc += W[j, :] x[j] for every input j.
             {
                 global::System.Runtime.Intrinsics.Vector128<float> acc0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0);
+                global::System.Runtime.Intrinsics.Vector128<float> acc0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> acc1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 4);
+                global::System.Runtime.Intrinsics.Vector128<float> acc1s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> acc2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 6);
-                for (nuint j = 0; j < 128; j++)
+                global::System.Runtime.Intrinsics.Vector128<float> acc2s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                // 2 sets of accumulators: input j adds to set j % 2.
+                for (nuint j = 0; j < 128; j += 2)
                 {
-                    global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j));
-                    acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j * 10), xj, acc0);
-                    acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j * 10 + 4), xj, acc1);
-                    acc2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j * 10 + 6), xj, acc2);
+                    global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j));
+                    acc0 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j * 10), x0, acc0);
+                    acc1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j * 10 + 4), x0, acc1);
+                    acc2 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j * 10 + 6), x0, acc2);
+                    global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 1));
+                    acc0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, (j + 1) * 10), x1, acc0s1);
+                    acc1s1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, (j + 1) * 10 + 4), x1, acc1s1);
+                    acc2s1 = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, (j + 1) * 10 + 6), x1, acc2s1);
                 }
+                acc0 = acc0 + acc0s1;
+                acc1 = acc1 + acc1s1;
+                acc2 = acc2 + acc2s1;
                 global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(acc0, ref output, 0);
                 global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(acc1, ref output, 4);
                 global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(acc2, ref output, 6);
