@@ -66,7 +66,22 @@ namespace NetGen.Runtime
 
             return a * b + c;
         }
-            /// <summary>Zeroes all but the last <paramref name="count"/> lanes of <paramref name="v"/>. Generated kernels cover a
+
+        /// <summary>The sum of the lanes, by halving: lower plus upper half down to 128 bits, then the 128-bit sum. On x64
+        /// this takes about a third of the instructions of <c>Vector512.Sum</c>, which reduces each 128-bit quarter on its
+        /// own; the generated kernels end every dot product with it.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static T Sum<T>(Vector512<T> v) where T : unmanaged => Sum(v.GetLower() + v.GetUpper());
+
+        /// <inheritdoc cref="Sum{T}(Vector512{T})"/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static T Sum<T>(Vector256<T> v) where T : unmanaged => Vector128.Sum(v.GetLower() + v.GetUpper());
+
+        /// <inheritdoc cref="Sum{T}(Vector512{T})"/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static T Sum<T>(Vector128<T> v) where T : unmanaged => Vector128.Sum(v);
+
+        /// <summary>Zeroes all but the last <paramref name="count"/> lanes of <paramref name="v"/>. Generated kernels cover a
         /// length that is not a multiple of the vector width with a last vector that overlaps the one before it; masking
         /// the overlap makes accumulations into it add zero there.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -403,7 +403,7 @@ namespace NetGen.Generator.Emitting
 
                 if (hasDx)
                 {
-                    w.Line($"{Unsafe}.Add(ref inputGradient, {j}) {(accumulateDx ? "+=" : "=")} {vector}.Sum(dot);");
+                    w.Line($"{Unsafe}.Add(ref inputGradient, {j}) {(accumulateDx ? "+=" : "=")} {Simd}.Sum(dot);");
                 }
             }, vector);
 

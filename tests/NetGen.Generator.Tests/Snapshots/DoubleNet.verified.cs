@@ -750,7 +750,7 @@ namespace Samples
                             global::System.Runtime.Intrinsics.Vector128<double> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j));
                             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, j * 2)), ref weightGradient, j * 2);
                             global::System.Runtime.Intrinsics.Vector128<double> dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j * 2) * d0;
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, j) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, j) = global::NetGen.Runtime.Simd.Sum(dot);
                         }
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasGradient, 0) + d0, ref biasGradient, 0);
                     }
@@ -794,7 +794,7 @@ namespace Samples
                             global::System.Runtime.Intrinsics.Vector128<double> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j * 2);
                             global::System.Runtime.Intrinsics.Vector128<double> dot = w0 * d0;
                             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, j * 2);
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, j) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, j) = global::NetGen.Runtime.Simd.Sum(dot);
                         }
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0) - (step * d0), ref bias, 0);
                     }

@@ -792,7 +792,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0, ref weightGradient, 0);
                         global::System.Runtime.Intrinsics.Vector256<float> dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 0) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 1), d1, dot);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 0) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 0) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 1
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
@@ -802,7 +802,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0, ref weightGradient, 9);
                         global::System.Runtime.Intrinsics.Vector256<float> dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 9) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 10), d1, dot);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 1) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 1) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 2
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
@@ -812,7 +812,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0, ref weightGradient, 18);
                         global::System.Runtime.Intrinsics.Vector256<float> dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 18) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 19), d1, dot);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 2) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 2) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 3
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
@@ -822,7 +822,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0, ref weightGradient, 27);
                         global::System.Runtime.Intrinsics.Vector256<float> dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 27) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 28), d1, dot);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 3) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 3) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 4
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
@@ -832,7 +832,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0, ref weightGradient, 36);
                         global::System.Runtime.Intrinsics.Vector256<float> dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 36) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 37), d1, dot);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 4) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 4) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 5
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
@@ -842,7 +842,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0, ref weightGradient, 45);
                         global::System.Runtime.Intrinsics.Vector256<float> dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 45) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 46), d1, dot);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 5) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 5) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 6
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 6));
@@ -852,7 +852,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0, ref weightGradient, 54);
                         global::System.Runtime.Intrinsics.Vector256<float> dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 54) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 55), d1, dot);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 6) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 6) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasGradient, 0) + d0;
                     global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasGradient, 1) + d1;
@@ -879,7 +879,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128<float> dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 0) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 4), d1, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 5), d2, dot);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 0) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 0) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 1
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
@@ -892,7 +892,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128<float> dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 9) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 13), d1, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 14), d2, dot);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 1) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 1) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 2
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
@@ -905,7 +905,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128<float> dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 18) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 22), d1, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 23), d2, dot);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 2) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 2) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 3
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
@@ -918,7 +918,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128<float> dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 27) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 31), d1, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 32), d2, dot);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 3) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 3) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 4
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
@@ -931,7 +931,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128<float> dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 36) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 40), d1, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 41), d2, dot);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 4) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 4) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 5
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
@@ -944,7 +944,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128<float> dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 45) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 49), d1, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 50), d2, dot);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 5) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 5) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 6
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 6));
@@ -957,7 +957,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128<float> dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 54) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 58), d1, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 59), d2, dot);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 6) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 6) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasGradient, 0) + d0;
                     global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasGradient, 4) + d1;
@@ -1009,7 +1009,7 @@ namespace Samples
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 1);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 0);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 0) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 0) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 1
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
@@ -1019,7 +1019,7 @@ namespace Samples
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 10);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 9);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 1) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 1) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 2
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
@@ -1029,7 +1029,7 @@ namespace Samples
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 19);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 18);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 2) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 2) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 3
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
@@ -1039,7 +1039,7 @@ namespace Samples
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 28);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 27);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 3) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 3) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 4
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
@@ -1049,7 +1049,7 @@ namespace Samples
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 37);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 36);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 4) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 4) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 5
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
@@ -1059,7 +1059,7 @@ namespace Samples
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 46);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 45);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 5) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 5) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 6
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 6));
@@ -1069,7 +1069,7 @@ namespace Samples
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 55);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 54);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 6) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 6) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0) - (step * d0);
                     global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 1) - (step * d1);
@@ -1097,7 +1097,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 5);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 4);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 0);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 0) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 0) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 1
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
@@ -1110,7 +1110,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 14);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 13);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 9);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 1) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 1) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 2
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
@@ -1123,7 +1123,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 23);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 22);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 18);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 2) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 2) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 3
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
@@ -1136,7 +1136,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 32);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 31);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 27);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 3) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 3) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 4
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
@@ -1149,7 +1149,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 41);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 40);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 36);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 4) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 4) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 5
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
@@ -1162,7 +1162,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 50);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 49);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 45);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 5) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 5) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 6
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 6));
@@ -1175,7 +1175,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 59);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 58);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 54);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 6) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 6) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0) - (step * d0);
                     global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 4) - (step * d1);
@@ -1288,7 +1288,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g0, ref weightGradient, j * 6);
                         global::System.Runtime.Intrinsics.Vector128<float> dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j * 6) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j * 6 + 2), d1, dot);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, j) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, j) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasGradient, 0) + d0;
                     global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasGradient, 2) + d1;
@@ -1339,7 +1339,7 @@ namespace Samples
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, j * 6 + 2);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, j * 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, j) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, j) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0) - (step * d0);
                     global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 2) - (step * d1);
@@ -1487,37 +1487,37 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 0)), ref weightGradient, 0);
                         global::System.Runtime.Intrinsics.Vector256<float> dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 0) * d0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 0) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 0) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 1
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 8)), ref weightGradient, 8);
                         global::System.Runtime.Intrinsics.Vector256<float> dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 8) * d0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 1) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 1) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 2
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 16)), ref weightGradient, 16);
                         global::System.Runtime.Intrinsics.Vector256<float> dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 16) * d0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 2) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 2) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 3
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 24)), ref weightGradient, 24);
                         global::System.Runtime.Intrinsics.Vector256<float> dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 24) * d0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 3) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 3) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 4
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 32)), ref weightGradient, 32);
                         global::System.Runtime.Intrinsics.Vector256<float> dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 32) * d0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 4) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 4) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 5
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradient, 40)), ref weightGradient, 40);
                         global::System.Runtime.Intrinsics.Vector256<float> dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 40) * d0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 5) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 5) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasGradient, 0) + d0, ref biasGradient, 0);
                 }
@@ -1535,7 +1535,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 4)), ref weightGradient, 4);
                         global::System.Runtime.Intrinsics.Vector128<float> dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 0) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 4), d1, dot);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 0) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 0) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 1
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
@@ -1543,7 +1543,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 12)), ref weightGradient, 12);
                         global::System.Runtime.Intrinsics.Vector128<float> dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 8) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 12), d1, dot);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 1) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 1) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 2
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
@@ -1551,7 +1551,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 20)), ref weightGradient, 20);
                         global::System.Runtime.Intrinsics.Vector128<float> dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 16) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 20), d1, dot);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 2) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 2) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 3
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
@@ -1559,7 +1559,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 28)), ref weightGradient, 28);
                         global::System.Runtime.Intrinsics.Vector128<float> dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 24) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 28), d1, dot);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 3) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 3) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 4
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
@@ -1567,7 +1567,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 36)), ref weightGradient, 36);
                         global::System.Runtime.Intrinsics.Vector128<float> dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 32) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 36), d1, dot);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 4) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 4) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 5
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
@@ -1575,7 +1575,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d1, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 44)), ref weightGradient, 44);
                         global::System.Runtime.Intrinsics.Vector128<float> dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 40) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 44), d1, dot);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 5) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 5) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasGradient, 0) + d0, ref biasGradient, 0);
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasGradient, 4) + d1, ref biasGradient, 4);
@@ -1619,42 +1619,42 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 0);
                         global::System.Runtime.Intrinsics.Vector256<float> dot = w0 * d0;
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 0);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 0) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 0) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 1
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
                         global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 8);
                         global::System.Runtime.Intrinsics.Vector256<float> dot = w0 * d0;
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 8);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 1) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 1) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 2
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
                         global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 16);
                         global::System.Runtime.Intrinsics.Vector256<float> dot = w0 * d0;
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 16);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 2) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 2) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 3
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
                         global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 24);
                         global::System.Runtime.Intrinsics.Vector256<float> dot = w0 * d0;
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 24);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 3) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 3) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 4
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
                         global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 32);
                         global::System.Runtime.Intrinsics.Vector256<float> dot = w0 * d0;
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 32);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 4) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 4) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 5
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
                         global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 40);
                         global::System.Runtime.Intrinsics.Vector256<float> dot = w0 * d0;
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 40);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 5) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 5) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0) - (step * d0), ref bias, 0);
                 }
@@ -1675,7 +1675,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 4);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 4);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 0) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 0) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 1
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
@@ -1685,7 +1685,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 12);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 12);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 1) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 1) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 2
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
@@ -1695,7 +1695,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 20);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 20);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 2) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 2) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 3
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
@@ -1705,7 +1705,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 28);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 28);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 3) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 3) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 4
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
@@ -1715,7 +1715,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 36);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 36);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 4) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 4) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 5
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
@@ -1725,7 +1725,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128<float> w1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 44);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 44);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 5) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 5) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0) - (step * d0), ref bias, 0);
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 4) - (step * d1), ref bias, 4);
@@ -2000,7 +2000,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(g0, ref weightGradient, 0);
                         global::System.Runtime.Intrinsics.Vector512<float> dot = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 0) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 1), d1, dot);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 0) = global::System.Runtime.Intrinsics.Vector512.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 0) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 1
                         global::System.Runtime.Intrinsics.Vector512<float> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
@@ -2010,7 +2010,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(g0, ref weightGradient, 17);
                         global::System.Runtime.Intrinsics.Vector512<float> dot = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 17) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 18), d1, dot);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 1) = global::System.Runtime.Intrinsics.Vector512.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 1) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 2
                         global::System.Runtime.Intrinsics.Vector512<float> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
@@ -2020,7 +2020,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(g0, ref weightGradient, 34);
                         global::System.Runtime.Intrinsics.Vector512<float> dot = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 34) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 35), d1, dot);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 2) = global::System.Runtime.Intrinsics.Vector512.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 2) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 3
                         global::System.Runtime.Intrinsics.Vector512<float> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
@@ -2030,7 +2030,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(g0, ref weightGradient, 51);
                         global::System.Runtime.Intrinsics.Vector512<float> dot = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 51) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 52), d1, dot);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 3) = global::System.Runtime.Intrinsics.Vector512.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 3) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 4
                         global::System.Runtime.Intrinsics.Vector512<float> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
@@ -2040,7 +2040,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(g0, ref weightGradient, 68);
                         global::System.Runtime.Intrinsics.Vector512<float> dot = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 68) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 69), d1, dot);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 4) = global::System.Runtime.Intrinsics.Vector512.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 4) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 5
                         global::System.Runtime.Intrinsics.Vector512<float> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
@@ -2050,7 +2050,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(g0, ref weightGradient, 85);
                         global::System.Runtime.Intrinsics.Vector512<float> dot = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 85) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 86), d1, dot);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 5) = global::System.Runtime.Intrinsics.Vector512.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 5) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 6
                         global::System.Runtime.Intrinsics.Vector512<float> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 6));
@@ -2060,7 +2060,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(g0, ref weightGradient, 102);
                         global::System.Runtime.Intrinsics.Vector512<float> dot = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 102) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 103), d1, dot);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 6) = global::System.Runtime.Intrinsics.Vector512.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 6) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 7
                         global::System.Runtime.Intrinsics.Vector512<float> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 7));
@@ -2070,7 +2070,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(g0, ref weightGradient, 119);
                         global::System.Runtime.Intrinsics.Vector512<float> dot = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 119) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, 120), d1, dot);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 7) = global::System.Runtime.Intrinsics.Vector512.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 7) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biasGradient, 0) + d0;
                     global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biasGradient, 1) + d1;
@@ -2097,7 +2097,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector256<float> dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 0) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 8), d1, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 9), d2, dot);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 0) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 0) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 1
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
@@ -2110,7 +2110,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector256<float> dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 17) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 25), d1, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 26), d2, dot);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 1) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 1) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 2
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
@@ -2123,7 +2123,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector256<float> dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 34) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 42), d1, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 43), d2, dot);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 2) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 2) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 3
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
@@ -2136,7 +2136,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector256<float> dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 51) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 59), d1, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 60), d2, dot);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 3) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 3) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 4
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
@@ -2149,7 +2149,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector256<float> dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 68) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 76), d1, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 77), d2, dot);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 4) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 4) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 5
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
@@ -2162,7 +2162,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector256<float> dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 85) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 93), d1, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 94), d2, dot);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 5) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 5) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 6
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 6));
@@ -2175,7 +2175,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector256<float> dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 102) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 110), d1, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 111), d2, dot);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 6) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 6) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 7
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 7));
@@ -2188,7 +2188,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector256<float> dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 119) * d0;
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 127), d1, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 128), d2, dot);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 7) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 7) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasGradient, 0) + d0;
                     global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasGradient, 8) + d1;
@@ -2225,7 +2225,7 @@ namespace Samples
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 8), d2, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 12), d3, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 13), d4, dot);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 0) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 0) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 1
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
@@ -2244,7 +2244,7 @@ namespace Samples
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 25), d2, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 29), d3, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 30), d4, dot);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 1) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 1) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 2
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
@@ -2263,7 +2263,7 @@ namespace Samples
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 42), d2, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 46), d3, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 47), d4, dot);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 2) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 2) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 3
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
@@ -2282,7 +2282,7 @@ namespace Samples
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 59), d2, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 63), d3, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 64), d4, dot);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 3) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 3) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 4
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
@@ -2301,7 +2301,7 @@ namespace Samples
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 76), d2, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 80), d3, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 81), d4, dot);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 4) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 4) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 5
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
@@ -2320,7 +2320,7 @@ namespace Samples
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 93), d2, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 97), d3, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 98), d4, dot);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 5) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 5) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 6
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 6));
@@ -2339,7 +2339,7 @@ namespace Samples
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 110), d2, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 114), d3, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 115), d4, dot);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 6) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 6) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 7
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 7));
@@ -2358,7 +2358,7 @@ namespace Samples
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 127), d2, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 131), d3, dot);
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 132), d4, dot);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 7) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 7) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasGradient, 0) + d0;
                     global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasGradient, 4) + d1;
@@ -2414,7 +2414,7 @@ namespace Samples
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 1);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 0);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 0) = global::System.Runtime.Intrinsics.Vector512.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 0) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 1
                         global::System.Runtime.Intrinsics.Vector512<float> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
@@ -2424,7 +2424,7 @@ namespace Samples
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 18);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 17);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 1) = global::System.Runtime.Intrinsics.Vector512.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 1) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 2
                         global::System.Runtime.Intrinsics.Vector512<float> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
@@ -2434,7 +2434,7 @@ namespace Samples
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 35);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 34);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 2) = global::System.Runtime.Intrinsics.Vector512.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 2) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 3
                         global::System.Runtime.Intrinsics.Vector512<float> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
@@ -2444,7 +2444,7 @@ namespace Samples
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 52);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 51);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 3) = global::System.Runtime.Intrinsics.Vector512.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 3) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 4
                         global::System.Runtime.Intrinsics.Vector512<float> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
@@ -2454,7 +2454,7 @@ namespace Samples
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 69);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 68);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 4) = global::System.Runtime.Intrinsics.Vector512.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 4) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 5
                         global::System.Runtime.Intrinsics.Vector512<float> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
@@ -2464,7 +2464,7 @@ namespace Samples
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 86);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 85);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 5) = global::System.Runtime.Intrinsics.Vector512.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 5) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 6
                         global::System.Runtime.Intrinsics.Vector512<float> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 6));
@@ -2474,7 +2474,7 @@ namespace Samples
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 103);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 102);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 6) = global::System.Runtime.Intrinsics.Vector512.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 6) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 7
                         global::System.Runtime.Intrinsics.Vector512<float> xj = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 7));
@@ -2484,7 +2484,7 @@ namespace Samples
                         dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 120);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 119);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 7) = global::System.Runtime.Intrinsics.Vector512.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 7) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 0) - (step * d0);
                     global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 1) - (step * d1);
@@ -2512,7 +2512,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 9);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 8);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 0);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 0) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 0) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 1
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
@@ -2525,7 +2525,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 26);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 25);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 17);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 1) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 1) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 2
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
@@ -2538,7 +2538,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 43);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 42);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 34);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 2) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 2) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 3
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
@@ -2551,7 +2551,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 60);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 59);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 51);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 3) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 3) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 4
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
@@ -2564,7 +2564,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 77);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 76);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 68);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 4) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 4) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 5
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
@@ -2577,7 +2577,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 94);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 93);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 85);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 5) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 5) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 6
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 6));
@@ -2590,7 +2590,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 111);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 110);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 102);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 6) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 6) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 7
                         global::System.Runtime.Intrinsics.Vector256<float> xj = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 7));
@@ -2603,7 +2603,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 128);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 127);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 119);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 7) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 7) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0) - (step * d0);
                     global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8) - (step * d1);
@@ -2641,7 +2641,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 8);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 4);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 0);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 0) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 0) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 1
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
@@ -2660,7 +2660,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 25);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 21);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 17);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 1) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 1) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 2
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
@@ -2679,7 +2679,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 42);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 38);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 34);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 2) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 2) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 3
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
@@ -2698,7 +2698,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 59);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 55);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 51);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 3) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 3) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 4
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
@@ -2717,7 +2717,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 76);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 72);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 68);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 4) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 4) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 5
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
@@ -2736,7 +2736,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 93);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 89);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 85);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 5) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 5) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 6
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 6));
@@ -2755,7 +2755,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 110);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 106);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 102);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 6) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 6) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 7
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 7));
@@ -2774,7 +2774,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, 127);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, 123);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 119);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 7) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 7) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0) - (step * d0);
                     global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 4) - (step * d1);
@@ -2875,7 +2875,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j));
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, j * 4)), ref weightGradient, j * 4);
                         global::System.Runtime.Intrinsics.Vector128<float> dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j * 4) * d0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, j) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, j) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasGradient, 0) + d0, ref biasGradient, 0);
                 }
@@ -2919,7 +2919,7 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j * 4);
                         global::System.Runtime.Intrinsics.Vector128<float> dot = w0 * d0;
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, j * 4);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, j) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, j) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0) - (step * d0), ref bias, 0);
                 }

@@ -825,31 +825,31 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 0)), ref weightGradient, 0);
                         global::System.Runtime.Intrinsics.Vector128<float> dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 0) * d0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 0) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 0) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 1
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 4)), ref weightGradient, 4);
                         global::System.Runtime.Intrinsics.Vector128<float> dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 4) * d0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 1) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 1) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 2
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 8)), ref weightGradient, 8);
                         global::System.Runtime.Intrinsics.Vector128<float> dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 8) * d0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 2) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 2) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 3
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 12)), ref weightGradient, 12);
                         global::System.Runtime.Intrinsics.Vector128<float> dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 12) * d0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 3) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 3) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 4
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 16)), ref weightGradient, 16);
                         global::System.Runtime.Intrinsics.Vector128<float> dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 16) * d0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 4) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 4) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasGradient, 0) + d0, ref biasGradient, 0);
                 }
@@ -892,35 +892,35 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 0);
                         global::System.Runtime.Intrinsics.Vector128<float> dot = w0 * d0;
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 0);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 0) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 0) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 1
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
                         global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 4);
                         global::System.Runtime.Intrinsics.Vector128<float> dot = w0 * d0;
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 4);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 1) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 1) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 2
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
                         global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 8);
                         global::System.Runtime.Intrinsics.Vector128<float> dot = w0 * d0;
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 8);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 2) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 2) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 3
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
                         global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 12);
                         global::System.Runtime.Intrinsics.Vector128<float> dot = w0 * d0;
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 12);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 3) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 3) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 4
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
                         global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 16);
                         global::System.Runtime.Intrinsics.Vector128<float> dot = w0 * d0;
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 16);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 4) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 4) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0) - (step * d0), ref bias, 0);
                 }
@@ -1009,25 +1009,25 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 0)), ref weightGradient, 0);
                         global::System.Runtime.Intrinsics.Vector128<float> dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 0) * d0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 0) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 0) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 1
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 4)), ref weightGradient, 4);
                         global::System.Runtime.Intrinsics.Vector128<float> dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 4) * d0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 1) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 1) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 2
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 8)), ref weightGradient, 8);
                         global::System.Runtime.Intrinsics.Vector128<float> dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 8) * d0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 2) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 2) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 3
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::NetGen.Runtime.Simd.MultiplyAdd(d0, xj, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradient, 12)), ref weightGradient, 12);
                         global::System.Runtime.Intrinsics.Vector128<float> dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 12) * d0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 3) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 3) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasGradient, 0) + d0, ref biasGradient, 0);
                 }
@@ -1070,28 +1070,28 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 0);
                         global::System.Runtime.Intrinsics.Vector128<float> dot = w0 * d0;
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 0);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 0) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 0) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 1
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
                         global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 4);
                         global::System.Runtime.Intrinsics.Vector128<float> dot = w0 * d0;
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 4);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 1) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 1) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 2
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
                         global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 8);
                         global::System.Runtime.Intrinsics.Vector128<float> dot = w0 * d0;
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 8);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 2) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 2) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     { // input 3
                         global::System.Runtime.Intrinsics.Vector128<float> xj = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
                         global::System.Runtime.Intrinsics.Vector128<float> w0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, 12);
                         global::System.Runtime.Intrinsics.Vector128<float> dot = w0 * d0;
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, 12);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 3) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, 3) = global::NetGen.Runtime.Simd.Sum(dot);
                     }
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0) - (step * d0), ref bias, 0);
                 }

@@ -776,7 +776,7 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0, ref weightGradient, j * 10);
                     global::System.Runtime.Intrinsics.Vector256<float> dot = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, j * 10) * d0;
                     dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, j * 10 + 2), d1, dot);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, j) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, j) = global::NetGen.Runtime.Simd.Sum(dot);
                 }
                 global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasGradient, 0) + d0;
                 global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasGradient, 2) + d1;
@@ -804,7 +804,7 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
                     global::System.Runtime.Intrinsics.Vector128<float> dot = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j * 10) * d0;
                     dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j * 10 + 4), d1, dot);
                     dot = global::NetGen.Runtime.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j * 10 + 6), d2, dot);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, j) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, j) = global::NetGen.Runtime.Simd.Sum(dot);
                 }
                 global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasGradient, 0) + d0;
                 global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasGradient, 4) + d1;
@@ -857,7 +857,7 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
                     dot = global::NetGen.Runtime.Simd.MultiplyAdd(w1, d1, dot);
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, j * 10 + 2);
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, j * 10);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, j) = global::System.Runtime.Intrinsics.Vector256.Sum(dot);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, j) = global::NetGen.Runtime.Simd.Sum(dot);
                 }
                 global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0) - (step * d0);
                 global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 2) - (step * d1);
@@ -886,7 +886,7 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w2 - (step * (d2 * xj)), ref weights, j * 10 + 6);
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w1 - (step * (d1 * xj)), ref weights, j * 10 + 4);
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(w0 - (step * (d0 * xj)), ref weights, j * 10);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, j) = global::System.Runtime.Intrinsics.Vector128.Sum(dot);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, j) = global::NetGen.Runtime.Simd.Sum(dot);
                 }
                 global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0) - (step * d0);
                 global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 4) - (step * d1);
