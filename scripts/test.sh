@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, as the README gives it:
 #   1. every test project (generator in-process, generated networks end to end);
-#   2. the numeric end-to-end tests again with AVX-512 switched off, so the Vector256 kernels run, and with
-#      hardware intrinsics switched off, so the scalar fallback kernels run (the JIT picks one path per machine).
+#   2. the numeric end-to-end tests again with AVX-512 switched off, so the Vector256 kernels run, with AVX2 switched
+#      off, so the Vector128 kernels run, and with hardware intrinsics switched off, so the scalar fallback kernels
+#      run (the JIT picks one path per machine); the end-to-end runtime tests again on the AVX2 and scalar paths.
 # Ends with the line "N passed, N failed, N skipped", counted from the test results (TRX files).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -25,6 +26,7 @@ run() { # run NAME [ENV=VALUE ...] -- dotnet test arguments
 run all -- NetGen.sln
 numeric=(--filter "FullyQualifiedName~EndToEndNumeric")
 run avx2-kernels DOTNET_EnableAVX512=0 -- tests/NetGen.Generator.Tests "${numeric[@]}"
+run sse-kernels DOTNET_EnableAVX2=0 -- tests/NetGen.Generator.Tests "${numeric[@]}"
 run avx2-kernels-e2e DOTNET_EnableAVX512=0 -- tests/NetGen.Tests
 run scalar-kernels DOTNET_EnableHWIntrinsic=0 -- tests/NetGen.Generator.Tests "${numeric[@]}"
 run scalar-kernels-e2e DOTNET_EnableHWIntrinsic=0 -- tests/NetGen.Tests

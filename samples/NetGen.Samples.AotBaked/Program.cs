@@ -6,7 +6,8 @@ using NetGen.Training;
 
 // Inference with the weights baked into the executable: no file to ship, no loader, nothing parsed at start-up.
 // digits.json is what the digits sample writes (dotnet run -c Release --project samples/NetGen.Samples.Digits, then
-// copy digits-output/digits.json here); the generator turns it into read-only data at compile time.
+// copy digits-output/digits.json here; not with --data, whose network takes standardised inputs); the generator turns it
+// into read-only data at compile time.
 //   dotnet publish -c Release -r linux-x64 samples/NetGen.Samples.AotBaked -o aot-baked
 //   aot-baked/NetGen.Samples.AotBaked
 Dataset<float> test = Glyphs.Generate(1000, seed: 2);

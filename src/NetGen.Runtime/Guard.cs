@@ -62,7 +62,7 @@ namespace NetGen.Runtime
         /// <param name="parameterName">The name of the parameter.</param>
         public static void LearningRate<T>(T learningRate, string parameterName) where T : IFloatingPointIeee754<T>
         {
-            if (!T.IsFinite(learningRate) || T.IsNegative(learningRate))
+            if (!(learningRate >= T.Zero) || !T.IsFinite(learningRate))
             {
                 throw new ArgumentOutOfRangeException(parameterName, learningRate, "The learning rate must be a finite number of at least 0. Nothing was written.");
             }
@@ -75,7 +75,7 @@ namespace NetGen.Runtime
         {
             if (!T.IsFinite(loss))
             {
-                throw new ArithmeticException($"The sample's loss is {loss}, so no step was taken and the parameters are as they were. Check the input and target for NaN or infinite values, or lower the learning rate if earlier steps diverged.");
+                throw new ArithmeticException($"The sample's loss is {loss.ToString(null, System.Globalization.CultureInfo.InvariantCulture)}, so no step was taken and the parameters are as they were. Check the input and target for NaN or infinite values, or lower the learning rate if earlier steps diverged.");
             }
         }
 

@@ -55,10 +55,10 @@ namespace NetGen
 
         /// <summary>One step of plain stochastic gradient descent on one sample, fused: the forward pass, the loss, then
         /// backpropagation that updates each layer as it goes, <c>W_k -= eta da_k h_(k-1)^T</c> and <c>b_k -= eta da_k</c>
-        /// (with <c>dh_(k-1) = W_k^T da_k</c> taken before the update), so every weight is read and written once and
-        /// <see cref="Gradients"/> is neither used nor changed. The parameters end as <see cref="ZeroGradients"/>,
-        /// <see cref="Backward"/> and <c>new Sgd&lt;T&gt;().Step(Parameters, Gradients, 1, learningRate)</c> leave them.
-        /// Allocates nothing.</summary>
+        /// (with <c>dh_(k-1) = W_k^T da_k</c> taken from the weights before their update). Each weight is updated in place
+        /// in the pass that reads it, and <see cref="Gradients"/> is neither used nor changed. The parameters end equal
+        /// (as compared with ==; a zero's sign may differ) to what <see cref="ZeroGradients"/>, <see cref="Backward"/> and
+        /// <c>new Sgd&lt;T&gt;().Step(Parameters, Gradients, 1, learningRate)</c> leave. Allocates nothing.</summary>
         /// <returns>The sample's loss, before the update.</returns>
         /// <exception cref="ArgumentException">A span has the wrong length; nothing is written.</exception>
         /// <exception cref="ArgumentOutOfRangeException">The learning rate is negative or not finite; nothing is written.</exception>

@@ -12,7 +12,9 @@ public sealed class RandomNetworksFixture
     public RandomNetworksFixture()
     {
         Topologies = Catalog();
-        string source = "using NetGen;\n" + string.Join("\n", Topologies.Select(t => t.ToSource(true, "D") + t.ToSource(false, "F")));
+        string source = "using NetGen;\n" + string.Join("\n", Topologies.Select(t => t.ToSource(true, "D") + t.ToSource(false, "F")))
+            + "\n" + SgdStepShapes.Source; // compiled once with the catalog: a second compilation costs most of a minute
+
         Assembly = GeneratorHarness.CompileAndLoad(source);
     }
 
@@ -257,15 +259,33 @@ public class EndToEndNumericTests : IClassFixture<RandomNetworksFixture>
         var samples = Enumerable.Range(0, 4)
             .Select(_ => (X: Enumerable.Range(0, topology.InputSize).Select(_ => (random.NextDouble() * 2) - 1).ToArray(), D: Target(topology, random)))
             .ToArray();
-        CompareSgd<double>(topology.Name + "D", p, samples, 0.05);
-        CompareSgd<float>(topology.Name + "F", p, samples, 0.05f);
+        CompareSgd<double>(_fixture.Assembly, topology.Name + "D", p, samples, 0.05);
+        CompareSgd<float>(_fixture.Assembly, topology.Name + "F", p, samples, 0.05f);
     }
 
-    private void CompareSgd<T>(string typeName, double[] p, (double[] X, double[] D)[] samples, T learningRate)
+    /// <summary>The same check on the pinned shapes of <see cref="SgdStepShapes"/>.</summary>
+    [Theory]
+    [MemberData(nameof(SgdStepShapes.Indices), MemberType = typeof(SgdStepShapes))]
+    public void SgdStep_EqualsBackwardPlusSgd_OnPinnedShapes(int index)
+    {
+        var (name, _, inputs, outputs, loss) = SgdStepShapes.Networks[index];
+        var random = new Random(3000 + index);
+        var probe = (INeuralNetwork<double>)Activator.CreateInstance(_fixture.Assembly.GetType(name + "D")!)!;
+        double[] p = Enumerable.Range(0, probe.ParameterCount).Select(_ => random.NextDouble() - 0.5).ToArray();
+        var samples = Enumerable.Range(0, 4).Select(_ => (
+            X: Enumerable.Range(0, inputs).Select(_ => (random.NextDouble() * 2) - 1).ToArray(),
+            D: SgdStepShapes.Target(loss, outputs, random))).ToArray();
+        CompareSgd<double>(_fixture.Assembly, name + "D", p, samples, 0.1);
+        CompareSgd<float>(_fixture.Assembly, name + "F", p, samples, 0.1f);
+    }
+
+    /// <summary>Asserts that SgdStep on one instance and ZeroGradients + Backward + Sgd.Step on another, from the same
+    /// parameters <paramref name="p"/>, stay equal over <paramref name="samples"/>, and that SgdStep leaves Gradients.</summary>
+    internal static void CompareSgd<T>(Assembly assembly, string typeName, double[] p, (double[] X, double[] D)[] samples, T learningRate)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
-        var fused = (INeuralNetwork<T>)Activator.CreateInstance(_fixture.Assembly.GetType(typeName)!)!;
-        var unfused = (INeuralNetwork<T>)Activator.CreateInstance(_fixture.Assembly.GetType(typeName)!)!;
+        var fused = (INeuralNetwork<T>)Activator.CreateInstance(assembly.GetType(typeName)!)!;
+        var unfused = (INeuralNetwork<T>)Activator.CreateInstance(assembly.GetType(typeName)!)!;
         for (int i = 0; i < p.Length; i++)
         {
             fused.Parameters[i] = unfused.Parameters[i] = T.CreateChecked(p[i]);

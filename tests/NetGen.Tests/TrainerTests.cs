@@ -58,6 +58,10 @@ public class TrainerTests
         Assert.Equal(first.Select(BitConverter.SingleToInt32Bits), Run(0.1, 9).Select(BitConverter.SingleToInt32Bits));
         Assert.NotEqual(first, Run(0, 9));
         Assert.NotEqual(first, Run(0.1, 10));
+
+        // Noise far below a float's resolution rounds away: the run equals one without noise, so the noise stream
+        // leaves the shuffles alone.
+        Assert.Equal(Run(0, 9).Select(BitConverter.SingleToInt32Bits), Run(1e-30, 9).Select(BitConverter.SingleToInt32Bits));
     }
 
     [Theory]

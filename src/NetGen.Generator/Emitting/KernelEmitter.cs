@@ -6,14 +6,16 @@ using static NetGen.Generator.Emitting.Formatting;
 
 namespace NetGen.Generator.Emitting
 {
-    /// <summary>Writes each layer's affine kernels, specialised to its exact sizes:
-    /// forward <c>a = W x + b</c> and backward <c>dW += da x^T; db += da; dx = W^T da</c>.</summary>
+    /// <summary>Writes each layer's affine kernels, specialised to its exact sizes: forward <c>a = W x + b</c>, backward
+    /// <c>dW += da x^T; db += da; dx = W^T da</c>, and the fused SGD step <c>dx = W^T da; W -= eta da x^T; b -= eta da</c>.</summary>
     /// <remarks>
     /// W is stored input-major, <c>W[j * m + i]</c> for input j and output i, so one input's weights are a contiguous row
     /// across the outputs. The vectorised kernels keep a group of output vectors in registers and stream the rows:
     /// forward broadcasts x_j and accumulates <c>acc += W[j, :] x_j</c>; backward updates <c>dW[j, :] += da x_j</c> and
-    /// reduces <c>dx_j = W[j, :] . da</c> in the same pass. A length that is not a multiple of the vector width ends with
-    /// a vector that overlaps the one before it (masked where it accumulates).
+    /// reduces <c>dx_j = W[j, :] . da</c> in the same pass (the SGD step updates W itself, after reading it for dx). A
+    /// length that is not a multiple of the vector width ends with a vector that overlaps the one before it (masked where
+    /// it accumulates; stored before it, see EmitBackwardGroup). Narrow forward groups spread the inputs over interleaved
+    /// accumulator sets to hide the FMA latency.
     /// </remarks>
     internal static class KernelEmitter
     {
@@ -349,10 +351,10 @@ namespace NetGen.Generator.Emitting
                 }
             }
 
-            // A last vector that overlaps the one before shares lanes with it. Reloading lanes just stored would stall on
-            // store forwarding, so such a group loads every vector first and stores the overlapping one first: the one
-            // before then writes the shared lanes last (there the overlapping vector's delta is zero, so either value
-            // is the same).
+            // A last vector that overlaps the one before shares lanes with it. Storing vector by vector would make it
+            // reload lanes just stored, which stalls on store forwarding, so such a group computes every vector first
+            // and stores them last to first. The order matters: in the shared lanes the overlapping vector holds the old
+            // value (its delta is masked to zero there) and the vector before it the new one, which must be written last.
             bool overlaps = group.FreshLanes.Any(f => f < lanes);
             ForEachInput(w, t, n, m, (row, j) =>
             {
@@ -372,9 +374,9 @@ namespace NetGen.Generator.Emitting
                         }
                     }
 
-                    for (int v = offsets.Length - 1; overlaps && v >= 0; v--)
+                    if (overlaps)
                     {
-                        w.Line($"{vector}.StoreUnsafe(w{Int(v)} - (step * (d{Int(v)} * xj)), ref weights, {Offset(row, offsets[v], baseOffset)});");
+                        StoreLastToFirst(w, vector, offsets.Length, v => $"w{Int(v)} - (step * (d{Int(v)} * xj))", "weights", v => Offset(row, offsets[v], baseOffset));
                     }
                 }
                 else
@@ -386,9 +388,9 @@ namespace NetGen.Generator.Emitting
                         w.Line(overlaps ? $"{vector}<{t}> g{Int(v)} = {sum};" : $"{vector}.StoreUnsafe({sum}, ref weightGradient, {at});");
                     }
 
-                    for (int v = offsets.Length - 1; overlaps && v >= 0; v--)
+                    if (overlaps)
                     {
-                        w.Line($"{vector}.StoreUnsafe(g{Int(v)}, ref weightGradient, {Offset(row, offsets[v], baseOffset)});");
+                        StoreLastToFirst(w, vector, offsets.Length, v => $"g{Int(v)}", "weightGradient", v => Offset(row, offsets[v], baseOffset));
                     }
 
                     if (hasDx)
@@ -414,9 +416,19 @@ namespace NetGen.Generator.Emitting
                 w.Line(overlaps ? $"{vector}<{t}> b{Int(v)} = {value};" : $"{vector}.StoreUnsafe({value}, ref {(sgd ? "bias" : "biasGradient")}, {at});");
             }
 
-            for (int v = offsets.Length - 1; overlaps && v >= 0; v--)
+            if (overlaps)
             {
-                w.Line($"{vector}.StoreUnsafe(b{Int(v)}, ref {(sgd ? "bias" : "biasGradient")}, {Offset(baseOffset, offsets[v])});");
+                StoreLastToFirst(w, vector, offsets.Length, v => $"b{Int(v)}", sgd ? "bias" : "biasGradient", v => Offset(baseOffset, offsets[v]));
+            }
+        }
+
+        /// <summary>Stores a group's computed vectors from the last to the first (see EmitBackwardGroup: the overlapping
+        /// last vector first, so the vector before it writes the shared lanes last).</summary>
+        private static void StoreLastToFirst(SourceWriter w, string vector, int count, Func<int, string> value, string target, Func<int, string> at)
+        {
+            for (int v = count - 1; v >= 0; v--)
+            {
+                w.Line($"{vector}.StoreUnsafe({value(v)}, ref {target}, {at(v)});");
             }
         }
 

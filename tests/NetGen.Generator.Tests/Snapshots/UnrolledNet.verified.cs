@@ -144,9 +144,9 @@ namespace Samples
 
         /// <summary>One step of plain stochastic gradient descent on one sample, fused: the forward pass, the loss, then
         /// backpropagation that updates each layer as it goes, <c>W_k -= eta da_k h_(k-1)^T</c> and <c>b_k -= eta da_k</c>
-        /// (with <c>dh_(k-1) = W_k^T da_k</c> taken before the update): every weight is read and written once, and
-        /// <see cref="Gradients"/> is neither used nor changed. The parameters end as <see cref="ZeroGradients"/>,
-        /// <see cref="Backward"/> and a plain SGD step on the gradient leave them. Allocates nothing.</summary>
+        /// (with <c>dh_(k-1) = W_k^T da_k</c> taken from the weights before their update): each weight is updated in place in
+        /// the pass that reads it, and <see cref="Gradients"/> is neither used nor changed. The parameters end equal (==) to
+        /// what <see cref="ZeroGradients"/>, <see cref="Backward"/> and a plain SGD step on the gradient leave. Allocates nothing.</summary>
         /// <param name="input">The input <c>x</c>, of length <see cref="InputSize"/>.</param>
         /// <param name="target">The target <c>d</c>, of length <see cref="OutputSize"/>.</param>
         /// <param name="learningRate">eta, finite and at least 0.</param>
