@@ -75,6 +75,38 @@ public class BatchTests
         Assert.NotEqual(new SimpleChainsNet().Parameters.ToArray(), one); // it trained
     }
 
+    /// <summary>MNIST's gradient buffers (407 KB each) fit ten to a wave of DataParallel.WaveBytes, so 11 shards take
+    /// two waves: the gradient is still bit-identical on 1, 2 and 3 threads, and equals the shards' batched passes
+    /// added up in shard order.</summary>
+    [Fact]
+    public void DataParallel_OverSeveralWaves_GivesTheShardOrderSum_OnAnyThreadCount()
+    {
+        const int Shards = 11, Samples = (Shards - 1) * DataParallel<float>.ShardSize + 100;
+        Assert.InRange(DataParallel<float>.WaveBytes / (MnistNet.ParameterCount * sizeof(float)), Shards / 2, Shards - 1); // two waves
+        (float[] x, float[] d) = Batch(new MnistNet(), Samples, seed: 9, oneHot: true);
+        float[] Gradient(int threads)
+        {
+            var net = new MnistNet();
+            new DataParallel<float>(net, threads).Backward(x, d);
+            return net.Gradients.ToArray();
+        }
+
+        var reference = new MnistNet();
+        var shard = new float[MnistNet.ParameterCount];
+        for (int start = 0; start < Samples; start += DataParallel<float>.ShardSize)
+        {
+            int rows = Math.Min(DataParallel<float>.ShardSize, Samples - start);
+            Array.Clear(shard);
+            reference.BackwardBatch(x.AsSpan(start * MnistNet.InputSize, rows * MnistNet.InputSize), d.AsSpan(start * MnistNet.OutputSize, rows * MnistNet.OutputSize), shard);
+            System.Numerics.Tensors.TensorPrimitives.Add(reference.Gradients, shard, reference.Gradients);
+        }
+
+        float[] one = Gradient(1);
+        Assert.Equal(reference.Gradients.ToArray(), one);
+        Assert.Equal(one, Gradient(2));
+        Assert.Equal(one, Gradient(3));
+    }
+
     [Fact]
     public void DataParallel_MatchesOneBatchedPass()
     {

@@ -7,15 +7,20 @@ namespace NetGen.Training
 {
     /// <summary>Data-parallel backpropagation over a large batch, deterministic whatever the thread count.</summary>
     /// <remarks>
-    /// The batch is cut into shards of <see cref="ShardSize"/> samples, fixed by the batch alone. Shards run in waves of
-    /// one per thread; each shard's gradient sum goes to its own buffer, and after each wave the buffers are added to
-    /// the network's gradients in shard order. Every sum is therefore formed in the same order on 1, 2 or 64 threads,
-    /// and the same seed gives bit-identical training. There is one buffer per thread, kept between calls, so memory
-    /// does not grow with the batch and a call allocates only the task machinery.
+    /// The batch is cut into shards of <see cref="ShardSize"/> samples, fixed by the batch alone. Shards run in waves;
+    /// each shard's gradient sum goes to its own buffer, and after each wave the buffers are added to the network's
+    /// gradients in shard order. Every sum is therefore formed in the same order on 1, 2 or 64 threads, and the same
+    /// seed gives bit-identical training. A wave holds as many shards as fit <see cref="WaveBytes"/> of buffers (at
+    /// least one per thread): a small network's whole batch runs in one wave, with one hand-off to the threads instead
+    /// of one per shard, while a large network's buffers stay bounded. The buffers are kept between calls, so memory does
+    /// not grow with the batch and a call allocates only the task machinery.
     /// </remarks>
     /// <typeparam name="T">float or double.</typeparam>
     public sealed class DataParallel<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
+        /// <summary>The gradient buffers a wave may hold, in bytes: 4 MiB, or one buffer per thread if that is more.</summary>
+        public const int WaveBytes = 4 << 20;
+
         /// <summary>Samples per shard: large enough to amortise the reduction, small enough to balance two or more cores.</summary>
         public const int ShardSize = 512;
 
@@ -55,7 +60,8 @@ namespace NetGen.Training
                 return _network.BackwardBatch(inputs.Span, targets.Span);
             }
 
-            int wave = Math.Min(_threads, shards);
+            long bufferBytes = (long)_network.ParameterCount * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+            int wave = (int)Math.Min(shards, Math.Max(_threads, WaveBytes / Math.Max(1, bufferBytes)));
             EnsureBuffers(wave);
             int inputSize = _network.InputSize, outputSize = _network.OutputSize;
             T loss = T.Zero;
@@ -73,9 +79,12 @@ namespace NetGen.Training
                         gradient);
                 }
 
-                if (size == 1)
+                if (size == 1 || _threads == 1)
                 {
-                    Shard(0);
+                    for (int slot = 0; slot < size; slot++)
+                    {
+                        Shard(slot);
+                    }
                 }
                 else
                 {
