@@ -259,8 +259,7 @@ public class EndToEndNumericTests : IClassFixture<RandomNetworksFixture>
         var samples = Enumerable.Range(0, 4)
             .Select(_ => (X: Enumerable.Range(0, topology.InputSize).Select(_ => (random.NextDouble() * 2) - 1).ToArray(), D: Target(topology, random)))
             .ToArray();
-        CompareSgd<double>(_fixture.Assembly, topology.Name + "D", p, samples, 0.05);
-        CompareSgd<float>(_fixture.Assembly, topology.Name + "F", p, samples, 0.05f);
+        CompareSgd(topology.Name, p, samples, 0.05);
     }
 
     /// <summary>The same check on the pinned shapes of <see cref="SgdStepShapes"/>.</summary>
@@ -275,13 +274,19 @@ public class EndToEndNumericTests : IClassFixture<RandomNetworksFixture>
         var samples = Enumerable.Range(0, 4).Select(_ => (
             X: Enumerable.Range(0, inputs).Select(_ => (random.NextDouble() * 2) - 1).ToArray(),
             D: SgdStepShapes.Target(loss, outputs, random))).ToArray();
-        CompareSgd<double>(_fixture.Assembly, name + "D", p, samples, 0.1);
-        CompareSgd<float>(_fixture.Assembly, name + "F", p, samples, 0.1f);
+        CompareSgd(name, p, samples, 0.1);
+    }
+
+    /// <summary><see cref="CompareSgd{T}"/> for the network's double (D) and float (F) versions.</summary>
+    private void CompareSgd(string name, double[] p, (double[] X, double[] D)[] samples, double learningRate)
+    {
+        CompareSgd<double>(_fixture.Assembly, name + "D", p, samples, learningRate);
+        CompareSgd<float>(_fixture.Assembly, name + "F", p, samples, (float)learningRate);
     }
 
     /// <summary>Asserts that SgdStep on one instance and ZeroGradients + Backward + Sgd.Step on another, from the same
     /// parameters <paramref name="p"/>, stay equal over <paramref name="samples"/>, and that SgdStep leaves Gradients.</summary>
-    internal static void CompareSgd<T>(Assembly assembly, string typeName, double[] p, (double[] X, double[] D)[] samples, T learningRate)
+    private static void CompareSgd<T>(Assembly assembly, string typeName, double[] p, (double[] X, double[] D)[] samples, T learningRate)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
         var fused = (INeuralNetwork<T>)Activator.CreateInstance(assembly.GetType(typeName)!)!;
