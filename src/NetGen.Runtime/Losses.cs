@@ -10,10 +10,31 @@ namespace NetGen.Runtime
     public static class Losses
     {
         /// <summary>Mean squared error, <c>L = 1/2 sum_k (y_k - d_k)^2</c>.</summary>
+        /// <remarks>Vectorised for long spans (a batched tile's whole output block is one call): one scalar sum chain
+        /// over W3's 512-value tiles was a tenth of its training step. Spans shorter than a vector (a single sample of
+        /// a small network) take the scalar loop alone, as before.</remarks>
         public static T HalfSquaredError<T>(ReadOnlySpan<T> y, ReadOnlySpan<T> d) where T : unmanaged, IFloatingPointIeee754<T>
         {
+            if (y.Length != d.Length)
+            {
+                throw new ArgumentException($"y has {y.Length} values but d has {d.Length}; they must match.", nameof(d));
+            }
+
             T sum = T.Zero;
-            for (int k = 0; k < y.Length; k++)
+            int k = 0;
+            if (Vector.IsHardwareAccelerated && y.Length >= Vector<T>.Count)
+            {
+                var squares = Vector<T>.Zero;
+                for (; k <= y.Length - Vector<T>.Count; k += Vector<T>.Count)
+                {
+                    var e = new Vector<T>(y.Slice(k)) - new Vector<T>(d.Slice(k));
+                    squares += e * e;
+                }
+
+                sum = Vector.Sum(squares);
+            }
+
+            for (; k < y.Length; k++)
             {
                 T e = y[k] - d[k];
                 sum += e * e;

@@ -67,6 +67,39 @@ namespace NetGen.Runtime
             return a * b + c;
         }
 
+        /// <summary>Whether <see cref="MultiplyAdd(float, float, float)"/> and the vector overloads round once (x64 FMA,
+        /// Arm64) rather than twice on this machine.</summary>
+        public static bool IsFused => Fma.IsSupported || AdvSimd.IsSupported;
+
+        /// <summary>Returns <c>a * b + c</c> for one float, rounded as the vector overloads round it on this machine: once
+        /// where the hardware has FMA (x64 FMA, Arm64), else twice. Scalar tails use it to agree with vector bodies.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static float MultiplyAdd(float a, float b, float c) =>
+            IsFused ? MathF.FusedMultiplyAdd(a, b, c) : (a * b) + c;
+
+        /// <summary>Returns <c>a * b + c</c> for <see cref="System.Numerics.Vector{T}"/> of float: one rounding where the
+        /// hardware has FMA for its width (256-bit with x64 FMA, 128-bit with FMA or Arm64), else a multiply and an add.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static System.Numerics.Vector<float> MultiplyAdd(System.Numerics.Vector<float> a, System.Numerics.Vector<float> b, System.Numerics.Vector<float> c)
+        {
+            if (System.Numerics.Vector<float>.Count == Vector512<float>.Count && Avx512F.IsSupported)
+            {
+                return Avx512F.FusedMultiplyAdd(a.AsVector512(), b.AsVector512(), c.AsVector512()).AsVector();
+            }
+
+            if (System.Numerics.Vector<float>.Count == Vector256<float>.Count && Fma.IsSupported)
+            {
+                return Fma.MultiplyAdd(a.AsVector256(), b.AsVector256(), c.AsVector256()).AsVector();
+            }
+
+            if (System.Numerics.Vector<float>.Count == Vector128<float>.Count)
+            {
+                return MultiplyAdd(a.AsVector128(), b.AsVector128(), c.AsVector128()).AsVector();
+            }
+
+            return (a * b) + c;
+        }
+
         /// <summary>The sum of the lanes, by halving: lower plus upper half down to 128 bits, then the 128-bit sum. On x64
         /// this takes about a third of the instructions of <c>Vector512.Sum</c>, which reduces each 128-bit quarter on its
         /// own; the generated kernels end every dot product with it.</summary>
