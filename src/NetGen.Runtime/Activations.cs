@@ -120,9 +120,8 @@ namespace NetGen.Runtime
             q = Simd.MultiplyAdd(x2, q, System.Runtime.Intrinsics.Vector512.Create(B2));
             q = Simd.MultiplyAdd(x2, q, System.Runtime.Intrinsics.Vector512.Create(B0));
             var result = x * p / q;
-            var keep = System.Runtime.Intrinsics.Vector512.LessThan(System.Runtime.Intrinsics.Vector512.Abs(value), System.Runtime.Intrinsics.Vector512.Create(TanhTiny))
-                | ~System.Runtime.Intrinsics.Vector512.Equals(value, value); // tiny inputs, and NaN, pass through
-            return System.Runtime.Intrinsics.Vector512.ConditionalSelect(keep, value, result);
+            // |value| >= tiny is false for tiny inputs and for NaN, which both pass through: one compare for both.
+            return System.Runtime.Intrinsics.Vector512.ConditionalSelect(System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(System.Runtime.Intrinsics.Vector512.Abs(value), System.Runtime.Intrinsics.Vector512.Create(TanhTiny)), result, value);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -140,8 +139,7 @@ namespace NetGen.Runtime
             q = Simd.MultiplyAdd(x2, q, new Vector<float>(B2));
             q = Simd.MultiplyAdd(x2, q, new Vector<float>(B0));
             var result = x * p / q;
-            var keep = Vector.LessThan(Vector.Abs(value), new Vector<float>(TanhTiny)) | ~Vector.Equals(value, value);
-            return Vector.ConditionalSelect(keep, value, result);
+            return Vector.ConditionalSelect(Vector.GreaterThanOrEqual(Vector.Abs(value), new Vector<float>(TanhTiny)), result, value);
         }
 
         /// <summary><c>h = max(0, a)</c>; NaN propagates.</summary>

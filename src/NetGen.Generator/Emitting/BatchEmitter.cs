@@ -478,14 +478,36 @@ namespace NetGen.Generator.Emitting
             return segments;
         }
 
-        /// <summary>Rows in blocks, then one at a time, for one group of column vectors. A block holds up to
+        /// <summary>Rows in blocks, then the rest, for one group of column vectors. A block holds up to
         /// <paramref name="accumulators"/> accumulators (16 with the 32 registers of AVX-512, 8 with the 16 of AVX2 and
-        /// Neon) and at most 8 rows: at least 8 independent FMA chains hide the FMA latency on two pipes.</summary>
+        /// Neon) and at most 8 rows: at least 8 independent FMA chains hide the FMA latency on two pipes. Where the row
+        /// count is a constant (dW's rows are the layer's inputs), the rest is one block of its own size, not single rows:
+        /// dW of a 4-input layer is then 4 rows of chains at once rather than one row at a time.</summary>
         private static void EmitBlocks(SourceWriter w, NetworkSpec net, Product product, Path width, string[] columns, int block, int accumulators)
         {
             string r = "r" + Int(block);
-            w.Line($"int {r} = 0;");
             int blockRows = Math.Max(1, Math.Min(8, accumulators / columns.Length));
+            if (int.TryParse(product.RowCount, out int constantRows))
+            {
+                int whole = constantRows - (constantRows % blockRows);
+                if (whole > 0)
+                {
+                    w.Open($"for (int {r} = 0; {r} < {Int(whole)}; {r} += {Int(blockRows)})");
+                    EmitBlock(w, net, product, width, columns, r, blockRows);
+                    w.Close();
+                }
+
+                if (whole < constantRows)
+                {
+                    w.Block($"// the last {Int(constantRows - whole)} row(s) as one block");
+                    EmitBlock(w, net, product, width, columns, Int(whole), constantRows - whole);
+                    w.Close();
+                }
+
+                return;
+            }
+
+            w.Line($"int {r} = 0;");
             w.Open($"for (; {r} + {Int(blockRows)} <= {product.RowCount}; {r} += {Int(blockRows)})");
             EmitBlock(w, net, product, width, columns, r, blockRows);
             w.Close();
@@ -494,12 +516,20 @@ namespace NetGen.Generator.Emitting
             w.Close();
         }
 
+        /// <summary>Independent FMA chains that hide the FMA latency on two pipes.</summary>
+        private const int Chains = 8;
+
         private static void EmitBlock(SourceWriter w, NetworkSpec net, Product product, Path width, string[] columns, string r, int rows)
         {
             string t = net.Scalar;
             string v = $"{width.Vector}<{t}>";
             string Offset(string expression) => $"(nuint)({expression})";
-            string Row(int i) => i == 0 ? r : $"({r} + {Int(i)})";
+            string Row(int i) => int.TryParse(r, out int first) ? Int(first + i) : i == 0 ? r : $"({r} + {Int(i)})";
+
+            // A block with fewer than Chains accumulators (a bias gradient, a narrow layer's last rows) splits the inner
+            // loop over interleaved sets (step k adds to set k % sets) and adds the sets in order at the end.
+            int sets = Math.Min(4, Math.Max(1, Chains / (rows * columns.Length)));
+            string Acc(int i, int c, int set) => set == 0 ? $"c{Int(i)}_{Int(c)}" : $"c{Int(i)}_{Int(c)}s{Int(set)}";
             for (int i = 0; i < rows; i++)
             {
                 for (int c = 0; c < columns.Length; c++)
@@ -511,35 +541,72 @@ namespace NetGen.Generator.Emitting
                         _ => $"{v}.Zero",
                     };
                     w.Line($"{v} c{Int(i)}_{Int(c)} = {start};");
+                    for (int set = 1; set < sets; set++)
+                    {
+                        w.Line($"{v} {Acc(i, c, set)} = {v}.Zero;");
+                    }
                 }
             }
 
-            w.Open($"for (int k = 0; k < {product.Inner}; k++)");
-            for (int c = 0; c < columns.Length; c++)
+            void Step(string k, int set)
             {
-                w.Line($"{v} b{Int(c)} = {width.Vector}.LoadUnsafe(ref bRef, {Offset(product.B("k", columns[c]))});");
+                for (int c = 0; c < columns.Length; c++)
+                {
+                    w.Line($"{v} b{Int(c)} = {width.Vector}.LoadUnsafe(ref bRef, {Offset(product.B(k, columns[c]))});");
+                }
+
+                for (int i = 0; i < rows; i++)
+                {
+                    if (product.A is null)
+                    {
+                        for (int c = 0; c < columns.Length; c++)
+                        {
+                            w.Line($"{Acc(i, c, set)} += b{Int(c)};");
+                        }
+
+                        continue;
+                    }
+
+                    w.Line($"{v} a{Int(i)} = {width.Vector}.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, {product.A(Row(i), k)}));");
+                    for (int c = 0; c < columns.Length; c++)
+                    {
+                        w.Line($"{Acc(i, c, set)} = {Simd}.MultiplyAdd(b{Int(c)}, a{Int(i)}, {Acc(i, c, set)});");
+                    }
+                }
             }
 
-            for (int i = 0; i < rows; i++)
+            if (sets == 1)
             {
-                if (product.A is null)
+                w.Open($"for (int k = 0; k < {product.Inner}; k++)");
+                Step("k", 0);
+                w.Close();
+            }
+            else
+            {
+                w.Line("int k = 0;");
+                w.Open($"for (; k + {Int(sets)} <= {product.Inner}; k += {Int(sets)})");
+                for (int set = 0; set < sets; set++)
+                {
+                    w.Block();
+                    Step(set == 0 ? "k" : $"(k + {Int(set)})", set);
+                    w.Close();
+                }
+
+                w.Close();
+                for (int i = 0; i < rows; i++)
                 {
                     for (int c = 0; c < columns.Length; c++)
                     {
-                        w.Line($"c{Int(i)}_{Int(c)} += b{Int(c)};");
+                        string sum = string.Join(" + ", Enumerable.Range(1, sets - 1).Select(set => Acc(i, c, set)));
+                        w.Line($"c{Int(i)}_{Int(c)} += {sum};");
                     }
-
-                    continue;
                 }
 
-                w.Line($"{v} a{Int(i)} = {width.Vector}.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, {product.A(Row(i), "k")}));");
-                for (int c = 0; c < columns.Length; c++)
-                {
-                    w.Line($"c{Int(i)}_{Int(c)} = {Simd}.MultiplyAdd(b{Int(c)}, a{Int(i)}, c{Int(i)}_{Int(c)});");
-                }
+                w.Open($"for (; k < {product.Inner}; k++)");
+                Step("k", 0);
+                w.Close();
             }
 
-            w.Close();
             for (int i = 0; i < rows; i++)
             {
                 for (int c = 0; c < columns.Length; c++)

@@ -971,7 +971,35 @@ namespace Samples
                     for (; r0 < rows; r0++)
                     {
                         global::System.Runtime.Intrinsics.Vector512<double> c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biasRef, (nuint)(0));
-                        for (int k = 0; k < 3; k++)
+                        global::System.Runtime.Intrinsics.Vector512<double> c0_0s1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<double> c0_0s2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<double> c0_0s3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        int k = 0;
+                        for (; k + 4 <= 3; k += 4)
+                        {
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(k * 10 + 0));
+                                global::System.Runtime.Intrinsics.Vector512<double> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 3 + k));
+                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)((k + 1) * 10 + 0));
+                                global::System.Runtime.Intrinsics.Vector512<double> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 3 + (k + 1)));
+                                c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)((k + 2) * 10 + 0));
+                                global::System.Runtime.Intrinsics.Vector512<double> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 3 + (k + 2)));
+                                c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)((k + 3) * 10 + 0));
+                                global::System.Runtime.Intrinsics.Vector512<double> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 3 + (k + 3)));
+                                c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
+                            }
+                        }
+                        c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                        for (; k < 3; k++)
                         {
                             global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(k * 10 + 0));
                             global::System.Runtime.Intrinsics.Vector512<double> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 3 + k));
@@ -1022,7 +1050,35 @@ namespace Samples
                     for (; r1 < rows; r1++)
                     {
                         global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(8));
-                        for (int k = 0; k < 3; k++)
+                        global::System.Runtime.Intrinsics.Vector128<double> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<double> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<double> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        int k = 0;
+                        for (; k + 4 <= 3; k += 4)
+                        {
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + 8));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1 * 3 + k));
+                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 10 + 8));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1 * 3 + (k + 1)));
+                                c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 10 + 8));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1 * 3 + (k + 2)));
+                                c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 10 + 8));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1 * 3 + (k + 3)));
+                                c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
+                            }
+                        }
+                        c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                        for (; k < 3; k++)
                         {
                             global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + 8));
                             global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1 * 3 + k));
@@ -1073,8 +1129,48 @@ namespace Samples
                     for (; r0 < rows; r0++)
                     {
                         global::System.Runtime.Intrinsics.Vector256<double> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasRef, (nuint)(0));
+                        global::System.Runtime.Intrinsics.Vector256<double> c0_0s1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<double> c0_0s2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<double> c0_0s3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                         global::System.Runtime.Intrinsics.Vector256<double> c0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasRef, (nuint)(4));
-                        for (int k = 0; k < 3; k++)
+                        global::System.Runtime.Intrinsics.Vector256<double> c0_1s1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<double> c0_1s2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<double> c0_1s3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        int k = 0;
+                        for (; k + 4 <= 3; k += 4)
+                        {
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 10 + 0));
+                                global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 10 + 4));
+                                global::System.Runtime.Intrinsics.Vector256<double> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 3 + k));
+                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                                c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)((k + 1) * 10 + 0));
+                                global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)((k + 1) * 10 + 4));
+                                global::System.Runtime.Intrinsics.Vector256<double> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 3 + (k + 1)));
+                                c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                                c0_1s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s1);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)((k + 2) * 10 + 0));
+                                global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)((k + 2) * 10 + 4));
+                                global::System.Runtime.Intrinsics.Vector256<double> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 3 + (k + 2)));
+                                c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
+                                c0_1s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s2);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)((k + 3) * 10 + 0));
+                                global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)((k + 3) * 10 + 4));
+                                global::System.Runtime.Intrinsics.Vector256<double> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 3 + (k + 3)));
+                                c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
+                                c0_1s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s3);
+                            }
+                        }
+                        c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                        c0_1 += c0_1s1 + c0_1s2 + c0_1s3;
+                        for (; k < 3; k++)
                         {
                             global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 10 + 0));
                             global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 10 + 4));
@@ -1128,7 +1224,35 @@ namespace Samples
                     for (; r1 < rows; r1++)
                     {
                         global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(8));
-                        for (int k = 0; k < 3; k++)
+                        global::System.Runtime.Intrinsics.Vector128<double> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<double> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<double> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        int k = 0;
+                        for (; k + 4 <= 3; k += 4)
+                        {
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + 8));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1 * 3 + k));
+                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 10 + 8));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1 * 3 + (k + 1)));
+                                c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 10 + 8));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1 * 3 + (k + 2)));
+                                c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 10 + 8));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1 * 3 + (k + 3)));
+                                c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
+                            }
+                        }
+                        c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                        for (; k < 3; k++)
                         {
                             global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + 8));
                             global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1 * 3 + k));
@@ -1181,8 +1305,48 @@ namespace Samples
                         for (; r0 < rows; r0++)
                         {
                             global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(c0));
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                             global::System.Runtime.Intrinsics.Vector128<double> c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(c0 + 2));
-                            for (int k = 0; k < 3; k++)
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_1s1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_1s2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_1s3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            int k = 0;
+                            for (; k + 4 <= 3; k += 4)
+                            {
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + c0));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + c0 + 2));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 3 + k));
+                                    c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                                    c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 10 + c0));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 10 + c0 + 2));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 3 + (k + 1)));
+                                    c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                                    c0_1s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s1);
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 10 + c0));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 10 + c0 + 2));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 3 + (k + 2)));
+                                    c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
+                                    c0_1s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s2);
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 10 + c0));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 10 + c0 + 2));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 3 + (k + 3)));
+                                    c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
+                                    c0_1s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s3);
+                                }
+                            }
+                            c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                            c0_1 += c0_1s1 + c0_1s2 + c0_1s3;
+                            for (; k < 3; k++)
                             {
                                 global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + c0));
                                 global::System.Runtime.Intrinsics.Vector128<double> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + c0 + 2));
@@ -1237,7 +1401,35 @@ namespace Samples
                     for (; r1 < rows; r1++)
                     {
                         global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(8));
-                        for (int k = 0; k < 3; k++)
+                        global::System.Runtime.Intrinsics.Vector128<double> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<double> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<double> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        int k = 0;
+                        for (; k + 4 <= 3; k += 4)
+                        {
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + 8));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1 * 3 + k));
+                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 10 + 8));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1 * 3 + (k + 1)));
+                                c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 10 + 8));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1 * 3 + (k + 2)));
+                                c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 10 + 8));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1 * 3 + (k + 3)));
+                                c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
+                            }
+                        }
+                        c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                        for (; k < 3; k++)
                         {
                             global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + 8));
                             global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1 * 3 + k));
@@ -1273,322 +1465,254 @@ namespace Samples
                     ref double cRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dW);
                     if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
                     {
-                        int r0 = 0;
-                        for (; r0 + 8 <= 3; r0 += 8)
-                        {
-                            global::System.Runtime.Intrinsics.Vector512<double> c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(r0 * 10 + 0));
-                            global::System.Runtime.Intrinsics.Vector512<double> c1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 10 + 0));
-                            global::System.Runtime.Intrinsics.Vector512<double> c2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 10 + 0));
-                            global::System.Runtime.Intrinsics.Vector512<double> c3_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 10 + 0));
-                            global::System.Runtime.Intrinsics.Vector512<double> c4_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 4) * 10 + 0));
-                            global::System.Runtime.Intrinsics.Vector512<double> c5_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 5) * 10 + 0));
-                            global::System.Runtime.Intrinsics.Vector512<double> c6_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 6) * 10 + 0));
-                            global::System.Runtime.Intrinsics.Vector512<double> c7_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 7) * 10 + 0));
-                            for (int k = 0; k < rows; k++)
+                        { // the last 3 row(s) as one block
+                            global::System.Runtime.Intrinsics.Vector512<double> c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(0 * 10 + 0));
+                            global::System.Runtime.Intrinsics.Vector512<double> c0_0s1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<double> c1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(1 * 10 + 0));
+                            global::System.Runtime.Intrinsics.Vector512<double> c1_0s1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<double> c2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(2 * 10 + 0));
+                            global::System.Runtime.Intrinsics.Vector512<double> c2_0s1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                            int k = 0;
+                            for (; k + 2 <= rows; k += 2)
+                            {
+                                {
+                                    global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(k * 10 + 0));
+                                    global::System.Runtime.Intrinsics.Vector512<double> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + 0));
+                                    c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                                    global::System.Runtime.Intrinsics.Vector512<double> a1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + 1));
+                                    c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                                    global::System.Runtime.Intrinsics.Vector512<double> a2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + 2));
+                                    c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)((k + 1) * 10 + 0));
+                                    global::System.Runtime.Intrinsics.Vector512<double> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (k + 1) * 3 + 0));
+                                    c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                                    global::System.Runtime.Intrinsics.Vector512<double> a1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (k + 1) * 3 + 1));
+                                    c1_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0s1);
+                                    global::System.Runtime.Intrinsics.Vector512<double> a2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (k + 1) * 3 + 2));
+                                    c2_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0s1);
+                                }
+                            }
+                            c0_0 += c0_0s1;
+                            c1_0 += c1_0s1;
+                            c2_0 += c2_0s1;
+                            for (; k < rows; k++)
                             {
                                 global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(k * 10 + 0));
-                                global::System.Runtime.Intrinsics.Vector512<double> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + r0));
+                                global::System.Runtime.Intrinsics.Vector512<double> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + 0));
                                 c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                                global::System.Runtime.Intrinsics.Vector512<double> a1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + (r0 + 1)));
+                                global::System.Runtime.Intrinsics.Vector512<double> a1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + 1));
                                 c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
-                                global::System.Runtime.Intrinsics.Vector512<double> a2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + (r0 + 2)));
+                                global::System.Runtime.Intrinsics.Vector512<double> a2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + 2));
                                 c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
-                                global::System.Runtime.Intrinsics.Vector512<double> a3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + (r0 + 3)));
-                                c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
-                                global::System.Runtime.Intrinsics.Vector512<double> a4 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + (r0 + 4)));
-                                c4_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a4, c4_0);
-                                global::System.Runtime.Intrinsics.Vector512<double> a5 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + (r0 + 5)));
-                                c5_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a5, c5_0);
-                                global::System.Runtime.Intrinsics.Vector512<double> a6 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + (r0 + 6)));
-                                c6_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a6, c6_0);
-                                global::System.Runtime.Intrinsics.Vector512<double> a7 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + (r0 + 7)));
-                                c7_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a7, c7_0);
                             }
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 10 + 0));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 10 + 0));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 10 + 0));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 10 + 0));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c4_0, ref cRef, (nuint)((r0 + 4) * 10 + 0));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c5_0, ref cRef, (nuint)((r0 + 5) * 10 + 0));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c6_0, ref cRef, (nuint)((r0 + 6) * 10 + 0));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c7_0, ref cRef, (nuint)((r0 + 7) * 10 + 0));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref cRef, (nuint)(0 * 10 + 0));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref cRef, (nuint)(1 * 10 + 0));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_0, ref cRef, (nuint)(2 * 10 + 0));
                         }
-                        for (; r0 < 3; r0++)
-                        {
-                            global::System.Runtime.Intrinsics.Vector512<double> c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(r0 * 10 + 0));
-                            for (int k = 0; k < rows; k++)
+                        { // the last 3 row(s) as one block
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0 * 10 + 8));
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<double> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(1 * 10 + 8));
+                            global::System.Runtime.Intrinsics.Vector128<double> c1_0s1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<double> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(2 * 10 + 8));
+                            global::System.Runtime.Intrinsics.Vector128<double> c2_0s1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            int k = 0;
+                            for (; k + 2 <= rows; k += 2)
                             {
-                                global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(k * 10 + 0));
-                                global::System.Runtime.Intrinsics.Vector512<double> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + r0));
-                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + 8));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + 0));
+                                    c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + 1));
+                                    c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                                    global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + 2));
+                                    c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 10 + 8));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (k + 1) * 3 + 0));
+                                    c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (k + 1) * 3 + 1));
+                                    c1_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0s1);
+                                    global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (k + 1) * 3 + 2));
+                                    c2_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0s1);
+                                }
                             }
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 10 + 0));
-                        }
-                        int r1 = 0;
-                        for (; r1 + 8 <= 3; r1 += 8)
-                        {
-                            global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r1 * 10 + 8));
-                            global::System.Runtime.Intrinsics.Vector128<double> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r1 + 1) * 10 + 8));
-                            global::System.Runtime.Intrinsics.Vector128<double> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r1 + 2) * 10 + 8));
-                            global::System.Runtime.Intrinsics.Vector128<double> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r1 + 3) * 10 + 8));
-                            global::System.Runtime.Intrinsics.Vector128<double> c4_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r1 + 4) * 10 + 8));
-                            global::System.Runtime.Intrinsics.Vector128<double> c5_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r1 + 5) * 10 + 8));
-                            global::System.Runtime.Intrinsics.Vector128<double> c6_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r1 + 6) * 10 + 8));
-                            global::System.Runtime.Intrinsics.Vector128<double> c7_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r1 + 7) * 10 + 8));
-                            for (int k = 0; k < rows; k++)
+                            c0_0 += c0_0s1;
+                            c1_0 += c1_0s1;
+                            c2_0 += c2_0s1;
+                            for (; k < rows; k++)
                             {
                                 global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + 8));
-                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + r1));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + 0));
                                 c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + (r1 + 1)));
+                                global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + 1));
                                 c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + (r1 + 2)));
+                                global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + 2));
                                 c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + (r1 + 3)));
-                                c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + (r1 + 4)));
-                                c4_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a4, c4_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a5 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + (r1 + 5)));
-                                c5_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a5, c5_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a6 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + (r1 + 6)));
-                                c6_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a6, c6_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a7 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + (r1 + 7)));
-                                c7_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a7, c7_0);
                             }
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r1 * 10 + 8));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)((r1 + 1) * 10 + 8));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)((r1 + 2) * 10 + 8));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)((r1 + 3) * 10 + 8));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c4_0, ref cRef, (nuint)((r1 + 4) * 10 + 8));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c5_0, ref cRef, (nuint)((r1 + 5) * 10 + 8));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c6_0, ref cRef, (nuint)((r1 + 6) * 10 + 8));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c7_0, ref cRef, (nuint)((r1 + 7) * 10 + 8));
-                        }
-                        for (; r1 < 3; r1++)
-                        {
-                            global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r1 * 10 + 8));
-                            for (int k = 0; k < rows; k++)
-                            {
-                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + 8));
-                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + r1));
-                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                            }
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r1 * 10 + 8));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(0 * 10 + 8));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)(1 * 10 + 8));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)(2 * 10 + 8));
                         }
                     }
                     else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                     {
-                        int r0 = 0;
-                        for (; r0 + 4 <= 3; r0 += 4)
-                        {
-                            global::System.Runtime.Intrinsics.Vector256<double> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(r0 * 10 + 0));
-                            global::System.Runtime.Intrinsics.Vector256<double> c0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(r0 * 10 + 4));
-                            global::System.Runtime.Intrinsics.Vector256<double> c1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 10 + 0));
-                            global::System.Runtime.Intrinsics.Vector256<double> c1_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 10 + 4));
-                            global::System.Runtime.Intrinsics.Vector256<double> c2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 10 + 0));
-                            global::System.Runtime.Intrinsics.Vector256<double> c2_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 10 + 4));
-                            global::System.Runtime.Intrinsics.Vector256<double> c3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 10 + 0));
-                            global::System.Runtime.Intrinsics.Vector256<double> c3_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 10 + 4));
+                        { // the last 3 row(s) as one block
+                            global::System.Runtime.Intrinsics.Vector256<double> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(0 * 10 + 0));
+                            global::System.Runtime.Intrinsics.Vector256<double> c0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(0 * 10 + 4));
+                            global::System.Runtime.Intrinsics.Vector256<double> c1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(1 * 10 + 0));
+                            global::System.Runtime.Intrinsics.Vector256<double> c1_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(1 * 10 + 4));
+                            global::System.Runtime.Intrinsics.Vector256<double> c2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(2 * 10 + 0));
+                            global::System.Runtime.Intrinsics.Vector256<double> c2_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(2 * 10 + 4));
                             for (int k = 0; k < rows; k++)
                             {
                                 global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 10 + 0));
                                 global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 10 + 4));
-                                global::System.Runtime.Intrinsics.Vector256<double> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + r0));
+                                global::System.Runtime.Intrinsics.Vector256<double> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + 0));
                                 c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                                 c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
-                                global::System.Runtime.Intrinsics.Vector256<double> a1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + (r0 + 1)));
+                                global::System.Runtime.Intrinsics.Vector256<double> a1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + 1));
                                 c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
                                 c1_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1);
-                                global::System.Runtime.Intrinsics.Vector256<double> a2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + (r0 + 2)));
+                                global::System.Runtime.Intrinsics.Vector256<double> a2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + 2));
                                 c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
                                 c2_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a2, c2_1);
-                                global::System.Runtime.Intrinsics.Vector256<double> a3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + (r0 + 3)));
-                                c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
-                                c3_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a3, c3_1);
                             }
-                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 10 + 0));
-                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 10 + 4));
-                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 10 + 0));
-                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_1, ref cRef, (nuint)((r0 + 1) * 10 + 4));
-                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 10 + 0));
-                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_1, ref cRef, (nuint)((r0 + 2) * 10 + 4));
-                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 10 + 0));
-                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_1, ref cRef, (nuint)((r0 + 3) * 10 + 4));
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(0 * 10 + 0));
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref cRef, (nuint)(0 * 10 + 4));
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref cRef, (nuint)(1 * 10 + 0));
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_1, ref cRef, (nuint)(1 * 10 + 4));
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref cRef, (nuint)(2 * 10 + 0));
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_1, ref cRef, (nuint)(2 * 10 + 4));
                         }
-                        for (; r0 < 3; r0++)
-                        {
-                            global::System.Runtime.Intrinsics.Vector256<double> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(r0 * 10 + 0));
-                            global::System.Runtime.Intrinsics.Vector256<double> c0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(r0 * 10 + 4));
-                            for (int k = 0; k < rows; k++)
+                        { // the last 3 row(s) as one block
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0 * 10 + 8));
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<double> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(1 * 10 + 8));
+                            global::System.Runtime.Intrinsics.Vector128<double> c1_0s1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<double> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(2 * 10 + 8));
+                            global::System.Runtime.Intrinsics.Vector128<double> c2_0s1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            int k = 0;
+                            for (; k + 2 <= rows; k += 2)
                             {
-                                global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 10 + 0));
-                                global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 10 + 4));
-                                global::System.Runtime.Intrinsics.Vector256<double> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + r0));
-                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                                c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + 8));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + 0));
+                                    c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + 1));
+                                    c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                                    global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + 2));
+                                    c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 10 + 8));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (k + 1) * 3 + 0));
+                                    c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (k + 1) * 3 + 1));
+                                    c1_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0s1);
+                                    global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (k + 1) * 3 + 2));
+                                    c2_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0s1);
+                                }
                             }
-                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 10 + 0));
-                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 10 + 4));
-                        }
-                        int r1 = 0;
-                        for (; r1 + 8 <= 3; r1 += 8)
-                        {
-                            global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r1 * 10 + 8));
-                            global::System.Runtime.Intrinsics.Vector128<double> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r1 + 1) * 10 + 8));
-                            global::System.Runtime.Intrinsics.Vector128<double> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r1 + 2) * 10 + 8));
-                            global::System.Runtime.Intrinsics.Vector128<double> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r1 + 3) * 10 + 8));
-                            global::System.Runtime.Intrinsics.Vector128<double> c4_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r1 + 4) * 10 + 8));
-                            global::System.Runtime.Intrinsics.Vector128<double> c5_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r1 + 5) * 10 + 8));
-                            global::System.Runtime.Intrinsics.Vector128<double> c6_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r1 + 6) * 10 + 8));
-                            global::System.Runtime.Intrinsics.Vector128<double> c7_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r1 + 7) * 10 + 8));
-                            for (int k = 0; k < rows; k++)
+                            c0_0 += c0_0s1;
+                            c1_0 += c1_0s1;
+                            c2_0 += c2_0s1;
+                            for (; k < rows; k++)
                             {
                                 global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + 8));
-                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + r1));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + 0));
                                 c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + (r1 + 1)));
+                                global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + 1));
                                 c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + (r1 + 2)));
+                                global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + 2));
                                 c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + (r1 + 3)));
-                                c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + (r1 + 4)));
-                                c4_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a4, c4_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a5 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + (r1 + 5)));
-                                c5_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a5, c5_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a6 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + (r1 + 6)));
-                                c6_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a6, c6_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a7 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + (r1 + 7)));
-                                c7_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a7, c7_0);
                             }
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r1 * 10 + 8));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)((r1 + 1) * 10 + 8));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)((r1 + 2) * 10 + 8));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)((r1 + 3) * 10 + 8));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c4_0, ref cRef, (nuint)((r1 + 4) * 10 + 8));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c5_0, ref cRef, (nuint)((r1 + 5) * 10 + 8));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c6_0, ref cRef, (nuint)((r1 + 6) * 10 + 8));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c7_0, ref cRef, (nuint)((r1 + 7) * 10 + 8));
-                        }
-                        for (; r1 < 3; r1++)
-                        {
-                            global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r1 * 10 + 8));
-                            for (int k = 0; k < rows; k++)
-                            {
-                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + 8));
-                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + r1));
-                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                            }
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r1 * 10 + 8));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(0 * 10 + 8));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)(1 * 10 + 8));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)(2 * 10 + 8));
                         }
                     }
                     else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
                     {
                         for (int c0 = 0; c0 < 8; c0 += 4)
                         {
-                            int r0 = 0;
-                            for (; r0 + 4 <= 3; r0 += 4)
-                            {
-                                global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 10 + c0));
-                                global::System.Runtime.Intrinsics.Vector128<double> c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 10 + c0 + 2));
-                                global::System.Runtime.Intrinsics.Vector128<double> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 10 + c0));
-                                global::System.Runtime.Intrinsics.Vector128<double> c1_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 10 + c0 + 2));
-                                global::System.Runtime.Intrinsics.Vector128<double> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 10 + c0));
-                                global::System.Runtime.Intrinsics.Vector128<double> c2_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 10 + c0 + 2));
-                                global::System.Runtime.Intrinsics.Vector128<double> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 10 + c0));
-                                global::System.Runtime.Intrinsics.Vector128<double> c3_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 10 + c0 + 2));
+                            { // the last 3 row(s) as one block
+                                global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0 * 10 + c0));
+                                global::System.Runtime.Intrinsics.Vector128<double> c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0 * 10 + c0 + 2));
+                                global::System.Runtime.Intrinsics.Vector128<double> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(1 * 10 + c0));
+                                global::System.Runtime.Intrinsics.Vector128<double> c1_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(1 * 10 + c0 + 2));
+                                global::System.Runtime.Intrinsics.Vector128<double> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(2 * 10 + c0));
+                                global::System.Runtime.Intrinsics.Vector128<double> c2_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(2 * 10 + c0 + 2));
                                 for (int k = 0; k < rows; k++)
                                 {
                                     global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + c0));
                                     global::System.Runtime.Intrinsics.Vector128<double> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + c0 + 2));
-                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + r0));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + 0));
                                     c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                                     c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
-                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + (r0 + 1)));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + 1));
                                     c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
                                     c1_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1);
-                                    global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + (r0 + 2)));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + 2));
                                     c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
                                     c2_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a2, c2_1);
-                                    global::System.Runtime.Intrinsics.Vector128<double> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + (r0 + 3)));
-                                    c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
-                                    c3_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a3, c3_1);
                                 }
-                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 10 + c0));
-                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 10 + c0 + 2));
-                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 10 + c0));
-                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref cRef, (nuint)((r0 + 1) * 10 + c0 + 2));
-                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 10 + c0));
-                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref cRef, (nuint)((r0 + 2) * 10 + c0 + 2));
-                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 10 + c0));
-                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref cRef, (nuint)((r0 + 3) * 10 + c0 + 2));
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(0 * 10 + c0));
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref cRef, (nuint)(0 * 10 + c0 + 2));
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)(1 * 10 + c0));
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref cRef, (nuint)(1 * 10 + c0 + 2));
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)(2 * 10 + c0));
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref cRef, (nuint)(2 * 10 + c0 + 2));
                             }
-                            for (; r0 < 3; r0++)
+                        }
+                        { // the last 3 row(s) as one block
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0 * 10 + 8));
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<double> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(1 * 10 + 8));
+                            global::System.Runtime.Intrinsics.Vector128<double> c1_0s1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<double> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(2 * 10 + 8));
+                            global::System.Runtime.Intrinsics.Vector128<double> c2_0s1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            int k = 0;
+                            for (; k + 2 <= rows; k += 2)
                             {
-                                global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 10 + c0));
-                                global::System.Runtime.Intrinsics.Vector128<double> c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 10 + c0 + 2));
-                                for (int k = 0; k < rows; k++)
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + c0));
-                                    global::System.Runtime.Intrinsics.Vector128<double> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + c0 + 2));
-                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + r0));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + 8));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + 0));
                                     c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                                    c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
+                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + 1));
+                                    c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                                    global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + 2));
+                                    c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
                                 }
-                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 10 + c0));
-                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 10 + c0 + 2));
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 10 + 8));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (k + 1) * 3 + 0));
+                                    c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (k + 1) * 3 + 1));
+                                    c1_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0s1);
+                                    global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (k + 1) * 3 + 2));
+                                    c2_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0s1);
+                                }
                             }
-                        }
-                        int r1 = 0;
-                        for (; r1 + 8 <= 3; r1 += 8)
-                        {
-                            global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r1 * 10 + 8));
-                            global::System.Runtime.Intrinsics.Vector128<double> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r1 + 1) * 10 + 8));
-                            global::System.Runtime.Intrinsics.Vector128<double> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r1 + 2) * 10 + 8));
-                            global::System.Runtime.Intrinsics.Vector128<double> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r1 + 3) * 10 + 8));
-                            global::System.Runtime.Intrinsics.Vector128<double> c4_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r1 + 4) * 10 + 8));
-                            global::System.Runtime.Intrinsics.Vector128<double> c5_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r1 + 5) * 10 + 8));
-                            global::System.Runtime.Intrinsics.Vector128<double> c6_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r1 + 6) * 10 + 8));
-                            global::System.Runtime.Intrinsics.Vector128<double> c7_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r1 + 7) * 10 + 8));
-                            for (int k = 0; k < rows; k++)
+                            c0_0 += c0_0s1;
+                            c1_0 += c1_0s1;
+                            c2_0 += c2_0s1;
+                            for (; k < rows; k++)
                             {
                                 global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + 8));
-                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + r1));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + 0));
                                 c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + (r1 + 1)));
+                                global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + 1));
                                 c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + (r1 + 2)));
+                                global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + 2));
                                 c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + (r1 + 3)));
-                                c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + (r1 + 4)));
-                                c4_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a4, c4_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a5 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + (r1 + 5)));
-                                c5_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a5, c5_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a6 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + (r1 + 6)));
-                                c6_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a6, c6_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a7 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + (r1 + 7)));
-                                c7_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a7, c7_0);
                             }
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r1 * 10 + 8));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)((r1 + 1) * 10 + 8));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)((r1 + 2) * 10 + 8));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)((r1 + 3) * 10 + 8));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c4_0, ref cRef, (nuint)((r1 + 4) * 10 + 8));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c5_0, ref cRef, (nuint)((r1 + 5) * 10 + 8));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c6_0, ref cRef, (nuint)((r1 + 6) * 10 + 8));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c7_0, ref cRef, (nuint)((r1 + 7) * 10 + 8));
-                        }
-                        for (; r1 < 3; r1++)
-                        {
-                            global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r1 * 10 + 8));
-                            for (int k = 0; k < rows; k++)
-                            {
-                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + 8));
-                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + r1));
-                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                            }
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r1 * 10 + 8));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(0 * 10 + 8));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)(1 * 10 + 8));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)(2 * 10 + 8));
                         }
                     }
                     else
@@ -1612,84 +1736,66 @@ namespace Samples
                     ref double cRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(db);
                     if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
                     {
-                        int r0 = 0;
-                        for (; r0 + 8 <= 1; r0 += 8)
-                        {
+                        { // the last 1 row(s) as one block
                             global::System.Runtime.Intrinsics.Vector512<double> c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector512<double> c1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector512<double> c2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector512<double> c3_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector512<double> c4_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector512<double> c5_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector512<double> c6_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector512<double> c7_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(0));
-                            for (int k = 0; k < rows; k++)
+                            global::System.Runtime.Intrinsics.Vector512<double> c0_0s1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<double> c0_0s2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<double> c0_0s3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                            int k = 0;
+                            for (; k + 4 <= rows; k += 4)
                             {
-                                global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(k * 10 + 0));
-                                c0_0 += b0;
-                                c1_0 += b0;
-                                c2_0 += b0;
-                                c3_0 += b0;
-                                c4_0 += b0;
-                                c5_0 += b0;
-                                c6_0 += b0;
-                                c7_0 += b0;
+                                {
+                                    global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(k * 10 + 0));
+                                    c0_0 += b0;
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)((k + 1) * 10 + 0));
+                                    c0_0s1 += b0;
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)((k + 2) * 10 + 0));
+                                    c0_0s2 += b0;
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)((k + 3) * 10 + 0));
+                                    c0_0s3 += b0;
+                                }
                             }
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref cRef, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref cRef, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_0, ref cRef, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_0, ref cRef, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c4_0, ref cRef, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c5_0, ref cRef, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c6_0, ref cRef, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c7_0, ref cRef, (nuint)(0));
-                        }
-                        for (; r0 < 1; r0++)
-                        {
-                            global::System.Runtime.Intrinsics.Vector512<double> c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(0));
-                            for (int k = 0; k < rows; k++)
+                            c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                            for (; k < rows; k++)
                             {
                                 global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(k * 10 + 0));
                                 c0_0 += b0;
                             }
                             global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref cRef, (nuint)(0));
                         }
-                        int r1 = 0;
-                        for (; r1 + 8 <= 1; r1 += 8)
-                        {
+                        { // the last 1 row(s) as one block
                             global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(8));
-                            global::System.Runtime.Intrinsics.Vector128<double> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(8));
-                            global::System.Runtime.Intrinsics.Vector128<double> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(8));
-                            global::System.Runtime.Intrinsics.Vector128<double> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(8));
-                            global::System.Runtime.Intrinsics.Vector128<double> c4_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(8));
-                            global::System.Runtime.Intrinsics.Vector128<double> c5_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(8));
-                            global::System.Runtime.Intrinsics.Vector128<double> c6_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(8));
-                            global::System.Runtime.Intrinsics.Vector128<double> c7_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(8));
-                            for (int k = 0; k < rows; k++)
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            int k = 0;
+                            for (; k + 4 <= rows; k += 4)
                             {
-                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + 8));
-                                c0_0 += b0;
-                                c1_0 += b0;
-                                c2_0 += b0;
-                                c3_0 += b0;
-                                c4_0 += b0;
-                                c5_0 += b0;
-                                c6_0 += b0;
-                                c7_0 += b0;
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + 8));
+                                    c0_0 += b0;
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 10 + 8));
+                                    c0_0s1 += b0;
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 10 + 8));
+                                    c0_0s2 += b0;
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 10 + 8));
+                                    c0_0s3 += b0;
+                                }
                             }
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(8));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)(8));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)(8));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)(8));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c4_0, ref cRef, (nuint)(8));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c5_0, ref cRef, (nuint)(8));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c6_0, ref cRef, (nuint)(8));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c7_0, ref cRef, (nuint)(8));
-                        }
-                        for (; r1 < 1; r1++)
-                        {
-                            global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(8));
-                            for (int k = 0; k < rows; k++)
+                            c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                            for (; k < rows; k++)
                             {
                                 global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + 8));
                                 c0_0 += b0;
@@ -1699,89 +1805,82 @@ namespace Samples
                     }
                     else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                     {
-                        int r0 = 0;
-                        for (; r0 + 4 <= 1; r0 += 4)
-                        {
+                        { // the last 1 row(s) as one block
                             global::System.Runtime.Intrinsics.Vector256<double> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(0));
+                            global::System.Runtime.Intrinsics.Vector256<double> c0_0s1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<double> c0_0s2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<double> c0_0s3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                             global::System.Runtime.Intrinsics.Vector256<double> c0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(4));
-                            global::System.Runtime.Intrinsics.Vector256<double> c1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector256<double> c1_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(4));
-                            global::System.Runtime.Intrinsics.Vector256<double> c2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector256<double> c2_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(4));
-                            global::System.Runtime.Intrinsics.Vector256<double> c3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector256<double> c3_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(4));
-                            for (int k = 0; k < rows; k++)
+                            global::System.Runtime.Intrinsics.Vector256<double> c0_1s1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<double> c0_1s2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<double> c0_1s3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            int k = 0;
+                            for (; k + 4 <= rows; k += 4)
+                            {
+                                {
+                                    global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 10 + 0));
+                                    global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 10 + 4));
+                                    c0_0 += b0;
+                                    c0_1 += b1;
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)((k + 1) * 10 + 0));
+                                    global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)((k + 1) * 10 + 4));
+                                    c0_0s1 += b0;
+                                    c0_1s1 += b1;
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)((k + 2) * 10 + 0));
+                                    global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)((k + 2) * 10 + 4));
+                                    c0_0s2 += b0;
+                                    c0_1s2 += b1;
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)((k + 3) * 10 + 0));
+                                    global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)((k + 3) * 10 + 4));
+                                    c0_0s3 += b0;
+                                    c0_1s3 += b1;
+                                }
+                            }
+                            c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                            c0_1 += c0_1s1 + c0_1s2 + c0_1s3;
+                            for (; k < rows; k++)
                             {
                                 global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 10 + 0));
                                 global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 10 + 4));
                                 c0_0 += b0;
                                 c0_1 += b1;
-                                c1_0 += b0;
-                                c1_1 += b1;
-                                c2_0 += b0;
-                                c2_1 += b1;
-                                c3_0 += b0;
-                                c3_1 += b1;
-                            }
-                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref cRef, (nuint)(4));
-                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref cRef, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_1, ref cRef, (nuint)(4));
-                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref cRef, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_1, ref cRef, (nuint)(4));
-                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref cRef, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_1, ref cRef, (nuint)(4));
-                        }
-                        for (; r0 < 1; r0++)
-                        {
-                            global::System.Runtime.Intrinsics.Vector256<double> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector256<double> c0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(4));
-                            for (int k = 0; k < rows; k++)
-                            {
-                                global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 10 + 0));
-                                global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 10 + 4));
-                                c0_0 += b0;
-                                c0_1 += b1;
                             }
                             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(0));
                             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref cRef, (nuint)(4));
                         }
-                        int r1 = 0;
-                        for (; r1 + 8 <= 1; r1 += 8)
-                        {
+                        { // the last 1 row(s) as one block
                             global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(8));
-                            global::System.Runtime.Intrinsics.Vector128<double> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(8));
-                            global::System.Runtime.Intrinsics.Vector128<double> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(8));
-                            global::System.Runtime.Intrinsics.Vector128<double> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(8));
-                            global::System.Runtime.Intrinsics.Vector128<double> c4_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(8));
-                            global::System.Runtime.Intrinsics.Vector128<double> c5_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(8));
-                            global::System.Runtime.Intrinsics.Vector128<double> c6_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(8));
-                            global::System.Runtime.Intrinsics.Vector128<double> c7_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(8));
-                            for (int k = 0; k < rows; k++)
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            int k = 0;
+                            for (; k + 4 <= rows; k += 4)
                             {
-                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + 8));
-                                c0_0 += b0;
-                                c1_0 += b0;
-                                c2_0 += b0;
-                                c3_0 += b0;
-                                c4_0 += b0;
-                                c5_0 += b0;
-                                c6_0 += b0;
-                                c7_0 += b0;
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + 8));
+                                    c0_0 += b0;
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 10 + 8));
+                                    c0_0s1 += b0;
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 10 + 8));
+                                    c0_0s2 += b0;
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 10 + 8));
+                                    c0_0s3 += b0;
+                                }
                             }
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(8));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)(8));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)(8));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)(8));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c4_0, ref cRef, (nuint)(8));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c5_0, ref cRef, (nuint)(8));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c6_0, ref cRef, (nuint)(8));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c7_0, ref cRef, (nuint)(8));
-                        }
-                        for (; r1 < 1; r1++)
-                        {
-                            global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(8));
-                            for (int k = 0; k < rows; k++)
+                            c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                            for (; k < rows; k++)
                             {
                                 global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + 8));
                                 c0_0 += b0;
@@ -1793,44 +1892,46 @@ namespace Samples
                     {
                         for (int c0 = 0; c0 < 8; c0 += 4)
                         {
-                            int r0 = 0;
-                            for (; r0 + 4 <= 1; r0 += 4)
-                            {
+                            { // the last 1 row(s) as one block
                                 global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(c0));
+                                global::System.Runtime.Intrinsics.Vector128<double> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                                global::System.Runtime.Intrinsics.Vector128<double> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                                global::System.Runtime.Intrinsics.Vector128<double> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                                 global::System.Runtime.Intrinsics.Vector128<double> c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(c0 + 2));
-                                global::System.Runtime.Intrinsics.Vector128<double> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(c0));
-                                global::System.Runtime.Intrinsics.Vector128<double> c1_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(c0 + 2));
-                                global::System.Runtime.Intrinsics.Vector128<double> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(c0));
-                                global::System.Runtime.Intrinsics.Vector128<double> c2_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(c0 + 2));
-                                global::System.Runtime.Intrinsics.Vector128<double> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(c0));
-                                global::System.Runtime.Intrinsics.Vector128<double> c3_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(c0 + 2));
-                                for (int k = 0; k < rows; k++)
+                                global::System.Runtime.Intrinsics.Vector128<double> c0_1s1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                                global::System.Runtime.Intrinsics.Vector128<double> c0_1s2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                                global::System.Runtime.Intrinsics.Vector128<double> c0_1s3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                                int k = 0;
+                                for (; k + 4 <= rows; k += 4)
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + c0));
-                                    global::System.Runtime.Intrinsics.Vector128<double> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + c0 + 2));
-                                    c0_0 += b0;
-                                    c0_1 += b1;
-                                    c1_0 += b0;
-                                    c1_1 += b1;
-                                    c2_0 += b0;
-                                    c2_1 += b1;
-                                    c3_0 += b0;
-                                    c3_1 += b1;
+                                    {
+                                        global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + c0));
+                                        global::System.Runtime.Intrinsics.Vector128<double> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + c0 + 2));
+                                        c0_0 += b0;
+                                        c0_1 += b1;
+                                    }
+                                    {
+                                        global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 10 + c0));
+                                        global::System.Runtime.Intrinsics.Vector128<double> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 10 + c0 + 2));
+                                        c0_0s1 += b0;
+                                        c0_1s1 += b1;
+                                    }
+                                    {
+                                        global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 10 + c0));
+                                        global::System.Runtime.Intrinsics.Vector128<double> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 10 + c0 + 2));
+                                        c0_0s2 += b0;
+                                        c0_1s2 += b1;
+                                    }
+                                    {
+                                        global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 10 + c0));
+                                        global::System.Runtime.Intrinsics.Vector128<double> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 10 + c0 + 2));
+                                        c0_0s3 += b0;
+                                        c0_1s3 += b1;
+                                    }
                                 }
-                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(c0));
-                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref cRef, (nuint)(c0 + 2));
-                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)(c0));
-                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref cRef, (nuint)(c0 + 2));
-                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)(c0));
-                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref cRef, (nuint)(c0 + 2));
-                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)(c0));
-                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref cRef, (nuint)(c0 + 2));
-                            }
-                            for (; r0 < 1; r0++)
-                            {
-                                global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(c0));
-                                global::System.Runtime.Intrinsics.Vector128<double> c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(c0 + 2));
-                                for (int k = 0; k < rows; k++)
+                                c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                                c0_1 += c0_1s1 + c0_1s2 + c0_1s3;
+                                for (; k < rows; k++)
                                 {
                                     global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + c0));
                                     global::System.Runtime.Intrinsics.Vector128<double> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + c0 + 2));
@@ -1841,42 +1942,33 @@ namespace Samples
                                 global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref cRef, (nuint)(c0 + 2));
                             }
                         }
-                        int r1 = 0;
-                        for (; r1 + 8 <= 1; r1 += 8)
-                        {
+                        { // the last 1 row(s) as one block
                             global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(8));
-                            global::System.Runtime.Intrinsics.Vector128<double> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(8));
-                            global::System.Runtime.Intrinsics.Vector128<double> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(8));
-                            global::System.Runtime.Intrinsics.Vector128<double> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(8));
-                            global::System.Runtime.Intrinsics.Vector128<double> c4_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(8));
-                            global::System.Runtime.Intrinsics.Vector128<double> c5_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(8));
-                            global::System.Runtime.Intrinsics.Vector128<double> c6_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(8));
-                            global::System.Runtime.Intrinsics.Vector128<double> c7_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(8));
-                            for (int k = 0; k < rows; k++)
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            int k = 0;
+                            for (; k + 4 <= rows; k += 4)
                             {
-                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + 8));
-                                c0_0 += b0;
-                                c1_0 += b0;
-                                c2_0 += b0;
-                                c3_0 += b0;
-                                c4_0 += b0;
-                                c5_0 += b0;
-                                c6_0 += b0;
-                                c7_0 += b0;
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + 8));
+                                    c0_0 += b0;
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 10 + 8));
+                                    c0_0s1 += b0;
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 10 + 8));
+                                    c0_0s2 += b0;
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 10 + 8));
+                                    c0_0s3 += b0;
+                                }
                             }
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(8));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)(8));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)(8));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)(8));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c4_0, ref cRef, (nuint)(8));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c5_0, ref cRef, (nuint)(8));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c6_0, ref cRef, (nuint)(8));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c7_0, ref cRef, (nuint)(8));
-                        }
-                        for (; r1 < 1; r1++)
-                        {
-                            global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(8));
-                            for (int k = 0; k < rows; k++)
+                            c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                            for (; k < rows; k++)
                             {
                                 global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + 8));
                                 c0_0 += b0;
@@ -1955,7 +2047,35 @@ namespace Samples
                     for (; r0 < rows; r0++)
                     {
                         global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(0));
-                        for (int k = 0; k < 10; k++)
+                        global::System.Runtime.Intrinsics.Vector128<double> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<double> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<double> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        int k = 0;
+                        for (; k + 4 <= 10; k += 4)
+                        {
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 2 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 10 + k));
+                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 2 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 10 + (k + 1)));
+                                c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 2 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 10 + (k + 2)));
+                                c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 2 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 10 + (k + 3)));
+                                c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
+                            }
+                        }
+                        c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                        for (; k < 10; k++)
                         {
                             global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 2 + 0));
                             global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 10 + k));
@@ -2009,7 +2129,35 @@ namespace Samples
                     for (; r0 < rows; r0++)
                     {
                         global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(0));
-                        for (int k = 0; k < 10; k++)
+                        global::System.Runtime.Intrinsics.Vector128<double> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<double> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<double> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        int k = 0;
+                        for (; k + 4 <= 10; k += 4)
+                        {
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 2 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 10 + k));
+                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 2 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 10 + (k + 1)));
+                                c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 2 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 10 + (k + 2)));
+                                c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 2 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 10 + (k + 3)));
+                                c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
+                            }
+                        }
+                        c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                        for (; k < 10; k++)
                         {
                             global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 2 + 0));
                             global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 10 + k));
@@ -2063,7 +2211,35 @@ namespace Samples
                     for (; r0 < rows; r0++)
                     {
                         global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(0));
-                        for (int k = 0; k < 10; k++)
+                        global::System.Runtime.Intrinsics.Vector128<double> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<double> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<double> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        int k = 0;
+                        for (; k + 4 <= 10; k += 4)
+                        {
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 2 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 10 + k));
+                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 2 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 10 + (k + 1)));
+                                c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 2 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 10 + (k + 2)));
+                                c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 2 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 10 + (k + 3)));
+                                c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
+                            }
+                        }
+                        c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                        for (; k < 10; k++)
                         {
                             global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 2 + 0));
                             global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 10 + k));
@@ -2099,8 +2275,7 @@ namespace Samples
                     ref double cRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dW);
                     if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
                     {
-                        int r0 = 0;
-                        for (; r0 + 8 <= 10; r0 += 8)
+                        for (int r0 = 0; r0 < 8; r0 += 8)
                         {
                             global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 2 + 0));
                             global::System.Runtime.Intrinsics.Vector128<double> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 2 + 0));
@@ -2139,22 +2314,64 @@ namespace Samples
                             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c6_0, ref cRef, (nuint)((r0 + 6) * 2 + 0));
                             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c7_0, ref cRef, (nuint)((r0 + 7) * 2 + 0));
                         }
-                        for (; r0 < 10; r0++)
-                        {
-                            global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 2 + 0));
-                            for (int k = 0; k < rows; k++)
+                        { // the last 2 row(s) as one block
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(8 * 2 + 0));
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<double> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(9 * 2 + 0));
+                            global::System.Runtime.Intrinsics.Vector128<double> c1_0s1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<double> c1_0s2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<double> c1_0s3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            int k = 0;
+                            for (; k + 4 <= rows; k += 4)
+                            {
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 2 + 0));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 10 + 8));
+                                    c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 10 + 9));
+                                    c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 2 + 0));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (k + 1) * 10 + 8));
+                                    c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (k + 1) * 10 + 9));
+                                    c1_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0s1);
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 2 + 0));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (k + 2) * 10 + 8));
+                                    c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
+                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (k + 2) * 10 + 9));
+                                    c1_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0s2);
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 2 + 0));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (k + 3) * 10 + 8));
+                                    c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
+                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (k + 3) * 10 + 9));
+                                    c1_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0s3);
+                                }
+                            }
+                            c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                            c1_0 += c1_0s1 + c1_0s2 + c1_0s3;
+                            for (; k < rows; k++)
                             {
                                 global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 2 + 0));
-                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 10 + r0));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 10 + 8));
                                 c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                                global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 10 + 9));
+                                c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
                             }
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 2 + 0));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(8 * 2 + 0));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)(9 * 2 + 0));
                         }
                     }
                     else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                     {
-                        int r0 = 0;
-                        for (; r0 + 8 <= 10; r0 += 8)
+                        for (int r0 = 0; r0 < 8; r0 += 8)
                         {
                             global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 2 + 0));
                             global::System.Runtime.Intrinsics.Vector128<double> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 2 + 0));
@@ -2193,22 +2410,64 @@ namespace Samples
                             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c6_0, ref cRef, (nuint)((r0 + 6) * 2 + 0));
                             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c7_0, ref cRef, (nuint)((r0 + 7) * 2 + 0));
                         }
-                        for (; r0 < 10; r0++)
-                        {
-                            global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 2 + 0));
-                            for (int k = 0; k < rows; k++)
+                        { // the last 2 row(s) as one block
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(8 * 2 + 0));
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<double> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(9 * 2 + 0));
+                            global::System.Runtime.Intrinsics.Vector128<double> c1_0s1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<double> c1_0s2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<double> c1_0s3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            int k = 0;
+                            for (; k + 4 <= rows; k += 4)
+                            {
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 2 + 0));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 10 + 8));
+                                    c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 10 + 9));
+                                    c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 2 + 0));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (k + 1) * 10 + 8));
+                                    c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (k + 1) * 10 + 9));
+                                    c1_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0s1);
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 2 + 0));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (k + 2) * 10 + 8));
+                                    c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
+                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (k + 2) * 10 + 9));
+                                    c1_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0s2);
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 2 + 0));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (k + 3) * 10 + 8));
+                                    c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
+                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (k + 3) * 10 + 9));
+                                    c1_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0s3);
+                                }
+                            }
+                            c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                            c1_0 += c1_0s1 + c1_0s2 + c1_0s3;
+                            for (; k < rows; k++)
                             {
                                 global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 2 + 0));
-                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 10 + r0));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 10 + 8));
                                 c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                                global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 10 + 9));
+                                c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
                             }
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 2 + 0));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(8 * 2 + 0));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)(9 * 2 + 0));
                         }
                     }
                     else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
                     {
-                        int r0 = 0;
-                        for (; r0 + 8 <= 10; r0 += 8)
+                        for (int r0 = 0; r0 < 8; r0 += 8)
                         {
                             global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 2 + 0));
                             global::System.Runtime.Intrinsics.Vector128<double> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 2 + 0));
@@ -2247,16 +2506,59 @@ namespace Samples
                             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c6_0, ref cRef, (nuint)((r0 + 6) * 2 + 0));
                             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c7_0, ref cRef, (nuint)((r0 + 7) * 2 + 0));
                         }
-                        for (; r0 < 10; r0++)
-                        {
-                            global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 2 + 0));
-                            for (int k = 0; k < rows; k++)
+                        { // the last 2 row(s) as one block
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(8 * 2 + 0));
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<double> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(9 * 2 + 0));
+                            global::System.Runtime.Intrinsics.Vector128<double> c1_0s1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<double> c1_0s2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<double> c1_0s3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            int k = 0;
+                            for (; k + 4 <= rows; k += 4)
+                            {
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 2 + 0));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 10 + 8));
+                                    c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 10 + 9));
+                                    c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 2 + 0));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (k + 1) * 10 + 8));
+                                    c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (k + 1) * 10 + 9));
+                                    c1_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0s1);
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 2 + 0));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (k + 2) * 10 + 8));
+                                    c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
+                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (k + 2) * 10 + 9));
+                                    c1_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0s2);
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 2 + 0));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (k + 3) * 10 + 8));
+                                    c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
+                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (k + 3) * 10 + 9));
+                                    c1_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0s3);
+                                }
+                            }
+                            c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                            c1_0 += c1_0s1 + c1_0s2 + c1_0s3;
+                            for (; k < rows; k++)
                             {
                                 global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 2 + 0));
-                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 10 + r0));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 10 + 8));
                                 c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                                global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 10 + 9));
+                                c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
                             }
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 2 + 0));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(8 * 2 + 0));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)(9 * 2 + 0));
                         }
                     }
                     else
@@ -2280,42 +2582,33 @@ namespace Samples
                     ref double cRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(db);
                     if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
                     {
-                        int r0 = 0;
-                        for (; r0 + 8 <= 1; r0 += 8)
-                        {
+                        { // the last 1 row(s) as one block
                             global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector128<double> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector128<double> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector128<double> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector128<double> c4_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector128<double> c5_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector128<double> c6_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector128<double> c7_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                            for (int k = 0; k < rows; k++)
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            int k = 0;
+                            for (; k + 4 <= rows; k += 4)
                             {
-                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 2 + 0));
-                                c0_0 += b0;
-                                c1_0 += b0;
-                                c2_0 += b0;
-                                c3_0 += b0;
-                                c4_0 += b0;
-                                c5_0 += b0;
-                                c6_0 += b0;
-                                c7_0 += b0;
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 2 + 0));
+                                    c0_0 += b0;
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 2 + 0));
+                                    c0_0s1 += b0;
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 2 + 0));
+                                    c0_0s2 += b0;
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 2 + 0));
+                                    c0_0s3 += b0;
+                                }
                             }
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c4_0, ref cRef, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c5_0, ref cRef, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c6_0, ref cRef, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c7_0, ref cRef, (nuint)(0));
-                        }
-                        for (; r0 < 1; r0++)
-                        {
-                            global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                            for (int k = 0; k < rows; k++)
+                            c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                            for (; k < rows; k++)
                             {
                                 global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 2 + 0));
                                 c0_0 += b0;
@@ -2325,42 +2618,33 @@ namespace Samples
                     }
                     else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                     {
-                        int r0 = 0;
-                        for (; r0 + 8 <= 1; r0 += 8)
-                        {
+                        { // the last 1 row(s) as one block
                             global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector128<double> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector128<double> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector128<double> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector128<double> c4_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector128<double> c5_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector128<double> c6_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector128<double> c7_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                            for (int k = 0; k < rows; k++)
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            int k = 0;
+                            for (; k + 4 <= rows; k += 4)
                             {
-                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 2 + 0));
-                                c0_0 += b0;
-                                c1_0 += b0;
-                                c2_0 += b0;
-                                c3_0 += b0;
-                                c4_0 += b0;
-                                c5_0 += b0;
-                                c6_0 += b0;
-                                c7_0 += b0;
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 2 + 0));
+                                    c0_0 += b0;
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 2 + 0));
+                                    c0_0s1 += b0;
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 2 + 0));
+                                    c0_0s2 += b0;
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 2 + 0));
+                                    c0_0s3 += b0;
+                                }
                             }
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c4_0, ref cRef, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c5_0, ref cRef, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c6_0, ref cRef, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c7_0, ref cRef, (nuint)(0));
-                        }
-                        for (; r0 < 1; r0++)
-                        {
-                            global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                            for (int k = 0; k < rows; k++)
+                            c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                            for (; k < rows; k++)
                             {
                                 global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 2 + 0));
                                 c0_0 += b0;
@@ -2370,42 +2654,33 @@ namespace Samples
                     }
                     else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
                     {
-                        int r0 = 0;
-                        for (; r0 + 8 <= 1; r0 += 8)
-                        {
+                        { // the last 1 row(s) as one block
                             global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector128<double> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector128<double> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector128<double> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector128<double> c4_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector128<double> c5_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector128<double> c6_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector128<double> c7_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                            for (int k = 0; k < rows; k++)
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            int k = 0;
+                            for (; k + 4 <= rows; k += 4)
                             {
-                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 2 + 0));
-                                c0_0 += b0;
-                                c1_0 += b0;
-                                c2_0 += b0;
-                                c3_0 += b0;
-                                c4_0 += b0;
-                                c5_0 += b0;
-                                c6_0 += b0;
-                                c7_0 += b0;
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 2 + 0));
+                                    c0_0 += b0;
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 2 + 0));
+                                    c0_0s1 += b0;
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 2 + 0));
+                                    c0_0s2 += b0;
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 2 + 0));
+                                    c0_0s3 += b0;
+                                }
                             }
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c4_0, ref cRef, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c5_0, ref cRef, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c6_0, ref cRef, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c7_0, ref cRef, (nuint)(0));
-                        }
-                        for (; r0 < 1; r0++)
-                        {
-                            global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                            for (int k = 0; k < rows; k++)
+                            c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                            for (; k < rows; k++)
                             {
                                 global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 2 + 0));
                                 c0_0 += b0;
@@ -2478,7 +2753,35 @@ namespace Samples
                         for (; r0 < rows; r0++)
                         {
                             global::System.Runtime.Intrinsics.Vector512<double> c0_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                            for (int k = 0; k < 2; k++)
+                            global::System.Runtime.Intrinsics.Vector512<double> c0_0s1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<double> c0_0s2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<double> c0_0s3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                            int k = 0;
+                            for (; k + 4 <= 2; k += 4)
+                            {
+                                {
+                                    global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(k * 10 + 0));
+                                    global::System.Runtime.Intrinsics.Vector512<double> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 2 + k));
+                                    c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)((k + 1) * 10 + 0));
+                                    global::System.Runtime.Intrinsics.Vector512<double> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 2 + (k + 1)));
+                                    c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)((k + 2) * 10 + 0));
+                                    global::System.Runtime.Intrinsics.Vector512<double> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 2 + (k + 2)));
+                                    c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)((k + 3) * 10 + 0));
+                                    global::System.Runtime.Intrinsics.Vector512<double> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 2 + (k + 3)));
+                                    c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
+                                }
+                            }
+                            c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                            for (; k < 2; k++)
                             {
                                 global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(k * 10 + 0));
                                 global::System.Runtime.Intrinsics.Vector512<double> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 2 + k));
@@ -2529,7 +2832,35 @@ namespace Samples
                         for (; r1 < rows; r1++)
                         {
                             global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                            for (int k = 0; k < 2; k++)
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            int k = 0;
+                            for (; k + 4 <= 2; k += 4)
+                            {
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + 8));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1 * 2 + k));
+                                    c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 10 + 8));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1 * 2 + (k + 1)));
+                                    c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 10 + 8));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1 * 2 + (k + 2)));
+                                    c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 10 + 8));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1 * 2 + (k + 3)));
+                                    c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
+                                }
+                            }
+                            c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                            for (; k < 2; k++)
                             {
                                 global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + 8));
                                 global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1 * 2 + k));
@@ -2580,8 +2911,48 @@ namespace Samples
                         for (; r0 < rows; r0++)
                         {
                             global::System.Runtime.Intrinsics.Vector256<double> c0_0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<double> c0_0s1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<double> c0_0s2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<double> c0_0s3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                             global::System.Runtime.Intrinsics.Vector256<double> c0_1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                            for (int k = 0; k < 2; k++)
+                            global::System.Runtime.Intrinsics.Vector256<double> c0_1s1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<double> c0_1s2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<double> c0_1s3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            int k = 0;
+                            for (; k + 4 <= 2; k += 4)
+                            {
+                                {
+                                    global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 10 + 0));
+                                    global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 10 + 4));
+                                    global::System.Runtime.Intrinsics.Vector256<double> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 2 + k));
+                                    c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                                    c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)((k + 1) * 10 + 0));
+                                    global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)((k + 1) * 10 + 4));
+                                    global::System.Runtime.Intrinsics.Vector256<double> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 2 + (k + 1)));
+                                    c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                                    c0_1s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s1);
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)((k + 2) * 10 + 0));
+                                    global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)((k + 2) * 10 + 4));
+                                    global::System.Runtime.Intrinsics.Vector256<double> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 2 + (k + 2)));
+                                    c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
+                                    c0_1s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s2);
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)((k + 3) * 10 + 0));
+                                    global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)((k + 3) * 10 + 4));
+                                    global::System.Runtime.Intrinsics.Vector256<double> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 2 + (k + 3)));
+                                    c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
+                                    c0_1s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s3);
+                                }
+                            }
+                            c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                            c0_1 += c0_1s1 + c0_1s2 + c0_1s3;
+                            for (; k < 2; k++)
                             {
                                 global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 10 + 0));
                                 global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 10 + 4));
@@ -2635,7 +3006,35 @@ namespace Samples
                         for (; r1 < rows; r1++)
                         {
                             global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                            for (int k = 0; k < 2; k++)
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            int k = 0;
+                            for (; k + 4 <= 2; k += 4)
+                            {
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + 8));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1 * 2 + k));
+                                    c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 10 + 8));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1 * 2 + (k + 1)));
+                                    c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 10 + 8));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1 * 2 + (k + 2)));
+                                    c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 10 + 8));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1 * 2 + (k + 3)));
+                                    c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
+                                }
+                            }
+                            c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                            for (; k < 2; k++)
                             {
                                 global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + 8));
                                 global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1 * 2 + k));
@@ -2688,8 +3087,48 @@ namespace Samples
                             for (; r0 < rows; r0++)
                             {
                                 global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                                global::System.Runtime.Intrinsics.Vector128<double> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                                global::System.Runtime.Intrinsics.Vector128<double> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                                global::System.Runtime.Intrinsics.Vector128<double> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                                 global::System.Runtime.Intrinsics.Vector128<double> c0_1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                                for (int k = 0; k < 2; k++)
+                                global::System.Runtime.Intrinsics.Vector128<double> c0_1s1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                                global::System.Runtime.Intrinsics.Vector128<double> c0_1s2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                                global::System.Runtime.Intrinsics.Vector128<double> c0_1s3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                                int k = 0;
+                                for (; k + 4 <= 2; k += 4)
+                                {
+                                    {
+                                        global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + c0));
+                                        global::System.Runtime.Intrinsics.Vector128<double> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + c0 + 2));
+                                        global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 2 + k));
+                                        c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                                        c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
+                                    }
+                                    {
+                                        global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 10 + c0));
+                                        global::System.Runtime.Intrinsics.Vector128<double> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 10 + c0 + 2));
+                                        global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 2 + (k + 1)));
+                                        c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                                        c0_1s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s1);
+                                    }
+                                    {
+                                        global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 10 + c0));
+                                        global::System.Runtime.Intrinsics.Vector128<double> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 10 + c0 + 2));
+                                        global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 2 + (k + 2)));
+                                        c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
+                                        c0_1s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s2);
+                                    }
+                                    {
+                                        global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 10 + c0));
+                                        global::System.Runtime.Intrinsics.Vector128<double> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 10 + c0 + 2));
+                                        global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 2 + (k + 3)));
+                                        c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
+                                        c0_1s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s3);
+                                    }
+                                }
+                                c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                                c0_1 += c0_1s1 + c0_1s2 + c0_1s3;
+                                for (; k < 2; k++)
                                 {
                                     global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + c0));
                                     global::System.Runtime.Intrinsics.Vector128<double> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + c0 + 2));
@@ -2744,7 +3183,35 @@ namespace Samples
                         for (; r1 < rows; r1++)
                         {
                             global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                            for (int k = 0; k < 2; k++)
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            int k = 0;
+                            for (; k + 4 <= 2; k += 4)
+                            {
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + 8));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1 * 2 + k));
+                                    c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 10 + 8));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1 * 2 + (k + 1)));
+                                    c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 10 + 8));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1 * 2 + (k + 2)));
+                                    c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 10 + 8));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1 * 2 + (k + 3)));
+                                    c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
+                                }
+                            }
+                            c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                            for (; k < 2; k++)
                             {
                                 global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + 8));
                                 global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1 * 2 + k));

@@ -1289,7 +1289,35 @@ namespace Samples
                 for (; r0 < rows; r0++)
                 {
                     global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasRef, (nuint)(0));
-                    for (int k = 0; k < 6; k++)
+                    global::System.Runtime.Intrinsics.Vector256<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> c0_0s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> c0_0s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    int k = 0;
+                    for (; k + 4 <= 6; k += 4)
+                    {
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 15 + 0));
+                            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 6 + k));
+                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)((k + 1) * 15 + 0));
+                            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 6 + (k + 1)));
+                            c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)((k + 2) * 15 + 0));
+                            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 6 + (k + 2)));
+                            c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)((k + 3) * 15 + 0));
+                            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 6 + (k + 3)));
+                            c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
+                        }
+                    }
+                    c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                    for (; k < 6; k++)
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 15 + 0));
                         global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 6 + k));
@@ -1340,7 +1368,35 @@ namespace Samples
                 for (; r1 < rows; r1++)
                 {
                     global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(8));
-                    for (int k = 0; k < 6; k++)
+                    global::System.Runtime.Intrinsics.Vector128<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    int k = 0;
+                    for (; k + 4 <= 6; k += 4)
+                    {
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 15 + 8));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1 * 6 + k));
+                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 15 + 8));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1 * 6 + (k + 1)));
+                            c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 15 + 8));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1 * 6 + (k + 2)));
+                            c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 15 + 8));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1 * 6 + (k + 3)));
+                            c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
+                        }
+                    }
+                    c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                    for (; k < 6; k++)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 15 + 8));
                         global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1 * 6 + k));
@@ -1406,7 +1462,35 @@ namespace Samples
                 for (; r0 < rows; r0++)
                 {
                     global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasRef, (nuint)(0));
-                    for (int k = 0; k < 6; k++)
+                    global::System.Runtime.Intrinsics.Vector256<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> c0_0s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> c0_0s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    int k = 0;
+                    for (; k + 4 <= 6; k += 4)
+                    {
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 15 + 0));
+                            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 6 + k));
+                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)((k + 1) * 15 + 0));
+                            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 6 + (k + 1)));
+                            c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)((k + 2) * 15 + 0));
+                            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 6 + (k + 2)));
+                            c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)((k + 3) * 15 + 0));
+                            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 6 + (k + 3)));
+                            c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
+                        }
+                    }
+                    c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                    for (; k < 6; k++)
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 15 + 0));
                         global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 6 + k));
@@ -1457,7 +1541,35 @@ namespace Samples
                 for (; r1 < rows; r1++)
                 {
                     global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(8));
-                    for (int k = 0; k < 6; k++)
+                    global::System.Runtime.Intrinsics.Vector128<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    int k = 0;
+                    for (; k + 4 <= 6; k += 4)
+                    {
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 15 + 8));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1 * 6 + k));
+                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 15 + 8));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1 * 6 + (k + 1)));
+                            c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 15 + 8));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1 * 6 + (k + 2)));
+                            c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 15 + 8));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1 * 6 + (k + 3)));
+                            c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
+                        }
+                    }
+                    c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                    for (; k < 6; k++)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 15 + 8));
                         global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1 * 6 + k));
@@ -1520,8 +1632,48 @@ namespace Samples
                 for (; r0 < rows; r0++)
                 {
                     global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(0));
+                    global::System.Runtime.Intrinsics.Vector128<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(4));
-                    for (int k = 0; k < 6; k++)
+                    global::System.Runtime.Intrinsics.Vector128<float> c0_1s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> c0_1s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> c0_1s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    int k = 0;
+                    for (; k + 4 <= 6; k += 4)
+                    {
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 15 + 0));
+                            global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 15 + 4));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 6 + k));
+                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                            c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 15 + 0));
+                            global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 15 + 4));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 6 + (k + 1)));
+                            c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                            c0_1s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s1);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 15 + 0));
+                            global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 15 + 4));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 6 + (k + 2)));
+                            c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
+                            c0_1s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s2);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 15 + 0));
+                            global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 15 + 4));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 6 + (k + 3)));
+                            c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
+                            c0_1s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s3);
+                        }
+                    }
+                    c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                    c0_1 += c0_1s1 + c0_1s2 + c0_1s3;
+                    for (; k < 6; k++)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 15 + 0));
                         global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 15 + 4));
@@ -1575,7 +1727,35 @@ namespace Samples
                 for (; r1 < rows; r1++)
                 {
                     global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(8));
-                    for (int k = 0; k < 6; k++)
+                    global::System.Runtime.Intrinsics.Vector128<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    int k = 0;
+                    for (; k + 4 <= 6; k += 4)
+                    {
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 15 + 8));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1 * 6 + k));
+                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 15 + 8));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1 * 6 + (k + 1)));
+                            c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 15 + 8));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1 * 6 + (k + 2)));
+                            c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 15 + 8));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1 * 6 + (k + 3)));
+                            c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
+                        }
+                    }
+                    c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                    for (; k < 6; k++)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 15 + 8));
                         global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1 * 6 + k));
@@ -1623,107 +1803,65 @@ namespace Samples
                 ref float cRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dW);
                 if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
                 {
-                    int r0 = 0;
-                    for (; r0 + 8 <= 6; r0 += 8)
-                    {
-                        global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(r0 * 15 + 0));
-                        global::System.Runtime.Intrinsics.Vector256<float> c1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 15 + 0));
-                        global::System.Runtime.Intrinsics.Vector256<float> c2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 15 + 0));
-                        global::System.Runtime.Intrinsics.Vector256<float> c3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 15 + 0));
-                        global::System.Runtime.Intrinsics.Vector256<float> c4_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 4) * 15 + 0));
-                        global::System.Runtime.Intrinsics.Vector256<float> c5_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 5) * 15 + 0));
-                        global::System.Runtime.Intrinsics.Vector256<float> c6_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 6) * 15 + 0));
-                        global::System.Runtime.Intrinsics.Vector256<float> c7_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 7) * 15 + 0));
+                    { // the last 6 row(s) as one block
+                        global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(0 * 15 + 0));
+                        global::System.Runtime.Intrinsics.Vector256<float> c1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(1 * 15 + 0));
+                        global::System.Runtime.Intrinsics.Vector256<float> c2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(2 * 15 + 0));
+                        global::System.Runtime.Intrinsics.Vector256<float> c3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(3 * 15 + 0));
+                        global::System.Runtime.Intrinsics.Vector256<float> c4_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(4 * 15 + 0));
+                        global::System.Runtime.Intrinsics.Vector256<float> c5_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(5 * 15 + 0));
                         for (int k = 0; k < rows; k++)
                         {
                             global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 15 + 0));
-                            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + r0));
+                            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + 0));
                             c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                            global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + (r0 + 1)));
+                            global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + 1));
                             c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
-                            global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + (r0 + 2)));
+                            global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + 2));
                             c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
-                            global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + (r0 + 3)));
+                            global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + 3));
                             c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
-                            global::System.Runtime.Intrinsics.Vector256<float> a4 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + (r0 + 4)));
+                            global::System.Runtime.Intrinsics.Vector256<float> a4 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + 4));
                             c4_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a4, c4_0);
-                            global::System.Runtime.Intrinsics.Vector256<float> a5 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + (r0 + 5)));
+                            global::System.Runtime.Intrinsics.Vector256<float> a5 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + 5));
                             c5_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a5, c5_0);
-                            global::System.Runtime.Intrinsics.Vector256<float> a6 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + (r0 + 6)));
-                            c6_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a6, c6_0);
-                            global::System.Runtime.Intrinsics.Vector256<float> a7 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + (r0 + 7)));
-                            c7_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a7, c7_0);
                         }
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 15 + 0));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 15 + 0));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 15 + 0));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 15 + 0));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c4_0, ref cRef, (nuint)((r0 + 4) * 15 + 0));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c5_0, ref cRef, (nuint)((r0 + 5) * 15 + 0));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c6_0, ref cRef, (nuint)((r0 + 6) * 15 + 0));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c7_0, ref cRef, (nuint)((r0 + 7) * 15 + 0));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(0 * 15 + 0));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref cRef, (nuint)(1 * 15 + 0));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref cRef, (nuint)(2 * 15 + 0));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref cRef, (nuint)(3 * 15 + 0));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c4_0, ref cRef, (nuint)(4 * 15 + 0));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c5_0, ref cRef, (nuint)(5 * 15 + 0));
                     }
-                    for (; r0 < 6; r0++)
-                    {
-                        global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(r0 * 15 + 0));
-                        for (int k = 0; k < rows; k++)
-                        {
-                            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 15 + 0));
-                            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + r0));
-                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                        }
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 15 + 0));
-                    }
-                    int r1 = 0;
-                    for (; r1 + 8 <= 6; r1 += 8)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r1 * 15 + 8));
-                        global::System.Runtime.Intrinsics.Vector128<float> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r1 + 1) * 15 + 8));
-                        global::System.Runtime.Intrinsics.Vector128<float> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r1 + 2) * 15 + 8));
-                        global::System.Runtime.Intrinsics.Vector128<float> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r1 + 3) * 15 + 8));
-                        global::System.Runtime.Intrinsics.Vector128<float> c4_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r1 + 4) * 15 + 8));
-                        global::System.Runtime.Intrinsics.Vector128<float> c5_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r1 + 5) * 15 + 8));
-                        global::System.Runtime.Intrinsics.Vector128<float> c6_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r1 + 6) * 15 + 8));
-                        global::System.Runtime.Intrinsics.Vector128<float> c7_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r1 + 7) * 15 + 8));
+                    { // the last 6 row(s) as one block
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0 * 15 + 8));
+                        global::System.Runtime.Intrinsics.Vector128<float> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(1 * 15 + 8));
+                        global::System.Runtime.Intrinsics.Vector128<float> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(2 * 15 + 8));
+                        global::System.Runtime.Intrinsics.Vector128<float> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(3 * 15 + 8));
+                        global::System.Runtime.Intrinsics.Vector128<float> c4_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(4 * 15 + 8));
+                        global::System.Runtime.Intrinsics.Vector128<float> c5_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(5 * 15 + 8));
                         for (int k = 0; k < rows; k++)
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 15 + 8));
-                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + r1));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + 0));
                             c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + (r1 + 1)));
+                            global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + 1));
                             c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + (r1 + 2)));
+                            global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + 2));
                             c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + (r1 + 3)));
+                            global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + 3));
                             c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + (r1 + 4)));
+                            global::System.Runtime.Intrinsics.Vector128<float> a4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + 4));
                             c4_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a4, c4_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a5 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + (r1 + 5)));
+                            global::System.Runtime.Intrinsics.Vector128<float> a5 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + 5));
                             c5_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a5, c5_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a6 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + (r1 + 6)));
-                            c6_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a6, c6_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a7 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + (r1 + 7)));
-                            c7_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a7, c7_0);
                         }
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r1 * 15 + 8));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)((r1 + 1) * 15 + 8));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)((r1 + 2) * 15 + 8));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)((r1 + 3) * 15 + 8));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c4_0, ref cRef, (nuint)((r1 + 4) * 15 + 8));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c5_0, ref cRef, (nuint)((r1 + 5) * 15 + 8));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c6_0, ref cRef, (nuint)((r1 + 6) * 15 + 8));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c7_0, ref cRef, (nuint)((r1 + 7) * 15 + 8));
-                    }
-                    for (; r1 < 6; r1++)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r1 * 15 + 8));
-                        for (int k = 0; k < rows; k++)
-                        {
-                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 15 + 8));
-                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + r1));
-                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                        }
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r1 * 15 + 8));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(0 * 15 + 8));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)(1 * 15 + 8));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)(2 * 15 + 8));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)(3 * 15 + 8));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c4_0, ref cRef, (nuint)(4 * 15 + 8));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c5_0, ref cRef, (nuint)(5 * 15 + 8));
                     }
                     for (int r = 0; r < 6; r++)
                     {
@@ -1740,107 +1878,65 @@ namespace Samples
                 }
                 else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                 {
-                    int r0 = 0;
-                    for (; r0 + 8 <= 6; r0 += 8)
-                    {
-                        global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(r0 * 15 + 0));
-                        global::System.Runtime.Intrinsics.Vector256<float> c1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 15 + 0));
-                        global::System.Runtime.Intrinsics.Vector256<float> c2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 15 + 0));
-                        global::System.Runtime.Intrinsics.Vector256<float> c3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 15 + 0));
-                        global::System.Runtime.Intrinsics.Vector256<float> c4_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 4) * 15 + 0));
-                        global::System.Runtime.Intrinsics.Vector256<float> c5_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 5) * 15 + 0));
-                        global::System.Runtime.Intrinsics.Vector256<float> c6_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 6) * 15 + 0));
-                        global::System.Runtime.Intrinsics.Vector256<float> c7_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 7) * 15 + 0));
+                    { // the last 6 row(s) as one block
+                        global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(0 * 15 + 0));
+                        global::System.Runtime.Intrinsics.Vector256<float> c1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(1 * 15 + 0));
+                        global::System.Runtime.Intrinsics.Vector256<float> c2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(2 * 15 + 0));
+                        global::System.Runtime.Intrinsics.Vector256<float> c3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(3 * 15 + 0));
+                        global::System.Runtime.Intrinsics.Vector256<float> c4_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(4 * 15 + 0));
+                        global::System.Runtime.Intrinsics.Vector256<float> c5_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(5 * 15 + 0));
                         for (int k = 0; k < rows; k++)
                         {
                             global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 15 + 0));
-                            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + r0));
+                            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + 0));
                             c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                            global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + (r0 + 1)));
+                            global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + 1));
                             c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
-                            global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + (r0 + 2)));
+                            global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + 2));
                             c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
-                            global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + (r0 + 3)));
+                            global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + 3));
                             c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
-                            global::System.Runtime.Intrinsics.Vector256<float> a4 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + (r0 + 4)));
+                            global::System.Runtime.Intrinsics.Vector256<float> a4 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + 4));
                             c4_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a4, c4_0);
-                            global::System.Runtime.Intrinsics.Vector256<float> a5 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + (r0 + 5)));
+                            global::System.Runtime.Intrinsics.Vector256<float> a5 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + 5));
                             c5_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a5, c5_0);
-                            global::System.Runtime.Intrinsics.Vector256<float> a6 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + (r0 + 6)));
-                            c6_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a6, c6_0);
-                            global::System.Runtime.Intrinsics.Vector256<float> a7 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + (r0 + 7)));
-                            c7_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a7, c7_0);
                         }
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 15 + 0));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 15 + 0));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 15 + 0));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 15 + 0));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c4_0, ref cRef, (nuint)((r0 + 4) * 15 + 0));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c5_0, ref cRef, (nuint)((r0 + 5) * 15 + 0));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c6_0, ref cRef, (nuint)((r0 + 6) * 15 + 0));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c7_0, ref cRef, (nuint)((r0 + 7) * 15 + 0));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(0 * 15 + 0));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref cRef, (nuint)(1 * 15 + 0));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref cRef, (nuint)(2 * 15 + 0));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref cRef, (nuint)(3 * 15 + 0));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c4_0, ref cRef, (nuint)(4 * 15 + 0));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c5_0, ref cRef, (nuint)(5 * 15 + 0));
                     }
-                    for (; r0 < 6; r0++)
-                    {
-                        global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(r0 * 15 + 0));
-                        for (int k = 0; k < rows; k++)
-                        {
-                            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 15 + 0));
-                            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + r0));
-                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                        }
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 15 + 0));
-                    }
-                    int r1 = 0;
-                    for (; r1 + 8 <= 6; r1 += 8)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r1 * 15 + 8));
-                        global::System.Runtime.Intrinsics.Vector128<float> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r1 + 1) * 15 + 8));
-                        global::System.Runtime.Intrinsics.Vector128<float> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r1 + 2) * 15 + 8));
-                        global::System.Runtime.Intrinsics.Vector128<float> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r1 + 3) * 15 + 8));
-                        global::System.Runtime.Intrinsics.Vector128<float> c4_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r1 + 4) * 15 + 8));
-                        global::System.Runtime.Intrinsics.Vector128<float> c5_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r1 + 5) * 15 + 8));
-                        global::System.Runtime.Intrinsics.Vector128<float> c6_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r1 + 6) * 15 + 8));
-                        global::System.Runtime.Intrinsics.Vector128<float> c7_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r1 + 7) * 15 + 8));
+                    { // the last 6 row(s) as one block
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0 * 15 + 8));
+                        global::System.Runtime.Intrinsics.Vector128<float> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(1 * 15 + 8));
+                        global::System.Runtime.Intrinsics.Vector128<float> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(2 * 15 + 8));
+                        global::System.Runtime.Intrinsics.Vector128<float> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(3 * 15 + 8));
+                        global::System.Runtime.Intrinsics.Vector128<float> c4_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(4 * 15 + 8));
+                        global::System.Runtime.Intrinsics.Vector128<float> c5_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(5 * 15 + 8));
                         for (int k = 0; k < rows; k++)
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 15 + 8));
-                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + r1));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + 0));
                             c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + (r1 + 1)));
+                            global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + 1));
                             c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + (r1 + 2)));
+                            global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + 2));
                             c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + (r1 + 3)));
+                            global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + 3));
                             c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + (r1 + 4)));
+                            global::System.Runtime.Intrinsics.Vector128<float> a4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + 4));
                             c4_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a4, c4_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a5 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + (r1 + 5)));
+                            global::System.Runtime.Intrinsics.Vector128<float> a5 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + 5));
                             c5_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a5, c5_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a6 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + (r1 + 6)));
-                            c6_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a6, c6_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a7 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + (r1 + 7)));
-                            c7_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a7, c7_0);
                         }
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r1 * 15 + 8));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)((r1 + 1) * 15 + 8));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)((r1 + 2) * 15 + 8));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)((r1 + 3) * 15 + 8));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c4_0, ref cRef, (nuint)((r1 + 4) * 15 + 8));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c5_0, ref cRef, (nuint)((r1 + 5) * 15 + 8));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c6_0, ref cRef, (nuint)((r1 + 6) * 15 + 8));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c7_0, ref cRef, (nuint)((r1 + 7) * 15 + 8));
-                    }
-                    for (; r1 < 6; r1++)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r1 * 15 + 8));
-                        for (int k = 0; k < rows; k++)
-                        {
-                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 15 + 8));
-                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + r1));
-                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                        }
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r1 * 15 + 8));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(0 * 15 + 8));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)(1 * 15 + 8));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)(2 * 15 + 8));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)(3 * 15 + 8));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c4_0, ref cRef, (nuint)(4 * 15 + 8));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c5_0, ref cRef, (nuint)(5 * 15 + 8));
                     }
                     for (int r = 0; r < 6; r++)
                     {
@@ -1857,8 +1953,7 @@ namespace Samples
                 }
                 else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
                 {
-                    int r0 = 0;
-                    for (; r0 + 4 <= 6; r0 += 4)
+                    for (int r0 = 0; r0 < 4; r0 += 4)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 15 + 0));
                         global::System.Runtime.Intrinsics.Vector128<float> c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 15 + 4));
@@ -1894,71 +1989,88 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 15 + 0));
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref cRef, (nuint)((r0 + 3) * 15 + 4));
                     }
-                    for (; r0 < 6; r0++)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 15 + 0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 15 + 4));
-                        for (int k = 0; k < rows; k++)
+                    { // the last 2 row(s) as one block
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(4 * 15 + 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(4 * 15 + 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_1s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(5 * 15 + 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> c1_0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c1_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(5 * 15 + 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> c1_1s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        int k = 0;
+                        for (; k + 2 <= rows; k += 2)
+                        {
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 15 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 15 + 4));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + 4));
+                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                                c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
+                                global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + 5));
+                                c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                                c1_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 15 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 15 + 4));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (k + 1) * 6 + 4));
+                                c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                                c0_1s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s1);
+                                global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (k + 1) * 6 + 5));
+                                c1_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0s1);
+                                c1_1s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1s1);
+                            }
+                        }
+                        c0_0 += c0_0s1;
+                        c0_1 += c0_1s1;
+                        c1_0 += c1_0s1;
+                        c1_1 += c1_1s1;
+                        for (; k < rows; k++)
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 15 + 0));
                             global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 15 + 4));
-                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + r0));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + 4));
                             c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                             c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
-                        }
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 15 + 0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 15 + 4));
-                    }
-                    int r1 = 0;
-                    for (; r1 + 8 <= 6; r1 += 8)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r1 * 15 + 8));
-                        global::System.Runtime.Intrinsics.Vector128<float> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r1 + 1) * 15 + 8));
-                        global::System.Runtime.Intrinsics.Vector128<float> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r1 + 2) * 15 + 8));
-                        global::System.Runtime.Intrinsics.Vector128<float> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r1 + 3) * 15 + 8));
-                        global::System.Runtime.Intrinsics.Vector128<float> c4_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r1 + 4) * 15 + 8));
-                        global::System.Runtime.Intrinsics.Vector128<float> c5_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r1 + 5) * 15 + 8));
-                        global::System.Runtime.Intrinsics.Vector128<float> c6_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r1 + 6) * 15 + 8));
-                        global::System.Runtime.Intrinsics.Vector128<float> c7_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r1 + 7) * 15 + 8));
-                        for (int k = 0; k < rows; k++)
-                        {
-                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 15 + 8));
-                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + r1));
-                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + (r1 + 1)));
+                            global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + 5));
                             c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + (r1 + 2)));
-                            c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + (r1 + 3)));
-                            c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + (r1 + 4)));
-                            c4_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a4, c4_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a5 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + (r1 + 5)));
-                            c5_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a5, c5_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a6 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + (r1 + 6)));
-                            c6_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a6, c6_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a7 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + (r1 + 7)));
-                            c7_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a7, c7_0);
+                            c1_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1);
                         }
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r1 * 15 + 8));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)((r1 + 1) * 15 + 8));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)((r1 + 2) * 15 + 8));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)((r1 + 3) * 15 + 8));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c4_0, ref cRef, (nuint)((r1 + 4) * 15 + 8));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c5_0, ref cRef, (nuint)((r1 + 5) * 15 + 8));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c6_0, ref cRef, (nuint)((r1 + 6) * 15 + 8));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c7_0, ref cRef, (nuint)((r1 + 7) * 15 + 8));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(4 * 15 + 0));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref cRef, (nuint)(4 * 15 + 4));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)(5 * 15 + 0));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref cRef, (nuint)(5 * 15 + 4));
                     }
-                    for (; r1 < 6; r1++)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r1 * 15 + 8));
+                    { // the last 6 row(s) as one block
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0 * 15 + 8));
+                        global::System.Runtime.Intrinsics.Vector128<float> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(1 * 15 + 8));
+                        global::System.Runtime.Intrinsics.Vector128<float> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(2 * 15 + 8));
+                        global::System.Runtime.Intrinsics.Vector128<float> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(3 * 15 + 8));
+                        global::System.Runtime.Intrinsics.Vector128<float> c4_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(4 * 15 + 8));
+                        global::System.Runtime.Intrinsics.Vector128<float> c5_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(5 * 15 + 8));
                         for (int k = 0; k < rows; k++)
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 15 + 8));
-                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + r1));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + 0));
                             c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                            global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + 1));
+                            c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                            global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + 2));
+                            c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
+                            global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + 3));
+                            c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
+                            global::System.Runtime.Intrinsics.Vector128<float> a4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + 4));
+                            c4_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a4, c4_0);
+                            global::System.Runtime.Intrinsics.Vector128<float> a5 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 6 + 5));
+                            c5_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a5, c5_0);
                         }
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r1 * 15 + 8));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(0 * 15 + 8));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)(1 * 15 + 8));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)(2 * 15 + 8));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)(3 * 15 + 8));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c4_0, ref cRef, (nuint)(4 * 15 + 8));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c5_0, ref cRef, (nuint)(5 * 15 + 8));
                     }
                     for (int r = 0; r < 6; r++)
                     {
@@ -1994,84 +2106,66 @@ namespace Samples
                 ref float cRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(db);
                 if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
                 {
-                    int r0 = 0;
-                    for (; r0 + 8 <= 1; r0 += 8)
-                    {
+                    { // the last 1 row(s) as one block
                         global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector256<float> c1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector256<float> c2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector256<float> c3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector256<float> c4_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector256<float> c5_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector256<float> c6_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector256<float> c7_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(0));
-                        for (int k = 0; k < rows; k++)
+                        global::System.Runtime.Intrinsics.Vector256<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> c0_0s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> c0_0s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        int k = 0;
+                        for (; k + 4 <= rows; k += 4)
                         {
-                            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 15 + 0));
-                            c0_0 += b0;
-                            c1_0 += b0;
-                            c2_0 += b0;
-                            c3_0 += b0;
-                            c4_0 += b0;
-                            c5_0 += b0;
-                            c6_0 += b0;
-                            c7_0 += b0;
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 15 + 0));
+                                c0_0 += b0;
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)((k + 1) * 15 + 0));
+                                c0_0s1 += b0;
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)((k + 2) * 15 + 0));
+                                c0_0s2 += b0;
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)((k + 3) * 15 + 0));
+                                c0_0s3 += b0;
+                            }
                         }
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c4_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c5_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c6_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c7_0, ref cRef, (nuint)(0));
-                    }
-                    for (; r0 < 1; r0++)
-                    {
-                        global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(0));
-                        for (int k = 0; k < rows; k++)
+                        c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                        for (; k < rows; k++)
                         {
                             global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 15 + 0));
                             c0_0 += b0;
                         }
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(0));
                     }
-                    int r1 = 0;
-                    for (; r1 + 8 <= 1; r1 += 8)
-                    {
+                    { // the last 1 row(s) as one block
                         global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(8));
-                        global::System.Runtime.Intrinsics.Vector128<float> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(8));
-                        global::System.Runtime.Intrinsics.Vector128<float> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(8));
-                        global::System.Runtime.Intrinsics.Vector128<float> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(8));
-                        global::System.Runtime.Intrinsics.Vector128<float> c4_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(8));
-                        global::System.Runtime.Intrinsics.Vector128<float> c5_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(8));
-                        global::System.Runtime.Intrinsics.Vector128<float> c6_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(8));
-                        global::System.Runtime.Intrinsics.Vector128<float> c7_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(8));
-                        for (int k = 0; k < rows; k++)
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        int k = 0;
+                        for (; k + 4 <= rows; k += 4)
                         {
-                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 15 + 8));
-                            c0_0 += b0;
-                            c1_0 += b0;
-                            c2_0 += b0;
-                            c3_0 += b0;
-                            c4_0 += b0;
-                            c5_0 += b0;
-                            c6_0 += b0;
-                            c7_0 += b0;
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 15 + 8));
+                                c0_0 += b0;
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 15 + 8));
+                                c0_0s1 += b0;
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 15 + 8));
+                                c0_0s2 += b0;
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 15 + 8));
+                                c0_0s3 += b0;
+                            }
                         }
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(8));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)(8));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)(8));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)(8));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c4_0, ref cRef, (nuint)(8));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c5_0, ref cRef, (nuint)(8));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c6_0, ref cRef, (nuint)(8));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c7_0, ref cRef, (nuint)(8));
-                    }
-                    for (; r1 < 1; r1++)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(8));
-                        for (int k = 0; k < rows; k++)
+                        c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                        for (; k < rows; k++)
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 15 + 8));
                             c0_0 += b0;
@@ -2093,84 +2187,66 @@ namespace Samples
                 }
                 else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                 {
-                    int r0 = 0;
-                    for (; r0 + 8 <= 1; r0 += 8)
-                    {
+                    { // the last 1 row(s) as one block
                         global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector256<float> c1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector256<float> c2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector256<float> c3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector256<float> c4_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector256<float> c5_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector256<float> c6_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector256<float> c7_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(0));
-                        for (int k = 0; k < rows; k++)
+                        global::System.Runtime.Intrinsics.Vector256<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> c0_0s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> c0_0s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        int k = 0;
+                        for (; k + 4 <= rows; k += 4)
                         {
-                            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 15 + 0));
-                            c0_0 += b0;
-                            c1_0 += b0;
-                            c2_0 += b0;
-                            c3_0 += b0;
-                            c4_0 += b0;
-                            c5_0 += b0;
-                            c6_0 += b0;
-                            c7_0 += b0;
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 15 + 0));
+                                c0_0 += b0;
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)((k + 1) * 15 + 0));
+                                c0_0s1 += b0;
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)((k + 2) * 15 + 0));
+                                c0_0s2 += b0;
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)((k + 3) * 15 + 0));
+                                c0_0s3 += b0;
+                            }
                         }
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c4_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c5_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c6_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c7_0, ref cRef, (nuint)(0));
-                    }
-                    for (; r0 < 1; r0++)
-                    {
-                        global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(0));
-                        for (int k = 0; k < rows; k++)
+                        c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                        for (; k < rows; k++)
                         {
                             global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 15 + 0));
                             c0_0 += b0;
                         }
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(0));
                     }
-                    int r1 = 0;
-                    for (; r1 + 8 <= 1; r1 += 8)
-                    {
+                    { // the last 1 row(s) as one block
                         global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(8));
-                        global::System.Runtime.Intrinsics.Vector128<float> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(8));
-                        global::System.Runtime.Intrinsics.Vector128<float> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(8));
-                        global::System.Runtime.Intrinsics.Vector128<float> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(8));
-                        global::System.Runtime.Intrinsics.Vector128<float> c4_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(8));
-                        global::System.Runtime.Intrinsics.Vector128<float> c5_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(8));
-                        global::System.Runtime.Intrinsics.Vector128<float> c6_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(8));
-                        global::System.Runtime.Intrinsics.Vector128<float> c7_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(8));
-                        for (int k = 0; k < rows; k++)
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        int k = 0;
+                        for (; k + 4 <= rows; k += 4)
                         {
-                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 15 + 8));
-                            c0_0 += b0;
-                            c1_0 += b0;
-                            c2_0 += b0;
-                            c3_0 += b0;
-                            c4_0 += b0;
-                            c5_0 += b0;
-                            c6_0 += b0;
-                            c7_0 += b0;
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 15 + 8));
+                                c0_0 += b0;
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 15 + 8));
+                                c0_0s1 += b0;
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 15 + 8));
+                                c0_0s2 += b0;
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 15 + 8));
+                                c0_0s3 += b0;
+                            }
                         }
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(8));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)(8));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)(8));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)(8));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c4_0, ref cRef, (nuint)(8));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c5_0, ref cRef, (nuint)(8));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c6_0, ref cRef, (nuint)(8));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c7_0, ref cRef, (nuint)(8));
-                    }
-                    for (; r1 < 1; r1++)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(8));
-                        for (int k = 0; k < rows; k++)
+                        c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                        for (; k < rows; k++)
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 15 + 8));
                             c0_0 += b0;
@@ -2192,89 +2268,82 @@ namespace Samples
                 }
                 else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
                 {
-                    int r0 = 0;
-                    for (; r0 + 4 <= 1; r0 += 4)
-                    {
+                    { // the last 1 row(s) as one block
                         global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                         global::System.Runtime.Intrinsics.Vector128<float> c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(4));
-                        global::System.Runtime.Intrinsics.Vector128<float> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c1_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(4));
-                        global::System.Runtime.Intrinsics.Vector128<float> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c2_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(4));
-                        global::System.Runtime.Intrinsics.Vector128<float> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c3_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(4));
-                        for (int k = 0; k < rows; k++)
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_1s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_1s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_1s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        int k = 0;
+                        for (; k + 4 <= rows; k += 4)
+                        {
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 15 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 15 + 4));
+                                c0_0 += b0;
+                                c0_1 += b1;
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 15 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 15 + 4));
+                                c0_0s1 += b0;
+                                c0_1s1 += b1;
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 15 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 15 + 4));
+                                c0_0s2 += b0;
+                                c0_1s2 += b1;
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 15 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 15 + 4));
+                                c0_0s3 += b0;
+                                c0_1s3 += b1;
+                            }
+                        }
+                        c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                        c0_1 += c0_1s1 + c0_1s2 + c0_1s3;
+                        for (; k < rows; k++)
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 15 + 0));
                             global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 15 + 4));
                             c0_0 += b0;
                             c0_1 += b1;
-                            c1_0 += b0;
-                            c1_1 += b1;
-                            c2_0 += b0;
-                            c2_1 += b1;
-                            c3_0 += b0;
-                            c3_1 += b1;
-                        }
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref cRef, (nuint)(4));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref cRef, (nuint)(4));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref cRef, (nuint)(4));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref cRef, (nuint)(4));
-                    }
-                    for (; r0 < 1; r0++)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(4));
-                        for (int k = 0; k < rows; k++)
-                        {
-                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 15 + 0));
-                            global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 15 + 4));
-                            c0_0 += b0;
-                            c0_1 += b1;
                         }
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(0));
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref cRef, (nuint)(4));
                     }
-                    int r1 = 0;
-                    for (; r1 + 8 <= 1; r1 += 8)
-                    {
+                    { // the last 1 row(s) as one block
                         global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(8));
-                        global::System.Runtime.Intrinsics.Vector128<float> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(8));
-                        global::System.Runtime.Intrinsics.Vector128<float> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(8));
-                        global::System.Runtime.Intrinsics.Vector128<float> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(8));
-                        global::System.Runtime.Intrinsics.Vector128<float> c4_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(8));
-                        global::System.Runtime.Intrinsics.Vector128<float> c5_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(8));
-                        global::System.Runtime.Intrinsics.Vector128<float> c6_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(8));
-                        global::System.Runtime.Intrinsics.Vector128<float> c7_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(8));
-                        for (int k = 0; k < rows; k++)
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        int k = 0;
+                        for (; k + 4 <= rows; k += 4)
                         {
-                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 15 + 8));
-                            c0_0 += b0;
-                            c1_0 += b0;
-                            c2_0 += b0;
-                            c3_0 += b0;
-                            c4_0 += b0;
-                            c5_0 += b0;
-                            c6_0 += b0;
-                            c7_0 += b0;
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 15 + 8));
+                                c0_0 += b0;
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 15 + 8));
+                                c0_0s1 += b0;
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 15 + 8));
+                                c0_0s2 += b0;
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 15 + 8));
+                                c0_0s3 += b0;
+                            }
                         }
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(8));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)(8));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)(8));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)(8));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c4_0, ref cRef, (nuint)(8));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c5_0, ref cRef, (nuint)(8));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c6_0, ref cRef, (nuint)(8));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c7_0, ref cRef, (nuint)(8));
-                    }
-                    for (; r1 < 1; r1++)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(8));
-                        for (int k = 0; k < rows; k++)
+                        c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                        for (; k < rows; k++)
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 15 + 8));
                             c0_0 += b0;
@@ -2365,7 +2434,35 @@ namespace Samples
                 for (; r0 < rows; r0++)
                 {
                     global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(0));
-                    for (int k = 0; k < 5; k++)
+                    global::System.Runtime.Intrinsics.Vector128<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    int k = 0;
+                    for (; k + 4 <= 5; k += 4)
+                    {
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 5 + k));
+                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 4 + 0));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 5 + (k + 1)));
+                            c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 4 + 0));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 5 + (k + 2)));
+                            c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 4 + 0));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 5 + (k + 3)));
+                            c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
+                        }
+                    }
+                    c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                    for (; k < 5; k++)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
                         global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 5 + k));
@@ -2419,7 +2516,35 @@ namespace Samples
                 for (; r0 < rows; r0++)
                 {
                     global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(0));
-                    for (int k = 0; k < 5; k++)
+                    global::System.Runtime.Intrinsics.Vector128<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    int k = 0;
+                    for (; k + 4 <= 5; k += 4)
+                    {
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 5 + k));
+                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 4 + 0));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 5 + (k + 1)));
+                            c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 4 + 0));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 5 + (k + 2)));
+                            c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 4 + 0));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 5 + (k + 3)));
+                            c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
+                        }
+                    }
+                    c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                    for (; k < 5; k++)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
                         global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 5 + k));
@@ -2473,7 +2598,35 @@ namespace Samples
                 for (; r0 < rows; r0++)
                 {
                     global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(0));
-                    for (int k = 0; k < 5; k++)
+                    global::System.Runtime.Intrinsics.Vector128<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    int k = 0;
+                    for (; k + 4 <= 5; k += 4)
+                    {
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 5 + k));
+                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 4 + 0));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 5 + (k + 1)));
+                            c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 4 + 0));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 5 + (k + 2)));
+                            c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 4 + 0));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 5 + (k + 3)));
+                            c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
+                        }
+                    }
+                    c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                    for (; k < 5; k++)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
                         global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 5 + k));
@@ -2509,164 +2662,89 @@ namespace Samples
                 ref float cRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dW);
                 if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
                 {
-                    int r0 = 0;
-                    for (; r0 + 8 <= 5; r0 += 8)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c4_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 4) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c5_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 5) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c6_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 6) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c7_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 7) * 4 + 0));
+                    { // the last 5 row(s) as one block
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0 * 4 + 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(1 * 4 + 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(2 * 4 + 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(3 * 4 + 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> c4_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(4 * 4 + 0));
                         for (int k = 0; k < rows; k++)
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
-                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 5 + r0));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 5 + 0));
                             c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 5 + (r0 + 1)));
+                            global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 5 + 1));
                             c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 5 + (r0 + 2)));
+                            global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 5 + 2));
                             c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 5 + (r0 + 3)));
+                            global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 5 + 3));
                             c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 5 + (r0 + 4)));
+                            global::System.Runtime.Intrinsics.Vector128<float> a4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 5 + 4));
                             c4_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a4, c4_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a5 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 5 + (r0 + 5)));
-                            c5_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a5, c5_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a6 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 5 + (r0 + 6)));
-                            c6_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a6, c6_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a7 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 5 + (r0 + 7)));
-                            c7_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a7, c7_0);
                         }
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c4_0, ref cRef, (nuint)((r0 + 4) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c5_0, ref cRef, (nuint)((r0 + 5) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c6_0, ref cRef, (nuint)((r0 + 6) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c7_0, ref cRef, (nuint)((r0 + 7) * 4 + 0));
-                    }
-                    for (; r0 < 5; r0++)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 4 + 0));
-                        for (int k = 0; k < rows; k++)
-                        {
-                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
-                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 5 + r0));
-                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                        }
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 4 + 0));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(0 * 4 + 0));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)(1 * 4 + 0));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)(2 * 4 + 0));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)(3 * 4 + 0));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c4_0, ref cRef, (nuint)(4 * 4 + 0));
                     }
                 }
                 else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                 {
-                    int r0 = 0;
-                    for (; r0 + 8 <= 5; r0 += 8)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c4_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 4) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c5_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 5) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c6_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 6) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c7_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 7) * 4 + 0));
+                    { // the last 5 row(s) as one block
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0 * 4 + 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(1 * 4 + 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(2 * 4 + 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(3 * 4 + 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> c4_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(4 * 4 + 0));
                         for (int k = 0; k < rows; k++)
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
-                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 5 + r0));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 5 + 0));
                             c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 5 + (r0 + 1)));
+                            global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 5 + 1));
                             c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 5 + (r0 + 2)));
+                            global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 5 + 2));
                             c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 5 + (r0 + 3)));
+                            global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 5 + 3));
                             c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 5 + (r0 + 4)));
+                            global::System.Runtime.Intrinsics.Vector128<float> a4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 5 + 4));
                             c4_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a4, c4_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a5 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 5 + (r0 + 5)));
-                            c5_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a5, c5_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a6 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 5 + (r0 + 6)));
-                            c6_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a6, c6_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a7 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 5 + (r0 + 7)));
-                            c7_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a7, c7_0);
                         }
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c4_0, ref cRef, (nuint)((r0 + 4) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c5_0, ref cRef, (nuint)((r0 + 5) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c6_0, ref cRef, (nuint)((r0 + 6) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c7_0, ref cRef, (nuint)((r0 + 7) * 4 + 0));
-                    }
-                    for (; r0 < 5; r0++)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 4 + 0));
-                        for (int k = 0; k < rows; k++)
-                        {
-                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
-                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 5 + r0));
-                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                        }
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 4 + 0));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(0 * 4 + 0));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)(1 * 4 + 0));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)(2 * 4 + 0));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)(3 * 4 + 0));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c4_0, ref cRef, (nuint)(4 * 4 + 0));
                     }
                 }
                 else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
                 {
-                    int r0 = 0;
-                    for (; r0 + 8 <= 5; r0 += 8)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c4_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 4) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c5_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 5) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c6_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 6) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c7_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 7) * 4 + 0));
+                    { // the last 5 row(s) as one block
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0 * 4 + 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(1 * 4 + 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(2 * 4 + 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(3 * 4 + 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> c4_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(4 * 4 + 0));
                         for (int k = 0; k < rows; k++)
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
-                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 5 + r0));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 5 + 0));
                             c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 5 + (r0 + 1)));
+                            global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 5 + 1));
                             c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 5 + (r0 + 2)));
+                            global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 5 + 2));
                             c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 5 + (r0 + 3)));
+                            global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 5 + 3));
                             c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 5 + (r0 + 4)));
+                            global::System.Runtime.Intrinsics.Vector128<float> a4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 5 + 4));
                             c4_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a4, c4_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a5 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 5 + (r0 + 5)));
-                            c5_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a5, c5_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a6 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 5 + (r0 + 6)));
-                            c6_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a6, c6_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a7 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 5 + (r0 + 7)));
-                            c7_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a7, c7_0);
                         }
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c4_0, ref cRef, (nuint)((r0 + 4) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c5_0, ref cRef, (nuint)((r0 + 5) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c6_0, ref cRef, (nuint)((r0 + 6) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c7_0, ref cRef, (nuint)((r0 + 7) * 4 + 0));
-                    }
-                    for (; r0 < 5; r0++)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 4 + 0));
-                        for (int k = 0; k < rows; k++)
-                        {
-                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
-                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 5 + r0));
-                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                        }
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 4 + 0));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(0 * 4 + 0));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)(1 * 4 + 0));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)(2 * 4 + 0));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)(3 * 4 + 0));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c4_0, ref cRef, (nuint)(4 * 4 + 0));
                     }
                 }
                 else
@@ -2690,42 +2768,33 @@ namespace Samples
                 ref float cRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(db);
                 if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
                 {
-                    int r0 = 0;
-                    for (; r0 + 8 <= 1; r0 += 8)
-                    {
+                    { // the last 1 row(s) as one block
                         global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c4_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c5_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c6_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c7_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        for (int k = 0; k < rows; k++)
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        int k = 0;
+                        for (; k + 4 <= rows; k += 4)
                         {
-                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
-                            c0_0 += b0;
-                            c1_0 += b0;
-                            c2_0 += b0;
-                            c3_0 += b0;
-                            c4_0 += b0;
-                            c5_0 += b0;
-                            c6_0 += b0;
-                            c7_0 += b0;
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
+                                c0_0 += b0;
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 4 + 0));
+                                c0_0s1 += b0;
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 4 + 0));
+                                c0_0s2 += b0;
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 4 + 0));
+                                c0_0s3 += b0;
+                            }
                         }
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c4_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c5_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c6_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c7_0, ref cRef, (nuint)(0));
-                    }
-                    for (; r0 < 1; r0++)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        for (int k = 0; k < rows; k++)
+                        c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                        for (; k < rows; k++)
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
                             c0_0 += b0;
@@ -2735,42 +2804,33 @@ namespace Samples
                 }
                 else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                 {
-                    int r0 = 0;
-                    for (; r0 + 8 <= 1; r0 += 8)
-                    {
+                    { // the last 1 row(s) as one block
                         global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c4_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c5_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c6_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c7_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        for (int k = 0; k < rows; k++)
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        int k = 0;
+                        for (; k + 4 <= rows; k += 4)
                         {
-                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
-                            c0_0 += b0;
-                            c1_0 += b0;
-                            c2_0 += b0;
-                            c3_0 += b0;
-                            c4_0 += b0;
-                            c5_0 += b0;
-                            c6_0 += b0;
-                            c7_0 += b0;
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
+                                c0_0 += b0;
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 4 + 0));
+                                c0_0s1 += b0;
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 4 + 0));
+                                c0_0s2 += b0;
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 4 + 0));
+                                c0_0s3 += b0;
+                            }
                         }
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c4_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c5_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c6_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c7_0, ref cRef, (nuint)(0));
-                    }
-                    for (; r0 < 1; r0++)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        for (int k = 0; k < rows; k++)
+                        c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                        for (; k < rows; k++)
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
                             c0_0 += b0;
@@ -2780,42 +2840,33 @@ namespace Samples
                 }
                 else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
                 {
-                    int r0 = 0;
-                    for (; r0 + 8 <= 1; r0 += 8)
-                    {
+                    { // the last 1 row(s) as one block
                         global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c4_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c5_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c6_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c7_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        for (int k = 0; k < rows; k++)
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        int k = 0;
+                        for (; k + 4 <= rows; k += 4)
                         {
-                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
-                            c0_0 += b0;
-                            c1_0 += b0;
-                            c2_0 += b0;
-                            c3_0 += b0;
-                            c4_0 += b0;
-                            c5_0 += b0;
-                            c6_0 += b0;
-                            c7_0 += b0;
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
+                                c0_0 += b0;
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 4 + 0));
+                                c0_0s1 += b0;
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 4 + 0));
+                                c0_0s2 += b0;
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 4 + 0));
+                                c0_0s3 += b0;
+                            }
                         }
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c4_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c5_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c6_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c7_0, ref cRef, (nuint)(0));
-                    }
-                    for (; r0 < 1; r0++)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        for (int k = 0; k < rows; k++)
+                        c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                        for (; k < rows; k++)
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
                             c0_0 += b0;
@@ -2888,7 +2939,35 @@ namespace Samples
                     for (; r0 < rows; r0++)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        for (int k = 0; k < 4; k++)
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        int k = 0;
+                        for (; k + 4 <= 4; k += 4)
+                        {
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 5 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 4 + k));
+                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 5 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 4 + (k + 1)));
+                                c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 5 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 4 + (k + 2)));
+                                c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 5 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 4 + (k + 3)));
+                                c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
+                            }
+                        }
+                        c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                        for (; k < 4; k++)
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 5 + 0));
                             global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 4 + k));
@@ -2954,7 +3033,35 @@ namespace Samples
                     for (; r0 < rows; r0++)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        for (int k = 0; k < 4; k++)
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        int k = 0;
+                        for (; k + 4 <= 4; k += 4)
+                        {
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 5 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 4 + k));
+                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 5 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 4 + (k + 1)));
+                                c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 5 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 4 + (k + 2)));
+                                c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 5 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 4 + (k + 3)));
+                                c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
+                            }
+                        }
+                        c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                        for (; k < 4; k++)
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 5 + 0));
                             global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 4 + k));
@@ -3020,7 +3127,35 @@ namespace Samples
                     for (; r0 < rows; r0++)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        for (int k = 0; k < 4; k++)
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        int k = 0;
+                        for (; k + 4 <= 4; k += 4)
+                        {
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 5 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 4 + k));
+                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 5 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 4 + (k + 1)));
+                                c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 5 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 4 + (k + 2)));
+                                c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 5 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 4 + (k + 3)));
+                                c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
+                            }
+                        }
+                        c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                        for (; k < 4; k++)
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 5 + 0));
                             global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 4 + k));
@@ -3112,7 +3247,35 @@ namespace Samples
                 for (; r0 < rows; r0++)
                 {
                     global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(0));
-                    for (int k = 0; k < 4; k++)
+                    global::System.Runtime.Intrinsics.Vector128<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    int k = 0;
+                    for (; k + 4 <= 4; k += 4)
+                    {
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 4 + k));
+                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 4 + 0));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 4 + (k + 1)));
+                            c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 4 + 0));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 4 + (k + 2)));
+                            c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 4 + 0));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 4 + (k + 3)));
+                            c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
+                        }
+                    }
+                    c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                    for (; k < 4; k++)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
                         global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 4 + k));
@@ -3166,7 +3329,35 @@ namespace Samples
                 for (; r0 < rows; r0++)
                 {
                     global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(0));
-                    for (int k = 0; k < 4; k++)
+                    global::System.Runtime.Intrinsics.Vector128<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    int k = 0;
+                    for (; k + 4 <= 4; k += 4)
+                    {
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 4 + k));
+                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 4 + 0));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 4 + (k + 1)));
+                            c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 4 + 0));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 4 + (k + 2)));
+                            c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 4 + 0));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 4 + (k + 3)));
+                            c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
+                        }
+                    }
+                    c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                    for (; k < 4; k++)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
                         global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 4 + k));
@@ -3220,7 +3411,35 @@ namespace Samples
                 for (; r0 < rows; r0++)
                 {
                     global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(0));
-                    for (int k = 0; k < 4; k++)
+                    global::System.Runtime.Intrinsics.Vector128<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    int k = 0;
+                    for (; k + 4 <= 4; k += 4)
+                    {
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 4 + k));
+                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 4 + 0));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 4 + (k + 1)));
+                            c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 4 + 0));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 4 + (k + 2)));
+                            c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 4 + 0));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 4 + (k + 3)));
+                            c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
+                        }
+                    }
+                    c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                    for (; k < 4; k++)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
                         global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 4 + k));
@@ -3256,164 +3475,179 @@ namespace Samples
                 ref float cRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dW);
                 if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
                 {
-                    int r0 = 0;
-                    for (; r0 + 8 <= 4; r0 += 8)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c4_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 4) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c5_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 5) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c6_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 6) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c7_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 7) * 4 + 0));
-                        for (int k = 0; k < rows; k++)
+                    { // the last 4 row(s) as one block
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0 * 4 + 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(1 * 4 + 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> c1_0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(2 * 4 + 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> c2_0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(3 * 4 + 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> c3_0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        int k = 0;
+                        for (; k + 2 <= rows; k += 2)
+                        {
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 4 + 0));
+                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                                global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 4 + 1));
+                                c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                                global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 4 + 2));
+                                c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
+                                global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 4 + 3));
+                                c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 4 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (k + 1) * 4 + 0));
+                                c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                                global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (k + 1) * 4 + 1));
+                                c1_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0s1);
+                                global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (k + 1) * 4 + 2));
+                                c2_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0s1);
+                                global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (k + 1) * 4 + 3));
+                                c3_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0s1);
+                            }
+                        }
+                        c0_0 += c0_0s1;
+                        c1_0 += c1_0s1;
+                        c2_0 += c2_0s1;
+                        c3_0 += c3_0s1;
+                        for (; k < rows; k++)
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
-                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 4 + r0));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 4 + 0));
                             c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 4 + (r0 + 1)));
+                            global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 4 + 1));
                             c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 4 + (r0 + 2)));
+                            global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 4 + 2));
                             c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 4 + (r0 + 3)));
+                            global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 4 + 3));
                             c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 4 + (r0 + 4)));
-                            c4_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a4, c4_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a5 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 4 + (r0 + 5)));
-                            c5_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a5, c5_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a6 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 4 + (r0 + 6)));
-                            c6_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a6, c6_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a7 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 4 + (r0 + 7)));
-                            c7_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a7, c7_0);
                         }
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c4_0, ref cRef, (nuint)((r0 + 4) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c5_0, ref cRef, (nuint)((r0 + 5) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c6_0, ref cRef, (nuint)((r0 + 6) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c7_0, ref cRef, (nuint)((r0 + 7) * 4 + 0));
-                    }
-                    for (; r0 < 4; r0++)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 4 + 0));
-                        for (int k = 0; k < rows; k++)
-                        {
-                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
-                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 4 + r0));
-                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                        }
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 4 + 0));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(0 * 4 + 0));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)(1 * 4 + 0));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)(2 * 4 + 0));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)(3 * 4 + 0));
                     }
                 }
                 else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                 {
-                    int r0 = 0;
-                    for (; r0 + 8 <= 4; r0 += 8)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c4_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 4) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c5_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 5) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c6_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 6) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c7_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 7) * 4 + 0));
-                        for (int k = 0; k < rows; k++)
+                    { // the last 4 row(s) as one block
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0 * 4 + 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(1 * 4 + 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> c1_0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(2 * 4 + 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> c2_0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(3 * 4 + 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> c3_0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        int k = 0;
+                        for (; k + 2 <= rows; k += 2)
+                        {
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 4 + 0));
+                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                                global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 4 + 1));
+                                c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                                global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 4 + 2));
+                                c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
+                                global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 4 + 3));
+                                c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 4 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (k + 1) * 4 + 0));
+                                c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                                global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (k + 1) * 4 + 1));
+                                c1_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0s1);
+                                global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (k + 1) * 4 + 2));
+                                c2_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0s1);
+                                global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (k + 1) * 4 + 3));
+                                c3_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0s1);
+                            }
+                        }
+                        c0_0 += c0_0s1;
+                        c1_0 += c1_0s1;
+                        c2_0 += c2_0s1;
+                        c3_0 += c3_0s1;
+                        for (; k < rows; k++)
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
-                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 4 + r0));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 4 + 0));
                             c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 4 + (r0 + 1)));
+                            global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 4 + 1));
                             c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 4 + (r0 + 2)));
+                            global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 4 + 2));
                             c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 4 + (r0 + 3)));
+                            global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 4 + 3));
                             c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 4 + (r0 + 4)));
-                            c4_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a4, c4_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a5 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 4 + (r0 + 5)));
-                            c5_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a5, c5_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a6 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 4 + (r0 + 6)));
-                            c6_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a6, c6_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a7 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 4 + (r0 + 7)));
-                            c7_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a7, c7_0);
                         }
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c4_0, ref cRef, (nuint)((r0 + 4) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c5_0, ref cRef, (nuint)((r0 + 5) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c6_0, ref cRef, (nuint)((r0 + 6) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c7_0, ref cRef, (nuint)((r0 + 7) * 4 + 0));
-                    }
-                    for (; r0 < 4; r0++)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 4 + 0));
-                        for (int k = 0; k < rows; k++)
-                        {
-                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
-                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 4 + r0));
-                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                        }
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 4 + 0));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(0 * 4 + 0));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)(1 * 4 + 0));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)(2 * 4 + 0));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)(3 * 4 + 0));
                     }
                 }
                 else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
                 {
-                    int r0 = 0;
-                    for (; r0 + 8 <= 4; r0 += 8)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c4_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 4) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c5_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 5) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c6_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 6) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c7_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 7) * 4 + 0));
-                        for (int k = 0; k < rows; k++)
+                    { // the last 4 row(s) as one block
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0 * 4 + 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(1 * 4 + 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> c1_0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(2 * 4 + 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> c2_0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(3 * 4 + 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> c3_0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        int k = 0;
+                        for (; k + 2 <= rows; k += 2)
+                        {
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 4 + 0));
+                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                                global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 4 + 1));
+                                c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                                global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 4 + 2));
+                                c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
+                                global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 4 + 3));
+                                c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 4 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (k + 1) * 4 + 0));
+                                c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                                global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (k + 1) * 4 + 1));
+                                c1_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0s1);
+                                global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (k + 1) * 4 + 2));
+                                c2_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0s1);
+                                global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (k + 1) * 4 + 3));
+                                c3_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0s1);
+                            }
+                        }
+                        c0_0 += c0_0s1;
+                        c1_0 += c1_0s1;
+                        c2_0 += c2_0s1;
+                        c3_0 += c3_0s1;
+                        for (; k < rows; k++)
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
-                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 4 + r0));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 4 + 0));
                             c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 4 + (r0 + 1)));
+                            global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 4 + 1));
                             c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 4 + (r0 + 2)));
+                            global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 4 + 2));
                             c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 4 + (r0 + 3)));
+                            global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 4 + 3));
                             c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 4 + (r0 + 4)));
-                            c4_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a4, c4_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a5 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 4 + (r0 + 5)));
-                            c5_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a5, c5_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a6 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 4 + (r0 + 6)));
-                            c6_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a6, c6_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a7 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 4 + (r0 + 7)));
-                            c7_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a7, c7_0);
                         }
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c4_0, ref cRef, (nuint)((r0 + 4) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c5_0, ref cRef, (nuint)((r0 + 5) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c6_0, ref cRef, (nuint)((r0 + 6) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c7_0, ref cRef, (nuint)((r0 + 7) * 4 + 0));
-                    }
-                    for (; r0 < 4; r0++)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 4 + 0));
-                        for (int k = 0; k < rows; k++)
-                        {
-                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
-                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 4 + r0));
-                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                        }
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 4 + 0));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(0 * 4 + 0));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)(1 * 4 + 0));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)(2 * 4 + 0));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)(3 * 4 + 0));
                     }
                 }
                 else
@@ -3437,42 +3671,33 @@ namespace Samples
                 ref float cRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(db);
                 if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
                 {
-                    int r0 = 0;
-                    for (; r0 + 8 <= 1; r0 += 8)
-                    {
+                    { // the last 1 row(s) as one block
                         global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c4_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c5_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c6_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c7_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        for (int k = 0; k < rows; k++)
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        int k = 0;
+                        for (; k + 4 <= rows; k += 4)
                         {
-                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
-                            c0_0 += b0;
-                            c1_0 += b0;
-                            c2_0 += b0;
-                            c3_0 += b0;
-                            c4_0 += b0;
-                            c5_0 += b0;
-                            c6_0 += b0;
-                            c7_0 += b0;
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
+                                c0_0 += b0;
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 4 + 0));
+                                c0_0s1 += b0;
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 4 + 0));
+                                c0_0s2 += b0;
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 4 + 0));
+                                c0_0s3 += b0;
+                            }
                         }
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c4_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c5_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c6_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c7_0, ref cRef, (nuint)(0));
-                    }
-                    for (; r0 < 1; r0++)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        for (int k = 0; k < rows; k++)
+                        c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                        for (; k < rows; k++)
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
                             c0_0 += b0;
@@ -3482,42 +3707,33 @@ namespace Samples
                 }
                 else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                 {
-                    int r0 = 0;
-                    for (; r0 + 8 <= 1; r0 += 8)
-                    {
+                    { // the last 1 row(s) as one block
                         global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c4_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c5_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c6_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c7_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        for (int k = 0; k < rows; k++)
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        int k = 0;
+                        for (; k + 4 <= rows; k += 4)
                         {
-                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
-                            c0_0 += b0;
-                            c1_0 += b0;
-                            c2_0 += b0;
-                            c3_0 += b0;
-                            c4_0 += b0;
-                            c5_0 += b0;
-                            c6_0 += b0;
-                            c7_0 += b0;
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
+                                c0_0 += b0;
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 4 + 0));
+                                c0_0s1 += b0;
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 4 + 0));
+                                c0_0s2 += b0;
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 4 + 0));
+                                c0_0s3 += b0;
+                            }
                         }
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c4_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c5_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c6_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c7_0, ref cRef, (nuint)(0));
-                    }
-                    for (; r0 < 1; r0++)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        for (int k = 0; k < rows; k++)
+                        c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                        for (; k < rows; k++)
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
                             c0_0 += b0;
@@ -3527,42 +3743,33 @@ namespace Samples
                 }
                 else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
                 {
-                    int r0 = 0;
-                    for (; r0 + 8 <= 1; r0 += 8)
-                    {
+                    { // the last 1 row(s) as one block
                         global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c4_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c5_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c6_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c7_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        for (int k = 0; k < rows; k++)
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        int k = 0;
+                        for (; k + 4 <= rows; k += 4)
                         {
-                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
-                            c0_0 += b0;
-                            c1_0 += b0;
-                            c2_0 += b0;
-                            c3_0 += b0;
-                            c4_0 += b0;
-                            c5_0 += b0;
-                            c6_0 += b0;
-                            c7_0 += b0;
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
+                                c0_0 += b0;
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 4 + 0));
+                                c0_0s1 += b0;
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 4 + 0));
+                                c0_0s2 += b0;
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 4 + 0));
+                                c0_0s3 += b0;
+                            }
                         }
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c4_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c5_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c6_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c7_0, ref cRef, (nuint)(0));
-                    }
-                    for (; r0 < 1; r0++)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        for (int k = 0; k < rows; k++)
+                        c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                        for (; k < rows; k++)
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
                             c0_0 += b0;
@@ -3635,7 +3842,35 @@ namespace Samples
                     for (; r0 < rows; r0++)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        for (int k = 0; k < 4; k++)
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        int k = 0;
+                        for (; k + 4 <= 4; k += 4)
+                        {
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 4 + k));
+                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 4 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 4 + (k + 1)));
+                                c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 4 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 4 + (k + 2)));
+                                c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 4 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 4 + (k + 3)));
+                                c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
+                            }
+                        }
+                        c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                        for (; k < 4; k++)
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
                             global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 4 + k));
@@ -3689,7 +3924,35 @@ namespace Samples
                     for (; r0 < rows; r0++)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        for (int k = 0; k < 4; k++)
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        int k = 0;
+                        for (; k + 4 <= 4; k += 4)
+                        {
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 4 + k));
+                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 4 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 4 + (k + 1)));
+                                c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 4 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 4 + (k + 2)));
+                                c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 4 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 4 + (k + 3)));
+                                c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
+                            }
+                        }
+                        c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                        for (; k < 4; k++)
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
                             global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 4 + k));
@@ -3743,7 +4006,35 @@ namespace Samples
                     for (; r0 < rows; r0++)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        for (int k = 0; k < 4; k++)
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        int k = 0;
+                        for (; k + 4 <= 4; k += 4)
+                        {
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 4 + k));
+                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 4 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 4 + (k + 1)));
+                                c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 4 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 4 + (k + 2)));
+                                c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 4 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 4 + (k + 3)));
+                                c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
+                            }
+                        }
+                        c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                        for (; k < 4; k++)
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
                             global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 4 + k));

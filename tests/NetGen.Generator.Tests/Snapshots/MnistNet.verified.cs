@@ -1094,10 +1094,44 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
                 for (; r0 < rows; r0++)
                 {
                     global::System.Runtime.Intrinsics.Vector512<float> c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biasRef, (nuint)(c0));
+                    global::System.Runtime.Intrinsics.Vector512<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector512<float> c0_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biasRef, (nuint)(c0 + 16));
+                    global::System.Runtime.Intrinsics.Vector512<float> c0_1s1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector512<float> c0_2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biasRef, (nuint)(c0 + 32));
+                    global::System.Runtime.Intrinsics.Vector512<float> c0_2s1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector512<float> c0_3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biasRef, (nuint)(c0 + 48));
-                    for (int k = 0; k < 784; k++)
+                    global::System.Runtime.Intrinsics.Vector512<float> c0_3s1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    int k = 0;
+                    for (; k + 2 <= 784; k += 2)
+                    {
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0));
+                            global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0 + 16));
+                            global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0 + 32));
+                            global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0 + 48));
+                            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 784 + k));
+                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                            c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
+                            c0_2 = global::NetGen.Runtime.Simd.MultiplyAdd(b2, a0, c0_2);
+                            c0_3 = global::NetGen.Runtime.Simd.MultiplyAdd(b3, a0, c0_3);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)((k + 1) * 128 + c0));
+                            global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)((k + 1) * 128 + c0 + 16));
+                            global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)((k + 1) * 128 + c0 + 32));
+                            global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)((k + 1) * 128 + c0 + 48));
+                            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 784 + (k + 1)));
+                            c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                            c0_1s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s1);
+                            c0_2s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b2, a0, c0_2s1);
+                            c0_3s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b3, a0, c0_3s1);
+                        }
+                    }
+                    c0_0 += c0_0s1;
+                    c0_1 += c0_1s1;
+                    c0_2 += c0_2s1;
+                    c0_3 += c0_3s1;
+                    for (; k < 784; k++)
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0));
                         global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0 + 16));
@@ -1160,8 +1194,48 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
                 for (; r0 < rows; r0++)
                 {
                     global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasRef, (nuint)(c0));
+                    global::System.Runtime.Intrinsics.Vector256<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> c0_0s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> c0_0s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<float> c0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasRef, (nuint)(c0 + 8));
-                    for (int k = 0; k < 784; k++)
+                    global::System.Runtime.Intrinsics.Vector256<float> c0_1s1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> c0_1s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> c0_1s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    int k = 0;
+                    for (; k + 4 <= 784; k += 4)
+                    {
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0));
+                            global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0 + 8));
+                            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 784 + k));
+                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                            c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)((k + 1) * 128 + c0));
+                            global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)((k + 1) * 128 + c0 + 8));
+                            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 784 + (k + 1)));
+                            c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                            c0_1s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s1);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)((k + 2) * 128 + c0));
+                            global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)((k + 2) * 128 + c0 + 8));
+                            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 784 + (k + 2)));
+                            c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
+                            c0_1s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s2);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)((k + 3) * 128 + c0));
+                            global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)((k + 3) * 128 + c0 + 8));
+                            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 784 + (k + 3)));
+                            c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
+                            c0_1s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s3);
+                        }
+                    }
+                    c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                    c0_1 += c0_1s1 + c0_1s2 + c0_1s3;
+                    for (; k < 784; k++)
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0));
                         global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0 + 8));
@@ -1218,8 +1292,48 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
                 for (; r0 < rows; r0++)
                 {
                     global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(c0));
+                    global::System.Runtime.Intrinsics.Vector128<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(c0 + 4));
-                    for (int k = 0; k < 784; k++)
+                    global::System.Runtime.Intrinsics.Vector128<float> c0_1s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> c0_1s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> c0_1s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    int k = 0;
+                    for (; k + 4 <= 784; k += 4)
+                    {
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0));
+                            global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0 + 4));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 784 + k));
+                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                            c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 128 + c0));
+                            global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 128 + c0 + 4));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 784 + (k + 1)));
+                            c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                            c0_1s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s1);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 128 + c0));
+                            global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 128 + c0 + 4));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 784 + (k + 2)));
+                            c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
+                            c0_1s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s2);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 128 + c0));
+                            global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 128 + c0 + 4));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 784 + (k + 3)));
+                            c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
+                            c0_1s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s3);
+                        }
+                    }
+                    c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                    c0_1 += c0_1s1 + c0_1s2 + c0_1s3;
+                    for (; k < 784; k++)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0));
                         global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0 + 4));
@@ -1261,8 +1375,7 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
             {
                 for (int c0 = 0; c0 < 128; c0 += 64)
                 {
-                    int r0 = 0;
-                    for (; r0 + 4 <= 784; r0 += 4)
+                    for (int r0 = 0; r0 < 784; r0 += 4)
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(r0 * 128 + c0));
                         global::System.Runtime.Intrinsics.Vector512<float> c0_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(r0 * 128 + c0 + 16));
@@ -1324,37 +1437,13 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_2, ref cRef, (nuint)((r0 + 3) * 128 + c0 + 32));
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_3, ref cRef, (nuint)((r0 + 3) * 128 + c0 + 48));
                     }
-                    for (; r0 < 784; r0++)
-                    {
-                        global::System.Runtime.Intrinsics.Vector512<float> c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(r0 * 128 + c0));
-                        global::System.Runtime.Intrinsics.Vector512<float> c0_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(r0 * 128 + c0 + 16));
-                        global::System.Runtime.Intrinsics.Vector512<float> c0_2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(r0 * 128 + c0 + 32));
-                        global::System.Runtime.Intrinsics.Vector512<float> c0_3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(r0 * 128 + c0 + 48));
-                        for (int k = 0; k < rows; k++)
-                        {
-                            global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0));
-                            global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0 + 16));
-                            global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0 + 32));
-                            global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0 + 48));
-                            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 784 + r0));
-                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                            c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
-                            c0_2 = global::NetGen.Runtime.Simd.MultiplyAdd(b2, a0, c0_2);
-                            c0_3 = global::NetGen.Runtime.Simd.MultiplyAdd(b3, a0, c0_3);
-                        }
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 128 + c0));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 128 + c0 + 16));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_2, ref cRef, (nuint)(r0 * 128 + c0 + 32));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_3, ref cRef, (nuint)(r0 * 128 + c0 + 48));
-                    }
                 }
             }
             else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
             {
                 for (int c0 = 0; c0 < 128; c0 += 16)
                 {
-                    int r0 = 0;
-                    for (; r0 + 4 <= 784; r0 += 4)
+                    for (int r0 = 0; r0 < 784; r0 += 4)
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(r0 * 128 + c0));
                         global::System.Runtime.Intrinsics.Vector256<float> c0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(r0 * 128 + c0 + 8));
@@ -1390,29 +1479,13 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 128 + c0));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_1, ref cRef, (nuint)((r0 + 3) * 128 + c0 + 8));
                     }
-                    for (; r0 < 784; r0++)
-                    {
-                        global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(r0 * 128 + c0));
-                        global::System.Runtime.Intrinsics.Vector256<float> c0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(r0 * 128 + c0 + 8));
-                        for (int k = 0; k < rows; k++)
-                        {
-                            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0));
-                            global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0 + 8));
-                            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 784 + r0));
-                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                            c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
-                        }
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 128 + c0));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 128 + c0 + 8));
-                    }
                 }
             }
             else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
             {
                 for (int c0 = 0; c0 < 128; c0 += 8)
                 {
-                    int r0 = 0;
-                    for (; r0 + 4 <= 784; r0 += 4)
+                    for (int r0 = 0; r0 < 784; r0 += 4)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 128 + c0));
                         global::System.Runtime.Intrinsics.Vector128<float> c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 128 + c0 + 4));
@@ -1448,21 +1521,6 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 128 + c0));
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref cRef, (nuint)((r0 + 3) * 128 + c0 + 4));
                     }
-                    for (; r0 < 784; r0++)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 128 + c0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 128 + c0 + 4));
-                        for (int k = 0; k < rows; k++)
-                        {
-                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0));
-                            global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0 + 4));
-                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 784 + r0));
-                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                            c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
-                        }
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 128 + c0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 128 + c0 + 4));
-                    }
                 }
             }
             else
@@ -1488,72 +1546,44 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
             {
                 for (int c0 = 0; c0 < 128; c0 += 64)
                 {
-                    int r0 = 0;
-                    for (; r0 + 4 <= 1; r0 += 4)
-                    {
+                    { // the last 1 row(s) as one block
                         global::System.Runtime.Intrinsics.Vector512<float> c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(c0));
+                        global::System.Runtime.Intrinsics.Vector512<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         global::System.Runtime.Intrinsics.Vector512<float> c0_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(c0 + 16));
+                        global::System.Runtime.Intrinsics.Vector512<float> c0_1s1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         global::System.Runtime.Intrinsics.Vector512<float> c0_2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(c0 + 32));
+                        global::System.Runtime.Intrinsics.Vector512<float> c0_2s1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         global::System.Runtime.Intrinsics.Vector512<float> c0_3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(c0 + 48));
-                        global::System.Runtime.Intrinsics.Vector512<float> c1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(c0));
-                        global::System.Runtime.Intrinsics.Vector512<float> c1_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(c0 + 16));
-                        global::System.Runtime.Intrinsics.Vector512<float> c1_2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(c0 + 32));
-                        global::System.Runtime.Intrinsics.Vector512<float> c1_3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(c0 + 48));
-                        global::System.Runtime.Intrinsics.Vector512<float> c2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(c0));
-                        global::System.Runtime.Intrinsics.Vector512<float> c2_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(c0 + 16));
-                        global::System.Runtime.Intrinsics.Vector512<float> c2_2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(c0 + 32));
-                        global::System.Runtime.Intrinsics.Vector512<float> c2_3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(c0 + 48));
-                        global::System.Runtime.Intrinsics.Vector512<float> c3_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(c0));
-                        global::System.Runtime.Intrinsics.Vector512<float> c3_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(c0 + 16));
-                        global::System.Runtime.Intrinsics.Vector512<float> c3_2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(c0 + 32));
-                        global::System.Runtime.Intrinsics.Vector512<float> c3_3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(c0 + 48));
-                        for (int k = 0; k < rows; k++)
+                        global::System.Runtime.Intrinsics.Vector512<float> c0_3s1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        int k = 0;
+                        for (; k + 2 <= rows; k += 2)
                         {
-                            global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0));
-                            global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0 + 16));
-                            global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0 + 32));
-                            global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0 + 48));
-                            c0_0 += b0;
-                            c0_1 += b1;
-                            c0_2 += b2;
-                            c0_3 += b3;
-                            c1_0 += b0;
-                            c1_1 += b1;
-                            c1_2 += b2;
-                            c1_3 += b3;
-                            c2_0 += b0;
-                            c2_1 += b1;
-                            c2_2 += b2;
-                            c2_3 += b3;
-                            c3_0 += b0;
-                            c3_1 += b1;
-                            c3_2 += b2;
-                            c3_3 += b3;
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0));
+                                global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0 + 16));
+                                global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0 + 32));
+                                global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0 + 48));
+                                c0_0 += b0;
+                                c0_1 += b1;
+                                c0_2 += b2;
+                                c0_3 += b3;
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)((k + 1) * 128 + c0));
+                                global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)((k + 1) * 128 + c0 + 16));
+                                global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)((k + 1) * 128 + c0 + 32));
+                                global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)((k + 1) * 128 + c0 + 48));
+                                c0_0s1 += b0;
+                                c0_1s1 += b1;
+                                c0_2s1 += b2;
+                                c0_3s1 += b3;
+                            }
                         }
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref cRef, (nuint)(c0));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref cRef, (nuint)(c0 + 16));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_2, ref cRef, (nuint)(c0 + 32));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_3, ref cRef, (nuint)(c0 + 48));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref cRef, (nuint)(c0));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_1, ref cRef, (nuint)(c0 + 16));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_2, ref cRef, (nuint)(c0 + 32));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_3, ref cRef, (nuint)(c0 + 48));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_0, ref cRef, (nuint)(c0));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_1, ref cRef, (nuint)(c0 + 16));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_2, ref cRef, (nuint)(c0 + 32));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_3, ref cRef, (nuint)(c0 + 48));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_0, ref cRef, (nuint)(c0));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_1, ref cRef, (nuint)(c0 + 16));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_2, ref cRef, (nuint)(c0 + 32));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_3, ref cRef, (nuint)(c0 + 48));
-                    }
-                    for (; r0 < 1; r0++)
-                    {
-                        global::System.Runtime.Intrinsics.Vector512<float> c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(c0));
-                        global::System.Runtime.Intrinsics.Vector512<float> c0_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(c0 + 16));
-                        global::System.Runtime.Intrinsics.Vector512<float> c0_2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(c0 + 32));
-                        global::System.Runtime.Intrinsics.Vector512<float> c0_3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(c0 + 48));
-                        for (int k = 0; k < rows; k++)
+                        c0_0 += c0_0s1;
+                        c0_1 += c0_1s1;
+                        c0_2 += c0_2s1;
+                        c0_3 += c0_3s1;
+                        for (; k < rows; k++)
                         {
                             global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0));
                             global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0 + 16));
@@ -1575,44 +1605,46 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
             {
                 for (int c0 = 0; c0 < 128; c0 += 16)
                 {
-                    int r0 = 0;
-                    for (; r0 + 4 <= 1; r0 += 4)
-                    {
+                    { // the last 1 row(s) as one block
                         global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(c0));
+                        global::System.Runtime.Intrinsics.Vector256<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> c0_0s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> c0_0s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         global::System.Runtime.Intrinsics.Vector256<float> c0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(c0 + 8));
-                        global::System.Runtime.Intrinsics.Vector256<float> c1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(c0));
-                        global::System.Runtime.Intrinsics.Vector256<float> c1_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(c0 + 8));
-                        global::System.Runtime.Intrinsics.Vector256<float> c2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(c0));
-                        global::System.Runtime.Intrinsics.Vector256<float> c2_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(c0 + 8));
-                        global::System.Runtime.Intrinsics.Vector256<float> c3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(c0));
-                        global::System.Runtime.Intrinsics.Vector256<float> c3_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(c0 + 8));
-                        for (int k = 0; k < rows; k++)
+                        global::System.Runtime.Intrinsics.Vector256<float> c0_1s1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> c0_1s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> c0_1s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        int k = 0;
+                        for (; k + 4 <= rows; k += 4)
                         {
-                            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0));
-                            global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0 + 8));
-                            c0_0 += b0;
-                            c0_1 += b1;
-                            c1_0 += b0;
-                            c1_1 += b1;
-                            c2_0 += b0;
-                            c2_1 += b1;
-                            c3_0 += b0;
-                            c3_1 += b1;
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0));
+                                global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0 + 8));
+                                c0_0 += b0;
+                                c0_1 += b1;
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)((k + 1) * 128 + c0));
+                                global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)((k + 1) * 128 + c0 + 8));
+                                c0_0s1 += b0;
+                                c0_1s1 += b1;
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)((k + 2) * 128 + c0));
+                                global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)((k + 2) * 128 + c0 + 8));
+                                c0_0s2 += b0;
+                                c0_1s2 += b1;
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)((k + 3) * 128 + c0));
+                                global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)((k + 3) * 128 + c0 + 8));
+                                c0_0s3 += b0;
+                                c0_1s3 += b1;
+                            }
                         }
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(c0));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref cRef, (nuint)(c0 + 8));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref cRef, (nuint)(c0));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_1, ref cRef, (nuint)(c0 + 8));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref cRef, (nuint)(c0));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_1, ref cRef, (nuint)(c0 + 8));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref cRef, (nuint)(c0));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_1, ref cRef, (nuint)(c0 + 8));
-                    }
-                    for (; r0 < 1; r0++)
-                    {
-                        global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(c0));
-                        global::System.Runtime.Intrinsics.Vector256<float> c0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(c0 + 8));
-                        for (int k = 0; k < rows; k++)
+                        c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                        c0_1 += c0_1s1 + c0_1s2 + c0_1s3;
+                        for (; k < rows; k++)
                         {
                             global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0));
                             global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0 + 8));
@@ -1628,44 +1660,46 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
             {
                 for (int c0 = 0; c0 < 128; c0 += 8)
                 {
-                    int r0 = 0;
-                    for (; r0 + 4 <= 1; r0 += 4)
-                    {
+                    { // the last 1 row(s) as one block
                         global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(c0));
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                         global::System.Runtime.Intrinsics.Vector128<float> c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(c0 + 4));
-                        global::System.Runtime.Intrinsics.Vector128<float> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(c0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c1_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(c0 + 4));
-                        global::System.Runtime.Intrinsics.Vector128<float> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(c0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c2_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(c0 + 4));
-                        global::System.Runtime.Intrinsics.Vector128<float> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(c0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c3_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(c0 + 4));
-                        for (int k = 0; k < rows; k++)
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_1s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_1s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_1s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        int k = 0;
+                        for (; k + 4 <= rows; k += 4)
                         {
-                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0));
-                            global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0 + 4));
-                            c0_0 += b0;
-                            c0_1 += b1;
-                            c1_0 += b0;
-                            c1_1 += b1;
-                            c2_0 += b0;
-                            c2_1 += b1;
-                            c3_0 += b0;
-                            c3_1 += b1;
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0));
+                                global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0 + 4));
+                                c0_0 += b0;
+                                c0_1 += b1;
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 128 + c0));
+                                global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 128 + c0 + 4));
+                                c0_0s1 += b0;
+                                c0_1s1 += b1;
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 128 + c0));
+                                global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 128 + c0 + 4));
+                                c0_0s2 += b0;
+                                c0_1s2 += b1;
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 128 + c0));
+                                global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 128 + c0 + 4));
+                                c0_0s3 += b0;
+                                c0_1s3 += b1;
+                            }
                         }
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(c0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref cRef, (nuint)(c0 + 4));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)(c0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref cRef, (nuint)(c0 + 4));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)(c0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref cRef, (nuint)(c0 + 4));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)(c0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref cRef, (nuint)(c0 + 4));
-                    }
-                    for (; r0 < 1; r0++)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(c0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(c0 + 4));
-                        for (int k = 0; k < rows; k++)
+                        c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                        c0_1 += c0_1s1 + c0_1s2 + c0_1s3;
+                        for (; k < rows; k++)
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0));
                             global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0 + 4));
@@ -1748,7 +1782,35 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
             for (; r0 < rows; r0++)
             {
                 global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasRef, (nuint)(0));
-                for (int k = 0; k < 128; k++)
+                global::System.Runtime.Intrinsics.Vector256<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> c0_0s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> c0_0s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                int k = 0;
+                for (; k + 4 <= 128; k += 4)
+                {
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 10 + 0));
+                        global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 128 + k));
+                        c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)((k + 1) * 10 + 0));
+                        global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 128 + (k + 1)));
+                        c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)((k + 2) * 10 + 0));
+                        global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 128 + (k + 2)));
+                        c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)((k + 3) * 10 + 0));
+                        global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 128 + (k + 3)));
+                        c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
+                    }
+                }
+                c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                for (; k < 128; k++)
                 {
                     global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 10 + 0));
                     global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 128 + k));
@@ -1814,7 +1876,35 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
             for (; r0 < rows; r0++)
             {
                 global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasRef, (nuint)(0));
-                for (int k = 0; k < 128; k++)
+                global::System.Runtime.Intrinsics.Vector256<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> c0_0s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> c0_0s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                int k = 0;
+                for (; k + 4 <= 128; k += 4)
+                {
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 10 + 0));
+                        global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 128 + k));
+                        c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)((k + 1) * 10 + 0));
+                        global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 128 + (k + 1)));
+                        c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)((k + 2) * 10 + 0));
+                        global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 128 + (k + 2)));
+                        c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)((k + 3) * 10 + 0));
+                        global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 128 + (k + 3)));
+                        c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
+                    }
+                }
+                c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                for (; k < 128; k++)
                 {
                     global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 10 + 0));
                     global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 128 + k));
@@ -1877,8 +1967,48 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
             for (; r0 < rows; r0++)
             {
                 global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(0));
+                global::System.Runtime.Intrinsics.Vector128<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(4));
-                for (int k = 0; k < 128; k++)
+                global::System.Runtime.Intrinsics.Vector128<float> c0_1s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> c0_1s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> c0_1s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                int k = 0;
+                for (; k + 4 <= 128; k += 4)
+                {
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 128 + k));
+                        c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                        c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 10 + 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 10 + 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 128 + (k + 1)));
+                        c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                        c0_1s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s1);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 10 + 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 10 + 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 128 + (k + 2)));
+                        c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
+                        c0_1s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s2);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 10 + 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 10 + 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 128 + (k + 3)));
+                        c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
+                        c0_1s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s3);
+                    }
+                }
+                c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                c0_1 += c0_1s1 + c0_1s2 + c0_1s3;
+                for (; k < 128; k++)
                 {
                     global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + 0));
                     global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + 4));
@@ -1929,8 +2059,7 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
             ref float cRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dW);
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
-                int r0 = 0;
-                for (; r0 + 8 <= 128; r0 += 8)
+                for (int r0 = 0; r0 < 128; r0 += 8)
                 {
                     global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(r0 * 10 + 0));
                     global::System.Runtime.Intrinsics.Vector256<float> c1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 10 + 0));
@@ -1968,17 +2097,6 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c5_0, ref cRef, (nuint)((r0 + 5) * 10 + 0));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c6_0, ref cRef, (nuint)((r0 + 6) * 10 + 0));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c7_0, ref cRef, (nuint)((r0 + 7) * 10 + 0));
-                }
-                for (; r0 < 128; r0++)
-                {
-                    global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(r0 * 10 + 0));
-                    for (int k = 0; k < rows; k++)
-                    {
-                        global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 10 + 0));
-                        global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 128 + r0));
-                        c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                    }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 10 + 0));
                 }
                 for (int r = 0; r < 128; r++)
                 {
@@ -1995,8 +2113,7 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
             }
             else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
             {
-                int r0 = 0;
-                for (; r0 + 8 <= 128; r0 += 8)
+                for (int r0 = 0; r0 < 128; r0 += 8)
                 {
                     global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(r0 * 10 + 0));
                     global::System.Runtime.Intrinsics.Vector256<float> c1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 10 + 0));
@@ -2035,17 +2152,6 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c6_0, ref cRef, (nuint)((r0 + 6) * 10 + 0));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c7_0, ref cRef, (nuint)((r0 + 7) * 10 + 0));
                 }
-                for (; r0 < 128; r0++)
-                {
-                    global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(r0 * 10 + 0));
-                    for (int k = 0; k < rows; k++)
-                    {
-                        global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 10 + 0));
-                        global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 128 + r0));
-                        c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                    }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 10 + 0));
-                }
                 for (int r = 0; r < 128; r++)
                 {
                     for (int c = 8; c < 10; c++)
@@ -2061,8 +2167,7 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
             }
             else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
             {
-                int r0 = 0;
-                for (; r0 + 4 <= 128; r0 += 4)
+                for (int r0 = 0; r0 < 128; r0 += 4)
                 {
                     global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 10 + 0));
                     global::System.Runtime.Intrinsics.Vector128<float> c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 10 + 4));
@@ -2098,21 +2203,6 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 10 + 0));
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref cRef, (nuint)((r0 + 3) * 10 + 4));
                 }
-                for (; r0 < 128; r0++)
-                {
-                    global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 10 + 0));
-                    global::System.Runtime.Intrinsics.Vector128<float> c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 10 + 4));
-                    for (int k = 0; k < rows; k++)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + 0));
-                        global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + 4));
-                        global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 128 + r0));
-                        c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                        c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
-                    }
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 10 + 0));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 10 + 4));
-                }
                 for (int r = 0; r < 128; r++)
                 {
                     for (int c = 8; c < 10; c++)
@@ -2147,42 +2237,33 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
             ref float cRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(db);
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
-                int r0 = 0;
-                for (; r0 + 8 <= 1; r0 += 8)
-                {
+                { // the last 1 row(s) as one block
                     global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(0));
-                    global::System.Runtime.Intrinsics.Vector256<float> c1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(0));
-                    global::System.Runtime.Intrinsics.Vector256<float> c2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(0));
-                    global::System.Runtime.Intrinsics.Vector256<float> c3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(0));
-                    global::System.Runtime.Intrinsics.Vector256<float> c4_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(0));
-                    global::System.Runtime.Intrinsics.Vector256<float> c5_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(0));
-                    global::System.Runtime.Intrinsics.Vector256<float> c6_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(0));
-                    global::System.Runtime.Intrinsics.Vector256<float> c7_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(0));
-                    for (int k = 0; k < rows; k++)
+                    global::System.Runtime.Intrinsics.Vector256<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> c0_0s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> c0_0s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    int k = 0;
+                    for (; k + 4 <= rows; k += 4)
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 10 + 0));
-                        c0_0 += b0;
-                        c1_0 += b0;
-                        c2_0 += b0;
-                        c3_0 += b0;
-                        c4_0 += b0;
-                        c5_0 += b0;
-                        c6_0 += b0;
-                        c7_0 += b0;
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 10 + 0));
+                            c0_0 += b0;
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)((k + 1) * 10 + 0));
+                            c0_0s1 += b0;
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)((k + 2) * 10 + 0));
+                            c0_0s2 += b0;
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)((k + 3) * 10 + 0));
+                            c0_0s3 += b0;
+                        }
                     }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(0));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref cRef, (nuint)(0));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref cRef, (nuint)(0));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref cRef, (nuint)(0));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c4_0, ref cRef, (nuint)(0));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c5_0, ref cRef, (nuint)(0));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c6_0, ref cRef, (nuint)(0));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c7_0, ref cRef, (nuint)(0));
-                }
-                for (; r0 < 1; r0++)
-                {
-                    global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(0));
-                    for (int k = 0; k < rows; k++)
+                    c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                    for (; k < rows; k++)
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 10 + 0));
                         c0_0 += b0;
@@ -2204,42 +2285,33 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
             }
             else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
             {
-                int r0 = 0;
-                for (; r0 + 8 <= 1; r0 += 8)
-                {
+                { // the last 1 row(s) as one block
                     global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(0));
-                    global::System.Runtime.Intrinsics.Vector256<float> c1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(0));
-                    global::System.Runtime.Intrinsics.Vector256<float> c2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(0));
-                    global::System.Runtime.Intrinsics.Vector256<float> c3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(0));
-                    global::System.Runtime.Intrinsics.Vector256<float> c4_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(0));
-                    global::System.Runtime.Intrinsics.Vector256<float> c5_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(0));
-                    global::System.Runtime.Intrinsics.Vector256<float> c6_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(0));
-                    global::System.Runtime.Intrinsics.Vector256<float> c7_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(0));
-                    for (int k = 0; k < rows; k++)
+                    global::System.Runtime.Intrinsics.Vector256<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> c0_0s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> c0_0s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    int k = 0;
+                    for (; k + 4 <= rows; k += 4)
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 10 + 0));
-                        c0_0 += b0;
-                        c1_0 += b0;
-                        c2_0 += b0;
-                        c3_0 += b0;
-                        c4_0 += b0;
-                        c5_0 += b0;
-                        c6_0 += b0;
-                        c7_0 += b0;
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 10 + 0));
+                            c0_0 += b0;
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)((k + 1) * 10 + 0));
+                            c0_0s1 += b0;
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)((k + 2) * 10 + 0));
+                            c0_0s2 += b0;
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)((k + 3) * 10 + 0));
+                            c0_0s3 += b0;
+                        }
                     }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(0));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref cRef, (nuint)(0));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref cRef, (nuint)(0));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref cRef, (nuint)(0));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c4_0, ref cRef, (nuint)(0));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c5_0, ref cRef, (nuint)(0));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c6_0, ref cRef, (nuint)(0));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c7_0, ref cRef, (nuint)(0));
-                }
-                for (; r0 < 1; r0++)
-                {
-                    global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(0));
-                    for (int k = 0; k < rows; k++)
+                    c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                    for (; k < rows; k++)
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 10 + 0));
                         c0_0 += b0;
@@ -2261,44 +2333,46 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
             }
             else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
             {
-                int r0 = 0;
-                for (; r0 + 4 <= 1; r0 += 4)
-                {
+                { // the last 1 row(s) as one block
                     global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
+                    global::System.Runtime.Intrinsics.Vector128<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(4));
-                    global::System.Runtime.Intrinsics.Vector128<float> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                    global::System.Runtime.Intrinsics.Vector128<float> c1_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(4));
-                    global::System.Runtime.Intrinsics.Vector128<float> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                    global::System.Runtime.Intrinsics.Vector128<float> c2_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(4));
-                    global::System.Runtime.Intrinsics.Vector128<float> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                    global::System.Runtime.Intrinsics.Vector128<float> c3_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(4));
-                    for (int k = 0; k < rows; k++)
+                    global::System.Runtime.Intrinsics.Vector128<float> c0_1s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> c0_1s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> c0_1s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    int k = 0;
+                    for (; k + 4 <= rows; k += 4)
                     {
-                        global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + 0));
-                        global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + 4));
-                        c0_0 += b0;
-                        c0_1 += b1;
-                        c1_0 += b0;
-                        c1_1 += b1;
-                        c2_0 += b0;
-                        c2_1 += b1;
-                        c3_0 += b0;
-                        c3_1 += b1;
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + 0));
+                            global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + 4));
+                            c0_0 += b0;
+                            c0_1 += b1;
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 10 + 0));
+                            global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 10 + 4));
+                            c0_0s1 += b0;
+                            c0_1s1 += b1;
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 10 + 0));
+                            global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 10 + 4));
+                            c0_0s2 += b0;
+                            c0_1s2 += b1;
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 10 + 0));
+                            global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 10 + 4));
+                            c0_0s3 += b0;
+                            c0_1s3 += b1;
+                        }
                     }
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(0));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref cRef, (nuint)(4));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)(0));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref cRef, (nuint)(4));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)(0));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref cRef, (nuint)(4));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)(0));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref cRef, (nuint)(4));
-                }
-                for (; r0 < 1; r0++)
-                {
-                    global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                    global::System.Runtime.Intrinsics.Vector128<float> c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(4));
-                    for (int k = 0; k < rows; k++)
+                    c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                    c0_1 += c0_1s1 + c0_1s2 + c0_1s3;
+                    for (; k < rows; k++)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + 0));
                         global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 10 + 4));
@@ -2411,10 +2485,44 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
                     for (; r0 < rows; r0++)
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         global::System.Runtime.Intrinsics.Vector512<float> c0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> c0_1s1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         global::System.Runtime.Intrinsics.Vector512<float> c0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> c0_2s1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         global::System.Runtime.Intrinsics.Vector512<float> c0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        for (int k = 0; k < 10; k++)
+                        global::System.Runtime.Intrinsics.Vector512<float> c0_3s1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        int k = 0;
+                        for (; k + 2 <= 10; k += 2)
+                        {
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0));
+                                global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0 + 16));
+                                global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0 + 32));
+                                global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0 + 48));
+                                global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 10 + k));
+                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                                c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
+                                c0_2 = global::NetGen.Runtime.Simd.MultiplyAdd(b2, a0, c0_2);
+                                c0_3 = global::NetGen.Runtime.Simd.MultiplyAdd(b3, a0, c0_3);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)((k + 1) * 128 + c0));
+                                global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)((k + 1) * 128 + c0 + 16));
+                                global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)((k + 1) * 128 + c0 + 32));
+                                global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)((k + 1) * 128 + c0 + 48));
+                                global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 10 + (k + 1)));
+                                c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                                c0_1s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s1);
+                                c0_2s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b2, a0, c0_2s1);
+                                c0_3s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b3, a0, c0_3s1);
+                            }
+                        }
+                        c0_0 += c0_0s1;
+                        c0_1 += c0_1s1;
+                        c0_2 += c0_2s1;
+                        c0_3 += c0_3s1;
+                        for (; k < 10; k++)
                         {
                             global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0));
                             global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0 + 16));
@@ -2477,8 +2585,48 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
                     for (; r0 < rows; r0++)
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> c0_0s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> c0_0s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         global::System.Runtime.Intrinsics.Vector256<float> c0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        for (int k = 0; k < 10; k++)
+                        global::System.Runtime.Intrinsics.Vector256<float> c0_1s1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> c0_1s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> c0_1s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        int k = 0;
+                        for (; k + 4 <= 10; k += 4)
+                        {
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0));
+                                global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0 + 8));
+                                global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 10 + k));
+                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                                c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)((k + 1) * 128 + c0));
+                                global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)((k + 1) * 128 + c0 + 8));
+                                global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 10 + (k + 1)));
+                                c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                                c0_1s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s1);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)((k + 2) * 128 + c0));
+                                global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)((k + 2) * 128 + c0 + 8));
+                                global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 10 + (k + 2)));
+                                c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
+                                c0_1s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s2);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)((k + 3) * 128 + c0));
+                                global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)((k + 3) * 128 + c0 + 8));
+                                global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 10 + (k + 3)));
+                                c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
+                                c0_1s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s3);
+                            }
+                        }
+                        c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                        c0_1 += c0_1s1 + c0_1s2 + c0_1s3;
+                        for (; k < 10; k++)
                         {
                             global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0));
                             global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0 + 8));
@@ -2535,8 +2683,48 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
                     for (; r0 < rows; r0++)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                         global::System.Runtime.Intrinsics.Vector128<float> c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        for (int k = 0; k < 10; k++)
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_1s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_1s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_1s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        int k = 0;
+                        for (; k + 4 <= 10; k += 4)
+                        {
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0));
+                                global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0 + 4));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 10 + k));
+                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                                c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 128 + c0));
+                                global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 128 + c0 + 4));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 10 + (k + 1)));
+                                c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                                c0_1s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s1);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 128 + c0));
+                                global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 128 + c0 + 4));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 10 + (k + 2)));
+                                c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
+                                c0_1s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s2);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 128 + c0));
+                                global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 128 + c0 + 4));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 10 + (k + 3)));
+                                c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
+                                c0_1s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s3);
+                            }
+                        }
+                        c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                        c0_1 += c0_1s1 + c0_1s2 + c0_1s3;
+                        for (; k < 10; k++)
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0));
                             global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 128 + c0 + 4));

@@ -556,7 +556,35 @@ namespace Samples
                 for (; r0 < rows; r0++)
                 {
                     global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(0));
-                    for (int k = 0; k < 2; k++)
+                    global::System.Runtime.Intrinsics.Vector128<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    int k = 0;
+                    for (; k + 4 <= 2; k += 4)
+                    {
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 2 + k));
+                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 4 + 0));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 2 + (k + 1)));
+                            c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 4 + 0));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 2 + (k + 2)));
+                            c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 4 + 0));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 2 + (k + 3)));
+                            c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
+                        }
+                    }
+                    c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                    for (; k < 2; k++)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
                         global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 2 + k));
@@ -610,7 +638,35 @@ namespace Samples
                 for (; r0 < rows; r0++)
                 {
                     global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(0));
-                    for (int k = 0; k < 2; k++)
+                    global::System.Runtime.Intrinsics.Vector128<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    int k = 0;
+                    for (; k + 4 <= 2; k += 4)
+                    {
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 2 + k));
+                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 4 + 0));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 2 + (k + 1)));
+                            c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 4 + 0));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 2 + (k + 2)));
+                            c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 4 + 0));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 2 + (k + 3)));
+                            c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
+                        }
+                    }
+                    c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                    for (; k < 2; k++)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
                         global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 2 + k));
@@ -664,7 +720,35 @@ namespace Samples
                 for (; r0 < rows; r0++)
                 {
                     global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(0));
-                    for (int k = 0; k < 2; k++)
+                    global::System.Runtime.Intrinsics.Vector128<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    int k = 0;
+                    for (; k + 4 <= 2; k += 4)
+                    {
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 2 + k));
+                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 4 + 0));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 2 + (k + 1)));
+                            c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 4 + 0));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 2 + (k + 2)));
+                            c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 4 + 0));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 2 + (k + 3)));
+                            c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
+                        }
+                    }
+                    c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                    for (; k < 2; k++)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
                         global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 2 + k));
@@ -700,164 +784,173 @@ namespace Samples
                 ref float cRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dW);
                 if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
                 {
-                    int r0 = 0;
-                    for (; r0 + 8 <= 2; r0 += 8)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c4_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 4) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c5_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 5) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c6_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 6) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c7_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 7) * 4 + 0));
-                        for (int k = 0; k < rows; k++)
+                    { // the last 2 row(s) as one block
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0 * 4 + 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(1 * 4 + 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> c1_0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c1_0s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c1_0s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        int k = 0;
+                        for (; k + 4 <= rows; k += 4)
+                        {
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 2 + 0));
+                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                                global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 2 + 1));
+                                c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 4 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (k + 1) * 2 + 0));
+                                c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                                global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (k + 1) * 2 + 1));
+                                c1_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0s1);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 4 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (k + 2) * 2 + 0));
+                                c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
+                                global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (k + 2) * 2 + 1));
+                                c1_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0s2);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 4 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (k + 3) * 2 + 0));
+                                c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
+                                global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (k + 3) * 2 + 1));
+                                c1_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0s3);
+                            }
+                        }
+                        c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                        c1_0 += c1_0s1 + c1_0s2 + c1_0s3;
+                        for (; k < rows; k++)
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
-                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 2 + r0));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 2 + 0));
                             c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 2 + (r0 + 1)));
+                            global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 2 + 1));
                             c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 2 + (r0 + 2)));
-                            c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 2 + (r0 + 3)));
-                            c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 2 + (r0 + 4)));
-                            c4_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a4, c4_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a5 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 2 + (r0 + 5)));
-                            c5_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a5, c5_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a6 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 2 + (r0 + 6)));
-                            c6_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a6, c6_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a7 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 2 + (r0 + 7)));
-                            c7_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a7, c7_0);
                         }
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c4_0, ref cRef, (nuint)((r0 + 4) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c5_0, ref cRef, (nuint)((r0 + 5) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c6_0, ref cRef, (nuint)((r0 + 6) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c7_0, ref cRef, (nuint)((r0 + 7) * 4 + 0));
-                    }
-                    for (; r0 < 2; r0++)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 4 + 0));
-                        for (int k = 0; k < rows; k++)
-                        {
-                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
-                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 2 + r0));
-                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                        }
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 4 + 0));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(0 * 4 + 0));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)(1 * 4 + 0));
                     }
                 }
                 else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                 {
-                    int r0 = 0;
-                    for (; r0 + 8 <= 2; r0 += 8)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c4_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 4) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c5_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 5) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c6_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 6) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c7_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 7) * 4 + 0));
-                        for (int k = 0; k < rows; k++)
+                    { // the last 2 row(s) as one block
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0 * 4 + 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(1 * 4 + 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> c1_0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c1_0s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c1_0s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        int k = 0;
+                        for (; k + 4 <= rows; k += 4)
+                        {
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 2 + 0));
+                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                                global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 2 + 1));
+                                c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 4 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (k + 1) * 2 + 0));
+                                c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                                global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (k + 1) * 2 + 1));
+                                c1_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0s1);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 4 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (k + 2) * 2 + 0));
+                                c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
+                                global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (k + 2) * 2 + 1));
+                                c1_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0s2);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 4 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (k + 3) * 2 + 0));
+                                c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
+                                global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (k + 3) * 2 + 1));
+                                c1_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0s3);
+                            }
+                        }
+                        c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                        c1_0 += c1_0s1 + c1_0s2 + c1_0s3;
+                        for (; k < rows; k++)
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
-                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 2 + r0));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 2 + 0));
                             c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 2 + (r0 + 1)));
+                            global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 2 + 1));
                             c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 2 + (r0 + 2)));
-                            c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 2 + (r0 + 3)));
-                            c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 2 + (r0 + 4)));
-                            c4_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a4, c4_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a5 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 2 + (r0 + 5)));
-                            c5_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a5, c5_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a6 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 2 + (r0 + 6)));
-                            c6_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a6, c6_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a7 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 2 + (r0 + 7)));
-                            c7_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a7, c7_0);
                         }
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c4_0, ref cRef, (nuint)((r0 + 4) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c5_0, ref cRef, (nuint)((r0 + 5) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c6_0, ref cRef, (nuint)((r0 + 6) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c7_0, ref cRef, (nuint)((r0 + 7) * 4 + 0));
-                    }
-                    for (; r0 < 2; r0++)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 4 + 0));
-                        for (int k = 0; k < rows; k++)
-                        {
-                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
-                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 2 + r0));
-                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                        }
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 4 + 0));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(0 * 4 + 0));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)(1 * 4 + 0));
                     }
                 }
                 else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
                 {
-                    int r0 = 0;
-                    for (; r0 + 8 <= 2; r0 += 8)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c4_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 4) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c5_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 5) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c6_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 6) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c7_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 7) * 4 + 0));
-                        for (int k = 0; k < rows; k++)
+                    { // the last 2 row(s) as one block
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0 * 4 + 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(1 * 4 + 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> c1_0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c1_0s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c1_0s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        int k = 0;
+                        for (; k + 4 <= rows; k += 4)
+                        {
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 2 + 0));
+                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                                global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 2 + 1));
+                                c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 4 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (k + 1) * 2 + 0));
+                                c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                                global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (k + 1) * 2 + 1));
+                                c1_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0s1);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 4 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (k + 2) * 2 + 0));
+                                c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
+                                global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (k + 2) * 2 + 1));
+                                c1_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0s2);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 4 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (k + 3) * 2 + 0));
+                                c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
+                                global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, (k + 3) * 2 + 1));
+                                c1_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0s3);
+                            }
+                        }
+                        c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                        c1_0 += c1_0s1 + c1_0s2 + c1_0s3;
+                        for (; k < rows; k++)
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
-                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 2 + r0));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 2 + 0));
                             c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 2 + (r0 + 1)));
+                            global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 2 + 1));
                             c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 2 + (r0 + 2)));
-                            c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 2 + (r0 + 3)));
-                            c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 2 + (r0 + 4)));
-                            c4_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a4, c4_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a5 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 2 + (r0 + 5)));
-                            c5_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a5, c5_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a6 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 2 + (r0 + 6)));
-                            c6_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a6, c6_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a7 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 2 + (r0 + 7)));
-                            c7_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a7, c7_0);
                         }
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c4_0, ref cRef, (nuint)((r0 + 4) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c5_0, ref cRef, (nuint)((r0 + 5) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c6_0, ref cRef, (nuint)((r0 + 6) * 4 + 0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c7_0, ref cRef, (nuint)((r0 + 7) * 4 + 0));
-                    }
-                    for (; r0 < 2; r0++)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 4 + 0));
-                        for (int k = 0; k < rows; k++)
-                        {
-                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
-                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 2 + r0));
-                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                        }
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 4 + 0));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(0 * 4 + 0));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)(1 * 4 + 0));
                     }
                 }
                 else
@@ -881,42 +974,33 @@ namespace Samples
                 ref float cRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(db);
                 if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
                 {
-                    int r0 = 0;
-                    for (; r0 + 8 <= 1; r0 += 8)
-                    {
+                    { // the last 1 row(s) as one block
                         global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c4_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c5_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c6_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c7_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        for (int k = 0; k < rows; k++)
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        int k = 0;
+                        for (; k + 4 <= rows; k += 4)
                         {
-                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
-                            c0_0 += b0;
-                            c1_0 += b0;
-                            c2_0 += b0;
-                            c3_0 += b0;
-                            c4_0 += b0;
-                            c5_0 += b0;
-                            c6_0 += b0;
-                            c7_0 += b0;
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
+                                c0_0 += b0;
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 4 + 0));
+                                c0_0s1 += b0;
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 4 + 0));
+                                c0_0s2 += b0;
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 4 + 0));
+                                c0_0s3 += b0;
+                            }
                         }
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c4_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c5_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c6_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c7_0, ref cRef, (nuint)(0));
-                    }
-                    for (; r0 < 1; r0++)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        for (int k = 0; k < rows; k++)
+                        c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                        for (; k < rows; k++)
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
                             c0_0 += b0;
@@ -926,42 +1010,33 @@ namespace Samples
                 }
                 else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                 {
-                    int r0 = 0;
-                    for (; r0 + 8 <= 1; r0 += 8)
-                    {
+                    { // the last 1 row(s) as one block
                         global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c4_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c5_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c6_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c7_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        for (int k = 0; k < rows; k++)
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        int k = 0;
+                        for (; k + 4 <= rows; k += 4)
                         {
-                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
-                            c0_0 += b0;
-                            c1_0 += b0;
-                            c2_0 += b0;
-                            c3_0 += b0;
-                            c4_0 += b0;
-                            c5_0 += b0;
-                            c6_0 += b0;
-                            c7_0 += b0;
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
+                                c0_0 += b0;
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 4 + 0));
+                                c0_0s1 += b0;
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 4 + 0));
+                                c0_0s2 += b0;
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 4 + 0));
+                                c0_0s3 += b0;
+                            }
                         }
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c4_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c5_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c6_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c7_0, ref cRef, (nuint)(0));
-                    }
-                    for (; r0 < 1; r0++)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        for (int k = 0; k < rows; k++)
+                        c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                        for (; k < rows; k++)
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
                             c0_0 += b0;
@@ -971,42 +1046,33 @@ namespace Samples
                 }
                 else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
                 {
-                    int r0 = 0;
-                    for (; r0 + 8 <= 1; r0 += 8)
-                    {
+                    { // the last 1 row(s) as one block
                         global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c4_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c5_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c6_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c7_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        for (int k = 0; k < rows; k++)
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        int k = 0;
+                        for (; k + 4 <= rows; k += 4)
                         {
-                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
-                            c0_0 += b0;
-                            c1_0 += b0;
-                            c2_0 += b0;
-                            c3_0 += b0;
-                            c4_0 += b0;
-                            c5_0 += b0;
-                            c6_0 += b0;
-                            c7_0 += b0;
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
+                                c0_0 += b0;
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 4 + 0));
+                                c0_0s1 += b0;
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 4 + 0));
+                                c0_0s2 += b0;
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 4 + 0));
+                                c0_0s3 += b0;
+                            }
                         }
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c4_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c5_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c6_0, ref cRef, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c7_0, ref cRef, (nuint)(0));
-                    }
-                    for (; r0 < 1; r0++)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
-                        for (int k = 0; k < rows; k++)
+                        c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                        for (; k < rows; k++)
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
                             c0_0 += b0;
@@ -1140,7 +1206,35 @@ namespace Samples
                     for (; r0 < rows; r0++)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        for (int k = 0; k < 1; k++)
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        int k = 0;
+                        for (; k + 4 <= 1; k += 4)
+                        {
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 1 + k));
+                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 4 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 1 + (k + 1)));
+                                c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 4 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 1 + (k + 2)));
+                                c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 4 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 1 + (k + 3)));
+                                c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
+                            }
+                        }
+                        c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                        for (; k < 1; k++)
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
                             global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 1 + k));
@@ -1194,7 +1288,35 @@ namespace Samples
                     for (; r0 < rows; r0++)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        for (int k = 0; k < 1; k++)
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        int k = 0;
+                        for (; k + 4 <= 1; k += 4)
+                        {
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 1 + k));
+                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 4 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 1 + (k + 1)));
+                                c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 4 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 1 + (k + 2)));
+                                c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 4 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 1 + (k + 3)));
+                                c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
+                            }
+                        }
+                        c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                        for (; k < 1; k++)
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
                             global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 1 + k));
@@ -1248,7 +1370,35 @@ namespace Samples
                     for (; r0 < rows; r0++)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        for (int k = 0; k < 1; k++)
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        int k = 0;
+                        for (; k + 4 <= 1; k += 4)
+                        {
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 1 + k));
+                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 1) * 4 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 1 + (k + 1)));
+                                c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 2) * 4 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 1 + (k + 2)));
+                                c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)((k + 3) * 4 + 0));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 1 + (k + 3)));
+                                c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
+                            }
+                        }
+                        c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                        for (; k < 1; k++)
                         {
                             global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(k * 4 + 0));
                             global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 1 + k));
