@@ -295,7 +295,8 @@ namespace NetGen.Generator.Emitting
         // ---- Kernels ----------------------------------------------------------------------------------------------
 
         /// <summary><c>C[r, c] (+)= sum_k A(r, k) B[k, c]</c> over <c>rows</c> rows and constant columns: the one shape
-        /// behind all three products. Offsets are C# expressions in the row, inner and column indices.</summary>
+        /// behind all three products. Each operand is a strided view: <c>A(r, k) = aRef[r * ARowStride + k * AInnerStride]</c>,
+        /// <c>B[k, c] = bRef[k * BInnerStride + c]</c>, <c>C[r, c] = cRef[r * CRowStride + c]</c>.</summary>
         private sealed class Product
         {
             public string RowCount { get; set; } = "rows";
@@ -304,17 +305,55 @@ namespace NetGen.Generator.Emitting
 
             public int Columns { get; set; }
 
-            /// <summary>The scalar A(r, k): an offset into <c>aRef</c>; null for all ones (column sums of B).</summary>
-            public Func<string, string, string>? A { get; set; }
+            /// <summary>False for A all ones (the column sums of B).</summary>
+            public bool HasA { get; set; } = true;
 
-            /// <summary>B[k, c]: an offset into <c>bRef</c> (contiguous in c).</summary>
-            public Func<string, string, string> B { get; set; } = (_, _) => "0";
+            public int ARowStride { get; set; }
 
-            /// <summary>C[r, c]: an offset into <c>cRef</c> (contiguous in c).</summary>
-            public Func<string, string, string> C { get; set; } = (_, _) => "0";
+            public int AInnerStride { get; set; }
+
+            public int BInnerStride { get; set; }
+
+            public int CRowStride { get; set; }
 
             /// <summary>How C starts: "bias" (<c>biasRef</c> at c), "zero", or "accumulate" (C's own value).</summary>
             public string Start { get; set; } = "zero";
+
+            public string A(string r, string k) => Offset(r, ARowStride, k, AInnerStride);
+
+            public string B(string k, string c) => Offset(k, BInnerStride, c, 1);
+
+            public string C(string r, string c) => Offset(r, CRowStride, c, 1);
+
+            /// <summary><c>i * si + j * sj</c> as a C# expression, constants folded and zero terms left out.</summary>
+            private static string Offset(string i, int si, string j, int sj)
+            {
+                int constant = 0;
+                var terms = new List<string>();
+                foreach ((string index, int stride) in new[] { (i, si), (j, sj) })
+                {
+                    if (stride == 0 || index == "0")
+                    {
+                        continue;
+                    }
+
+                    if (int.TryParse(index, out int value))
+                    {
+                        constant += value * stride;
+                    }
+                    else
+                    {
+                        terms.Add(stride == 1 ? index : $"{index} * {Int(stride)}");
+                    }
+                }
+
+                if (constant != 0 || terms.Count == 0)
+                {
+                    terms.Add(Int(constant));
+                }
+
+                return string.Join(" + ", terms);
+            }
         }
 
         private static void EmitForwardKernel(SourceWriter w, NetworkSpec net, LayerSpec layer)
@@ -333,9 +372,10 @@ namespace NetGen.Generator.Emitting
             {
                 Inner = Int(n),
                 Columns = m,
-                A = (r, j) => $"{r} * {Int(n)} + {j}",
-                B = (j, c) => $"{j} * {Int(m)} + {c}",
-                C = (r, c) => $"{r} * {Int(m)} + {c}",
+                ARowStride = n,
+                AInnerStride = 1,
+                BInnerStride = m,
+                CRowStride = m,
                 Start = "bias",
             });
             w.Close();
@@ -361,9 +401,10 @@ namespace NetGen.Generator.Emitting
                 RowCount = Int(n),
                 Inner = "rows",
                 Columns = m,
-                A = (j, r) => $"{r} * {Int(n)} + {j}",
-                B = (r, c) => $"{r} * {Int(m)} + {c}",
-                C = (j, c) => $"{j} * {Int(m)} + {c}",
+                ARowStride = 1,
+                AInnerStride = n,
+                BInnerStride = m,
+                CRowStride = m,
                 Start = "accumulate",
             });
             w.Close();
@@ -375,9 +416,8 @@ namespace NetGen.Generator.Emitting
                 RowCount = "1",
                 Inner = "rows",
                 Columns = m,
-                A = null,
-                B = (r, c) => $"{r} * {Int(m)} + {c}",
-                C = (_, c) => c,
+                HasA = false,
+                BInnerStride = m,
                 Start = "accumulate",
             });
             w.Close();
@@ -391,9 +431,10 @@ namespace NetGen.Generator.Emitting
                 {
                     Inner = Int(m),
                     Columns = n,
-                    A = (r, i) => $"{r} * {Int(m)} + {i}",
-                    B = (i, c) => $"{i} * {Int(n)} + {c}",
-                    C = (r, c) => $"{r} * {Int(n)} + {c}",
+                    ARowStride = m,
+                    AInnerStride = 1,
+                    BInnerStride = n,
+                    CRowStride = n,
                     Start = "zero",
                 });
                 w.Close();
@@ -548,16 +589,26 @@ namespace NetGen.Generator.Emitting
                 }
             }
 
-            void Step(string k, int set)
+            // A and B are read through refs that advance along the inner dimension (aRow at A(r, k), bRow at B[k, 0]), so
+            // every load in the loop is a register plus a constant: no index arithmetic or sign extension per FMA.
+            const string Unsafe = "global::System.Runtime.CompilerServices.Unsafe";
+            if (product.HasA)
+            {
+                w.Line($"ref {t} aRow = ref {Unsafe}.Add(ref aRef, {product.A(r, "0")});");
+            }
+
+            w.Line($"ref {t} bRow = ref bRef;");
+            void Step(int set)
             {
                 for (int c = 0; c < columns.Length; c++)
                 {
-                    w.Line($"{v} b{Int(c)} = {width.Vector}.LoadUnsafe(ref bRef, {Offset(product.B(k, columns[c]))});");
+                    string column = set == 0 ? columns[c] : product.B(Int(set), columns[c]);
+                    w.Line($"{v} b{Int(c)} = {width.Vector}.LoadUnsafe(ref bRow, {Offset(column)});");
                 }
 
                 for (int i = 0; i < rows; i++)
                 {
-                    if (product.A is null)
+                    if (!product.HasA)
                     {
                         for (int c = 0; c < columns.Length; c++)
                         {
@@ -567,7 +618,8 @@ namespace NetGen.Generator.Emitting
                         continue;
                     }
 
-                    w.Line($"{v} a{Int(i)} = {width.Vector}.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, {product.A(Row(i), k)}));");
+                    string a = product.A(Int(i), Int(set));
+                    w.Line($"{v} a{Int(i)} = {width.Vector}.Create({(a == "0" ? "aRow" : $"{Unsafe}.Add(ref aRow, {a})")});");
                     for (int c = 0; c < columns.Length; c++)
                     {
                         w.Line($"{Acc(i, c, set)} = {Simd}.MultiplyAdd(b{Int(c)}, a{Int(i)}, {Acc(i, c, set)});");
@@ -575,10 +627,21 @@ namespace NetGen.Generator.Emitting
                 }
             }
 
+            void Advance(int steps)
+            {
+                if (product.HasA)
+                {
+                    w.Line($"aRow = ref {Unsafe}.Add(ref aRow, {product.A("0", Int(steps))});");
+                }
+
+                w.Line($"bRow = ref {Unsafe}.Add(ref bRow, {product.B(Int(steps), "0")});");
+            }
+
             if (sets == 1)
             {
                 w.Open($"for (int k = 0; k < {product.Inner}; k++)");
-                Step("k", 0);
+                Step(0);
+                Advance(1);
                 w.Close();
             }
             else
@@ -588,10 +651,11 @@ namespace NetGen.Generator.Emitting
                 for (int set = 0; set < sets; set++)
                 {
                     w.Block();
-                    Step(set == 0 ? "k" : $"(k + {Int(set)})", set);
+                    Step(set);
                     w.Close();
                 }
 
+                Advance(sets);
                 w.Close();
                 for (int i = 0; i < rows; i++)
                 {
@@ -603,7 +667,8 @@ namespace NetGen.Generator.Emitting
                 }
 
                 w.Open($"for (; k < {product.Inner}; k++)");
-                Step("k", 0);
+                Step(0);
+                Advance(1);
                 w.Close();
             }
 
@@ -636,7 +701,7 @@ namespace NetGen.Generator.Emitting
             w.Line($"{t} sum = {start};");
             w.Open($"for (int k = 0; k < {product.Inner}; k++)");
             string b = $"global::System.Runtime.CompilerServices.Unsafe.Add(ref bRef, {product.B("k", "c")})";
-            w.Line(product.A is null
+            w.Line(!product.HasA
                 ? $"sum += {b};"
                 : $"sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, {product.A("r", "k")}) * {b};");
             w.Close();

@@ -474,7 +474,7 @@ namespace Samples
                         float sum = global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 2 + c);
                         for (int k = 0; k < rows; k++)
                         {
-                            sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 3 + r) * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRef, k * 2 + c);
+                            sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r + k * 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRef, k * 2 + c);
                         }
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 2 + c) = sum;
                     }
@@ -513,9 +513,9 @@ namespace Samples
                     float sum = global::System.Runtime.CompilerServices.Unsafe.Add(ref biasRef, c);
                     for (int k = 0; k < 2; k++)
                     {
-                        sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r * 2 + k) * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRef, k * 1 + c);
+                        sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r * 2 + k) * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRef, k + c);
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 1 + c) = sum;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r + c) = sum;
                 }
             }
         }
@@ -532,12 +532,12 @@ namespace Samples
                 {
                     for (int c = 0; c < 1; c++)
                     {
-                        float sum = global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 1 + c);
+                        float sum = global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r + c);
                         for (int k = 0; k < rows; k++)
                         {
-                            sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, k * 2 + r) * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRef, k * 1 + c);
+                            sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r + k * 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRef, k + c);
                         }
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 1 + c) = sum;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r + c) = sum;
                     }
                 }
             }
@@ -551,7 +551,7 @@ namespace Samples
                         float sum = global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, c);
                         for (int k = 0; k < rows; k++)
                         {
-                            sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRef, k * 1 + c);
+                            sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRef, k + c);
                         }
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, c) = sum;
                     }
@@ -568,7 +568,7 @@ namespace Samples
                         float sum = 0f;
                         for (int k = 0; k < 1; k++)
                         {
-                            sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r * 1 + k) * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRef, k * 2 + c);
+                            sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r + k) * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRef, k * 2 + c);
                         }
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 2 + c) = sum;
                     }
