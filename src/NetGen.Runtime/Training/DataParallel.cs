@@ -1,7 +1,6 @@
 using System;
 using System.Numerics;
 using System.Numerics.Tensors;
-using System.Threading.Tasks;
 
 namespace NetGen.Training
 {
@@ -12,8 +11,10 @@ namespace NetGen.Training
     /// gradients in shard order. Every sum is therefore formed in the same order on 1, 2 or 64 threads, and the same
     /// seed gives bit-identical training. A wave holds as many shards as fit <see cref="WaveBytes"/> of buffers (at
     /// least one per thread): a small network's whole batch runs in one wave, with one hand-off to the threads instead
-    /// of one per shard, while a large network's buffers stay bounded. The buffers are kept between calls, so memory does
-    /// not grow with the batch and a call allocates only the task machinery.
+    /// of one per shard, while a large network's buffers stay bounded. The shards run on a process-wide crew of worker
+    /// threads that spin briefly between calls (<c>ShardCrew</c>), so back-to-back training steps do not wait for
+    /// thread-pool wake-ups. The buffers are kept between calls, so memory does not grow with the batch and a call
+    /// allocates only two small objects per wave (the job and its closure).
     /// </remarks>
     /// <typeparam name="T">float or double.</typeparam>
     public sealed class DataParallel<T> where T : unmanaged, IFloatingPointIeee754<T>
@@ -88,7 +89,7 @@ namespace NetGen.Training
                 }
                 else
                 {
-                    Parallel.For(0, size, new ParallelOptions { MaxDegreeOfParallelism = _threads }, Shard);
+                    ShardCrew.Run(size, _threads, Shard);
                 }
 
                 // The reduction, in shard order.
