@@ -48,6 +48,26 @@ namespace NetGen.Runtime
         public static void Multiply<T>(ReadOnlySpan<T> x, T alpha, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> =>
             TensorPrimitives.Multiply(x, alpha, y);
 
+        /// <summary>Adds an output-major matrix (<c>transposed[i * inputs + j]</c>, <paramref name="outputs"/> rows) to an
+        /// input-major one: <c>w[j * outputs + i] += transposed[i * inputs + j]</c>. Batched backward passes sum a narrow
+        /// layer's weight gradient output-major, where its long rows fill whole vectors, and add it once at the end.</summary>
+        public static void AddTransposed<T>(ReadOnlySpan<T> transposed, int outputs, int inputs, Span<T> w) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            if (transposed.Length != inputs * outputs || w.Length != transposed.Length)
+            {
+                throw new ArgumentException("The matrix and its transpose must both have inputs x outputs elements.", nameof(w));
+            }
+
+            for (int i = 0; i < outputs; i++)
+            {
+                ReadOnlySpan<T> row = transposed.Slice(i * inputs, inputs);
+                for (int j = 0; j < row.Length; j++)
+                {
+                    w[(j * outputs) + i] += row[j];
+                }
+            }
+        }
+
         /// <summary>Transposes an input-major weight matrix (<c>w[j * outputs + i]</c>, <paramref name="inputs"/> rows)
         /// into output-major order: <c>transposed[i * inputs + j]</c>.</summary>
         public static void Transpose<T>(ReadOnlySpan<T> w, int inputs, int outputs, Span<T> transposed) where T : unmanaged

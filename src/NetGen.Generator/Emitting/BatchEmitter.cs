@@ -67,8 +67,14 @@ namespace NetGen.Generator.Emitting
             new("global::System.Runtime.Intrinsics.Vector128", 16, 2),
         };
 
-        /// <summary>The scratch a batched pass needs: a tile of the per-sample layout, then W^T of layers 2..L.</summary>
-        public static int TransposedLength(NetworkSpec net) => net.Layers.Where(l => l.Number > 1).Sum(l => l.WeightCount);
+        /// <summary>The scratch a batched pass needs after its tile: W^T of layers 2..L, then dW^T of the narrow layers.</summary>
+        public static int TransposedLength(NetworkSpec net) =>
+            net.Layers.Where(l => l.Number > 1).Sum(l => l.WeightCount) + net.Layers.Where(TransposedGradient).Sum(l => l.WeightCount);
+
+        /// <summary>Whether a layer sums its weight gradient output-major, <c>dW^T[i, :] += sum_r dA[r, i] X[r, :]</c>:
+        /// when its outputs are at most a quarter of its inputs (W3's 16-to-4 layer, MNIST's 128-to-10), rows of inputs
+        /// fill whole vectors where rows of outputs would leave most lanes empty (or fall to scalars).</summary>
+        private static bool TransposedGradient(LayerSpec layer) => layer.AffineOutputs * 4 <= layer.FanIn;
 
         public static void EmitMembers(SourceWriter w, NetworkSpec net, ScratchLayout scratch, string generatedCode)
         {
@@ -143,6 +149,14 @@ namespace NetGen.Generator.Emitting
                 offset += layer.WeightCount;
             }
 
+            foreach (LayerSpec layer in net.Layers.Where(TransposedGradient))
+            {
+                string k = Int(layer.Number);
+                w.Line($"{span} dwt{k} = scratch.Slice((BackwardScratchLength * BatchTile) + {Int(offset)}, {Int(layer.WeightCount)}); // dW{k}^T, output-major, summed over the tiles");
+                w.Line($"dwt{k}.Clear();");
+                offset += layer.WeightCount;
+            }
+
             w.Line($"{t} loss = {(net.IsDouble ? "0d" : "0f")};");
             w.Open("for (int start = 0; start < count; start += BatchTile)");
             w.Line("int rows = global::System.Math.Min(BatchTile, count - start);");
@@ -153,6 +167,11 @@ namespace NetGen.Generator.Emitting
             EmitLoss(w, net);
             EmitBackwardLayers(w, net, scratch, tile);
             w.Close();
+            foreach (LayerSpec layer in net.Layers.Where(TransposedGradient))
+            {
+                w.Line($"global::NetGen.Runtime.Kernels.AddTransposed<{t}>(dwt{Int(layer.Number)}, {Int(layer.AffineOutputs)}, {Int(layer.FanIn)}, g.Slice({Int(layer.Offset)}, {Int(layer.WeightCount)}));");
+            }
+
             w.Line();
             w.Line("return loss;");
             w.Close();
@@ -277,7 +296,8 @@ namespace NetGen.Generator.Emitting
                     }
                 }
 
-                string gradients = $"g.Slice({Int(layer.Offset)}, {Int(layer.WeightCount)}), g.Slice({Int(layer.BiasOffset)}, {Int(m)})";
+                string dw = TransposedGradient(layer) ? $"dwt{k}" : $"g.Slice({Int(layer.Offset)}, {Int(layer.WeightCount)})";
+                string gradients = $"{dw}, g.Slice({Int(layer.BiasOffset)}, {Int(m)})";
                 if (layer.Number > 1)
                 {
                     w.Line($"global::System.Span<{t}> dh{prev} = {Slice(scratch, $"dh{prev}", tile)};");
@@ -387,26 +407,51 @@ namespace NetGen.Generator.Emitting
             int n = layer.FanIn, m = layer.AffineOutputs;
             string k = Int(layer.Number);
             bool hasDx = layer.Number > 1;
-            w.Line($"/// <summary>Layer {k} backward for a tile: <c>dW{k}[j, :] += sum_r X[r, j] dA[r, :]</c>; <c>db{k} += sum_r dA[r, :]</c>{(hasDx ? $"; <c>dX[r, :] = sum_i dA[r, i] W{k}^T[i, :]</c>" : string.Empty)}.</summary>");
+            string dwSum = TransposedGradient(layer)
+                ? $"<c>dW{k}^T[i, :] += sum_r dA[r, i] X[r, :]</c> (dW is the output-major buffer)"
+                : $"<c>dW{k}[j, :] += sum_r X[r, j] dA[r, :]</c>";
+            w.Line($"/// <summary>Layer {k} backward for a tile: {dwSum}; <c>db{k} += sum_r dA[r, :]</c>{(hasDx ? $"; <c>dX[r, :] = sum_i dA[r, i] W{k}^T[i, :]</c>" : string.Empty)}.</summary>");
             w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
             string wt = hasDx ? $"global::System.ReadOnlySpan<{t}> WT, " : string.Empty;
             string dx = hasDx ? $", global::System.Span<{t}> dX" : string.Empty;
             w.Open($"private static void AffineBatchBackward{k}({wt}global::System.ReadOnlySpan<{t}> X, global::System.ReadOnlySpan<{t}> dA, global::System.Span<{t}> dW, global::System.Span<{t}> db{dx}, int rows)");
-            w.Block("// dW += X^T dA: the tile is the inner dimension, so each gradient is loaded and stored once per tile");
-            w.Line($"ref {t} aRef = ref {Marshal}.GetReference(X);");
-            w.Line($"ref {t} bRef = ref {Marshal}.GetReference(dA);");
-            w.Line($"ref {t} cRef = ref {Marshal}.GetReference(dW);");
-            EmitProduct(w, net, new Product
+            if (TransposedGradient(layer))
             {
-                RowCount = Int(n),
-                Inner = "rows",
-                Columns = m,
-                ARowStride = 1,
-                AInnerStride = n,
-                BInnerStride = m,
-                CRowStride = m,
-                Start = "accumulate",
-            });
+                w.Block("// dW^T += dA^T X, output-major: each output's row of input gradients fills whole vectors");
+                w.Line($"ref {t} aRef = ref {Marshal}.GetReference(dA);");
+                w.Line($"ref {t} bRef = ref {Marshal}.GetReference(X);");
+                w.Line($"ref {t} cRef = ref {Marshal}.GetReference(dW);");
+                EmitProduct(w, net, new Product
+                {
+                    RowCount = Int(m),
+                    Inner = "rows",
+                    Columns = n,
+                    ARowStride = 1,
+                    AInnerStride = m,
+                    BInnerStride = n,
+                    CRowStride = n,
+                    Start = "accumulate",
+                });
+            }
+            else
+            {
+                w.Block("// dW += X^T dA: the tile is the inner dimension, so each gradient is loaded and stored once per tile");
+                w.Line($"ref {t} aRef = ref {Marshal}.GetReference(X);");
+                w.Line($"ref {t} bRef = ref {Marshal}.GetReference(dA);");
+                w.Line($"ref {t} cRef = ref {Marshal}.GetReference(dW);");
+                EmitProduct(w, net, new Product
+                {
+                    RowCount = Int(n),
+                    Inner = "rows",
+                    Columns = m,
+                    ARowStride = 1,
+                    AInnerStride = n,
+                    BInnerStride = m,
+                    CRowStride = m,
+                    Start = "accumulate",
+                });
+            }
+
             w.Close();
             w.Block("// db += the column sums of dA");
             w.Line($"ref {t} bRef = ref {Marshal}.GetReference(dA);");

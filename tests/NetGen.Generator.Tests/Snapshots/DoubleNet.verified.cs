@@ -876,10 +876,12 @@ namespace Samples
                 global::NetGen.Runtime.Guard.Length(gradients.Length, ParameterCount, nameof(gradients));
                 global::System.ReadOnlySpan<double> p = _parameters;
                 global::System.Span<double> g = gradients;
-                global::System.Span<double> scratch = global::NetGen.Runtime.Scratch<double>.Get((BackwardScratchLength * BatchTile) + 20);
+                global::System.Span<double> scratch = global::NetGen.Runtime.Scratch<double>.Get((BackwardScratchLength * BatchTile) + 40);
                 global::System.Span<double> s = scratch.Slice(0, BackwardScratchLength * BatchTile);
                 global::System.Span<double> wt2 = scratch.Slice((BackwardScratchLength * BatchTile) + 0, 20); // W2^T, output-major, for dh1 = da2 W2
                 global::NetGen.Runtime.Kernels.Transpose<double>(p.Slice(40, 20), 10, 2, wt2);
+                global::System.Span<double> dwt2 = scratch.Slice((BackwardScratchLength * BatchTile) + 20, 20); // dW2^T, output-major, summed over the tiles
+                dwt2.Clear();
                 double loss = 0d;
                 for (int start = 0; start < count; start += BatchTile)
                 {
@@ -906,7 +908,7 @@ namespace Samples
                     // Layer 2 backward: dW2 += H1^T dA2;  db2 += column sums of dA2;  dH1 = dA2 W2^T
                     global::System.Span<double> da2 = dh2;
                     global::System.Span<double> dh1 = s.Slice(6144, 10 * rows);
-                    AffineBatchBackward2(wt2, h1, da2, g.Slice(40, 20), g.Slice(60, 2), dh1, rows);
+                    AffineBatchBackward2(wt2, h1, da2, dwt2, g.Slice(60, 2), dh1, rows);
 
                     // Layer 1 backward: dW1 += H0^T dA1;  db1 += column sums of dA1
                     global::System.Span<double> da1 = s.Slice(8704, 10 * rows);
@@ -914,6 +916,7 @@ namespace Samples
                     AffineBatchBackward1(h0, da1, g.Slice(0, 30), g.Slice(30, 10), rows);
 
                 }
+                global::NetGen.Runtime.Kernels.AddTransposed<double>(dwt2, 2, 10, g.Slice(40, 20));
 
                 return loss;
             }
@@ -2405,61 +2408,78 @@ namespace Samples
                 }
             }
 
-            /// <summary>Layer 2 backward for a tile: <c>dW2[j, :] += sum_r X[r, j] dA[r, :]</c>; <c>db2 += sum_r dA[r, :]</c>; <c>dX[r, :] = sum_i dA[r, i] W2^T[i, :]</c>.</summary>
+            /// <summary>Layer 2 backward for a tile: <c>dW2^T[i, :] += sum_r dA[r, i] X[r, :]</c> (dW is the output-major buffer); <c>db2 += sum_r dA[r, :]</c>; <c>dX[r, :] = sum_i dA[r, i] W2^T[i, :]</c>.</summary>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void AffineBatchBackward2(global::System.ReadOnlySpan<double> WT, global::System.ReadOnlySpan<double> X, global::System.ReadOnlySpan<double> dA, global::System.Span<double> dW, global::System.Span<double> db, global::System.Span<double> dX, int rows)
             {
-                { // dW += X^T dA: the tile is the inner dimension, so each gradient is loaded and stored once per tile
-                    ref double aRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(X);
-                    ref double bRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dA);
+                { // dW^T += dA^T X, output-major: each output's row of input gradients fills whole vectors
+                    ref double aRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dA);
+                    ref double bRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(X);
                     ref double cRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dW);
                     if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
                     {
-                        for (int r0 = 0; r0 < 8; r0 += 8)
-                        {
-                            global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 2));
-                            global::System.Runtime.Intrinsics.Vector128<double> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 2));
-                            global::System.Runtime.Intrinsics.Vector128<double> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 2));
-                            global::System.Runtime.Intrinsics.Vector128<double> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 2));
-                            global::System.Runtime.Intrinsics.Vector128<double> c4_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 4) * 2));
-                            global::System.Runtime.Intrinsics.Vector128<double> c5_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 5) * 2));
-                            global::System.Runtime.Intrinsics.Vector128<double> c6_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 6) * 2));
-                            global::System.Runtime.Intrinsics.Vector128<double> c7_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 7) * 2));
-                            ref double aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0);
+                        { // the last 2 row(s) as one block
+                            global::System.Runtime.Intrinsics.Vector512<double> c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(0));
+                            global::System.Runtime.Intrinsics.Vector512<double> c0_0s1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<double> c0_0s2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<double> c0_0s3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<double> c1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(10));
+                            global::System.Runtime.Intrinsics.Vector512<double> c1_0s1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<double> c1_0s2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<double> c1_0s3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                            ref double aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, 0);
                             ref double bRow = ref bRef;
-                            for (int k = 0; k < rows; k++)
+                            int k = 0;
+                            for (; k + 4 <= rows; k += 4)
                             {
-                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(0));
-                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
-                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
-                                c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
-                                c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
-                                c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 4));
-                                c4_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a4, c4_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a5 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 5));
-                                c5_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a5, c5_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a6 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 6));
-                                c6_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a6, c6_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a7 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 7));
-                                c7_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a7, c7_0);
-                                aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 10);
-                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                                {
+                                    global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(0));
+                                    global::System.Runtime.Intrinsics.Vector512<double> a0 = global::System.Runtime.Intrinsics.Vector512.Create(aRow);
+                                    c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                                    global::System.Runtime.Intrinsics.Vector512<double> a1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                                    c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(10));
+                                    global::System.Runtime.Intrinsics.Vector512<double> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
+                                    c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                                    global::System.Runtime.Intrinsics.Vector512<double> a1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
+                                    c1_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0s1);
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(20));
+                                    global::System.Runtime.Intrinsics.Vector512<double> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 4));
+                                    c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
+                                    global::System.Runtime.Intrinsics.Vector512<double> a1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 5));
+                                    c1_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0s2);
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(30));
+                                    global::System.Runtime.Intrinsics.Vector512<double> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 6));
+                                    c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
+                                    global::System.Runtime.Intrinsics.Vector512<double> a1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 7));
+                                    c1_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0s3);
+                                }
+                                aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 8);
+                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 40);
                             }
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 2));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 2));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 2));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 2));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c4_0, ref cRef, (nuint)((r0 + 4) * 2));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c5_0, ref cRef, (nuint)((r0 + 5) * 2));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c6_0, ref cRef, (nuint)((r0 + 6) * 2));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c7_0, ref cRef, (nuint)((r0 + 7) * 2));
+                            c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                            c1_0 += c1_0s1 + c1_0s2 + c1_0s3;
+                            for (; k < rows; k++)
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(0));
+                                global::System.Runtime.Intrinsics.Vector512<double> a0 = global::System.Runtime.Intrinsics.Vector512.Create(aRow);
+                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                                global::System.Runtime.Intrinsics.Vector512<double> a1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                                c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                                aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2);
+                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 10);
+                            }
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref cRef, (nuint)(0));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref cRef, (nuint)(10));
                         }
                         { // the last 2 row(s) as one block
-                            global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(16));
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(8));
                             global::System.Runtime.Intrinsics.Vector128<double> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                             global::System.Runtime.Intrinsics.Vector128<double> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                             global::System.Runtime.Intrinsics.Vector128<double> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
@@ -2467,105 +2487,121 @@ namespace Samples
                             global::System.Runtime.Intrinsics.Vector128<double> c1_0s1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                             global::System.Runtime.Intrinsics.Vector128<double> c1_0s2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                             global::System.Runtime.Intrinsics.Vector128<double> c1_0s3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                            ref double aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, 8);
+                            ref double aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, 0);
                             ref double bRow = ref bRef;
                             int k = 0;
                             for (; k + 4 <= rows; k += 4)
                             {
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(0));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(8));
                                     global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
                                     c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                                     global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
                                     c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
                                 }
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(2));
-                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 10));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(18));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
                                     c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
-                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 11));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
                                     c1_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0s1);
                                 }
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(4));
-                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 20));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(28));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 4));
                                     c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
-                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 21));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 5));
                                     c1_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0s2);
                                 }
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(6));
-                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 30));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(38));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 6));
                                     c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
-                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 31));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 7));
                                     c1_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0s3);
                                 }
-                                aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 40);
-                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 8);
+                                aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 8);
+                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 40);
                             }
                             c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
                             c1_0 += c1_0s1 + c1_0s2 + c1_0s3;
                             for (; k < rows; k++)
                             {
-                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(0));
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(8));
                                 global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
                                 c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                                 global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
                                 c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
-                                aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 10);
-                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                                aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2);
+                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 10);
                             }
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(16));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(8));
                             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)(18));
                         }
                     }
                     else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                     {
-                        for (int r0 = 0; r0 < 8; r0 += 8)
-                        {
-                            global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 2));
-                            global::System.Runtime.Intrinsics.Vector128<double> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 2));
-                            global::System.Runtime.Intrinsics.Vector128<double> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 2));
-                            global::System.Runtime.Intrinsics.Vector128<double> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 2));
-                            global::System.Runtime.Intrinsics.Vector128<double> c4_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 4) * 2));
-                            global::System.Runtime.Intrinsics.Vector128<double> c5_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 5) * 2));
-                            global::System.Runtime.Intrinsics.Vector128<double> c6_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 6) * 2));
-                            global::System.Runtime.Intrinsics.Vector128<double> c7_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 7) * 2));
-                            ref double aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0);
+                        { // the last 2 row(s) as one block
+                            global::System.Runtime.Intrinsics.Vector256<double> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(0));
+                            global::System.Runtime.Intrinsics.Vector256<double> c0_0s1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<double> c0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(4));
+                            global::System.Runtime.Intrinsics.Vector256<double> c0_1s1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<double> c1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(10));
+                            global::System.Runtime.Intrinsics.Vector256<double> c1_0s1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<double> c1_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(14));
+                            global::System.Runtime.Intrinsics.Vector256<double> c1_1s1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            ref double aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, 0);
                             ref double bRow = ref bRef;
-                            for (int k = 0; k < rows; k++)
+                            int k = 0;
+                            for (; k + 2 <= rows; k += 2)
                             {
-                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(0));
-                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
-                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
-                                c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
-                                c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
-                                c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 4));
-                                c4_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a4, c4_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a5 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 5));
-                                c5_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a5, c5_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a6 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 6));
-                                c6_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a6, c6_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a7 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 7));
-                                c7_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a7, c7_0);
-                                aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 10);
-                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                                {
+                                    global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(0));
+                                    global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(4));
+                                    global::System.Runtime.Intrinsics.Vector256<double> a0 = global::System.Runtime.Intrinsics.Vector256.Create(aRow);
+                                    c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                                    c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
+                                    global::System.Runtime.Intrinsics.Vector256<double> a1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                                    c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                                    c1_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1);
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(10));
+                                    global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(14));
+                                    global::System.Runtime.Intrinsics.Vector256<double> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
+                                    c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                                    c0_1s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s1);
+                                    global::System.Runtime.Intrinsics.Vector256<double> a1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
+                                    c1_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0s1);
+                                    c1_1s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1s1);
+                                }
+                                aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 4);
+                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 20);
                             }
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 2));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 2));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 2));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 2));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c4_0, ref cRef, (nuint)((r0 + 4) * 2));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c5_0, ref cRef, (nuint)((r0 + 5) * 2));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c6_0, ref cRef, (nuint)((r0 + 6) * 2));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c7_0, ref cRef, (nuint)((r0 + 7) * 2));
+                            c0_0 += c0_0s1;
+                            c0_1 += c0_1s1;
+                            c1_0 += c1_0s1;
+                            c1_1 += c1_1s1;
+                            for (; k < rows; k++)
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(0));
+                                global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(4));
+                                global::System.Runtime.Intrinsics.Vector256<double> a0 = global::System.Runtime.Intrinsics.Vector256.Create(aRow);
+                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                                c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
+                                global::System.Runtime.Intrinsics.Vector256<double> a1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                                c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                                c1_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1);
+                                aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2);
+                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 10);
+                            }
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(0));
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref cRef, (nuint)(4));
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref cRef, (nuint)(10));
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_1, ref cRef, (nuint)(14));
                         }
                         { // the last 2 row(s) as one block
-                            global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(16));
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(8));
                             global::System.Runtime.Intrinsics.Vector128<double> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                             global::System.Runtime.Intrinsics.Vector128<double> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                             global::System.Runtime.Intrinsics.Vector128<double> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
@@ -2573,105 +2609,124 @@ namespace Samples
                             global::System.Runtime.Intrinsics.Vector128<double> c1_0s1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                             global::System.Runtime.Intrinsics.Vector128<double> c1_0s2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                             global::System.Runtime.Intrinsics.Vector128<double> c1_0s3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                            ref double aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, 8);
+                            ref double aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, 0);
                             ref double bRow = ref bRef;
                             int k = 0;
                             for (; k + 4 <= rows; k += 4)
                             {
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(0));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(8));
                                     global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
                                     c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                                     global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
                                     c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
                                 }
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(2));
-                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 10));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(18));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
                                     c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
-                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 11));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
                                     c1_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0s1);
                                 }
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(4));
-                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 20));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(28));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 4));
                                     c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
-                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 21));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 5));
                                     c1_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0s2);
                                 }
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(6));
-                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 30));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(38));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 6));
                                     c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
-                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 31));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 7));
                                     c1_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0s3);
                                 }
-                                aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 40);
-                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 8);
+                                aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 8);
+                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 40);
                             }
                             c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
                             c1_0 += c1_0s1 + c1_0s2 + c1_0s3;
                             for (; k < rows; k++)
                             {
-                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(0));
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(8));
                                 global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
                                 c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                                 global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
                                 c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
-                                aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 10);
-                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                                aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2);
+                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 10);
                             }
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(16));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(8));
                             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)(18));
                         }
                     }
                     else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
                     {
-                        for (int r0 = 0; r0 < 8; r0 += 8)
+                        for (int c0 = 0; c0 < 8; c0 += 4)
                         {
-                            global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 2));
-                            global::System.Runtime.Intrinsics.Vector128<double> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 2));
-                            global::System.Runtime.Intrinsics.Vector128<double> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 2));
-                            global::System.Runtime.Intrinsics.Vector128<double> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 2));
-                            global::System.Runtime.Intrinsics.Vector128<double> c4_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 4) * 2));
-                            global::System.Runtime.Intrinsics.Vector128<double> c5_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 5) * 2));
-                            global::System.Runtime.Intrinsics.Vector128<double> c6_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 6) * 2));
-                            global::System.Runtime.Intrinsics.Vector128<double> c7_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 7) * 2));
-                            ref double aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0);
-                            ref double bRow = ref bRef;
-                            for (int k = 0; k < rows; k++)
-                            {
-                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(0));
-                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
-                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
-                                c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
-                                c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
-                                c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 4));
-                                c4_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a4, c4_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a5 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 5));
-                                c5_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a5, c5_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a6 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 6));
-                                c6_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a6, c6_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a7 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 7));
-                                c7_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a7, c7_0);
-                                aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 10);
-                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                            { // the last 2 row(s) as one block
+                                global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(c0));
+                                global::System.Runtime.Intrinsics.Vector128<double> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                                global::System.Runtime.Intrinsics.Vector128<double> c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(c0 + 2));
+                                global::System.Runtime.Intrinsics.Vector128<double> c0_1s1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                                global::System.Runtime.Intrinsics.Vector128<double> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(c0 + 10));
+                                global::System.Runtime.Intrinsics.Vector128<double> c1_0s1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                                global::System.Runtime.Intrinsics.Vector128<double> c1_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(c0 + 2 + 10));
+                                global::System.Runtime.Intrinsics.Vector128<double> c1_1s1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                                ref double aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, 0);
+                                ref double bRow = ref bRef;
+                                int k = 0;
+                                for (; k + 2 <= rows; k += 2)
+                                {
+                                    {
+                                        global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0));
+                                        global::System.Runtime.Intrinsics.Vector128<double> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 2));
+                                        global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                                        c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                                        c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
+                                        global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                                        c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                                        c1_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1);
+                                    }
+                                    {
+                                        global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 10));
+                                        global::System.Runtime.Intrinsics.Vector128<double> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 2 + 10));
+                                        global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
+                                        c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                                        c0_1s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s1);
+                                        global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
+                                        c1_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0s1);
+                                        c1_1s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1s1);
+                                    }
+                                    aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 4);
+                                    bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 20);
+                                }
+                                c0_0 += c0_0s1;
+                                c0_1 += c0_1s1;
+                                c1_0 += c1_0s1;
+                                c1_1 += c1_1s1;
+                                for (; k < rows; k++)
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 2));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                                    c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                                    c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
+                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                                    c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                                    c1_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1);
+                                    aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2);
+                                    bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 10);
+                                }
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(c0));
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref cRef, (nuint)(c0 + 2));
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)(c0 + 10));
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref cRef, (nuint)(c0 + 2 + 10));
                             }
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 2));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 2));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 2));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 2));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c4_0, ref cRef, (nuint)((r0 + 4) * 2));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c5_0, ref cRef, (nuint)((r0 + 5) * 2));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c6_0, ref cRef, (nuint)((r0 + 6) * 2));
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c7_0, ref cRef, (nuint)((r0 + 7) * 2));
                         }
                         { // the last 2 row(s) as one block
-                            global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(16));
+                            global::System.Runtime.Intrinsics.Vector128<double> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(8));
                             global::System.Runtime.Intrinsics.Vector128<double> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                             global::System.Runtime.Intrinsics.Vector128<double> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                             global::System.Runtime.Intrinsics.Vector128<double> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
@@ -2679,70 +2734,70 @@ namespace Samples
                             global::System.Runtime.Intrinsics.Vector128<double> c1_0s1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                             global::System.Runtime.Intrinsics.Vector128<double> c1_0s2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                             global::System.Runtime.Intrinsics.Vector128<double> c1_0s3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                            ref double aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, 8);
+                            ref double aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, 0);
                             ref double bRow = ref bRef;
                             int k = 0;
                             for (; k + 4 <= rows; k += 4)
                             {
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(0));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(8));
                                     global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
                                     c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                                     global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
                                     c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
                                 }
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(2));
-                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 10));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(18));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
                                     c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
-                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 11));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
                                     c1_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0s1);
                                 }
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(4));
-                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 20));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(28));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 4));
                                     c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
-                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 21));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 5));
                                     c1_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0s2);
                                 }
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(6));
-                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 30));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(38));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 6));
                                     c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
-                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 31));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 7));
                                     c1_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0s3);
                                 }
-                                aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 40);
-                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 8);
+                                aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 8);
+                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 40);
                             }
                             c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
                             c1_0 += c1_0s1 + c1_0s2 + c1_0s3;
                             for (; k < rows; k++)
                             {
-                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(0));
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(8));
                                 global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
                                 c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                                 global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
                                 c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
-                                aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 10);
-                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                                aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2);
+                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 10);
                             }
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(16));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(8));
                             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)(18));
                         }
                     }
                     else
                     {
-                        for (int r = 0; r < 10; r++)
+                        for (int r = 0; r < 2; r++)
                         {
-                            for (int c = 0; c < 2; c++)
+                            for (int c = 0; c < 10; c++)
                             {
-                                double sum = global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 2 + c);
+                                double sum = global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 10 + c);
                                 for (int k = 0; k < rows; k++)
                                 {
-                                    sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r + k * 10) * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRef, k * 2 + c);
+                                    sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r + k * 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRef, k * 10 + c);
                                 }
-                                global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 2 + c) = sum;
+                                global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 10 + c) = sum;
                             }
                         }
                     }

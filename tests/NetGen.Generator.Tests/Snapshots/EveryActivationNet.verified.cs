@@ -3084,7 +3084,7 @@ namespace Samples
             global::NetGen.Runtime.Guard.Length(gradients.Length, ParameterCount, nameof(gradients));
             global::System.ReadOnlySpan<float> p = _parameters;
             global::System.Span<float> g = gradients;
-            global::System.Span<float> scratch = global::NetGen.Runtime.Scratch<float>.Get((BackwardScratchLength * BatchTile) + 381);
+            global::System.Span<float> scratch = global::NetGen.Runtime.Scratch<float>.Get((BackwardScratchLength * BatchTile) + 449);
             global::System.Span<float> s = scratch.Slice(0, BackwardScratchLength * BatchTile);
             global::System.Span<float> wt2 = scratch.Slice((BackwardScratchLength * BatchTile) + 0, 63); // W2^T, output-major, for dh1 = da2 W2
             global::NetGen.Runtime.Kernels.Transpose<float>(p.Slice(42, 63), 7, 9, wt2);
@@ -3098,6 +3098,8 @@ namespace Samples
             global::NetGen.Runtime.Kernels.Transpose<float>(p.Slice(383, 68), 17, 4, wt6);
             global::System.Span<float> wt7 = scratch.Slice((BackwardScratchLength * BatchTile) + 369, 12); // W7^T, output-major, for dh6 = da7 W7
             global::NetGen.Runtime.Kernels.Transpose<float>(p.Slice(455, 12), 4, 3, wt7);
+            global::System.Span<float> dwt6 = scratch.Slice((BackwardScratchLength * BatchTile) + 381, 68); // dW6^T, output-major, summed over the tiles
+            dwt6.Clear();
             float loss = 0f;
             for (int start = 0; start < count; start += BatchTile)
             {
@@ -3153,7 +3155,7 @@ namespace Samples
                 // Layer 6 backward: dW6 += H5^T dA6;  db6 += column sums of dA6;  dH5 = dA6 W6^T
                 global::System.Span<float> da6 = dh6;
                 global::System.Span<float> dh5 = s.Slice(14208, 17 * rows);
-                AffineBatchBackward6(wt6, h5, da6, g.Slice(383, 68), g.Slice(451, 4), dh5, rows);
+                AffineBatchBackward6(wt6, h5, da6, dwt6, g.Slice(451, 4), dh5, rows);
 
                 // Layer 5 backward: dW5 += H4^T dA5;  db5 += column sums of dA5;  dH4 = dA5 W5^T
                 global::System.Span<float> da5 = s.Slice(16384, 17 * rows);
@@ -3185,6 +3187,7 @@ namespace Samples
                 AffineBatchBackward1(h0, da1, g.Slice(0, 35), g.Slice(35, 7), rows);
 
             }
+            global::NetGen.Runtime.Kernels.AddTransposed<float>(dwt6, 4, 17, g.Slice(383, 68));
 
             return loss;
         }
@@ -8514,296 +8517,216 @@ namespace Samples
             }
         }
 
-        /// <summary>Layer 6 backward for a tile: <c>dW6[j, :] += sum_r X[r, j] dA[r, :]</c>; <c>db6 += sum_r dA[r, :]</c>; <c>dX[r, :] = sum_i dA[r, i] W6^T[i, :]</c>.</summary>
+        /// <summary>Layer 6 backward for a tile: <c>dW6^T[i, :] += sum_r dA[r, i] X[r, :]</c> (dW is the output-major buffer); <c>db6 += sum_r dA[r, :]</c>; <c>dX[r, :] = sum_i dA[r, i] W6^T[i, :]</c>.</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void AffineBatchBackward6(global::System.ReadOnlySpan<float> WT, global::System.ReadOnlySpan<float> X, global::System.ReadOnlySpan<float> dA, global::System.Span<float> dW, global::System.Span<float> db, global::System.Span<float> dX, int rows)
         {
-            { // dW += X^T dA: the tile is the inner dimension, so each gradient is loaded and stored once per tile
-                ref float aRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(X);
-                ref float bRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dA);
+            { // dW^T += dA^T X, output-major: each output's row of input gradients fills whole vectors
+                ref float aRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dA);
+                ref float bRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(X);
                 ref float cRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dW);
                 if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
                 {
-                    for (int r0 = 0; r0 < 16; r0 += 8)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 4));
-                        global::System.Runtime.Intrinsics.Vector128<float> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 4));
-                        global::System.Runtime.Intrinsics.Vector128<float> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 4));
-                        global::System.Runtime.Intrinsics.Vector128<float> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 4));
-                        global::System.Runtime.Intrinsics.Vector128<float> c4_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 4) * 4));
-                        global::System.Runtime.Intrinsics.Vector128<float> c5_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 5) * 4));
-                        global::System.Runtime.Intrinsics.Vector128<float> c6_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 6) * 4));
-                        global::System.Runtime.Intrinsics.Vector128<float> c7_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 7) * 4));
-                        ref float aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0);
-                        ref float bRow = ref bRef;
-                        for (int k = 0; k < rows; k++)
-                        {
-                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
-                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
-                            c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
-                            c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
-                            c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 4));
-                            c4_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a4, c4_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a5 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 5));
-                            c5_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a5, c5_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a6 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 6));
-                            c6_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a6, c6_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a7 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 7));
-                            c7_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a7, c7_0);
-                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 17);
-                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 4);
-                        }
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 4));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 4));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 4));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 4));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c4_0, ref cRef, (nuint)((r0 + 4) * 4));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c5_0, ref cRef, (nuint)((r0 + 5) * 4));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c6_0, ref cRef, (nuint)((r0 + 6) * 4));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c7_0, ref cRef, (nuint)((r0 + 7) * 4));
-                    }
-                    { // the last 1 row(s) as one block
-                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(64));
-                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        ref float aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, 16);
+                    { // the last 4 row(s) as one block
+                        global::System.Runtime.Intrinsics.Vector512<float> c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(0));
+                        global::System.Runtime.Intrinsics.Vector512<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> c1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(17));
+                        global::System.Runtime.Intrinsics.Vector512<float> c1_0s1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> c2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(34));
+                        global::System.Runtime.Intrinsics.Vector512<float> c2_0s1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> c3_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(51));
+                        global::System.Runtime.Intrinsics.Vector512<float> c3_0s1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        ref float aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, 0);
                         ref float bRow = ref bRef;
                         int k = 0;
-                        for (; k + 4 <= rows; k += 4)
+                        for (; k + 2 <= rows; k += 2)
                         {
                             {
-                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(0));
-                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                                global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(0));
+                                global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512.Create(aRow);
                                 c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                                global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                                c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                                global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
+                                c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
+                                global::System.Runtime.Intrinsics.Vector512<float> a3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
+                                c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
                             }
                             {
-                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(4));
-                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 17));
+                                global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(17));
+                                global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 4));
                                 c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                                global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 5));
+                                c1_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0s1);
+                                global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 6));
+                                c2_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0s1);
+                                global::System.Runtime.Intrinsics.Vector512<float> a3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 7));
+                                c3_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0s1);
                             }
-                            {
-                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(8));
-                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 34));
-                                c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
-                            }
-                            {
-                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(12));
-                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 51));
-                                c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
-                            }
-                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 68);
-                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 16);
+                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 8);
+                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 34);
                         }
-                        c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                        c0_0 += c0_0s1;
+                        c1_0 += c1_0s1;
+                        c2_0 += c2_0s1;
+                        c3_0 += c3_0s1;
                         for (; k < rows; k++)
                         {
-                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                            global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(0));
+                            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512.Create(aRow);
                             c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 17);
-                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 4);
+                            global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                            c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                            global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
+                            c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
+                            global::System.Runtime.Intrinsics.Vector512<float> a3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
+                            c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
+                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 4);
+                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 17);
                         }
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(64));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref cRef, (nuint)(0));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref cRef, (nuint)(17));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_0, ref cRef, (nuint)(34));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_0, ref cRef, (nuint)(51));
+                    }
+                    for (int r = 0; r < 4; r++)
+                    {
+                        for (int c = 16; c < 17; c++)
+                        {
+                            float sum = global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 17 + c);
+                            for (int k = 0; k < rows; k++)
+                            {
+                                sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r + k * 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRef, k * 17 + c);
+                            }
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 17 + c) = sum;
+                        }
                     }
                 }
                 else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                 {
-                    for (int r0 = 0; r0 < 16; r0 += 8)
+                    for (int r0 = 0; r0 < 4; r0 += 4)
                     {
-                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 4));
-                        global::System.Runtime.Intrinsics.Vector128<float> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 4));
-                        global::System.Runtime.Intrinsics.Vector128<float> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 4));
-                        global::System.Runtime.Intrinsics.Vector128<float> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 4));
-                        global::System.Runtime.Intrinsics.Vector128<float> c4_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 4) * 4));
-                        global::System.Runtime.Intrinsics.Vector128<float> c5_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 5) * 4));
-                        global::System.Runtime.Intrinsics.Vector128<float> c6_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 6) * 4));
-                        global::System.Runtime.Intrinsics.Vector128<float> c7_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 7) * 4));
+                        global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(r0 * 17));
+                        global::System.Runtime.Intrinsics.Vector256<float> c0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(r0 * 17 + 8));
+                        global::System.Runtime.Intrinsics.Vector256<float> c1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 17));
+                        global::System.Runtime.Intrinsics.Vector256<float> c1_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 17 + 8));
+                        global::System.Runtime.Intrinsics.Vector256<float> c2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 17));
+                        global::System.Runtime.Intrinsics.Vector256<float> c2_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 17 + 8));
+                        global::System.Runtime.Intrinsics.Vector256<float> c3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 17));
+                        global::System.Runtime.Intrinsics.Vector256<float> c3_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 17 + 8));
                         ref float aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0);
                         ref float bRow = ref bRef;
                         for (int k = 0; k < rows; k++)
                         {
-                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(0));
+                            global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(8));
+                            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(aRow);
                             c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                            c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
+                            global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
                             c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
+                            c1_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1);
+                            global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
                             c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
+                            c2_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a2, c2_1);
+                            global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
                             c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 4));
-                            c4_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a4, c4_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a5 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 5));
-                            c5_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a5, c5_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a6 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 6));
-                            c6_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a6, c6_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a7 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 7));
-                            c7_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a7, c7_0);
-                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 17);
-                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 4);
+                            c3_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a3, c3_1);
+                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 4);
+                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 17);
                         }
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 4));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 4));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 4));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 4));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c4_0, ref cRef, (nuint)((r0 + 4) * 4));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c5_0, ref cRef, (nuint)((r0 + 5) * 4));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c6_0, ref cRef, (nuint)((r0 + 6) * 4));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c7_0, ref cRef, (nuint)((r0 + 7) * 4));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 17));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 17 + 8));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 17));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_1, ref cRef, (nuint)((r0 + 1) * 17 + 8));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 17));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_1, ref cRef, (nuint)((r0 + 2) * 17 + 8));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 17));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_1, ref cRef, (nuint)((r0 + 3) * 17 + 8));
                     }
-                    { // the last 1 row(s) as one block
-                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(64));
-                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        ref float aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, 16);
-                        ref float bRow = ref bRef;
-                        int k = 0;
-                        for (; k + 4 <= rows; k += 4)
+                    for (int r = 0; r < 4; r++)
+                    {
+                        for (int c = 16; c < 17; c++)
                         {
+                            float sum = global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 17 + c);
+                            for (int k = 0; k < rows; k++)
                             {
-                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(0));
-                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
-                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                                sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r + k * 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRef, k * 17 + c);
                             }
-                            {
-                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(4));
-                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 17));
-                                c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
-                            }
-                            {
-                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(8));
-                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 34));
-                                c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
-                            }
-                            {
-                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(12));
-                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 51));
-                                c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
-                            }
-                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 68);
-                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 16);
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 17 + c) = sum;
                         }
-                        c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
-                        for (; k < rows; k++)
-                        {
-                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
-                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 17);
-                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 4);
-                        }
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(64));
                     }
                 }
                 else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
                 {
-                    for (int r0 = 0; r0 < 16; r0 += 8)
+                    for (int c0 = 0; c0 < 16; c0 += 8)
                     {
-                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 4));
-                        global::System.Runtime.Intrinsics.Vector128<float> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 4));
-                        global::System.Runtime.Intrinsics.Vector128<float> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 4));
-                        global::System.Runtime.Intrinsics.Vector128<float> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 4));
-                        global::System.Runtime.Intrinsics.Vector128<float> c4_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 4) * 4));
-                        global::System.Runtime.Intrinsics.Vector128<float> c5_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 5) * 4));
-                        global::System.Runtime.Intrinsics.Vector128<float> c6_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 6) * 4));
-                        global::System.Runtime.Intrinsics.Vector128<float> c7_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 7) * 4));
-                        ref float aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0);
-                        ref float bRow = ref bRef;
-                        for (int k = 0; k < rows; k++)
+                        for (int r0 = 0; r0 < 4; r0 += 4)
                         {
-                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
-                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
-                            c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
-                            c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
-                            c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 4));
-                            c4_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a4, c4_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a5 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 5));
-                            c5_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a5, c5_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a6 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 6));
-                            c6_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a6, c6_0);
-                            global::System.Runtime.Intrinsics.Vector128<float> a7 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 7));
-                            c7_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a7, c7_0);
-                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 17);
-                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 4);
-                        }
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 4));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 4));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 4));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 4));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c4_0, ref cRef, (nuint)((r0 + 4) * 4));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c5_0, ref cRef, (nuint)((r0 + 5) * 4));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c6_0, ref cRef, (nuint)((r0 + 6) * 4));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c7_0, ref cRef, (nuint)((r0 + 7) * 4));
-                    }
-                    { // the last 1 row(s) as one block
-                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(64));
-                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        ref float aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, 16);
-                        ref float bRow = ref bRef;
-                        int k = 0;
-                        for (; k + 4 <= rows; k += 4)
-                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 17 + c0));
+                            global::System.Runtime.Intrinsics.Vector128<float> c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 17 + c0 + 4));
+                            global::System.Runtime.Intrinsics.Vector128<float> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 17 + c0));
+                            global::System.Runtime.Intrinsics.Vector128<float> c1_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 17 + c0 + 4));
+                            global::System.Runtime.Intrinsics.Vector128<float> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 17 + c0));
+                            global::System.Runtime.Intrinsics.Vector128<float> c2_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 17 + c0 + 4));
+                            global::System.Runtime.Intrinsics.Vector128<float> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 17 + c0));
+                            global::System.Runtime.Intrinsics.Vector128<float> c3_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 17 + c0 + 4));
+                            ref float aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0);
+                            ref float bRow = ref bRef;
+                            for (int k = 0; k < rows; k++)
                             {
-                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(0));
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0));
+                                global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 4));
                                 global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
                                 c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                                c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
+                                global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                                c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                                c1_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1);
+                                global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
+                                c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
+                                c2_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a2, c2_1);
+                                global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
+                                c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
+                                c3_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a3, c3_1);
+                                aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 4);
+                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 17);
                             }
-                            {
-                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(4));
-                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 17));
-                                c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
-                            }
-                            {
-                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(8));
-                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 34));
-                                c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
-                            }
-                            {
-                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(12));
-                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 51));
-                                c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
-                            }
-                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 68);
-                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 16);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 17 + c0));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 17 + c0 + 4));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 17 + c0));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref cRef, (nuint)((r0 + 1) * 17 + c0 + 4));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 17 + c0));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref cRef, (nuint)((r0 + 2) * 17 + c0 + 4));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 17 + c0));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref cRef, (nuint)((r0 + 3) * 17 + c0 + 4));
                         }
-                        c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
-                        for (; k < rows; k++)
+                    }
+                    for (int r = 0; r < 4; r++)
+                    {
+                        for (int c = 16; c < 17; c++)
                         {
-                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
-                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 17);
-                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 4);
+                            float sum = global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 17 + c);
+                            for (int k = 0; k < rows; k++)
+                            {
+                                sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r + k * 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRef, k * 17 + c);
+                            }
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 17 + c) = sum;
                         }
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(64));
                     }
                 }
                 else
                 {
-                    for (int r = 0; r < 17; r++)
+                    for (int r = 0; r < 4; r++)
                     {
-                        for (int c = 0; c < 4; c++)
+                        for (int c = 0; c < 17; c++)
                         {
-                            float sum = global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 4 + c);
+                            float sum = global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 17 + c);
                             for (int k = 0; k < rows; k++)
                             {
-                                sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r + k * 17) * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRef, k * 4 + c);
+                                sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r + k * 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRef, k * 17 + c);
                             }
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 4 + c) = sum;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 17 + c) = sum;
                         }
                     }
                 }

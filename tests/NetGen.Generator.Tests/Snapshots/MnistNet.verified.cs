@@ -974,10 +974,14 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
         global::NetGen.Runtime.Guard.Length(gradients.Length, ParameterCount, nameof(gradients));
         global::System.ReadOnlySpan<float> p = _parameters;
         global::System.Span<float> g = gradients;
-        global::System.Span<float> scratch = global::NetGen.Runtime.Scratch<float>.Get((BackwardScratchLength * BatchTile) + 1280);
+        global::System.Span<float> scratch = global::NetGen.Runtime.Scratch<float>.Get((BackwardScratchLength * BatchTile) + 102912);
         global::System.Span<float> s = scratch.Slice(0, BackwardScratchLength * BatchTile);
         global::System.Span<float> wt2 = scratch.Slice((BackwardScratchLength * BatchTile) + 0, 1280); // W2^T, output-major, for dh1 = da2 W2
         global::NetGen.Runtime.Kernels.Transpose<float>(p.Slice(100480, 1280), 128, 10, wt2);
+        global::System.Span<float> dwt1 = scratch.Slice((BackwardScratchLength * BatchTile) + 1280, 100352); // dW1^T, output-major, summed over the tiles
+        dwt1.Clear();
+        global::System.Span<float> dwt2 = scratch.Slice((BackwardScratchLength * BatchTile) + 101632, 1280); // dW2^T, output-major, summed over the tiles
+        dwt2.Clear();
         float loss = 0f;
         for (int start = 0; start < count; start += BatchTile)
         {
@@ -1004,14 +1008,16 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
 
             // Layer 2 backward: dW2 += H1^T dA2;  db2 += column sums of dA2;  dH1 = dA2 W2^T
             global::System.Span<float> dh1 = s.Slice(9152, 128 * rows);
-            AffineBatchBackward2(wt2, h1, da2, g.Slice(100480, 1280), g.Slice(101760, 10), dh1, rows);
+            AffineBatchBackward2(wt2, h1, da2, dwt2, g.Slice(101760, 10), dh1, rows);
 
             // Layer 1 backward: dW1 += H0^T dA1;  db1 += column sums of dA1
             global::System.Span<float> da1 = s.Slice(13248, 128 * rows);
             global::NetGen.Runtime.Activations.ReLUBackward<float>(a1, dh1, da1);
-            AffineBatchBackward1(h0, da1, g.Slice(0, 100352), g.Slice(100352, 128), rows);
+            AffineBatchBackward1(h0, da1, dwt1, g.Slice(100352, 128), rows);
 
         }
+        global::NetGen.Runtime.Kernels.AddTransposed<float>(dwt1, 128, 784, g.Slice(0, 100352));
+        global::NetGen.Runtime.Kernels.AddTransposed<float>(dwt2, 10, 128, g.Slice(100480, 1280));
 
         return loss;
     }
@@ -1393,36 +1399,36 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
         }
     }
 
-    /// <summary>Layer 1 backward for a tile: <c>dW1[j, :] += sum_r X[r, j] dA[r, :]</c>; <c>db1 += sum_r dA[r, :]</c>.</summary>
+    /// <summary>Layer 1 backward for a tile: <c>dW1^T[i, :] += sum_r dA[r, i] X[r, :]</c> (dW is the output-major buffer); <c>db1 += sum_r dA[r, :]</c>.</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void AffineBatchBackward1(global::System.ReadOnlySpan<float> X, global::System.ReadOnlySpan<float> dA, global::System.Span<float> dW, global::System.Span<float> db, int rows)
     {
-        { // dW += X^T dA: the tile is the inner dimension, so each gradient is loaded and stored once per tile
-            ref float aRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(X);
-            ref float bRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dA);
+        { // dW^T += dA^T X, output-major: each output's row of input gradients fills whole vectors
+            ref float aRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dA);
+            ref float bRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(X);
             ref float cRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dW);
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
-                for (int c0 = 0; c0 < 128; c0 += 64)
+                for (int c0 = 0; c0 < 768; c0 += 64)
                 {
-                    for (int r0 = 0; r0 < 784; r0 += 4)
+                    for (int r0 = 0; r0 < 128; r0 += 4)
                     {
-                        global::System.Runtime.Intrinsics.Vector512<float> c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(r0 * 128 + c0));
-                        global::System.Runtime.Intrinsics.Vector512<float> c0_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(r0 * 128 + c0 + 16));
-                        global::System.Runtime.Intrinsics.Vector512<float> c0_2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(r0 * 128 + c0 + 32));
-                        global::System.Runtime.Intrinsics.Vector512<float> c0_3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(r0 * 128 + c0 + 48));
-                        global::System.Runtime.Intrinsics.Vector512<float> c1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 128 + c0));
-                        global::System.Runtime.Intrinsics.Vector512<float> c1_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 128 + c0 + 16));
-                        global::System.Runtime.Intrinsics.Vector512<float> c1_2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 128 + c0 + 32));
-                        global::System.Runtime.Intrinsics.Vector512<float> c1_3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 128 + c0 + 48));
-                        global::System.Runtime.Intrinsics.Vector512<float> c2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 128 + c0));
-                        global::System.Runtime.Intrinsics.Vector512<float> c2_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 128 + c0 + 16));
-                        global::System.Runtime.Intrinsics.Vector512<float> c2_2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 128 + c0 + 32));
-                        global::System.Runtime.Intrinsics.Vector512<float> c2_3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 128 + c0 + 48));
-                        global::System.Runtime.Intrinsics.Vector512<float> c3_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 128 + c0));
-                        global::System.Runtime.Intrinsics.Vector512<float> c3_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 128 + c0 + 16));
-                        global::System.Runtime.Intrinsics.Vector512<float> c3_2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 128 + c0 + 32));
-                        global::System.Runtime.Intrinsics.Vector512<float> c3_3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 128 + c0 + 48));
+                        global::System.Runtime.Intrinsics.Vector512<float> c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(r0 * 784 + c0));
+                        global::System.Runtime.Intrinsics.Vector512<float> c0_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(r0 * 784 + c0 + 16));
+                        global::System.Runtime.Intrinsics.Vector512<float> c0_2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(r0 * 784 + c0 + 32));
+                        global::System.Runtime.Intrinsics.Vector512<float> c0_3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(r0 * 784 + c0 + 48));
+                        global::System.Runtime.Intrinsics.Vector512<float> c1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 784 + c0));
+                        global::System.Runtime.Intrinsics.Vector512<float> c1_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 784 + c0 + 16));
+                        global::System.Runtime.Intrinsics.Vector512<float> c1_2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 784 + c0 + 32));
+                        global::System.Runtime.Intrinsics.Vector512<float> c1_3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 784 + c0 + 48));
+                        global::System.Runtime.Intrinsics.Vector512<float> c2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 784 + c0));
+                        global::System.Runtime.Intrinsics.Vector512<float> c2_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 784 + c0 + 16));
+                        global::System.Runtime.Intrinsics.Vector512<float> c2_2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 784 + c0 + 32));
+                        global::System.Runtime.Intrinsics.Vector512<float> c2_3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 784 + c0 + 48));
+                        global::System.Runtime.Intrinsics.Vector512<float> c3_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 784 + c0));
+                        global::System.Runtime.Intrinsics.Vector512<float> c3_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 784 + c0 + 16));
+                        global::System.Runtime.Intrinsics.Vector512<float> c3_2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 784 + c0 + 32));
+                        global::System.Runtime.Intrinsics.Vector512<float> c3_3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 784 + c0 + 48));
                         ref float aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0);
                         ref float bRow = ref bRef;
                         for (int k = 0; k < rows; k++)
@@ -1451,42 +1457,85 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
                             c3_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a3, c3_1);
                             c3_2 = global::NetGen.Runtime.Simd.MultiplyAdd(b2, a3, c3_2);
                             c3_3 = global::NetGen.Runtime.Simd.MultiplyAdd(b3, a3, c3_3);
-                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 784);
-                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 128);
+                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 128);
+                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 784);
                         }
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 128 + c0));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 128 + c0 + 16));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_2, ref cRef, (nuint)(r0 * 128 + c0 + 32));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_3, ref cRef, (nuint)(r0 * 128 + c0 + 48));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 128 + c0));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_1, ref cRef, (nuint)((r0 + 1) * 128 + c0 + 16));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_2, ref cRef, (nuint)((r0 + 1) * 128 + c0 + 32));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_3, ref cRef, (nuint)((r0 + 1) * 128 + c0 + 48));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 128 + c0));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_1, ref cRef, (nuint)((r0 + 2) * 128 + c0 + 16));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_2, ref cRef, (nuint)((r0 + 2) * 128 + c0 + 32));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_3, ref cRef, (nuint)((r0 + 2) * 128 + c0 + 48));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 128 + c0));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_1, ref cRef, (nuint)((r0 + 3) * 128 + c0 + 16));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_2, ref cRef, (nuint)((r0 + 3) * 128 + c0 + 32));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_3, ref cRef, (nuint)((r0 + 3) * 128 + c0 + 48));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 784 + c0));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 784 + c0 + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_2, ref cRef, (nuint)(r0 * 784 + c0 + 32));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_3, ref cRef, (nuint)(r0 * 784 + c0 + 48));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 784 + c0));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_1, ref cRef, (nuint)((r0 + 1) * 784 + c0 + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_2, ref cRef, (nuint)((r0 + 1) * 784 + c0 + 32));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_3, ref cRef, (nuint)((r0 + 1) * 784 + c0 + 48));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 784 + c0));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_1, ref cRef, (nuint)((r0 + 2) * 784 + c0 + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_2, ref cRef, (nuint)((r0 + 2) * 784 + c0 + 32));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_3, ref cRef, (nuint)((r0 + 2) * 784 + c0 + 48));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 784 + c0));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_1, ref cRef, (nuint)((r0 + 3) * 784 + c0 + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_2, ref cRef, (nuint)((r0 + 3) * 784 + c0 + 32));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_3, ref cRef, (nuint)((r0 + 3) * 784 + c0 + 48));
                     }
+                }
+                for (int r1 = 0; r1 < 128; r1 += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(r1 * 784 + 768));
+                    global::System.Runtime.Intrinsics.Vector512<float> c1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r1 + 1) * 784 + 768));
+                    global::System.Runtime.Intrinsics.Vector512<float> c2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r1 + 2) * 784 + 768));
+                    global::System.Runtime.Intrinsics.Vector512<float> c3_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r1 + 3) * 784 + 768));
+                    global::System.Runtime.Intrinsics.Vector512<float> c4_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r1 + 4) * 784 + 768));
+                    global::System.Runtime.Intrinsics.Vector512<float> c5_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r1 + 5) * 784 + 768));
+                    global::System.Runtime.Intrinsics.Vector512<float> c6_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r1 + 6) * 784 + 768));
+                    global::System.Runtime.Intrinsics.Vector512<float> c7_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r1 + 7) * 784 + 768));
+                    ref float aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1);
+                    ref float bRow = ref bRef;
+                    for (int k = 0; k < rows; k++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(768));
+                        global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512.Create(aRow);
+                        c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                        global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                        c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                        global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
+                        c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
+                        global::System.Runtime.Intrinsics.Vector512<float> a3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
+                        c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
+                        global::System.Runtime.Intrinsics.Vector512<float> a4 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 4));
+                        c4_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a4, c4_0);
+                        global::System.Runtime.Intrinsics.Vector512<float> a5 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 5));
+                        c5_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a5, c5_0);
+                        global::System.Runtime.Intrinsics.Vector512<float> a6 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 6));
+                        c6_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a6, c6_0);
+                        global::System.Runtime.Intrinsics.Vector512<float> a7 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 7));
+                        c7_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a7, c7_0);
+                        aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 128);
+                        bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 784);
+                    }
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref cRef, (nuint)(r1 * 784 + 768));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref cRef, (nuint)((r1 + 1) * 784 + 768));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_0, ref cRef, (nuint)((r1 + 2) * 784 + 768));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_0, ref cRef, (nuint)((r1 + 3) * 784 + 768));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c4_0, ref cRef, (nuint)((r1 + 4) * 784 + 768));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c5_0, ref cRef, (nuint)((r1 + 5) * 784 + 768));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c6_0, ref cRef, (nuint)((r1 + 6) * 784 + 768));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c7_0, ref cRef, (nuint)((r1 + 7) * 784 + 768));
                 }
             }
             else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
             {
-                for (int c0 = 0; c0 < 128; c0 += 16)
+                for (int c0 = 0; c0 < 784; c0 += 16)
                 {
-                    for (int r0 = 0; r0 < 784; r0 += 4)
+                    for (int r0 = 0; r0 < 128; r0 += 4)
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(r0 * 128 + c0));
-                        global::System.Runtime.Intrinsics.Vector256<float> c0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(r0 * 128 + c0 + 8));
-                        global::System.Runtime.Intrinsics.Vector256<float> c1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 128 + c0));
-                        global::System.Runtime.Intrinsics.Vector256<float> c1_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 128 + c0 + 8));
-                        global::System.Runtime.Intrinsics.Vector256<float> c2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 128 + c0));
-                        global::System.Runtime.Intrinsics.Vector256<float> c2_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 128 + c0 + 8));
-                        global::System.Runtime.Intrinsics.Vector256<float> c3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 128 + c0));
-                        global::System.Runtime.Intrinsics.Vector256<float> c3_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 128 + c0 + 8));
+                        global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(r0 * 784 + c0));
+                        global::System.Runtime.Intrinsics.Vector256<float> c0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(r0 * 784 + c0 + 8));
+                        global::System.Runtime.Intrinsics.Vector256<float> c1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 784 + c0));
+                        global::System.Runtime.Intrinsics.Vector256<float> c1_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 784 + c0 + 8));
+                        global::System.Runtime.Intrinsics.Vector256<float> c2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 784 + c0));
+                        global::System.Runtime.Intrinsics.Vector256<float> c2_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 784 + c0 + 8));
+                        global::System.Runtime.Intrinsics.Vector256<float> c3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 784 + c0));
+                        global::System.Runtime.Intrinsics.Vector256<float> c3_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 784 + c0 + 8));
                         ref float aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0);
                         ref float bRow = ref bRef;
                         for (int k = 0; k < rows; k++)
@@ -1505,34 +1554,34 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
                             global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
                             c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
                             c3_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a3, c3_1);
-                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 784);
-                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 128);
+                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 128);
+                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 784);
                         }
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 128 + c0));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 128 + c0 + 8));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 128 + c0));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_1, ref cRef, (nuint)((r0 + 1) * 128 + c0 + 8));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 128 + c0));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_1, ref cRef, (nuint)((r0 + 2) * 128 + c0 + 8));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 128 + c0));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_1, ref cRef, (nuint)((r0 + 3) * 128 + c0 + 8));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 784 + c0));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 784 + c0 + 8));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 784 + c0));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_1, ref cRef, (nuint)((r0 + 1) * 784 + c0 + 8));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 784 + c0));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_1, ref cRef, (nuint)((r0 + 2) * 784 + c0 + 8));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 784 + c0));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_1, ref cRef, (nuint)((r0 + 3) * 784 + c0 + 8));
                     }
                 }
             }
             else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
             {
-                for (int c0 = 0; c0 < 128; c0 += 8)
+                for (int c0 = 0; c0 < 784; c0 += 8)
                 {
-                    for (int r0 = 0; r0 < 784; r0 += 4)
+                    for (int r0 = 0; r0 < 128; r0 += 4)
                     {
-                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 128 + c0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 128 + c0 + 4));
-                        global::System.Runtime.Intrinsics.Vector128<float> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 128 + c0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c1_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 128 + c0 + 4));
-                        global::System.Runtime.Intrinsics.Vector128<float> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 128 + c0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c2_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 128 + c0 + 4));
-                        global::System.Runtime.Intrinsics.Vector128<float> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 128 + c0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c3_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 128 + c0 + 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 784 + c0));
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 784 + c0 + 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 784 + c0));
+                        global::System.Runtime.Intrinsics.Vector128<float> c1_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 784 + c0 + 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 784 + c0));
+                        global::System.Runtime.Intrinsics.Vector128<float> c2_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 784 + c0 + 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 784 + c0));
+                        global::System.Runtime.Intrinsics.Vector128<float> c3_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 784 + c0 + 4));
                         ref float aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0);
                         ref float bRow = ref bRef;
                         for (int k = 0; k < rows; k++)
@@ -1551,32 +1600,32 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
                             global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
                             c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
                             c3_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a3, c3_1);
-                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 784);
-                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 128);
+                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 128);
+                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 784);
                         }
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 128 + c0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 128 + c0 + 4));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 128 + c0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref cRef, (nuint)((r0 + 1) * 128 + c0 + 4));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 128 + c0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref cRef, (nuint)((r0 + 2) * 128 + c0 + 4));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 128 + c0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref cRef, (nuint)((r0 + 3) * 128 + c0 + 4));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 784 + c0));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 784 + c0 + 4));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 784 + c0));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref cRef, (nuint)((r0 + 1) * 784 + c0 + 4));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 784 + c0));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref cRef, (nuint)((r0 + 2) * 784 + c0 + 4));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 784 + c0));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref cRef, (nuint)((r0 + 3) * 784 + c0 + 4));
                     }
                 }
             }
             else
             {
-                for (int r = 0; r < 784; r++)
+                for (int r = 0; r < 128; r++)
                 {
-                    for (int c = 0; c < 128; c++)
+                    for (int c = 0; c < 784; c++)
                     {
-                        float sum = global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 128 + c);
+                        float sum = global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 784 + c);
                         for (int k = 0; k < rows; k++)
                         {
-                            sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r + k * 784) * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRef, k * 128 + c);
+                            sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r + k * 128) * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRef, k * 784 + c);
                         }
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 128 + c) = sum;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 784 + c) = sum;
                     }
                 }
             }
@@ -2130,197 +2179,347 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
         }
     }
 
-    /// <summary>Layer 2 backward for a tile: <c>dW2[j, :] += sum_r X[r, j] dA[r, :]</c>; <c>db2 += sum_r dA[r, :]</c>; <c>dX[r, :] = sum_i dA[r, i] W2^T[i, :]</c>.</summary>
+    /// <summary>Layer 2 backward for a tile: <c>dW2^T[i, :] += sum_r dA[r, i] X[r, :]</c> (dW is the output-major buffer); <c>db2 += sum_r dA[r, :]</c>; <c>dX[r, :] = sum_i dA[r, i] W2^T[i, :]</c>.</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void AffineBatchBackward2(global::System.ReadOnlySpan<float> WT, global::System.ReadOnlySpan<float> X, global::System.ReadOnlySpan<float> dA, global::System.Span<float> dW, global::System.Span<float> db, global::System.Span<float> dX, int rows)
     {
-        { // dW += X^T dA: the tile is the inner dimension, so each gradient is loaded and stored once per tile
-            ref float aRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(X);
-            ref float bRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dA);
+        { // dW^T += dA^T X, output-major: each output's row of input gradients fills whole vectors
+            ref float aRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dA);
+            ref float bRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(X);
             ref float cRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dW);
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
-                for (int r0 = 0; r0 < 128; r0 += 8)
+                for (int c0 = 0; c0 < 128; c0 += 64)
                 {
-                    global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(r0 * 10));
-                    global::System.Runtime.Intrinsics.Vector256<float> c1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 10));
-                    global::System.Runtime.Intrinsics.Vector256<float> c2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 10));
-                    global::System.Runtime.Intrinsics.Vector256<float> c3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 10));
-                    global::System.Runtime.Intrinsics.Vector256<float> c4_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 4) * 10));
-                    global::System.Runtime.Intrinsics.Vector256<float> c5_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 5) * 10));
-                    global::System.Runtime.Intrinsics.Vector256<float> c6_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 6) * 10));
-                    global::System.Runtime.Intrinsics.Vector256<float> c7_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 7) * 10));
-                    ref float aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0);
-                    ref float bRow = ref bRef;
-                    for (int k = 0; k < rows; k++)
+                    for (int r0 = 0; r0 < 8; r0 += 4)
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(aRow);
-                        c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                        global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
-                        c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
-                        global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
-                        c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
-                        global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
-                        c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
-                        global::System.Runtime.Intrinsics.Vector256<float> a4 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 4));
-                        c4_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a4, c4_0);
-                        global::System.Runtime.Intrinsics.Vector256<float> a5 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 5));
-                        c5_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a5, c5_0);
-                        global::System.Runtime.Intrinsics.Vector256<float> a6 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 6));
-                        c6_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a6, c6_0);
-                        global::System.Runtime.Intrinsics.Vector256<float> a7 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 7));
-                        c7_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a7, c7_0);
-                        aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 128);
-                        bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 10);
-                    }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 10));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 10));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 10));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 10));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c4_0, ref cRef, (nuint)((r0 + 4) * 10));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c5_0, ref cRef, (nuint)((r0 + 5) * 10));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c6_0, ref cRef, (nuint)((r0 + 6) * 10));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c7_0, ref cRef, (nuint)((r0 + 7) * 10));
-                }
-                for (int r = 0; r < 128; r++)
-                {
-                    for (int c = 8; c < 10; c++)
-                    {
-                        float sum = global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 10 + c);
+                        global::System.Runtime.Intrinsics.Vector512<float> c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(r0 * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector512<float> c0_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(r0 * 128 + c0 + 16));
+                        global::System.Runtime.Intrinsics.Vector512<float> c0_2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(r0 * 128 + c0 + 32));
+                        global::System.Runtime.Intrinsics.Vector512<float> c0_3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(r0 * 128 + c0 + 48));
+                        global::System.Runtime.Intrinsics.Vector512<float> c1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector512<float> c1_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 128 + c0 + 16));
+                        global::System.Runtime.Intrinsics.Vector512<float> c1_2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 128 + c0 + 32));
+                        global::System.Runtime.Intrinsics.Vector512<float> c1_3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 128 + c0 + 48));
+                        global::System.Runtime.Intrinsics.Vector512<float> c2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector512<float> c2_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 128 + c0 + 16));
+                        global::System.Runtime.Intrinsics.Vector512<float> c2_2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 128 + c0 + 32));
+                        global::System.Runtime.Intrinsics.Vector512<float> c2_3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 128 + c0 + 48));
+                        global::System.Runtime.Intrinsics.Vector512<float> c3_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector512<float> c3_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 128 + c0 + 16));
+                        global::System.Runtime.Intrinsics.Vector512<float> c3_2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 128 + c0 + 32));
+                        global::System.Runtime.Intrinsics.Vector512<float> c3_3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 128 + c0 + 48));
+                        ref float aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0);
+                        ref float bRow = ref bRef;
                         for (int k = 0; k < rows; k++)
                         {
-                            sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r + k * 128) * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRef, k * 10 + c);
+                            global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(c0));
+                            global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(c0 + 16));
+                            global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(c0 + 32));
+                            global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(c0 + 48));
+                            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512.Create(aRow);
+                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                            c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
+                            c0_2 = global::NetGen.Runtime.Simd.MultiplyAdd(b2, a0, c0_2);
+                            c0_3 = global::NetGen.Runtime.Simd.MultiplyAdd(b3, a0, c0_3);
+                            global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                            c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                            c1_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1);
+                            c1_2 = global::NetGen.Runtime.Simd.MultiplyAdd(b2, a1, c1_2);
+                            c1_3 = global::NetGen.Runtime.Simd.MultiplyAdd(b3, a1, c1_3);
+                            global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
+                            c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
+                            c2_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a2, c2_1);
+                            c2_2 = global::NetGen.Runtime.Simd.MultiplyAdd(b2, a2, c2_2);
+                            c2_3 = global::NetGen.Runtime.Simd.MultiplyAdd(b3, a2, c2_3);
+                            global::System.Runtime.Intrinsics.Vector512<float> a3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
+                            c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
+                            c3_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a3, c3_1);
+                            c3_2 = global::NetGen.Runtime.Simd.MultiplyAdd(b2, a3, c3_2);
+                            c3_3 = global::NetGen.Runtime.Simd.MultiplyAdd(b3, a3, c3_3);
+                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 10);
+                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 128);
                         }
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 10 + c) = sum;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 128 + c0 + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_2, ref cRef, (nuint)(r0 * 128 + c0 + 32));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_3, ref cRef, (nuint)(r0 * 128 + c0 + 48));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_1, ref cRef, (nuint)((r0 + 1) * 128 + c0 + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_2, ref cRef, (nuint)((r0 + 1) * 128 + c0 + 32));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_3, ref cRef, (nuint)((r0 + 1) * 128 + c0 + 48));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_1, ref cRef, (nuint)((r0 + 2) * 128 + c0 + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_2, ref cRef, (nuint)((r0 + 2) * 128 + c0 + 32));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_3, ref cRef, (nuint)((r0 + 2) * 128 + c0 + 48));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_1, ref cRef, (nuint)((r0 + 3) * 128 + c0 + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_2, ref cRef, (nuint)((r0 + 3) * 128 + c0 + 32));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_3, ref cRef, (nuint)((r0 + 3) * 128 + c0 + 48));
+                    }
+                    { // the last 2 row(s) as one block
+                        global::System.Runtime.Intrinsics.Vector512<float> c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(c0 + 1024));
+                        global::System.Runtime.Intrinsics.Vector512<float> c0_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(c0 + 16 + 1024));
+                        global::System.Runtime.Intrinsics.Vector512<float> c0_2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(c0 + 32 + 1024));
+                        global::System.Runtime.Intrinsics.Vector512<float> c0_3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(c0 + 48 + 1024));
+                        global::System.Runtime.Intrinsics.Vector512<float> c1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(c0 + 1152));
+                        global::System.Runtime.Intrinsics.Vector512<float> c1_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(c0 + 16 + 1152));
+                        global::System.Runtime.Intrinsics.Vector512<float> c1_2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(c0 + 32 + 1152));
+                        global::System.Runtime.Intrinsics.Vector512<float> c1_3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(c0 + 48 + 1152));
+                        ref float aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, 8);
+                        ref float bRow = ref bRef;
+                        for (int k = 0; k < rows; k++)
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(c0));
+                            global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(c0 + 16));
+                            global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(c0 + 32));
+                            global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(c0 + 48));
+                            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512.Create(aRow);
+                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                            c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
+                            c0_2 = global::NetGen.Runtime.Simd.MultiplyAdd(b2, a0, c0_2);
+                            c0_3 = global::NetGen.Runtime.Simd.MultiplyAdd(b3, a0, c0_3);
+                            global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                            c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                            c1_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1);
+                            c1_2 = global::NetGen.Runtime.Simd.MultiplyAdd(b2, a1, c1_2);
+                            c1_3 = global::NetGen.Runtime.Simd.MultiplyAdd(b3, a1, c1_3);
+                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 10);
+                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 128);
+                        }
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref cRef, (nuint)(c0 + 1024));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref cRef, (nuint)(c0 + 16 + 1024));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_2, ref cRef, (nuint)(c0 + 32 + 1024));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_3, ref cRef, (nuint)(c0 + 48 + 1024));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref cRef, (nuint)(c0 + 1152));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_1, ref cRef, (nuint)(c0 + 16 + 1152));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_2, ref cRef, (nuint)(c0 + 32 + 1152));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_3, ref cRef, (nuint)(c0 + 48 + 1152));
                     }
                 }
             }
             else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
             {
-                for (int r0 = 0; r0 < 128; r0 += 8)
+                for (int c0 = 0; c0 < 128; c0 += 16)
                 {
-                    global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(r0 * 10));
-                    global::System.Runtime.Intrinsics.Vector256<float> c1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 10));
-                    global::System.Runtime.Intrinsics.Vector256<float> c2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 10));
-                    global::System.Runtime.Intrinsics.Vector256<float> c3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 10));
-                    global::System.Runtime.Intrinsics.Vector256<float> c4_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 4) * 10));
-                    global::System.Runtime.Intrinsics.Vector256<float> c5_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 5) * 10));
-                    global::System.Runtime.Intrinsics.Vector256<float> c6_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 6) * 10));
-                    global::System.Runtime.Intrinsics.Vector256<float> c7_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 7) * 10));
-                    ref float aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0);
-                    ref float bRow = ref bRef;
-                    for (int k = 0; k < rows; k++)
+                    for (int r0 = 0; r0 < 8; r0 += 4)
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(aRow);
-                        c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                        global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
-                        c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
-                        global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
-                        c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
-                        global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
-                        c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
-                        global::System.Runtime.Intrinsics.Vector256<float> a4 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 4));
-                        c4_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a4, c4_0);
-                        global::System.Runtime.Intrinsics.Vector256<float> a5 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 5));
-                        c5_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a5, c5_0);
-                        global::System.Runtime.Intrinsics.Vector256<float> a6 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 6));
-                        c6_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a6, c6_0);
-                        global::System.Runtime.Intrinsics.Vector256<float> a7 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 7));
-                        c7_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a7, c7_0);
-                        aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 128);
-                        bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 10);
-                    }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 10));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 10));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 10));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 10));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c4_0, ref cRef, (nuint)((r0 + 4) * 10));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c5_0, ref cRef, (nuint)((r0 + 5) * 10));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c6_0, ref cRef, (nuint)((r0 + 6) * 10));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c7_0, ref cRef, (nuint)((r0 + 7) * 10));
-                }
-                for (int r = 0; r < 128; r++)
-                {
-                    for (int c = 8; c < 10; c++)
-                    {
-                        float sum = global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 10 + c);
+                        global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(r0 * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector256<float> c0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(r0 * 128 + c0 + 8));
+                        global::System.Runtime.Intrinsics.Vector256<float> c1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector256<float> c1_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 128 + c0 + 8));
+                        global::System.Runtime.Intrinsics.Vector256<float> c2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector256<float> c2_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 128 + c0 + 8));
+                        global::System.Runtime.Intrinsics.Vector256<float> c3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector256<float> c3_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 128 + c0 + 8));
+                        ref float aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0);
+                        ref float bRow = ref bRef;
                         for (int k = 0; k < rows; k++)
                         {
-                            sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r + k * 128) * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRef, k * 10 + c);
+                            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(c0));
+                            global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(c0 + 8));
+                            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(aRow);
+                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                            c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
+                            global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                            c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                            c1_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1);
+                            global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
+                            c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
+                            c2_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a2, c2_1);
+                            global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
+                            c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
+                            c3_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a3, c3_1);
+                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 10);
+                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 128);
                         }
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 10 + c) = sum;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 128 + c0 + 8));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_1, ref cRef, (nuint)((r0 + 1) * 128 + c0 + 8));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_1, ref cRef, (nuint)((r0 + 2) * 128 + c0 + 8));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_1, ref cRef, (nuint)((r0 + 3) * 128 + c0 + 8));
+                    }
+                    { // the last 2 row(s) as one block
+                        global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(c0 + 1024));
+                        global::System.Runtime.Intrinsics.Vector256<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> c0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(c0 + 8 + 1024));
+                        global::System.Runtime.Intrinsics.Vector256<float> c0_1s1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> c1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(c0 + 1152));
+                        global::System.Runtime.Intrinsics.Vector256<float> c1_0s1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> c1_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(c0 + 8 + 1152));
+                        global::System.Runtime.Intrinsics.Vector256<float> c1_1s1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        ref float aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, 8);
+                        ref float bRow = ref bRef;
+                        int k = 0;
+                        for (; k + 2 <= rows; k += 2)
+                        {
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(c0));
+                                global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(c0 + 8));
+                                global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(aRow);
+                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                                c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
+                                global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                                c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                                c1_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(c0 + 128));
+                                global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(c0 + 8 + 128));
+                                global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 10));
+                                c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                                c0_1s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s1);
+                                global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 11));
+                                c1_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0s1);
+                                c1_1s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1s1);
+                            }
+                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 20);
+                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 256);
+                        }
+                        c0_0 += c0_0s1;
+                        c0_1 += c0_1s1;
+                        c1_0 += c1_0s1;
+                        c1_1 += c1_1s1;
+                        for (; k < rows; k++)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(c0));
+                            global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(c0 + 8));
+                            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(aRow);
+                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                            c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
+                            global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                            c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                            c1_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1);
+                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 10);
+                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 128);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(c0 + 1024));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref cRef, (nuint)(c0 + 8 + 1024));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref cRef, (nuint)(c0 + 1152));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_1, ref cRef, (nuint)(c0 + 8 + 1152));
                     }
                 }
             }
             else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
             {
-                for (int r0 = 0; r0 < 128; r0 += 4)
+                for (int c0 = 0; c0 < 128; c0 += 8)
                 {
-                    global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 10));
-                    global::System.Runtime.Intrinsics.Vector128<float> c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 10 + 4));
-                    global::System.Runtime.Intrinsics.Vector128<float> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 10));
-                    global::System.Runtime.Intrinsics.Vector128<float> c1_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 10 + 4));
-                    global::System.Runtime.Intrinsics.Vector128<float> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 10));
-                    global::System.Runtime.Intrinsics.Vector128<float> c2_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 10 + 4));
-                    global::System.Runtime.Intrinsics.Vector128<float> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 10));
-                    global::System.Runtime.Intrinsics.Vector128<float> c3_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 10 + 4));
-                    ref float aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0);
-                    ref float bRow = ref bRef;
-                    for (int k = 0; k < rows; k++)
+                    for (int r0 = 0; r0 < 8; r0 += 4)
                     {
-                        global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(4));
-                        global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
-                        c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                        c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
-                        global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
-                        c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
-                        c1_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1);
-                        global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
-                        c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
-                        c2_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a2, c2_1);
-                        global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
-                        c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
-                        c3_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a3, c3_1);
-                        aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 128);
-                        bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 10);
-                    }
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 10));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 10 + 4));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 10));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref cRef, (nuint)((r0 + 1) * 10 + 4));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 10));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref cRef, (nuint)((r0 + 2) * 10 + 4));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 10));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref cRef, (nuint)((r0 + 3) * 10 + 4));
-                }
-                for (int r = 0; r < 128; r++)
-                {
-                    for (int c = 8; c < 10; c++)
-                    {
-                        float sum = global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 10 + c);
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 128 + c0 + 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector128<float> c1_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 128 + c0 + 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector128<float> c2_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 128 + c0 + 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector128<float> c3_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 128 + c0 + 4));
+                        ref float aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0);
+                        ref float bRow = ref bRef;
                         for (int k = 0; k < rows; k++)
                         {
-                            sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r + k * 128) * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRef, k * 10 + c);
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0));
+                            global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 4));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                            c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
+                            global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                            c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                            c1_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1);
+                            global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
+                            c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
+                            c2_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a2, c2_1);
+                            global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
+                            c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
+                            c3_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a3, c3_1);
+                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 10);
+                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 128);
                         }
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 10 + c) = sum;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 128 + c0 + 4));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref cRef, (nuint)((r0 + 1) * 128 + c0 + 4));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref cRef, (nuint)((r0 + 2) * 128 + c0 + 4));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref cRef, (nuint)((r0 + 3) * 128 + c0 + 4));
+                    }
+                    { // the last 2 row(s) as one block
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(c0 + 1024));
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(c0 + 4 + 1024));
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_1s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(c0 + 1152));
+                        global::System.Runtime.Intrinsics.Vector128<float> c1_0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c1_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(c0 + 4 + 1152));
+                        global::System.Runtime.Intrinsics.Vector128<float> c1_1s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        ref float aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, 8);
+                        ref float bRow = ref bRef;
+                        int k = 0;
+                        for (; k + 2 <= rows; k += 2)
+                        {
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0));
+                                global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 4));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                                c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
+                                global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                                c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                                c1_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 128));
+                                global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 4 + 128));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 10));
+                                c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                                c0_1s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s1);
+                                global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 11));
+                                c1_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0s1);
+                                c1_1s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1s1);
+                            }
+                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 20);
+                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 256);
+                        }
+                        c0_0 += c0_0s1;
+                        c0_1 += c0_1s1;
+                        c1_0 += c1_0s1;
+                        c1_1 += c1_1s1;
+                        for (; k < rows; k++)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0));
+                            global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 4));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                            c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
+                            global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                            c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
+                            c1_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1);
+                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 10);
+                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 128);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(c0 + 1024));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref cRef, (nuint)(c0 + 4 + 1024));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)(c0 + 1152));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref cRef, (nuint)(c0 + 4 + 1152));
                     }
                 }
             }
             else
             {
-                for (int r = 0; r < 128; r++)
+                for (int r = 0; r < 10; r++)
                 {
-                    for (int c = 0; c < 10; c++)
+                    for (int c = 0; c < 128; c++)
                     {
-                        float sum = global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 10 + c);
+                        float sum = global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 128 + c);
                         for (int k = 0; k < rows; k++)
                         {
-                            sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r + k * 128) * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRef, k * 10 + c);
+                            sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r + k * 10) * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRef, k * 128 + c);
                         }
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 10 + c) = sum;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 128 + c) = sum;
                     }
                 }
             }

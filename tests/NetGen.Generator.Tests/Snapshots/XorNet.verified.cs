@@ -461,10 +461,12 @@ namespace Samples
             global::NetGen.Runtime.Guard.Length(gradients.Length, ParameterCount, nameof(gradients));
             global::System.ReadOnlySpan<float> p = _parameters;
             global::System.Span<float> g = gradients;
-            global::System.Span<float> scratch = global::NetGen.Runtime.Scratch<float>.Get((BackwardScratchLength * BatchTile) + 4);
+            global::System.Span<float> scratch = global::NetGen.Runtime.Scratch<float>.Get((BackwardScratchLength * BatchTile) + 8);
             global::System.Span<float> s = scratch.Slice(0, BackwardScratchLength * BatchTile);
             global::System.Span<float> wt2 = scratch.Slice((BackwardScratchLength * BatchTile) + 0, 4); // W2^T, output-major, for dh1 = da2 W2
             global::NetGen.Runtime.Kernels.Transpose<float>(p.Slice(12, 4), 4, 1, wt2);
+            global::System.Span<float> dwt2 = scratch.Slice((BackwardScratchLength * BatchTile) + 4, 4); // dW2^T, output-major, summed over the tiles
+            dwt2.Clear();
             float loss = 0f;
             for (int start = 0; start < count; start += BatchTile)
             {
@@ -491,7 +493,7 @@ namespace Samples
 
                 // Layer 2 backward: dW2 += H1^T dA2;  db2 += column sums of dA2;  dH1 = dA2 W2^T
                 global::System.Span<float> dh1 = s.Slice(2816, 4 * rows);
-                AffineBatchBackward2(wt2, h1, da2, g.Slice(12, 4), g.Slice(16, 1), dh1, rows);
+                AffineBatchBackward2(wt2, h1, da2, dwt2, g.Slice(16, 1), dh1, rows);
 
                 // Layer 1 backward: dW1 += H0^T dA1;  db1 += column sums of dA1
                 global::System.Span<float> da1 = s.Slice(3840, 4 * rows);
@@ -499,6 +501,7 @@ namespace Samples
                 AffineBatchBackward1(h0, da1, g.Slice(0, 8), g.Slice(8, 4), rows);
 
             }
+            global::NetGen.Runtime.Kernels.AddTransposed<float>(dwt2, 1, 4, g.Slice(12, 4));
 
             return loss;
         }
@@ -1177,24 +1180,168 @@ namespace Samples
             }
         }
 
-        /// <summary>Layer 2 backward for a tile: <c>dW2[j, :] += sum_r X[r, j] dA[r, :]</c>; <c>db2 += sum_r dA[r, :]</c>; <c>dX[r, :] = sum_i dA[r, i] W2^T[i, :]</c>.</summary>
+        /// <summary>Layer 2 backward for a tile: <c>dW2^T[i, :] += sum_r dA[r, i] X[r, :]</c> (dW is the output-major buffer); <c>db2 += sum_r dA[r, :]</c>; <c>dX[r, :] = sum_i dA[r, i] W2^T[i, :]</c>.</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void AffineBatchBackward2(global::System.ReadOnlySpan<float> WT, global::System.ReadOnlySpan<float> X, global::System.ReadOnlySpan<float> dA, global::System.Span<float> dW, global::System.Span<float> db, global::System.Span<float> dX, int rows)
         {
-            { // dW += X^T dA: the tile is the inner dimension, so each gradient is loaded and stored once per tile
-                ref float aRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(X);
-                ref float bRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dA);
+            { // dW^T += dA^T X, output-major: each output's row of input gradients fills whole vectors
+                ref float aRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dA);
+                ref float bRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(X);
                 ref float cRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dW);
-                for (int r = 0; r < 4; r++)
+                if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
                 {
-                    for (int c = 0; c < 1; c++)
-                    {
-                        float sum = global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r + c);
-                        for (int k = 0; k < rows; k++)
+                    { // the last 1 row(s) as one block
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        ref float aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, 0);
+                        ref float bRow = ref bRef;
+                        int k = 0;
+                        for (; k + 4 <= rows; k += 4)
                         {
-                            sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r + k * 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRef, k + c);
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(0));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(4));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                                c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(8));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
+                                c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(12));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
+                                c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
+                            }
+                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 4);
+                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 16);
                         }
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r + c) = sum;
+                        c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                        for (; k < rows; k++)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(0));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1);
+                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 4);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(0));
+                    }
+                }
+                else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                {
+                    { // the last 1 row(s) as one block
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        ref float aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, 0);
+                        ref float bRow = ref bRef;
+                        int k = 0;
+                        for (; k + 4 <= rows; k += 4)
+                        {
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(0));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(4));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                                c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(8));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
+                                c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(12));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
+                                c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
+                            }
+                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 4);
+                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 16);
+                        }
+                        c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                        for (; k < rows; k++)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(0));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1);
+                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 4);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(0));
+                    }
+                }
+                else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+                {
+                    { // the last 1 row(s) as one block
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(0));
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        ref float aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, 0);
+                        ref float bRow = ref bRef;
+                        int k = 0;
+                        for (; k + 4 <= rows; k += 4)
+                        {
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(0));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                                c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(4));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                                c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(8));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
+                                c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(12));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
+                                c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
+                            }
+                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 4);
+                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 16);
+                        }
+                        c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
+                        for (; k < rows; k++)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(0));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                            c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
+                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1);
+                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 4);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(0));
+                    }
+                }
+                else
+                {
+                    for (int r = 0; r < 1; r++)
+                    {
+                        for (int c = 0; c < 4; c++)
+                        {
+                            float sum = global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 4 + c);
+                            for (int k = 0; k < rows; k++)
+                            {
+                                sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r + k) * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRef, k * 4 + c);
+                            }
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 4 + c) = sum;
+                        }
                     }
                 }
             }
