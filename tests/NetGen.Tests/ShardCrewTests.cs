@@ -51,6 +51,27 @@ public class ShardCrewTests
     }
 
     [Fact]
+    public async Task Run_WhileTheCrewIsBusy_FallsBackAndStillRethrowsTheItemsOwnException()
+    {
+        using var inside = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var holder = Task.Run(() => ShardCrew.Run(1, 2, _ =>
+        {
+            inside.Set();
+            release.Wait();
+        }));
+        Assert.True(inside.Wait(TimeSpan.FromSeconds(10)), "the first job never started");
+
+        // The crew is busy with the job above, so this call runs on the thread pool.
+        var failure = Assert.Throws<InvalidOperationException>(() =>
+            ShardCrew.Run(8, 2, item => throw new InvalidOperationException($"item {item} failed")));
+        Assert.StartsWith("item ", failure.Message);
+
+        release.Set();
+        await holder.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
     public void Run_FromSeveralThreadsAtOnce_CompletesEveryCall()
     {
         var totals = new long[4];

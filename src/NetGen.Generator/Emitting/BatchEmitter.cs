@@ -69,12 +69,14 @@ namespace NetGen.Generator.Emitting
 
         /// <summary>The scratch a batched pass needs after its tile: W^T of layers 2..L, then dW^T of the narrow layers.</summary>
         public static int TransposedLength(NetworkSpec net) =>
-            net.Layers.Where(l => l.Number > 1).Sum(l => l.WeightCount) + net.Layers.Where(TransposedGradient).Sum(l => l.WeightCount);
+            net.Layers.Where(l => l.Number > 1).Sum(l => l.WeightCount) + net.Layers.Where(l => TransposedGradient(net, l)).Sum(l => l.WeightCount);
 
         /// <summary>Whether a layer sums its weight gradient output-major, <c>dW^T[i, :] += sum_r dA[r, i] X[r, :]</c>:
-        /// when its outputs are at most a quarter of its inputs (W3's 16-to-4 layer, MNIST's 128-to-10), rows of inputs
-        /// fill whole vectors where rows of outputs would leave most lanes empty (or fall to scalars).</summary>
-        private static bool TransposedGradient(LayerSpec layer) => layer.AffineOutputs * 4 <= layer.FanIn;
+        /// when its outputs are fewer than the widest vector's lanes and at most a quarter of its inputs (W3's 16-to-4
+        /// layer, MNIST's 128-to-10), rows of inputs fill whole vectors where rows of outputs would leave most lanes
+        /// empty (or fall to scalars). Wide layers keep the input-major sum, which needs no scratch and no final add.</summary>
+        private static bool TransposedGradient(NetworkSpec net, LayerSpec layer) =>
+            layer.AffineOutputs < Paths[0].Lanes(net.IsDouble) && layer.AffineOutputs * 4 <= layer.FanIn;
 
         public static void EmitMembers(SourceWriter w, NetworkSpec net, ScratchLayout scratch, string generatedCode)
         {
@@ -149,7 +151,7 @@ namespace NetGen.Generator.Emitting
                 offset += layer.WeightCount;
             }
 
-            foreach (LayerSpec layer in net.Layers.Where(TransposedGradient))
+            foreach (LayerSpec layer in net.Layers.Where(l => TransposedGradient(net, l)))
             {
                 string k = Int(layer.Number);
                 w.Line($"{span} dwt{k} = scratch.Slice((BackwardScratchLength * BatchTile) + {Int(offset)}, {Int(layer.WeightCount)}); // dW{k}^T, output-major, summed over the tiles");
@@ -167,7 +169,7 @@ namespace NetGen.Generator.Emitting
             EmitLoss(w, net);
             EmitBackwardLayers(w, net, scratch, tile);
             w.Close();
-            foreach (LayerSpec layer in net.Layers.Where(TransposedGradient))
+            foreach (LayerSpec layer in net.Layers.Where(l => TransposedGradient(net, l)))
             {
                 w.Line($"global::NetGen.Runtime.Kernels.AddTransposed<{t}>(dwt{Int(layer.Number)}, {Int(layer.AffineOutputs)}, {Int(layer.FanIn)}, g.Slice({Int(layer.Offset)}, {Int(layer.WeightCount)}));");
             }
@@ -296,7 +298,7 @@ namespace NetGen.Generator.Emitting
                     }
                 }
 
-                string dw = TransposedGradient(layer) ? $"dwt{k}" : $"g.Slice({Int(layer.Offset)}, {Int(layer.WeightCount)})";
+                string dw = TransposedGradient(net, layer) ? $"dwt{k}" : $"g.Slice({Int(layer.Offset)}, {Int(layer.WeightCount)})";
                 string gradients = $"{dw}, g.Slice({Int(layer.BiasOffset)}, {Int(m)})";
                 if (layer.Number > 1)
                 {
@@ -363,7 +365,7 @@ namespace NetGen.Generator.Emitting
                     }
                     else
                     {
-                        terms.Add(stride == 1 ? index : $"{index} * {Int(stride)}");
+                        terms.Add(stride == 1 ? index : index.Contains(" ") && !index.StartsWith("(") ? $"({index}) * {Int(stride)}" : $"{index} * {Int(stride)}");
                     }
                 }
 
@@ -407,7 +409,7 @@ namespace NetGen.Generator.Emitting
             int n = layer.FanIn, m = layer.AffineOutputs;
             string k = Int(layer.Number);
             bool hasDx = layer.Number > 1;
-            string dwSum = TransposedGradient(layer)
+            string dwSum = TransposedGradient(net, layer)
                 ? $"<c>dW{k}^T[i, :] += sum_r dA[r, i] X[r, :]</c> (dW is the output-major buffer)"
                 : $"<c>dW{k}[j, :] += sum_r X[r, j] dA[r, :]</c>";
             w.Line($"/// <summary>Layer {k} backward for a tile: {dwSum}; <c>db{k} += sum_r dA[r, :]</c>{(hasDx ? $"; <c>dX[r, :] = sum_i dA[r, i] W{k}^T[i, :]</c>" : string.Empty)}.</summary>");
@@ -415,7 +417,7 @@ namespace NetGen.Generator.Emitting
             string wt = hasDx ? $"global::System.ReadOnlySpan<{t}> WT, " : string.Empty;
             string dx = hasDx ? $", global::System.Span<{t}> dX" : string.Empty;
             w.Open($"private static void AffineBatchBackward{k}({wt}global::System.ReadOnlySpan<{t}> X, global::System.ReadOnlySpan<{t}> dA, global::System.Span<{t}> dW, global::System.Span<{t}> db{dx}, int rows)");
-            if (TransposedGradient(layer))
+            if (TransposedGradient(net, layer))
             {
                 w.Block("// dW^T += dA^T X, output-major: each output's row of input gradients fills whole vectors");
                 w.Line($"ref {t} aRef = ref {Marshal}.GetReference(dA);");
@@ -634,21 +636,23 @@ namespace NetGen.Generator.Emitting
                 }
             }
 
-            // A and B are read through refs that advance along the inner dimension (aRow at A(r, k), bRow at B[k, 0]), so
-            // every load in the loop is a register plus a constant: no index arithmetic or sign extension per FMA.
+            // A and B are read at a native-int offset that advances along the inner dimension (ak from A(r, 0), bk from
+            // B[0, 0]), so every load in the loop is base + offset + constant: no index arithmetic or sign extension per
+            // FMA. Offsets rather than advancing refs: a ref must never point past the end of its array, even unused.
             const string Unsafe = "global::System.Runtime.CompilerServices.Unsafe";
             if (product.HasA)
             {
                 w.Line($"ref {t} aRow = ref {Unsafe}.Add(ref aRef, {product.A(r, "0")});");
+                w.Line("nint ak = 0;");
             }
 
-            w.Line($"ref {t} bRow = ref bRef;");
+            w.Line("nint bk = 0;");
             void Step(int set)
             {
                 for (int c = 0; c < columns.Length; c++)
                 {
                     string column = set == 0 ? columns[c] : product.B(Int(set), columns[c]);
-                    w.Line($"{v} b{Int(c)} = {width.Vector}.LoadUnsafe(ref bRow, {Offset(column)});");
+                    w.Line($"{v} b{Int(c)} = {width.Vector}.LoadUnsafe(ref bRef, (nuint)(bk + {column}));");
                 }
 
                 for (int i = 0; i < rows; i++)
@@ -664,7 +668,7 @@ namespace NetGen.Generator.Emitting
                     }
 
                     string a = product.A(Int(i), Int(set));
-                    w.Line($"{v} a{Int(i)} = {width.Vector}.Create({(a == "0" ? "aRow" : $"{Unsafe}.Add(ref aRow, {a})")});");
+                    w.Line($"{v} a{Int(i)} = {width.Vector}.Create({Unsafe}.Add(ref aRow, {(a == "0" ? "ak" : $"ak + {a}")}));");
                     for (int c = 0; c < columns.Length; c++)
                     {
                         w.Line($"{Acc(i, c, set)} = {Simd}.MultiplyAdd(b{Int(c)}, a{Int(i)}, {Acc(i, c, set)});");
@@ -676,10 +680,10 @@ namespace NetGen.Generator.Emitting
             {
                 if (product.HasA)
                 {
-                    w.Line($"aRow = ref {Unsafe}.Add(ref aRow, {product.A("0", Int(steps))});");
+                    w.Line($"ak += {product.A("0", Int(steps))};");
                 }
 
-                w.Line($"bRow = ref {Unsafe}.Add(ref bRow, {product.B(Int(steps), "0")});");
+                w.Line($"bk += {product.B(Int(steps), "0")};");
             }
 
             if (sets == 1)

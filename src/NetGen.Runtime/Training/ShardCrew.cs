@@ -10,9 +10,10 @@ namespace NetGen.Training
     /// after finishing a job, spin for <see cref="SpinMicroseconds"/> before they sleep. Training calls DataParallel back
     /// to back with only the optimizer step in between, so the next job starts on threads that are already running instead
     /// of waking thread-pool workers (W3's two-thread step: see docs/performance.md).</summary>
-    /// <remarks>One job runs on the crew at a time; a call that finds it busy (DataParallel used from two threads at
-    /// once) runs on the thread pool instead. Which thread runs which item never changes a result: every item writes its
-    /// own output.</remarks>
+    /// <remarks>One job runs on the crew at a time; a call from another thread that finds it busy (DataParallel used from
+    /// two threads at once) runs on the thread pool instead (a call nested inside an item, on the same thread, re-enters
+    /// the crew and completes too). Either way a failing item's own exception reaches the caller. Which
+    /// thread runs which item never changes a result: every item writes its own output.</remarks>
     internal static class ShardCrew
     {
         /// <summary>How long an idle worker keeps polling for the next job before it blocks.</summary>
@@ -28,9 +29,19 @@ namespace NetGen.Training
         /// <paramref name="threads"/> - 1 crew threads; returns when every item is done and rethrows the first failure.</summary>
         public static void Run(int count, int threads, Action<int> body)
         {
+            threads = Math.Max(1, threads);
             if (!Monitor.TryEnter(Busy))
             {
-                Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = threads }, body);
+                try
+                {
+                    Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = threads }, body);
+                }
+                catch (AggregateException failure) when (failure.InnerExceptions.Count > 0)
+                {
+                    // The crew rethrows the item's own exception; so does this path.
+                    ExceptionDispatchInfo.Capture(failure.InnerExceptions[0]).Throw();
+                }
+
                 return;
             }
 
@@ -72,16 +83,18 @@ namespace NetGen.Training
                 }
 
                 var thread = new Thread(() => Serve(seen)) { IsBackground = true, Name = "NetGen DataParallel worker" };
-                thread.Start();
+                thread.UnsafeStart(); // no captured ExecutionContext: the worker outlives its first caller
                 _workers++;
             }
         }
 
         private static void Serve(int seen)
         {
+            bool worked = true;
             while (true)
             {
-                long deadline = Stopwatch.GetTimestamp() + (Stopwatch.Frequency * SpinMicroseconds / 1_000_000);
+                // Only a worker that took part in the last job expects the next one soon; the others sleep at once.
+                long deadline = Stopwatch.GetTimestamp() + (worked ? Stopwatch.Frequency * SpinMicroseconds / 1_000_000 : 0);
                 var spin = default(SpinWait);
                 while (Volatile.Read(ref _generation) == seen && Stopwatch.GetTimestamp() < deadline)
                 {
@@ -100,9 +113,10 @@ namespace NetGen.Training
                     job = _job;
                 }
 
-                if (job is not null && Interlocked.Increment(ref job.Joined) <= job.Helpers)
+                worked = job is not null && Interlocked.Increment(ref job.Joined) <= job.Helpers;
+                if (worked)
                 {
-                    job.Work();
+                    job!.Work();
                 }
             }
         }

@@ -943,28 +943,29 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector512<double> c6_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biasRef, (nuint)(0));
                         global::System.Runtime.Intrinsics.Vector512<double> c7_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biasRef, (nuint)(0));
                         ref double aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 3);
-                        ref double bRow = ref bRef;
+                        nint ak = 0;
+                        nint bk = 0;
                         for (int k = 0; k < 3; k++)
                         {
-                            global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector512<double> a0 = global::System.Runtime.Intrinsics.Vector512.Create(aRow);
+                            global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + 0));
+                            global::System.Runtime.Intrinsics.Vector512<double> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                             c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                            global::System.Runtime.Intrinsics.Vector512<double> a1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
+                            global::System.Runtime.Intrinsics.Vector512<double> a1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 3));
                             c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
-                            global::System.Runtime.Intrinsics.Vector512<double> a2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 6));
+                            global::System.Runtime.Intrinsics.Vector512<double> a2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 6));
                             c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
-                            global::System.Runtime.Intrinsics.Vector512<double> a3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 9));
+                            global::System.Runtime.Intrinsics.Vector512<double> a3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 9));
                             c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
-                            global::System.Runtime.Intrinsics.Vector512<double> a4 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 12));
+                            global::System.Runtime.Intrinsics.Vector512<double> a4 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 12));
                             c4_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a4, c4_0);
-                            global::System.Runtime.Intrinsics.Vector512<double> a5 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 15));
+                            global::System.Runtime.Intrinsics.Vector512<double> a5 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 15));
                             c5_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a5, c5_0);
-                            global::System.Runtime.Intrinsics.Vector512<double> a6 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 18));
+                            global::System.Runtime.Intrinsics.Vector512<double> a6 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 18));
                             c6_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a6, c6_0);
-                            global::System.Runtime.Intrinsics.Vector512<double> a7 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 21));
+                            global::System.Runtime.Intrinsics.Vector512<double> a7 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 21));
                             c7_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a7, c7_0);
-                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1);
-                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 10);
+                            ak += 1;
+                            bk += 10;
                         }
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 10));
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 10));
@@ -982,41 +983,42 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector512<double> c0_0s2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                         global::System.Runtime.Intrinsics.Vector512<double> c0_0s3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                         ref double aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 3);
-                        ref double bRow = ref bRef;
+                        nint ak = 0;
+                        nint bk = 0;
                         int k = 0;
                         for (; k + 4 <= 3; k += 4)
                         {
                             {
-                                global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(0));
-                                global::System.Runtime.Intrinsics.Vector512<double> a0 = global::System.Runtime.Intrinsics.Vector512.Create(aRow);
+                                global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + 0));
+                                global::System.Runtime.Intrinsics.Vector512<double> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                                 c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                             }
                             {
-                                global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(10));
-                                global::System.Runtime.Intrinsics.Vector512<double> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                                global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + 10));
+                                global::System.Runtime.Intrinsics.Vector512<double> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 1));
                                 c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
                             }
                             {
-                                global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(20));
-                                global::System.Runtime.Intrinsics.Vector512<double> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
+                                global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + 20));
+                                global::System.Runtime.Intrinsics.Vector512<double> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 2));
                                 c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
                             }
                             {
-                                global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(30));
-                                global::System.Runtime.Intrinsics.Vector512<double> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
+                                global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + 30));
+                                global::System.Runtime.Intrinsics.Vector512<double> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 3));
                                 c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
                             }
-                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 4);
-                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 40);
+                            ak += 4;
+                            bk += 40;
                         }
                         c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
                         for (; k < 3; k++)
                         {
-                            global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector512<double> a0 = global::System.Runtime.Intrinsics.Vector512.Create(aRow);
+                            global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + 0));
+                            global::System.Runtime.Intrinsics.Vector512<double> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                             c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1);
-                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 10);
+                            ak += 1;
+                            bk += 10;
                         }
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 10));
                     }
@@ -1032,28 +1034,29 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128<double> c6_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(8));
                         global::System.Runtime.Intrinsics.Vector128<double> c7_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(8));
                         ref double aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1 * 3);
-                        ref double bRow = ref bRef;
+                        nint ak = 0;
+                        nint bk = 0;
                         for (int k = 0; k < 3; k++)
                         {
-                            global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(8));
-                            global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                            global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 8));
+                            global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                             c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                            global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
+                            global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 3));
                             c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
-                            global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 6));
+                            global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 6));
                             c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
-                            global::System.Runtime.Intrinsics.Vector128<double> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 9));
+                            global::System.Runtime.Intrinsics.Vector128<double> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 9));
                             c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
-                            global::System.Runtime.Intrinsics.Vector128<double> a4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 12));
+                            global::System.Runtime.Intrinsics.Vector128<double> a4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 12));
                             c4_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a4, c4_0);
-                            global::System.Runtime.Intrinsics.Vector128<double> a5 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 15));
+                            global::System.Runtime.Intrinsics.Vector128<double> a5 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 15));
                             c5_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a5, c5_0);
-                            global::System.Runtime.Intrinsics.Vector128<double> a6 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 18));
+                            global::System.Runtime.Intrinsics.Vector128<double> a6 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 18));
                             c6_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a6, c6_0);
-                            global::System.Runtime.Intrinsics.Vector128<double> a7 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 21));
+                            global::System.Runtime.Intrinsics.Vector128<double> a7 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 21));
                             c7_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a7, c7_0);
-                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1);
-                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 10);
+                            ak += 1;
+                            bk += 10;
                         }
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r1 * 10 + 8));
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)((r1 + 1) * 10 + 8));
@@ -1071,41 +1074,42 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128<double> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                         global::System.Runtime.Intrinsics.Vector128<double> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                         ref double aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1 * 3);
-                        ref double bRow = ref bRef;
+                        nint ak = 0;
+                        nint bk = 0;
                         int k = 0;
                         for (; k + 4 <= 3; k += 4)
                         {
                             {
-                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(8));
-                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 8));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                                 c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                             }
                             {
-                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(18));
-                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 18));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 1));
                                 c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
                             }
                             {
-                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(28));
-                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 28));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 2));
                                 c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
                             }
                             {
-                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(38));
-                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 38));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 3));
                                 c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
                             }
-                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 4);
-                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 40);
+                            ak += 4;
+                            bk += 40;
                         }
                         c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
                         for (; k < 3; k++)
                         {
-                            global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(8));
-                            global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                            global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 8));
+                            global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                             c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1);
-                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 10);
+                            ak += 1;
+                            bk += 10;
                         }
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r1 * 10 + 8));
                     }
@@ -1124,25 +1128,26 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector256<double> c3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasRef, (nuint)(0));
                         global::System.Runtime.Intrinsics.Vector256<double> c3_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasRef, (nuint)(4));
                         ref double aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 3);
-                        ref double bRow = ref bRef;
+                        nint ak = 0;
+                        nint bk = 0;
                         for (int k = 0; k < 3; k++)
                         {
-                            global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(4));
-                            global::System.Runtime.Intrinsics.Vector256<double> a0 = global::System.Runtime.Intrinsics.Vector256.Create(aRow);
+                            global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + 0));
+                            global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + 4));
+                            global::System.Runtime.Intrinsics.Vector256<double> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                             c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                             c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
-                            global::System.Runtime.Intrinsics.Vector256<double> a1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
+                            global::System.Runtime.Intrinsics.Vector256<double> a1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 3));
                             c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
                             c1_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1);
-                            global::System.Runtime.Intrinsics.Vector256<double> a2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 6));
+                            global::System.Runtime.Intrinsics.Vector256<double> a2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 6));
                             c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
                             c2_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a2, c2_1);
-                            global::System.Runtime.Intrinsics.Vector256<double> a3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 9));
+                            global::System.Runtime.Intrinsics.Vector256<double> a3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 9));
                             c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
                             c3_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a3, c3_1);
-                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1);
-                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 10);
+                            ak += 1;
+                            bk += 10;
                         }
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 10));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 10 + 4));
@@ -1164,52 +1169,53 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector256<double> c0_1s2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                         global::System.Runtime.Intrinsics.Vector256<double> c0_1s3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                         ref double aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 3);
-                        ref double bRow = ref bRef;
+                        nint ak = 0;
+                        nint bk = 0;
                         int k = 0;
                         for (; k + 4 <= 3; k += 4)
                         {
                             {
-                                global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(0));
-                                global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(4));
-                                global::System.Runtime.Intrinsics.Vector256<double> a0 = global::System.Runtime.Intrinsics.Vector256.Create(aRow);
+                                global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + 0));
+                                global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + 4));
+                                global::System.Runtime.Intrinsics.Vector256<double> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                                 c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                                 c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
                             }
                             {
-                                global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(10));
-                                global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(14));
-                                global::System.Runtime.Intrinsics.Vector256<double> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                                global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + 10));
+                                global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + 14));
+                                global::System.Runtime.Intrinsics.Vector256<double> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 1));
                                 c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
                                 c0_1s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s1);
                             }
                             {
-                                global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(20));
-                                global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(24));
-                                global::System.Runtime.Intrinsics.Vector256<double> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
+                                global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + 20));
+                                global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + 24));
+                                global::System.Runtime.Intrinsics.Vector256<double> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 2));
                                 c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
                                 c0_1s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s2);
                             }
                             {
-                                global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(30));
-                                global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(34));
-                                global::System.Runtime.Intrinsics.Vector256<double> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
+                                global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + 30));
+                                global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + 34));
+                                global::System.Runtime.Intrinsics.Vector256<double> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 3));
                                 c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
                                 c0_1s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s3);
                             }
-                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 4);
-                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 40);
+                            ak += 4;
+                            bk += 40;
                         }
                         c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
                         c0_1 += c0_1s1 + c0_1s2 + c0_1s3;
                         for (; k < 3; k++)
                         {
-                            global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(4));
-                            global::System.Runtime.Intrinsics.Vector256<double> a0 = global::System.Runtime.Intrinsics.Vector256.Create(aRow);
+                            global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + 0));
+                            global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + 4));
+                            global::System.Runtime.Intrinsics.Vector256<double> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                             c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                             c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
-                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1);
-                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 10);
+                            ak += 1;
+                            bk += 10;
                         }
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 10));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 10 + 4));
@@ -1226,28 +1232,29 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128<double> c6_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(8));
                         global::System.Runtime.Intrinsics.Vector128<double> c7_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(8));
                         ref double aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1 * 3);
-                        ref double bRow = ref bRef;
+                        nint ak = 0;
+                        nint bk = 0;
                         for (int k = 0; k < 3; k++)
                         {
-                            global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(8));
-                            global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                            global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 8));
+                            global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                             c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                            global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
+                            global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 3));
                             c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
-                            global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 6));
+                            global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 6));
                             c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
-                            global::System.Runtime.Intrinsics.Vector128<double> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 9));
+                            global::System.Runtime.Intrinsics.Vector128<double> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 9));
                             c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
-                            global::System.Runtime.Intrinsics.Vector128<double> a4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 12));
+                            global::System.Runtime.Intrinsics.Vector128<double> a4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 12));
                             c4_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a4, c4_0);
-                            global::System.Runtime.Intrinsics.Vector128<double> a5 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 15));
+                            global::System.Runtime.Intrinsics.Vector128<double> a5 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 15));
                             c5_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a5, c5_0);
-                            global::System.Runtime.Intrinsics.Vector128<double> a6 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 18));
+                            global::System.Runtime.Intrinsics.Vector128<double> a6 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 18));
                             c6_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a6, c6_0);
-                            global::System.Runtime.Intrinsics.Vector128<double> a7 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 21));
+                            global::System.Runtime.Intrinsics.Vector128<double> a7 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 21));
                             c7_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a7, c7_0);
-                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1);
-                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 10);
+                            ak += 1;
+                            bk += 10;
                         }
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r1 * 10 + 8));
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)((r1 + 1) * 10 + 8));
@@ -1265,41 +1272,42 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128<double> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                         global::System.Runtime.Intrinsics.Vector128<double> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                         ref double aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1 * 3);
-                        ref double bRow = ref bRef;
+                        nint ak = 0;
+                        nint bk = 0;
                         int k = 0;
                         for (; k + 4 <= 3; k += 4)
                         {
                             {
-                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(8));
-                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 8));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                                 c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                             }
                             {
-                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(18));
-                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 18));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 1));
                                 c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
                             }
                             {
-                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(28));
-                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 28));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 2));
                                 c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
                             }
                             {
-                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(38));
-                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 38));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 3));
                                 c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
                             }
-                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 4);
-                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 40);
+                            ak += 4;
+                            bk += 40;
                         }
                         c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
                         for (; k < 3; k++)
                         {
-                            global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(8));
-                            global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                            global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 8));
+                            global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                             c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1);
-                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 10);
+                            ak += 1;
+                            bk += 10;
                         }
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r1 * 10 + 8));
                     }
@@ -1320,25 +1328,26 @@ namespace Samples
                             global::System.Runtime.Intrinsics.Vector128<double> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(c0));
                             global::System.Runtime.Intrinsics.Vector128<double> c3_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(c0 + 2));
                             ref double aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 3);
-                            ref double bRow = ref bRef;
+                            nint ak = 0;
+                            nint bk = 0;
                             for (int k = 0; k < 3; k++)
                             {
-                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0));
-                                global::System.Runtime.Intrinsics.Vector128<double> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 2));
-                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0));
+                                global::System.Runtime.Intrinsics.Vector128<double> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 2));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                                 c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                                 c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
-                                global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
+                                global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 3));
                                 c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
                                 c1_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1);
-                                global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 6));
+                                global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 6));
                                 c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
                                 c2_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a2, c2_1);
-                                global::System.Runtime.Intrinsics.Vector128<double> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 9));
+                                global::System.Runtime.Intrinsics.Vector128<double> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 9));
                                 c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
                                 c3_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a3, c3_1);
-                                aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1);
-                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 10);
+                                ak += 1;
+                                bk += 10;
                             }
                             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 10 + c0));
                             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 10 + c0 + 2));
@@ -1360,52 +1369,53 @@ namespace Samples
                             global::System.Runtime.Intrinsics.Vector128<double> c0_1s2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                             global::System.Runtime.Intrinsics.Vector128<double> c0_1s3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                             ref double aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 3);
-                            ref double bRow = ref bRef;
+                            nint ak = 0;
+                            nint bk = 0;
                             int k = 0;
                             for (; k + 4 <= 3; k += 4)
                             {
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0));
-                                    global::System.Runtime.Intrinsics.Vector128<double> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 2));
-                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 2));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                                     c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                                     c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
                                 }
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 10));
-                                    global::System.Runtime.Intrinsics.Vector128<double> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 2 + 10));
-                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 10));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 2 + 10));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 1));
                                     c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
                                     c0_1s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s1);
                                 }
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 20));
-                                    global::System.Runtime.Intrinsics.Vector128<double> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 2 + 20));
-                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 20));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 2 + 20));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 2));
                                     c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
                                     c0_1s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s2);
                                 }
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 30));
-                                    global::System.Runtime.Intrinsics.Vector128<double> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 2 + 30));
-                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 30));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 2 + 30));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 3));
                                     c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
                                     c0_1s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s3);
                                 }
-                                aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 4);
-                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 40);
+                                ak += 4;
+                                bk += 40;
                             }
                             c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
                             c0_1 += c0_1s1 + c0_1s2 + c0_1s3;
                             for (; k < 3; k++)
                             {
-                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0));
-                                global::System.Runtime.Intrinsics.Vector128<double> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 2));
-                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0));
+                                global::System.Runtime.Intrinsics.Vector128<double> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 2));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                                 c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                                 c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
-                                aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1);
-                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 10);
+                                ak += 1;
+                                bk += 10;
                             }
                             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 10 + c0));
                             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 10 + c0 + 2));
@@ -1423,28 +1433,29 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128<double> c6_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(8));
                         global::System.Runtime.Intrinsics.Vector128<double> c7_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(8));
                         ref double aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1 * 3);
-                        ref double bRow = ref bRef;
+                        nint ak = 0;
+                        nint bk = 0;
                         for (int k = 0; k < 3; k++)
                         {
-                            global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(8));
-                            global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                            global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 8));
+                            global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                             c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                            global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
+                            global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 3));
                             c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
-                            global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 6));
+                            global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 6));
                             c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
-                            global::System.Runtime.Intrinsics.Vector128<double> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 9));
+                            global::System.Runtime.Intrinsics.Vector128<double> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 9));
                             c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
-                            global::System.Runtime.Intrinsics.Vector128<double> a4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 12));
+                            global::System.Runtime.Intrinsics.Vector128<double> a4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 12));
                             c4_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a4, c4_0);
-                            global::System.Runtime.Intrinsics.Vector128<double> a5 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 15));
+                            global::System.Runtime.Intrinsics.Vector128<double> a5 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 15));
                             c5_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a5, c5_0);
-                            global::System.Runtime.Intrinsics.Vector128<double> a6 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 18));
+                            global::System.Runtime.Intrinsics.Vector128<double> a6 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 18));
                             c6_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a6, c6_0);
-                            global::System.Runtime.Intrinsics.Vector128<double> a7 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 21));
+                            global::System.Runtime.Intrinsics.Vector128<double> a7 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 21));
                             c7_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a7, c7_0);
-                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1);
-                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 10);
+                            ak += 1;
+                            bk += 10;
                         }
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r1 * 10 + 8));
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)((r1 + 1) * 10 + 8));
@@ -1462,41 +1473,42 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128<double> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                         global::System.Runtime.Intrinsics.Vector128<double> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                         ref double aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1 * 3);
-                        ref double bRow = ref bRef;
+                        nint ak = 0;
+                        nint bk = 0;
                         int k = 0;
                         for (; k + 4 <= 3; k += 4)
                         {
                             {
-                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(8));
-                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 8));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                                 c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                             }
                             {
-                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(18));
-                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 18));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 1));
                                 c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
                             }
                             {
-                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(28));
-                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 28));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 2));
                                 c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
                             }
                             {
-                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(38));
-                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 38));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 3));
                                 c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
                             }
-                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 4);
-                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 40);
+                            ak += 4;
+                            bk += 40;
                         }
                         c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
                         for (; k < 3; k++)
                         {
-                            global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(8));
-                            global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                            global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 8));
+                            global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                             c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1);
-                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 10);
+                            ak += 1;
+                            bk += 10;
                         }
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r1 * 10 + 8));
                     }
@@ -1536,45 +1548,46 @@ namespace Samples
                             global::System.Runtime.Intrinsics.Vector512<double> c2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(20));
                             global::System.Runtime.Intrinsics.Vector512<double> c2_0s1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                             ref double aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, 0);
-                            ref double bRow = ref bRef;
+                            nint ak = 0;
+                            nint bk = 0;
                             int k = 0;
                             for (; k + 2 <= rows; k += 2)
                             {
                                 {
-                                    global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(0));
-                                    global::System.Runtime.Intrinsics.Vector512<double> a0 = global::System.Runtime.Intrinsics.Vector512.Create(aRow);
+                                    global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + 0));
+                                    global::System.Runtime.Intrinsics.Vector512<double> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                                     c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                                    global::System.Runtime.Intrinsics.Vector512<double> a1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                                    global::System.Runtime.Intrinsics.Vector512<double> a1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 1));
                                     c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
-                                    global::System.Runtime.Intrinsics.Vector512<double> a2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
+                                    global::System.Runtime.Intrinsics.Vector512<double> a2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 2));
                                     c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
                                 }
                                 {
-                                    global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(10));
-                                    global::System.Runtime.Intrinsics.Vector512<double> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
+                                    global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + 10));
+                                    global::System.Runtime.Intrinsics.Vector512<double> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 3));
                                     c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
-                                    global::System.Runtime.Intrinsics.Vector512<double> a1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 4));
+                                    global::System.Runtime.Intrinsics.Vector512<double> a1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 4));
                                     c1_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0s1);
-                                    global::System.Runtime.Intrinsics.Vector512<double> a2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 5));
+                                    global::System.Runtime.Intrinsics.Vector512<double> a2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 5));
                                     c2_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0s1);
                                 }
-                                aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 6);
-                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 20);
+                                ak += 6;
+                                bk += 20;
                             }
                             c0_0 += c0_0s1;
                             c1_0 += c1_0s1;
                             c2_0 += c2_0s1;
                             for (; k < rows; k++)
                             {
-                                global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(0));
-                                global::System.Runtime.Intrinsics.Vector512<double> a0 = global::System.Runtime.Intrinsics.Vector512.Create(aRow);
+                                global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + 0));
+                                global::System.Runtime.Intrinsics.Vector512<double> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                                 c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                                global::System.Runtime.Intrinsics.Vector512<double> a1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                                global::System.Runtime.Intrinsics.Vector512<double> a1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 1));
                                 c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
-                                global::System.Runtime.Intrinsics.Vector512<double> a2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
+                                global::System.Runtime.Intrinsics.Vector512<double> a2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 2));
                                 c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
-                                aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3);
-                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 10);
+                                ak += 3;
+                                bk += 10;
                             }
                             global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref cRef, (nuint)(0));
                             global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref cRef, (nuint)(10));
@@ -1588,45 +1601,46 @@ namespace Samples
                             global::System.Runtime.Intrinsics.Vector128<double> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(28));
                             global::System.Runtime.Intrinsics.Vector128<double> c2_0s1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                             ref double aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, 0);
-                            ref double bRow = ref bRef;
+                            nint ak = 0;
+                            nint bk = 0;
                             int k = 0;
                             for (; k + 2 <= rows; k += 2)
                             {
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(8));
-                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 8));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                                     c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 1));
                                     c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
-                                    global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 2));
                                     c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
                                 }
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(18));
-                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 18));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 3));
                                     c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
-                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 4));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 4));
                                     c1_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0s1);
-                                    global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 5));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 5));
                                     c2_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0s1);
                                 }
-                                aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 6);
-                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 20);
+                                ak += 6;
+                                bk += 20;
                             }
                             c0_0 += c0_0s1;
                             c1_0 += c1_0s1;
                             c2_0 += c2_0s1;
                             for (; k < rows; k++)
                             {
-                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(8));
-                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 8));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                                 c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                                global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 1));
                                 c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
+                                global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 2));
                                 c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
-                                aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3);
-                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 10);
+                                ak += 3;
+                                bk += 10;
                             }
                             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(8));
                             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)(18));
@@ -1643,22 +1657,23 @@ namespace Samples
                             global::System.Runtime.Intrinsics.Vector256<double> c2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(20));
                             global::System.Runtime.Intrinsics.Vector256<double> c2_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(24));
                             ref double aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, 0);
-                            ref double bRow = ref bRef;
+                            nint ak = 0;
+                            nint bk = 0;
                             for (int k = 0; k < rows; k++)
                             {
-                                global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(0));
-                                global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(4));
-                                global::System.Runtime.Intrinsics.Vector256<double> a0 = global::System.Runtime.Intrinsics.Vector256.Create(aRow);
+                                global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + 0));
+                                global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + 4));
+                                global::System.Runtime.Intrinsics.Vector256<double> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                                 c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                                 c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
-                                global::System.Runtime.Intrinsics.Vector256<double> a1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                                global::System.Runtime.Intrinsics.Vector256<double> a1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 1));
                                 c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
                                 c1_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1);
-                                global::System.Runtime.Intrinsics.Vector256<double> a2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
+                                global::System.Runtime.Intrinsics.Vector256<double> a2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 2));
                                 c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
                                 c2_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a2, c2_1);
-                                aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3);
-                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 10);
+                                ak += 3;
+                                bk += 10;
                             }
                             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(0));
                             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref cRef, (nuint)(4));
@@ -1675,45 +1690,46 @@ namespace Samples
                             global::System.Runtime.Intrinsics.Vector128<double> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(28));
                             global::System.Runtime.Intrinsics.Vector128<double> c2_0s1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                             ref double aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, 0);
-                            ref double bRow = ref bRef;
+                            nint ak = 0;
+                            nint bk = 0;
                             int k = 0;
                             for (; k + 2 <= rows; k += 2)
                             {
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(8));
-                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 8));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                                     c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 1));
                                     c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
-                                    global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 2));
                                     c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
                                 }
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(18));
-                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 18));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 3));
                                     c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
-                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 4));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 4));
                                     c1_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0s1);
-                                    global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 5));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 5));
                                     c2_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0s1);
                                 }
-                                aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 6);
-                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 20);
+                                ak += 6;
+                                bk += 20;
                             }
                             c0_0 += c0_0s1;
                             c1_0 += c1_0s1;
                             c2_0 += c2_0s1;
                             for (; k < rows; k++)
                             {
-                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(8));
-                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 8));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                                 c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                                global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 1));
                                 c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
+                                global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 2));
                                 c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
-                                aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3);
-                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 10);
+                                ak += 3;
+                                bk += 10;
                             }
                             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(8));
                             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)(18));
@@ -1732,22 +1748,23 @@ namespace Samples
                                 global::System.Runtime.Intrinsics.Vector128<double> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(c0 + 20));
                                 global::System.Runtime.Intrinsics.Vector128<double> c2_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(c0 + 2 + 20));
                                 ref double aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, 0);
-                                ref double bRow = ref bRef;
+                                nint ak = 0;
+                                nint bk = 0;
                                 for (int k = 0; k < rows; k++)
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0));
-                                    global::System.Runtime.Intrinsics.Vector128<double> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 2));
-                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 2));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                                     c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                                     c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
-                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 1));
                                     c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
                                     c1_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1);
-                                    global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 2));
                                     c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
                                     c2_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a2, c2_1);
-                                    aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3);
-                                    bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 10);
+                                    ak += 3;
+                                    bk += 10;
                                 }
                                 global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(c0));
                                 global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref cRef, (nuint)(c0 + 2));
@@ -1765,45 +1782,46 @@ namespace Samples
                             global::System.Runtime.Intrinsics.Vector128<double> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(28));
                             global::System.Runtime.Intrinsics.Vector128<double> c2_0s1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                             ref double aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, 0);
-                            ref double bRow = ref bRef;
+                            nint ak = 0;
+                            nint bk = 0;
                             int k = 0;
                             for (; k + 2 <= rows; k += 2)
                             {
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(8));
-                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 8));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                                     c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 1));
                                     c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
-                                    global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 2));
                                     c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
                                 }
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(18));
-                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 18));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 3));
                                     c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
-                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 4));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 4));
                                     c1_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0s1);
-                                    global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 5));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 5));
                                     c2_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0s1);
                                 }
-                                aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 6);
-                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 20);
+                                ak += 6;
+                                bk += 20;
                             }
                             c0_0 += c0_0s1;
                             c1_0 += c1_0s1;
                             c2_0 += c2_0s1;
                             for (; k < rows; k++)
                             {
-                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(8));
-                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 8));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                                 c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                                global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 1));
                                 c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
+                                global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 2));
                                 c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
-                                aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3);
-                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 10);
+                                ak += 3;
+                                bk += 10;
                             }
                             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(8));
                             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)(18));
@@ -1836,34 +1854,34 @@ namespace Samples
                             global::System.Runtime.Intrinsics.Vector512<double> c0_0s1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                             global::System.Runtime.Intrinsics.Vector512<double> c0_0s2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                             global::System.Runtime.Intrinsics.Vector512<double> c0_0s3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                            ref double bRow = ref bRef;
+                            nint bk = 0;
                             int k = 0;
                             for (; k + 4 <= rows; k += 4)
                             {
                                 {
-                                    global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(0));
+                                    global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + 0));
                                     c0_0 += b0;
                                 }
                                 {
-                                    global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(10));
+                                    global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + 10));
                                     c0_0s1 += b0;
                                 }
                                 {
-                                    global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(20));
+                                    global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + 20));
                                     c0_0s2 += b0;
                                 }
                                 {
-                                    global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(30));
+                                    global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + 30));
                                     c0_0s3 += b0;
                                 }
-                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 40);
+                                bk += 40;
                             }
                             c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
                             for (; k < rows; k++)
                             {
-                                global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(0));
+                                global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + 0));
                                 c0_0 += b0;
-                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 10);
+                                bk += 10;
                             }
                             global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref cRef, (nuint)(0));
                         }
@@ -1872,34 +1890,34 @@ namespace Samples
                             global::System.Runtime.Intrinsics.Vector128<double> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                             global::System.Runtime.Intrinsics.Vector128<double> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                             global::System.Runtime.Intrinsics.Vector128<double> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                            ref double bRow = ref bRef;
+                            nint bk = 0;
                             int k = 0;
                             for (; k + 4 <= rows; k += 4)
                             {
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(8));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 8));
                                     c0_0 += b0;
                                 }
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(18));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 18));
                                     c0_0s1 += b0;
                                 }
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(28));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 28));
                                     c0_0s2 += b0;
                                 }
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(38));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 38));
                                     c0_0s3 += b0;
                                 }
-                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 40);
+                                bk += 40;
                             }
                             c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
                             for (; k < rows; k++)
                             {
-                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(8));
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 8));
                                 c0_0 += b0;
-                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 10);
+                                bk += 10;
                             }
                             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(8));
                         }
@@ -1915,45 +1933,45 @@ namespace Samples
                             global::System.Runtime.Intrinsics.Vector256<double> c0_1s1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                             global::System.Runtime.Intrinsics.Vector256<double> c0_1s2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                             global::System.Runtime.Intrinsics.Vector256<double> c0_1s3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                            ref double bRow = ref bRef;
+                            nint bk = 0;
                             int k = 0;
                             for (; k + 4 <= rows; k += 4)
                             {
                                 {
-                                    global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(0));
-                                    global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(4));
+                                    global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + 0));
+                                    global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + 4));
                                     c0_0 += b0;
                                     c0_1 += b1;
                                 }
                                 {
-                                    global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(10));
-                                    global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(14));
+                                    global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + 10));
+                                    global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + 14));
                                     c0_0s1 += b0;
                                     c0_1s1 += b1;
                                 }
                                 {
-                                    global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(20));
-                                    global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(24));
+                                    global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + 20));
+                                    global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + 24));
                                     c0_0s2 += b0;
                                     c0_1s2 += b1;
                                 }
                                 {
-                                    global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(30));
-                                    global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(34));
+                                    global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + 30));
+                                    global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + 34));
                                     c0_0s3 += b0;
                                     c0_1s3 += b1;
                                 }
-                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 40);
+                                bk += 40;
                             }
                             c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
                             c0_1 += c0_1s1 + c0_1s2 + c0_1s3;
                             for (; k < rows; k++)
                             {
-                                global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(0));
-                                global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(4));
+                                global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + 0));
+                                global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + 4));
                                 c0_0 += b0;
                                 c0_1 += b1;
-                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 10);
+                                bk += 10;
                             }
                             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(0));
                             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref cRef, (nuint)(4));
@@ -1963,34 +1981,34 @@ namespace Samples
                             global::System.Runtime.Intrinsics.Vector128<double> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                             global::System.Runtime.Intrinsics.Vector128<double> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                             global::System.Runtime.Intrinsics.Vector128<double> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                            ref double bRow = ref bRef;
+                            nint bk = 0;
                             int k = 0;
                             for (; k + 4 <= rows; k += 4)
                             {
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(8));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 8));
                                     c0_0 += b0;
                                 }
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(18));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 18));
                                     c0_0s1 += b0;
                                 }
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(28));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 28));
                                     c0_0s2 += b0;
                                 }
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(38));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 38));
                                     c0_0s3 += b0;
                                 }
-                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 40);
+                                bk += 40;
                             }
                             c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
                             for (; k < rows; k++)
                             {
-                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(8));
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 8));
                                 c0_0 += b0;
-                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 10);
+                                bk += 10;
                             }
                             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(8));
                         }
@@ -2008,45 +2026,45 @@ namespace Samples
                                 global::System.Runtime.Intrinsics.Vector128<double> c0_1s1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                                 global::System.Runtime.Intrinsics.Vector128<double> c0_1s2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                                 global::System.Runtime.Intrinsics.Vector128<double> c0_1s3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                                ref double bRow = ref bRef;
+                                nint bk = 0;
                                 int k = 0;
                                 for (; k + 4 <= rows; k += 4)
                                 {
                                     {
-                                        global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0));
-                                        global::System.Runtime.Intrinsics.Vector128<double> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 2));
+                                        global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0));
+                                        global::System.Runtime.Intrinsics.Vector128<double> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 2));
                                         c0_0 += b0;
                                         c0_1 += b1;
                                     }
                                     {
-                                        global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 10));
-                                        global::System.Runtime.Intrinsics.Vector128<double> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 2 + 10));
+                                        global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 10));
+                                        global::System.Runtime.Intrinsics.Vector128<double> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 2 + 10));
                                         c0_0s1 += b0;
                                         c0_1s1 += b1;
                                     }
                                     {
-                                        global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 20));
-                                        global::System.Runtime.Intrinsics.Vector128<double> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 2 + 20));
+                                        global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 20));
+                                        global::System.Runtime.Intrinsics.Vector128<double> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 2 + 20));
                                         c0_0s2 += b0;
                                         c0_1s2 += b1;
                                     }
                                     {
-                                        global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 30));
-                                        global::System.Runtime.Intrinsics.Vector128<double> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 2 + 30));
+                                        global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 30));
+                                        global::System.Runtime.Intrinsics.Vector128<double> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 2 + 30));
                                         c0_0s3 += b0;
                                         c0_1s3 += b1;
                                     }
-                                    bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 40);
+                                    bk += 40;
                                 }
                                 c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
                                 c0_1 += c0_1s1 + c0_1s2 + c0_1s3;
                                 for (; k < rows; k++)
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0));
-                                    global::System.Runtime.Intrinsics.Vector128<double> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 2));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 2));
                                     c0_0 += b0;
                                     c0_1 += b1;
-                                    bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 10);
+                                    bk += 10;
                                 }
                                 global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(c0));
                                 global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref cRef, (nuint)(c0 + 2));
@@ -2057,34 +2075,34 @@ namespace Samples
                             global::System.Runtime.Intrinsics.Vector128<double> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                             global::System.Runtime.Intrinsics.Vector128<double> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                             global::System.Runtime.Intrinsics.Vector128<double> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                            ref double bRow = ref bRef;
+                            nint bk = 0;
                             int k = 0;
                             for (; k + 4 <= rows; k += 4)
                             {
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(8));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 8));
                                     c0_0 += b0;
                                 }
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(18));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 18));
                                     c0_0s1 += b0;
                                 }
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(28));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 28));
                                     c0_0s2 += b0;
                                 }
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(38));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 38));
                                     c0_0s3 += b0;
                                 }
-                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 40);
+                                bk += 40;
                             }
                             c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
                             for (; k < rows; k++)
                             {
-                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(8));
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 8));
                                 c0_0 += b0;
-                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 10);
+                                bk += 10;
                             }
                             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(8));
                         }
@@ -2129,28 +2147,29 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128<double> c6_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(0));
                         global::System.Runtime.Intrinsics.Vector128<double> c7_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(0));
                         ref double aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 10);
-                        ref double bRow = ref bRef;
+                        nint ak = 0;
+                        nint bk = 0;
                         for (int k = 0; k < 10; k++)
                         {
-                            global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                            global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 0));
+                            global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                             c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                            global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 10));
+                            global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 10));
                             c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
-                            global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 20));
+                            global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 20));
                             c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
-                            global::System.Runtime.Intrinsics.Vector128<double> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 30));
+                            global::System.Runtime.Intrinsics.Vector128<double> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 30));
                             c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
-                            global::System.Runtime.Intrinsics.Vector128<double> a4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 40));
+                            global::System.Runtime.Intrinsics.Vector128<double> a4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 40));
                             c4_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a4, c4_0);
-                            global::System.Runtime.Intrinsics.Vector128<double> a5 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 50));
+                            global::System.Runtime.Intrinsics.Vector128<double> a5 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 50));
                             c5_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a5, c5_0);
-                            global::System.Runtime.Intrinsics.Vector128<double> a6 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 60));
+                            global::System.Runtime.Intrinsics.Vector128<double> a6 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 60));
                             c6_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a6, c6_0);
-                            global::System.Runtime.Intrinsics.Vector128<double> a7 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 70));
+                            global::System.Runtime.Intrinsics.Vector128<double> a7 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 70));
                             c7_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a7, c7_0);
-                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1);
-                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                            ak += 1;
+                            bk += 2;
                         }
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 2));
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 2));
@@ -2168,41 +2187,42 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128<double> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                         global::System.Runtime.Intrinsics.Vector128<double> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                         ref double aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 10);
-                        ref double bRow = ref bRef;
+                        nint ak = 0;
+                        nint bk = 0;
                         int k = 0;
                         for (; k + 4 <= 10; k += 4)
                         {
                             {
-                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(0));
-                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 0));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                                 c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                             }
                             {
-                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(2));
-                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 2));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 1));
                                 c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
                             }
                             {
-                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(4));
-                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 4));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 2));
                                 c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
                             }
                             {
-                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(6));
-                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 6));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 3));
                                 c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
                             }
-                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 4);
-                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 8);
+                            ak += 4;
+                            bk += 8;
                         }
                         c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
                         for (; k < 10; k++)
                         {
-                            global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                            global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 0));
+                            global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                             c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1);
-                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                            ak += 1;
+                            bk += 2;
                         }
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 2));
                     }
@@ -2221,28 +2241,29 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128<double> c6_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(0));
                         global::System.Runtime.Intrinsics.Vector128<double> c7_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(0));
                         ref double aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 10);
-                        ref double bRow = ref bRef;
+                        nint ak = 0;
+                        nint bk = 0;
                         for (int k = 0; k < 10; k++)
                         {
-                            global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                            global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 0));
+                            global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                             c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                            global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 10));
+                            global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 10));
                             c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
-                            global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 20));
+                            global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 20));
                             c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
-                            global::System.Runtime.Intrinsics.Vector128<double> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 30));
+                            global::System.Runtime.Intrinsics.Vector128<double> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 30));
                             c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
-                            global::System.Runtime.Intrinsics.Vector128<double> a4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 40));
+                            global::System.Runtime.Intrinsics.Vector128<double> a4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 40));
                             c4_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a4, c4_0);
-                            global::System.Runtime.Intrinsics.Vector128<double> a5 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 50));
+                            global::System.Runtime.Intrinsics.Vector128<double> a5 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 50));
                             c5_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a5, c5_0);
-                            global::System.Runtime.Intrinsics.Vector128<double> a6 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 60));
+                            global::System.Runtime.Intrinsics.Vector128<double> a6 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 60));
                             c6_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a6, c6_0);
-                            global::System.Runtime.Intrinsics.Vector128<double> a7 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 70));
+                            global::System.Runtime.Intrinsics.Vector128<double> a7 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 70));
                             c7_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a7, c7_0);
-                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1);
-                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                            ak += 1;
+                            bk += 2;
                         }
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 2));
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 2));
@@ -2260,41 +2281,42 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128<double> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                         global::System.Runtime.Intrinsics.Vector128<double> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                         ref double aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 10);
-                        ref double bRow = ref bRef;
+                        nint ak = 0;
+                        nint bk = 0;
                         int k = 0;
                         for (; k + 4 <= 10; k += 4)
                         {
                             {
-                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(0));
-                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 0));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                                 c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                             }
                             {
-                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(2));
-                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 2));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 1));
                                 c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
                             }
                             {
-                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(4));
-                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 4));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 2));
                                 c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
                             }
                             {
-                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(6));
-                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 6));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 3));
                                 c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
                             }
-                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 4);
-                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 8);
+                            ak += 4;
+                            bk += 8;
                         }
                         c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
                         for (; k < 10; k++)
                         {
-                            global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                            global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 0));
+                            global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                             c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1);
-                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                            ak += 1;
+                            bk += 2;
                         }
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 2));
                     }
@@ -2313,28 +2335,29 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128<double> c6_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(0));
                         global::System.Runtime.Intrinsics.Vector128<double> c7_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(0));
                         ref double aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 10);
-                        ref double bRow = ref bRef;
+                        nint ak = 0;
+                        nint bk = 0;
                         for (int k = 0; k < 10; k++)
                         {
-                            global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                            global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 0));
+                            global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                             c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                            global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 10));
+                            global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 10));
                             c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
-                            global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 20));
+                            global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 20));
                             c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
-                            global::System.Runtime.Intrinsics.Vector128<double> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 30));
+                            global::System.Runtime.Intrinsics.Vector128<double> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 30));
                             c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
-                            global::System.Runtime.Intrinsics.Vector128<double> a4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 40));
+                            global::System.Runtime.Intrinsics.Vector128<double> a4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 40));
                             c4_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a4, c4_0);
-                            global::System.Runtime.Intrinsics.Vector128<double> a5 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 50));
+                            global::System.Runtime.Intrinsics.Vector128<double> a5 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 50));
                             c5_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a5, c5_0);
-                            global::System.Runtime.Intrinsics.Vector128<double> a6 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 60));
+                            global::System.Runtime.Intrinsics.Vector128<double> a6 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 60));
                             c6_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a6, c6_0);
-                            global::System.Runtime.Intrinsics.Vector128<double> a7 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 70));
+                            global::System.Runtime.Intrinsics.Vector128<double> a7 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 70));
                             c7_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a7, c7_0);
-                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1);
-                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                            ak += 1;
+                            bk += 2;
                         }
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 2));
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 2));
@@ -2352,41 +2375,42 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128<double> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                         global::System.Runtime.Intrinsics.Vector128<double> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                         ref double aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 10);
-                        ref double bRow = ref bRef;
+                        nint ak = 0;
+                        nint bk = 0;
                         int k = 0;
                         for (; k + 4 <= 10; k += 4)
                         {
                             {
-                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(0));
-                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 0));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                                 c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                             }
                             {
-                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(2));
-                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 2));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 1));
                                 c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
                             }
                             {
-                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(4));
-                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 4));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 2));
                                 c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
                             }
                             {
-                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(6));
-                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 6));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 3));
                                 c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
                             }
-                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 4);
-                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 8);
+                            ak += 4;
+                            bk += 8;
                         }
                         c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
                         for (; k < 10; k++)
                         {
-                            global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                            global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 0));
+                            global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                             c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1);
-                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                            ak += 1;
+                            bk += 2;
                         }
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 2));
                     }
@@ -2428,52 +2452,53 @@ namespace Samples
                             global::System.Runtime.Intrinsics.Vector512<double> c1_0s2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                             global::System.Runtime.Intrinsics.Vector512<double> c1_0s3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                             ref double aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, 0);
-                            ref double bRow = ref bRef;
+                            nint ak = 0;
+                            nint bk = 0;
                             int k = 0;
                             for (; k + 4 <= rows; k += 4)
                             {
                                 {
-                                    global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(0));
-                                    global::System.Runtime.Intrinsics.Vector512<double> a0 = global::System.Runtime.Intrinsics.Vector512.Create(aRow);
+                                    global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + 0));
+                                    global::System.Runtime.Intrinsics.Vector512<double> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                                     c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                                    global::System.Runtime.Intrinsics.Vector512<double> a1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                                    global::System.Runtime.Intrinsics.Vector512<double> a1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 1));
                                     c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
                                 }
                                 {
-                                    global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(10));
-                                    global::System.Runtime.Intrinsics.Vector512<double> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
+                                    global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + 10));
+                                    global::System.Runtime.Intrinsics.Vector512<double> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 2));
                                     c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
-                                    global::System.Runtime.Intrinsics.Vector512<double> a1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
+                                    global::System.Runtime.Intrinsics.Vector512<double> a1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 3));
                                     c1_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0s1);
                                 }
                                 {
-                                    global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(20));
-                                    global::System.Runtime.Intrinsics.Vector512<double> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 4));
+                                    global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + 20));
+                                    global::System.Runtime.Intrinsics.Vector512<double> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 4));
                                     c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
-                                    global::System.Runtime.Intrinsics.Vector512<double> a1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 5));
+                                    global::System.Runtime.Intrinsics.Vector512<double> a1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 5));
                                     c1_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0s2);
                                 }
                                 {
-                                    global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(30));
-                                    global::System.Runtime.Intrinsics.Vector512<double> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 6));
+                                    global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + 30));
+                                    global::System.Runtime.Intrinsics.Vector512<double> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 6));
                                     c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
-                                    global::System.Runtime.Intrinsics.Vector512<double> a1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 7));
+                                    global::System.Runtime.Intrinsics.Vector512<double> a1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 7));
                                     c1_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0s3);
                                 }
-                                aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 8);
-                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 40);
+                                ak += 8;
+                                bk += 40;
                             }
                             c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
                             c1_0 += c1_0s1 + c1_0s2 + c1_0s3;
                             for (; k < rows; k++)
                             {
-                                global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(0));
-                                global::System.Runtime.Intrinsics.Vector512<double> a0 = global::System.Runtime.Intrinsics.Vector512.Create(aRow);
+                                global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + 0));
+                                global::System.Runtime.Intrinsics.Vector512<double> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                                 c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                                global::System.Runtime.Intrinsics.Vector512<double> a1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                                global::System.Runtime.Intrinsics.Vector512<double> a1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 1));
                                 c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
-                                aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2);
-                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 10);
+                                ak += 2;
+                                bk += 10;
                             }
                             global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref cRef, (nuint)(0));
                             global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref cRef, (nuint)(10));
@@ -2488,52 +2513,53 @@ namespace Samples
                             global::System.Runtime.Intrinsics.Vector128<double> c1_0s2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                             global::System.Runtime.Intrinsics.Vector128<double> c1_0s3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                             ref double aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, 0);
-                            ref double bRow = ref bRef;
+                            nint ak = 0;
+                            nint bk = 0;
                             int k = 0;
                             for (; k + 4 <= rows; k += 4)
                             {
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(8));
-                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 8));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                                     c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 1));
                                     c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
                                 }
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(18));
-                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 18));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 2));
                                     c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
-                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 3));
                                     c1_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0s1);
                                 }
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(28));
-                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 4));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 28));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 4));
                                     c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
-                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 5));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 5));
                                     c1_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0s2);
                                 }
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(38));
-                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 6));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 38));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 6));
                                     c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
-                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 7));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 7));
                                     c1_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0s3);
                                 }
-                                aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 8);
-                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 40);
+                                ak += 8;
+                                bk += 40;
                             }
                             c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
                             c1_0 += c1_0s1 + c1_0s2 + c1_0s3;
                             for (; k < rows; k++)
                             {
-                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(8));
-                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 8));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                                 c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                                global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 1));
                                 c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
-                                aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2);
-                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 10);
+                                ak += 2;
+                                bk += 10;
                             }
                             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(8));
                             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)(18));
@@ -2551,32 +2577,33 @@ namespace Samples
                             global::System.Runtime.Intrinsics.Vector256<double> c1_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(14));
                             global::System.Runtime.Intrinsics.Vector256<double> c1_1s1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                             ref double aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, 0);
-                            ref double bRow = ref bRef;
+                            nint ak = 0;
+                            nint bk = 0;
                             int k = 0;
                             for (; k + 2 <= rows; k += 2)
                             {
                                 {
-                                    global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(0));
-                                    global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(4));
-                                    global::System.Runtime.Intrinsics.Vector256<double> a0 = global::System.Runtime.Intrinsics.Vector256.Create(aRow);
+                                    global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + 0));
+                                    global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + 4));
+                                    global::System.Runtime.Intrinsics.Vector256<double> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                                     c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                                     c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
-                                    global::System.Runtime.Intrinsics.Vector256<double> a1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                                    global::System.Runtime.Intrinsics.Vector256<double> a1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 1));
                                     c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
                                     c1_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1);
                                 }
                                 {
-                                    global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(10));
-                                    global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(14));
-                                    global::System.Runtime.Intrinsics.Vector256<double> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
+                                    global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + 10));
+                                    global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + 14));
+                                    global::System.Runtime.Intrinsics.Vector256<double> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 2));
                                     c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
                                     c0_1s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s1);
-                                    global::System.Runtime.Intrinsics.Vector256<double> a1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
+                                    global::System.Runtime.Intrinsics.Vector256<double> a1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 3));
                                     c1_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0s1);
                                     c1_1s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1s1);
                                 }
-                                aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 4);
-                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 20);
+                                ak += 4;
+                                bk += 20;
                             }
                             c0_0 += c0_0s1;
                             c0_1 += c0_1s1;
@@ -2584,16 +2611,16 @@ namespace Samples
                             c1_1 += c1_1s1;
                             for (; k < rows; k++)
                             {
-                                global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(0));
-                                global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(4));
-                                global::System.Runtime.Intrinsics.Vector256<double> a0 = global::System.Runtime.Intrinsics.Vector256.Create(aRow);
+                                global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + 0));
+                                global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + 4));
+                                global::System.Runtime.Intrinsics.Vector256<double> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                                 c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                                 c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
-                                global::System.Runtime.Intrinsics.Vector256<double> a1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                                global::System.Runtime.Intrinsics.Vector256<double> a1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 1));
                                 c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
                                 c1_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1);
-                                aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2);
-                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 10);
+                                ak += 2;
+                                bk += 10;
                             }
                             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(0));
                             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref cRef, (nuint)(4));
@@ -2610,52 +2637,53 @@ namespace Samples
                             global::System.Runtime.Intrinsics.Vector128<double> c1_0s2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                             global::System.Runtime.Intrinsics.Vector128<double> c1_0s3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                             ref double aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, 0);
-                            ref double bRow = ref bRef;
+                            nint ak = 0;
+                            nint bk = 0;
                             int k = 0;
                             for (; k + 4 <= rows; k += 4)
                             {
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(8));
-                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 8));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                                     c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 1));
                                     c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
                                 }
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(18));
-                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 18));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 2));
                                     c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
-                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 3));
                                     c1_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0s1);
                                 }
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(28));
-                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 4));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 28));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 4));
                                     c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
-                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 5));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 5));
                                     c1_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0s2);
                                 }
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(38));
-                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 6));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 38));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 6));
                                     c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
-                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 7));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 7));
                                     c1_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0s3);
                                 }
-                                aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 8);
-                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 40);
+                                ak += 8;
+                                bk += 40;
                             }
                             c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
                             c1_0 += c1_0s1 + c1_0s2 + c1_0s3;
                             for (; k < rows; k++)
                             {
-                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(8));
-                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 8));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                                 c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                                global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 1));
                                 c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
-                                aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2);
-                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 10);
+                                ak += 2;
+                                bk += 10;
                             }
                             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(8));
                             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)(18));
@@ -2675,32 +2703,33 @@ namespace Samples
                                 global::System.Runtime.Intrinsics.Vector128<double> c1_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(c0 + 2 + 10));
                                 global::System.Runtime.Intrinsics.Vector128<double> c1_1s1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                                 ref double aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, 0);
-                                ref double bRow = ref bRef;
+                                nint ak = 0;
+                                nint bk = 0;
                                 int k = 0;
                                 for (; k + 2 <= rows; k += 2)
                                 {
                                     {
-                                        global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0));
-                                        global::System.Runtime.Intrinsics.Vector128<double> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 2));
-                                        global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                                        global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0));
+                                        global::System.Runtime.Intrinsics.Vector128<double> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 2));
+                                        global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                                         c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                                         c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
-                                        global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                                        global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 1));
                                         c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
                                         c1_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1);
                                     }
                                     {
-                                        global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 10));
-                                        global::System.Runtime.Intrinsics.Vector128<double> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 2 + 10));
-                                        global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
+                                        global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 10));
+                                        global::System.Runtime.Intrinsics.Vector128<double> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 2 + 10));
+                                        global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 2));
                                         c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
                                         c0_1s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s1);
-                                        global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
+                                        global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 3));
                                         c1_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0s1);
                                         c1_1s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1s1);
                                     }
-                                    aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 4);
-                                    bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 20);
+                                    ak += 4;
+                                    bk += 20;
                                 }
                                 c0_0 += c0_0s1;
                                 c0_1 += c0_1s1;
@@ -2708,16 +2737,16 @@ namespace Samples
                                 c1_1 += c1_1s1;
                                 for (; k < rows; k++)
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0));
-                                    global::System.Runtime.Intrinsics.Vector128<double> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 2));
-                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 2));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                                     c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                                     c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
-                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 1));
                                     c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
                                     c1_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1);
-                                    aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2);
-                                    bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 10);
+                                    ak += 2;
+                                    bk += 10;
                                 }
                                 global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(c0));
                                 global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref cRef, (nuint)(c0 + 2));
@@ -2735,52 +2764,53 @@ namespace Samples
                             global::System.Runtime.Intrinsics.Vector128<double> c1_0s2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                             global::System.Runtime.Intrinsics.Vector128<double> c1_0s3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                             ref double aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, 0);
-                            ref double bRow = ref bRef;
+                            nint ak = 0;
+                            nint bk = 0;
                             int k = 0;
                             for (; k + 4 <= rows; k += 4)
                             {
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(8));
-                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 8));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                                     c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 1));
                                     c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
                                 }
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(18));
-                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 18));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 2));
                                     c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
-                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 3));
                                     c1_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0s1);
                                 }
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(28));
-                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 4));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 28));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 4));
                                     c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
-                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 5));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 5));
                                     c1_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0s2);
                                 }
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(38));
-                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 6));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 38));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 6));
                                     c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
-                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 7));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 7));
                                     c1_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0s3);
                                 }
-                                aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 8);
-                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 40);
+                                ak += 8;
+                                bk += 40;
                             }
                             c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
                             c1_0 += c1_0s1 + c1_0s2 + c1_0s3;
                             for (; k < rows; k++)
                             {
-                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(8));
-                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 8));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                                 c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                                global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 1));
                                 c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
-                                aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2);
-                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 10);
+                                ak += 2;
+                                bk += 10;
                             }
                             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(8));
                             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)(18));
@@ -2812,34 +2842,34 @@ namespace Samples
                             global::System.Runtime.Intrinsics.Vector128<double> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                             global::System.Runtime.Intrinsics.Vector128<double> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                             global::System.Runtime.Intrinsics.Vector128<double> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                            ref double bRow = ref bRef;
+                            nint bk = 0;
                             int k = 0;
                             for (; k + 4 <= rows; k += 4)
                             {
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(0));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 0));
                                     c0_0 += b0;
                                 }
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(2));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 2));
                                     c0_0s1 += b0;
                                 }
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(4));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 4));
                                     c0_0s2 += b0;
                                 }
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(6));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 6));
                                     c0_0s3 += b0;
                                 }
-                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 8);
+                                bk += 8;
                             }
                             c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
                             for (; k < rows; k++)
                             {
-                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(0));
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 0));
                                 c0_0 += b0;
-                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                                bk += 2;
                             }
                             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(0));
                         }
@@ -2851,34 +2881,34 @@ namespace Samples
                             global::System.Runtime.Intrinsics.Vector128<double> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                             global::System.Runtime.Intrinsics.Vector128<double> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                             global::System.Runtime.Intrinsics.Vector128<double> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                            ref double bRow = ref bRef;
+                            nint bk = 0;
                             int k = 0;
                             for (; k + 4 <= rows; k += 4)
                             {
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(0));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 0));
                                     c0_0 += b0;
                                 }
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(2));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 2));
                                     c0_0s1 += b0;
                                 }
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(4));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 4));
                                     c0_0s2 += b0;
                                 }
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(6));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 6));
                                     c0_0s3 += b0;
                                 }
-                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 8);
+                                bk += 8;
                             }
                             c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
                             for (; k < rows; k++)
                             {
-                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(0));
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 0));
                                 c0_0 += b0;
-                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                                bk += 2;
                             }
                             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(0));
                         }
@@ -2890,34 +2920,34 @@ namespace Samples
                             global::System.Runtime.Intrinsics.Vector128<double> c0_0s1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                             global::System.Runtime.Intrinsics.Vector128<double> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                             global::System.Runtime.Intrinsics.Vector128<double> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                            ref double bRow = ref bRef;
+                            nint bk = 0;
                             int k = 0;
                             for (; k + 4 <= rows; k += 4)
                             {
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(0));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 0));
                                     c0_0 += b0;
                                 }
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(2));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 2));
                                     c0_0s1 += b0;
                                 }
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(4));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 4));
                                     c0_0s2 += b0;
                                 }
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(6));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 6));
                                     c0_0s3 += b0;
                                 }
-                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 8);
+                                bk += 8;
                             }
                             c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
                             for (; k < rows; k++)
                             {
-                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(0));
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 0));
                                 c0_0 += b0;
-                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                                bk += 2;
                             }
                             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(0));
                         }
@@ -2956,28 +2986,29 @@ namespace Samples
                             global::System.Runtime.Intrinsics.Vector512<double> c6_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                             global::System.Runtime.Intrinsics.Vector512<double> c7_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                             ref double aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 2);
-                            ref double bRow = ref bRef;
+                            nint ak = 0;
+                            nint bk = 0;
                             for (int k = 0; k < 2; k++)
                             {
-                                global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(0));
-                                global::System.Runtime.Intrinsics.Vector512<double> a0 = global::System.Runtime.Intrinsics.Vector512.Create(aRow);
+                                global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + 0));
+                                global::System.Runtime.Intrinsics.Vector512<double> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                                 c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                                global::System.Runtime.Intrinsics.Vector512<double> a1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
+                                global::System.Runtime.Intrinsics.Vector512<double> a1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 2));
                                 c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
-                                global::System.Runtime.Intrinsics.Vector512<double> a2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 4));
+                                global::System.Runtime.Intrinsics.Vector512<double> a2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 4));
                                 c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
-                                global::System.Runtime.Intrinsics.Vector512<double> a3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 6));
+                                global::System.Runtime.Intrinsics.Vector512<double> a3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 6));
                                 c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
-                                global::System.Runtime.Intrinsics.Vector512<double> a4 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 8));
+                                global::System.Runtime.Intrinsics.Vector512<double> a4 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 8));
                                 c4_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a4, c4_0);
-                                global::System.Runtime.Intrinsics.Vector512<double> a5 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 10));
+                                global::System.Runtime.Intrinsics.Vector512<double> a5 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 10));
                                 c5_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a5, c5_0);
-                                global::System.Runtime.Intrinsics.Vector512<double> a6 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 12));
+                                global::System.Runtime.Intrinsics.Vector512<double> a6 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 12));
                                 c6_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a6, c6_0);
-                                global::System.Runtime.Intrinsics.Vector512<double> a7 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 14));
+                                global::System.Runtime.Intrinsics.Vector512<double> a7 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 14));
                                 c7_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a7, c7_0);
-                                aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1);
-                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 10);
+                                ak += 1;
+                                bk += 10;
                             }
                             global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 10));
                             global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 10));
@@ -2995,41 +3026,42 @@ namespace Samples
                             global::System.Runtime.Intrinsics.Vector512<double> c0_0s2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                             global::System.Runtime.Intrinsics.Vector512<double> c0_0s3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                             ref double aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 2);
-                            ref double bRow = ref bRef;
+                            nint ak = 0;
+                            nint bk = 0;
                             int k = 0;
                             for (; k + 4 <= 2; k += 4)
                             {
                                 {
-                                    global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(0));
-                                    global::System.Runtime.Intrinsics.Vector512<double> a0 = global::System.Runtime.Intrinsics.Vector512.Create(aRow);
+                                    global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + 0));
+                                    global::System.Runtime.Intrinsics.Vector512<double> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                                     c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                                 }
                                 {
-                                    global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(10));
-                                    global::System.Runtime.Intrinsics.Vector512<double> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                                    global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + 10));
+                                    global::System.Runtime.Intrinsics.Vector512<double> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 1));
                                     c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
                                 }
                                 {
-                                    global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(20));
-                                    global::System.Runtime.Intrinsics.Vector512<double> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
+                                    global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + 20));
+                                    global::System.Runtime.Intrinsics.Vector512<double> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 2));
                                     c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
                                 }
                                 {
-                                    global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(30));
-                                    global::System.Runtime.Intrinsics.Vector512<double> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
+                                    global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + 30));
+                                    global::System.Runtime.Intrinsics.Vector512<double> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 3));
                                     c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
                                 }
-                                aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 4);
-                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 40);
+                                ak += 4;
+                                bk += 40;
                             }
                             c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
                             for (; k < 2; k++)
                             {
-                                global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(0));
-                                global::System.Runtime.Intrinsics.Vector512<double> a0 = global::System.Runtime.Intrinsics.Vector512.Create(aRow);
+                                global::System.Runtime.Intrinsics.Vector512<double> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + 0));
+                                global::System.Runtime.Intrinsics.Vector512<double> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                                 c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                                aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1);
-                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 10);
+                                ak += 1;
+                                bk += 10;
                             }
                             global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 10));
                         }
@@ -3045,28 +3077,29 @@ namespace Samples
                             global::System.Runtime.Intrinsics.Vector128<double> c6_0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                             global::System.Runtime.Intrinsics.Vector128<double> c7_0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                             ref double aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1 * 2);
-                            ref double bRow = ref bRef;
+                            nint ak = 0;
+                            nint bk = 0;
                             for (int k = 0; k < 2; k++)
                             {
-                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(8));
-                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 8));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                                 c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
+                                global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 2));
                                 c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 4));
+                                global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 4));
                                 c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 6));
+                                global::System.Runtime.Intrinsics.Vector128<double> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 6));
                                 c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 8));
+                                global::System.Runtime.Intrinsics.Vector128<double> a4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 8));
                                 c4_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a4, c4_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a5 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 10));
+                                global::System.Runtime.Intrinsics.Vector128<double> a5 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 10));
                                 c5_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a5, c5_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a6 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 12));
+                                global::System.Runtime.Intrinsics.Vector128<double> a6 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 12));
                                 c6_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a6, c6_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a7 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 14));
+                                global::System.Runtime.Intrinsics.Vector128<double> a7 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 14));
                                 c7_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a7, c7_0);
-                                aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1);
-                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 10);
+                                ak += 1;
+                                bk += 10;
                             }
                             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r1 * 10 + 8));
                             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)((r1 + 1) * 10 + 8));
@@ -3084,41 +3117,42 @@ namespace Samples
                             global::System.Runtime.Intrinsics.Vector128<double> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                             global::System.Runtime.Intrinsics.Vector128<double> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                             ref double aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1 * 2);
-                            ref double bRow = ref bRef;
+                            nint ak = 0;
+                            nint bk = 0;
                             int k = 0;
                             for (; k + 4 <= 2; k += 4)
                             {
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(8));
-                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 8));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                                     c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                                 }
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(18));
-                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 18));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 1));
                                     c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
                                 }
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(28));
-                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 28));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 2));
                                     c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
                                 }
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(38));
-                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 38));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 3));
                                     c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
                                 }
-                                aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 4);
-                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 40);
+                                ak += 4;
+                                bk += 40;
                             }
                             c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
                             for (; k < 2; k++)
                             {
-                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(8));
-                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 8));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                                 c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                                aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1);
-                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 10);
+                                ak += 1;
+                                bk += 10;
                             }
                             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r1 * 10 + 8));
                         }
@@ -3137,25 +3171,26 @@ namespace Samples
                             global::System.Runtime.Intrinsics.Vector256<double> c3_0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                             global::System.Runtime.Intrinsics.Vector256<double> c3_1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                             ref double aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 2);
-                            ref double bRow = ref bRef;
+                            nint ak = 0;
+                            nint bk = 0;
                             for (int k = 0; k < 2; k++)
                             {
-                                global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(0));
-                                global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(4));
-                                global::System.Runtime.Intrinsics.Vector256<double> a0 = global::System.Runtime.Intrinsics.Vector256.Create(aRow);
+                                global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + 0));
+                                global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + 4));
+                                global::System.Runtime.Intrinsics.Vector256<double> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                                 c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                                 c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
-                                global::System.Runtime.Intrinsics.Vector256<double> a1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
+                                global::System.Runtime.Intrinsics.Vector256<double> a1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 2));
                                 c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
                                 c1_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1);
-                                global::System.Runtime.Intrinsics.Vector256<double> a2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 4));
+                                global::System.Runtime.Intrinsics.Vector256<double> a2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 4));
                                 c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
                                 c2_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a2, c2_1);
-                                global::System.Runtime.Intrinsics.Vector256<double> a3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 6));
+                                global::System.Runtime.Intrinsics.Vector256<double> a3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 6));
                                 c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
                                 c3_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a3, c3_1);
-                                aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1);
-                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 10);
+                                ak += 1;
+                                bk += 10;
                             }
                             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 10));
                             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 10 + 4));
@@ -3177,52 +3212,53 @@ namespace Samples
                             global::System.Runtime.Intrinsics.Vector256<double> c0_1s2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                             global::System.Runtime.Intrinsics.Vector256<double> c0_1s3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                             ref double aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 2);
-                            ref double bRow = ref bRef;
+                            nint ak = 0;
+                            nint bk = 0;
                             int k = 0;
                             for (; k + 4 <= 2; k += 4)
                             {
                                 {
-                                    global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(0));
-                                    global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(4));
-                                    global::System.Runtime.Intrinsics.Vector256<double> a0 = global::System.Runtime.Intrinsics.Vector256.Create(aRow);
+                                    global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + 0));
+                                    global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + 4));
+                                    global::System.Runtime.Intrinsics.Vector256<double> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                                     c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                                     c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
                                 }
                                 {
-                                    global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(10));
-                                    global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(14));
-                                    global::System.Runtime.Intrinsics.Vector256<double> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                                    global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + 10));
+                                    global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + 14));
+                                    global::System.Runtime.Intrinsics.Vector256<double> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 1));
                                     c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
                                     c0_1s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s1);
                                 }
                                 {
-                                    global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(20));
-                                    global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(24));
-                                    global::System.Runtime.Intrinsics.Vector256<double> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
+                                    global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + 20));
+                                    global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + 24));
+                                    global::System.Runtime.Intrinsics.Vector256<double> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 2));
                                     c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
                                     c0_1s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s2);
                                 }
                                 {
-                                    global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(30));
-                                    global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(34));
-                                    global::System.Runtime.Intrinsics.Vector256<double> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
+                                    global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + 30));
+                                    global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + 34));
+                                    global::System.Runtime.Intrinsics.Vector256<double> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 3));
                                     c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
                                     c0_1s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s3);
                                 }
-                                aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 4);
-                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 40);
+                                ak += 4;
+                                bk += 40;
                             }
                             c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
                             c0_1 += c0_1s1 + c0_1s2 + c0_1s3;
                             for (; k < 2; k++)
                             {
-                                global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(0));
-                                global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(4));
-                                global::System.Runtime.Intrinsics.Vector256<double> a0 = global::System.Runtime.Intrinsics.Vector256.Create(aRow);
+                                global::System.Runtime.Intrinsics.Vector256<double> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + 0));
+                                global::System.Runtime.Intrinsics.Vector256<double> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + 4));
+                                global::System.Runtime.Intrinsics.Vector256<double> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                                 c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                                 c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
-                                aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1);
-                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 10);
+                                ak += 1;
+                                bk += 10;
                             }
                             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 10));
                             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 10 + 4));
@@ -3239,28 +3275,29 @@ namespace Samples
                             global::System.Runtime.Intrinsics.Vector128<double> c6_0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                             global::System.Runtime.Intrinsics.Vector128<double> c7_0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                             ref double aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1 * 2);
-                            ref double bRow = ref bRef;
+                            nint ak = 0;
+                            nint bk = 0;
                             for (int k = 0; k < 2; k++)
                             {
-                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(8));
-                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 8));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                                 c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
+                                global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 2));
                                 c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 4));
+                                global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 4));
                                 c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 6));
+                                global::System.Runtime.Intrinsics.Vector128<double> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 6));
                                 c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 8));
+                                global::System.Runtime.Intrinsics.Vector128<double> a4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 8));
                                 c4_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a4, c4_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a5 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 10));
+                                global::System.Runtime.Intrinsics.Vector128<double> a5 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 10));
                                 c5_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a5, c5_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a6 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 12));
+                                global::System.Runtime.Intrinsics.Vector128<double> a6 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 12));
                                 c6_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a6, c6_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a7 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 14));
+                                global::System.Runtime.Intrinsics.Vector128<double> a7 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 14));
                                 c7_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a7, c7_0);
-                                aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1);
-                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 10);
+                                ak += 1;
+                                bk += 10;
                             }
                             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r1 * 10 + 8));
                             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)((r1 + 1) * 10 + 8));
@@ -3278,41 +3315,42 @@ namespace Samples
                             global::System.Runtime.Intrinsics.Vector128<double> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                             global::System.Runtime.Intrinsics.Vector128<double> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                             ref double aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1 * 2);
-                            ref double bRow = ref bRef;
+                            nint ak = 0;
+                            nint bk = 0;
                             int k = 0;
                             for (; k + 4 <= 2; k += 4)
                             {
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(8));
-                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 8));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                                     c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                                 }
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(18));
-                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 18));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 1));
                                     c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
                                 }
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(28));
-                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 28));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 2));
                                     c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
                                 }
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(38));
-                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 38));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 3));
                                     c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
                                 }
-                                aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 4);
-                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 40);
+                                ak += 4;
+                                bk += 40;
                             }
                             c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
                             for (; k < 2; k++)
                             {
-                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(8));
-                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 8));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                                 c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                                aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1);
-                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 10);
+                                ak += 1;
+                                bk += 10;
                             }
                             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r1 * 10 + 8));
                         }
@@ -3333,25 +3371,26 @@ namespace Samples
                                 global::System.Runtime.Intrinsics.Vector128<double> c3_0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                                 global::System.Runtime.Intrinsics.Vector128<double> c3_1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                                 ref double aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 2);
-                                ref double bRow = ref bRef;
+                                nint ak = 0;
+                                nint bk = 0;
                                 for (int k = 0; k < 2; k++)
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0));
-                                    global::System.Runtime.Intrinsics.Vector128<double> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 2));
-                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 2));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                                     c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                                     c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
-                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 2));
                                     c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
                                     c1_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1);
-                                    global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 4));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 4));
                                     c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
                                     c2_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a2, c2_1);
-                                    global::System.Runtime.Intrinsics.Vector128<double> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 6));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 6));
                                     c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
                                     c3_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a3, c3_1);
-                                    aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1);
-                                    bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 10);
+                                    ak += 1;
+                                    bk += 10;
                                 }
                                 global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 10 + c0));
                                 global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 10 + c0 + 2));
@@ -3373,52 +3412,53 @@ namespace Samples
                                 global::System.Runtime.Intrinsics.Vector128<double> c0_1s2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                                 global::System.Runtime.Intrinsics.Vector128<double> c0_1s3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                                 ref double aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 2);
-                                ref double bRow = ref bRef;
+                                nint ak = 0;
+                                nint bk = 0;
                                 int k = 0;
                                 for (; k + 4 <= 2; k += 4)
                                 {
                                     {
-                                        global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0));
-                                        global::System.Runtime.Intrinsics.Vector128<double> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 2));
-                                        global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                                        global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0));
+                                        global::System.Runtime.Intrinsics.Vector128<double> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 2));
+                                        global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                                         c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                                         c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
                                     }
                                     {
-                                        global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 10));
-                                        global::System.Runtime.Intrinsics.Vector128<double> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 2 + 10));
-                                        global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                                        global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 10));
+                                        global::System.Runtime.Intrinsics.Vector128<double> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 2 + 10));
+                                        global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 1));
                                         c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
                                         c0_1s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s1);
                                     }
                                     {
-                                        global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 20));
-                                        global::System.Runtime.Intrinsics.Vector128<double> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 2 + 20));
-                                        global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
+                                        global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 20));
+                                        global::System.Runtime.Intrinsics.Vector128<double> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 2 + 20));
+                                        global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 2));
                                         c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
                                         c0_1s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s2);
                                     }
                                     {
-                                        global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 30));
-                                        global::System.Runtime.Intrinsics.Vector128<double> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 2 + 30));
-                                        global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
+                                        global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 30));
+                                        global::System.Runtime.Intrinsics.Vector128<double> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 2 + 30));
+                                        global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 3));
                                         c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
                                         c0_1s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s3);
                                     }
-                                    aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 4);
-                                    bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 40);
+                                    ak += 4;
+                                    bk += 40;
                                 }
                                 c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
                                 c0_1 += c0_1s1 + c0_1s2 + c0_1s3;
                                 for (; k < 2; k++)
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0));
-                                    global::System.Runtime.Intrinsics.Vector128<double> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 2));
-                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 2));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                                     c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                                     c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
-                                    aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1);
-                                    bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 10);
+                                    ak += 1;
+                                    bk += 10;
                                 }
                                 global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 10 + c0));
                                 global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 10 + c0 + 2));
@@ -3436,28 +3476,29 @@ namespace Samples
                             global::System.Runtime.Intrinsics.Vector128<double> c6_0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                             global::System.Runtime.Intrinsics.Vector128<double> c7_0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                             ref double aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1 * 2);
-                            ref double bRow = ref bRef;
+                            nint ak = 0;
+                            nint bk = 0;
                             for (int k = 0; k < 2; k++)
                             {
-                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(8));
-                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 8));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                                 c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
+                                global::System.Runtime.Intrinsics.Vector128<double> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 2));
                                 c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 4));
+                                global::System.Runtime.Intrinsics.Vector128<double> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 4));
                                 c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 6));
+                                global::System.Runtime.Intrinsics.Vector128<double> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 6));
                                 c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 8));
+                                global::System.Runtime.Intrinsics.Vector128<double> a4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 8));
                                 c4_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a4, c4_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a5 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 10));
+                                global::System.Runtime.Intrinsics.Vector128<double> a5 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 10));
                                 c5_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a5, c5_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a6 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 12));
+                                global::System.Runtime.Intrinsics.Vector128<double> a6 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 12));
                                 c6_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a6, c6_0);
-                                global::System.Runtime.Intrinsics.Vector128<double> a7 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 14));
+                                global::System.Runtime.Intrinsics.Vector128<double> a7 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 14));
                                 c7_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a7, c7_0);
-                                aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1);
-                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 10);
+                                ak += 1;
+                                bk += 10;
                             }
                             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r1 * 10 + 8));
                             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)((r1 + 1) * 10 + 8));
@@ -3475,41 +3516,42 @@ namespace Samples
                             global::System.Runtime.Intrinsics.Vector128<double> c0_0s2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                             global::System.Runtime.Intrinsics.Vector128<double> c0_0s3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                             ref double aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1 * 2);
-                            ref double bRow = ref bRef;
+                            nint ak = 0;
+                            nint bk = 0;
                             int k = 0;
                             for (; k + 4 <= 2; k += 4)
                             {
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(8));
-                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 8));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                                     c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                                 }
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(18));
-                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 18));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 1));
                                     c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
                                 }
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(28));
-                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 28));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 2));
                                     c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
                                 }
                                 {
-                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(38));
-                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
+                                    global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 38));
+                                    global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 3));
                                     c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
                                 }
-                                aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 4);
-                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 40);
+                                ak += 4;
+                                bk += 40;
                             }
                             c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
                             for (; k < 2; k++)
                             {
-                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(8));
-                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                                global::System.Runtime.Intrinsics.Vector128<double> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 8));
+                                global::System.Runtime.Intrinsics.Vector128<double> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                                 c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                                aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1);
-                                bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 10);
+                                ak += 1;
+                                bk += 10;
                             }
                             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r1 * 10 + 8));
                         }

@@ -974,13 +974,11 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
         global::NetGen.Runtime.Guard.Length(gradients.Length, ParameterCount, nameof(gradients));
         global::System.ReadOnlySpan<float> p = _parameters;
         global::System.Span<float> g = gradients;
-        global::System.Span<float> scratch = global::NetGen.Runtime.Scratch<float>.Get((BackwardScratchLength * BatchTile) + 102912);
+        global::System.Span<float> scratch = global::NetGen.Runtime.Scratch<float>.Get((BackwardScratchLength * BatchTile) + 2560);
         global::System.Span<float> s = scratch.Slice(0, BackwardScratchLength * BatchTile);
         global::System.Span<float> wt2 = scratch.Slice((BackwardScratchLength * BatchTile) + 0, 1280); // W2^T, output-major, for dh1 = da2 W2
         global::NetGen.Runtime.Kernels.Transpose<float>(p.Slice(100480, 1280), 128, 10, wt2);
-        global::System.Span<float> dwt1 = scratch.Slice((BackwardScratchLength * BatchTile) + 1280, 100352); // dW1^T, output-major, summed over the tiles
-        dwt1.Clear();
-        global::System.Span<float> dwt2 = scratch.Slice((BackwardScratchLength * BatchTile) + 101632, 1280); // dW2^T, output-major, summed over the tiles
+        global::System.Span<float> dwt2 = scratch.Slice((BackwardScratchLength * BatchTile) + 1280, 1280); // dW2^T, output-major, summed over the tiles
         dwt2.Clear();
         float loss = 0f;
         for (int start = 0; start < count; start += BatchTile)
@@ -1013,10 +1011,9 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
             // Layer 1 backward: dW1 += H0^T dA1;  db1 += column sums of dA1
             global::System.Span<float> da1 = s.Slice(13248, 128 * rows);
             global::NetGen.Runtime.Activations.ReLUBackward<float>(a1, dh1, da1);
-            AffineBatchBackward1(h0, da1, dwt1, g.Slice(100352, 128), rows);
+            AffineBatchBackward1(h0, da1, g.Slice(0, 100352), g.Slice(100352, 128), rows);
 
         }
-        global::NetGen.Runtime.Kernels.AddTransposed<float>(dwt1, 128, 784, g.Slice(0, 100352));
         global::NetGen.Runtime.Kernels.AddTransposed<float>(dwt2, 10, 128, g.Slice(100480, 1280));
 
         return loss;
@@ -1054,35 +1051,36 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
                     global::System.Runtime.Intrinsics.Vector512<float> c3_2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biasRef, (nuint)(c0 + 32));
                     global::System.Runtime.Intrinsics.Vector512<float> c3_3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biasRef, (nuint)(c0 + 48));
                     ref float aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 784);
-                    ref float bRow = ref bRef;
+                    nint ak = 0;
+                    nint bk = 0;
                     for (int k = 0; k < 784; k++)
                     {
-                        global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(c0));
-                        global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(c0 + 16));
-                        global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(c0 + 32));
-                        global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(c0 + 48));
-                        global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512.Create(aRow);
+                        global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + c0));
+                        global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 16));
+                        global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 32));
+                        global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 48));
+                        global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                         c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                         c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
                         c0_2 = global::NetGen.Runtime.Simd.MultiplyAdd(b2, a0, c0_2);
                         c0_3 = global::NetGen.Runtime.Simd.MultiplyAdd(b3, a0, c0_3);
-                        global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 784));
+                        global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 784));
                         c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
                         c1_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1);
                         c1_2 = global::NetGen.Runtime.Simd.MultiplyAdd(b2, a1, c1_2);
                         c1_3 = global::NetGen.Runtime.Simd.MultiplyAdd(b3, a1, c1_3);
-                        global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1568));
+                        global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 1568));
                         c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
                         c2_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a2, c2_1);
                         c2_2 = global::NetGen.Runtime.Simd.MultiplyAdd(b2, a2, c2_2);
                         c2_3 = global::NetGen.Runtime.Simd.MultiplyAdd(b3, a2, c2_3);
-                        global::System.Runtime.Intrinsics.Vector512<float> a3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2352));
+                        global::System.Runtime.Intrinsics.Vector512<float> a3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 2352));
                         c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
                         c3_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a3, c3_1);
                         c3_2 = global::NetGen.Runtime.Simd.MultiplyAdd(b2, a3, c3_2);
                         c3_3 = global::NetGen.Runtime.Simd.MultiplyAdd(b3, a3, c3_3);
-                        aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1);
-                        bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 128);
+                        ak += 1;
+                        bk += 128;
                     }
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 128 + c0));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 128 + c0 + 16));
@@ -1112,34 +1110,35 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
                     global::System.Runtime.Intrinsics.Vector512<float> c0_3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biasRef, (nuint)(c0 + 48));
                     global::System.Runtime.Intrinsics.Vector512<float> c0_3s1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     ref float aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 784);
-                    ref float bRow = ref bRef;
+                    nint ak = 0;
+                    nint bk = 0;
                     int k = 0;
                     for (; k + 2 <= 784; k += 2)
                     {
                         {
-                            global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(c0));
-                            global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(c0 + 16));
-                            global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(c0 + 32));
-                            global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(c0 + 48));
-                            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512.Create(aRow);
+                            global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + c0));
+                            global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 16));
+                            global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 32));
+                            global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 48));
+                            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                             c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                             c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
                             c0_2 = global::NetGen.Runtime.Simd.MultiplyAdd(b2, a0, c0_2);
                             c0_3 = global::NetGen.Runtime.Simd.MultiplyAdd(b3, a0, c0_3);
                         }
                         {
-                            global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(c0 + 128));
-                            global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(c0 + 16 + 128));
-                            global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(c0 + 32 + 128));
-                            global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(c0 + 48 + 128));
-                            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                            global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 128));
+                            global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 16 + 128));
+                            global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 32 + 128));
+                            global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 48 + 128));
+                            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 1));
                             c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
                             c0_1s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s1);
                             c0_2s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b2, a0, c0_2s1);
                             c0_3s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b3, a0, c0_3s1);
                         }
-                        aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2);
-                        bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 256);
+                        ak += 2;
+                        bk += 256;
                     }
                     c0_0 += c0_0s1;
                     c0_1 += c0_1s1;
@@ -1147,17 +1146,17 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
                     c0_3 += c0_3s1;
                     for (; k < 784; k++)
                     {
-                        global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(c0));
-                        global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(c0 + 16));
-                        global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(c0 + 32));
-                        global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(c0 + 48));
-                        global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512.Create(aRow);
+                        global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + c0));
+                        global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 16));
+                        global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 32));
+                        global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 48));
+                        global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                         c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                         c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
                         c0_2 = global::NetGen.Runtime.Simd.MultiplyAdd(b2, a0, c0_2);
                         c0_3 = global::NetGen.Runtime.Simd.MultiplyAdd(b3, a0, c0_3);
-                        aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1);
-                        bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 128);
+                        ak += 1;
+                        bk += 128;
                     }
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 128 + c0));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 128 + c0 + 16));
@@ -1182,25 +1181,26 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
                     global::System.Runtime.Intrinsics.Vector256<float> c3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasRef, (nuint)(c0));
                     global::System.Runtime.Intrinsics.Vector256<float> c3_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasRef, (nuint)(c0 + 8));
                     ref float aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 784);
-                    ref float bRow = ref bRef;
+                    nint ak = 0;
+                    nint bk = 0;
                     for (int k = 0; k < 784; k++)
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(c0));
-                        global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(c0 + 8));
-                        global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(aRow);
+                        global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + c0));
+                        global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 8));
+                        global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                         c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                         c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
-                        global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 784));
+                        global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 784));
                         c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
                         c1_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1);
-                        global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1568));
+                        global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 1568));
                         c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
                         c2_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a2, c2_1);
-                        global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2352));
+                        global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 2352));
                         c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
                         c3_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a3, c3_1);
-                        aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1);
-                        bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 128);
+                        ak += 1;
+                        bk += 128;
                     }
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 128 + c0));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 128 + c0 + 8));
@@ -1222,52 +1222,53 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
                     global::System.Runtime.Intrinsics.Vector256<float> c0_1s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<float> c0_1s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     ref float aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 784);
-                    ref float bRow = ref bRef;
+                    nint ak = 0;
+                    nint bk = 0;
                     int k = 0;
                     for (; k + 4 <= 784; k += 4)
                     {
                         {
-                            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(c0));
-                            global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(c0 + 8));
-                            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(aRow);
+                            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + c0));
+                            global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 8));
+                            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                             c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                             c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
                         }
                         {
-                            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(c0 + 128));
-                            global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(c0 + 8 + 128));
-                            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 128));
+                            global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 8 + 128));
+                            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 1));
                             c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
                             c0_1s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s1);
                         }
                         {
-                            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(c0 + 256));
-                            global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(c0 + 8 + 256));
-                            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
+                            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 256));
+                            global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 8 + 256));
+                            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 2));
                             c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
                             c0_1s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s2);
                         }
                         {
-                            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(c0 + 384));
-                            global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(c0 + 8 + 384));
-                            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
+                            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 384));
+                            global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 8 + 384));
+                            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 3));
                             c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
                             c0_1s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s3);
                         }
-                        aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 4);
-                        bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 512);
+                        ak += 4;
+                        bk += 512;
                     }
                     c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
                     c0_1 += c0_1s1 + c0_1s2 + c0_1s3;
                     for (; k < 784; k++)
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(c0));
-                        global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(c0 + 8));
-                        global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(aRow);
+                        global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + c0));
+                        global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 8));
+                        global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                         c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                         c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
-                        aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1);
-                        bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 128);
+                        ak += 1;
+                        bk += 128;
                     }
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 128 + c0));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 128 + c0 + 8));
@@ -1290,25 +1291,26 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
                     global::System.Runtime.Intrinsics.Vector128<float> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(c0));
                     global::System.Runtime.Intrinsics.Vector128<float> c3_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(c0 + 4));
                     ref float aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 784);
-                    ref float bRow = ref bRef;
+                    nint ak = 0;
+                    nint bk = 0;
                     for (int k = 0; k < 784; k++)
                     {
-                        global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0));
-                        global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 4));
-                        global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                        global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0));
+                        global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                         c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                         c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
-                        global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 784));
+                        global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 784));
                         c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
                         c1_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1);
-                        global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1568));
+                        global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 1568));
                         c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
                         c2_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a2, c2_1);
-                        global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2352));
+                        global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 2352));
                         c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
                         c3_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a3, c3_1);
-                        aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1);
-                        bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 128);
+                        ak += 1;
+                        bk += 128;
                     }
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 128 + c0));
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 128 + c0 + 4));
@@ -1330,52 +1332,53 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
                     global::System.Runtime.Intrinsics.Vector128<float> c0_1s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> c0_1s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     ref float aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 784);
-                    ref float bRow = ref bRef;
+                    nint ak = 0;
+                    nint bk = 0;
                     int k = 0;
                     for (; k + 4 <= 784; k += 4)
                     {
                         {
-                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0));
-                            global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 4));
-                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0));
+                            global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 4));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                             c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                             c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
                         }
                         {
-                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 128));
-                            global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 4 + 128));
-                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 128));
+                            global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 4 + 128));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 1));
                             c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
                             c0_1s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s1);
                         }
                         {
-                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 256));
-                            global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 4 + 256));
-                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 256));
+                            global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 4 + 256));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 2));
                             c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
                             c0_1s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s2);
                         }
                         {
-                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 384));
-                            global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 4 + 384));
-                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 384));
+                            global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 4 + 384));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 3));
                             c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
                             c0_1s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s3);
                         }
-                        aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 4);
-                        bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 512);
+                        ak += 4;
+                        bk += 512;
                     }
                     c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
                     c0_1 += c0_1s1 + c0_1s2 + c0_1s3;
                     for (; k < 784; k++)
                     {
-                        global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0));
-                        global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 4));
-                        global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                        global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0));
+                        global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                         c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                         c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
-                        aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1);
-                        bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 128);
+                        ak += 1;
+                        bk += 128;
                     }
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 128 + c0));
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 128 + c0 + 4));
@@ -1399,233 +1402,193 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
         }
     }
 
-    /// <summary>Layer 1 backward for a tile: <c>dW1^T[i, :] += sum_r dA[r, i] X[r, :]</c> (dW is the output-major buffer); <c>db1 += sum_r dA[r, :]</c>.</summary>
+    /// <summary>Layer 1 backward for a tile: <c>dW1[j, :] += sum_r X[r, j] dA[r, :]</c>; <c>db1 += sum_r dA[r, :]</c>.</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void AffineBatchBackward1(global::System.ReadOnlySpan<float> X, global::System.ReadOnlySpan<float> dA, global::System.Span<float> dW, global::System.Span<float> db, int rows)
     {
-        { // dW^T += dA^T X, output-major: each output's row of input gradients fills whole vectors
-            ref float aRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dA);
-            ref float bRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(X);
+        { // dW += X^T dA: the tile is the inner dimension, so each gradient is loaded and stored once per tile
+            ref float aRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(X);
+            ref float bRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dA);
             ref float cRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dW);
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
-                for (int c0 = 0; c0 < 768; c0 += 64)
+                for (int c0 = 0; c0 < 128; c0 += 64)
                 {
-                    for (int r0 = 0; r0 < 128; r0 += 4)
+                    for (int r0 = 0; r0 < 784; r0 += 4)
                     {
-                        global::System.Runtime.Intrinsics.Vector512<float> c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(r0 * 784 + c0));
-                        global::System.Runtime.Intrinsics.Vector512<float> c0_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(r0 * 784 + c0 + 16));
-                        global::System.Runtime.Intrinsics.Vector512<float> c0_2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(r0 * 784 + c0 + 32));
-                        global::System.Runtime.Intrinsics.Vector512<float> c0_3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(r0 * 784 + c0 + 48));
-                        global::System.Runtime.Intrinsics.Vector512<float> c1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 784 + c0));
-                        global::System.Runtime.Intrinsics.Vector512<float> c1_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 784 + c0 + 16));
-                        global::System.Runtime.Intrinsics.Vector512<float> c1_2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 784 + c0 + 32));
-                        global::System.Runtime.Intrinsics.Vector512<float> c1_3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 784 + c0 + 48));
-                        global::System.Runtime.Intrinsics.Vector512<float> c2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 784 + c0));
-                        global::System.Runtime.Intrinsics.Vector512<float> c2_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 784 + c0 + 16));
-                        global::System.Runtime.Intrinsics.Vector512<float> c2_2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 784 + c0 + 32));
-                        global::System.Runtime.Intrinsics.Vector512<float> c2_3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 784 + c0 + 48));
-                        global::System.Runtime.Intrinsics.Vector512<float> c3_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 784 + c0));
-                        global::System.Runtime.Intrinsics.Vector512<float> c3_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 784 + c0 + 16));
-                        global::System.Runtime.Intrinsics.Vector512<float> c3_2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 784 + c0 + 32));
-                        global::System.Runtime.Intrinsics.Vector512<float> c3_3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 784 + c0 + 48));
+                        global::System.Runtime.Intrinsics.Vector512<float> c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(r0 * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector512<float> c0_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(r0 * 128 + c0 + 16));
+                        global::System.Runtime.Intrinsics.Vector512<float> c0_2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(r0 * 128 + c0 + 32));
+                        global::System.Runtime.Intrinsics.Vector512<float> c0_3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(r0 * 128 + c0 + 48));
+                        global::System.Runtime.Intrinsics.Vector512<float> c1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector512<float> c1_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 128 + c0 + 16));
+                        global::System.Runtime.Intrinsics.Vector512<float> c1_2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 128 + c0 + 32));
+                        global::System.Runtime.Intrinsics.Vector512<float> c1_3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 128 + c0 + 48));
+                        global::System.Runtime.Intrinsics.Vector512<float> c2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector512<float> c2_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 128 + c0 + 16));
+                        global::System.Runtime.Intrinsics.Vector512<float> c2_2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 128 + c0 + 32));
+                        global::System.Runtime.Intrinsics.Vector512<float> c2_3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 128 + c0 + 48));
+                        global::System.Runtime.Intrinsics.Vector512<float> c3_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector512<float> c3_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 128 + c0 + 16));
+                        global::System.Runtime.Intrinsics.Vector512<float> c3_2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 128 + c0 + 32));
+                        global::System.Runtime.Intrinsics.Vector512<float> c3_3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 128 + c0 + 48));
                         ref float aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0);
-                        ref float bRow = ref bRef;
+                        nint ak = 0;
+                        nint bk = 0;
                         for (int k = 0; k < rows; k++)
                         {
-                            global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(c0));
-                            global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(c0 + 16));
-                            global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(c0 + 32));
-                            global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(c0 + 48));
-                            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512.Create(aRow);
+                            global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + c0));
+                            global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 16));
+                            global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 32));
+                            global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 48));
+                            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                             c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                             c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
                             c0_2 = global::NetGen.Runtime.Simd.MultiplyAdd(b2, a0, c0_2);
                             c0_3 = global::NetGen.Runtime.Simd.MultiplyAdd(b3, a0, c0_3);
-                            global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                            global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 1));
                             c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
                             c1_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1);
                             c1_2 = global::NetGen.Runtime.Simd.MultiplyAdd(b2, a1, c1_2);
                             c1_3 = global::NetGen.Runtime.Simd.MultiplyAdd(b3, a1, c1_3);
-                            global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
+                            global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 2));
                             c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
                             c2_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a2, c2_1);
                             c2_2 = global::NetGen.Runtime.Simd.MultiplyAdd(b2, a2, c2_2);
                             c2_3 = global::NetGen.Runtime.Simd.MultiplyAdd(b3, a2, c2_3);
-                            global::System.Runtime.Intrinsics.Vector512<float> a3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
+                            global::System.Runtime.Intrinsics.Vector512<float> a3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 3));
                             c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
                             c3_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a3, c3_1);
                             c3_2 = global::NetGen.Runtime.Simd.MultiplyAdd(b2, a3, c3_2);
                             c3_3 = global::NetGen.Runtime.Simd.MultiplyAdd(b3, a3, c3_3);
-                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 128);
-                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 784);
+                            ak += 784;
+                            bk += 128;
                         }
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 784 + c0));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 784 + c0 + 16));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_2, ref cRef, (nuint)(r0 * 784 + c0 + 32));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_3, ref cRef, (nuint)(r0 * 784 + c0 + 48));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 784 + c0));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_1, ref cRef, (nuint)((r0 + 1) * 784 + c0 + 16));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_2, ref cRef, (nuint)((r0 + 1) * 784 + c0 + 32));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_3, ref cRef, (nuint)((r0 + 1) * 784 + c0 + 48));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 784 + c0));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_1, ref cRef, (nuint)((r0 + 2) * 784 + c0 + 16));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_2, ref cRef, (nuint)((r0 + 2) * 784 + c0 + 32));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_3, ref cRef, (nuint)((r0 + 2) * 784 + c0 + 48));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 784 + c0));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_1, ref cRef, (nuint)((r0 + 3) * 784 + c0 + 16));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_2, ref cRef, (nuint)((r0 + 3) * 784 + c0 + 32));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_3, ref cRef, (nuint)((r0 + 3) * 784 + c0 + 48));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 128 + c0 + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_2, ref cRef, (nuint)(r0 * 128 + c0 + 32));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_3, ref cRef, (nuint)(r0 * 128 + c0 + 48));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_1, ref cRef, (nuint)((r0 + 1) * 128 + c0 + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_2, ref cRef, (nuint)((r0 + 1) * 128 + c0 + 32));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_3, ref cRef, (nuint)((r0 + 1) * 128 + c0 + 48));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_1, ref cRef, (nuint)((r0 + 2) * 128 + c0 + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_2, ref cRef, (nuint)((r0 + 2) * 128 + c0 + 32));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_3, ref cRef, (nuint)((r0 + 2) * 128 + c0 + 48));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_1, ref cRef, (nuint)((r0 + 3) * 128 + c0 + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_2, ref cRef, (nuint)((r0 + 3) * 128 + c0 + 32));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_3, ref cRef, (nuint)((r0 + 3) * 128 + c0 + 48));
                     }
-                }
-                for (int r1 = 0; r1 < 128; r1 += 8)
-                {
-                    global::System.Runtime.Intrinsics.Vector512<float> c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(r1 * 784 + 768));
-                    global::System.Runtime.Intrinsics.Vector512<float> c1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r1 + 1) * 784 + 768));
-                    global::System.Runtime.Intrinsics.Vector512<float> c2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r1 + 2) * 784 + 768));
-                    global::System.Runtime.Intrinsics.Vector512<float> c3_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r1 + 3) * 784 + 768));
-                    global::System.Runtime.Intrinsics.Vector512<float> c4_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r1 + 4) * 784 + 768));
-                    global::System.Runtime.Intrinsics.Vector512<float> c5_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r1 + 5) * 784 + 768));
-                    global::System.Runtime.Intrinsics.Vector512<float> c6_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r1 + 6) * 784 + 768));
-                    global::System.Runtime.Intrinsics.Vector512<float> c7_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r1 + 7) * 784 + 768));
-                    ref float aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r1);
-                    ref float bRow = ref bRef;
-                    for (int k = 0; k < rows; k++)
-                    {
-                        global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(768));
-                        global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512.Create(aRow);
-                        c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                        global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
-                        c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
-                        global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
-                        c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
-                        global::System.Runtime.Intrinsics.Vector512<float> a3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
-                        c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
-                        global::System.Runtime.Intrinsics.Vector512<float> a4 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 4));
-                        c4_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a4, c4_0);
-                        global::System.Runtime.Intrinsics.Vector512<float> a5 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 5));
-                        c5_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a5, c5_0);
-                        global::System.Runtime.Intrinsics.Vector512<float> a6 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 6));
-                        c6_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a6, c6_0);
-                        global::System.Runtime.Intrinsics.Vector512<float> a7 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 7));
-                        c7_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a7, c7_0);
-                        aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 128);
-                        bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 784);
-                    }
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref cRef, (nuint)(r1 * 784 + 768));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref cRef, (nuint)((r1 + 1) * 784 + 768));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_0, ref cRef, (nuint)((r1 + 2) * 784 + 768));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_0, ref cRef, (nuint)((r1 + 3) * 784 + 768));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c4_0, ref cRef, (nuint)((r1 + 4) * 784 + 768));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c5_0, ref cRef, (nuint)((r1 + 5) * 784 + 768));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c6_0, ref cRef, (nuint)((r1 + 6) * 784 + 768));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c7_0, ref cRef, (nuint)((r1 + 7) * 784 + 768));
                 }
             }
             else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
             {
-                for (int c0 = 0; c0 < 784; c0 += 16)
+                for (int c0 = 0; c0 < 128; c0 += 16)
                 {
-                    for (int r0 = 0; r0 < 128; r0 += 4)
+                    for (int r0 = 0; r0 < 784; r0 += 4)
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(r0 * 784 + c0));
-                        global::System.Runtime.Intrinsics.Vector256<float> c0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(r0 * 784 + c0 + 8));
-                        global::System.Runtime.Intrinsics.Vector256<float> c1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 784 + c0));
-                        global::System.Runtime.Intrinsics.Vector256<float> c1_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 784 + c0 + 8));
-                        global::System.Runtime.Intrinsics.Vector256<float> c2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 784 + c0));
-                        global::System.Runtime.Intrinsics.Vector256<float> c2_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 784 + c0 + 8));
-                        global::System.Runtime.Intrinsics.Vector256<float> c3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 784 + c0));
-                        global::System.Runtime.Intrinsics.Vector256<float> c3_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 784 + c0 + 8));
+                        global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(r0 * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector256<float> c0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(r0 * 128 + c0 + 8));
+                        global::System.Runtime.Intrinsics.Vector256<float> c1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector256<float> c1_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 128 + c0 + 8));
+                        global::System.Runtime.Intrinsics.Vector256<float> c2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector256<float> c2_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 128 + c0 + 8));
+                        global::System.Runtime.Intrinsics.Vector256<float> c3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector256<float> c3_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 128 + c0 + 8));
                         ref float aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0);
-                        ref float bRow = ref bRef;
+                        nint ak = 0;
+                        nint bk = 0;
                         for (int k = 0; k < rows; k++)
                         {
-                            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(c0));
-                            global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(c0 + 8));
-                            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(aRow);
+                            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + c0));
+                            global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 8));
+                            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                             c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                             c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
-                            global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                            global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 1));
                             c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
                             c1_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1);
-                            global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
+                            global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 2));
                             c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
                             c2_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a2, c2_1);
-                            global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
+                            global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 3));
                             c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
                             c3_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a3, c3_1);
-                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 128);
-                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 784);
+                            ak += 784;
+                            bk += 128;
                         }
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 784 + c0));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 784 + c0 + 8));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 784 + c0));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_1, ref cRef, (nuint)((r0 + 1) * 784 + c0 + 8));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 784 + c0));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_1, ref cRef, (nuint)((r0 + 2) * 784 + c0 + 8));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 784 + c0));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_1, ref cRef, (nuint)((r0 + 3) * 784 + c0 + 8));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 128 + c0 + 8));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_1, ref cRef, (nuint)((r0 + 1) * 128 + c0 + 8));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_1, ref cRef, (nuint)((r0 + 2) * 128 + c0 + 8));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_1, ref cRef, (nuint)((r0 + 3) * 128 + c0 + 8));
                     }
                 }
             }
             else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
             {
-                for (int c0 = 0; c0 < 784; c0 += 8)
+                for (int c0 = 0; c0 < 128; c0 += 8)
                 {
-                    for (int r0 = 0; r0 < 128; r0 += 4)
+                    for (int r0 = 0; r0 < 784; r0 += 4)
                     {
-                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 784 + c0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 784 + c0 + 4));
-                        global::System.Runtime.Intrinsics.Vector128<float> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 784 + c0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c1_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 784 + c0 + 4));
-                        global::System.Runtime.Intrinsics.Vector128<float> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 784 + c0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c2_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 784 + c0 + 4));
-                        global::System.Runtime.Intrinsics.Vector128<float> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 784 + c0));
-                        global::System.Runtime.Intrinsics.Vector128<float> c3_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 784 + c0 + 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector128<float> c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(r0 * 128 + c0 + 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector128<float> c1_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 1) * 128 + c0 + 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector128<float> c2_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 2) * 128 + c0 + 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector128<float> c3_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 128 + c0 + 4));
                         ref float aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0);
-                        ref float bRow = ref bRef;
+                        nint ak = 0;
+                        nint bk = 0;
                         for (int k = 0; k < rows; k++)
                         {
-                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0));
-                            global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 4));
-                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0));
+                            global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 4));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                             c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                             c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
-                            global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                            global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 1));
                             c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
                             c1_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1);
-                            global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
+                            global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 2));
                             c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
                             c2_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a2, c2_1);
-                            global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
+                            global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 3));
                             c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
                             c3_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a3, c3_1);
-                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 128);
-                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 784);
+                            ak += 784;
+                            bk += 128;
                         }
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 784 + c0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 784 + c0 + 4));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 784 + c0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref cRef, (nuint)((r0 + 1) * 784 + c0 + 4));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 784 + c0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref cRef, (nuint)((r0 + 2) * 784 + c0 + 4));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 784 + c0));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref cRef, (nuint)((r0 + 3) * 784 + c0 + 4));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 128 + c0 + 4));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref cRef, (nuint)((r0 + 1) * 128 + c0 + 4));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref cRef, (nuint)((r0 + 2) * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref cRef, (nuint)((r0 + 2) * 128 + c0 + 4));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref cRef, (nuint)((r0 + 3) * 128 + c0));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref cRef, (nuint)((r0 + 3) * 128 + c0 + 4));
                     }
                 }
             }
             else
             {
-                for (int r = 0; r < 128; r++)
+                for (int r = 0; r < 784; r++)
                 {
-                    for (int c = 0; c < 784; c++)
+                    for (int c = 0; c < 128; c++)
                     {
-                        float sum = global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 784 + c);
+                        float sum = global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 128 + c);
                         for (int k = 0; k < rows; k++)
                         {
-                            sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r + k * 128) * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRef, k * 784 + c);
+                            sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r + k * 784) * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRef, k * 128 + c);
                         }
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 784 + c) = sum;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 128 + c) = sum;
                     }
                 }
             }
@@ -1646,31 +1609,31 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
                         global::System.Runtime.Intrinsics.Vector512<float> c0_2s1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         global::System.Runtime.Intrinsics.Vector512<float> c0_3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(c0 + 48));
                         global::System.Runtime.Intrinsics.Vector512<float> c0_3s1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        ref float bRow = ref bRef;
+                        nint bk = 0;
                         int k = 0;
                         for (; k + 2 <= rows; k += 2)
                         {
                             {
-                                global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(c0));
-                                global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(c0 + 16));
-                                global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(c0 + 32));
-                                global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(c0 + 48));
+                                global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + c0));
+                                global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 16));
+                                global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 32));
+                                global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 48));
                                 c0_0 += b0;
                                 c0_1 += b1;
                                 c0_2 += b2;
                                 c0_3 += b3;
                             }
                             {
-                                global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(c0 + 128));
-                                global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(c0 + 16 + 128));
-                                global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(c0 + 32 + 128));
-                                global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(c0 + 48 + 128));
+                                global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 128));
+                                global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 16 + 128));
+                                global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 32 + 128));
+                                global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 48 + 128));
                                 c0_0s1 += b0;
                                 c0_1s1 += b1;
                                 c0_2s1 += b2;
                                 c0_3s1 += b3;
                             }
-                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 256);
+                            bk += 256;
                         }
                         c0_0 += c0_0s1;
                         c0_1 += c0_1s1;
@@ -1678,15 +1641,15 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
                         c0_3 += c0_3s1;
                         for (; k < rows; k++)
                         {
-                            global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(c0));
-                            global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(c0 + 16));
-                            global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(c0 + 32));
-                            global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(c0 + 48));
+                            global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + c0));
+                            global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 16));
+                            global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 32));
+                            global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 48));
                             c0_0 += b0;
                             c0_1 += b1;
                             c0_2 += b2;
                             c0_3 += b3;
-                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 128);
+                            bk += 128;
                         }
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref cRef, (nuint)(c0));
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref cRef, (nuint)(c0 + 16));
@@ -1708,45 +1671,45 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
                         global::System.Runtime.Intrinsics.Vector256<float> c0_1s1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         global::System.Runtime.Intrinsics.Vector256<float> c0_1s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         global::System.Runtime.Intrinsics.Vector256<float> c0_1s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        ref float bRow = ref bRef;
+                        nint bk = 0;
                         int k = 0;
                         for (; k + 4 <= rows; k += 4)
                         {
                             {
-                                global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(c0));
-                                global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(c0 + 8));
+                                global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + c0));
+                                global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 8));
                                 c0_0 += b0;
                                 c0_1 += b1;
                             }
                             {
-                                global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(c0 + 128));
-                                global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(c0 + 8 + 128));
+                                global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 128));
+                                global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 8 + 128));
                                 c0_0s1 += b0;
                                 c0_1s1 += b1;
                             }
                             {
-                                global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(c0 + 256));
-                                global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(c0 + 8 + 256));
+                                global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 256));
+                                global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 8 + 256));
                                 c0_0s2 += b0;
                                 c0_1s2 += b1;
                             }
                             {
-                                global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(c0 + 384));
-                                global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(c0 + 8 + 384));
+                                global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 384));
+                                global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 8 + 384));
                                 c0_0s3 += b0;
                                 c0_1s3 += b1;
                             }
-                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 512);
+                            bk += 512;
                         }
                         c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
                         c0_1 += c0_1s1 + c0_1s2 + c0_1s3;
                         for (; k < rows; k++)
                         {
-                            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(c0));
-                            global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(c0 + 8));
+                            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + c0));
+                            global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 8));
                             c0_0 += b0;
                             c0_1 += b1;
-                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 128);
+                            bk += 128;
                         }
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(c0));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref cRef, (nuint)(c0 + 8));
@@ -1766,45 +1729,45 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
                         global::System.Runtime.Intrinsics.Vector128<float> c0_1s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                         global::System.Runtime.Intrinsics.Vector128<float> c0_1s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                         global::System.Runtime.Intrinsics.Vector128<float> c0_1s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        ref float bRow = ref bRef;
+                        nint bk = 0;
                         int k = 0;
                         for (; k + 4 <= rows; k += 4)
                         {
                             {
-                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0));
-                                global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 4));
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0));
+                                global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 4));
                                 c0_0 += b0;
                                 c0_1 += b1;
                             }
                             {
-                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 128));
-                                global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 4 + 128));
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 128));
+                                global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 4 + 128));
                                 c0_0s1 += b0;
                                 c0_1s1 += b1;
                             }
                             {
-                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 256));
-                                global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 4 + 256));
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 256));
+                                global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 4 + 256));
                                 c0_0s2 += b0;
                                 c0_1s2 += b1;
                             }
                             {
-                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 384));
-                                global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 4 + 384));
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 384));
+                                global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 4 + 384));
                                 c0_0s3 += b0;
                                 c0_1s3 += b1;
                             }
-                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 512);
+                            bk += 512;
                         }
                         c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
                         c0_1 += c0_1s1 + c0_1s2 + c0_1s3;
                         for (; k < rows; k++)
                         {
-                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0));
-                            global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 4));
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0));
+                            global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 4));
                             c0_0 += b0;
                             c0_1 += b1;
-                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 128);
+                            bk += 128;
                         }
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(c0));
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref cRef, (nuint)(c0 + 4));
@@ -1851,28 +1814,29 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
                 global::System.Runtime.Intrinsics.Vector256<float> c6_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasRef, (nuint)(0));
                 global::System.Runtime.Intrinsics.Vector256<float> c7_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasRef, (nuint)(0));
                 ref float aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 128);
-                ref float bRow = ref bRef;
+                nint ak = 0;
+                nint bk = 0;
                 for (int k = 0; k < 128; k++)
                 {
-                    global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(0));
-                    global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(aRow);
+                    global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + 0));
+                    global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                     c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                    global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 128));
+                    global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 128));
                     c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
-                    global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 256));
+                    global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 256));
                     c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
-                    global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 384));
+                    global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 384));
                     c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
-                    global::System.Runtime.Intrinsics.Vector256<float> a4 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 512));
+                    global::System.Runtime.Intrinsics.Vector256<float> a4 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 512));
                     c4_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a4, c4_0);
-                    global::System.Runtime.Intrinsics.Vector256<float> a5 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 640));
+                    global::System.Runtime.Intrinsics.Vector256<float> a5 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 640));
                     c5_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a5, c5_0);
-                    global::System.Runtime.Intrinsics.Vector256<float> a6 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 768));
+                    global::System.Runtime.Intrinsics.Vector256<float> a6 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 768));
                     c6_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a6, c6_0);
-                    global::System.Runtime.Intrinsics.Vector256<float> a7 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 896));
+                    global::System.Runtime.Intrinsics.Vector256<float> a7 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 896));
                     c7_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a7, c7_0);
-                    aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1);
-                    bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 10);
+                    ak += 1;
+                    bk += 10;
                 }
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 10));
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 10));
@@ -1890,41 +1854,42 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
                 global::System.Runtime.Intrinsics.Vector256<float> c0_0s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<float> c0_0s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 ref float aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 128);
-                ref float bRow = ref bRef;
+                nint ak = 0;
+                nint bk = 0;
                 int k = 0;
                 for (; k + 4 <= 128; k += 4)
                 {
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(aRow);
+                        global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + 0));
+                        global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                         c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                     }
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(10));
-                        global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                        global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + 10));
+                        global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 1));
                         c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
                     }
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(20));
-                        global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
+                        global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + 20));
+                        global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 2));
                         c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
                     }
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(30));
-                        global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
+                        global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + 30));
+                        global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 3));
                         c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
                     }
-                    aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 4);
-                    bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 40);
+                    ak += 4;
+                    bk += 40;
                 }
                 c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
                 for (; k < 128; k++)
                 {
-                    global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(0));
-                    global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(aRow);
+                    global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + 0));
+                    global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                     c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                    aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1);
-                    bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 10);
+                    ak += 1;
+                    bk += 10;
                 }
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 10));
             }
@@ -1955,28 +1920,29 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
                 global::System.Runtime.Intrinsics.Vector256<float> c6_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasRef, (nuint)(0));
                 global::System.Runtime.Intrinsics.Vector256<float> c7_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biasRef, (nuint)(0));
                 ref float aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 128);
-                ref float bRow = ref bRef;
+                nint ak = 0;
+                nint bk = 0;
                 for (int k = 0; k < 128; k++)
                 {
-                    global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(0));
-                    global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(aRow);
+                    global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + 0));
+                    global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                     c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                    global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 128));
+                    global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 128));
                     c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
-                    global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 256));
+                    global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 256));
                     c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
-                    global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 384));
+                    global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 384));
                     c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
-                    global::System.Runtime.Intrinsics.Vector256<float> a4 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 512));
+                    global::System.Runtime.Intrinsics.Vector256<float> a4 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 512));
                     c4_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a4, c4_0);
-                    global::System.Runtime.Intrinsics.Vector256<float> a5 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 640));
+                    global::System.Runtime.Intrinsics.Vector256<float> a5 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 640));
                     c5_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a5, c5_0);
-                    global::System.Runtime.Intrinsics.Vector256<float> a6 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 768));
+                    global::System.Runtime.Intrinsics.Vector256<float> a6 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 768));
                     c6_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a6, c6_0);
-                    global::System.Runtime.Intrinsics.Vector256<float> a7 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 896));
+                    global::System.Runtime.Intrinsics.Vector256<float> a7 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 896));
                     c7_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a7, c7_0);
-                    aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1);
-                    bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 10);
+                    ak += 1;
+                    bk += 10;
                 }
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 10));
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref cRef, (nuint)((r0 + 1) * 10));
@@ -1994,41 +1960,42 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
                 global::System.Runtime.Intrinsics.Vector256<float> c0_0s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<float> c0_0s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 ref float aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 128);
-                ref float bRow = ref bRef;
+                nint ak = 0;
+                nint bk = 0;
                 int k = 0;
                 for (; k + 4 <= 128; k += 4)
                 {
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(aRow);
+                        global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + 0));
+                        global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                         c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                     }
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(10));
-                        global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                        global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + 10));
+                        global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 1));
                         c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
                     }
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(20));
-                        global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
+                        global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + 20));
+                        global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 2));
                         c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
                     }
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(30));
-                        global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
+                        global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + 30));
+                        global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 3));
                         c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
                     }
-                    aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 4);
-                    bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 40);
+                    ak += 4;
+                    bk += 40;
                 }
                 c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
                 for (; k < 128; k++)
                 {
-                    global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(0));
-                    global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(aRow);
+                    global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + 0));
+                    global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                     c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
-                    aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1);
-                    bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 10);
+                    ak += 1;
+                    bk += 10;
                 }
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 10));
             }
@@ -2059,25 +2026,26 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
                 global::System.Runtime.Intrinsics.Vector128<float> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(0));
                 global::System.Runtime.Intrinsics.Vector128<float> c3_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biasRef, (nuint)(4));
                 ref float aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 128);
-                ref float bRow = ref bRef;
+                nint ak = 0;
+                nint bk = 0;
                 for (int k = 0; k < 128; k++)
                 {
-                    global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(0));
-                    global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(4));
-                    global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                    global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 0));
+                    global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 4));
+                    global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                     c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                     c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
-                    global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 128));
+                    global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 128));
                     c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
                     c1_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1);
-                    global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 256));
+                    global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 256));
                     c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
                     c2_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a2, c2_1);
-                    global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 384));
+                    global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 384));
                     c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
                     c3_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a3, c3_1);
-                    aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1);
-                    bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 10);
+                    ak += 1;
+                    bk += 10;
                 }
                 global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 10));
                 global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 10 + 4));
@@ -2099,52 +2067,53 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
                 global::System.Runtime.Intrinsics.Vector128<float> c0_1s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> c0_1s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 ref float aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 128);
-                ref float bRow = ref bRef;
+                nint ak = 0;
+                nint bk = 0;
                 int k = 0;
                 for (; k + 4 <= 128; k += 4)
                 {
                     {
-                        global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(4));
-                        global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                        global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                         c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                         c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
                     }
                     {
-                        global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(10));
-                        global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(14));
-                        global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                        global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 10));
+                        global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 14));
+                        global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 1));
                         c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
                         c0_1s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s1);
                     }
                     {
-                        global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(20));
-                        global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(24));
-                        global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
+                        global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 20));
+                        global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 24));
+                        global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 2));
                         c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
                         c0_1s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s2);
                     }
                     {
-                        global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(30));
-                        global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(34));
-                        global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
+                        global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 30));
+                        global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 34));
+                        global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 3));
                         c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
                         c0_1s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s3);
                     }
-                    aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 4);
-                    bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 40);
+                    ak += 4;
+                    bk += 40;
                 }
                 c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
                 c0_1 += c0_1s1 + c0_1s2 + c0_1s3;
                 for (; k < 128; k++)
                 {
-                    global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(0));
-                    global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(4));
-                    global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                    global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 0));
+                    global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 4));
+                    global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                     c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                     c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
-                    aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1);
-                    bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 10);
+                    ak += 1;
+                    bk += 10;
                 }
                 global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 10));
                 global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 10 + 4));
@@ -2210,35 +2179,36 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
                         global::System.Runtime.Intrinsics.Vector512<float> c3_2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 128 + c0 + 32));
                         global::System.Runtime.Intrinsics.Vector512<float> c3_3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 128 + c0 + 48));
                         ref float aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0);
-                        ref float bRow = ref bRef;
+                        nint ak = 0;
+                        nint bk = 0;
                         for (int k = 0; k < rows; k++)
                         {
-                            global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(c0));
-                            global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(c0 + 16));
-                            global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(c0 + 32));
-                            global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(c0 + 48));
-                            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512.Create(aRow);
+                            global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + c0));
+                            global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 16));
+                            global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 32));
+                            global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 48));
+                            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                             c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                             c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
                             c0_2 = global::NetGen.Runtime.Simd.MultiplyAdd(b2, a0, c0_2);
                             c0_3 = global::NetGen.Runtime.Simd.MultiplyAdd(b3, a0, c0_3);
-                            global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                            global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 1));
                             c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
                             c1_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1);
                             c1_2 = global::NetGen.Runtime.Simd.MultiplyAdd(b2, a1, c1_2);
                             c1_3 = global::NetGen.Runtime.Simd.MultiplyAdd(b3, a1, c1_3);
-                            global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
+                            global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 2));
                             c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
                             c2_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a2, c2_1);
                             c2_2 = global::NetGen.Runtime.Simd.MultiplyAdd(b2, a2, c2_2);
                             c2_3 = global::NetGen.Runtime.Simd.MultiplyAdd(b3, a2, c2_3);
-                            global::System.Runtime.Intrinsics.Vector512<float> a3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
+                            global::System.Runtime.Intrinsics.Vector512<float> a3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 3));
                             c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
                             c3_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a3, c3_1);
                             c3_2 = global::NetGen.Runtime.Simd.MultiplyAdd(b2, a3, c3_2);
                             c3_3 = global::NetGen.Runtime.Simd.MultiplyAdd(b3, a3, c3_3);
-                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 10);
-                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 128);
+                            ak += 10;
+                            bk += 128;
                         }
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 128 + c0));
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 128 + c0 + 16));
@@ -2267,25 +2237,26 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
                         global::System.Runtime.Intrinsics.Vector512<float> c1_2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(c0 + 32 + 1152));
                         global::System.Runtime.Intrinsics.Vector512<float> c1_3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cRef, (nuint)(c0 + 48 + 1152));
                         ref float aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, 8);
-                        ref float bRow = ref bRef;
+                        nint ak = 0;
+                        nint bk = 0;
                         for (int k = 0; k < rows; k++)
                         {
-                            global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(c0));
-                            global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(c0 + 16));
-                            global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(c0 + 32));
-                            global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(c0 + 48));
-                            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512.Create(aRow);
+                            global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + c0));
+                            global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 16));
+                            global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 32));
+                            global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 48));
+                            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                             c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                             c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
                             c0_2 = global::NetGen.Runtime.Simd.MultiplyAdd(b2, a0, c0_2);
                             c0_3 = global::NetGen.Runtime.Simd.MultiplyAdd(b3, a0, c0_3);
-                            global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                            global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 1));
                             c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
                             c1_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1);
                             c1_2 = global::NetGen.Runtime.Simd.MultiplyAdd(b2, a1, c1_2);
                             c1_3 = global::NetGen.Runtime.Simd.MultiplyAdd(b3, a1, c1_3);
-                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 10);
-                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 128);
+                            ak += 10;
+                            bk += 128;
                         }
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref cRef, (nuint)(c0 + 1024));
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref cRef, (nuint)(c0 + 16 + 1024));
@@ -2313,25 +2284,26 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
                         global::System.Runtime.Intrinsics.Vector256<float> c3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 128 + c0));
                         global::System.Runtime.Intrinsics.Vector256<float> c3_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 128 + c0 + 8));
                         ref float aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0);
-                        ref float bRow = ref bRef;
+                        nint ak = 0;
+                        nint bk = 0;
                         for (int k = 0; k < rows; k++)
                         {
-                            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(c0));
-                            global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(c0 + 8));
-                            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(aRow);
+                            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + c0));
+                            global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 8));
+                            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                             c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                             c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
-                            global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                            global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 1));
                             c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
                             c1_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1);
-                            global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
+                            global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 2));
                             c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
                             c2_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a2, c2_1);
-                            global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
+                            global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 3));
                             c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
                             c3_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a3, c3_1);
-                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 10);
-                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 128);
+                            ak += 10;
+                            bk += 128;
                         }
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 128 + c0));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 128 + c0 + 8));
@@ -2352,32 +2324,33 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
                         global::System.Runtime.Intrinsics.Vector256<float> c1_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cRef, (nuint)(c0 + 8 + 1152));
                         global::System.Runtime.Intrinsics.Vector256<float> c1_1s1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         ref float aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, 8);
-                        ref float bRow = ref bRef;
+                        nint ak = 0;
+                        nint bk = 0;
                         int k = 0;
                         for (; k + 2 <= rows; k += 2)
                         {
                             {
-                                global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(c0));
-                                global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(c0 + 8));
-                                global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(aRow);
+                                global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + c0));
+                                global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 8));
+                                global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                                 c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                                 c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
-                                global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                                global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 1));
                                 c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
                                 c1_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1);
                             }
                             {
-                                global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(c0 + 128));
-                                global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(c0 + 8 + 128));
-                                global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 10));
+                                global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 128));
+                                global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 8 + 128));
+                                global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 10));
                                 c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
                                 c0_1s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s1);
-                                global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 11));
+                                global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 11));
                                 c1_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0s1);
                                 c1_1s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1s1);
                             }
-                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 20);
-                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 256);
+                            ak += 20;
+                            bk += 256;
                         }
                         c0_0 += c0_0s1;
                         c0_1 += c0_1s1;
@@ -2385,16 +2358,16 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
                         c1_1 += c1_1s1;
                         for (; k < rows; k++)
                         {
-                            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(c0));
-                            global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(c0 + 8));
-                            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(aRow);
+                            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + c0));
+                            global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 8));
+                            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                             c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                             c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
-                            global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                            global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 1));
                             c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
                             c1_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1);
-                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 10);
-                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 128);
+                            ak += 10;
+                            bk += 128;
                         }
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(c0 + 1024));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref cRef, (nuint)(c0 + 8 + 1024));
@@ -2418,25 +2391,26 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
                         global::System.Runtime.Intrinsics.Vector128<float> c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 128 + c0));
                         global::System.Runtime.Intrinsics.Vector128<float> c3_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)((r0 + 3) * 128 + c0 + 4));
                         ref float aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0);
-                        ref float bRow = ref bRef;
+                        nint ak = 0;
+                        nint bk = 0;
                         for (int k = 0; k < rows; k++)
                         {
-                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0));
-                            global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 4));
-                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0));
+                            global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 4));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                             c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                             c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
-                            global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                            global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 1));
                             c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
                             c1_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1);
-                            global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
+                            global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 2));
                             c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
                             c2_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a2, c2_1);
-                            global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
+                            global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 3));
                             c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
                             c3_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a3, c3_1);
-                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 10);
-                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 128);
+                            ak += 10;
+                            bk += 128;
                         }
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 128 + c0));
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 128 + c0 + 4));
@@ -2457,32 +2431,33 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
                         global::System.Runtime.Intrinsics.Vector128<float> c1_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cRef, (nuint)(c0 + 4 + 1152));
                         global::System.Runtime.Intrinsics.Vector128<float> c1_1s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                         ref float aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, 8);
-                        ref float bRow = ref bRef;
+                        nint ak = 0;
+                        nint bk = 0;
                         int k = 0;
                         for (; k + 2 <= rows; k += 2)
                         {
                             {
-                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0));
-                                global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 4));
-                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0));
+                                global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 4));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                                 c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                                 c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
-                                global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                                global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 1));
                                 c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
                                 c1_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1);
                             }
                             {
-                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 128));
-                                global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 4 + 128));
-                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 10));
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 128));
+                                global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 4 + 128));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 10));
                                 c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
                                 c0_1s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s1);
-                                global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 11));
+                                global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 11));
                                 c1_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0s1);
                                 c1_1s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1s1);
                             }
-                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 20);
-                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 256);
+                            ak += 20;
+                            bk += 256;
                         }
                         c0_0 += c0_0s1;
                         c0_1 += c0_1s1;
@@ -2490,16 +2465,16 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
                         c1_1 += c1_1s1;
                         for (; k < rows; k++)
                         {
-                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0));
-                            global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 4));
-                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0));
+                            global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 4));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                             c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                             c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
-                            global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                            global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 1));
                             c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
                             c1_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1);
-                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 10);
-                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 128);
+                            ak += 10;
+                            bk += 128;
                         }
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(c0 + 1024));
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref cRef, (nuint)(c0 + 4 + 1024));
@@ -2534,34 +2509,34 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
                     global::System.Runtime.Intrinsics.Vector256<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<float> c0_0s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<float> c0_0s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    ref float bRow = ref bRef;
+                    nint bk = 0;
                     int k = 0;
                     for (; k + 4 <= rows; k += 4)
                     {
                         {
-                            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(0));
+                            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + 0));
                             c0_0 += b0;
                         }
                         {
-                            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(10));
+                            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + 10));
                             c0_0s1 += b0;
                         }
                         {
-                            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(20));
+                            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + 20));
                             c0_0s2 += b0;
                         }
                         {
-                            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(30));
+                            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + 30));
                             c0_0s3 += b0;
                         }
-                        bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 40);
+                        bk += 40;
                     }
                     c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
                     for (; k < rows; k++)
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(0));
+                        global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + 0));
                         c0_0 += b0;
-                        bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 10);
+                        bk += 10;
                     }
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(0));
                 }
@@ -2585,34 +2560,34 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
                     global::System.Runtime.Intrinsics.Vector256<float> c0_0s1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<float> c0_0s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<float> c0_0s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    ref float bRow = ref bRef;
+                    nint bk = 0;
                     int k = 0;
                     for (; k + 4 <= rows; k += 4)
                     {
                         {
-                            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(0));
+                            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + 0));
                             c0_0 += b0;
                         }
                         {
-                            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(10));
+                            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + 10));
                             c0_0s1 += b0;
                         }
                         {
-                            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(20));
+                            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + 20));
                             c0_0s2 += b0;
                         }
                         {
-                            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(30));
+                            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + 30));
                             c0_0s3 += b0;
                         }
-                        bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 40);
+                        bk += 40;
                     }
                     c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
                     for (; k < rows; k++)
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(0));
+                        global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + 0));
                         c0_0 += b0;
-                        bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 10);
+                        bk += 10;
                     }
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(0));
                 }
@@ -2640,45 +2615,45 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
                     global::System.Runtime.Intrinsics.Vector128<float> c0_1s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> c0_1s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> c0_1s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    ref float bRow = ref bRef;
+                    nint bk = 0;
                     int k = 0;
                     for (; k + 4 <= rows; k += 4)
                     {
                         {
-                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(0));
-                            global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(4));
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 0));
+                            global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 4));
                             c0_0 += b0;
                             c0_1 += b1;
                         }
                         {
-                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(10));
-                            global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(14));
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 10));
+                            global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 14));
                             c0_0s1 += b0;
                             c0_1s1 += b1;
                         }
                         {
-                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(20));
-                            global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(24));
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 20));
+                            global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 24));
                             c0_0s2 += b0;
                             c0_1s2 += b1;
                         }
                         {
-                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(30));
-                            global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(34));
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 30));
+                            global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 34));
                             c0_0s3 += b0;
                             c0_1s3 += b1;
                         }
-                        bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 40);
+                        bk += 40;
                     }
                     c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
                     c0_1 += c0_1s1 + c0_1s2 + c0_1s3;
                     for (; k < rows; k++)
                     {
-                        global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(4));
+                        global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + 4));
                         c0_0 += b0;
                         c0_1 += b1;
-                        bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 10);
+                        bk += 10;
                     }
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(0));
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref cRef, (nuint)(4));
@@ -2740,35 +2715,36 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
                         global::System.Runtime.Intrinsics.Vector512<float> c3_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         global::System.Runtime.Intrinsics.Vector512<float> c3_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         ref float aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 10);
-                        ref float bRow = ref bRef;
+                        nint ak = 0;
+                        nint bk = 0;
                         for (int k = 0; k < 10; k++)
                         {
-                            global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(c0));
-                            global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(c0 + 16));
-                            global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(c0 + 32));
-                            global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(c0 + 48));
-                            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512.Create(aRow);
+                            global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + c0));
+                            global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 16));
+                            global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 32));
+                            global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 48));
+                            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                             c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                             c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
                             c0_2 = global::NetGen.Runtime.Simd.MultiplyAdd(b2, a0, c0_2);
                             c0_3 = global::NetGen.Runtime.Simd.MultiplyAdd(b3, a0, c0_3);
-                            global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 10));
+                            global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 10));
                             c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
                             c1_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1);
                             c1_2 = global::NetGen.Runtime.Simd.MultiplyAdd(b2, a1, c1_2);
                             c1_3 = global::NetGen.Runtime.Simd.MultiplyAdd(b3, a1, c1_3);
-                            global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 20));
+                            global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 20));
                             c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
                             c2_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a2, c2_1);
                             c2_2 = global::NetGen.Runtime.Simd.MultiplyAdd(b2, a2, c2_2);
                             c2_3 = global::NetGen.Runtime.Simd.MultiplyAdd(b3, a2, c2_3);
-                            global::System.Runtime.Intrinsics.Vector512<float> a3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 30));
+                            global::System.Runtime.Intrinsics.Vector512<float> a3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 30));
                             c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
                             c3_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a3, c3_1);
                             c3_2 = global::NetGen.Runtime.Simd.MultiplyAdd(b2, a3, c3_2);
                             c3_3 = global::NetGen.Runtime.Simd.MultiplyAdd(b3, a3, c3_3);
-                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1);
-                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 128);
+                            ak += 1;
+                            bk += 128;
                         }
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 128 + c0));
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 128 + c0 + 16));
@@ -2798,34 +2774,35 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
                         global::System.Runtime.Intrinsics.Vector512<float> c0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         global::System.Runtime.Intrinsics.Vector512<float> c0_3s1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         ref float aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 10);
-                        ref float bRow = ref bRef;
+                        nint ak = 0;
+                        nint bk = 0;
                         int k = 0;
                         for (; k + 2 <= 10; k += 2)
                         {
                             {
-                                global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(c0));
-                                global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(c0 + 16));
-                                global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(c0 + 32));
-                                global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(c0 + 48));
-                                global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512.Create(aRow);
+                                global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + c0));
+                                global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 16));
+                                global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 32));
+                                global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 48));
+                                global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                                 c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                                 c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
                                 c0_2 = global::NetGen.Runtime.Simd.MultiplyAdd(b2, a0, c0_2);
                                 c0_3 = global::NetGen.Runtime.Simd.MultiplyAdd(b3, a0, c0_3);
                             }
                             {
-                                global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(c0 + 128));
-                                global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(c0 + 16 + 128));
-                                global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(c0 + 32 + 128));
-                                global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(c0 + 48 + 128));
-                                global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                                global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 128));
+                                global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 16 + 128));
+                                global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 32 + 128));
+                                global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 48 + 128));
+                                global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 1));
                                 c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
                                 c0_1s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s1);
                                 c0_2s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b2, a0, c0_2s1);
                                 c0_3s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b3, a0, c0_3s1);
                             }
-                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2);
-                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 256);
+                            ak += 2;
+                            bk += 256;
                         }
                         c0_0 += c0_0s1;
                         c0_1 += c0_1s1;
@@ -2833,17 +2810,17 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
                         c0_3 += c0_3s1;
                         for (; k < 10; k++)
                         {
-                            global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(c0));
-                            global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(c0 + 16));
-                            global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(c0 + 32));
-                            global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, (nuint)(c0 + 48));
-                            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512.Create(aRow);
+                            global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + c0));
+                            global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 16));
+                            global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 32));
+                            global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 48));
+                            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                             c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                             c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
                             c0_2 = global::NetGen.Runtime.Simd.MultiplyAdd(b2, a0, c0_2);
                             c0_3 = global::NetGen.Runtime.Simd.MultiplyAdd(b3, a0, c0_3);
-                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1);
-                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 128);
+                            ak += 1;
+                            bk += 128;
                         }
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 128 + c0));
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 128 + c0 + 16));
@@ -2868,25 +2845,26 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
                         global::System.Runtime.Intrinsics.Vector256<float> c3_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         global::System.Runtime.Intrinsics.Vector256<float> c3_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         ref float aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 10);
-                        ref float bRow = ref bRef;
+                        nint ak = 0;
+                        nint bk = 0;
                         for (int k = 0; k < 10; k++)
                         {
-                            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(c0));
-                            global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(c0 + 8));
-                            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(aRow);
+                            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + c0));
+                            global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 8));
+                            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                             c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                             c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
-                            global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 10));
+                            global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 10));
                             c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
                             c1_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1);
-                            global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 20));
+                            global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 20));
                             c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
                             c2_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a2, c2_1);
-                            global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 30));
+                            global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 30));
                             c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
                             c3_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a3, c3_1);
-                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1);
-                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 128);
+                            ak += 1;
+                            bk += 128;
                         }
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 128 + c0));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 128 + c0 + 8));
@@ -2908,52 +2886,53 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
                         global::System.Runtime.Intrinsics.Vector256<float> c0_1s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         global::System.Runtime.Intrinsics.Vector256<float> c0_1s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         ref float aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 10);
-                        ref float bRow = ref bRef;
+                        nint ak = 0;
+                        nint bk = 0;
                         int k = 0;
                         for (; k + 4 <= 10; k += 4)
                         {
                             {
-                                global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(c0));
-                                global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(c0 + 8));
-                                global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(aRow);
+                                global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + c0));
+                                global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 8));
+                                global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                                 c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                                 c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
                             }
                             {
-                                global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(c0 + 128));
-                                global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(c0 + 8 + 128));
-                                global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                                global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 128));
+                                global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 8 + 128));
+                                global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 1));
                                 c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
                                 c0_1s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s1);
                             }
                             {
-                                global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(c0 + 256));
-                                global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(c0 + 8 + 256));
-                                global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
+                                global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 256));
+                                global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 8 + 256));
+                                global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 2));
                                 c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
                                 c0_1s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s2);
                             }
                             {
-                                global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(c0 + 384));
-                                global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(c0 + 8 + 384));
-                                global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
+                                global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 384));
+                                global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 8 + 384));
+                                global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 3));
                                 c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
                                 c0_1s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s3);
                             }
-                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 4);
-                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 512);
+                            ak += 4;
+                            bk += 512;
                         }
                         c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
                         c0_1 += c0_1s1 + c0_1s2 + c0_1s3;
                         for (; k < 10; k++)
                         {
-                            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(c0));
-                            global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, (nuint)(c0 + 8));
-                            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(aRow);
+                            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + c0));
+                            global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 8));
+                            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                             c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                             c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
-                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1);
-                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 128);
+                            ak += 1;
+                            bk += 128;
                         }
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 128 + c0));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 128 + c0 + 8));
@@ -2976,25 +2955,26 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
                         global::System.Runtime.Intrinsics.Vector128<float> c3_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                         global::System.Runtime.Intrinsics.Vector128<float> c3_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                         ref float aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 10);
-                        ref float bRow = ref bRef;
+                        nint ak = 0;
+                        nint bk = 0;
                         for (int k = 0; k < 10; k++)
                         {
-                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0));
-                            global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 4));
-                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0));
+                            global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 4));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                             c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                             c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
-                            global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 10));
+                            global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 10));
                             c1_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a1, c1_0);
                             c1_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a1, c1_1);
-                            global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 20));
+                            global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 20));
                             c2_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a2, c2_0);
                             c2_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a2, c2_1);
-                            global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 30));
+                            global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 30));
                             c3_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a3, c3_0);
                             c3_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a3, c3_1);
-                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1);
-                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 128);
+                            ak += 1;
+                            bk += 128;
                         }
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 128 + c0));
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 128 + c0 + 4));
@@ -3016,52 +2996,53 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
                         global::System.Runtime.Intrinsics.Vector128<float> c0_1s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                         global::System.Runtime.Intrinsics.Vector128<float> c0_1s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                         ref float aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r0 * 10);
-                        ref float bRow = ref bRef;
+                        nint ak = 0;
+                        nint bk = 0;
                         int k = 0;
                         for (; k + 4 <= 10; k += 4)
                         {
                             {
-                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0));
-                                global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 4));
-                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0));
+                                global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 4));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                                 c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                                 c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
                             }
                             {
-                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 128));
-                                global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 4 + 128));
-                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1));
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 128));
+                                global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 4 + 128));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 1));
                                 c0_0s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s1);
                                 c0_1s1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s1);
                             }
                             {
-                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 256));
-                                global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 4 + 256));
-                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 2));
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 256));
+                                global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 4 + 256));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 2));
                                 c0_0s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s2);
                                 c0_1s2 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s2);
                             }
                             {
-                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 384));
-                                global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 4 + 384));
-                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 3));
+                                global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 384));
+                                global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 4 + 384));
+                                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak + 3));
                                 c0_0s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0s3);
                                 c0_1s3 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1s3);
                             }
-                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 4);
-                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 512);
+                            ak += 4;
+                            bk += 512;
                         }
                         c0_0 += c0_0s1 + c0_0s2 + c0_0s3;
                         c0_1 += c0_1s1 + c0_1s2 + c0_1s3;
                         for (; k < 10; k++)
                         {
-                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0));
-                            global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, (nuint)(c0 + 4));
-                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(aRow);
+                            global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0));
+                            global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRef, (nuint)(bk + c0 + 4));
+                            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, ak));
                             c0_0 = global::NetGen.Runtime.Simd.MultiplyAdd(b0, a0, c0_0);
                             c0_1 = global::NetGen.Runtime.Simd.MultiplyAdd(b1, a0, c0_1);
-                            aRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aRow, 1);
-                            bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 128);
+                            ak += 1;
+                            bk += 128;
                         }
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref cRef, (nuint)(r0 * 128 + c0));
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref cRef, (nuint)(r0 * 128 + c0 + 4));
