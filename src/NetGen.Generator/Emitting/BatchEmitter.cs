@@ -417,43 +417,27 @@ namespace NetGen.Generator.Emitting
             string wt = hasDx ? $"global::System.ReadOnlySpan<{t}> WT, " : string.Empty;
             string dx = hasDx ? $", global::System.Span<{t}> dX" : string.Empty;
             w.Open($"private static void AffineBatchBackward{k}({wt}global::System.ReadOnlySpan<{t}> X, global::System.ReadOnlySpan<{t}> dA, global::System.Span<{t}> dW, global::System.Span<{t}> db{dx}, int rows)");
-            if (TransposedGradient(net, layer))
+            // Input-major, dW += X^T dA has a row per input; output-major, dW^T += dA^T X has a row per output. Both are
+            // C[r, c] += sum_k A[k, r] B[k, c] over the tile, with X and dA swapped.
+            bool outputMajor = TransposedGradient(net, layer);
+            (string a, string b, int rowsOfC, int columnsOfC) = outputMajor ? ("dA", "X", m, n) : ("X", "dA", n, m);
+            w.Block(outputMajor
+                ? "// dW^T += dA^T X, output-major: each output's row of input gradients fills whole vectors"
+                : "// dW += X^T dA: the tile is the inner dimension, so each gradient is loaded and stored once per tile");
+            w.Line($"ref {t} aRef = ref {Marshal}.GetReference({a});");
+            w.Line($"ref {t} bRef = ref {Marshal}.GetReference({b});");
+            w.Line($"ref {t} cRef = ref {Marshal}.GetReference(dW);");
+            EmitProduct(w, net, new Product
             {
-                w.Block("// dW^T += dA^T X, output-major: each output's row of input gradients fills whole vectors");
-                w.Line($"ref {t} aRef = ref {Marshal}.GetReference(dA);");
-                w.Line($"ref {t} bRef = ref {Marshal}.GetReference(X);");
-                w.Line($"ref {t} cRef = ref {Marshal}.GetReference(dW);");
-                EmitProduct(w, net, new Product
-                {
-                    RowCount = Int(m),
-                    Inner = "rows",
-                    Columns = n,
-                    ARowStride = 1,
-                    AInnerStride = m,
-                    BInnerStride = n,
-                    CRowStride = n,
-                    Start = "accumulate",
-                });
-            }
-            else
-            {
-                w.Block("// dW += X^T dA: the tile is the inner dimension, so each gradient is loaded and stored once per tile");
-                w.Line($"ref {t} aRef = ref {Marshal}.GetReference(X);");
-                w.Line($"ref {t} bRef = ref {Marshal}.GetReference(dA);");
-                w.Line($"ref {t} cRef = ref {Marshal}.GetReference(dW);");
-                EmitProduct(w, net, new Product
-                {
-                    RowCount = Int(n),
-                    Inner = "rows",
-                    Columns = m,
-                    ARowStride = 1,
-                    AInnerStride = n,
-                    BInnerStride = m,
-                    CRowStride = m,
-                    Start = "accumulate",
-                });
-            }
-
+                RowCount = Int(rowsOfC),
+                Inner = "rows",
+                Columns = columnsOfC,
+                ARowStride = 1,
+                AInnerStride = rowsOfC,
+                BInnerStride = columnsOfC,
+                CRowStride = columnsOfC,
+                Start = "accumulate",
+            });
             w.Close();
             w.Block("// db += the column sums of dA");
             w.Line($"ref {t} bRef = ref {Marshal}.GetReference(dA);");
