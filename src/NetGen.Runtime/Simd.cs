@@ -82,22 +82,14 @@ namespace NetGen.Runtime
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static System.Numerics.Vector<float> MultiplyAdd(System.Numerics.Vector<float> a, System.Numerics.Vector<float> b, System.Numerics.Vector<float> c)
         {
-            if (System.Numerics.Vector<float>.Count == Vector512<float>.Count && Avx512F.IsSupported)
+            // Vector<float>'s width is fixed per process, so the JIT keeps one of these branches.
+            return System.Numerics.Vector<float>.Count switch
             {
-                return Avx512F.FusedMultiplyAdd(a.AsVector512(), b.AsVector512(), c.AsVector512()).AsVector();
-            }
-
-            if (System.Numerics.Vector<float>.Count == Vector256<float>.Count && Fma.IsSupported)
-            {
-                return Fma.MultiplyAdd(a.AsVector256(), b.AsVector256(), c.AsVector256()).AsVector();
-            }
-
-            if (System.Numerics.Vector<float>.Count == Vector128<float>.Count)
-            {
-                return MultiplyAdd(a.AsVector128(), b.AsVector128(), c.AsVector128()).AsVector();
-            }
-
-            return (a * b) + c;
+                16 => MultiplyAdd(a.AsVector512(), b.AsVector512(), c.AsVector512()).AsVector(),
+                8 => MultiplyAdd(a.AsVector256(), b.AsVector256(), c.AsVector256()).AsVector(),
+                4 => MultiplyAdd(a.AsVector128(), b.AsVector128(), c.AsVector128()).AsVector(),
+                _ => (a * b) + c,
+            };
         }
 
         /// <summary>The sum of the lanes, by halving: lower plus upper half down to 128 bits, then the 128-bit sum. On x64

@@ -171,6 +171,7 @@ namespace NetGen.Generator.Emitting
             w.Close();
             foreach (LayerSpec layer in net.Layers.Where(l => TransposedGradient(net, l)))
             {
+                w.Line($"// dW{Int(layer.Number)} += (dW{Int(layer.Number)}^T summed over the tiles)^T");
                 w.Line($"global::NetGen.Runtime.Kernels.AddTransposed<{t}>(dwt{Int(layer.Number)}, {Int(layer.AffineOutputs)}, {Int(layer.FanIn)}, g.Slice({Int(layer.Offset)}, {Int(layer.WeightCount)}));");
             }
 
@@ -277,9 +278,10 @@ namespace NetGen.Generator.Emitting
                 string prev = Int(layer.Number - 1);
                 int m = layer.AffineOutputs;
                 bool fused = i == net.Layers.Count - 1 && net.Loss != LossKind.MeanSquaredError;
+                string dwSum = TransposedGradient(net, layer) ? $"dW{k}^T += dA{k}^T H{prev} (in dwt{k})" : $"dW{k} += H{prev}^T dA{k}";
                 w.Line(layer.Number > 1
-                    ? $"// Layer {k} backward: dW{k} += H{prev}^T dA{k};  db{k} += column sums of dA{k};  dH{prev} = dA{k} W{k}^T"
-                    : $"// Layer {k} backward: dW{k} += H{prev}^T dA{k};  db{k} += column sums of dA{k}");
+                    ? $"// Layer {k} backward: {dwSum};  db{k} += column sums of dA{k};  dH{prev} = dA{k} W{k}^T"
+                    : $"// Layer {k} backward: {dwSum};  db{k} += column sums of dA{k}");
                 if (!fused)
                 {
                     if (layer.IsIdentity)

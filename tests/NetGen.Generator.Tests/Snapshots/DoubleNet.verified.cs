@@ -905,7 +905,7 @@ namespace Samples
                     global::System.Span<double> dh2 = s.Slice(5632, 2 * rows);
                     global::NetGen.Runtime.Losses.OutputError<double>(h2, target, dh2);
 
-                    // Layer 2 backward: dW2 += H1^T dA2;  db2 += column sums of dA2;  dH1 = dA2 W2^T
+                    // Layer 2 backward: dW2^T += dA2^T H1 (in dwt2);  db2 += column sums of dA2;  dH1 = dA2 W2^T
                     global::System.Span<double> da2 = dh2;
                     global::System.Span<double> dh1 = s.Slice(6144, 10 * rows);
                     AffineBatchBackward2(wt2, h1, da2, dwt2, g.Slice(60, 2), dh1, rows);
@@ -916,6 +916,7 @@ namespace Samples
                     AffineBatchBackward1(h0, da1, g.Slice(0, 30), g.Slice(30, 10), rows);
 
                 }
+                // dW2 += (dW2^T summed over the tiles)^T
                 global::NetGen.Runtime.Kernels.AddTransposed<double>(dwt2, 2, 10, g.Slice(40, 20));
 
                 return loss;

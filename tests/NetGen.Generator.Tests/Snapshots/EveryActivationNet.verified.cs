@@ -3152,7 +3152,7 @@ namespace Samples
                 global::System.Span<float> dh6 = s.Slice(13696, 4 * rows);
                 AffineBatchBackward7(wt7, h6, da7, g.Slice(455, 12), g.Slice(467, 3), dh6, rows);
 
-                // Layer 6 backward: dW6 += H5^T dA6;  db6 += column sums of dA6;  dH5 = dA6 W6^T
+                // Layer 6 backward: dW6^T += dA6^T H5 (in dwt6);  db6 += column sums of dA6;  dH5 = dA6 W6^T
                 global::System.Span<float> da6 = dh6;
                 global::System.Span<float> dh5 = s.Slice(14208, 17 * rows);
                 AffineBatchBackward6(wt6, h5, da6, dwt6, g.Slice(451, 4), dh5, rows);
@@ -3187,6 +3187,7 @@ namespace Samples
                 AffineBatchBackward1(h0, da1, g.Slice(0, 35), g.Slice(35, 7), rows);
 
             }
+            // dW6 += (dW6^T summed over the tiles)^T
             global::NetGen.Runtime.Kernels.AddTransposed<float>(dwt6, 4, 17, g.Slice(383, 68));
 
             return loss;

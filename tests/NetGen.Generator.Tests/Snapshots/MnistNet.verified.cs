@@ -1004,7 +1004,7 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
             global::System.Span<float> da2 = s.Slice(8832, 10 * rows);
             global::NetGen.Runtime.Losses.OutputError<float>(h2, target, da2);
 
-            // Layer 2 backward: dW2 += H1^T dA2;  db2 += column sums of dA2;  dH1 = dA2 W2^T
+            // Layer 2 backward: dW2^T += dA2^T H1 (in dwt2);  db2 += column sums of dA2;  dH1 = dA2 W2^T
             global::System.Span<float> dh1 = s.Slice(9152, 128 * rows);
             AffineBatchBackward2(wt2, h1, da2, dwt2, g.Slice(101760, 10), dh1, rows);
 
@@ -1014,6 +1014,7 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
             AffineBatchBackward1(h0, da1, g.Slice(0, 100352), g.Slice(100352, 128), rows);
 
         }
+        // dW2 += (dW2^T summed over the tiles)^T
         global::NetGen.Runtime.Kernels.AddTransposed<float>(dwt2, 10, 128, g.Slice(100480, 1280));
 
         return loss;

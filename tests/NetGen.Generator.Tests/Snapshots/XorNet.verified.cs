@@ -491,7 +491,7 @@ namespace Samples
                 global::System.Span<float> da2 = s.Slice(2560, 1 * rows);
                 global::NetGen.Runtime.Losses.OutputError<float>(h2, target, da2);
 
-                // Layer 2 backward: dW2 += H1^T dA2;  db2 += column sums of dA2;  dH1 = dA2 W2^T
+                // Layer 2 backward: dW2^T += dA2^T H1 (in dwt2);  db2 += column sums of dA2;  dH1 = dA2 W2^T
                 global::System.Span<float> dh1 = s.Slice(2816, 4 * rows);
                 AffineBatchBackward2(wt2, h1, da2, dwt2, g.Slice(16, 1), dh1, rows);
 
@@ -501,6 +501,7 @@ namespace Samples
                 AffineBatchBackward1(h0, da1, g.Slice(0, 8), g.Slice(8, 4), rows);
 
             }
+            // dW2 += (dW2^T summed over the tiles)^T
             global::NetGen.Runtime.Kernels.AddTransposed<float>(dwt2, 1, 4, g.Slice(12, 4));
 
             return loss;
