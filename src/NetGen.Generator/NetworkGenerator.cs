@@ -86,12 +86,14 @@ namespace NetGen.Generator
             }
         }
 
-        private static void AddSource(SourceProductionContext output, string typeName, Func<(string HintName, string Source)> emit)
+        private static void AddSource(SourceProductionContext output, string typeName, Func<(string HintName, string Source)[]> emit)
         {
             try
             {
-                (string hintName, string source) = emit();
-                output.AddSource(hintName, source);
+                foreach ((string hintName, string source) in emit())
+                {
+                    output.AddSource(hintName, source);
+                }
             }
             catch (Exception e)
             {

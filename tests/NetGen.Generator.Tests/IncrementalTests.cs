@@ -59,7 +59,7 @@ public class IncrementalTests
 
         IncrementalGeneratorRunStep network = result.Results.Single().TrackedSteps[TrackingNames.Network].Single();
         Assert.Equal(IncrementalStepRunReason.Modified, network.Outputs.Single().Reason);
-        string source = result.Results.Single().GeneratedSources.Single().SourceText.ToString();
+        string source = result.Results.Single().GeneratedSources.Single(s => s.HintName.EndsWith("Net.g.cs", StringComparison.Ordinal)).SourceText.ToString();
         Assert.Contains("Dense 2 -> 5, tanh", source, StringComparison.Ordinal);
     }
 

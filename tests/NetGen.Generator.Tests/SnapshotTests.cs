@@ -95,7 +95,7 @@ public class SnapshotTests
             """);
         Assert.Empty(result.NetGenDiagnostics);
         Assert.Empty(result.CompilationDiagnostics);
-        Assert.Contains("partial struct @var", result.Run.Results.Single().GeneratedSources.Single().SourceText.ToString(), StringComparison.Ordinal);
+        Assert.Contains("partial struct @var", result.GeneratedSource("_event.record._class.var.g.cs"), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -119,11 +119,42 @@ public class SnapshotTests
         }
         """));
 
+    /// <summary>Every generated file of the network is pinned: the type's file as <c>Name.verified.cs</c>, its kernels and
+    /// batched passes as <c>Name.Kernels.verified.cs</c> and <c>Name.Batch.verified.cs</c>. No line of any of them may
+    /// be longer than 140 characters.</summary>
     private static void Check(string name, string source, string hintName, params Microsoft.CodeAnalysis.AdditionalText[] additionalTexts)
     {
         GeneratorHarness.Result result = GeneratorHarness.Run(new[] { source }, additionalTexts);
         Assert.Empty(result.NetGenDiagnostics);
+        string stem = hintName[..^".g.cs".Length];
+        var files = result.Run.Results.Single().GeneratedSources.Select(s => s.HintName).OrderBy(h => h, StringComparer.Ordinal).ToArray();
+        Assert.Contains(hintName, files);
+        var mismatches = new System.Collections.Generic.List<string>();
+        foreach (string file in files)
+        {
+            string part = file[stem.Length..^".g.cs".Length]; // "", ".Kernels" or ".Batch"
+            try
+            {
+                Snapshot.Verify(name + part, result.GeneratedSource(file)); // every file is written before any assertion fails
+            }
+            catch (Xunit.Sdk.XunitException e)
+            {
+                mismatches.Add(e.Message);
+            }
+        }
+
         Assert.Empty(result.CompilationDiagnostics);
-        Snapshot.Verify(name, result.GeneratedSource(hintName));
+        Assert.Empty(mismatches);
+        foreach (string file in files)
+        {
+            AssertLinesFit(file, result.GeneratedSource(file));
+        }
+    }
+
+    private static void AssertLinesFit(string file, string text)
+    {
+        string[] lines = text.Split('\n');
+        int index = Array.FindIndex(lines, line => line.Length > 140);
+        Assert.True(index < 0, index < 0 ? string.Empty : $"{file}:{index + 1} has {lines[index].Length} characters (at most 140): {lines[index]}");
     }
 }

@@ -129,7 +129,7 @@ namespace NetGen.Generator.Diagnostics
             "NG0020",
             "A member name clashes with the generated network",
             "'{0}' declares '{1}', a name the generated network uses; expected no member (and no type name) '{1}' in a network type",
-            "Rename the member, or move it to another type: NetGen generates InputSize, OutputSize, ParameterCount, DefaultSeed, Layers, Loss, Parameters, Gradients, Forward, Backward, ComputeLoss, ZeroGradients, InitializeParameters (Classify for baked networks) and private helpers.");
+            "Rename the member, or move it to another type: NetGen generates InputSize, OutputSize, ParameterCount, DefaultSeed, Layers, Loss, Parameters, Gradients, Forward, Backward, SgdStep, ComputeLoss, ZeroGradients, InitializeParameters, Classify, ForwardBatch, BackwardBatch, ClassifyBatch and private helpers (docs/diagnostics/NG0020.md lists them all).");
 
         public static readonly DiagnosticDescriptor WeightsFileNotFound = Error(
             "NG0021",

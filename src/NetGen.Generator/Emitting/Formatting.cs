@@ -8,9 +8,12 @@ namespace NetGen.Generator.Emitting
     {
         public static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
 
+        /// <summary>A double that round-trips, culture invariant: <c>0.01</c>, <c>1</c>.</summary>
+        public static string FormatDouble(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
         /// <summary>A literal of the network's scalar type that round-trips <paramref name="value"/>.</summary>
         public static string Literal(double value, bool isDouble) => isDouble
-            ? value.ToString("R", CultureInfo.InvariantCulture) + "d"
+            ? FormatDouble(value) + "d"
             : ((float)value).ToString("R", CultureInfo.InvariantCulture) + "f";
 
         /// <summary>The lecture's name of an activation, as written in banners: <c>tanh</c>, <c>relu</c>, ...</summary>
@@ -40,22 +43,25 @@ namespace NetGen.Generator.Emitting
             ? $"Maxout {Int(layer.FanIn)} -> {Int(layer.Units)} x {Int(layer.Pieces)} pieces"
             : $"Dense {Int(layer.FanIn)} -> {Int(layer.Units)}";
 
-        /// <summary>The forward equation of layer k, for its banner.</summary>
-        public static string Equation(LayerSpec layer)
+        /// <summary>The forward equation of layer k, for its banner: of vectors (<c>a2 = W2 h1 + b2</c>), or, batched, of
+        /// matrices with a row per sample (<c>A2 = H1 W2 + b2</c>).</summary>
+        public static string Equation(LayerSpec layer, bool batched = false)
         {
             string k = Int(layer.Number);
             string prev = Int(layer.Number - 1);
-            string affine = $"a{k} = W{k} h{prev} + b{k}";
+            string a = batched ? $"A{k}" : $"a{k}", h = batched ? $"H{k}" : $"h{k}";
+            string affine = batched ? $"{a} = H{prev} W{k} + b{k}" : $"{a} = W{k} h{prev} + b{k}";
             if (layer.Kind == LayerKind.Maxout)
             {
-                return $"{affine} ({Int(layer.AffineOutputs)} outputs, piece-major);  h{k}[i] = max_p a{k}[p * {Int(layer.Units)} + i]";
+                return $"{affine} ({Int(layer.AffineOutputs)} outputs, piece-major);  {h}[i] = max_p {a}[p * {Int(layer.Units)} + i]";
             }
 
-            return layer.IsIdentity ? $"{affine};  h{k} = a{k}" : $"{affine};  h{k} = {ActivationName(layer)}(a{k})";
+            return layer.IsIdentity ? $"{affine};  {h} = {a}" : $"{affine};  {h} = {ActivationName(layer)}({a})";
         }
 
-        /// <summary>A layer's banner: <c>// Layer 2: Dense 16 -> 16, tanh.  a2 = W2 h1 + b2;  h2 = tanh(a2)</c>.</summary>
-        public static string Banner(LayerSpec layer) =>
-            $"// Layer {Int(layer.Number)}: {Shape(layer)}, {ActivationName(layer)}.  {Equation(layer)}";
+        /// <summary>A layer's banner: <c>// Layer 2: Dense 16 -> 16, tanh.  a2 = W2 h1 + b2;  h2 = tanh(a2)</c>; batched,
+        /// <c>// Layer 2: Dense 16 -> 16, tanh, for the tile's rows.  A2 = H1 W2 + b2;  H2 = tanh(A2)</c>.</summary>
+        public static string Banner(LayerSpec layer, bool batched = false) =>
+            $"// Layer {Int(layer.Number)}: {Shape(layer)}, {ActivationName(layer)}{(batched ? ", for the tile's rows" : string.Empty)}.  {Equation(layer, batched)}";
     }
 }

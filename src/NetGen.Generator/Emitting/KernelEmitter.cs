@@ -28,31 +28,9 @@ namespace NetGen.Generator.Emitting
         /// <summary>Fan-ins up to this are unrolled completely; larger ones run a constant-bound loop.</summary>
         private const int UnrollFanIn = 8;
 
-        private readonly struct Width
-        {
-            public Width(string type, int bytes)
-            {
-                Type = type;
-                Bytes = bytes;
-            }
-
-            public string Type { get; }
-
-            public int Bytes { get; }
-
-            public int Lanes(bool isDouble) => Bytes / (isDouble ? 8 : 4);
-        }
-
-        private static readonly Width[] Widths =
-        {
-            new("global::System.Runtime.Intrinsics.Vector512", 64),
-            new("global::System.Runtime.Intrinsics.Vector256", 32),
-            new("global::System.Runtime.Intrinsics.Vector128", 16),
-        };
-
-        private const string Simd = "global::NetGen.Runtime.Simd";
-        private const string Unsafe = "global::System.Runtime.CompilerServices.Unsafe";
-        private const string Marshal = "global::System.Runtime.InteropServices.MemoryMarshal";
+        private const string Simd = "Simd";
+        private const string Unsafe = "Unsafe";
+        private const string Marshal = "MemoryMarshal";
 
         public static void EmitForward(SourceWriter w, NetworkSpec net, LayerSpec layer)
         {
@@ -60,8 +38,8 @@ namespace NetGen.Generator.Emitting
             int n = layer.FanIn, m = layer.AffineOutputs;
             string k = Int(layer.Number);
             w.Line($"/// <summary>Layer {k}: <c>a{k} = W{k} h{Int(layer.Number - 1)} + b{k}</c>, with W{k} {Int(m)} x {Int(n)} stored input-major (<c>W{k}[j * {Int(m)} + i]</c>).</summary>");
-            w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
-            w.Open($"private static void Affine{k}(global::System.ReadOnlySpan<{t}> W, global::System.ReadOnlySpan<{t}> b, global::System.ReadOnlySpan<{t}> x, global::System.Span<{t}> a)");
+            w.Line(Names.KernelAttributes);
+            w.OpenMethod($"internal static void Affine{k}", $"ReadOnlySpan<{t}> W", $"ReadOnlySpan<{t}> b", $"ReadOnlySpan<{t}> x", $"Span<{t}> a");
             if (net.Unrolled)
             {
                 EmitForwardUnrolled(w, t, n, m);
@@ -96,11 +74,16 @@ namespace NetGen.Generator.Emitting
                     ? $"dW{k} += da{k} h{prev}^T;  db{k} += da{k};  dh{prev} = W{k}^T da{k}"
                     : $"dW{k} += da{k} h{prev}^T;  db{k} += da{k}  (the input needs no gradient)";
             w.Line($"/// <summary>Layer {k} {(sgd ? "SGD step" : "backward")}: <c>{summary}</c>.</summary>");
-            w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
-            string dxParameter = hasDx ? $", global::System.Span<{t}> dx" : string.Empty;
-            w.Open(sgd
-                ? $"private static void AffineSgd{k}(global::System.Span<{t}> W, global::System.Span<{t}> b, global::System.ReadOnlySpan<{t}> x, global::System.ReadOnlySpan<{t}> da, {t} eta{dxParameter})"
-                : $"private static void AffineBackward{k}(global::System.ReadOnlySpan<{t}> W, global::System.ReadOnlySpan<{t}> x, global::System.ReadOnlySpan<{t}> da, global::System.Span<{t}> dW, global::System.Span<{t}> db{dxParameter})");
+            w.Line(Names.KernelAttributes);
+            var parameters = new List<string>(sgd
+                ? new[] { $"Span<{t}> W", $"Span<{t}> b", $"ReadOnlySpan<{t}> x", $"ReadOnlySpan<{t}> da", $"{t} eta" }
+                : new[] { $"ReadOnlySpan<{t}> W", $"ReadOnlySpan<{t}> x", $"ReadOnlySpan<{t}> da", $"Span<{t}> dW", $"Span<{t}> db" });
+            if (hasDx)
+            {
+                parameters.Add($"Span<{t}> dx");
+            }
+
+            w.OpenMethod(sgd ? $"internal static void AffineSgd{k}" : $"internal static void AffineBackward{k}", parameters.ToArray());
             if (net.Unrolled)
             {
                 EmitBackwardUnrolled(w, n, m, hasDx, t, sgd);
@@ -118,22 +101,22 @@ namespace NetGen.Generator.Emitting
         private static void EmitForwardVectorized(SourceWriter w, NetworkSpec net, int n, int m)
         {
             string t = net.Scalar;
-            List<Width> widths = UsableWidths(net, m);
+            List<VectorWidth> widths = UsableWidths(net, m);
             if (widths.Count > 0)
             {
                 w.Line($"ref {t} weights = ref {Marshal}.GetReference(W);");
                 w.Line($"ref {t} bias = ref {Marshal}.GetReference(b);");
                 w.Line($"ref {t} input = ref {Marshal}.GetReference(x);");
                 w.Line($"ref {t} output = ref {Marshal}.GetReference(a);");
-                foreach (Width width in widths)
+                foreach (VectorWidth width in widths)
                 {
                     int lanes = width.Lanes(net.IsDouble);
-                    w.Open($"if ({width.Type}.IsHardwareAccelerated)");
+                    w.Open($"if ({width.Vector}.IsHardwareAccelerated)");
                     w.Line($"// {Int(m)} outputs as {VectorCountText(m, lanes)} of {Int(lanes)}; acc += W[j, :] x[j] for every input j.");
                     foreach (Group group in Groups(m, lanes))
                     {
                         OpenGroup(w, group.Loop);
-                        EmitForwardGroup(w, width.Type, t, n, m, group.BaseOffset, group.Offsets);
+                        EmitForwardGroup(w, width.Vector, t, n, m, group.BaseOffset, group.Offsets);
                         w.Close();
                     }
 
@@ -145,7 +128,7 @@ namespace NetGen.Generator.Emitting
             if (m == 1)
             {
                 w.Line("// One output: a[0] = b[0] + W[0, :] . x, vectorised along the inputs.");
-                w.Line($"a[0] = b[0] + global::NetGen.Runtime.Kernels.Dot<{t}>(W, x);");
+                w.Line($"a[0] = b[0] + Kernels.Dot<{t}>(W, x);");
                 return;
             }
 
@@ -228,7 +211,7 @@ namespace NetGen.Generator.Emitting
         private static void EmitBackwardVectorized(SourceWriter w, NetworkSpec net, int n, int m, bool hasDx, bool sgd)
         {
             string t = net.Scalar;
-            List<Width> widths = UsableWidths(net, m);
+            List<VectorWidth> widths = UsableWidths(net, m);
             if (widths.Count > 0)
             {
                 w.Line($"ref {t} weights = ref {Marshal}.GetReference(W);");
@@ -240,8 +223,8 @@ namespace NetGen.Generator.Emitting
                 }
                 else
                 {
-                    w.Line($"ref {t} weightGradient = ref {Marshal}.GetReference(dW);");
-                    w.Line($"ref {t} biasGradient = ref {Marshal}.GetReference(db);");
+                    w.Line($"ref {t} dw = ref {Marshal}.GetReference(dW);");
+                    w.Line($"ref {t} dbias = ref {Marshal}.GetReference(db);");
                 }
 
                 if (hasDx)
@@ -249,18 +232,18 @@ namespace NetGen.Generator.Emitting
                     w.Line($"ref {t} inputGradient = ref {Marshal}.GetReference(dx);");
                 }
 
-                foreach (Width width in widths)
+                foreach (VectorWidth width in widths)
                 {
                     int lanes = width.Lanes(net.IsDouble);
                     var groups = Groups(m, lanes).ToList();
-                    w.Open($"if ({width.Type}.IsHardwareAccelerated)");
+                    w.Open($"if ({width.Vector}.IsHardwareAccelerated)");
                     string dxRule = hasDx ? ", dx[j] = W[j, :] . da" : string.Empty;
                     w.Line(sgd
                         ? $"// {Int(m)} outputs as {VectorCountText(m, lanes)} of {Int(lanes)}; for every input j: {(hasDx ? "dx[j] = W[j, :] . da, then " : string.Empty)}W[j, :] -= eta (da x[j])."
                         : $"// {Int(m)} outputs as {VectorCountText(m, lanes)} of {Int(lanes)}; for every input j: dW[j, :] += da x[j]{dxRule}.");
                     if (sgd)
                     {
-                        w.Line($"{width.Type}<{t}> step = {width.Type}.Create(eta);");
+                        w.Line($"{width.Vector}<{t}> step = {width.Vector}.Create(eta);");
                     }
 
                     bool accumulateDx = groups.Count > 1 || groups[0].Loop is not null;
@@ -272,7 +255,7 @@ namespace NetGen.Generator.Emitting
                     foreach (Group group in groups)
                     {
                         OpenGroup(w, group.Loop);
-                        EmitBackwardGroup(w, width.Type, t, n, m, lanes, group, hasDx, accumulateDx, sgd);
+                        EmitBackwardGroup(w, width.Vector, t, n, m, lanes, group, hasDx, accumulateDx, sgd);
                         w.Close();
                     }
 
@@ -286,10 +269,10 @@ namespace NetGen.Generator.Emitting
                 w.Line("// One output: dx = da[0] W[:, 0] before the update, then W[:, 0] -= eta (da[0] x), vectorised along the inputs.");
                 if (hasDx)
                 {
-                    w.Line($"global::NetGen.Runtime.Kernels.Multiply<{t}>(W, da[0], dx);");
+                    w.Line($"Kernels.Multiply<{t}>(W, da[0], dx);");
                 }
 
-                w.Line($"global::NetGen.Runtime.Kernels.Descend<{t}>(x, da[0], eta, W);");
+                w.Line($"Kernels.Descend<{t}>(x, da[0], eta, W);");
                 w.Line("b[0] -= eta * da[0];");
                 return;
             }
@@ -297,11 +280,11 @@ namespace NetGen.Generator.Emitting
             if (m == 1)
             {
                 w.Line("// One output: dW[:, 0] += da[0] x and dx = da[0] W[:, 0], vectorised along the inputs.");
-                w.Line($"global::NetGen.Runtime.Kernels.MultiplyAdd<{t}>(x, da[0], dW);");
+                w.Line($"Kernels.MultiplyAdd<{t}>(x, da[0], dW);");
                 w.Line("db[0] += da[0];");
                 if (hasDx)
                 {
-                    w.Line($"global::NetGen.Runtime.Kernels.Multiply<{t}>(W, da[0], dx);");
+                    w.Line($"Kernels.Multiply<{t}>(W, da[0], dx);");
                 }
 
                 return;
@@ -343,7 +326,8 @@ namespace NetGen.Generator.Emitting
                 int fresh = group.FreshLanes[v];
                 if (fresh < lanes)
                 {
-                    w.Line($"{vector}<{t}> d{Int(v)} = {Simd}.KeepLast({load}, {Int(fresh)}); // overlaps the vector before: add zero there");
+                    w.Line("// overlaps the vector before: add zero there");
+                    w.Line($"{vector}<{t}> d{Int(v)} = {Simd}.KeepLast({load}, {Int(fresh)});");
                 }
                 else
                 {
@@ -384,13 +368,17 @@ namespace NetGen.Generator.Emitting
                     for (int v = 0; v < offsets.Length; v++)
                     {
                         string at = Offset(row, offsets[v], baseOffset);
-                        string sum = $"{Simd}.MultiplyAdd(d{Int(v)}, xj, {vector}.LoadUnsafe(ref weightGradient, {at}))";
-                        w.Line(overlaps ? $"{vector}<{t}> g{Int(v)} = {sum};" : $"{vector}.StoreUnsafe({sum}, ref weightGradient, {at});");
+                        string sum = $"{Simd}.MultiplyAdd(d{Int(v)}, xj, {vector}.LoadUnsafe(ref dw, {at}))";
+                        w.Line($"{vector}<{t}> g{Int(v)} = {sum};");
+                        if (!overlaps)
+                        {
+                            w.Line($"{vector}.StoreUnsafe(g{Int(v)}, ref dw, {at});");
+                        }
                     }
 
                     if (overlaps)
                     {
-                        StoreLastToFirst(w, vector, offsets.Length, v => $"g{Int(v)}", "weightGradient", v => Offset(row, offsets[v], baseOffset));
+                        StoreLastToFirst(w, vector, offsets.Length, v => $"g{Int(v)}", "dw", v => Offset(row, offsets[v], baseOffset));
                     }
 
                     if (hasDx)
@@ -412,13 +400,13 @@ namespace NetGen.Generator.Emitting
             for (int v = 0; v < offsets.Length; v++)
             {
                 string at = Offset(baseOffset, offsets[v]);
-                string value = sgd ? $"{vector}.LoadUnsafe(ref bias, {at}) - (step * d{Int(v)})" : $"{vector}.LoadUnsafe(ref biasGradient, {at}) + d{Int(v)}";
-                w.Line(overlaps ? $"{vector}<{t}> b{Int(v)} = {value};" : $"{vector}.StoreUnsafe({value}, ref {(sgd ? "bias" : "biasGradient")}, {at});");
+                string value = sgd ? $"{vector}.LoadUnsafe(ref bias, {at}) - (step * d{Int(v)})" : $"{vector}.LoadUnsafe(ref dbias, {at}) + d{Int(v)}";
+                w.Line(overlaps ? $"{vector}<{t}> b{Int(v)} = {value};" : $"{vector}.StoreUnsafe({value}, ref {(sgd ? "bias" : "dbias")}, {at});");
             }
 
             if (overlaps)
             {
-                StoreLastToFirst(w, vector, offsets.Length, v => $"b{Int(v)}", sgd ? "bias" : "biasGradient", v => Offset(baseOffset, offsets[v]));
+                StoreLastToFirst(w, vector, offsets.Length, v => $"b{Int(v)}", sgd ? "bias" : "dbias", v => Offset(baseOffset, offsets[v]));
             }
         }
 
@@ -506,8 +494,8 @@ namespace NetGen.Generator.Emitting
         }
 
         /// <summary>The vector widths this layer can use, widest first: only those no wider than its outputs.</summary>
-        private static List<Width> UsableWidths(NetworkSpec net, int m) =>
-            Widths.Where(width => width.Lanes(net.IsDouble) <= m).ToList();
+        private static List<VectorWidth> UsableWidths(NetworkSpec net, int m) =>
+            VectorWidth.All.Where(width => width.Lanes(net.IsDouble) <= m).ToList();
 
         private static string VectorCountText(int m, int lanes)
         {

@@ -1,3 +1,4 @@
+using System.Linq;
 using NetGen.Generator.Model;
 using static NetGen.Generator.Emitting.Formatting;
 
@@ -7,8 +8,8 @@ namespace NetGen.Generator.Emitting
     /// exact reverse order, each layer under a banner that states its equation.</summary>
     internal static class PassEmitter
     {
-        private const string Activations = "global::NetGen.Runtime.Activations";
-        private const string Losses = "global::NetGen.Runtime.Losses";
+        private const string Activations = Names.Activations;
+        private const string Losses = Names.Losses;
 
         /// <summary>The forward pass into scratch <c>s</c>, from <c>h0</c>, with parameters <c>p</c>.</summary>
         public static void EmitForwardLayers(SourceWriter w, NetworkSpec net, ScratchLayout scratch)
@@ -21,7 +22,7 @@ namespace NetGen.Generator.Emitting
                 w.Line(Banner(layer));
                 string h = layer.IsIdentity ? $"a{k}" : scratch.Slice($"h{k}");
                 w.Line($"global::System.Span<{t}> a{k} = {scratch.Slice($"a{k}")}, h{k} = {h};");
-                w.Line($"Affine{k}(p.Slice({Int(layer.Offset)}, {Int(layer.WeightCount)}), p.Slice({Int(layer.BiasOffset)}, {Int(layer.AffineOutputs)}), h{prev}, a{k});");
+                w.Call($"{Names.QualifiedKernelClass(net.Type)}.Affine{k}", $"p.Slice({Int(layer.Offset)}, {Int(layer.WeightCount)})", $"p.Slice({Int(layer.BiasOffset)}, {Int(layer.AffineOutputs)})", $"h{prev}", $"a{k}");
                 string? call = layer.Kind == LayerKind.Maxout
                     ? $"{Activations}.Maxout<{t}>(a{k}, {Int(layer.Pieces)}, h{k});"
                     : layer.Activation == ActivationKind.Softmax
@@ -75,8 +76,7 @@ namespace NetGen.Generator.Emitting
             }
             else
             {
-                string fused = net.Loss == LossKind.CrossEntropy ? "softmax with cross-entropy" : "sigmoid with binary cross-entropy";
-                w.Line($"// Output: {fused} has the fused gradient da{l} = y - d");
+                w.Line($"// Output: {FusedLossName(net.Loss)} has the fused gradient da{l} = y - d");
                 w.Line($"global::System.Span<{t}> da{l} = {scratch.Slice($"da{l}")};");
                 w.Line($"{Losses}.OutputError<{t}>(h{l}, target, da{l});");
             }
@@ -102,39 +102,51 @@ namespace NetGen.Generator.Emitting
                 string biases = $"p.Slice({Int(layer.BiasOffset)}, {Int(layer.AffineOutputs)})";
                 string weightGradient = $"g.Slice({Int(layer.Offset)}, {Int(layer.WeightCount)})";
                 string biasGradient = $"g.Slice({Int(layer.BiasOffset)}, {Int(layer.AffineOutputs)})";
-                string dx = string.Empty;
                 if (layer.Number > 1)
                 {
                     w.Line($"global::System.Span<{t}> dh{prev} = {scratch.Slice($"dh{prev}")};");
-                    dx = $", dh{prev}";
                 }
 
-                w.Line(sgd
-                    ? $"AffineSgd{k}({weights}, {biases}, h{prev}, da{k}, learningRate{dx});"
-                    : $"AffineBackward{k}({weights}, h{prev}, da{k}, {weightGradient}, {biasGradient}{dx});");
+                string kernels = Names.QualifiedKernelClass(net.Type);
+                string[] dxArgument = layer.Number > 1 ? new[] { $"dh{prev}" } : new string[0];
+                if (sgd)
+                {
+                    w.Call($"{kernels}.AffineSgd{k}", new[] { weights, biases, $"h{prev}", $"da{k}", "learningRate" }.Concat(dxArgument).ToArray());
+                }
+                else
+                {
+                    w.Call($"{kernels}.AffineBackward{k}", new[] { weights, $"h{prev}", $"da{k}", weightGradient, biasGradient }.Concat(dxArgument).ToArray());
+                }
 
                 w.Line();
             }
         }
 
-        /// <summary>The rule <c>da_k = dh_k * g'(a_k)</c> as written for this layer's activation.</summary>
-        private static string DerivativeRule(LayerSpec layer)
+        /// <summary>The loss and output activation whose derivative fuses to <c>da_L = y - d</c>.</summary>
+        internal static string FusedLossName(LossKind loss) =>
+            loss == LossKind.CrossEntropy ? "softmax with cross-entropy" : "sigmoid with binary cross-entropy";
+
+        /// <summary>The rule <c>da_k = dh_k * g'(a_k)</c> as written for this layer's activation; batched, of the tile's
+        /// matrices (<c>dA2 = dH2 * (1 - H2^2)</c>).</summary>
+        internal static string DerivativeRule(LayerSpec layer, bool batched = false)
         {
             string k = Int(layer.Number);
+            string a = batched ? $"A{k}" : $"a{k}", h = batched ? $"H{k}" : $"h{k}";
+            string da = batched ? $"dA{k}" : $"da{k}", dh = batched ? $"dH{k}" : $"dh{k}";
             if (layer.Kind == LayerKind.Maxout)
             {
-                return $"da{k} = dh{k} routed to the winning piece of each unit";
+                return $"{da} = {dh} routed to the winning piece of each unit";
             }
 
             return layer.Activation switch
             {
-                ActivationKind.Identity => $"da{k} = dh{k}",
-                ActivationKind.Sigmoid => $"da{k} = dh{k} * h{k} (1 - h{k})",
-                ActivationKind.Tanh => $"da{k} = dh{k} * (1 - h{k}^2)",
-                ActivationKind.ReLU => $"da{k} = dh{k} * [a{k} > 0]",
-                ActivationKind.LeakyReLU => $"da{k} = dh{k} * (a{k} > 0 ? 1 : alpha)",
-                ActivationKind.ELU => $"da{k} = dh{k} * (a{k} > 0 ? 1 : h{k} + alpha)",
-                _ => $"da{k} = (diag(h{k}) - h{k} h{k}^T) dh{k}",
+                ActivationKind.Identity => $"{da} = {dh}",
+                ActivationKind.Sigmoid => $"{da} = {dh} * {h} (1 - {h})",
+                ActivationKind.Tanh => $"{da} = {dh} * (1 - {h}^2)",
+                ActivationKind.ReLU => $"{da} = {dh} * [{a} > 0]",
+                ActivationKind.LeakyReLU => $"{da} = {dh} * ({a} > 0 ? 1 : alpha)",
+                ActivationKind.ELU => $"{da} = {dh} * ({a} > 0 ? 1 : {h} + alpha)",
+                _ => $"{da} = (diag({h}) - {h} {h}^T) {dh}{(batched ? ", row by row" : string.Empty)}",
             };
         }
 

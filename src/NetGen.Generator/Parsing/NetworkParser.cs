@@ -241,11 +241,10 @@ namespace NetGen.Generator.Parsing
             /// <summary>Reports NG0020 for a member, or the type's own name, that the generated code would declare again.</summary>
             private void CheckMemberNames()
             {
-                var generated = new HashSet<string>(Baked ? BakedMemberNames : GeneratedMemberNames);
+                var generated = new HashSet<string>(Baked ? MemberNames.Baked : MemberNames.Trainable);
                 foreach (ISymbol member in _type.GetMembers())
                 {
-                    bool clashes = generated.Contains(member.Name) || KernelName.IsMatch(member.Name);
-                    if (clashes && !member.IsImplicitlyDeclared)
+                    if (generated.Contains(member.Name) && !member.IsImplicitlyDeclared)
                     {
                         Report(DiagnosticDescriptors.MemberNameClash, member.Locations.FirstOrDefault(l => l.IsInSource) ?? _declaration.Identifier.GetLocation(), _type.Name, member.Name);
                         return;
@@ -257,23 +256,6 @@ namespace NetGen.Generator.Parsing
                     Report(DiagnosticDescriptors.MemberNameClash, _declaration.Identifier.GetLocation(), _type.Name, _type.Name);
                 }
             }
-
-            /// <summary>The per-layer kernels: <c>Affine1</c>, <c>AffineBackward2</c>, ...</summary>
-            private static readonly System.Text.RegularExpressions.Regex KernelName = new("^Affine(Batch)?(Backward)?[0-9]+$");
-
-            /// <summary>Every other member name the emitter declares in a network type, public and private.</summary>
-            private static readonly string[] GeneratedMemberNames =
-            {
-                "InputSize", "OutputSize", "ParameterCount", "DefaultSeed", "Layers", "Loss", "Parameters", "Gradients",
-                "Forward", "Backward", "ComputeLoss", "ZeroGradients", "InitializeParameters", "ForwardBatch", "BackwardBatch",
-                "ForwardScratchLength", "BackwardScratchLength", "BatchTile", "_parameters", "_gradients", "NewParameters", "Initialize",
-            };
-
-            /// <summary>Every other member name the emitter declares in a baked network type.</summary>
-            private static readonly string[] BakedMemberNames =
-            {
-                "InputSize", "OutputSize", "ParameterCount", "Layers", "Parameters", "Forward", "Classify", "ForwardScratchLength",
-            };
 
             /// <summary>A name as C# source: keywords get an @ (<c>@class</c>, <c>@event</c>).</summary>
             private static string Escape(string name) =>

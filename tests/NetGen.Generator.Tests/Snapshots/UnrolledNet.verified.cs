@@ -52,17 +52,19 @@ namespace Samples
 
         /// <summary>The layers in order, with their sizes and parameter offsets.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
-        public static global::System.Collections.Generic.IReadOnlyList<global::NetGen.LayerInfo> Layers { get; } = new global::NetGen.LayerInfo[]
-        {
-            new(1, false, 3, 2, 1, global::NetGen.Activation.Tanh, 0, 0),
-            new(2, false, 2, 1, 1, global::NetGen.Activation.Identity, 0, 8),
-        };
+        public static global::System.Collections.Generic.IReadOnlyList<global::NetGen.LayerInfo> Layers { get; } =
+            new global::NetGen.LayerInfo[]
+            {
+                new(1, false, 3, 2, 1, global::NetGen.Activation.Tanh, 0, 0),
+                new(2, false, 2, 1, 1, global::NetGen.Activation.Identity, 0, 8),
+            };
 
         /// <summary>The loss the network is trained on.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
         public const global::NetGen.LossFunction Loss = global::NetGen.LossFunction.MeanSquaredError;
 
-        global::System.Collections.Generic.IReadOnlyList<global::NetGen.LayerInfo> global::NetGen.INeuralNetwork<float>.Layers => Layers;
+        global::System.Collections.Generic.IReadOnlyList<global::NetGen.LayerInfo> global::NetGen.INeuralNetwork<float>.Layers =>
+            Layers;
 
         global::NetGen.LossFunction global::NetGen.INeuralNetwork<float>.Loss => Loss;
 
@@ -87,12 +89,12 @@ namespace Samples
 
             // Layer 1: Dense 3 -> 2, tanh.  a1 = W1 h0 + b1;  h1 = tanh(a1)
             global::System.Span<float> a1 = s.Slice(0, 2), h1 = s.Slice(2, 2);
-            Affine1(p.Slice(0, 6), p.Slice(6, 2), h0, a1);
+            global::NetGen.Generated.Samples_UnrolledNet.Affine1(p.Slice(0, 6), p.Slice(6, 2), h0, a1);
             global::NetGen.Runtime.Activations.Tanh<float>(a1, h1);
 
             // Layer 2: Dense 2 -> 1, identity.  a2 = W2 h1 + b2;  h2 = a2
             global::System.Span<float> a2 = s.Slice(4, 1), h2 = a2;
-            Affine2(p.Slice(8, 2), p.Slice(10, 1), h1, a2);
+            global::NetGen.Generated.Samples_UnrolledNet.Affine2(p.Slice(8, 2), p.Slice(10, 1), h1, a2);
 
             h2.CopyTo(output);
         }
@@ -115,12 +117,12 @@ namespace Samples
 
             // Layer 1: Dense 3 -> 2, tanh.  a1 = W1 h0 + b1;  h1 = tanh(a1)
             global::System.Span<float> a1 = s.Slice(0, 2), h1 = s.Slice(2, 2);
-            Affine1(p.Slice(0, 6), p.Slice(6, 2), h0, a1);
+            global::NetGen.Generated.Samples_UnrolledNet.Affine1(p.Slice(0, 6), p.Slice(6, 2), h0, a1);
             global::NetGen.Runtime.Activations.Tanh<float>(a1, h1);
 
             // Layer 2: Dense 2 -> 1, identity.  a2 = W2 h1 + b2;  h2 = a2
             global::System.Span<float> a2 = s.Slice(4, 1), h2 = a2;
-            Affine2(p.Slice(8, 2), p.Slice(10, 1), h1, a2);
+            global::NetGen.Generated.Samples_UnrolledNet.Affine2(p.Slice(8, 2), p.Slice(10, 1), h1, a2);
 
             // Loss: mean squared error, L = 1/2 |h2 - d|^2
             float loss = global::NetGen.Runtime.Losses.HalfSquaredError<float>(h2, target);
@@ -132,12 +134,12 @@ namespace Samples
             // Layer 2 backward: da2 = dh2;  dW2 += da2 h1^T;  db2 += da2;  dh1 = W2^T da2
             global::System.Span<float> da2 = dh2;
             global::System.Span<float> dh1 = s.Slice(6, 2);
-            AffineBackward2(p.Slice(8, 2), h1, da2, g.Slice(8, 2), g.Slice(10, 1), dh1);
+            global::NetGen.Generated.Samples_UnrolledNet.AffineBackward2(p.Slice(8, 2), h1, da2, g.Slice(8, 2), g.Slice(10, 1), dh1);
 
             // Layer 1 backward: da1 = dh1 * (1 - h1^2);  dW1 += da1 h0^T;  db1 += da1
             global::System.Span<float> da1 = s.Slice(8, 2);
             global::NetGen.Runtime.Activations.TanhBackward<float>(h1, dh1, da1);
-            AffineBackward1(p.Slice(0, 6), h0, da1, g.Slice(0, 6), g.Slice(6, 2));
+            global::NetGen.Generated.Samples_UnrolledNet.AffineBackward1(p.Slice(0, 6), h0, da1, g.Slice(0, 6), g.Slice(6, 2));
 
             return loss;
         }
@@ -146,14 +148,17 @@ namespace Samples
         /// backpropagation that updates each layer as it goes, <c>W_k -= eta da_k h_(k-1)^T</c> and <c>b_k -= eta da_k</c>
         /// (with <c>dh_(k-1) = W_k^T da_k</c> taken from the weights before their update): each weight is updated in place in
         /// the pass that reads it, and <see cref="Gradients"/> is neither used nor changed. The parameters end equal (==) to
-        /// what <see cref="ZeroGradients"/>, <see cref="Backward"/> and a plain SGD step on the gradient leave. Allocates nothing.</summary>
+        /// what <see cref="ZeroGradients"/>, <see cref="Backward"/> and a plain SGD step on the gradient leave. Allocates
+        /// nothing.</summary>
         /// <param name="input">The input <c>x</c>, of length <see cref="InputSize"/>.</param>
         /// <param name="target">The target <c>d</c>, of length <see cref="OutputSize"/>.</param>
         /// <param name="learningRate">eta, finite and at least 0.</param>
         /// <returns>The sample's loss, before the update.</returns>
         /// <exception cref="global::System.ArgumentException">A span has the wrong length; nothing is written.</exception>
-        /// <exception cref="global::System.ArgumentOutOfRangeException">The learning rate is negative or not finite; nothing is written.</exception>
-        /// <exception cref="global::System.ArithmeticException">The loss is NaN or infinite: checked before any update, the parameters are as they were.</exception>
+        /// <exception cref="global::System.ArgumentOutOfRangeException">The learning rate is negative or not finite; nothing is
+        /// written.</exception>
+        /// <exception cref="global::System.ArithmeticException">The loss is NaN or infinite: checked before any update, the parameters are
+        /// as they were.</exception>
         [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
         public float SgdStep(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target, float learningRate)
         {
@@ -166,12 +171,12 @@ namespace Samples
 
             // Layer 1: Dense 3 -> 2, tanh.  a1 = W1 h0 + b1;  h1 = tanh(a1)
             global::System.Span<float> a1 = s.Slice(0, 2), h1 = s.Slice(2, 2);
-            Affine1(p.Slice(0, 6), p.Slice(6, 2), h0, a1);
+            global::NetGen.Generated.Samples_UnrolledNet.Affine1(p.Slice(0, 6), p.Slice(6, 2), h0, a1);
             global::NetGen.Runtime.Activations.Tanh<float>(a1, h1);
 
             // Layer 2: Dense 2 -> 1, identity.  a2 = W2 h1 + b2;  h2 = a2
             global::System.Span<float> a2 = s.Slice(4, 1), h2 = a2;
-            Affine2(p.Slice(8, 2), p.Slice(10, 1), h1, a2);
+            global::NetGen.Generated.Samples_UnrolledNet.Affine2(p.Slice(8, 2), p.Slice(10, 1), h1, a2);
 
             // Loss: mean squared error, L = 1/2 |h2 - d|^2
             float loss = global::NetGen.Runtime.Losses.HalfSquaredError<float>(h2, target);
@@ -184,12 +189,12 @@ namespace Samples
             // Layer 2 backward: da2 = dh2;  dh1 = W2^T da2;  W2 -= eta da2 h1^T;  b2 -= eta da2
             global::System.Span<float> da2 = dh2;
             global::System.Span<float> dh1 = s.Slice(6, 2);
-            AffineSgd2(p.Slice(8, 2), p.Slice(10, 1), h1, da2, learningRate, dh1);
+            global::NetGen.Generated.Samples_UnrolledNet.AffineSgd2(p.Slice(8, 2), p.Slice(10, 1), h1, da2, learningRate, dh1);
 
             // Layer 1 backward: da1 = dh1 * (1 - h1^2);  W1 -= eta da1 h0^T;  b1 -= eta da1
             global::System.Span<float> da1 = s.Slice(8, 2);
             global::NetGen.Runtime.Activations.TanhBackward<float>(h1, dh1, da1);
-            AffineSgd1(p.Slice(0, 6), p.Slice(6, 2), h0, da1, learningRate);
+            global::NetGen.Generated.Samples_UnrolledNet.AffineSgd1(p.Slice(0, 6), p.Slice(6, 2), h0, da1, learningRate);
 
             return loss;
         }
@@ -210,16 +215,29 @@ namespace Samples
 
             // Layer 1: Dense 3 -> 2, tanh.  a1 = W1 h0 + b1;  h1 = tanh(a1)
             global::System.Span<float> a1 = s.Slice(0, 2), h1 = s.Slice(2, 2);
-            Affine1(p.Slice(0, 6), p.Slice(6, 2), h0, a1);
+            global::NetGen.Generated.Samples_UnrolledNet.Affine1(p.Slice(0, 6), p.Slice(6, 2), h0, a1);
             global::NetGen.Runtime.Activations.Tanh<float>(a1, h1);
 
             // Layer 2: Dense 2 -> 1, identity.  a2 = W2 h1 + b2;  h2 = a2
             global::System.Span<float> a2 = s.Slice(4, 1), h2 = a2;
-            Affine2(p.Slice(8, 2), p.Slice(10, 1), h1, a2);
+            global::NetGen.Generated.Samples_UnrolledNet.Affine2(p.Slice(8, 2), p.Slice(10, 1), h1, a2);
 
             // Loss: mean squared error, L = 1/2 |h2 - d|^2
             float loss = global::NetGen.Runtime.Losses.HalfSquaredError<float>(h2, target);
             return loss;
+        }
+
+        /// <summary>Runs <see cref="Forward"/> and returns the class: for this one identity output, 1 when it is at least 0.5 (targets of 0
+        /// and 1), else 0.</summary>
+        /// <param name="input">The input <c>x</c>, of length <see cref="InputSize"/>.</param>
+        /// <returns>The class.</returns>
+        /// <exception cref="global::System.ArgumentException">The input has the wrong length.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
+        public int Classify(global::System.ReadOnlySpan<float> input)
+        {
+            global::System.Span<float> y = stackalloc float[OutputSize];
+            Forward(input, y);
+            return global::NetGen.Training.Classification.Class<float>(y, global::NetGen.Activation.Identity);
         }
 
         /// <summary>Sets every gradient to zero, as before a new mini-batch.</summary>
@@ -243,337 +261,15 @@ namespace Samples
         [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
         private static void Initialize(global::System.Span<float> p, int seed)
         {
-            global::NetGen.Runtime.SplitMix64 random = new(seed);
+            global::NetGen.Data.SplitMix64 random = new(seed);
             // Layer 1: W1 ~ U(-r, r), Glorot: r = sqrt(6 / (fan_in + fan_out));  b1 = 0
-            global::NetGen.Runtime.Initializer.Uniform<float>(p.Slice(0, 6), global::NetGen.Runtime.Initializer.GlorotRange(3, 2), ref random);
+            global::NetGen.Runtime.Initializer.Uniform<float>(
+                p.Slice(0, 6), global::NetGen.Runtime.Initializer.GlorotRange(3, 2), ref random);
             p.Slice(6, 2).Clear();
             // Layer 2: W2 ~ U(-r, r), Glorot: r = sqrt(6 / (fan_in + fan_out));  b2 = 0
-            global::NetGen.Runtime.Initializer.Uniform<float>(p.Slice(8, 2), global::NetGen.Runtime.Initializer.GlorotRange(2, 1), ref random);
+            global::NetGen.Runtime.Initializer.Uniform<float>(
+                p.Slice(8, 2), global::NetGen.Runtime.Initializer.GlorotRange(2, 1), ref random);
             p.Slice(10, 1).Clear();
-        }
-
-        /// <summary>Layer 1: <c>a1 = W1 h0 + b1</c>, with W1 2 x 3 stored input-major (<c>W1[j * 2 + i]</c>).</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Affine1(global::System.ReadOnlySpan<float> W, global::System.ReadOnlySpan<float> b, global::System.ReadOnlySpan<float> x, global::System.Span<float> a)
-        {
-            float sum;
-            sum = b[0];
-            sum += W[0] * x[0];
-            sum += W[2] * x[1];
-            sum += W[4] * x[2];
-            a[0] = sum;
-            sum = b[1];
-            sum += W[1] * x[0];
-            sum += W[3] * x[1];
-            sum += W[5] * x[2];
-            a[1] = sum;
-        }
-
-        /// <summary>Layer 1 backward: <c>dW1 += da1 h0^T;  db1 += da1  (the input needs no gradient)</c>.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void AffineBackward1(global::System.ReadOnlySpan<float> W, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> da, global::System.Span<float> dW, global::System.Span<float> db)
-        {
-            dW[0] += da[0] * x[0];
-            dW[1] += da[1] * x[0];
-            dW[2] += da[0] * x[1];
-            dW[3] += da[1] * x[1];
-            dW[4] += da[0] * x[2];
-            dW[5] += da[1] * x[2];
-            db[0] += da[0];
-            db[1] += da[1];
-        }
-
-        /// <summary>Layer 1 SGD step: <c>W1 -= eta da1 h0^T;  b1 -= eta da1  (the input needs no gradient)</c>.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void AffineSgd1(global::System.Span<float> W, global::System.Span<float> b, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> da, float eta)
-        {
-            W[0] -= eta * (da[0] * x[0]);
-            W[1] -= eta * (da[1] * x[0]);
-            W[2] -= eta * (da[0] * x[1]);
-            W[3] -= eta * (da[1] * x[1]);
-            W[4] -= eta * (da[0] * x[2]);
-            W[5] -= eta * (da[1] * x[2]);
-            b[0] -= eta * da[0];
-            b[1] -= eta * da[1];
-        }
-
-        /// <summary>Layer 2: <c>a2 = W2 h1 + b2</c>, with W2 1 x 2 stored input-major (<c>W2[j * 1 + i]</c>).</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Affine2(global::System.ReadOnlySpan<float> W, global::System.ReadOnlySpan<float> b, global::System.ReadOnlySpan<float> x, global::System.Span<float> a)
-        {
-            float sum;
-            sum = b[0];
-            sum += W[0] * x[0];
-            sum += W[1] * x[1];
-            a[0] = sum;
-        }
-
-        /// <summary>Layer 2 backward: <c>dW2 += da2 h1^T;  db2 += da2;  dh1 = W2^T da2</c>.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void AffineBackward2(global::System.ReadOnlySpan<float> W, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> da, global::System.Span<float> dW, global::System.Span<float> db, global::System.Span<float> dx)
-        {
-            float sum;
-            dW[0] += da[0] * x[0];
-            sum = W[0] * da[0];
-            dx[0] = sum;
-            dW[1] += da[0] * x[1];
-            sum = W[1] * da[0];
-            dx[1] = sum;
-            db[0] += da[0];
-        }
-
-        /// <summary>Layer 2 SGD step: <c>dh1 = W2^T da2;  W2 -= eta da2 h1^T;  b2 -= eta da2  (each weight read for dh1 before its update)</c>.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void AffineSgd2(global::System.Span<float> W, global::System.Span<float> b, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> da, float eta, global::System.Span<float> dx)
-        {
-            float sum;
-            sum = W[0] * da[0];
-            dx[0] = sum;
-            W[0] -= eta * (da[0] * x[0]);
-            sum = W[1] * da[0];
-            dx[1] = sum;
-            W[1] -= eta * (da[0] * x[1]);
-            b[0] -= eta * da[0];
-        }
-
-        private const int BatchTile = 256;
-
-        /// <summary>Runs the forward pass for a block of samples stored row-major: sample s is
-        /// <c>inputs[s * InputSize ..]</c> and its output goes to <c>outputs[s * OutputSize ..]</c>. The batched kernels
-        /// share every weight load across samples; the outputs equal <see cref="Forward"/>'s to rounding. Allocates nothing
-        /// after the first call on a thread.</summary>
-        /// <param name="inputs">The inputs, a whole number of samples of <see cref="InputSize"/> values.</param>
-        /// <param name="outputs">Receives the outputs, <see cref="OutputSize"/> values per sample.</param>
-        /// <exception cref="global::System.ArgumentException">A span has the wrong length; nothing is written.</exception>
-        [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
-        public void ForwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
-        {
-            int count = global::NetGen.Runtime.Guard.BatchCount(inputs.Length, InputSize, nameof(inputs));
-            global::NetGen.Runtime.Guard.BatchLength(outputs.Length, count, OutputSize, nameof(outputs));
-            global::System.ReadOnlySpan<float> p = _parameters;
-            global::System.Span<float> s = global::NetGen.Runtime.Scratch<float>.Get(ForwardScratchLength * BatchTile);
-            for (int start = 0; start < count; start += BatchTile)
-            {
-                int rows = global::System.Math.Min(BatchTile, count - start);
-                global::System.ReadOnlySpan<float> h0 = inputs.Slice(start * InputSize, rows * InputSize);
-
-                // Layer 1, for the tile's rows: A1 = H0 W1 + b1;  H1 = g(A1)
-                global::System.Span<float> a1 = s.Slice(0, 2 * rows), h1 = s.Slice(512, 2 * rows);
-                AffineBatch1(p.Slice(0, 6), p.Slice(6, 2), h0, a1, rows);
-                global::NetGen.Runtime.Activations.Tanh<float>(a1, h1);
-
-                // Layer 2, for the tile's rows: A2 = H1 W2 + b2;  H2 = g(A2)
-                global::System.Span<float> a2 = s.Slice(1024, 1 * rows), h2 = a2;
-                AffineBatch2(p.Slice(8, 2), p.Slice(10, 1), h1, a2, rows);
-
-                h2.CopyTo(outputs.Slice(start * OutputSize, rows * OutputSize));
-            }
-        }
-
-        /// <summary>Runs forward, loss and backpropagation for a block of samples stored row-major, adds the sum of their
-        /// gradients to <see cref="Gradients"/> and returns the sum of their losses: <see cref="Backward"/> for every sample,
-        /// to rounding, with the batched kernels. Allocates nothing after the first call on a thread.</summary>
-        /// <param name="inputs">The inputs, a whole number of samples of <see cref="InputSize"/> values.</param>
-        /// <param name="targets">The targets, <see cref="OutputSize"/> values per sample.</param>
-        /// <returns>The sum of the samples' losses.</returns>
-        /// <exception cref="global::System.ArgumentException">A span has the wrong length; nothing is written.</exception>
-        [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
-        public float BackwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets) => BackwardBatch(inputs, targets, _gradients);
-
-        /// <summary>As <see cref="BackwardBatch(global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float})"/>, adding the gradient sum to
-        /// <paramref name="gradients"/>. Only reads the network: threads may call it at once, each with its own buffer.</summary>
-        /// <param name="inputs">The inputs, a whole number of samples of <see cref="InputSize"/> values.</param>
-        /// <param name="targets">The targets, <see cref="OutputSize"/> values per sample.</param>
-        /// <param name="gradients">Receives the gradient sum (added), in the layout of <see cref="Parameters"/>.</param>
-        /// <returns>The sum of the samples' losses.</returns>
-        /// <exception cref="global::System.ArgumentException">A span has the wrong length; nothing is written.</exception>
-        [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
-        public float BackwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.Span<float> gradients)
-        {
-            int count = global::NetGen.Runtime.Guard.BatchCount(inputs.Length, InputSize, nameof(inputs));
-            global::NetGen.Runtime.Guard.BatchLength(targets.Length, count, OutputSize, nameof(targets));
-            global::NetGen.Runtime.Guard.Length(gradients.Length, ParameterCount, nameof(gradients));
-            global::System.ReadOnlySpan<float> p = _parameters;
-            global::System.Span<float> g = gradients;
-            global::System.Span<float> scratch = global::NetGen.Runtime.Scratch<float>.Get((BackwardScratchLength * BatchTile) + 2);
-            global::System.Span<float> s = scratch.Slice(0, BackwardScratchLength * BatchTile);
-            global::System.Span<float> wt2 = scratch.Slice((BackwardScratchLength * BatchTile) + 0, 2); // W2^T, output-major, for dh1 = da2 W2
-            global::NetGen.Runtime.Kernels.Transpose<float>(p.Slice(8, 2), 2, 1, wt2);
-            float loss = 0f;
-            for (int start = 0; start < count; start += BatchTile)
-            {
-                int rows = global::System.Math.Min(BatchTile, count - start);
-                global::System.ReadOnlySpan<float> h0 = inputs.Slice(start * InputSize, rows * InputSize);
-                global::System.ReadOnlySpan<float> target = targets.Slice(start * OutputSize, rows * OutputSize);
-
-                // Layer 1, for the tile's rows: A1 = H0 W1 + b1;  H1 = g(A1)
-                global::System.Span<float> a1 = s.Slice(0, 2 * rows), h1 = s.Slice(512, 2 * rows);
-                AffineBatch1(p.Slice(0, 6), p.Slice(6, 2), h0, a1, rows);
-                global::NetGen.Runtime.Activations.Tanh<float>(a1, h1);
-
-                // Layer 2, for the tile's rows: A2 = H1 W2 + b2;  H2 = g(A2)
-                global::System.Span<float> a2 = s.Slice(1024, 1 * rows), h2 = a2;
-                AffineBatch2(p.Slice(8, 2), p.Slice(10, 1), h1, a2, rows);
-
-                // Loss: a sum over every output of every sample, so the whole tile at once
-                loss += global::NetGen.Runtime.Losses.HalfSquaredError<float>(h2, target);
-
-                // Output: dH2 = Y - D
-                global::System.Span<float> dh2 = s.Slice(1280, 1 * rows);
-                global::NetGen.Runtime.Losses.OutputError<float>(h2, target, dh2);
-
-                // Layer 2 backward: dW2 += H1^T dA2;  db2 += column sums of dA2;  dH1 = dA2 W2^T
-                global::System.Span<float> da2 = dh2;
-                global::System.Span<float> dh1 = s.Slice(1536, 2 * rows);
-                AffineBatchBackward2(wt2, h1, da2, g.Slice(8, 2), g.Slice(10, 1), dh1, rows);
-
-                // Layer 1 backward: dW1 += H0^T dA1;  db1 += column sums of dA1
-                global::System.Span<float> da1 = s.Slice(2048, 2 * rows);
-                global::NetGen.Runtime.Activations.TanhBackward<float>(h1, dh1, da1);
-                AffineBatchBackward1(h0, da1, g.Slice(0, 6), g.Slice(6, 2), rows);
-
-            }
-
-            return loss;
-        }
-
-        /// <summary>Layer 1 for a tile: <c>A[r, :] = b1 + sum_j X[r, j] W1[j, :]</c>, X rows x 3, A rows x 2, W1 input-major.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void AffineBatch1(global::System.ReadOnlySpan<float> W, global::System.ReadOnlySpan<float> b, global::System.ReadOnlySpan<float> X, global::System.Span<float> A, int rows)
-        {
-            ref float aRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(X);
-            ref float bRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(W);
-            ref float biasRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b);
-            ref float cRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(A);
-            for (int r = 0; r < rows; r++)
-            {
-                for (int c = 0; c < 2; c++)
-                {
-                    float sum = global::System.Runtime.CompilerServices.Unsafe.Add(ref biasRef, c);
-                    for (int k = 0; k < 3; k++)
-                    {
-                        sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r * 3 + k) * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRef, k * 2 + c);
-                    }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 2 + c) = sum;
-                }
-            }
-        }
-
-        /// <summary>Layer 1 backward for a tile: <c>dW1[j, :] += sum_r X[r, j] dA[r, :]</c>; <c>db1 += sum_r dA[r, :]</c>.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void AffineBatchBackward1(global::System.ReadOnlySpan<float> X, global::System.ReadOnlySpan<float> dA, global::System.Span<float> dW, global::System.Span<float> db, int rows)
-        {
-            { // dW += X^T dA: the tile is the inner dimension, so each gradient is loaded and stored once per tile
-                ref float aRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(X);
-                ref float bRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dA);
-                ref float cRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dW);
-                for (int r = 0; r < 3; r++)
-                {
-                    for (int c = 0; c < 2; c++)
-                    {
-                        float sum = global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 2 + c);
-                        for (int k = 0; k < rows; k++)
-                        {
-                            sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r + k * 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRef, k * 2 + c);
-                        }
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 2 + c) = sum;
-                    }
-                }
-            }
-            { // db += the column sums of dA
-                ref float bRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dA);
-                ref float cRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(db);
-                for (int r = 0; r < 1; r++)
-                {
-                    for (int c = 0; c < 2; c++)
-                    {
-                        float sum = global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, c);
-                        for (int k = 0; k < rows; k++)
-                        {
-                            sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRef, k * 2 + c);
-                        }
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, c) = sum;
-                    }
-                }
-            }
-        }
-
-        /// <summary>Layer 2 for a tile: <c>A[r, :] = b2 + sum_j X[r, j] W2[j, :]</c>, X rows x 2, A rows x 1, W2 input-major.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void AffineBatch2(global::System.ReadOnlySpan<float> W, global::System.ReadOnlySpan<float> b, global::System.ReadOnlySpan<float> X, global::System.Span<float> A, int rows)
-        {
-            ref float aRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(X);
-            ref float bRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(W);
-            ref float biasRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b);
-            ref float cRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(A);
-            for (int r = 0; r < rows; r++)
-            {
-                for (int c = 0; c < 1; c++)
-                {
-                    float sum = global::System.Runtime.CompilerServices.Unsafe.Add(ref biasRef, c);
-                    for (int k = 0; k < 2; k++)
-                    {
-                        sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r * 2 + k) * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRef, k + c);
-                    }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r + c) = sum;
-                }
-            }
-        }
-
-        /// <summary>Layer 2 backward for a tile: <c>dW2[j, :] += sum_r X[r, j] dA[r, :]</c>; <c>db2 += sum_r dA[r, :]</c>; <c>dX[r, :] = sum_i dA[r, i] W2^T[i, :]</c>.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void AffineBatchBackward2(global::System.ReadOnlySpan<float> WT, global::System.ReadOnlySpan<float> X, global::System.ReadOnlySpan<float> dA, global::System.Span<float> dW, global::System.Span<float> db, global::System.Span<float> dX, int rows)
-        {
-            { // dW += X^T dA: the tile is the inner dimension, so each gradient is loaded and stored once per tile
-                ref float aRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(X);
-                ref float bRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dA);
-                ref float cRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dW);
-                for (int r = 0; r < 2; r++)
-                {
-                    for (int c = 0; c < 1; c++)
-                    {
-                        float sum = global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r + c);
-                        for (int k = 0; k < rows; k++)
-                        {
-                            sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r + k * 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRef, k + c);
-                        }
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r + c) = sum;
-                    }
-                }
-            }
-            { // db += the column sums of dA
-                ref float bRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dA);
-                ref float cRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(db);
-                for (int r = 0; r < 1; r++)
-                {
-                    for (int c = 0; c < 1; c++)
-                    {
-                        float sum = global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, c);
-                        for (int k = 0; k < rows; k++)
-                        {
-                            sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRef, k + c);
-                        }
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, c) = sum;
-                    }
-                }
-            }
-            { // dX = dA W^T
-                ref float aRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dA);
-                ref float bRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(WT);
-                ref float cRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dX);
-                for (int r = 0; r < rows; r++)
-                {
-                    for (int c = 0; c < 2; c++)
-                    {
-                        float sum = 0f;
-                        for (int k = 0; k < 1; k++)
-                        {
-                            sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref aRef, r + k) * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRef, k * 2 + c);
-                        }
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref cRef, r * 2 + c) = sum;
-                    }
-                }
-            }
         }
     }
 }
