@@ -403,7 +403,7 @@ namespace NetGen.Generator.Emitting
             w.Line();
             w.Line(GeneratedCode);
             w.Open($"private static void Initialize(global::System.Span<{t}> p, int seed)");
-            w.Line("global::NetGen.Runtime.SplitMix64 random = new(seed);");
+            w.Line("global::NetGen.Data.SplitMix64 random = new(seed);");
             foreach (LayerSpec layer in net.Layers)
             {
                 bool he = layer.Kind == LayerKind.Maxout || layer.Activation is ActivationKind.ReLU or ActivationKind.LeakyReLU or ActivationKind.ELU;

@@ -251,7 +251,7 @@ namespace Samples
             [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
             private static void Initialize(global::System.Span<double> p, int seed)
             {
-                global::NetGen.Runtime.SplitMix64 random = new(seed);
+                global::NetGen.Data.SplitMix64 random = new(seed);
                 // Layer 1: W1 ~ U(-r, r), He: r = sqrt(6 / fan_in);  b1 = 0
                 global::NetGen.Runtime.Initializer.Uniform<double>(p.Slice(0, 30), global::NetGen.Runtime.Initializer.HeRange(3), ref random);
                 p.Slice(30, 10).Clear();

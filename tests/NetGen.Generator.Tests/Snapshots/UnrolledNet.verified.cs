@@ -243,7 +243,7 @@ namespace Samples
         [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
         private static void Initialize(global::System.Span<float> p, int seed)
         {
-            global::NetGen.Runtime.SplitMix64 random = new(seed);
+            global::NetGen.Data.SplitMix64 random = new(seed);
             // Layer 1: W1 ~ U(-r, r), Glorot: r = sqrt(6 / (fan_in + fan_out));  b1 = 0
             global::NetGen.Runtime.Initializer.Uniform<float>(p.Slice(0, 6), global::NetGen.Runtime.Initializer.GlorotRange(3, 2), ref random);
             p.Slice(6, 2).Clear();
