@@ -14,7 +14,7 @@ public class SimpleChainsBenchmarks
 {
     private const int Samples = 10_000;
     private readonly SimpleChainsNet _net = new();
-    private readonly Adam<float> _adam = new();
+    private readonly Adam<float> _adam = new(learningRate: 1e-3);
     private float[] _x = null!, _d = null!;
     private DataParallel<float> _parallel = null!;
     private TorchTrainer _torch = null!;
@@ -55,7 +55,7 @@ public class SimpleChainsBenchmarks
     {
         _net.ZeroGradients();
         _parallel.Backward(_x, _d);
-        _adam.Step(_net.Parameters, _net.Gradients, Samples, 1e-3);
+        _adam.Step(_net.Parameters, _net.Gradients, Samples);
     }
 
     [Benchmark(Description = "W3 step TorchSharp")]
@@ -70,7 +70,7 @@ public class MnistEpochBenchmarks
     private const int Samples = 8_000, Batch = 32;
     private const float LearningRate = 0.05f;
     private readonly LargeNet _net = new();
-    private readonly Sgd<float> _sgd = new();
+    private readonly Sgd<float> _sgd = new(LearningRate);
     private Dataset<float> _data = null!;
     private TorchTrainer _torch = null!;
 
@@ -95,7 +95,7 @@ public class MnistEpochBenchmarks
         {
             _net.ZeroGradients();
             _net.BackwardBatch(_data.Inputs.AsSpan(start * 784, Batch * 784), _data.Targets.AsSpan(start * 10, Batch * 10));
-            _sgd.Step(_net.Parameters, _net.Gradients, Batch, LearningRate);
+            _sgd.Step(_net.Parameters, _net.Gradients, Batch);
         }
     }
 

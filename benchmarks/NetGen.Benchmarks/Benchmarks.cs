@@ -63,7 +63,7 @@ public class TrainingStepBenchmarks
     private readonly SmallNet _small = new();
     private readonly MediumNet _medium = new();
     private readonly LargeNet _large = new();
-    private readonly Sgd<float> _sgdSmall = new(), _sgdMedium = new(), _sgdLarge = new();
+    private readonly Sgd<float> _sgdSmall = new(LearningRate), _sgdMedium = new(LearningRate), _sgdLarge = new(LearningRate);
     private readonly NaiveMlp _naiveSmall = new([8, 16, 16, 1], [NaiveMlp.Kind.Tanh, NaiveMlp.Kind.Tanh, NaiveMlp.Kind.Identity]);
     private readonly NaiveMlp _naiveMedium = new([64, 64, 64, 10], [NaiveMlp.Kind.ReLU, NaiveMlp.Kind.ReLU, NaiveMlp.Kind.Softmax]);
     private readonly NaiveMlp _naiveLarge = new([784, 128, 10], [NaiveMlp.Kind.ReLU, NaiveMlp.Kind.Softmax]);
@@ -106,7 +106,7 @@ public class TrainingStepBenchmarks
     {
         net.ZeroGradients();
         net.Backward(x, d);
-        sgd.Step(net.Parameters, net.Gradients, 1, LearningRate);
+        sgd.Step(net.Parameters, net.Gradients, 1);
     }
 }
 

@@ -35,7 +35,7 @@ Span<float> y = stackalloc float[DigitsNet.OutputSize];
 for (int i = 0; i < 10; i++)
 {
     net.Forward(test.Input(i), y);
-    Console.WriteLine($"image {i}: digit {Evaluation.Class<float>(test.Target(i))}, read as {Evaluation.Class<float>(y)} ({y[Evaluation.Class<float>(y)]:P0} sure)");
+    Console.WriteLine($"image {i}: digit {Classification.Class<float>(test.Target(i), Activation.Softmax)}, read as {Classification.Class<float>(y, Activation.Softmax)} ({y[Classification.Class<float>(y, Activation.Softmax)]:P0} sure)");
 }
 
 return 0;

@@ -14,7 +14,7 @@ Dataset<float> test = Glyphs.Generate(1000, seed: 2);
 int correct = 0;
 for (int i = 0; i < test.Count; i++)
 {
-    correct += DigitsBaked.Classify(test.Input(i)) == Evaluation.Class<float>(test.Target(i)) ? 1 : 0;
+    correct += DigitsBaked.Classify(test.Input(i)) == Classification.Class<float>(test.Target(i), Activation.Softmax) ? 1 : 0;
 }
 
 Console.WriteLine($"Baked {DigitsBaked.ParameterCount} parameters for 64-32-10 (ReLU, softmax).");
@@ -24,7 +24,7 @@ Span<float> y = stackalloc float[DigitsBaked.OutputSize];
 for (int i = 0; i < 10; i++)
 {
     DigitsBaked.Forward(test.Input(i), y);
-    Console.WriteLine($"image {i}: digit {Evaluation.Class<float>(test.Target(i))}, read as {Evaluation.Class<float>(y)} ({y[Evaluation.Class<float>(y)]:P0} sure)");
+    Console.WriteLine($"image {i}: digit {Classification.Class<float>(test.Target(i), Activation.Softmax)}, read as {Classification.Class<float>(y, Activation.Softmax)} ({y[Classification.Class<float>(y, Activation.Softmax)]:P0} sure)");
 }
 
 /// <summary>The digits sample's network with its trained parameters baked in.</summary>

@@ -1,6 +1,5 @@
 using System;
 using NetGen.Data;
-using NetGen.Runtime;
 
 namespace NetGen.Samples.Digits;
 

@@ -34,7 +34,7 @@ standardizer.Apply(train);
 standardizer.Apply(test);
 
 var model = new LinearModel();
-Trainer.Train(model, new Sgd<double>(momentum: 0.9), train, new TrainerOptions { Epochs = 100, BatchSize = 32, Seed = 1, LearningRate = LearningRateSchedule.Constant(1e-2), Metric = Metric.RootMeanSquaredError });
+Trainer.Train(model, new Sgd<double>(learningRate: 1e-2, momentum: 0.9), train, new TrainerOptions { Epochs = 100, BatchSize = 32, Seed = 1, Metric = Metric.RootMeanSquaredError });
 
 Console.WriteLine($"Test RMSE {Evaluation.RootMeanSquaredError(model, test):F3}, R² {Evaluation.RSquared(model, test):F3} on {test.Count} held-out rows.");
 // Weights in the original units: the model sees standardised x, so w_j = w'_j / std_j and b = b' - sum w_j mean_j.

@@ -33,7 +33,7 @@ Standardizer standardizer = Standardizer.Fit(train);
 standardizer.Apply(train);
 standardizer.Apply(test);
 var model = new LogisticModel();
-Trainer.Train(model, new Adam<float>(), train, new TrainerOptions { Epochs = 20, BatchSize = 64, Seed = 1, LearningRate = LearningRateSchedule.Constant(1e-2) });
+Trainer.Train(model, new Adam<float>(learningRate: 1e-2), train, new TrainerOptions { Epochs = 20, BatchSize = 64, Seed = 1 });
 
 int[,] confusion = Evaluation.ConfusionMatrix(model, test);
 Console.WriteLine($"Test accuracy {Evaluation.Accuracy(model, test):P2} on {test.Count} rows (true negatives {confusion[0, 0]}, false positives {confusion[0, 1]}, false negatives {confusion[1, 0]}, true positives {confusion[1, 1]}).");

@@ -59,7 +59,7 @@ public class BakedWeightsTests
         }
 
         var data = new NetGen.Data.Dataset<T>(inputs, network.InputSize, targets, network.OutputSize);
-        Trainer.Train(network, new Adam<T>(), data, new TrainerOptions { Epochs = 3, BatchSize = 16, Seed = 1, LearningRate = LearningRateSchedule.Constant(0.01) });
+        Trainer.Train(network, new Adam<T>(0.01), data, new TrainerOptions { Epochs = 3, BatchSize = 16, Seed = 1 });
         return WeightsJson.Export(network);
     }
 

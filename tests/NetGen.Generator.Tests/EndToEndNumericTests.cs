@@ -297,13 +297,13 @@ public class EndToEndNumericTests : IClassFixture<RandomNetworksFixture>
         }
 
         fused.Gradients.Fill(T.CreateChecked(7)); // a sentinel SgdStep must leave alone
-        var sgd = new NetGen.Training.Sgd<T>();
+        var sgd = new NetGen.Training.Sgd<T>(double.CreateChecked(learningRate));
         for (int step = 0; step < samples.Length; step++)
         {
             T[] x = samples[step].X.Select(T.CreateChecked).ToArray(), d = samples[step].D.Select(T.CreateChecked).ToArray();
             unfused.ZeroGradients();
             T expectedLoss = unfused.Backward(x, d);
-            sgd.Step(unfused.Parameters, unfused.Gradients, 1, double.CreateChecked(learningRate));
+            sgd.Step(unfused.Parameters, unfused.Gradients, 1);
             T loss = fused.SgdStep(x, d, learningRate);
 
             Assert.Equal(expectedLoss, loss);

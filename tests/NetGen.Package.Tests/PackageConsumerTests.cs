@@ -62,7 +62,7 @@ public sealed class PackageConsumerTests : IDisposable
 
             var data = new Dataset<float>([0, 0, 0, 1, 1, 0, 1, 1], 2, [0, 1, 1, 0], 1);
             var net = new Xor();
-            Trainer.Train(net, new Adam<float>(), data, new TrainerOptions { Epochs = 600, BatchSize = 4, LearningRate = LearningRateSchedule.Constant(0.05) });
+            Trainer.Train(net, new Adam<float>(0.05), data, new TrainerOptions { Epochs = 600, BatchSize = 4 });
             ParameterFile.Save(net, "xor.ngp");
             var loaded = new Xor();
             ParameterFile.Load(loaded, "xor.ngp");

@@ -35,16 +35,16 @@ public class MnistAgreementTests
         using var mirror = new TorchMirror<float>(net); // the same network in TorchSharp, from the same initial weights
         using var optimizer = optim.SGD(mirror.Parameters, LearningRate);
         using Tensor x = tensor(train.Inputs, new long[] { 8000, 784 });
-        using Tensor labels = tensor(Enumerable.Range(0, 8000).Select(s => (long)Evaluation.Class<float>(train.Target(s))).ToArray());
+        using Tensor labels = tensor(Enumerable.Range(0, 8000).Select(s => (long)Classification.Class<float>(train.Target(s), Activation.Softmax)).ToArray());
 
-        var sgd = new Sgd<float>();
+        var sgd = new Sgd<float>(LearningRate);
         for (int epoch = 0; epoch < Epochs; epoch++)
         {
             for (int start = 0; start < 8000; start += Batch)
             {
                 net.ZeroGradients();
                 net.BackwardBatch(train.Inputs.AsSpan(start * 784, Batch * 784), train.Targets.AsSpan(start * 10, Batch * 10));
-                sgd.Step(net.Parameters, net.Gradients, Batch, LearningRate);
+                sgd.Step(net.Parameters, net.Gradients, Batch);
 
                 using var scope = NewDisposeScope();
                 optimizer.zero_grad();
@@ -60,7 +60,7 @@ public class MnistAgreementTests
             using Tensor testX = tensor(test.Inputs, new long[] { 2000, 784 });
             using Tensor predicted = mirror.Forward(testX).Logits.argmax(1);
             long[] classes = predicted.data<long>().ToArray();
-            torchAccuracy = Enumerable.Range(0, 2000).Count(s => classes[s] == Evaluation.Class<float>(test.Target(s))) / 2000.0;
+            torchAccuracy = Enumerable.Range(0, 2000).Count(s => classes[s] == Classification.Class<float>(test.Target(s), Activation.Softmax)) / 2000.0;
         }
 
         _output.WriteLine($"After {Epochs} epochs: NetGen {netgen:P2}, TorchSharp {torchAccuracy:P2}");

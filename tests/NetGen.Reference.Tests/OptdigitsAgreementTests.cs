@@ -55,7 +55,8 @@ public class OptdigitsAgreementTests
         const int In = 64, Out = 10;
         int epochs = regularised ? 150 : 60, batch = regularised ? 16 : 8;
         double weightDecay = regularised ? 0.1 : 0;
-        LearningRateSchedule schedule = LearningRateSchedule.Cosine(regularised ? 2e-3 : 1e-3, 1e-5);
+        double baseRate = regularised ? 2e-3 : 1e-3;
+        LearningRateSchedule schedule = LearningRateSchedule.Cosine(1e-5 / baseRate); // anneals towards 1e-5
         int n = train.Count;
 
         var net = new OptdigitsNet();
@@ -64,15 +65,16 @@ public class OptdigitsAgreementTests
         using var mirror = new TorchMirror<float>(net);
         using var optimizer = optim.AdamW(mirror.Parameters, 1e-3, weight_decay: weightDecay);
         using Tensor x = tensor(train.Inputs, new long[] { n, In });
-        using Tensor labels = tensor(Enumerable.Range(0, n).Select(s => (long)Evaluation.Class<float>(train.Target(s))).ToArray());
+        using Tensor labels = tensor(Enumerable.Range(0, n).Select(s => (long)Classification.Class<float>(train.Target(s), Activation.Softmax)).ToArray());
 
-        var adam = Adam<float>.W(weightDecay);
+        var adam = new AdamW<float>(baseRate, weightDecay);
         var random = new Random(seed);
         int[] order = Enumerable.Range(0, n).ToArray();
         float[] inputs = new float[batch * In], targets = new float[batch * Out];
         for (int epoch = 0; epoch < epochs; epoch++)
         {
-            double rate = schedule.At(epoch, epochs);
+            double factor = schedule.Factor(epoch, epochs);
+            double rate = adam.LearningRate * factor; // what adam.Step uses
             foreach (var group in optimizer.ParamGroups)
             {
                 group.LearningRate = rate;
@@ -90,7 +92,7 @@ public class OptdigitsAgreementTests
 
                 net.ZeroGradients();
                 net.BackwardBatch(inputs.AsSpan(0, size * In), targets.AsSpan(0, size * Out));
-                adam.Step(net.Parameters, net.Gradients, size, rate);
+                adam.Step(net.Parameters, net.Gradients, size, factor);
 
                 using var scope = NewDisposeScope();
                 using Tensor index = tensor(order.AsSpan(start, size).ToArray().Select(i => (long)i).ToArray());
@@ -107,7 +109,7 @@ public class OptdigitsAgreementTests
             using Tensor testX = tensor(test.Inputs, new long[] { test.Count, In });
             using Tensor predicted = mirror.Forward(testX).Logits.argmax(1);
             long[] classes = predicted.data<long>().ToArray();
-            torchAccuracy = Enumerable.Range(0, test.Count).Count(s => classes[s] == Evaluation.Class<float>(test.Target(s))) / (double)test.Count;
+            torchAccuracy = Enumerable.Range(0, test.Count).Count(s => classes[s] == Classification.Class<float>(test.Target(s), Activation.Softmax)) / (double)test.Count;
         }
 
         _output.WriteLine($"{(regularised ? "regularised" : "plain")}, seed {seed}, after {epochs} epochs: NetGen {netgen:P2}, TorchSharp {torchAccuracy:P2}");

@@ -92,7 +92,7 @@ public class TorchReferenceTests
             using var mirror = new TorchMirror<double>(net);
             (double[] x, double[] d) = Batch(net, 32, seed: 2);
             double rate = optimizerName == "sgd" ? 0.05 : 0.01;
-            IOptimizer<double> ours = optimizerName == "sgd" ? new Sgd<double>(momentum: 0.9, nesterov: true, weightDecay: 1e-3) : new Adam<double>(weightDecay: 1e-3);
+            IOptimizer<double> ours = optimizerName == "sgd" ? new Sgd<double>(rate, momentum: 0.9, nesterov: true, weightDecay: 1e-3) : new Adam<double>(rate, weightDecay: 1e-3);
             using torch.optim.Optimizer theirs = optimizerName == "sgd"
                 ? torch.optim.SGD(mirror.Parameters, rate, momentum: 0.9, nesterov: true, weight_decay: 1e-3)
                 : torch.optim.Adam(mirror.Parameters, rate, weight_decay: 1e-3);
@@ -106,7 +106,7 @@ public class TorchReferenceTests
                     net.Backward(x.AsSpan(s * net.InputSize, net.InputSize), d.AsSpan(s * net.OutputSize, net.OutputSize));
                 }
 
-                ours.Step(net.Parameters, net.Gradients, batch, rate);
+                ours.Step(net.Parameters, net.Gradients, batch);
 
                 // PyTorch's convention: the mean loss over the batch.
                 theirs.zero_grad();

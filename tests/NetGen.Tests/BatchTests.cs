@@ -58,12 +58,12 @@ public class BatchTests
         {
             var net = new SimpleChainsNet();
             var parallel = new DataParallel<float>(net, threads);
-            var adam = new Adam<float>();
+            var adam = new Adam<float>(1e-3);
             for (int step = 0; step < 20; step++)
             {
                 net.ZeroGradients();
                 parallel.Backward(x, d);
-                adam.Step(net.Parameters, net.Gradients, 2300, 1e-3);
+                adam.Step(net.Parameters, net.Gradients, 2300);
             }
 
             return net.Parameters.ToArray();

@@ -70,7 +70,7 @@ public sealed class HardeningTests : IDisposable
         var net = new AirfoilLinear();
         float[] before = net.Parameters.ToArray();
 
-        var e = Assert.Throws<TrainingDivergedException>(() => Trainer.Train(net, new Sgd<float>(), data, new TrainerOptions { Epochs = 2, BatchSize = 32, LearningRate = LearningRateSchedule.Constant(1e38) }));
+        var e = Assert.Throws<TrainingDivergedException>(() => Trainer.Train(net, new Sgd<float>(1e38), data, new TrainerOptions { Epochs = 2, BatchSize = 32 }));
 
         Assert.Equal(1, e.Epoch);
         Assert.Equal(before, net.Parameters.ToArray());
@@ -82,9 +82,8 @@ public sealed class HardeningTests : IDisposable
         // Inputs of 1e12: the loss (about 1e24) is finite, the gradient (about 1e24 per weight) too, but its sum of squares is not.
         var data = new Dataset<float>(Enumerable.Repeat(1e12f, 5).ToArray(), 5, [0f], 1);
         var net = new AirfoilLinear();
-        double loss = Trainer.Step(net, new Sgd<float>(), data, [0], learningRate: 1e-3, clipNorm: 1.0, out string? problem);
+        double loss = Trainer.Step(net, new Sgd<float>(1e-3), data, [0], clipNorm: 1.0);
 
-        Assert.Null(problem);
         Assert.True(double.IsFinite(loss));
         Assert.All(net.Parameters.ToArray(), v => Assert.True(float.IsFinite(v)));
     }

@@ -31,7 +31,7 @@ public class RealDataTests
 
         var net = new DigitsNet();
         net.InitializeParameters(1);
-        Trainer.Train(net, new Adam<float>(), train, new TrainerOptions { Epochs = 150, BatchSize = 16, Seed = 1, InputNoise = 0.7, LearningRate = LearningRateSchedule.Cosine(2e-3, 1e-5) });
+        Trainer.Train(net, new Adam<float>(2e-3), train, new TrainerOptions { Epochs = 150, BatchSize = 16, Seed = 1, InputNoise = 0.7, Schedule = LearningRateSchedule.Cosine(1e-5 / 2e-3) });
 
         double accuracy = Evaluation.Accuracy(net, test);
         _output.WriteLine($"optdigits test accuracy {accuracy:P2}");
@@ -51,7 +51,7 @@ public class RealDataTests
         standardizer.Apply(test);
 
         var net = new OccupancyLogistic();
-        Trainer.Train(net, new Adam<float>(), train, new TrainerOptions { Epochs = 20, BatchSize = 64, Seed = 1, LearningRate = LearningRateSchedule.Constant(1e-2) });
+        Trainer.Train(net, new Adam<float>(1e-2), train, new TrainerOptions { Epochs = 20, BatchSize = 64, Seed = 1 });
 
         double accuracy = Evaluation.Accuracy(net, test);
         _output.WriteLine($"occupancy test accuracy {accuracy:P2}");
@@ -74,11 +74,11 @@ public class RealDataTests
         Dataset<float> trainScaled = ScaleTargets(train, mean, std), testScaled = ScaleTargets(test, mean, std);
 
         var mlp = new AirfoilMlp();
-        Trainer.Train(mlp, new Adam<float>(), trainScaled, new TrainerOptions { Epochs = 600, BatchSize = 32, Seed = 3, LearningRate = LearningRateSchedule.Cosine(3e-3, 1e-4), Metric = Metric.RootMeanSquaredError });
+        Trainer.Train(mlp, new Adam<float>(3e-3), trainScaled, new TrainerOptions { Epochs = 600, BatchSize = 32, Seed = 3, Schedule = LearningRateSchedule.Cosine(1e-4 / 3e-3), Metric = Metric.RootMeanSquaredError });
         double mlpRmse = Evaluation.RootMeanSquaredError(mlp, testScaled) * std;
 
         var linear = new AirfoilLinear();
-        Trainer.Train(linear, new Adam<float>(), trainScaled, new TrainerOptions { Epochs = 200, BatchSize = 32, Seed = 3, LearningRate = LearningRateSchedule.Constant(1e-2), Metric = Metric.RootMeanSquaredError });
+        Trainer.Train(linear, new Adam<float>(1e-2), trainScaled, new TrainerOptions { Epochs = 200, BatchSize = 32, Seed = 3, Metric = Metric.RootMeanSquaredError });
         double linearRmse = Evaluation.RootMeanSquaredError(linear, testScaled) * std;
 
         _output.WriteLine($"airfoil test RMSE: MLP {mlpRmse:F2} dB, linear {linearRmse:F2} dB");
@@ -94,7 +94,7 @@ public class RealDataTests
         Dataset<float> train = all.Slice(0, 8000), test = all.Slice(8000, 2000);
 
         var net = new MnistNet();
-        Trainer.Train(net, new Adam<float>(), train, new TrainerOptions { Epochs = 10, BatchSize = 32, Seed = 1, LearningRate = LearningRateSchedule.Constant(1e-3) });
+        Trainer.Train(net, new Adam<float>(1e-3), train, new TrainerOptions { Epochs = 10, BatchSize = 32, Seed = 1 });
 
         double accuracy = Evaluation.Accuracy(net, test);
         _output.WriteLine($"MNIST test accuracy {accuracy:P2}");

@@ -35,7 +35,7 @@ public class TrainerTests
         {
             var net = new SpiralNet();
             net.InitializeParameters(5);
-            Trainer.Train(net, new Adam<float>(), Spirals(400, 1), new TrainerOptions { Epochs = 5, BatchSize = 16, Seed = 9, LearningRate = LearningRateSchedule.Constant(1e-2) });
+            Trainer.Train(net, new Adam<float>(1e-2), Spirals(400, 1), new TrainerOptions { Epochs = 5, BatchSize = 16, Seed = 9 });
             return net.Parameters.ToArray();
         }
 
@@ -50,7 +50,7 @@ public class TrainerTests
         {
             var net = new SpiralNet();
             net.InitializeParameters(5);
-            Trainer.Train(net, new Adam<float>(), Spirals(400, 1), new TrainerOptions { Epochs = 3, BatchSize = 16, Seed = seed, InputNoise = noise, LearningRate = LearningRateSchedule.Constant(1e-2) });
+            Trainer.Train(net, new Adam<float>(1e-2), Spirals(400, 1), new TrainerOptions { Epochs = 3, BatchSize = 16, Seed = seed, InputNoise = noise });
             return net.Parameters.ToArray();
         }
 
@@ -72,7 +72,7 @@ public class TrainerTests
     {
         var net = new SpiralNet();
         float[] before = net.Parameters.ToArray();
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => Trainer.Train(net, new Sgd<float>(), Spirals(40, 1), new TrainerOptions { InputNoise = noise }));
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => Trainer.Train(net, new Sgd<float>(0.01), Spirals(40, 1), new TrainerOptions { InputNoise = noise }));
         Assert.Contains("InputNoise", error.Message);
         Assert.Equal(before, net.Parameters.ToArray());
     }
@@ -148,7 +148,7 @@ public class TrainerTests
         var net = new AirfoilLinear();
         float[] before = net.Parameters.ToArray();
 
-        var e = Assert.Throws<TrainingDivergedException>(() => Trainer.Train(net, new Sgd<float>(), data, new TrainerOptions { Epochs = 3, BatchSize = 10, LearningRate = LearningRateSchedule.Constant(1e4) }));
+        var e = Assert.Throws<TrainingDivergedException>(() => Trainer.Train(net, new Sgd<float>(1e4), data, new TrainerOptions { Epochs = 3, BatchSize = 10 }));
 
         Assert.Equal(1, e.Epoch);
         Assert.True(e.Batch >= 2, $"batch {e.Batch}");
@@ -172,11 +172,11 @@ public class TrainerTests
             }
         });
 
-        Assert.ThrowsAny<OperationCanceledException>(() => Trainer.Train(net, new Adam<float>(), Spirals(200, 3), new TrainerOptions { Epochs = 50, Seed = 1 }, progress: progress, cancellationToken: cancel.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() => Trainer.Train(net, new Adam<float>(0.01), Spirals(200, 3), new TrainerOptions { Epochs = 50, Seed = 1 }, progress: progress, cancellationToken: cancel.Token));
 
         // Replaying exactly two epochs gives the same parameters: the cancelled run stopped on a step boundary.
         var replay = new SpiralNet();
-        Trainer.Train(replay, new Adam<float>(), Spirals(200, 3), new TrainerOptions { Epochs = 2, Seed = 1 });
+        Trainer.Train(replay, new Adam<float>(0.01), Spirals(200, 3), new TrainerOptions { Epochs = 2, Seed = 1 });
         Assert.Equal(2, reports);
         Assert.Equal(replay.Parameters.ToArray(), net.Parameters.ToArray());
         Assert.All(net.Gradients.ToArray(), g => Assert.Equal(0f, g));
@@ -200,7 +200,7 @@ public class TrainerTests
             }
         });
 
-        TrainingResult result = Trainer.Train(net, new Adam<float>(), train, new TrainerOptions { Epochs = 2000, BatchSize = 4, Seed = 2, Patience = 20, LearningRate = LearningRateSchedule.Constant(3e-2) }, validation, progress);
+        TrainingResult result = Trainer.Train(net, new Adam<float>(3e-2), train, new TrainerOptions { Epochs = 2000, BatchSize = 4, Seed = 2, Patience = 20, RestoreBestWeights = true }, validation, progress);
 
         Assert.True(result.StoppedEarly);
         Assert.Equal(result.BestEpoch + 20, result.Epochs.Count);
@@ -209,12 +209,109 @@ public class TrainerTests
         Assert.Equal(bestLoss, Evaluation.MeanLoss(net, validation), 6);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void EarlyStopping_KeepsTheLastEpoch_UnlessRestoreBestWeightsIsSet(bool restoreBestWeights)
+    {
+        // As above: validation loss bottoms out, then rises. Patience stops the run either way; only the setting decides
+        // which parameters the network keeps.
+        Dataset<float> train = Spirals(24, 4), validation = Spirals(400, 5);
+        var net = new SpiralNet();
+        float[]? bestParameters = null, lastParameters = null;
+        double bestLoss = double.PositiveInfinity;
+        var progress = new SynchronousProgress<EpochReport>(r =>
+        {
+            lastParameters = net.Parameters.ToArray();
+            if (r.ValidationLoss < bestLoss)
+            {
+                bestLoss = r.ValidationLoss;
+                bestParameters = lastParameters;
+            }
+        });
+        var options = new TrainerOptions { Epochs = 2000, BatchSize = 4, Seed = 2, Patience = 20 } with { RestoreBestWeights = restoreBestWeights };
+
+        TrainingResult result = Trainer.Train(net, new Adam<float>(3e-2), train, options, validation, progress);
+
+        Assert.True(result.StoppedEarly);
+        Assert.Equal(result.BestEpoch + 20, result.Epochs.Count);
+        Assert.NotEqual(bestParameters, lastParameters);
+        Assert.Equal(restoreBestWeights ? bestParameters : lastParameters, net.Parameters.ToArray());
+        Assert.Equal(restoreBestWeights ? bestLoss : result.Epochs[^1].ValidationLoss, Evaluation.MeanLoss(net, validation), 6);
+    }
+
+    [Fact]
+    public void WithoutPatience_RestoreBestWeightsStillPicksTheBestEpochAtTheEnd()
+    {
+        Dataset<float> train = Spirals(24, 4), validation = Spirals(400, 5);
+        var options = new TrainerOptions { Epochs = 150, BatchSize = 4, Seed = 2 };
+        var last = new SpiralNet();
+        var best = new SpiralNet();
+
+        TrainingResult lastResult = Trainer.Train(last, new Adam<float>(3e-2), train, options, validation);
+        TrainingResult bestResult = Trainer.Train(best, new Adam<float>(3e-2), train, options with { RestoreBestWeights = true }, validation);
+
+        Assert.False(bestResult.StoppedEarly);
+        Assert.Equal(150, bestResult.Epochs.Count);
+        Assert.Equal(lastResult.BestEpoch, bestResult.BestEpoch);
+        Assert.True(bestResult.BestEpoch < 150, $"best epoch {bestResult.BestEpoch}: the run should overfit");
+        Assert.Equal(lastResult.Epochs[^1].ValidationLoss, Evaluation.MeanLoss(last, validation), 6);
+        Assert.Equal(bestResult.Epochs.Min(e => e.ValidationLoss), Evaluation.MeanLoss(best, validation), 6);
+    }
+
+    [Fact]
+    public void TrainerOptions_IsARecord_SoWithMakesVariants()
+    {
+        var options = new TrainerOptions { Epochs = 40, Seed = 1, Schedule = LearningRateSchedule.Cosine(0.005) };
+
+        TrainerOptions longer = options with { Epochs = 150 };
+
+        Assert.Equal(150, longer.Epochs);
+        Assert.Equal(1, longer.Seed);
+        Assert.Same(options.Schedule, longer.Schedule);
+        Assert.Equal(options, longer with { Epochs = 40 });
+        Assert.False(new TrainerOptions().RestoreBestWeights);
+        Assert.Null(new TrainerOptions().Schedule);
+    }
+
+    [Fact]
+    public void Step_ReturnsTheBatchsMeanLoss_AndUpdates()
+    {
+        var net = new SpiralNet();
+        Dataset<float> data = Spirals(8, 3);
+        int[] batch = [0, 2, 5];
+        double expected = batch.Sum(i => (double)net.ComputeLoss(data.Input(i), data.Target(i))) / batch.Length;
+        float[] before = net.Parameters.ToArray();
+
+        double loss = Trainer.Step(net, new Sgd<float>(0.1), data, batch);
+
+        Assert.True(Math.Abs(expected - loss) <= 1e-6 * Math.Max(1, expected), $"expected {expected:R}, got {loss:R}");
+        Assert.NotEqual(before, net.Parameters.ToArray());
+    }
+
+    [Fact]
+    public void Step_ThatDiverges_Throws_AndLeavesTheParametersAsTheyWere()
+    {
+        // Inputs of 1e30: the output is about 1e30, and its squared error overflows float.
+        var data = new Dataset<float>(Enumerable.Repeat(1e30f, 5).ToArray(), 5, [0f], 1);
+        var net = new AirfoilLinear();
+        net.InitializeParameters(1);
+        float[] before = net.Parameters.ToArray();
+
+        var e = Assert.Throws<TrainingDivergedException>(() => Trainer.Step(net, new Sgd<float>(1e-3), data, [0]));
+
+        Assert.Contains("the loss is", e.Message, StringComparison.Ordinal);
+        Assert.Contains("Nothing was updated", e.Message, StringComparison.Ordinal);
+        Assert.Equal(0, e.Epoch);
+        Assert.Equal(before, net.Parameters.ToArray());
+    }
+
     [Fact]
     public void Progress_ReportsEveryEpochsLossMetricRateAndTime()
     {
         var reports = new System.Collections.Generic.List<EpochReport>();
         var net = new SpiralNet();
-        Trainer.Train(net, new Adam<float>(), Spirals(300, 6), new TrainerOptions { Epochs = 4, LearningRate = LearningRateSchedule.StepDecay(0.02, 2, 0.5) }, Spirals(100, 7), new SynchronousProgress<EpochReport>(reports.Add));
+        Trainer.Train(net, new Adam<float>(0.02), Spirals(300, 6), new TrainerOptions { Epochs = 4, Schedule = LearningRateSchedule.StepDecay(2, 0.5) }, Spirals(100, 7), new SynchronousProgress<EpochReport>(reports.Add));
 
         Assert.Equal([1, 2, 3, 4], reports.Select(r => r.Epoch));
         Assert.Equal([0.02, 0.02, 0.01, 0.01], reports.Select(r => r.LearningRate));
@@ -231,18 +328,18 @@ public class TrainerTests
     {
         var net = new MnistNet();
         GaussianNoise<float>? noise = optimizerName.EndsWith("+noise", StringComparison.Ordinal) ? new GaussianNoise<float>(0.1, 1, 784) : null;
-        IOptimizer<float> optimizer = optimizerName == "sgd" ? new Sgd<float>(0.9, nesterov: true, weightDecay: 1e-4) : Adam<float>.W();
+        IOptimizer<float> optimizer = optimizerName == "sgd" ? new Sgd<float>(1e-3, 0.9, nesterov: true, weightDecay: 1e-4) : new AdamW<float>(1e-3);
         var data = new Dataset<float>(new float[32 * 784], 784, Enumerable.Range(0, 32 * 10).Select(i => i % 10 == 3 ? 1f : 0f).ToArray(), 10);
         int[] batch = Enumerable.Range(0, 32).ToArray();
         for (int i = 0; i < 3; i++)
         {
-            Trainer.Step(net, optimizer, data, batch, 1e-3, clipNorm: 1.0, noise, out _);
+            Trainer.StepWithNoise(net, optimizer, data, batch, clipNorm: 1.0, rateFactor: 1, noise);
         }
 
         long before = GC.GetAllocatedBytesForCurrentThread();
         for (int i = 0; i < 10; i++)
         {
-            Trainer.Step(net, optimizer, data, batch, 1e-3, clipNorm: 1.0, noise, out _);
+            Trainer.StepWithNoise(net, optimizer, data, batch, clipNorm: 1.0, rateFactor: 1, noise);
         }
 
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);

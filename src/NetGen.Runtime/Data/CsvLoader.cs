@@ -43,19 +43,8 @@ namespace NetGen.Data
 
             string file = Path.GetFileName(path);
             using var reader = new StreamReader(path);
-            string[]? header = null;
-            int lineNumber = 0;
-            if (options.HasHeader)
-            {
-                string? first = reader.ReadLine();
-                lineNumber++;
-                if (first is null)
-                {
-                    throw new DataFormatException(file, 1, 0, "the file is empty; expected a header line.");
-                }
-
-                header = Split(first, options.Delimiter).Select(Unquote).ToArray();
-            }
+            string[]? header = options.HasHeader ? ReadHeader(reader, file, options.Delimiter) : null;
+            int lineNumber = header is null ? 0 : 1;
 
             int[]? features = null;
             int target = -1;
@@ -91,22 +80,7 @@ namespace NetGen.Data
                 }
 
                 double value = Number(file, lineNumber, target + skip, fields[target + skip], header, target);
-                if (options.Classes is int classes)
-                {
-                    if (value != Math.Floor(value) || value < 0 || value >= classes)
-                    {
-                        throw new DataFormatException(file, lineNumber, target + skip + 1, $"the class label {fields[target + skip]} is not an integer in [0, {classes}).");
-                    }
-
-                    for (int c = 0; c < classes; c++)
-                    {
-                        targets.Add(c == (int)value ? T.One : T.Zero);
-                    }
-                }
-                else
-                {
-                    targets.Add(Convert<T>(value, file, lineNumber, target + skip));
-                }
+                AddTarget(targets, value, options.Classes, file, lineNumber, target + skip, fields[target + skip]);
             }
 
             if (features is null)
@@ -115,6 +89,40 @@ namespace NetGen.Data
             }
 
             return new Dataset<T>(inputs.ToArray(), features.Length, targets.ToArray(), options.Classes ?? 1);
+        }
+
+        /// <summary>The header's column names, unquoted.</summary>
+        private static string[] ReadHeader(StreamReader reader, string file, char delimiter)
+        {
+            string? first = reader.ReadLine();
+            if (first is null)
+            {
+                throw new DataFormatException(file, 1, 0, "the file is empty; expected a header line.");
+            }
+
+            return Split(first, delimiter).Select(Unquote).ToArray();
+        }
+
+        /// <summary>Appends a row's target: the value itself, or with <paramref name="classes"/> the one-hot encoding of
+        /// the integer label it must be.</summary>
+        private static void AddTarget<T>(List<T> targets, double value, int? classes, string file, int lineNumber, int field, string text)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            if (classes is not int count)
+            {
+                targets.Add(Convert<T>(value, file, lineNumber, field));
+                return;
+            }
+
+            if (value != Math.Floor(value) || value < 0 || value >= count)
+            {
+                throw new DataFormatException(file, lineNumber, field + 1, $"the class label {text} is not an integer in [0, {count}).");
+            }
+
+            for (int c = 0; c < count; c++)
+            {
+                targets.Add(c == (int)value ? T.One : T.Zero);
+            }
         }
 
         private static (int[] Features, int Target) ResolveColumns(string file, string[]? header, int columns, CsvOptions options)

@@ -1,6 +1,5 @@
 using System;
 using System.Numerics;
-using NetGen.Runtime;
 
 namespace NetGen.Data
 {

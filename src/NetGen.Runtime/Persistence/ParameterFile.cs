@@ -104,6 +104,19 @@ namespace NetGen.Persistence
             ArgumentNullException.ThrowIfNull(network);
             int size = Unsafe.SizeOf<T>();
             var reader = new SpanReader(bytes, name);
+            (int count, int features) = ReadHeader(ref reader, network, name, size);
+            CheckLengthAndChecksum(bytes, reader.Position, count, features, size, name);
+            Standardizer? standardizer = features > 0 ? ReadStandardizer(ref reader, features, name) : null;
+
+            // Everything checked: now, and only now, write the parameters.
+            WriteParameters(network, reader.Bytes(count * size), count, size);
+            return standardizer;
+        }
+
+        /// <summary>Magic, version, value size, topology, parameter count and standardised features, each checked against
+        /// <paramref name="network"/>; returns the count and the number of features.</summary>
+        private static (int Count, int Features) ReadHeader<T>(ref SpanReader reader, INeuralNetwork<T> network, string name, int size) where T : unmanaged, IFloatingPointIeee754<T>
+        {
             if (!reader.Bytes(4).SequenceEqual(Magic))
             {
                 throw new InvalidDataException($"{name} does not start with the NetGen magic number 'NGPF'; it is not a NetGen parameter file.");
@@ -146,7 +159,13 @@ namespace NetGen.Persistence
                 throw new InvalidDataException($"{name} claims {features} standardised features, but the network has {network.InputSize} inputs.");
             }
 
-            long expectedLength = reader.Position + (16L * features) + ((long)count * size) + 4;
+            return (count, features);
+        }
+
+        /// <summary>The file must be exactly as long as its header says, and its CRC-32 must match its contents.</summary>
+        private static void CheckLengthAndChecksum(ReadOnlySpan<byte> bytes, int headerEnd, int count, int features, int size, string name)
+        {
+            long expectedLength = headerEnd + (16L * features) + ((long)count * size) + 4;
             if (bytes.Length != expectedLength)
             {
                 throw new InvalidDataException($"{name} has {bytes.Length} bytes, but a complete file for this network has {expectedLength}: it is {(bytes.Length < expectedLength ? "truncated" : "longer than it should be")}.");
@@ -158,43 +177,42 @@ namespace NetGen.Persistence
             {
                 throw new InvalidDataException($"{name} is corrupt: its checksum is {stored:X8}, but its contents give {actual:X8}.");
             }
+        }
 
-            Standardizer? standardizer = null;
-            if (features > 0)
+        /// <summary>The saved standardiser: a finite mean and a positive, finite deviation per feature.</summary>
+        private static Standardizer ReadStandardizer(ref SpanReader reader, int features, string name)
+        {
+            var mean = new double[features];
+            var deviation = new double[features];
+            for (int j = 0; j < features; j++)
             {
-                var mean = new double[features];
-                var deviation = new double[features];
-                for (int j = 0; j < features; j++)
+                mean[j] = reader.Double();
+                deviation[j] = reader.Double();
+                if (!double.IsFinite(mean[j]) || !(deviation[j] > 0) || !double.IsFinite(deviation[j]))
                 {
-                    mean[j] = reader.Double();
-                    deviation[j] = reader.Double();
-                    if (!double.IsFinite(mean[j]) || !(deviation[j] > 0) || !double.IsFinite(deviation[j]))
-                    {
-                        throw new InvalidDataException($"{name} holds a standardiser with mean {mean[j]} and deviation {deviation[j]} for feature {j + 1}; expected a finite mean and a positive, finite deviation.");
-                    }
+                    throw new InvalidDataException($"{name} holds a standardiser with mean {mean[j]} and deviation {deviation[j]} for feature {j + 1}; expected a finite mean and a positive, finite deviation.");
                 }
-
-                standardizer = new Standardizer(mean, deviation);
             }
 
-            // Everything checked: now, and only now, write the parameters.
-            ReadOnlySpan<byte> values = reader.Bytes(count * size);
+            return new Standardizer(mean, deviation);
+        }
+
+        /// <summary>Copies the little-endian values into the network's parameters.</summary>
+        private static void WriteParameters<T>(INeuralNetwork<T> network, ReadOnlySpan<byte> values, int count, int size) where T : unmanaged, IFloatingPointIeee754<T>
+        {
             if (BitConverter.IsLittleEndian)
             {
                 MemoryMarshal.Cast<byte, T>(values).CopyTo(network.Parameters);
-            }
-            else
-            {
-                Span<T> parameters = network.Parameters;
-                for (int i = 0; i < count; i++)
-                {
-                    parameters[i] = size == 4
-                        ? T.CreateTruncating(BitConverter.UInt32BitsToSingle(BinaryPrimitives.ReadUInt32LittleEndian(values[(i * 4)..])))
-                        : T.CreateTruncating(BitConverter.UInt64BitsToDouble(BinaryPrimitives.ReadUInt64LittleEndian(values[(i * 8)..])));
-                }
+                return;
             }
 
-            return standardizer;
+            Span<T> parameters = network.Parameters;
+            for (int i = 0; i < count; i++)
+            {
+                parameters[i] = size == 4
+                    ? T.CreateTruncating(BitConverter.UInt32BitsToSingle(BinaryPrimitives.ReadUInt32LittleEndian(values[(i * 4)..])))
+                    : T.CreateTruncating(BitConverter.UInt64BitsToDouble(BinaryPrimitives.ReadUInt64LittleEndian(values[(i * 8)..])));
+            }
         }
 
         private static int HeaderLength(int topologyLength) => 4 + 2 + 1 + 1 + 2 + topologyLength + 4 + 4;

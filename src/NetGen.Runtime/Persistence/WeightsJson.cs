@@ -36,44 +36,7 @@ namespace NetGen.Persistence
                 json.WriteStartArray("layers");
                 foreach (LayerInfo layer in network.Layers)
                 {
-                    json.WriteStartObject();
-                    json.WriteString("type", layer.IsMaxout ? "maxout" : "dense");
-                    json.WriteNumber("in", layer.FanIn);
-                    json.WriteNumber("out", layer.Units);
-                    if (layer.IsMaxout)
-                    {
-                        json.WriteNumber("pieces", layer.Pieces);
-                    }
-                    else
-                    {
-                        json.WriteString("activation", layer.Activation.ToString());
-                        if (layer.Alpha != 0)
-                        {
-                            json.WriteNumber("alpha", layer.Alpha);
-                        }
-                    }
-
-                    json.WriteStartArray("weight");
-                    for (int i = 0; i < layer.AffineOutputs; i++)
-                    {
-                        json.WriteStartArray();
-                        for (int j = 0; j < layer.FanIn; j++)
-                        {
-                            json.WriteNumberValue(double.CreateChecked(p[layer.WeightOffset + (j * layer.AffineOutputs) + i]));
-                        }
-
-                        json.WriteEndArray();
-                    }
-
-                    json.WriteEndArray();
-                    json.WriteStartArray("bias");
-                    for (int i = 0; i < layer.AffineOutputs; i++)
-                    {
-                        json.WriteNumberValue(double.CreateChecked(p[layer.BiasOffset + i]));
-                    }
-
-                    json.WriteEndArray();
-                    json.WriteEndObject();
+                    WriteLayer(json, layer, p);
                 }
 
                 json.WriteEndArray();
@@ -114,63 +77,135 @@ namespace NetGen.Persistence
             }
         }
 
-        private static void Read<T>(INeuralNetwork<T> network, JsonElement root) where T : unmanaged, IFloatingPointIeee754<T>
+        /// <summary>One layer's object: its topology, then <c>weight</c> as <c>[out][in]</c> rows, then <c>bias</c>.</summary>
+        private static void WriteLayer<T>(Utf8JsonWriter json, LayerInfo layer, ReadOnlySpan<T> p) where T : unmanaged, IFloatingPointIeee754<T>
         {
+            json.WriteStartObject();
+            json.WriteString("type", layer.IsMaxout ? "maxout" : "dense");
+            json.WriteNumber("in", layer.FanIn);
+            json.WriteNumber("out", layer.Units);
+            if (layer.IsMaxout)
             {
-                var values = new T[network.ParameterCount];
-                Expect(Property(root, "format", "the document").GetString() == "netgen-weights", "the document's \"format\" is not \"netgen-weights\"");
-                Expect(Property(root, "input", "the document").GetInt32() == network.InputSize, $"the input size is {Property(root, "input", "the document")}, but the network takes {network.InputSize}");
-                JsonElement layers = Property(root, "layers", "the document");
-                Expect(layers.ValueKind == JsonValueKind.Array && layers.GetArrayLength() == network.Layers.Count, $"the document has {(layers.ValueKind == JsonValueKind.Array ? layers.GetArrayLength() : 0)} layers, but the network has {network.Layers.Count}");
-                int k = 0;
-                foreach (JsonElement element in layers.EnumerateArray())
+                json.WriteNumber("pieces", layer.Pieces);
+            }
+            else
+            {
+                json.WriteString("activation", layer.Activation.ToString());
+                if (layer.Alpha != 0)
                 {
-                    LayerInfo layer = network.Layers[k++];
-                    string where = $"layer {layer.Number} ({layer})";
-                    string type = Property(element, "type", where).GetString() ?? string.Empty;
-                    Expect(type == (layer.IsMaxout ? "maxout" : "dense"), $"{where}: the file has a {type} layer");
-                    int fanIn = Property(element, "in", where).GetInt32(), units = Property(element, "out", where).GetInt32();
-                    Expect(fanIn == layer.FanIn && units == layer.Units, $"{where}: expected {layer.Units} x {layer.FanIn}, found {units} x {fanIn}");
-                    if (layer.IsMaxout)
-                    {
-                        int pieces = Property(element, "pieces", where).GetInt32();
-                        Expect(pieces == layer.Pieces, $"{where}: expected {layer.Pieces} pieces, found {pieces}");
-                    }
-                    else
-                    {
-                        string activation = Property(element, "activation", where).GetString() ?? string.Empty;
-                        Expect(activation == layer.Activation.ToString(), $"{where}: expected activation {layer.Activation}, found {activation}");
-                        double alpha = element.TryGetProperty("alpha", out JsonElement a) ? a.GetDouble() : 0;
-                        Expect(alpha == layer.Alpha, $"{where}: expected alpha {layer.Alpha}, found {alpha}");
-                    }
+                    json.WriteNumber("alpha", layer.Alpha);
+                }
+            }
 
-                    JsonElement weight = Property(element, "weight", where);
-                    Expect(weight.ValueKind == JsonValueKind.Array && weight.GetArrayLength() == layer.AffineOutputs, $"{where}: expected weight of shape [{layer.AffineOutputs}, {layer.FanIn}], found {Shape(weight)}");
-                    int i = 0;
-                    foreach (JsonElement row in weight.EnumerateArray())
-                    {
-                        Expect(row.ValueKind == JsonValueKind.Array && row.GetArrayLength() == layer.FanIn, $"{where}: expected weight of shape [{layer.AffineOutputs}, {layer.FanIn}], found a row of {Shape(row)}");
-                        int j = 0;
-                        foreach (JsonElement value in row.EnumerateArray())
-                        {
-                            values[layer.WeightOffset + (j * layer.AffineOutputs) + i] = Number<T>(value, $"{where}, weight[{i}][{j}]");
-                            j++;
-                        }
-
-                        i++;
-                    }
-
-                    JsonElement bias = Property(element, "bias", where);
-                    Expect(bias.ValueKind == JsonValueKind.Array && bias.GetArrayLength() == layer.AffineOutputs, $"{where}: expected bias of shape [{layer.AffineOutputs}], found {Shape(bias)}");
-                    i = 0;
-                    foreach (JsonElement value in bias.EnumerateArray())
-                    {
-                        values[layer.BiasOffset + i] = Number<T>(value, $"{where}, bias[{i}]");
-                        i++;
-                    }
+            json.WriteStartArray("weight");
+            for (int i = 0; i < layer.AffineOutputs; i++)
+            {
+                json.WriteStartArray();
+                for (int j = 0; j < layer.FanIn; j++)
+                {
+                    json.WriteNumberValue(double.CreateChecked(p[layer.WeightOffset + (j * layer.AffineOutputs) + i]));
                 }
 
-                values.CopyTo(network.Parameters);
+                json.WriteEndArray();
+            }
+
+            json.WriteEndArray();
+            json.WriteStartArray("bias");
+            for (int i = 0; i < layer.AffineOutputs; i++)
+            {
+                json.WriteNumberValue(double.CreateChecked(p[layer.BiasOffset + i]));
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        /// <summary>Checks the document and every layer against <paramref name="network"/>, then writes all the values
+        /// at once, so a problem anywhere leaves the parameters as they were.</summary>
+        private static void Read<T>(INeuralNetwork<T> network, JsonElement root) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var values = new T[network.ParameterCount];
+            Expect(Property(root, "format", "the document").GetString() == "netgen-weights", "the document's \"format\" is not \"netgen-weights\"");
+            if (root.TryGetProperty("version", out JsonElement version))
+            {
+                Expect(version.GetRawText() == "1", $"the document's \"version\" is {version.GetRawText()}, but this NetGen reads version 1 only");
+            }
+
+            Expect(Property(root, "input", "the document").GetInt32() == network.InputSize, $"the input size is {Property(root, "input", "the document")}, but the network takes {network.InputSize}");
+            JsonElement layers = Property(root, "layers", "the document");
+            Expect(layers.ValueKind == JsonValueKind.Array && layers.GetArrayLength() == network.Layers.Count, $"the document has {(layers.ValueKind == JsonValueKind.Array ? layers.GetArrayLength() : 0)} layers, but the network has {network.Layers.Count}");
+            int k = 0;
+            foreach (JsonElement element in layers.EnumerateArray())
+            {
+                LayerInfo layer = network.Layers[k++];
+                string where = $"layer {layer.Number} ({layer})";
+                CheckTopology(element, layer, where);
+                ReadWeight(element, layer, where, values);
+                ReadBias(element, layer, where, values);
+            }
+
+            values.CopyTo(network.Parameters);
+        }
+
+        /// <summary>The layer's type, sizes, pieces, activation (in any case) and alpha (the activation's default when
+        /// absent: 0.01 for LeakyReLU, 1 for ELU, as <c>[Dense]</c> and baking take it) must match the network's.</summary>
+        private static void CheckTopology(JsonElement element, LayerInfo layer, string where)
+        {
+            string type = Property(element, "type", where).GetString() ?? string.Empty;
+            Expect(string.Equals(type, layer.IsMaxout ? "maxout" : "dense", StringComparison.OrdinalIgnoreCase), $"{where}: the file has a {type} layer");
+            int fanIn = Property(element, "in", where).GetInt32(), units = Property(element, "out", where).GetInt32();
+            Expect(fanIn == layer.FanIn && units == layer.Units, $"{where}: expected {layer.Units} x {layer.FanIn}, found {units} x {fanIn}");
+            if (layer.IsMaxout)
+            {
+                int pieces = Property(element, "pieces", where).GetInt32();
+                Expect(pieces == layer.Pieces, $"{where}: expected {layer.Pieces} pieces, found {pieces}");
+                return;
+            }
+
+            string activation = Property(element, "activation", where).GetString() ?? string.Empty;
+            Expect(string.Equals(activation, layer.Activation.ToString(), StringComparison.OrdinalIgnoreCase), $"{where}: expected activation {layer.Activation}, found {activation}");
+            double alpha = element.TryGetProperty("alpha", out JsonElement a) ? a.GetDouble() : DefaultAlpha(layer.Activation);
+            Expect(alpha == layer.Alpha, $"{where}: expected alpha {layer.Alpha}, found {alpha}");
+        }
+
+        /// <summary>The alpha an activation has when none is given: the defaults of <c>DenseAttribute.Alpha</c>.</summary>
+        private static double DefaultAlpha(Activation activation) => activation switch
+        {
+            Activation.LeakyReLU => 0.01,
+            Activation.ELU => 1.0,
+            _ => 0.0,
+        };
+
+        /// <summary><c>weight</c>: <c>out</c> rows of <c>in</c> numbers (<c>nn.Linear</c>'s order), stored input-major.</summary>
+        private static void ReadWeight<T>(JsonElement element, LayerInfo layer, string where, T[] values) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            JsonElement weight = Property(element, "weight", where);
+            Expect(weight.ValueKind == JsonValueKind.Array && weight.GetArrayLength() == layer.AffineOutputs, $"{where}: expected weight of shape [{layer.AffineOutputs}, {layer.FanIn}], found {Shape(weight)}");
+            int i = 0;
+            foreach (JsonElement row in weight.EnumerateArray())
+            {
+                Expect(row.ValueKind == JsonValueKind.Array && row.GetArrayLength() == layer.FanIn, $"{where}: expected weight of shape [{layer.AffineOutputs}, {layer.FanIn}], found a row of {Shape(row)}");
+                int j = 0;
+                foreach (JsonElement value in row.EnumerateArray())
+                {
+                    values[layer.WeightOffset + (j * layer.AffineOutputs) + i] = Number<T>(value, $"{where}, weight[{i}][{j}]");
+                    j++;
+                }
+
+                i++;
+            }
+        }
+
+        /// <summary><c>bias</c>: one number per affine output.</summary>
+        private static void ReadBias<T>(JsonElement element, LayerInfo layer, string where, T[] values) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            JsonElement bias = Property(element, "bias", where);
+            Expect(bias.ValueKind == JsonValueKind.Array && bias.GetArrayLength() == layer.AffineOutputs, $"{where}: expected bias of shape [{layer.AffineOutputs}], found {Shape(bias)}");
+            int i = 0;
+            foreach (JsonElement value in bias.EnumerateArray())
+            {
+                values[layer.BiasOffset + i] = Number<T>(value, $"{where}, bias[{i}]");
+                i++;
             }
         }
 

@@ -21,8 +21,9 @@ namespace NetGen.Training
             return sum / data.Count;
         }
 
-        /// <summary>The fraction of samples classified right: the index of the largest output against the index of the
-        /// largest target; with one output, <c>y &gt;= 0.5</c> against <c>d &gt;= 0.5</c>.</summary>
+        /// <summary>The fraction of samples classified right: the class of each output against the class of its target,
+        /// both by <see cref="Classification.Class{T}(ReadOnlySpan{T}, Activation)"/> with the activation of the network's
+        /// last layer (for one output: threshold 0 for tanh, 0.5 otherwise).</summary>
         public static double Accuracy<T>(INeuralNetwork<T> network, Dataset<T> data) where T : unmanaged, IFloatingPointIeee754<T>
         {
             int[,] confusion = ConfusionMatrix(network, data);
@@ -35,41 +36,23 @@ namespace NetGen.Training
             return (double)right / data.Count;
         }
 
-        /// <summary>Counts of (actual class, predicted class); two classes for a single output.</summary>
+        /// <summary>Counts of (actual class, predicted class); two classes for a single output. Classes follow
+        /// <see cref="Classification"/>'s rule with the activation of the network's last layer.</summary>
         public static int[,] ConfusionMatrix<T>(INeuralNetwork<T> network, Dataset<T> data) where T : unmanaged, IFloatingPointIeee754<T>
         {
             ArgumentNullException.ThrowIfNull(network);
             ArgumentNullException.ThrowIfNull(data);
             int classes = Math.Max(2, network.OutputSize);
             var matrix = new int[classes, classes];
+            Activation activation = Classification.OutputActivation(network);
             Span<T> y = new T[network.OutputSize];
             for (int i = 0; i < data.Count; i++)
             {
                 network.Forward(data.Input(i), y);
-                matrix[Class(data.Target(i)), Class(y)]++;
+                matrix[Classification.Class(data.Target(i), activation), Classification.Class<T>(y, activation)]++;
             }
 
             return matrix;
-        }
-
-        /// <summary>The class of an output or target vector: the index of its largest value, or <c>v &gt;= 0.5</c> for one value.</summary>
-        public static int Class<T>(ReadOnlySpan<T> values) where T : unmanaged, IFloatingPointIeee754<T>
-        {
-            if (values.Length == 1)
-            {
-                return values[0] >= T.CreateChecked(0.5) ? 1 : 0;
-            }
-
-            int best = 0;
-            for (int k = 1; k < values.Length; k++)
-            {
-                if (values[k] > values[best])
-                {
-                    best = k;
-                }
-            }
-
-            return best;
         }
 
         /// <summary>The root mean squared error over every output value.</summary>

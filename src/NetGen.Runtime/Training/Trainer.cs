@@ -1,95 +1,21 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Threading;
 using NetGen.Data;
-using NetGen.Runtime;
 
 namespace NetGen.Training
 {
-    /// <summary>How <see cref="Trainer"/> trains.</summary>
-    public sealed class TrainerOptions
-    {
-        /// <summary>Passes over the training set; 10 by default.</summary>
-        public int Epochs { get; init; } = 10;
-
-        /// <summary>Samples per mini-batch; 32 by default. The last batch of an epoch may be smaller.</summary>
-        public int BatchSize { get; init; } = 32;
-
-        /// <summary>Seeds the per-epoch shuffles: the same seed gives bit-identical training.</summary>
-        public int Seed { get; init; }
-
-        /// <summary>The learning rate per epoch; a constant 0.01 by default.</summary>
-        public LearningRateSchedule LearningRate { get; init; } = LearningRateSchedule.Constant(0.01);
-
-        /// <summary>When set, the mean gradient is scaled down to this global L2 norm whenever it is larger.</summary>
-        public double? ClipNorm { get; init; }
-
-        /// <summary>With a validation set: stop after this many epochs without a lower validation loss, and restore the
-        /// parameters of the best epoch. Null trains every epoch (and still restores the best one).</summary>
-        public int? Patience { get; init; }
-
-        /// <summary>What to report besides the loss; <see cref="Metric.Accuracy"/> by default.</summary>
-        public Metric Metric { get; init; } = Metric.Accuracy;
-
-        /// <summary>The standard deviation of Gaussian noise added to each training input every time it is used (Keras's
-        /// <c>GaussianNoise</c> layer; training with input noise acts as a Tikhonov regulariser, Bishop 1995). 0, the
-        /// default, turns it off. The noise is drawn from its own stream seeded by <see cref="Seed"/>, so runs stay
-        /// bit-reproducible and the shuffles do not change; validation inputs are never perturbed. Best used on
-        /// standardised inputs, where it is a fraction of each feature's spread.</summary>
-        public double InputNoise { get; init; }
-    }
-
-    /// <summary>The per-epoch measure that <see cref="Trainer"/> reports beside the loss.</summary>
-    public enum Metric
-    {
-        /// <summary>The fraction of samples whose largest output is the largest target (threshold 0.5 for one output).</summary>
-        Accuracy,
-
-        /// <summary>The root mean squared error of the outputs.</summary>
-        RootMeanSquaredError,
-    }
-
-    /// <summary>One epoch's figures, as reported to <see cref="IProgress{T}"/>.</summary>
-    /// <param name="Epoch">The epoch, counting from 1.</param>
-    /// <param name="TrainingLoss">The mean loss over the epoch's mini-batches.</param>
-    /// <param name="ValidationLoss">The mean loss on the validation set, or NaN without one.</param>
-    /// <param name="Metric">The <see cref="TrainerOptions.Metric"/> on the validation set (or the training set without one).</param>
-    /// <param name="LearningRate">The epoch's learning rate.</param>
-    /// <param name="Elapsed">The time since training started.</param>
-    public sealed record EpochReport(int Epoch, double TrainingLoss, double ValidationLoss, double Metric, double LearningRate, TimeSpan Elapsed);
-
-    /// <summary>What a training run did.</summary>
-    /// <param name="Epochs">Every completed epoch's report.</param>
-    /// <param name="BestEpoch">The epoch whose parameters the network holds (the lowest validation loss, or the last).</param>
-    /// <param name="StoppedEarly">Whether early stopping ended the run.</param>
-    public sealed record TrainingResult(System.Collections.Generic.IReadOnlyList<EpochReport> Epochs, int BestEpoch, bool StoppedEarly);
-
-    /// <summary>Training diverged: a loss or gradient was NaN or infinite. The network's parameters were restored to the
-    /// state at the start of <see cref="Epoch"/>.</summary>
-    public sealed class TrainingDivergedException : ArithmeticException
-    {
-        /// <summary>Creates the exception.</summary>
-        public TrainingDivergedException(int epoch, int batch, string what)
-            : base($"Training diverged in epoch {epoch}, batch {batch}: {what}. The parameters were restored to their values at the start of epoch {epoch}. Lower the learning rate, or set TrainerOptions.ClipNorm.")
-        {
-            Epoch = epoch;
-            Batch = batch;
-        }
-
-        /// <summary>The epoch, counting from 1.</summary>
-        public int Epoch { get; }
-
-        /// <summary>The mini-batch within the epoch, counting from 1.</summary>
-        public int Batch { get; }
-    }
-
-    /// <summary>Mini-batch gradient descent for any generated network: seeded shuffles, a validation set, early stopping
-    /// that restores the best parameters, progress reports, cancellation and divergence detection.</summary>
+    /// <summary>Mini-batch gradient descent for any generated network: seeded shuffles, a learning-rate schedule, a
+    /// validation set, early stopping (restoring the best parameters on request), progress reports, cancellation and
+    /// divergence detection.</summary>
     public static class Trainer
     {
-        /// <summary>Trains <paramref name="network"/> on <paramref name="training"/>.</summary>
+        /// <summary>Trains <paramref name="network"/> on <paramref name="training"/> with <paramref name="optimizer"/>,
+        /// at the optimizer's learning rate scaled by <see cref="TrainerOptions.Schedule"/>.</summary>
         /// <exception cref="TrainingDivergedException">A loss or gradient became NaN or infinite; parameters restored.</exception>
         /// <exception cref="OperationCanceledException">Cancelled; the network holds the parameters of the last completed step and zero gradients.</exception>
         public static TrainingResult Train<T>(
@@ -112,105 +38,43 @@ namespace NetGen.Training
                 CheckShapes(network, validation, nameof(validation));
             }
 
-            if (options.Epochs < 1 || options.BatchSize < 1 || options.Patience is < 1 || options.ClipNorm is not null and not > 0
-                || !(options.InputNoise >= 0 && double.IsFinite(options.InputNoise)))
-            {
-                throw new ArgumentOutOfRangeException(nameof(options), "Epochs, BatchSize and Patience must be at least 1, ClipNorm above 0, and InputNoise finite and not negative.");
-            }
-
-            GaussianNoise<T>? noise = options.InputNoise > 0 ? new GaussianNoise<T>(options.InputNoise, options.Seed, network.InputSize) : null;
-
-            var watch = Stopwatch.StartNew();
-            var reports = new System.Collections.Generic.List<EpochReport>();
-            T[] epochStart = network.Parameters.ToArray();
-            T[]? best = validation is null ? null : network.Parameters.ToArray();
-            double bestLoss = double.PositiveInfinity;
-            int bestEpoch = 0, sinceBest = 0;
-            int[] order = new int[training.Count];
-            for (int i = 0; i < order.Length; i++)
-            {
-                order[i] = i;
-            }
-
-            var random = new SplitMix64(options.Seed);
-            for (int epoch = 1; epoch <= options.Epochs; epoch++)
-            {
-                network.Parameters.CopyTo(epochStart);
-                double rate = options.LearningRate.At(epoch - 1, options.Epochs);
-                Shuffle.InPlace(order, ref random);
-                double lossSum = 0;
-                int batches = 0;
-                for (int start = 0; start < order.Length; start += options.BatchSize)
-                {
-                    if (cancellationToken.IsCancellationRequested)
-                    {
-                        network.ZeroGradients();
-                        cancellationToken.ThrowIfCancellationRequested();
-                    }
-
-                    int size = Math.Min(options.BatchSize, order.Length - start);
-                    batches++;
-                    double batchLoss = Step(network, optimizer, training, order.AsSpan(start, size), rate, options.ClipNorm, noise, out string? problem);
-                    if (problem is not null)
-                    {
-                        epochStart.CopyTo(network.Parameters);
-                        network.ZeroGradients();
-                        optimizer.Reset();
-                        throw new TrainingDivergedException(epoch, batches, problem);
-                    }
-
-                    lossSum += batchLoss;
-                }
-
-                // The last update of an epoch is checked by no later batch: check the parameters it left.
-                if (!AllFinite(network.Parameters))
-                {
-                    epochStart.CopyTo(network.Parameters);
-                    network.ZeroGradients();
-                    optimizer.Reset();
-                    throw new TrainingDivergedException(epoch, batches, "the update left a parameter that is not finite");
-                }
-
-                double validationLoss = validation is null ? double.NaN : Evaluation.MeanLoss(network, validation);
-                double metric = options.Metric == Metric.Accuracy
-                    ? Evaluation.Accuracy(network, validation ?? training)
-                    : Evaluation.RootMeanSquaredError(network, validation ?? training);
-                var report = new EpochReport(epoch, lossSum / training.Count, validationLoss, metric, rate, watch.Elapsed);
-                reports.Add(report);
-                progress?.Report(report);
-
-                if (validation is null)
-                {
-                    bestEpoch = epoch;
-                    continue;
-                }
-
-                if (validationLoss < bestLoss)
-                {
-                    bestLoss = validationLoss;
-                    bestEpoch = epoch;
-                    sinceBest = 0;
-                    network.Parameters.CopyTo(best);
-                }
-                else if (options.Patience is int patience && ++sinceBest >= patience)
-                {
-                    best.CopyTo(network.Parameters);
-                    return new TrainingResult(reports, bestEpoch, StoppedEarly: true);
-                }
-            }
-
-            best?.CopyTo(network.Parameters);
-            return new TrainingResult(reports, bestEpoch, StoppedEarly: false);
+            options.Validate();
+            return new TrainingRun<T>(network, optimizer, training, validation, options, progress, cancellationToken).Run();
         }
 
-        /// <summary>One mini-batch: zero the gradients, accumulate each sample's, check they are finite, clip, update.
-        /// Allocates nothing. Returns the summed loss, or sets <paramref name="problem"/> without updating.</summary>
-        public static double Step<T>(INeuralNetwork<T> network, IOptimizer<T> optimizer, Dataset<T> data, ReadOnlySpan<int> batch, double learningRate, double? clipNorm, out string? problem)
+        /// <summary>One mini-batch: zero the gradients, accumulate each sample's, check they are finite, clip, update at
+        /// <c>optimizer.LearningRate * rateFactor</c>. Allocates nothing.</summary>
+        /// <param name="network">The network to update.</param>
+        /// <param name="optimizer">The optimizer, which holds the learning rate.</param>
+        /// <param name="data">The dataset the batch indexes.</param>
+        /// <param name="batch">The indices of the batch's samples in <paramref name="data"/>.</param>
+        /// <param name="clipNorm">When set, the mean gradient is scaled down to this L2 norm whenever it is larger.</param>
+        /// <param name="rateFactor">The schedule's factor for this step; 1 by default.</param>
+        /// <returns>The batch's mean loss, before the update.</returns>
+        /// <exception cref="TrainingDivergedException">The loss or a gradient is NaN or infinite. Nothing was updated:
+        /// the parameters are as they were, and <see cref="INeuralNetwork{T}.Gradients"/> holds the batch's sum.</exception>
+        public static double Step<T>(INeuralNetwork<T> network, IOptimizer<T> optimizer, Dataset<T> data, ReadOnlySpan<int> batch, double? clipNorm = null, double rateFactor = 1)
             where T : unmanaged, IFloatingPointIeee754<T> =>
-            Step(network, optimizer, data, batch, learningRate, clipNorm, noise: null, out problem);
+            StepWithNoise(network, optimizer, data, batch, clipNorm, rateFactor, noise: null);
 
         /// <summary>As the public step, with each input perturbed by <paramref name="noise"/> when it is given.</summary>
-        internal static double Step<T>(INeuralNetwork<T> network, IOptimizer<T> optimizer, Dataset<T> data, ReadOnlySpan<int> batch, double learningRate, double? clipNorm, GaussianNoise<T>? noise, out string? problem)
+        internal static double StepWithNoise<T>(INeuralNetwork<T> network, IOptimizer<T> optimizer, Dataset<T> data, ReadOnlySpan<int> batch, double? clipNorm, double rateFactor, GaussianNoise<T>? noise)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            ArgumentNullException.ThrowIfNull(network);
+            ArgumentNullException.ThrowIfNull(optimizer);
+            ArgumentNullException.ThrowIfNull(data);
+            if (batch.IsEmpty)
+            {
+                throw new ArgumentException("The batch must hold at least one sample.", nameof(batch));
+            }
+
+            string? problem = TryStep(network, optimizer, data, batch, clipNorm, rateFactor, noise, out double lossSum);
+            return problem is null ? lossSum / batch.Length : throw new TrainingDivergedException(problem);
+        }
+
+        /// <summary>The step itself: returns null and the summed loss, or what went wrong (before any update).</summary>
+        internal static string? TryStep<T>(INeuralNetwork<T> network, IOptimizer<T> optimizer, Dataset<T> data, ReadOnlySpan<int> batch, double? clipNorm, double rateFactor, GaussianNoise<T>? noise, out double lossSum)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
             network.ZeroGradients();
@@ -220,18 +84,17 @@ namespace NetGen.Training
                 loss += network.Backward(noise is null ? data.Input(i) : noise.Perturb(data.Input(i)), data.Target(i));
             }
 
+            lossSum = double.NaN;
             Span<T> gradients = network.Gradients;
             double norm = Norm(gradients) / batch.Length;
             if (!T.IsFinite(loss))
             {
-                problem = $"the loss is {loss}";
-                return double.NaN;
+                return $"the loss is {loss}";
             }
 
             if (!double.IsFinite(norm))
             {
-                problem = "a gradient is not finite";
-                return double.NaN;
+                return "a gradient is not finite";
             }
 
             if (clipNorm is double c && norm > c)
@@ -239,9 +102,9 @@ namespace NetGen.Training
                 TensorPrimitives.Multiply(gradients, T.CreateChecked(c / norm), gradients);
             }
 
-            optimizer.Step(network.Parameters, gradients, batch.Length, learningRate);
-            problem = null;
-            return double.CreateChecked(loss);
+            optimizer.Step(network.Parameters, gradients, batch.Length, rateFactor);
+            lossSum = double.CreateChecked(loss);
+            return null;
         }
 
         /// <summary>The L2 norm, vectorised; recomputed in double when the sum of squares overflows T (float overflows
@@ -264,7 +127,7 @@ namespace NetGen.Training
             return Math.Sqrt(sum);
         }
 
-        private static bool AllFinite<T>(ReadOnlySpan<T> values) where T : unmanaged, IFloatingPointIeee754<T>
+        internal static bool AllFinite<T>(ReadOnlySpan<T> values) where T : unmanaged, IFloatingPointIeee754<T>
         {
             foreach (T value in values)
             {
@@ -284,6 +147,152 @@ namespace NetGen.Training
             {
                 throw new ArgumentException($"The {name} set has inputs of {data.InputSize} and targets of {data.TargetSize} values, but the network takes {network.InputSize} and gives {network.OutputSize}.", name);
             }
+        }
+    }
+
+    /// <summary>One call of <see cref="Trainer.Train{T}"/>: its state, and the steps of an epoch as named methods.</summary>
+    internal sealed class TrainingRun<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        private readonly INeuralNetwork<T> _network;
+        private readonly IOptimizer<T> _optimizer;
+        private readonly Dataset<T> _training;
+        private readonly Dataset<T>? _validation;
+        private readonly TrainerOptions _options;
+        private readonly IProgress<EpochReport>? _progress;
+        private readonly CancellationToken _cancellationToken;
+        private readonly GaussianNoise<T>? _noise;
+        private readonly Stopwatch _watch = Stopwatch.StartNew();
+        private readonly List<EpochReport> _reports = [];
+        private readonly T[] _epochStart;
+        private readonly T[]? _best;
+        private readonly int[] _order;
+        private SplitMix64 _random;
+        private double _bestLoss = double.PositiveInfinity;
+        private int _bestEpoch;
+        private int _sinceBest;
+
+        public TrainingRun(INeuralNetwork<T> network, IOptimizer<T> optimizer, Dataset<T> training, Dataset<T>? validation, TrainerOptions options, IProgress<EpochReport>? progress, CancellationToken cancellationToken)
+        {
+            (_network, _optimizer, _training, _validation, _options, _progress, _cancellationToken) = (network, optimizer, training, validation, options, progress, cancellationToken);
+            _noise = options.InputNoise > 0 ? new GaussianNoise<T>(options.InputNoise, options.Seed, network.InputSize) : null;
+            _epochStart = network.Parameters.ToArray();
+            _best = validation is not null && options.RestoreBestWeights ? network.Parameters.ToArray() : null;
+            _order = new int[training.Count];
+            for (int i = 0; i < _order.Length; i++)
+            {
+                _order[i] = i;
+            }
+
+            _random = new SplitMix64(options.Seed);
+        }
+
+        /// <summary>Every epoch: train, report, track the best; stop early when patience runs out.</summary>
+        public TrainingResult Run()
+        {
+            for (int epoch = 1; epoch <= _options.Epochs; epoch++)
+            {
+                double rateFactor = _options.Schedule?.Factor(epoch - 1, _options.Epochs) ?? 1;
+                double lossSum = TrainEpoch(epoch, rateFactor);
+                EpochReport report = Report(epoch, lossSum, rateFactor);
+                if (TrackBest(report))
+                {
+                    return Finish(stoppedEarly: true);
+                }
+            }
+
+            return Finish(stoppedEarly: false);
+        }
+
+        /// <summary>One shuffled pass over the training set; returns the summed loss. Checks every batch, and the
+        /// parameters the last update left, for divergence.</summary>
+        private double TrainEpoch(int epoch, double rateFactor)
+        {
+            _network.Parameters.CopyTo(_epochStart);
+            Shuffle.InPlace(_order, ref _random);
+            double lossSum = 0;
+            int batches = 0;
+            for (int start = 0; start < _order.Length; start += _options.BatchSize)
+            {
+                if (_cancellationToken.IsCancellationRequested)
+                {
+                    _network.ZeroGradients();
+                    _cancellationToken.ThrowIfCancellationRequested();
+                }
+
+                int size = Math.Min(_options.BatchSize, _order.Length - start);
+                batches++;
+                string? problem = Trainer.TryStep(_network, _optimizer, _training, _order.AsSpan(start, size), _options.ClipNorm, rateFactor, _noise, out double batchLoss);
+                if (problem is not null)
+                {
+                    Diverged(epoch, batches, problem);
+                }
+
+                lossSum += batchLoss;
+            }
+
+            // The last update of an epoch is checked by no later batch: check the parameters it left.
+            if (!Trainer.AllFinite<T>(_network.Parameters))
+            {
+                Diverged(epoch, batches, "the update left a parameter that is not finite");
+            }
+
+            return lossSum;
+        }
+
+        /// <summary>Puts back the parameters of the epoch's start, clears the gradients and the optimizer, and throws.</summary>
+        [DoesNotReturn]
+        private void Diverged(int epoch, int batch, string problem)
+        {
+            _epochStart.CopyTo(_network.Parameters);
+            _network.ZeroGradients();
+            _optimizer.Reset();
+            throw new TrainingDivergedException(epoch, batch, problem);
+        }
+
+        /// <summary>Measures the epoch, records its report and passes it to the progress callback.</summary>
+        private EpochReport Report(int epoch, double lossSum, double rateFactor)
+        {
+            double validationLoss = _validation is null ? double.NaN : Evaluation.MeanLoss(_network, _validation);
+            double metric = _options.Metric == Metric.Accuracy
+                ? Evaluation.Accuracy(_network, _validation ?? _training)
+                : Evaluation.RootMeanSquaredError(_network, _validation ?? _training);
+            var report = new EpochReport(epoch, lossSum / _training.Count, validationLoss, metric, _optimizer.LearningRate * rateFactor, _watch.Elapsed);
+            _reports.Add(report);
+            _progress?.Report(report);
+            return report;
+        }
+
+        /// <summary>Keeps the best epoch (and its parameters, when they are to be restored); returns true when
+        /// <see cref="TrainerOptions.Patience"/> epochs have passed without a lower validation loss.</summary>
+        private bool TrackBest(EpochReport report)
+        {
+            if (_validation is null)
+            {
+                _bestEpoch = report.Epoch;
+                return false;
+            }
+
+            if (report.ValidationLoss < _bestLoss)
+            {
+                _bestLoss = report.ValidationLoss;
+                _bestEpoch = report.Epoch;
+                _sinceBest = 0;
+                if (_best is not null)
+                {
+                    _network.Parameters.CopyTo(_best);
+                }
+
+                return false;
+            }
+
+            return _options.Patience is int patience && ++_sinceBest >= patience;
+        }
+
+        /// <summary>Restores the best parameters when asked to, and reports the run.</summary>
+        private TrainingResult Finish(bool stoppedEarly)
+        {
+            _best?.CopyTo(_network.Parameters);
+            return new TrainingResult(_reports, _bestEpoch, stoppedEarly);
         }
     }
 

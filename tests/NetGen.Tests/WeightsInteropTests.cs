@@ -1,0 +1,114 @@
+using System;
+using System.IO;
+using NetGen.Persistence;
+
+namespace NetGen.Tests;
+
+/// <summary>Weights files that NetGen did not write: <c>alpha</c> left out (the activation's default, as <c>[Dense]</c>
+/// and baking take it) and activation names in another case.</summary>
+public class WeightsInteropTests
+{
+    /// <summary>A hand-written file for <see cref="DefaultAlphaNet"/> (2 -> ELU 3 -> LeakyReLU 2 -> sigmoid 1): no
+    /// <c>alpha</c> anywhere, activations and types in lower case, as Keras and PyTorch exporters write them. The baked
+    /// half of the interop test reuses this text.</summary>
+    public const string LowerCaseNoAlphaJson = """
+        {
+          "format": "netgen-weights",
+          "version": 1,
+          "input": 2,
+          "loss": "binarycrossentropy",
+          "layers": [
+            { "type": "dense", "in": 2, "out": 3, "activation": "elu",
+              "weight": [[0.5, -1.25], [2.0, 0.75], [-0.5, 1.5]],
+              "bias": [0.1, -0.2, 0.0] },
+            { "type": "dense", "in": 3, "out": 2, "activation": "leakyrelu",
+              "weight": [[1.5, -2.0, 0.25], [-0.75, 1.0, 0.5]],
+              "bias": [-0.5, 0.25] },
+            { "type": "DENSE", "in": 2, "out": 1, "activation": "sigmoid",
+              "weight": [[1.0, -1.0]],
+              "bias": [0.125] }
+          ]
+        }
+        """;
+
+    /// <summary>The parameters <see cref="LowerCaseNoAlphaJson"/> holds, in the network's layout: per layer the
+    /// weights input-major (<c>W[j * out + i]</c> is weight[i][j]), then the bias.</summary>
+    public static readonly float[] LowerCaseNoAlphaParameters =
+    [
+        0.5f, 2.0f, -0.5f, -1.25f, 0.75f, 1.5f, 0.1f, -0.2f, 0.0f,
+        1.5f, -0.75f, -2.0f, 1.0f, 0.25f, 0.5f, -0.5f, 0.25f,
+        1.0f, -1.0f, 0.125f,
+    ];
+
+    [Fact]
+    public void AFileWithoutAlpha_AndWithLowerCaseActivations_Imports()
+    {
+        var net = new DefaultAlphaNet();
+
+        WeightsJson.Import(net, LowerCaseNoAlphaJson);
+
+        Assert.Equal(LowerCaseNoAlphaParameters, net.Parameters.ToArray());
+        Assert.Equal(1.0, DefaultAlphaNet.Layers[0].Alpha);
+        Assert.Equal(0.01, DefaultAlphaNet.Layers[1].Alpha);
+    }
+
+    [Fact]
+    public void TheImportedNetwork_ComputesWithTheDefaultAlphas()
+    {
+        var net = new DefaultAlphaNet();
+        WeightsJson.Import(net, LowerCaseNoAlphaJson);
+        float[] y = new float[1];
+
+        net.Forward([1f, 2f], y);
+
+        // By hand: a1 = W1 x + b1 = [-1.9, 3.3, 2.5], ELU with alpha 1; a2 = W2 h1 + b2, LeakyReLU with alpha 0.01;
+        // y = sigmoid(h2[0] - h2[1] + 0.125). The negative a1[0] and a2[0] exercise both alphas.
+        double[] a1 = [(0.5 * 1) - (1.25 * 2) + 0.1, (2.0 * 1) + (0.75 * 2) - 0.2, (-0.5 * 1) + (1.5 * 2) + 0.0];
+        double[] h1 = [a1[0] > 0 ? a1[0] : Math.Exp(a1[0]) - 1, a1[1], a1[2]];
+        double[] a2 = [(1.5 * h1[0]) - (2.0 * h1[1]) + (0.25 * h1[2]) - 0.5, (-0.75 * h1[0]) + h1[1] + (0.5 * h1[2]) + 0.25];
+        double[] h2 = [a2[0] > 0 ? a2[0] : 0.01 * a2[0], a2[1] > 0 ? a2[1] : 0.01 * a2[1]];
+        double expected = 1 / (1 + Math.Exp(-(h2[0] - h2[1] + 0.125)));
+        Assert.True(Math.Abs(expected - y[0]) <= 1e-6, $"expected {expected:R}, got {y[0]:R}");
+    }
+
+    [Fact]
+    public void AnAlphaThatIsGiven_MustStillMatch()
+    {
+        var net = new DefaultAlphaNet();
+        float[] before = net.Parameters.ToArray();
+        string json = LowerCaseNoAlphaJson.Replace("\"activation\": \"leakyrelu\",", "\"activation\": \"leakyrelu\", \"alpha\": 0.2,", StringComparison.Ordinal);
+
+        var e = Assert.Throws<InvalidDataException>(() => WeightsJson.Import(net, json));
+
+        Assert.Contains("expected alpha 0.01, found 0.2", e.Message, StringComparison.Ordinal);
+        Assert.Equal(before, net.Parameters.ToArray());
+    }
+
+    [Fact]
+    public void AnExportedFile_WritesTheDefaultAlphas_AndReadsBack()
+    {
+        var net = new DefaultAlphaNet();
+        WeightsJson.Import(net, LowerCaseNoAlphaJson);
+        var copy = new DefaultAlphaNet();
+
+        WeightsJson.Import(copy, WeightsJson.Export(net));
+
+        Assert.Equal(net.Parameters.ToArray(), copy.Parameters.ToArray());
+    }
+
+    [Fact]
+    public void AnotherVersion_IsRefused()
+    {
+        var e = Assert.Throws<InvalidDataException>(() => WeightsJson.Import(new DefaultAlphaNet(), LowerCaseNoAlphaJson.Replace("\"version\": 1", "\"version\": 2", StringComparison.Ordinal)));
+
+        Assert.Contains("version 1 only", e.Message, StringComparison.Ordinal);
+    }
+}
+
+/// <summary>ELU and LeakyReLU at their default alphas (1 and 0.01), for <see cref="WeightsInteropTests"/>.</summary>
+[Input(2)]
+[Dense(3, Activation.ELU)]
+[Dense(2, Activation.LeakyReLU)]
+[Dense(1, Activation.Sigmoid)]
+[Loss(LossFunction.BinaryCrossEntropy)]
+public partial class DefaultAlphaNet;
