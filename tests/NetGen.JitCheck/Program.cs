@@ -11,8 +11,8 @@ using NetGen;
 // Calls every public pass of a few generated networks (trainable and baked) until the runtime reports, through its own
 // JIT events, that every hot generated method it compiled at tier 0 has been recompiled fully optimised; then exits.
 // It waits on events rather than for a fixed time, because when tier-up happens depends on how busy the machine is.
-// NetGen.Package.Tests/JitTests runs it with DOTNET_JitStdOutFile and DOTNET_JitDisasmSummary=1 (and tiering knobs
-// that remove the instrumented tier and the call-counting delay), then reads the JIT's summary.
+// NetGen.Package.Tests/JitTests runs it with DOTNET_JitDisasmSummary=1 (and tiering knobs that remove the instrumented
+// tier and the call-counting delay), then reads the JIT's summary from stdout; this program reports on stderr.
 using var jit = new JitLoads();
 INeuralNetwork<float>[] networks = { new Xor(), new Mnist(), new Wide(), new Maxout() };
 
@@ -24,7 +24,7 @@ JitMarker.Touch();
 TimeSpan bound = TimeSpan.FromSeconds(20);
 if (!jit.WaitForMarker(bound))
 {
-    Console.WriteLine($"no JIT event for the marker method within {bound.TotalSeconds} s: is the runtime's event source off?");
+    Console.Error.WriteLine($"no JIT event for the marker method within {bound.TotalSeconds} s: is the runtime's event source off?");
     return 2;
 }
 
@@ -35,8 +35,8 @@ while ((pending = jit.NotYetOptimised()).Count > 0)
 {
     if (clock.Elapsed > bound)
     {
-        Console.WriteLine($"after {rounds} rounds and {bound.TotalSeconds} s, still not fully optimised:");
-        pending.ForEach(m => Console.WriteLine("  " + m));
+        Console.Error.WriteLine($"after {rounds} rounds and {bound.TotalSeconds} s, still not fully optimised:");
+        pending.ForEach(m => Console.Error.WriteLine("  " + m));
         return 1;
     }
 
@@ -44,7 +44,7 @@ while ((pending = jit.NotYetOptimised()).Count > 0)
     rounds++;
 }
 
-Console.WriteLine($"exercised: {jit.Promoted} hot generated methods promoted from tier 0 after {rounds} rounds ({clock.ElapsedMilliseconds} ms)");
+Console.Error.WriteLine($"exercised: {jit.Promoted} hot generated methods promoted from tier 0 after {rounds} rounds ({clock.ElapsedMilliseconds} ms)");
 return 0;
 
 static void Exercise(INeuralNetwork<float>[] networks)
