@@ -7,7 +7,7 @@ using System.Runtime.InteropServices;
 
 namespace NetGen.Runtime
 {
-    /// <summary>Vectorised activations <c>h = g(a)</c> and their backward rules <c>da = dh * g'(a)</c>, as in MATHS.md.
+    /// <summary>Vectorised activations <c>h = g(a)</c> and their backward rules <c>da = dh * g'(a)</c>, as in docs/maths.md#activations.
     /// Each derivative is written through the output <c>h</c> where it can be, so nothing is recomputed.</summary>
     /// <remarks>Every method checks that its spans have matching lengths, and accepts <c>h</c> or <c>da</c> aliasing an
     /// input exactly (same start, same length), except <see cref="ELU{T}"/>, whose <c>h</c> must not alias <c>a</c>.</remarks>
@@ -20,10 +20,10 @@ namespace NetGen.Runtime
 
         /// <summary><c>h = tanh(a)</c>. In float, a rational approximation (Eigen's <c>generic_fast_tanh_float</c>: odd
         /// degree-13 over even degree-6 polynomial, inputs clamped where it reaches +-1 exactly) that is
-        /// within 4e-7 of the exact tanh (pinned by a test) and 3.2 times faster than TensorPrimitives.Tanh on
-        /// 1,024 cache-resident values (TanhBenchmarks: 140.1 against 446.4 ns), where tanh dominated batched training of tanh networks (W3). NaN propagates. Every path
-        /// (Vector512, Vector&lt;float&gt;, scalar) evaluates the same operations, so they agree bit for bit. Double uses
-        /// TensorPrimitives.Tanh.</summary>
+        /// within 4e-7 of the exact tanh (pinned by a test) and faster than TensorPrimitives.Tanh (TanhBenchmarks; the
+        /// figures are in docs/performance.md), which matters because tanh dominated batched training of tanh networks
+        /// (W3). NaN propagates. Every path (Vector512, Vector&lt;float&gt;, scalar) evaluates the same operations, so
+        /// they agree bit for bit. Double uses TensorPrimitives.Tanh.</summary>
         public static void Tanh<T>(ReadOnlySpan<T> a, Span<T> h) where T : unmanaged, IFloatingPointIeee754<T>
         {
             if (typeof(T) != typeof(float))

@@ -5,14 +5,14 @@ using System.Numerics.Tensors;
 
 namespace NetGen.Runtime
 {
-    /// <summary>Per-sample losses in the stable forms of MATHS.md, and the gradient at the output.</summary>
+    /// <summary>Per-sample losses in the stable forms of docs/maths.md#stable-forms-of-the-losses, and the gradient at the output.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public static class Losses
     {
         /// <summary>Mean squared error, <c>L = 1/2 sum_k (y_k - d_k)^2</c>.</summary>
         /// <remarks>Vectorised for long spans (a batched tile's whole output block is one call): one scalar sum chain
-        /// over W3's 512-value tiles was a tenth of its training step. Spans shorter than a vector (a single sample of
-        /// a small network) take the scalar loop alone, as before.</remarks>
+        /// over W3's tiles was a visible share of its training step (docs/performance.md). Spans shorter than a vector
+        /// (a single sample of a small network) take the scalar loop alone, as before.</remarks>
         public static T HalfSquaredError<T>(ReadOnlySpan<T> y, ReadOnlySpan<T> d) where T : unmanaged, IFloatingPointIeee754<T>
         {
             if (y.Length != d.Length)

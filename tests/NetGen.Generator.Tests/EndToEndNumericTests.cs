@@ -110,8 +110,9 @@ public class EndToEndNumericTests : IClassFixture<RandomNetworksFixture>
     /// 1.5 eps_machine |L| / h = 3e-11 |L|, so it stays 300 times below the tolerance there.</summary>
     private const double GradientFloor = 1e-4;
     private const double FloatTolerance = 1e-4;
-    /// <summary>Step h of the fourth-order central difference (MATHS.md suggests the second-order one with h = 1e-6; its
-    /// round-off, 2e-10 |L|, is too large for a 1e-6 relative check on gradients of 1e-4).</summary>
+    /// <summary>Step h of the fourth-order central difference (docs/maths.md#checking-gradients: the sheet suggests the
+    /// second-order one with h = 1e-6; its round-off, 2e-10 |L|, is too large for a 1e-6 relative check on gradients of
+    /// 1e-4).</summary>
     private const double Epsilon = 1e-5;
     private const int MaxCheckedParameters = 1500;
 

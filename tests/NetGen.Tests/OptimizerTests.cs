@@ -3,7 +3,7 @@ using NetGen.Training;
 
 namespace NetGen.Tests;
 
-/// <summary>Optimizer arithmetic against hand-computed steps in PyTorch's conventions (MATHS.md).</summary>
+/// <summary>Optimizer arithmetic against hand-computed steps in PyTorch's conventions (docs/maths.md#optimizers).</summary>
 public class OptimizerTests
 {
     // One parameter theta = 1, gradient sums over a batch of 2 of 4 (so G = 2); the optimizers are made with learning rate 0.1.

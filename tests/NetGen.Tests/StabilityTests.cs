@@ -5,8 +5,8 @@ using Xunit.Abstractions;
 
 namespace NetGen.Tests;
 
-/// <summary>Extreme inputs give finite losses and gradients, equal to their exact values (the stable forms of MATHS.md);
-/// and inference from many threads at once gives the single-threaded results.</summary>
+/// <summary>Extreme inputs give finite losses and gradients, equal to their exact values (the stable forms of
+/// docs/maths.md#stable-forms-of-the-losses); and inference from many threads at once gives the single-threaded results.</summary>
 public class StabilityTests
 {
     private readonly ITestOutputHelper _output;

@@ -6,7 +6,7 @@ using System.Runtime.InteropServices;
 namespace NetGen.Training
 {
     /// <summary>Updates parameters from the gradient that <c>Backward</c> accumulated over a mini-batch. Updates follow
-    /// PyTorch's conventions (MATHS.md). They allocate nothing: their state is sized once, on the first step.</summary>
+    /// PyTorch's conventions (docs/maths.md#optimizers). They allocate nothing: their state is sized once, on the first step.</summary>
     /// <typeparam name="T">The network's precision.</typeparam>
     public interface IOptimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
