@@ -114,7 +114,8 @@ internal sealed class JitLoads : EventListener
             return;
         }
 
-        string type = Field<string>(e, "MethodNamespace");
+        // Kernels live in NetGen.Generated.<network>: count them under their network's name.
+        string type = Field<string>(e, "MethodNamespace").Replace("NetGen.Generated.", string.Empty, StringComparison.Ordinal);
         string name = Field<string>(e, "MethodName");
         if (type == nameof(JitMarker))
         {

@@ -45,10 +45,11 @@ public sealed class JitTests : IDisposable
         _log.WriteLine(report);
         Assert.True(code == 0, $"exit code {code}: {report}");
 
-        // "  80: JIT compiled Mnist:Affine1(System.ReadOnlySpan`1[float],...) [FullOpts, IL size=1706, code size=269]".
+        // "  80: JIT compiled NetGen.Generated.Mnist:Affine1(System.ReadOnlySpan`1[float],...) [FullOpts, IL size=1706, code size=269]"
+        // (kernels, in the network's kernel class) or "Mnist:Forward(...)" (passes, in the network's type).
         // A method is its name and parameter list: BackwardBatch has two overloads, and each must end optimised.
         var compilations = lines
-            .Select(line => Regex.Match(line, @"JIT compiled (?<type>[\w]+):(?<method>[^(]+)(?<parameters>\([^)]*\)).*\[(?<tier>[^,\]]+)"))
+            .Select(line => Regex.Match(line, @"JIT compiled (?:NetGen\.Generated\.)?(?<type>[\w]+):(?<method>[^(]+)(?<parameters>\([^)]*\)).*\[(?<tier>[^,\]]+)"))
             .Where(m => m.Success && GeneratedTypes.Contains(m.Groups["type"].Value))
             .Select(m => (Method: m.Groups["type"].Value + "." + m.Groups["method"].Value + m.Groups["parameters"].Value, Tier: m.Groups["tier"].Value))
             .ToList();
