@@ -84,11 +84,12 @@ namespace NetGen.Generator.Parsing
             BakeRequest request = input.Request;
             if (input.File?.Text is not { } text)
             {
+                // No location: the request does not carry one (it is the cache key); it is reported at the attribute.
                 var missing = new DiagnosticInfo(
                     DiagnosticDescriptors.WeightsFileNotFound.Id,
-                    request.Location,
+                    null,
                     new EquatableArray<string>(new[] { request.Network.Type.Name, request.Path, input.Problem ?? "it was not found" }));
-                return new BakeResult(null, new EquatableArray<DiagnosticInfo>(new[] { missing }));
+                return new BakeResult(request.Network.Type.FullName, null, new EquatableArray<DiagnosticInfo>(new[] { missing }));
             }
 
             return new Baker(request.Network, input.File.Path, text, cancellationToken).Run();
@@ -163,7 +164,7 @@ namespace NetGen.Generator.Parsing
                     : new BakedNetworkSpec(_network, _fileName, new EquatableArray<string>(values)));
             }
 
-            private BakeResult Result(BakedNetworkSpec? network) => new(network, new EquatableArray<DiagnosticInfo>(_diagnostics));
+            private BakeResult Result(BakedNetworkSpec? network) => new(_network.Type.FullName, network, new EquatableArray<DiagnosticInfo>(_diagnostics));
 
             private string[]? ReadDocument(JsonValue root)
             {
