@@ -14,7 +14,8 @@ namespace NetGen.Generator
     [Generator(LanguageNames.CSharp)]
     public sealed class NetworkGenerator : IIncrementalGenerator
     {
-        /// <summary>Builds the pipeline: attribute -> parse -> model -> source, with diagnostics reported beside it.</summary>
+        /// <summary>Builds the pipeline: attribute -> parse -> model -> source, with diagnostics reported beside it in
+        /// outputs of their own, the only ones that see the syntax trees.</summary>
         public void Initialize(IncrementalGeneratorInitializationContext context)
         {
             // Candidate weights files, each read once per edit of that file. Holding the text keeps the step equatable.
@@ -33,72 +34,88 @@ namespace NetGen.Generator
             // pipeline. The parser lets exactly one pipeline own each type, so every type is parsed once.
             foreach (string attribute in AttributeNames.All)
             {
-                // Parse: symbols in, plain equatable data out (model and diagnostics). This is the cache boundary.
-                IncrementalValuesProvider<ParseResult> parsed = context.SyntaxProvider
-                    .ForAttributeWithMetadataName(
-                        attribute,
-                        static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.TypeDeclarationSyntax,
-                        (syntax, cancellationToken) => NetworkParser.Parse(syntax, attribute, cancellationToken))
-                    .Where(static result => result is not null)
-                    .Select(static (result, _) => result!)
-                    .WithTrackingName(TrackingNames.Parse);
-
-                // Diagnostics go out whether or not code can be generated, each at its place in the user's syntax tree.
-                IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> diagnostics = parsed
-                    .Select(static (result, _) => result.Diagnostics)
-                    .WithTrackingName(TrackingNames.Diagnostics);
-                context.RegisterSourceOutput(
-                    diagnostics.Combine(trees).WithTrackingName(TrackingNames.Report),
-                    static (output, input) => Report(output, input.Right, input.Left, weightsAttribute: null));
-
-                // Emit: a pure function of the model.
-                IncrementalValuesProvider<NetworkSpec> networks = parsed
-                    .Select(static (result, _) => result.Network)
-                    .Where(static network => network is not null)
-                    .Select(static (network, _) => network!)
-                    .WithTrackingName(TrackingNames.Network);
-
-                context.RegisterSourceOutput(networks, static (output, network) =>
-                    AddSource(output, network.Type.Name, () => NetworkEmitter.Emit(network)));
-
-                // Baked networks: match each request with its file (only a change to that file, or to the request, gets
-                // past the match), then check the file against the topology and emit the inference-only type. The
-                // request holds no location, so moving the declaration neither matches nor bakes again.
-                IncrementalValuesProvider<BakeResult> baked = parsed
-                    .Select(static (result, _) => result.Bake)
-                    .Where(static bake => bake is not null)
-                    .Combine(allWeightsFiles)
-                    .Select(static (pair, _) => WeightsBaker.Match(pair.Left!, pair.Right))
-                    .WithTrackingName(TrackingNames.BakeInput)
-                    .Select(static (input, cancellationToken) => BakeSafely(input, cancellationToken))
-                    .WithTrackingName(TrackingNames.Bake);
-
-                // Bake diagnostics about the file as a whole have no location of their own: they go to the network's
-                // [Weights] attribute, found by the network's full name among the sites the parse recorded.
-                IncrementalValueProvider<ImmutableArray<WeightsAttributeSite>> weightsAttributes = parsed
-                    .Where(static result => result.Bake is not null)
-                    .Select(static (result, _) => new WeightsAttributeSite(result.Bake!.Network.Type.FullName, result.WeightsAttribute))
-                    .Collect();
-                context.RegisterSourceOutput(
-                    baked.Select(static (result, _) => (result.Type, result.Diagnostics))
-                        .Combine(weightsAttributes)
-                        .Combine(trees)
-                        .WithTrackingName(TrackingNames.Report),
-                    static (output, input) => Report(
-                        output,
-                        input.Right,
-                        input.Left.Left.Diagnostics,
-                        input.Left.Right.FirstOrDefault(site => site.Type == input.Left.Left.Type)?.Location));
-
-                IncrementalValuesProvider<BakedNetworkSpec> bakedNetworks = baked
-                    .Select(static (result, _) => result.Network)
-                    .Where(static network => network is not null)
-                    .Select(static (network, _) => network!)
-                    .WithTrackingName(TrackingNames.BakedNetwork);
-
-                context.RegisterSourceOutput(bakedNetworks, static (output, network) =>
-                    AddSource(output, network.Network.Type.Name, () => NetworkEmitter.EmitBaked(network)));
+                IncrementalValuesProvider<ParseResult> parsed = RegisterNetworks(context, attribute, trees);
+                RegisterBakedNetworks(context, parsed, allWeightsFiles, trees);
             }
+        }
+
+        /// <summary>Trainable networks: parse, report the parse's diagnostics, emit. Returns the parse results, which
+        /// also carry the baked networks' requests.</summary>
+        private static IncrementalValuesProvider<ParseResult> RegisterNetworks(IncrementalGeneratorInitializationContext context, string attribute, IncrementalValueProvider<SourceTrees> trees)
+        {
+            // Parse: symbols in, plain equatable data out (model and diagnostics). This is the cache boundary.
+            IncrementalValuesProvider<ParseResult> parsed = context.SyntaxProvider
+                .ForAttributeWithMetadataName(
+                    attribute,
+                    static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.TypeDeclarationSyntax,
+                    (syntax, cancellationToken) => NetworkParser.Parse(syntax, attribute, cancellationToken))
+                .Where(static result => result is not null)
+                .Select(static (result, _) => result!)
+                .WithTrackingName(TrackingNames.Parse);
+
+            // Diagnostics go out whether or not code can be generated, each at its place in the user's syntax tree.
+            IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> diagnostics = parsed
+                .Select(static (result, _) => result.Diagnostics)
+                .WithTrackingName(TrackingNames.Diagnostics);
+            context.RegisterSourceOutput(
+                diagnostics.Combine(trees).WithTrackingName(TrackingNames.Report),
+                static (output, input) => Report(output, input.Right, input.Left, weightsAttribute: null));
+
+            // Emit: a pure function of the model.
+            IncrementalValuesProvider<NetworkSpec> networks = parsed
+                .Select(static (result, _) => result.Network)
+                .Where(static network => network is not null)
+                .Select(static (network, _) => network!)
+                .WithTrackingName(TrackingNames.Network);
+
+            context.RegisterSourceOutput(networks, static (output, network) =>
+                AddSource(output, network.Type.Name, () => NetworkEmitter.Emit(network)));
+            return parsed;
+        }
+
+        /// <summary>Baked networks: match each request with its file (only a change to that file, or to the request, gets
+        /// past the match), then check the file against the topology and emit the inference-only type. The request holds
+        /// no location, so moving the declaration neither matches nor bakes again.</summary>
+        private static void RegisterBakedNetworks(
+            IncrementalGeneratorInitializationContext context,
+            IncrementalValuesProvider<ParseResult> parsed,
+            IncrementalValueProvider<ImmutableArray<WeightsFile>> allWeightsFiles,
+            IncrementalValueProvider<SourceTrees> trees)
+        {
+            IncrementalValuesProvider<BakeResult> baked = parsed
+                .Select(static (result, _) => result.Bake)
+                .Where(static bake => bake is not null)
+                .Combine(allWeightsFiles)
+                .Select(static (pair, _) => WeightsBaker.Match(pair.Left!, pair.Right))
+                .WithTrackingName(TrackingNames.BakeInput)
+                .Select(static (input, cancellationToken) => BakeSafely(input, cancellationToken))
+                .WithTrackingName(TrackingNames.Bake);
+
+            // Bake diagnostics about the file as a whole have no location of their own: they go to the network's
+            // [Weights] attribute, found by the network's full name among the sites the parse recorded.
+            IncrementalValueProvider<ImmutableArray<WeightsAttributeSite>> weightsAttributes = parsed
+                .Where(static result => result.Bake is not null)
+                .Select(static (result, _) => new WeightsAttributeSite(result.Bake!.Network.Type.FullName, result.WeightsAttribute))
+                .Collect();
+            context.RegisterSourceOutput(
+                baked.Select(static (result, _) => (result.Type, result.Diagnostics))
+                    .Combine(weightsAttributes)
+                    .Combine(trees)
+                    .WithTrackingName(TrackingNames.Report),
+                static (output, input) => Report(
+                    output,
+                    input.Right,
+                    input.Left.Left.Diagnostics,
+                    input.Left.Right.FirstOrDefault(site => site.Type == input.Left.Left.Type)?.Location));
+
+            IncrementalValuesProvider<BakedNetworkSpec> bakedNetworks = baked
+                .Select(static (result, _) => result.Network)
+                .Where(static network => network is not null)
+                .Select(static (network, _) => network!)
+                .WithTrackingName(TrackingNames.BakedNetwork);
+
+            context.RegisterSourceOutput(bakedNetworks, static (output, network) =>
+                AddSource(output, network.Network.Type.Name, () => NetworkEmitter.EmitBaked(network)));
         }
 
         /// <summary>Reports each diagnostic at its place in <paramref name="trees"/>; one without a location is about a

@@ -213,6 +213,7 @@ namespace NetGen.Generator.Parsing
                 return values;
             }
 
+            /// <summary>One layer of the file: its topology fields, its weights and its biases, each checked.</summary>
             private void ReadLayer(JsonValue value, LayerSpec layer, string[] values)
             {
                 string name = "layer " + Count(layer.Number);
@@ -222,6 +223,14 @@ namespace NetGen.Generator.Parsing
                     return;
                 }
 
+                CheckTopology(element, layer, name);
+                ReadWeights(element, layer, name, values);
+                ReadBiases(element, layer, name, values);
+            }
+
+            /// <summary>The optional topology fields (type, in, out, pieces, activation, alpha) against the declaration.</summary>
+            private void CheckTopology(JsonObject element, LayerSpec layer, string name)
+            {
                 bool maxout = layer.Kind == LayerKind.Maxout;
                 if (element["type"] is { } type)
                 {
@@ -252,7 +261,11 @@ namespace NetGen.Generator.Parsing
                 {
                     Mismatch(alpha, name + "'s alpha", layer.Alpha.ToString("R", CultureInfo.InvariantCulture), Describe(alpha));
                 }
+            }
 
+            /// <summary>Layer k's "weight": [out, in] rows, as nn.Linear stores them, into the input-major parameter block.</summary>
+            private void ReadWeights(JsonObject element, LayerSpec layer, string name, string[] values)
+            {
                 string weightShape = $"[{Count(layer.AffineOutputs)}, {Count(layer.FanIn)}]";
                 if (element["weight"] is not JsonArray weight)
                 {
@@ -279,7 +292,11 @@ namespace NetGen.Generator.Parsing
                         }
                     }
                 }
+            }
 
+            /// <summary>Layer k's "bias": one number per affine output.</summary>
+            private void ReadBiases(JsonObject element, LayerSpec layer, string name, string[] values)
+            {
                 if (element["bias"] is not JsonArray bias)
                 {
                     Malformed(element["bias"] ?? element, $"{name} needs \"bias\": an array of {Count(layer.AffineOutputs)} numbers");
