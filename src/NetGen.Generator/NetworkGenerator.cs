@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using NetGen.Generator.Diagnostics;
@@ -13,7 +14,8 @@ namespace NetGen.Generator
     [Generator(LanguageNames.CSharp)]
     public sealed class NetworkGenerator : IIncrementalGenerator
     {
-        /// <summary>Builds the pipeline: attribute -> parse -> model -> source, with diagnostics reported beside it.</summary>
+        /// <summary>Builds the pipeline: attribute -> parse -> model -> source, with diagnostics reported beside it in
+        /// outputs of their own, the only ones that see the syntax trees.</summary>
         public void Initialize(IncrementalGeneratorInitializationContext context)
         {
             // Candidate weights files, each read once per edit of that file. Holding the text keeps the step equatable.
@@ -21,68 +23,109 @@ namespace NetGen.Generator
                 .Where(static text => WeightsBaker.IsCandidate(text.Path))
                 .Select(static (text, cancellationToken) => new WeightsFile(text.Path, text.GetText(cancellationToken)?.ToString()))
                 .WithTrackingName(TrackingNames.WeightsFile);
-            IncrementalValueProvider<System.Collections.Immutable.ImmutableArray<WeightsFile>> allWeightsFiles = weightsFiles.Collect();
+            IncrementalValueProvider<ImmutableArray<WeightsFile>> allWeightsFiles = weightsFiles.Collect();
+
+            // The syntax trees, for the diagnostics outputs only (see SourceTrees). No source output sees them, so the
+            // source outputs stay cached; the diagnostics outputs are not cache-checked and re-run when a tree changes.
+            IncrementalValueProvider<SourceTrees> trees = context.CompilationProvider
+                .Select(static (compilation, _) => SourceTrees.Of(compilation));
 
             // A network may carry any of the attributes (a broken one may lack [Input]), so each attribute starts a
             // pipeline. The parser lets exactly one pipeline own each type, so every type is parsed once.
             foreach (string attribute in AttributeNames.All)
             {
-                // Parse: symbols in, plain equatable data out (model and diagnostics). This is the cache boundary.
-                IncrementalValuesProvider<ParseResult> parsed = context.SyntaxProvider
-                    .ForAttributeWithMetadataName(
-                        attribute,
-                        static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.TypeDeclarationSyntax,
-                        (syntax, cancellationToken) => NetworkParser.Parse(syntax, attribute, cancellationToken))
-                    .Where(static result => result is not null)
-                    .Select(static (result, _) => result!)
-                    .WithTrackingName(TrackingNames.Parse);
-
-                // Diagnostics go out whether or not code can be generated.
-                context.RegisterSourceOutput(
-                    parsed.Select(static (result, _) => result.Diagnostics).WithTrackingName(TrackingNames.Diagnostics),
-                    static (output, diagnostics) => Report(output, diagnostics));
-
-                // Emit: a pure function of the model.
-                IncrementalValuesProvider<NetworkSpec> networks = parsed
-                    .Select(static (result, _) => result.Network)
-                    .Where(static network => network is not null)
-                    .Select(static (network, _) => network!)
-                    .WithTrackingName(TrackingNames.Network);
-
-                context.RegisterSourceOutput(networks, static (output, network) =>
-                    AddSource(output, network.Type.Name, () => NetworkEmitter.Emit(network)));
-
-                // Baked networks: match each request with its file (only a change to that file, or to the request, gets
-                // past the match), then check the file against the topology and emit the inference-only type.
-                IncrementalValuesProvider<BakeResult> baked = parsed
-                    .Select(static (result, _) => result.Bake)
-                    .Where(static bake => bake is not null)
-                    .Combine(allWeightsFiles)
-                    .Select(static (pair, _) => WeightsBaker.Match(pair.Left!, pair.Right))
-                    .WithTrackingName(TrackingNames.BakeInput)
-                    .Select(static (input, cancellationToken) => BakeSafely(input, cancellationToken))
-                    .WithTrackingName(TrackingNames.Bake);
-
-                context.RegisterSourceOutput(
-                    baked.Select(static (result, _) => result.Diagnostics),
-                    static (output, diagnostics) => Report(output, diagnostics));
-
-                IncrementalValuesProvider<BakedNetworkSpec> bakedNetworks = baked
-                    .Select(static (result, _) => result.Network)
-                    .Where(static network => network is not null)
-                    .Select(static (network, _) => network!)
-                    .WithTrackingName(TrackingNames.BakedNetwork);
-
-                context.RegisterSourceOutput(bakedNetworks, static (output, network) =>
-                    AddSource(output, network.Network.Type.Name, () => NetworkEmitter.EmitBaked(network)));
+                IncrementalValuesProvider<ParseResult> parsed = RegisterNetworks(context, attribute, trees);
+                RegisterBakedNetworks(context, parsed, allWeightsFiles, trees);
             }
         }
 
-        private static void Report(SourceProductionContext output, EquatableArray<DiagnosticInfo> diagnostics)
+        /// <summary>Trainable networks: parse, report the parse's diagnostics, emit. Returns the parse results, which
+        /// also carry the baked networks' requests.</summary>
+        private static IncrementalValuesProvider<ParseResult> RegisterNetworks(IncrementalGeneratorInitializationContext context, string attribute, IncrementalValueProvider<SourceTrees> trees)
+        {
+            // Parse: symbols in, plain equatable data out (model and diagnostics). This is the cache boundary.
+            IncrementalValuesProvider<ParseResult> parsed = context.SyntaxProvider
+                .ForAttributeWithMetadataName(
+                    attribute,
+                    static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.TypeDeclarationSyntax,
+                    (syntax, cancellationToken) => NetworkParser.Parse(syntax, attribute, cancellationToken))
+                .Where(static result => result is not null)
+                .Select(static (result, _) => result!)
+                .WithTrackingName(TrackingNames.Parse);
+
+            // Diagnostics go out whether or not code can be generated, each at its place in the user's syntax tree.
+            IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> diagnostics = parsed
+                .Select(static (result, _) => result.Diagnostics)
+                .WithTrackingName(TrackingNames.Diagnostics);
+            context.RegisterSourceOutput(
+                diagnostics.Combine(trees).WithTrackingName(TrackingNames.Report),
+                static (output, input) => Report(output, input.Right, input.Left, weightsAttribute: null));
+
+            // Emit: a pure function of the model.
+            IncrementalValuesProvider<NetworkSpec> networks = parsed
+                .Select(static (result, _) => result.Network)
+                .Where(static network => network is not null)
+                .Select(static (network, _) => network!)
+                .WithTrackingName(TrackingNames.Network);
+
+            context.RegisterSourceOutput(networks, static (output, network) =>
+                AddSource(output, network.Type.Name, () => NetworkEmitter.Emit(network)));
+            return parsed;
+        }
+
+        /// <summary>Baked networks: match each request with its file (only a change to that file, or to the request, gets
+        /// past the match), then check the file against the topology and emit the inference-only type. The request holds
+        /// no location, so moving the declaration neither matches nor bakes again.</summary>
+        private static void RegisterBakedNetworks(
+            IncrementalGeneratorInitializationContext context,
+            IncrementalValuesProvider<ParseResult> parsed,
+            IncrementalValueProvider<ImmutableArray<WeightsFile>> allWeightsFiles,
+            IncrementalValueProvider<SourceTrees> trees)
+        {
+            IncrementalValuesProvider<BakeResult> baked = parsed
+                .Select(static (result, _) => result.Bake)
+                .Where(static bake => bake is not null)
+                .Combine(allWeightsFiles)
+                .Select(static (pair, _) => WeightsBaker.Match(pair.Left!, pair.Right))
+                .WithTrackingName(TrackingNames.BakeInput)
+                .Select(static (input, cancellationToken) => BakeSafely(input, cancellationToken))
+                .WithTrackingName(TrackingNames.Bake);
+
+            // Bake diagnostics about the file as a whole have no location of their own: they go to the network's
+            // [Weights] attribute, found by the network's full name among the sites the parse recorded.
+            IncrementalValueProvider<ImmutableArray<WeightsAttributeSite>> weightsAttributes = parsed
+                .Where(static result => result.Bake is not null)
+                .Select(static (result, _) => new WeightsAttributeSite(result.Bake!.Network.Type.FullName, result.WeightsAttribute))
+                .Collect();
+            context.RegisterSourceOutput(
+                baked.Select(static (result, _) => (result.Type, result.Diagnostics))
+                    .Combine(weightsAttributes)
+                    .Combine(trees)
+                    .WithTrackingName(TrackingNames.Report),
+                static (output, input) => Report(
+                    output,
+                    input.Right,
+                    input.Left.Left.Diagnostics,
+                    input.Left.Right.FirstOrDefault(site => site.Type == input.Left.Left.Type)?.Location));
+
+            IncrementalValuesProvider<BakedNetworkSpec> bakedNetworks = baked
+                .Select(static (result, _) => result.Network)
+                .Where(static network => network is not null)
+                .Select(static (network, _) => network!)
+                .WithTrackingName(TrackingNames.BakedNetwork);
+
+            context.RegisterSourceOutput(bakedNetworks, static (output, network) =>
+                AddSource(output, network.Network.Type.Name, () => NetworkEmitter.EmitBaked(network)));
+        }
+
+        /// <summary>Reports each diagnostic at its place in <paramref name="trees"/>; one without a location is about a
+        /// weights file as a whole and goes to <paramref name="weightsAttribute"/>.</summary>
+        private static void Report(SourceProductionContext output, SourceTrees trees, EquatableArray<DiagnosticInfo> diagnostics, LocationInfo? weightsAttribute)
         {
             foreach (DiagnosticInfo info in diagnostics)
             {
-                output.ReportDiagnostic(ToDiagnostic(info));
+                Location location = trees.Resolve(info.Location ?? weightsAttribute);
+                output.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.ById(info.Id), location, info.Arguments.Cast<object>().ToArray()));
             }
         }
 
@@ -112,23 +155,10 @@ namespace NetGen.Generator
             {
                 var error = new DiagnosticInfo(
                     DiagnosticDescriptors.InternalError.Id,
-                    input.Request.Location,
+                    null, // at the [Weights] attribute, which the diagnostics output knows
                     new EquatableArray<string>(new[] { input.Request.Network.Type.Name, e.GetType().Name + ": " + e.Message }));
-                return new BakeResult(null, new EquatableArray<DiagnosticInfo>(new[] { error }));
+                return new BakeResult(input.Request.Network.Type.FullName, null, new EquatableArray<DiagnosticInfo>(new[] { error }));
             }
-        }
-
-        private static Diagnostic ToDiagnostic(DiagnosticInfo info)
-        {
-            Location location = info.Location is { } l
-                ? Location.Create(
-                    l.FilePath,
-                    new Microsoft.CodeAnalysis.Text.TextSpan(l.Start, l.Length),
-                    new Microsoft.CodeAnalysis.Text.LinePositionSpan(
-                        new Microsoft.CodeAnalysis.Text.LinePosition(l.StartLine, l.StartCharacter),
-                        new Microsoft.CodeAnalysis.Text.LinePosition(l.EndLine, l.EndCharacter)))
-                : Location.None;
-            return Diagnostic.Create(DiagnosticDescriptors.ById(info.Id), location, info.Arguments.Cast<object>().ToArray());
         }
     }
 
@@ -140,6 +170,10 @@ namespace NetGen.Generator
 
         /// <summary>The diagnostics of a parse.</summary>
         public const string Diagnostics = "NetGen.Diagnostics";
+
+        /// <summary>Diagnostics with the syntax trees that turn their locations into real source locations: the input of
+        /// the diagnostics outputs. It changes whenever a syntax tree does, so cache tests leave it and its outputs out.</summary>
+        public const string Report = "NetGen.Report";
 
         /// <summary>The network model that the emitter formats.</summary>
         public const string Network = "NetGen.Network";

@@ -2,7 +2,9 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using System.Threading;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using NetGen.Generator.Diagnostics;
 
 namespace NetGen.Generator.Tests;
@@ -56,6 +58,9 @@ public class DiagnosticTests
         Assert.Equal(severity, diagnostic.DefaultSeverity); // the harness compiles with warnings as errors
         Assert.Equal(new Microsoft.CodeAnalysis.Text.TextSpan(prefix.Length + start, end - start), diagnostic.Location.SourceSpan);
         Assert.Equal("Network0.cs", diagnostic.Location.GetLineSpan().Path);
+        Assert.Equal(LocationKind.SourceFile, diagnostic.Location.Kind); // in the syntax tree, so #pragma and .editorconfig apply
+        Assert.Same(result.Output.SyntaxTrees.First(), diagnostic.Location.SourceTree);
+        Assert.False(diagnostic.IsSuppressed);
         Assert.DoesNotContain(result.GeneratorDiagnostics, d => d.Id == "CS8785");
         if (severity == DiagnosticSeverity.Error)
         {
@@ -67,6 +72,75 @@ public class DiagnosticTests
             Assert.DoesNotContain(result.CompilationDiagnostics, d => d.Severity == DiagnosticSeverity.Error);
         }
     }
+
+    /// <summary>Every warning NetGen reports, with the first case that reports it.</summary>
+    public static IEnumerable<object[]> Warnings() => DiagnosticDescriptors.All
+        .Where(d => d.DefaultSeverity == DiagnosticSeverity.Warning)
+        .Select(d => new object[] { d.Id, Cases().First(c => (string)c[0] == d.Id)[2] });
+
+    [Theory]
+    [MemberData(nameof(Warnings))]
+    public void AWarning_UnderPragmaWarningDisable_IsReportedAsSuppressed(string id, string markedSource)
+    {
+        string source = $"using NetGen;\n#pragma warning disable {id}\n" + Unmarked(markedSource);
+
+        GeneratorHarness.Result result = GeneratorHarness.Run(source);
+
+        Diagnostic diagnostic = Assert.Single(result.NetGenDiagnostics, d => d.Id == id);
+        Assert.True(diagnostic.IsSuppressed, $"{id} under #pragma warning disable is not suppressed");
+        Assert.DoesNotContain(result.CompilationDiagnostics, d => d.Severity == DiagnosticSeverity.Error); // warnings are errors in the harness
+    }
+
+    [Fact]
+    public void ThePragma_SilencesOnlyTheLinesBelowIt()
+    {
+        string network = Unmarked(Cases().First(c => (string)c[0] == "NG0012")[2]);
+        string source = "using NetGen;\nnamespace A { " + network + " }\n#pragma warning disable NG0012\nnamespace B { " + network + " }";
+
+        GeneratorHarness.Result result = GeneratorHarness.Run(source);
+
+        Diagnostic[] warnings = result.NetGenDiagnostics.Where(d => d.Id == "NG0012").OrderBy(d => d.Location.SourceSpan.Start).ToArray();
+        Assert.Equal(new[] { false, true }, warnings.Select(d => d.IsSuppressed));
+    }
+
+    [Fact]
+    public void AnEditorConfigSeverity_ForTheDeclaringFile_SilencesOrRaisesAWarning()
+    {
+        string network = Unmarked(Cases().First(c => (string)c[0] == "NG0016")[2]);
+        CSharpCompilation compilation = GeneratorHarness.Compilation("using NetGen;\nnamespace A { " + network + " }", "using NetGen;\nnamespace B { " + network + " }");
+        // As `[Network0.cs] dotnet_diagnostic.NG0016.severity = none` and `[Network1.cs] ... = error` would, without
+        // warnings as errors: the compiler asks the tree's options, so this only works on a location in the tree.
+        var editorConfig = new PerFileSeverity(new() { ["Network0.cs"] = ReportDiagnostic.Suppress, ["Network1.cs"] = ReportDiagnostic.Error }, "NG0016");
+        compilation = compilation.WithOptions(compilation.Options.WithGeneralDiagnosticOption(ReportDiagnostic.Default).WithSyntaxTreeOptionsProvider(editorConfig));
+
+        GeneratorHarness.Result result = GeneratorHarness.Run(compilation, GeneratorHarness.Driver(trackSteps: true));
+
+        Diagnostic diagnostic = Assert.Single(result.NetGenDiagnostics, d => d.Id == "NG0016");
+        Assert.Equal("Network1.cs", diagnostic.Location.GetLineSpan().Path);
+        Assert.Equal(DiagnosticSeverity.Warning, diagnostic.DefaultSeverity);
+        Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
+    }
+
+    /// <summary>What the SDK builds from .editorconfig files: a severity per syntax tree and diagnostic ID.</summary>
+    private sealed class PerFileSeverity(Dictionary<string, ReportDiagnostic> severities, string id) : SyntaxTreeOptionsProvider
+    {
+        public override GeneratedKind IsGenerated(SyntaxTree tree, CancellationToken cancellationToken) => GeneratedKind.Unknown;
+
+        public override bool TryGetDiagnosticValue(SyntaxTree tree, string diagnosticId, CancellationToken cancellationToken, out ReportDiagnostic severity)
+        {
+            severity = ReportDiagnostic.Default;
+            return diagnosticId == id && severities.TryGetValue(tree.FilePath, out severity);
+        }
+
+        public override bool TryGetGlobalDiagnosticValue(string diagnosticId, CancellationToken cancellationToken, out ReportDiagnostic severity)
+        {
+            severity = ReportDiagnostic.Default;
+            return false;
+        }
+    }
+
+    private static string Unmarked(object markedSource) =>
+        ((string)markedSource).Replace("{|", string.Empty, StringComparison.Ordinal).Replace("|}", string.Empty, StringComparison.Ordinal);
 
     [Fact]
     public void EveryDescriptor_IsCoveredByACase()

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.IO;
 using System.Linq;
@@ -48,13 +49,108 @@ internal static class GeneratorHarness
     /// <summary>Runs the generator; returns the output compilation and every diagnostic (generator's and compiler's).</summary>
     public static Result Run(params string[] sources) => Run(sources, Array.Empty<AdditionalText>());
 
-    /// <summary>Runs the generator with AdditionalFiles items, as the compiler would pass them.</summary>
+    /// <summary>Runs the generator with AdditionalFiles items, as the compiler would pass them. Every run is also a
+    /// cache test (<see cref="AssertCachedOnRerun"/>).</summary>
     public static Result Run(string[] sources, AdditionalText[] additionalTexts)
     {
         CSharpCompilation input = Compilation(sources);
-        Driver(false, additionalTexts).RunGeneratorsAndUpdateCompilation(input, out Compilation output, out ImmutableArray<Diagnostic> generatorDiagnostics);
-        GeneratorDriverRunResult run = Driver(false, additionalTexts).RunGenerators(input).GetRunResult();
-        return new Result(output, generatorDiagnostics, output.GetDiagnostics(), run);
+        return Run(input, Driver(true, additionalTexts));
+    }
+
+    /// <summary>Runs <paramref name="driver"/> on <paramref name="input"/>, then checks that a second run caches.</summary>
+    public static Result Run(Compilation input, GeneratorDriver driver)
+    {
+        driver = driver.RunGeneratorsAndUpdateCompilation(input, out Compilation output, out ImmutableArray<Diagnostic> generatorDiagnostics);
+        AssertCachedOnRerun(driver, input);
+        return new Result(output, generatorDiagnostics, output.GetDiagnostics(), driver.GetRunResult());
+    }
+
+    /// <summary>The cache test every run gets (after NetEscapades.EnumGenerators' <c>TestHelpers</c>): no tracked value
+    /// holds an <see cref="ISymbol"/>, <see cref="SyntaxNode"/> or <see cref="Microsoft.CodeAnalysis.Compilation"/>,
+    /// and running <paramref name="driver"/> (which has run once, tracking steps) again on a clone of the compilation
+    /// leaves every tracked step <c>Cached</c> or <c>Unchanged</c> and every source output <c>Cached</c>.
+    /// <para>Exempt: the diagnostics outputs and their input step, <see cref="TrackingNames.Report"/>. They alone see the
+    /// syntax trees, to report at real source locations (so <c>#pragma warning disable</c> works); they re-run whenever
+    /// a tree changes, by design, and add no source.</para></summary>
+    public static void AssertCachedOnRerun(GeneratorDriver driver, Compilation compilation)
+    {
+        GeneratorRunResult first = driver.GetRunResult().Results.Single();
+        foreach ((string name, IncrementalGeneratorRunStep step) in SourceSteps(first))
+        {
+            foreach ((object value, _) in step.Outputs)
+            {
+                AssertHoldsNoRoslynObjects(value, name);
+            }
+        }
+
+        GeneratorRunResult second = driver.RunGenerators(compilation.Clone()).GetRunResult().Results.Single();
+        Assert.Equal(SourceSteps(first).Select(s => s.Name).Distinct().Order(), SourceSteps(second).Select(s => s.Name).Distinct().Order());
+        foreach ((string name, IncrementalGeneratorRunStep step) in SourceSteps(second))
+        {
+            foreach ((_, IncrementalStepRunReason reason) in step.Outputs)
+            {
+                Assert.True(reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"{name} ran again on an unchanged compilation: {reason}");
+            }
+        }
+
+        Assert.All(SourceOutputSteps(second).SelectMany(s => s.Outputs), o => Assert.Equal(IncrementalStepRunReason.Cached, o.Reason));
+    }
+
+    /// <summary>The generator's tracked steps that lead to generated source: every step named in
+    /// <see cref="TrackingNames"/> but the diagnostics outputs' input (Roslyn's own steps, such as "Compilation", are
+    /// inputs, not ours to cache).</summary>
+    public static IEnumerable<(string Name, IncrementalGeneratorRunStep Step)> SourceSteps(GeneratorRunResult run) =>
+        run.TrackedSteps.Where(s => CachedStepNames.Contains(s.Key)).SelectMany(s => s.Value.Select(step => (s.Key, step)));
+
+    private static readonly HashSet<string> CachedStepNames = typeof(TrackingNames)
+        .GetFields(BindingFlags.Public | BindingFlags.Static)
+        .Select(f => (string)f.GetValue(null)!)
+        .Where(name => name != TrackingNames.Report)
+        .ToHashSet();
+
+    /// <summary>The output steps that add source: every output step but those of the diagnostics outputs.</summary>
+    public static IEnumerable<IncrementalGeneratorRunStep> SourceOutputSteps(GeneratorRunResult run) =>
+        run.TrackedOutputSteps.SelectMany(s => s.Value).Where(step => !step.Inputs.Any(i => i.Source.Name == TrackingNames.Report));
+
+    /// <summary>No cached value may hold a symbol, a syntax node, a syntax tree, a location or a compilation: they would
+    /// keep old compilations alive and defeat caching. Walks every field of the object graph.</summary>
+    public static void AssertHoldsNoRoslynObjects(object? value, string step) =>
+        AssertHoldsNoRoslynObjects(value, step, new HashSet<object>(ReferenceEqualityComparer.Instance));
+
+    private static void AssertHoldsNoRoslynObjects(object? value, string step, HashSet<object> visited)
+    {
+        if (value is null || !visited.Add(value))
+        {
+            return;
+        }
+
+        Type type = value.GetType();
+        Assert.False(value is ISymbol or SyntaxNode or SyntaxTree or Microsoft.CodeAnalysis.Compilation or SemanticModel or Location, $"{step} holds a {type.Name}");
+        if (type.IsPrimitive || type.IsEnum || value is string || value is Type)
+        {
+            return;
+        }
+
+        if (value is Array array)
+        {
+            if (!type.GetElementType()!.IsPrimitive && type.GetElementType() != typeof(string))
+            {
+                foreach (object? item in array)
+                {
+                    AssertHoldsNoRoslynObjects(item, step, visited);
+                }
+            }
+
+            return;
+        }
+
+        for (Type? t = type; t is not null && t != typeof(object); t = t.BaseType)
+        {
+            foreach (FieldInfo field in t.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
+            {
+                AssertHoldsNoRoslynObjects(field.GetValue(value), step, visited);
+            }
+        }
     }
 
     /// <summary>Generates, compiles with warnings as errors and loads the assembly into its own context.</summary>

@@ -83,10 +83,12 @@ public class WeightsDiagnosticTests
         {
             Assert.Equal(sourceSpan, diagnostic.Location.SourceSpan);
             Assert.Equal("Network0.cs", diagnostic.Location.GetLineSpan().Path);
+            Assert.Equal(LocationKind.SourceFile, diagnostic.Location.Kind); // at the [Weights] attribute in the syntax tree
             return;
         }
 
         Assert.Equal(jsonSpan, diagnostic.Location.SourceSpan);
+        Assert.Equal(LocationKind.ExternalFile, diagnostic.Location.Kind); // a weights file is no syntax tree
         FileLinePositionSpan lines = diagnostic.Location.GetLineSpan();
         Assert.Equal("/project/w.json", lines.Path);
         LinePosition expected = SourceText.From(json).Lines.GetLinePosition(jsonSpan.Start);

@@ -14,14 +14,24 @@ namespace NetGen.Generator.Model
     internal sealed record DiagnosticInfo(string Id, LocationInfo? Location, EquatableArray<string> Arguments);
 
     /// <summary>What parsing one network type yields: the model when code can be generated, and the diagnostics. A type
-    /// with <c>[Weights]</c> yields a <see cref="BakeRequest"/> instead of a trainable <see cref="NetworkSpec"/>.</summary>
-    internal sealed record ParseResult(NetworkSpec? Network, EquatableArray<DiagnosticInfo> Diagnostics, BakeRequest? Bake = null);
+    /// with <c>[Weights]</c> yields a <see cref="BakeRequest"/> instead of a trainable <see cref="NetworkSpec"/>, and
+    /// the <c>[Weights]</c> attribute's location beside it (not inside it, so that moving the declaration does not
+    /// bake the file again).</summary>
+    internal sealed record ParseResult(
+        NetworkSpec? Network,
+        EquatableArray<DiagnosticInfo> Diagnostics,
+        BakeRequest? Bake = null,
+        LocationInfo? WeightsAttribute = null);
 
-    /// <summary>A network whose parameters come from a weights file at compile time.</summary>
+    /// <summary>A network whose parameters come from a weights file at compile time: the key of the bake steps. It
+    /// holds no location, so an edit that only moves the declaration leaves baking cached.</summary>
     /// <param name="Path">The path as written in <c>[Weights]</c>.</param>
     /// <param name="SourceDirectory">The directory of the source file that declares the network.</param>
-    /// <param name="Location">The attribute, for diagnostics about the file as a whole.</param>
-    internal sealed record BakeRequest(NetworkSpec Network, string Path, string SourceDirectory, LocationInfo? Location);
+    internal sealed record BakeRequest(NetworkSpec Network, string Path, string SourceDirectory);
+
+    /// <summary>Where a baked network's <c>[Weights]</c> attribute is, by the network's full name: the diagnostics
+    /// output puts a bake diagnostic about the file as a whole (NG0021, NG0099) there.</summary>
+    internal sealed record WeightsAttributeSite(string Type, LocationInfo? Location);
 
     /// <summary>An AdditionalFiles item that may be a weights file: its path and text (null when it cannot be read).</summary>
     internal sealed record WeightsFile(string Path, string? Text);
@@ -33,6 +43,8 @@ namespace NetGen.Generator.Model
     /// then biases, layer by layer), exactly as the file writes them.</summary>
     internal sealed record BakedNetworkSpec(NetworkSpec Network, string FileName, EquatableArray<string> Values);
 
-    /// <summary>What baking yields: the network when the file fits it, and the diagnostics.</summary>
-    internal sealed record BakeResult(BakedNetworkSpec? Network, EquatableArray<DiagnosticInfo> Diagnostics);
+    /// <summary>What baking yields for the network named <paramref name="Type"/> (its full name): the network when the
+    /// file fits it, and the diagnostics. A diagnostic without a location is about the file as a whole and belongs at
+    /// the network's <c>[Weights]</c> attribute (see <see cref="WeightsAttributeSite"/>); the others point into the file.</summary>
+    internal sealed record BakeResult(string Type, BakedNetworkSpec? Network, EquatableArray<DiagnosticInfo> Diagnostics);
 }

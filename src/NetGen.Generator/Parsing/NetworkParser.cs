@@ -182,8 +182,8 @@ namespace NetGen.Generator.Parsing
                 string file = _declaration.SyntaxTree.FilePath ?? string.Empty;
                 int separator = Math.Max(file.LastIndexOf('/'), file.LastIndexOf('\\'));
                 string directory = separator < 0 ? string.Empty : file.Substring(0, separator);
-                var request = new BakeRequest(network, path, directory, LocationOf(location));
-                return new ParseResult(null, new EquatableArray<DiagnosticInfo>(_diagnostics), request);
+                var request = new BakeRequest(network, path, directory);
+                return new ParseResult(null, new EquatableArray<DiagnosticInfo>(_diagnostics), request, LocationOf(location));
             }
 
             private TypeSpec? ParseType()

@@ -84,11 +84,12 @@ namespace NetGen.Generator.Parsing
             BakeRequest request = input.Request;
             if (input.File?.Text is not { } text)
             {
+                // No location: the request does not carry one (it is the cache key); it is reported at the attribute.
                 var missing = new DiagnosticInfo(
                     DiagnosticDescriptors.WeightsFileNotFound.Id,
-                    request.Location,
+                    null,
                     new EquatableArray<string>(new[] { request.Network.Type.Name, request.Path, input.Problem ?? "it was not found" }));
-                return new BakeResult(null, new EquatableArray<DiagnosticInfo>(new[] { missing }));
+                return new BakeResult(request.Network.Type.FullName, null, new EquatableArray<DiagnosticInfo>(new[] { missing }));
             }
 
             return new Baker(request.Network, input.File.Path, text, cancellationToken).Run();
@@ -163,7 +164,7 @@ namespace NetGen.Generator.Parsing
                     : new BakedNetworkSpec(_network, _fileName, new EquatableArray<string>(values)));
             }
 
-            private BakeResult Result(BakedNetworkSpec? network) => new(network, new EquatableArray<DiagnosticInfo>(_diagnostics));
+            private BakeResult Result(BakedNetworkSpec? network) => new(_network.Type.FullName, network, new EquatableArray<DiagnosticInfo>(_diagnostics));
 
             private string[]? ReadDocument(JsonValue root)
             {
@@ -212,6 +213,7 @@ namespace NetGen.Generator.Parsing
                 return values;
             }
 
+            /// <summary>One layer of the file: its topology fields, its weights and its biases, each checked.</summary>
             private void ReadLayer(JsonValue value, LayerSpec layer, string[] values)
             {
                 string name = "layer " + Count(layer.Number);
@@ -221,6 +223,14 @@ namespace NetGen.Generator.Parsing
                     return;
                 }
 
+                CheckTopology(element, layer, name);
+                ReadWeights(element, layer, name, values);
+                ReadBiases(element, layer, name, values);
+            }
+
+            /// <summary>The optional topology fields (type, in, out, pieces, activation, alpha) against the declaration.</summary>
+            private void CheckTopology(JsonObject element, LayerSpec layer, string name)
+            {
                 bool maxout = layer.Kind == LayerKind.Maxout;
                 if (element["type"] is { } type)
                 {
@@ -251,7 +261,11 @@ namespace NetGen.Generator.Parsing
                 {
                     Mismatch(alpha, name + "'s alpha", layer.Alpha.ToString("R", CultureInfo.InvariantCulture), Describe(alpha));
                 }
+            }
 
+            /// <summary>Layer k's "weight": [out, in] rows, as nn.Linear stores them, into the input-major parameter block.</summary>
+            private void ReadWeights(JsonObject element, LayerSpec layer, string name, string[] values)
+            {
                 string weightShape = $"[{Count(layer.AffineOutputs)}, {Count(layer.FanIn)}]";
                 if (element["weight"] is not JsonArray weight)
                 {
@@ -278,7 +292,11 @@ namespace NetGen.Generator.Parsing
                         }
                     }
                 }
+            }
 
+            /// <summary>Layer k's "bias": one number per affine output.</summary>
+            private void ReadBiases(JsonObject element, LayerSpec layer, string name, string[] values)
+            {
                 if (element["bias"] is not JsonArray bias)
                 {
                     Malformed(element["bias"] ?? element, $"{name} needs \"bias\": an array of {Count(layer.AffineOutputs)} numbers");
