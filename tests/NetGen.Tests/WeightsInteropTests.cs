@@ -11,25 +11,25 @@ public class WeightsInteropTests
     /// <summary>A hand-written file for <see cref="DefaultAlphaNet"/> (2 -> ELU 3 -> LeakyReLU 2 -> sigmoid 1): no
     /// <c>alpha</c> anywhere, activations and types in lower case, as Keras and PyTorch exporters write them. The baked
     /// half of the interop test reuses this text.</summary>
-    public const string LowerCaseNoAlphaJson = """
+    public static readonly string LowerCaseNoAlphaJson =
+        File.ReadAllText(Path.Combine(NetGen.TestSupport.Repository.Root, "tests", "NetGen.Tests", "TestData", "lower-case-no-alpha.json"));
+
+    [Fact]
+    public void TheSameFile_BakedByTheBuild_GivesIdenticalParameters_AndOutputs()
+    {
+        var net = new DefaultAlphaNet();
+        WeightsJson.Import(net, LowerCaseNoAlphaJson);
+        Assert.Equal(net.Parameters.ToArray(), DefaultAlphaBaked.Parameters.ToArray());
+        float[] trained = new float[1], baked = new float[1];
+        for (int i = -4; i <= 4; i++)
         {
-          "format": "netgen-weights",
-          "version": 1,
-          "input": 2,
-          "loss": "binarycrossentropy",
-          "layers": [
-            { "type": "dense", "in": 2, "out": 3, "activation": "elu",
-              "weight": [[0.5, -1.25], [2.0, 0.75], [-0.5, 1.5]],
-              "bias": [0.1, -0.2, 0.0] },
-            { "type": "dense", "in": 3, "out": 2, "activation": "leakyrelu",
-              "weight": [[1.5, -2.0, 0.25], [-0.75, 1.0, 0.5]],
-              "bias": [-0.5, 0.25] },
-            { "type": "DENSE", "in": 2, "out": 1, "activation": "sigmoid",
-              "weight": [[1.0, -1.0]],
-              "bias": [0.125] }
-          ]
+            float[] x = [i * 0.75f, 1.5f - i];
+            net.Forward(x, trained);
+            DefaultAlphaBaked.Forward(x, baked);
+            Assert.Equal(BitConverter.SingleToInt32Bits(trained[0]), BitConverter.SingleToInt32Bits(baked[0]));
+            Assert.Equal(net.Classify(x), DefaultAlphaBaked.Classify(x));
         }
-        """;
+    }
 
     /// <summary>The parameters <see cref="LowerCaseNoAlphaJson"/> holds, in the network's layout: per layer the
     /// weights input-major (<c>W[j * out + i]</c> is weight[i][j]), then the bias.</summary>
@@ -112,3 +112,11 @@ public class WeightsInteropTests
 [Dense(1, Activation.Sigmoid)]
 [Loss(LossFunction.BinaryCrossEntropy)]
 public partial class DefaultAlphaNet;
+
+/// <summary>The same lower-case, alpha-less file baked at build time (AdditionalFiles in the project).</summary>
+[Input(2)]
+[Dense(3, Activation.ELU)]
+[Dense(2, Activation.LeakyReLU)]
+[Dense(1, Activation.Sigmoid)]
+[Weights("TestData/lower-case-no-alpha.json")]
+public static partial class DefaultAlphaBaked;
