@@ -176,6 +176,19 @@ namespace NetGen.Generator.Emitting
             parameters.Add("int rows");
             w.OpenMethod($"internal static void AffineBatchBackward{k}", parameters.ToArray());
             EmitWeightGradient(w, net, n, m, outputMajor);
+            EmitBiasGradient(w, net, m);
+            if (hasDx)
+            {
+                EmitInputGradient(w, net, n, m);
+            }
+
+            w.Close();
+        }
+
+        /// <summary><c>db += the column sums of dA</c>: a product with no left operand.</summary>
+        private static void EmitBiasGradient(SourceWriter w, NetworkSpec net, int m)
+        {
+            string t = net.Scalar;
             w.Block("// db += the column sums of dA");
             w.Line($"ref {t} da = ref MemoryMarshal.GetReference(dA);");
             w.Line($"ref {t} dbias = ref MemoryMarshal.GetReference(db);");
@@ -191,28 +204,29 @@ namespace NetGen.Generator.Emitting
                 Start = "accumulate",
             });
             w.Close();
-            if (hasDx)
-            {
-                w.Block("// dX = dA W^T");
-                w.Line($"ref {t} da = ref MemoryMarshal.GetReference(dA);");
-                w.Line($"ref {t} wt = ref MemoryMarshal.GetReference(WT);");
-                w.Line($"ref {t} dx = ref MemoryMarshal.GetReference(dX);");
-                EmitProduct(w, net, new Product
-                {
-                    Left = "dA",
-                    Right = "WT",
-                    Out = "dX",
-                    Inner = Int(m),
-                    Columns = n,
-                    LeftRowStride = m,
-                    LeftInnerStride = 1,
-                    RightInnerStride = n,
-                    OutRowStride = n,
-                    Start = "zero",
-                });
-                w.Close();
-            }
+        }
 
+        /// <summary><c>dX = dA W^T</c>, with W^T copied once per call by the pass.</summary>
+        private static void EmitInputGradient(SourceWriter w, NetworkSpec net, int n, int m)
+        {
+            string t = net.Scalar;
+            w.Block("// dX = dA W^T");
+            w.Line($"ref {t} da = ref MemoryMarshal.GetReference(dA);");
+            w.Line($"ref {t} wt = ref MemoryMarshal.GetReference(WT);");
+            w.Line($"ref {t} dx = ref MemoryMarshal.GetReference(dX);");
+            EmitProduct(w, net, new Product
+            {
+                Left = "dA",
+                Right = "WT",
+                Out = "dX",
+                Inner = Int(m),
+                Columns = n,
+                LeftRowStride = m,
+                LeftInnerStride = 1,
+                RightInnerStride = n,
+                OutRowStride = n,
+                Start = "zero",
+            });
             w.Close();
         }
 

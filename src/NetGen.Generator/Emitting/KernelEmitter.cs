@@ -173,29 +173,7 @@ namespace NetGen.Generator.Emitting
             }
             else
             {
-                int looped = n <= UnrollFanIn ? 0 : n - (n % sets);
-                if (looped > 0)
-                {
-                    w.Line($"// {Int(sets)} sets of accumulators: input j adds to set j % {Int(sets)}.");
-                    w.Open($"for (nuint j = 0; j < {Int(looped)}; j += {Int(sets)})");
-                    for (int set = 0; set < sets; set++)
-                    {
-                        string j = set == 0 ? "j" : $"j + {Int(set)}";
-                        w.Line($"{vector}<{t}> x{Int(set)} = {vector}.Create({Unsafe}.Add(ref input, {j}));");
-                        Accumulate(set == 0 ? $"j * {Int(m)}" : $"({j}) * {Int(m)}", $"x{Int(set)}", set);
-                    }
-
-                    w.Close();
-                }
-
-                for (int j = looped; j < n; j++)
-                {
-                    w.Block($"// input {Int(j)}, set {Int(j % sets)}");
-                    w.Line($"{vector}<{t}> xj = {vector}.Create({Unsafe}.Add(ref input, {Int(j)}));");
-                    Accumulate(Int(j * m), "xj", j % sets);
-                    w.Close();
-                }
-
+                EmitInterleavedInputs(w, vector, t, n, m, sets, Accumulate);
                 for (int v = 0; v < offsets.Length; v++)
                 {
                     w.Line($"acc{Int(v)} = {string.Join(" + ", Enumerable.Range(0, sets).Select(set => Acc(v, set)))};");
@@ -208,7 +186,49 @@ namespace NetGen.Generator.Emitting
             }
         }
 
+        /// <summary>The loop over inputs with <paramref name="sets"/> interleaved accumulator sets: input j adds to set
+        /// j % sets, in a loop of whole rounds, then the inputs left over one by one.</summary>
+        private static void EmitInterleavedInputs(SourceWriter w, string vector, string t, int n, int m, int sets, Action<string, string, int> accumulate)
+        {
+            int looped = n <= UnrollFanIn ? 0 : n - (n % sets);
+            if (looped > 0)
+            {
+                w.Line($"// {Int(sets)} sets of accumulators: input j adds to set j % {Int(sets)}.");
+                w.Open($"for (nuint j = 0; j < {Int(looped)}; j += {Int(sets)})");
+                for (int set = 0; set < sets; set++)
+                {
+                    string j = set == 0 ? "j" : $"j + {Int(set)}";
+                    w.Line($"{vector}<{t}> x{Int(set)} = {vector}.Create({Unsafe}.Add(ref input, {j}));");
+                    accumulate(set == 0 ? $"j * {Int(m)}" : $"({j}) * {Int(m)}", $"x{Int(set)}", set);
+                }
+
+                w.Close();
+            }
+
+            for (int j = looped; j < n; j++)
+            {
+                w.Block($"// input {Int(j)}, set {Int(j % sets)}");
+                w.Line($"{vector}<{t}> xj = {vector}.Create({Unsafe}.Add(ref input, {Int(j)}));");
+                accumulate(Int(j * m), "xj", j % sets);
+                w.Close();
+            }
+        }
+
         private static void EmitBackwardVectorized(SourceWriter w, NetworkSpec net, int n, int m, bool hasDx, bool sgd)
+        {
+            EmitBackwardVectorPaths(w, net, n, m, hasDx, sgd);
+            if (m == 1)
+            {
+                EmitBackwardOneOutput(w, net.Scalar, hasDx, sgd);
+                return;
+            }
+
+            EmitBackwardScalar(w, net.Scalar, n, m, hasDx, sgd);
+        }
+
+        /// <summary>One path per usable vector width, each ending in <c>return</c>: the groups of output vectors, for
+        /// every input j.</summary>
+        private static void EmitBackwardVectorPaths(SourceWriter w, NetworkSpec net, int n, int m, bool hasDx, bool sgd)
         {
             string t = net.Scalar;
             List<VectorWidth> widths = UsableWidths(net, m);
@@ -263,8 +283,12 @@ namespace NetGen.Generator.Emitting
                     w.Close();
                 }
             }
+        }
 
-            if (m == 1 && sgd)
+        /// <summary>A one-output layer where no vector path applies: vectorised along the inputs by runtime kernels.</summary>
+        private static void EmitBackwardOneOutput(SourceWriter w, string t, bool hasDx, bool sgd)
+        {
+            if (sgd)
             {
                 w.Line("// One output: dx = da[0] W[:, 0] before the update, then W[:, 0] -= eta (da[0] x), vectorised along the inputs.");
                 if (hasDx)
@@ -277,19 +301,18 @@ namespace NetGen.Generator.Emitting
                 return;
             }
 
-            if (m == 1)
+            w.Line("// One output: dW[:, 0] += da[0] x and dx = da[0] W[:, 0], vectorised along the inputs.");
+            w.Line($"Kernels.MultiplyAdd<{t}>(x, da[0], dW);");
+            w.Line("db[0] += da[0];");
+            if (hasDx)
             {
-                w.Line("// One output: dW[:, 0] += da[0] x and dx = da[0] W[:, 0], vectorised along the inputs.");
-                w.Line($"Kernels.MultiplyAdd<{t}>(x, da[0], dW);");
-                w.Line("db[0] += da[0];");
-                if (hasDx)
-                {
-                    w.Line($"Kernels.Multiply<{t}>(W, da[0], dx);");
-                }
-
-                return;
+                w.Line($"Kernels.Multiply<{t}>(W, da[0], dx);");
             }
+        }
 
+        /// <summary>The scalar path, where SIMD is not hardware-accelerated.</summary>
+        private static void EmitBackwardScalar(SourceWriter w, string t, int n, int m, bool hasDx, bool sgd)
+        {
             w.Line("// Scalar path, where SIMD is not hardware-accelerated.");
             w.Open($"for (int j = 0; j < {Int(n)}; j++)");
             if (hasDx)
@@ -340,55 +363,16 @@ namespace NetGen.Generator.Emitting
             // and stores them last to first. The order matters: in the shared lanes the overlapping vector holds the old
             // value (its delta is masked to zero there) and the vector before it the new one, which must be written last.
             bool overlaps = group.FreshLanes.Any(f => f < lanes);
-            ForEachInput(w, t, n, m, (row, j) =>
+            var row = new BackwardRow(w, vector, t, group, overlaps, hasDx);
+            ForEachInput(w, t, n, m, (at, j) =>
             {
                 if (sgd)
                 {
-                    for (int v = 0; v < offsets.Length; v++)
-                    {
-                        w.Line($"{vector}<{t}> w{Int(v)} = {vector}.LoadUnsafe(ref weights, {Offset(row, offsets[v], baseOffset)});");
-                        if (hasDx)
-                        {
-                            w.Line(v == 0 ? $"{vector}<{t}> dot = w0 * d0;" : $"dot = {Simd}.MultiplyAdd(w{Int(v)}, d{Int(v)}, dot);");
-                        }
-
-                        if (!overlaps)
-                        {
-                            w.Line($"{vector}.StoreUnsafe(w{Int(v)} - (step * (d{Int(v)} * xj)), ref weights, {Offset(row, offsets[v], baseOffset)});");
-                        }
-                    }
-
-                    if (overlaps)
-                    {
-                        StoreLastToFirst(w, vector, offsets.Length, v => $"w{Int(v)} - (step * (d{Int(v)} * xj))", "weights", v => Offset(row, offsets[v], baseOffset));
-                    }
+                    row.EmitSgd(at);
                 }
                 else
                 {
-                    for (int v = 0; v < offsets.Length; v++)
-                    {
-                        string at = Offset(row, offsets[v], baseOffset);
-                        string sum = $"{Simd}.MultiplyAdd(d{Int(v)}, xj, {vector}.LoadUnsafe(ref dw, {at}))";
-                        w.Line($"{vector}<{t}> g{Int(v)} = {sum};");
-                        if (!overlaps)
-                        {
-                            w.Line($"{vector}.StoreUnsafe(g{Int(v)}, ref dw, {at});");
-                        }
-                    }
-
-                    if (overlaps)
-                    {
-                        StoreLastToFirst(w, vector, offsets.Length, v => $"g{Int(v)}", "dw", v => Offset(row, offsets[v], baseOffset));
-                    }
-
-                    if (hasDx)
-                    {
-                        w.Line($"{vector}<{t}> dot = {vector}.LoadUnsafe(ref weights, {Offset(row, offsets[0], baseOffset)}) * d0;");
-                        for (int v = 1; v < offsets.Length; v++)
-                        {
-                            w.Line($"dot = {Simd}.MultiplyAdd({vector}.LoadUnsafe(ref weights, {Offset(row, offsets[v], baseOffset)}), d{Int(v)}, dot);");
-                        }
-                    }
+                    row.EmitGradient(at);
                 }
 
                 if (hasDx)
@@ -407,6 +391,84 @@ namespace NetGen.Generator.Emitting
             if (overlaps)
             {
                 StoreLastToFirst(w, vector, offsets.Length, v => $"b{Int(v)}", sgd ? "bias" : "dbias", v => Offset(baseOffset, offsets[v]));
+            }
+        }
+
+        /// <summary>The body of the loop over inputs j for one group of a backward kernel: the update of row j of W (SGD)
+        /// or of dW, and <c>dot = W[j, :] . da</c> for <c>dx[j]</c>.</summary>
+        private sealed class BackwardRow
+        {
+            private readonly SourceWriter _w;
+            private readonly string _vector;
+            private readonly string _t;
+            private readonly Group _group;
+            private readonly bool _overlaps;
+            private readonly bool _hasDx;
+
+            public BackwardRow(SourceWriter w, string vector, string t, Group group, bool overlaps, bool hasDx)
+            {
+                _w = w;
+                _vector = vector;
+                _t = t;
+                _group = group;
+                _overlaps = overlaps;
+                _hasDx = hasDx;
+            }
+
+            private string At(string row, int v) => Offset(row, _group.Offsets[v], _group.BaseOffset);
+
+            /// <summary><c>dot = W[j, :] . da</c> (before the update), then <c>W[j, :] -= eta (da x[j])</c>.</summary>
+            public void EmitSgd(string row)
+            {
+                string vector = _vector, t = _t;
+                int count = _group.Offsets.Length;
+                for (int v = 0; v < count; v++)
+                {
+                    _w.Line($"{vector}<{t}> w{Int(v)} = {vector}.LoadUnsafe(ref weights, {At(row, v)});");
+                    if (_hasDx)
+                    {
+                        _w.Line(v == 0 ? $"{vector}<{t}> dot = w0 * d0;" : $"dot = {Simd}.MultiplyAdd(w{Int(v)}, d{Int(v)}, dot);");
+                    }
+
+                    if (!_overlaps)
+                    {
+                        _w.Line($"{vector}.StoreUnsafe(w{Int(v)} - (step * (d{Int(v)} * xj)), ref weights, {At(row, v)});");
+                    }
+                }
+
+                if (_overlaps)
+                {
+                    StoreLastToFirst(_w, vector, count, v => $"w{Int(v)} - (step * (d{Int(v)} * xj))", "weights", v => At(row, v));
+                }
+            }
+
+            /// <summary><c>dW[j, :] += da x[j]</c>, then <c>dot = W[j, :] . da</c>.</summary>
+            public void EmitGradient(string row)
+            {
+                string vector = _vector, t = _t;
+                int count = _group.Offsets.Length;
+                for (int v = 0; v < count; v++)
+                {
+                    _w.Line($"{vector}<{t}> g{Int(v)} = {Simd}.MultiplyAdd(d{Int(v)}, xj, {vector}.LoadUnsafe(ref dw, {At(row, v)}));");
+                    if (!_overlaps)
+                    {
+                        _w.Line($"{vector}.StoreUnsafe(g{Int(v)}, ref dw, {At(row, v)});");
+                    }
+                }
+
+                if (_overlaps)
+                {
+                    StoreLastToFirst(_w, vector, count, v => $"g{Int(v)}", "dw", v => At(row, v));
+                }
+
+                if (_hasDx)
+                {
+                    _w.Line($"{vector}<{t}> dot = {vector}.LoadUnsafe(ref weights, {At(row, 0)}) * d0;");
+                    for (int v = 1; v < count; v++)
+                    {
+                        _w.Line($"dot = {Simd}.MultiplyAdd({vector}.LoadUnsafe(ref weights, {At(row, v)}), d{Int(v)}, dot);");
+                    }
+                }
             }
         }
 
