@@ -36,6 +36,10 @@ namespace NetGen
         /// <summary>The slope of <see cref="Activation.LeakyReLU"/> for negative inputs (default 0.01, range [0, 1)),
         /// or the <c>alpha</c> of <see cref="Activation.ELU"/> (default 1, range (0, 100]).</summary>
         public double Alpha { get; set; }
+
+        /// <summary>Whether the layer has a bias <c>b</c> (the default). <c>Bias = false</c> gives <c>a = W h</c> with no
+        /// bias parameters, as PyTorch's <c>nn.Linear(bias=False)</c> and Keras's <c>use_bias=False</c>.</summary>
+        public bool Bias { get; set; } = true;
     }
 
     /// <summary>A maxout layer: each unit keeps <c>pieces</c> affine maps and outputs the largest,

@@ -12,7 +12,8 @@ namespace NetGen
     /// <param name="Activation">The activation (identity for maxout layers).</param>
     /// <param name="Alpha">Leaky ReLU slope or ELU alpha; 0 where unused.</param>
     /// <param name="WeightOffset">Where W_k starts in the parameter block.</param>
-    public sealed record LayerInfo(int Number, bool IsMaxout, int FanIn, int Units, int Pieces, Activation Activation, double Alpha, int WeightOffset)
+    /// <param name="HasBias">Whether the layer has a bias b_k (false for <c>[Dense(..., Bias = false)]</c>).</param>
+    public sealed record LayerInfo(int Number, bool IsMaxout, int FanIn, int Units, int Pieces, Activation Activation, double Alpha, int WeightOffset, bool HasBias = true)
     {
         /// <summary>The length of a_k: units x pieces.</summary>
         public int AffineOutputs => Units * Pieces;
@@ -20,12 +21,15 @@ namespace NetGen
         /// <summary>The number of weights, fan-in x affine outputs.</summary>
         public int WeightCount => FanIn * AffineOutputs;
 
-        /// <summary>Where b_k starts in the parameter block.</summary>
+        /// <summary>Where b_k starts in the parameter block (where it would start, for a layer without bias).</summary>
         public int BiasOffset => WeightOffset + WeightCount;
+
+        /// <summary>The number of biases: one per affine output, or none.</summary>
+        public int BiasCount => HasBias ? AffineOutputs : 0;
 
         /// <summary>A short description such as <c>dense 16 -> 8 tanh</c> or <c>maxout 16 -> 8 x 3</c>.</summary>
         public override string ToString() => IsMaxout
             ? string.Create(CultureInfo.InvariantCulture, $"maxout {FanIn} -> {Units} x {Pieces}")
-            : string.Create(CultureInfo.InvariantCulture, $"dense {FanIn} -> {Units} {Activation}{(Alpha != 0 ? $"({Alpha:R})" : string.Empty)}");
+            : string.Create(CultureInfo.InvariantCulture, $"dense {FanIn} -> {Units} {Activation}{(Alpha != 0 ? $"({Alpha:R})" : string.Empty)}{(HasBias ? string.Empty : " no bias")}");
     }
 }

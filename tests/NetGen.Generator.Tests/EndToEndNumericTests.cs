@@ -97,6 +97,24 @@ public sealed class RandomNetworksFixture
             topologies.Add(new Topology($"Net{index++}_Mixed", random.Next(1, 71), layers, LossFunction.MeanSquaredError));
         }
 
+        // Layers without bias ([Dense(..., Bias = false)]), hidden and output, under every loss.
+        foreach (LossFunction loss in Enum.GetValues<LossFunction>())
+        {
+            var layers = Enumerable.Range(0, random.Next(1, 4)).Select(_ => Hidden(null, random.Next(4) == 0)).ToList();
+            for (int k = 0; k < layers.Count; k++)
+            {
+                layers[k] = layers[k].IsMaxout ? layers[k] : layers[k] with { Bias = k != 0 && random.Next(2) == 0 }; // the first without; maxout always has biases
+            }
+
+            layers.Add(loss switch
+            {
+                LossFunction.CrossEntropy => new LayerDescription(false, random.Next(2, 13), 1, Activation.Softmax, null, Bias: false),
+                LossFunction.BinaryCrossEntropy => new LayerDescription(false, random.Next(1, 7), 1, Activation.Sigmoid, null, Bias: false),
+                _ => Hidden(null, false) with { Units = random.Next(1, 20), Bias = false },
+            });
+            topologies.Add(new Topology($"Net{index++}_NoBias_{loss}", random.Next(1, 71), layers, loss));
+        }
+
         return topologies;
     }
 }
@@ -125,7 +143,7 @@ public class EndToEndNumericTests : IClassFixture<RandomNetworksFixture>
         _output = output;
     }
 
-    public static IEnumerable<object[]> Indices() => Enumerable.Range(0, 31).Select(i => new object[] { i });
+    public static IEnumerable<object[]> Indices() => Enumerable.Range(0, 34).Select(i => new object[] { i });
 
     [Fact]
     public void Catalog_CoversEveryActivationAndEveryLoss()
@@ -144,7 +162,12 @@ public class EndToEndNumericTests : IClassFixture<RandomNetworksFixture>
 
         Assert.Contains(topologies, t => t.Layers.Count == 1);
         Assert.Contains(topologies, t => t.Layers.Count == 4);
-        Assert.Equal(31, topologies.Count);
+        foreach (LossFunction loss in Enum.GetValues<LossFunction>())
+        {
+            Assert.Contains(topologies, t => t.Loss == loss && !t.Layers[0].Bias && !t.Layers[^1].Bias); // Bias = false
+        }
+
+        Assert.Equal(34, topologies.Count);
     }
 
     [Theory]
@@ -372,7 +395,7 @@ public class EndToEndNumericTests : IClassFixture<RandomNetworksFixture>
         {
             double r = 1.5 / Math.Sqrt(fanIn);
             p.AddRange(Enumerable.Range(0, fanIn * layer.AffineOutputs).Select(_ => ((2 * random.NextDouble()) - 1) * r));
-            p.AddRange(Enumerable.Range(0, layer.AffineOutputs).Select(_ => random.NextDouble() - 0.5));
+            p.AddRange(Enumerable.Range(0, layer.Bias ? layer.AffineOutputs : 0).Select(_ => random.NextDouble() - 0.5));
             fanIn = layer.Units;
         }
 

@@ -21,7 +21,7 @@ public static class ReferenceNetwork
             var ak = new double[m];
             for (int i = 0; i < m; i++)
             {
-                double sum = p[offset + (n * m) + i];
+                double sum = layer.Bias ? p[offset + (n * m) + i] : 0;
                 for (int j = 0; j < n; j++)
                 {
                     sum += p[offset + (j * m) + i] * input[j];
@@ -30,7 +30,7 @@ public static class ReferenceNetwork
                 ak[i] = sum;
             }
 
-            offset += (n + 1) * m;
+            offset += (n * m) + (layer.Bias ? m : 0);
             a.Add(ak);
             h.Add(Activate(layer, ak));
         }

@@ -82,6 +82,18 @@ public class SnapshotTests
         """, "Samples.UnrolledNet.g.cs");
 
     [Fact]
+    public void LayersWithoutBias_MixedWithOnesWithBias() => Check("NoBiasNet", """
+        using NetGen;
+        namespace Samples;
+        [Input(5)]
+        [Dense(6, Activation.Tanh, Bias = false)]
+        [Dense(3, Activation.ReLU)]
+        [Dense(1, Activation.Sigmoid, Bias = false)]
+        [Loss(LossFunction.BinaryCrossEntropy)]
+        public partial class NoBiasNet;
+        """, "Samples.NoBiasNet.g.cs");
+
+    [Fact]
     public void KeywordNamedTypeAndNamespace_AreEscaped_AndCompile()
     {
         GeneratorHarness.Result result = GeneratorHarness.Run("""

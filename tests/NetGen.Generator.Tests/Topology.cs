@@ -7,7 +7,7 @@ using System.Text;
 namespace NetGen.Generator.Tests;
 
 /// <summary>A network description used to write attribute source and to run the naive reference.</summary>
-public sealed record LayerDescription(bool IsMaxout, int Units, int Pieces, Activation Activation, double? Alpha)
+public sealed record LayerDescription(bool IsMaxout, int Units, int Pieces, Activation Activation, double? Alpha, bool Bias = true)
 {
     public int AffineOutputs => Units * Pieces;
 
@@ -21,10 +21,10 @@ public sealed record LayerDescription(bool IsMaxout, int Units, int Pieces, Acti
         }
 
         string alpha = Alpha is { } a ? $", Alpha = {a.ToString("R", CultureInfo.InvariantCulture)}" : string.Empty;
-        return $"[Dense({Units}, Activation.{Activation}{alpha})]";
+        return $"[Dense({Units}, Activation.{Activation}{alpha}{(Bias ? string.Empty : ", Bias = false")})]";
     }
 
-    public string Describe() => IsMaxout ? $"maxout{Units}x{Pieces}" : $"{Activation}{Units}";
+    public string Describe() => IsMaxout ? $"maxout{Units}x{Pieces}" : $"{Activation}{Units}{(Bias ? string.Empty : "-nobias")}";
 }
 
 public sealed record Topology(string Name, int InputSize, IReadOnlyList<LayerDescription> Layers, LossFunction Loss)
@@ -38,7 +38,7 @@ public sealed record Topology(string Name, int InputSize, IReadOnlyList<LayerDes
             int fanIn = InputSize, count = 0;
             foreach (LayerDescription layer in Layers)
             {
-                count += (fanIn + 1) * layer.AffineOutputs;
+                count += (fanIn + (layer.Bias ? 1 : 0)) * layer.AffineOutputs;
                 fanIn = layer.Units;
             }
 

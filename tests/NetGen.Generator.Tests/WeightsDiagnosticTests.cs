@@ -41,6 +41,7 @@ public class WeightsDiagnosticTests
         ("NG0023", Declaration, Good.Replace("\"bias\": [0.5, 0, -0.5]", "\"bias\": {|[0.5, 0]|}", StringComparison.Ordinal), "layer 1's bias length, expected 3, found 2"),
         ("NG0023", Declaration, Good.Replace("\"Tanh\"", "{|\"ReLU\"|}", StringComparison.Ordinal), "layer 1's activation, expected Tanh, found ReLU"),
         ("NG0023", Declaration, Good.Replace("\"input\": 2", "\"input\": {|3|}", StringComparison.Ordinal), "the input size, expected 2, found 3"),
+        ("NG0023", Declaration.Replace("[Dense(3, Activation.Tanh)]", "[Dense(3, Activation.Tanh, Bias = false)]", StringComparison.Ordinal), Good.Replace("\"bias\": [0.5, 0, -0.5]", "\"bias\": {|[0.5, 0, -0.5]|}", StringComparison.Ordinal), "layer 1's bias, expected none (the layer is declared with Bias = false), found an array of 3"),
         ("NG0023", Declaration, Good.Replace("\"in\": 3, \"out\": 1", "\"in\": 3, \"out\": {|2|}", StringComparison.Ordinal), "layer 2's unit count, expected 1, found 2"),
         ("NG0023", Declaration, "{\"format\": \"netgen-weights\", \"layers\": {|[{\"weight\": [[1, 2], [3, 4], [5, 6]], \"bias\": [0, 0, 0]}]|}}", "the number of layers, expected 2, found 1"),
 
@@ -116,6 +117,22 @@ public class WeightsDiagnosticTests
 
         Assert.Empty(result.NetGenDiagnostics);
         Assert.Equal(2, result.Run.Results.Single().GeneratedSources.Length); // the baked type and its kernels
+    }
+
+    [Fact]
+    public void ALayerWithoutBias_BakesFromAFileWithoutBias_AndTheLiteralsSkipIt()
+    {
+        string json = Good.Replace(", \"bias\": [0.5, 0, -0.5]", string.Empty, StringComparison.Ordinal);
+        GeneratorHarness.Result result = GeneratorHarness.Run(
+            new[] { "using NetGen;\n" + Declaration.Replace("[Dense(3, Activation.Tanh)]", "[Dense(3, Activation.Tanh, Bias = false)]", StringComparison.Ordinal) },
+            new AdditionalText[] { new GeneratorHarness.InMemoryText("/project/w.json", json) });
+
+        Assert.Empty(result.NetGenDiagnostics);
+        Assert.Empty(result.CompilationDiagnostics);
+        string source = result.GeneratedSource("Net.g.cs");
+        Assert.Contains("public const int ParameterCount = 10;", source, StringComparison.Ordinal); // 6 + 3 + 1: no b1
+        Assert.DoesNotContain("// b1:", source, StringComparison.Ordinal);
+        Assert.Contains("// b2: 1", source, StringComparison.Ordinal);
     }
 
     [Fact]

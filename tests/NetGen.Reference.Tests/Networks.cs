@@ -84,6 +84,22 @@ public partial class WideBce;
 [Loss(LossFunction.BinaryCrossEntropy)]
 public partial class WideBceD;
 
+/// <summary>Layers without bias (nn.Linear(bias=False)), mixed with one that has a bias.</summary>
+[Input(6)]
+[Dense(8, Activation.Tanh, Bias = false)]
+[Dense(5, Activation.ELU)]
+[Dense(3, Activation.Softmax, Bias = false)]
+[Loss(LossFunction.CrossEntropy)]
+public partial class NoBiasCe;
+
+[Network(Precision = Precision.Double)]
+[Input(6)]
+[Dense(8, Activation.Tanh, Bias = false)]
+[Dense(5, Activation.ELU)]
+[Dense(3, Activation.Softmax, Bias = false)]
+[Loss(LossFunction.CrossEntropy)]
+public partial class NoBiasCeD;
+
 /// <summary>W4's network: 784-128-10, ReLU, softmax with cross-entropy.</summary>
 [Input(784)]
 [Dense(128, Activation.ReLU)]

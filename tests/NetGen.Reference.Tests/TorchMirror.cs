@@ -14,7 +14,7 @@ namespace NetGen.Reference.Tests;
 internal sealed class TorchMirror<T> : IDisposable where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
 {
     private readonly INeuralNetwork<T> _network;
-    private readonly List<(Parameter Weight, Parameter Bias)> _layers = new();
+    private readonly List<(Parameter Weight, Parameter? Bias)> _layers = new();
 
     public TorchMirror(INeuralNetwork<T> network)
     {
@@ -35,7 +35,7 @@ internal sealed class TorchMirror<T> : IDisposable where T : unmanaged, System.N
 
             _layers.Add((
                 new Parameter(Tensor(weight, [m, n])),
-                new Parameter(Tensor(p.Slice(layer.BiasOffset, m).ToArray(), [m]))));
+                layer.HasBias ? new Parameter(Tensor(p.Slice(layer.BiasOffset, m).ToArray(), [m])) : null)); // nn.Linear(bias=False)
         }
     }
 
@@ -44,7 +44,7 @@ internal sealed class TorchMirror<T> : IDisposable where T : unmanaged, System.N
         ? tensor((float[])(object)values, shape)
         : tensor((double[])(object)values, shape);
 
-    public IEnumerable<Parameter> Parameters => _layers.SelectMany(l => new[] { l.Weight, l.Bias });
+    public IEnumerable<Parameter> Parameters => _layers.SelectMany(l => l.Bias is null ? new[] { l.Weight } : new[] { l.Weight, l.Bias });
 
     /// <summary>Forward on a batch [B, in]; returns the last layer's pre-activation (logits) and output.</summary>
     public (Tensor Logits, Tensor Output) Forward(Tensor x)
@@ -92,7 +92,8 @@ internal sealed class TorchMirror<T> : IDisposable where T : unmanaged, System.N
             LayerInfo layer = _network.Layers[k];
             int n = layer.FanIn, m = layer.AffineOutputs;
             T[] weight = (gradients ? _layers[k].Weight.grad! : _layers[k].Weight).data<T>().ToArray();
-            T[] bias = (gradients ? _layers[k].Bias.grad! : _layers[k].Bias).data<T>().ToArray();
+            Parameter? b = _layers[k].Bias;
+            T[] bias = b is null ? Array.Empty<T>() : (gradients ? b.grad! : b).data<T>().ToArray();
             for (int i = 0; i < m; i++)
             {
                 for (int j = 0; j < n; j++)
@@ -100,7 +101,10 @@ internal sealed class TorchMirror<T> : IDisposable where T : unmanaged, System.N
                     flat[layer.WeightOffset + (j * m) + i] = weight[(i * n) + j];
                 }
 
-                flat[layer.BiasOffset + i] = bias[i];
+                if (layer.HasBias)
+                {
+                    flat[layer.BiasOffset + i] = bias[i];
+                }
             }
         }
 
@@ -109,10 +113,10 @@ internal sealed class TorchMirror<T> : IDisposable where T : unmanaged, System.N
 
     public void Dispose()
     {
-        foreach ((Parameter weight, Parameter bias) in _layers)
+        foreach ((Parameter weight, Parameter? bias) in _layers)
         {
             weight.Dispose();
-            bias.Dispose();
+            bias?.Dispose();
         }
     }
 }

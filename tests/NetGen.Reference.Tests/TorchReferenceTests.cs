@@ -31,7 +31,7 @@ public class TorchReferenceTests
     }
 
     public static IEnumerable<object[]> Networks() =>
-        new[] { "TanhSigmoidBce", "ReluSoftmaxCe", "LeakyEluMse", "MaxoutSigmoidMse", "SoftmaxMse", "WideBce" }.Select(n => new object[] { n });
+        new[] { "TanhSigmoidBce", "ReluSoftmaxCe", "LeakyEluMse", "MaxoutSigmoidMse", "SoftmaxMse", "WideBce", "NoBiasCe" }.Select(n => new object[] { n });
 
     [Theory]
     [MemberData(nameof(Networks))]
@@ -146,7 +146,8 @@ public class TorchReferenceTests
             ("LeakyEluMse", false) => new LeakyEluMse(), ("LeakyEluMse", true) => new LeakyEluMseD(),
             ("MaxoutSigmoidMse", false) => new MaxoutSigmoidMse(), ("MaxoutSigmoidMse", true) => new MaxoutSigmoidMseD(),
             ("SoftmaxMse", false) => new SoftmaxMse(), ("SoftmaxMse", true) => new SoftmaxMseD(),
-            ("WideBce", false) => new WideBce(), _ => new WideBceD(),
+            ("WideBce", false) => new WideBce(), ("WideBce", true) => new WideBceD(),
+            ("NoBiasCe", false) => new NoBiasCe(), _ => new NoBiasCeD(),
         };
         return (INeuralNetwork<T>)net;
     }

@@ -31,6 +31,65 @@ public class WeightsInteropTests
         }
     }
 
+    [Fact]
+    public void ALayerWithoutBias_ExportsNoBias_AndImportsBack()
+    {
+        var net = new NoBiasNet();
+        string json = WeightsJson.Export(net);
+        using (var document = System.Text.Json.JsonDocument.Parse(json))
+        {
+            var layers = document.RootElement.GetProperty("layers");
+            Assert.False(layers[0].TryGetProperty("bias", out _));
+            Assert.True(layers[1].TryGetProperty("bias", out _));
+        }
+
+        var copy = new NoBiasNet();
+        copy.InitializeParameters(7);
+        WeightsJson.Import(copy, json);
+        Assert.Equal(net.Parameters.ToArray(), copy.Parameters.ToArray());
+        Assert.Equal(3 * 4 + 4 * 2 + 2, NoBiasNet.ParameterCount);
+        Assert.Equal("dense 3 -> 4 Tanh no bias", NoBiasNet.Layers[0].ToString());
+    }
+
+    [Fact]
+    public void ABiasInTheFile_ForALayerWithoutBias_IsRefused_AndLeavesTheParameters()
+    {
+        var net = new NoBiasNet();
+        float[] before = net.Parameters.ToArray();
+        string json = WeightsJson.Export(net).Replace("\"weight\"", "\"bias\": [0, 0, 0, 0], \"weight\"", StringComparison.Ordinal);
+
+        var e = Assert.Throws<InvalidDataException>(() => WeightsJson.Import(net, json));
+
+        Assert.Contains("layer 1", e.Message, StringComparison.Ordinal);
+        Assert.Contains("has no bias", e.Message, StringComparison.Ordinal);
+        Assert.Equal(before, net.Parameters.ToArray());
+    }
+
+    [Fact]
+    public void AParameterFile_RoundTrips_AndRefusesANetworkThatHasBiases()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"netgen-nobias-{Guid.NewGuid():N}.ngp");
+        try
+        {
+            var net = new NoBiasNet();
+            NetGen.Persistence.ParameterFile.Save(net, path);
+            var copy = new NoBiasNet();
+            copy.InitializeParameters(5);
+            NetGen.Persistence.ParameterFile.Load(copy, path);
+            Assert.Equal(net.Parameters.ToArray(), copy.Parameters.ToArray());
+
+            var withBias = new WithBiasNet();
+            float[] before = withBias.Parameters.ToArray();
+            var e = Assert.Throws<InvalidDataException>(() => NetGen.Persistence.ParameterFile.Load(withBias, path));
+            Assert.Contains("no bias", e.Message, StringComparison.Ordinal);
+            Assert.Equal(before, withBias.Parameters.ToArray());
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     /// <summary>The parameters <see cref="LowerCaseNoAlphaJson"/> holds, in the network's layout: per layer the
     /// weights input-major (<c>W[j * out + i]</c> is weight[i][j]), then the bias.</summary>
     public static readonly float[] LowerCaseNoAlphaParameters =
@@ -120,3 +179,17 @@ public partial class DefaultAlphaNet;
 [Dense(1, Activation.Sigmoid)]
 [Weights("TestData/lower-case-no-alpha.json")]
 public static partial class DefaultAlphaBaked;
+
+/// <summary>A first layer without bias (nn.Linear(bias=False)), then one with.</summary>
+[Input(3)]
+[Dense(4, Activation.Tanh, Bias = false)]
+[Dense(2)]
+[Loss(LossFunction.MeanSquaredError)]
+public partial class NoBiasNet;
+
+/// <summary>The same topology with every bias.</summary>
+[Input(3)]
+[Dense(4, Activation.Tanh)]
+[Dense(2)]
+[Loss(LossFunction.MeanSquaredError)]
+public partial class WithBiasNet;

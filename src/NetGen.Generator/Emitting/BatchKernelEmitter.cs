@@ -123,13 +123,17 @@ namespace NetGen.Generator.Emitting
             string t = net.Scalar;
             int n = layer.FanIn, m = layer.AffineOutputs;
             string k = Int(layer.Number);
-            w.Line($"/// <summary>Layer {k} for a tile of samples: <c>A[r, :] = b{k} + sum_j X[r, j] W{k}[j, :]</c>, X rows x {Int(n)}, A rows x {Int(m)},");
+            w.Line($"/// <summary>Layer {k} for a tile of samples: <c>A[r, :] = {(layer.HasBias ? $"b{k} + " : string.Empty)}sum_j X[r, j] W{k}[j, :]</c>, X rows x {Int(n)}, A rows x {Int(m)},");
             w.Line($"/// W{k} input-major.</summary>");
             w.Line(Names.KernelAttributes);
-            w.OpenMethod($"internal static void AffineBatch{k}", $"ReadOnlySpan<{t}> W", $"ReadOnlySpan<{t}> b", $"ReadOnlySpan<{t}> X", $"Span<{t}> A", "int rows");
+            w.OpenMethod($"internal static void AffineBatch{k}", PassEmitter.WithBias(layer, $"ReadOnlySpan<{t}> W", $"ReadOnlySpan<{t}> b", $"ReadOnlySpan<{t}> X", $"Span<{t}> A", "int rows"));
             w.Line($"ref {t} x = ref MemoryMarshal.GetReference(X);");
             w.Line($"ref {t} w = ref MemoryMarshal.GetReference(W);");
-            w.Line($"ref {t} bias = ref MemoryMarshal.GetReference(b);");
+            if (layer.HasBias)
+            {
+                w.Line($"ref {t} bias = ref MemoryMarshal.GetReference(b);");
+            }
+
             w.Line($"ref {t} a = ref MemoryMarshal.GetReference(A);");
             EmitProduct(w, net, new Product
             {
@@ -142,7 +146,7 @@ namespace NetGen.Generator.Emitting
                 LeftInnerStride = 1,
                 RightInnerStride = m,
                 OutRowStride = m,
-                Start = "bias",
+                Start = layer.HasBias ? "bias" : "zero",
             });
             w.Close();
         }
@@ -157,9 +161,10 @@ namespace NetGen.Generator.Emitting
             w.Line(outputMajor
                 ? $"/// <summary>Layer {k} backward for a tile: <c>dW{k}^T[i, :] += sum_r dA[r, i] X[r, :]</c> (dW is the output-major buffer);"
                 : $"/// <summary>Layer {k} backward for a tile: <c>dW{k}[j, :] += sum_r X[r, j] dA[r, :]</c>;");
+            string db = layer.HasBias ? $"<c>db{k} += sum_r dA[r, :]</c>" : "no bias";
             w.Line(hasDx
-                ? $"/// <c>db{k} += sum_r dA[r, :]</c>; <c>dX[r, :] = sum_i dA[r, i] W{k}^T[i, :]</c>.</summary>"
-                : $"/// <c>db{k} += sum_r dA[r, :]</c>; the input needs no gradient.</summary>");
+                ? $"/// {db}; <c>dX[r, :] = sum_i dA[r, i] W{k}^T[i, :]</c>.</summary>"
+                : $"/// {db}; the input needs no gradient.</summary>");
             w.Line(Names.KernelAttributes);
             var parameters = new List<string>();
             if (hasDx)
@@ -167,7 +172,12 @@ namespace NetGen.Generator.Emitting
                 parameters.Add($"ReadOnlySpan<{t}> WT");
             }
 
-            parameters.AddRange(new[] { $"ReadOnlySpan<{t}> X", $"ReadOnlySpan<{t}> dA", $"Span<{t}> dW", $"Span<{t}> db" });
+            parameters.AddRange(new[] { $"ReadOnlySpan<{t}> X", $"ReadOnlySpan<{t}> dA", $"Span<{t}> dW" });
+            if (layer.HasBias)
+            {
+                parameters.Add($"Span<{t}> db");
+            }
+
             if (hasDx)
             {
                 parameters.Add($"Span<{t}> dX");
@@ -176,7 +186,11 @@ namespace NetGen.Generator.Emitting
             parameters.Add("int rows");
             w.OpenMethod($"internal static void AffineBatchBackward{k}", parameters.ToArray());
             EmitWeightGradient(w, net, n, m, outputMajor);
-            EmitBiasGradient(w, net, m);
+            if (layer.HasBias)
+            {
+                EmitBiasGradient(w, net, m);
+            }
+
             if (hasDx)
             {
                 EmitInputGradient(w, net, n, m);

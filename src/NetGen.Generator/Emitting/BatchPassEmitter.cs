@@ -204,7 +204,7 @@ namespace NetGen.Generator.Emitting
                 w.Line(Banner(layer, batched: true));
                 string h = layer.IsIdentity ? $"a{k}" : Slice(scratch, $"h{k}", tile);
                 w.Line($"{Names.Span(t)} a{k} = {Slice(scratch, $"a{k}", tile)}, h{k} = {h};");
-                w.Call($"{kernels}.AffineBatch{k}", $"p.Slice({Int(layer.Offset)}, {Int(layer.WeightCount)})", $"p.Slice({Int(layer.BiasOffset)}, {Int(m)})", $"h{Int(layer.Number - 1)}", $"a{k}", "rows");
+                w.Call($"{kernels}.AffineBatch{k}", PassEmitter.WithBias(layer, $"p.Slice({Int(layer.Offset)}, {Int(layer.WeightCount)})", $"p.Slice({Int(layer.BiasOffset)}, {Int(m)})", $"h{Int(layer.Number - 1)}", $"a{k}", "rows"));
                 if (layer.Kind == LayerKind.Maxout)
                 {
                     w.Line("for (int r = 0; r < rows; r++)");
@@ -279,7 +279,8 @@ namespace NetGen.Generator.Emitting
             string prev = Int(layer.Number - 1);
             bool transposed = BatchKernelEmitter.TransposedGradient(net, layer);
             string dwRule = transposed ? $"dW{k}^T += dA{k}^T H{prev} (in dwt{k})" : $"dW{k} += H{prev}^T dA{k}";
-            string rule = $"{dwRule};  db{k} += column sums of dA{k}{(layer.Number > 1 ? $";  dH{prev} = dA{k} W{k}^T" : string.Empty)}";
+            string dbRule = layer.HasBias ? $";  db{k} += column sums of dA{k}" : " (no bias)";
+            string rule = $"{dwRule}{dbRule}{(layer.Number > 1 ? $";  dH{prev} = dA{k} W{k}^T" : string.Empty)}";
             w.Line($"// Layer {k} backward: {(fused ? string.Empty : PassEmitter.DerivativeRule(layer, batched: true) + ";  ")}{rule}");
             if (!fused)
             {
@@ -292,11 +293,11 @@ namespace NetGen.Generator.Emitting
             if (layer.Number > 1)
             {
                 w.Line($"{Names.Span(t)} dh{prev} = {Slice(scratch, $"dh{prev}", tile)};");
-                w.Call($"{kernels}.AffineBatchBackward{k}", $"wt{k}", $"h{prev}", $"da{k}", dw, db, $"dh{prev}", "rows");
+                w.Call($"{kernels}.AffineBatchBackward{k}", new[] { $"wt{k}", $"h{prev}", $"da{k}", dw }.Concat(layer.HasBias ? new[] { db } : new string[0]).Concat(new[] { $"dh{prev}", "rows" }).ToArray());
             }
             else
             {
-                w.Call($"{kernels}.AffineBatchBackward{k}", $"h{prev}", $"da{k}", dw, db, "rows");
+                w.Call($"{kernels}.AffineBatchBackward{k}", new[] { $"h{prev}", $"da{k}", dw }.Concat(layer.HasBias ? new[] { db } : new string[0]).Concat(new[] { "rows" }).ToArray());
             }
 
             w.Line();

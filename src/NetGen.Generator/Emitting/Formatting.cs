@@ -50,7 +50,8 @@ namespace NetGen.Generator.Emitting
             string k = Int(layer.Number);
             string prev = Int(layer.Number - 1);
             string a = batched ? $"A{k}" : $"a{k}", h = batched ? $"H{k}" : $"h{k}";
-            string affine = batched ? $"{a} = H{prev} W{k} + b{k}" : $"{a} = W{k} h{prev} + b{k}";
+            string bias = layer.HasBias ? $" + b{k}" : string.Empty;
+            string affine = batched ? $"{a} = H{prev} W{k}{bias}" : $"{a} = W{k} h{prev}{bias}";
             if (layer.Kind == LayerKind.Maxout)
             {
                 return $"{affine} ({Int(layer.AffineOutputs)} outputs, piece-major);  {h}[i] = max_p {a}[p * {Int(layer.Units)} + i]";

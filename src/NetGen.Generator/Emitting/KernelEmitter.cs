@@ -37,16 +37,19 @@ namespace NetGen.Generator.Emitting
             string t = net.Scalar;
             int n = layer.FanIn, m = layer.AffineOutputs;
             string k = Int(layer.Number);
-            w.Line($"/// <summary>Layer {k}: <c>a{k} = W{k} h{Int(layer.Number - 1)} + b{k}</c>, with W{k} {Int(m)} x {Int(n)} stored input-major (<c>W{k}[j * {Int(m)} + i]</c>).</summary>");
+            w.Line($"/// <summary>Layer {k}: <c>a{k} = W{k} h{Int(layer.Number - 1)}{(layer.HasBias ? $" + b{k}" : string.Empty)}</c>, with W{k} {Int(m)} x {Int(n)} stored input-major (<c>W{k}[j * {Int(m)} + i]</c>).</summary>");
             w.Line(Names.KernelAttributes);
-            w.OpenMethod($"internal static void Affine{k}", $"ReadOnlySpan<{t}> W", $"ReadOnlySpan<{t}> b", $"ReadOnlySpan<{t}> x", $"Span<{t}> a");
+            bool hasBias = layer.HasBias;
+            w.OpenMethod($"internal static void Affine{k}", hasBias
+                ? new[] { $"ReadOnlySpan<{t}> W", $"ReadOnlySpan<{t}> b", $"ReadOnlySpan<{t}> x", $"Span<{t}> a" }
+                : new[] { $"ReadOnlySpan<{t}> W", $"ReadOnlySpan<{t}> x", $"Span<{t}> a" });
             if (net.Unrolled)
             {
-                EmitForwardUnrolled(w, t, n, m);
+                EmitForwardUnrolled(w, t, n, m, hasBias);
             }
             else
             {
-                EmitForwardVectorized(w, net, n, m);
+                EmitForwardVectorized(w, net, n, m, hasBias);
             }
 
             w.Close();
@@ -73,11 +76,20 @@ namespace NetGen.Generator.Emitting
                 : hasDx
                     ? $"dW{k} += da{k} h{prev}^T;  db{k} += da{k};  dh{prev} = W{k}^T da{k}"
                     : $"dW{k} += da{k} h{prev}^T;  db{k} += da{k}  (the input needs no gradient)";
+            if (!layer.HasBias)
+            {
+                summary = summary.Replace($";  b{k} -= eta da{k}", string.Empty).Replace($";  db{k} += da{k}", string.Empty) + " (no bias)";
+            }
             w.Line($"/// <summary>Layer {k} {(sgd ? "SGD step" : "backward")}: <c>{summary}</c>.</summary>");
             w.Line(Names.KernelAttributes);
+            bool hasBias = layer.HasBias;
             var parameters = new List<string>(sgd
                 ? new[] { $"Span<{t}> W", $"Span<{t}> b", $"ReadOnlySpan<{t}> x", $"ReadOnlySpan<{t}> da", $"{t} eta" }
                 : new[] { $"ReadOnlySpan<{t}> W", $"ReadOnlySpan<{t}> x", $"ReadOnlySpan<{t}> da", $"Span<{t}> dW", $"Span<{t}> db" });
+            if (!hasBias)
+            {
+                parameters.RemoveAll(p => p.EndsWith(" b", StringComparison.Ordinal) || p.EndsWith(" db", StringComparison.Ordinal));
+            }
             if (hasDx)
             {
                 parameters.Add($"Span<{t}> dx");
@@ -86,11 +98,11 @@ namespace NetGen.Generator.Emitting
             w.OpenMethod(sgd ? $"internal static void AffineSgd{k}" : $"internal static void AffineBackward{k}", parameters.ToArray());
             if (net.Unrolled)
             {
-                EmitBackwardUnrolled(w, n, m, hasDx, t, sgd);
+                EmitBackwardUnrolled(w, n, m, hasDx, t, sgd, hasBias);
             }
             else
             {
-                EmitBackwardVectorized(w, net, n, m, hasDx, sgd);
+                EmitBackwardVectorized(w, net, n, m, hasDx, sgd, hasBias);
             }
 
             w.Close();
@@ -98,14 +110,18 @@ namespace NetGen.Generator.Emitting
 
         // ---- Vectorised kernels -------------------------------------------------------------------------------------
 
-        private static void EmitForwardVectorized(SourceWriter w, NetworkSpec net, int n, int m)
+        private static void EmitForwardVectorized(SourceWriter w, NetworkSpec net, int n, int m, bool hasBias)
         {
             string t = net.Scalar;
             List<VectorWidth> widths = UsableWidths(net, m);
             if (widths.Count > 0)
             {
                 w.Line($"ref {t} weights = ref {Marshal}.GetReference(W);");
-                w.Line($"ref {t} bias = ref {Marshal}.GetReference(b);");
+                if (hasBias)
+                {
+                    w.Line($"ref {t} bias = ref {Marshal}.GetReference(b);");
+                }
+
                 w.Line($"ref {t} input = ref {Marshal}.GetReference(x);");
                 w.Line($"ref {t} output = ref {Marshal}.GetReference(a);");
                 foreach (VectorWidth width in widths)
@@ -116,7 +132,7 @@ namespace NetGen.Generator.Emitting
                     foreach (Group group in Groups(m, lanes))
                     {
                         OpenGroup(w, group.Loop);
-                        EmitForwardGroup(w, width.Vector, t, n, m, group.BaseOffset, group.Offsets);
+                        EmitForwardGroup(w, width.Vector, t, n, m, group.BaseOffset, group.Offsets, hasBias);
                         w.Close();
                     }
 
@@ -127,14 +143,14 @@ namespace NetGen.Generator.Emitting
 
             if (m == 1)
             {
-                w.Line("// One output: a[0] = b[0] + W[0, :] . x, vectorised along the inputs.");
-                w.Line($"a[0] = b[0] + Kernels.Dot<{t}>(W, x);");
+                w.Line(hasBias ? "// One output: a[0] = b[0] + W[0, :] . x, vectorised along the inputs." : "// One output: a[0] = W[0, :] . x, vectorised along the inputs.");
+                w.Line(hasBias ? $"a[0] = b[0] + Kernels.Dot<{t}>(W, x);" : $"a[0] = Kernels.Dot<{t}>(W, x);");
                 return;
             }
 
             w.Line("// Scalar path, where SIMD is not hardware-accelerated.");
             w.Open($"for (int i = 0; i < {Int(m)}; i++)");
-            w.Line($"{t} sum = b[i];");
+            w.Line(hasBias ? $"{t} sum = b[i];" : $"{t} sum = 0;");
             w.Open($"for (int j = 0; j < {Int(n)}; j++)");
             w.Line($"sum += W[j * {Int(m)} + i] * x[j];");
             w.Close();
@@ -142,7 +158,7 @@ namespace NetGen.Generator.Emitting
             w.Close();
         }
 
-        private static void EmitForwardGroup(SourceWriter w, string vector, string t, int n, int m, string baseOffset, int[] offsets)
+        private static void EmitForwardGroup(SourceWriter w, string vector, string t, int n, int m, string baseOffset, int[] offsets, bool hasBias)
         {
             // Each accumulator is a chain of dependent FMAs, one per input. A narrow group has too few chains to keep
             // both FMA units busy through the FMA latency, so it splits the inputs over interleaved sets of
@@ -152,7 +168,9 @@ namespace NetGen.Generator.Emitting
             string Acc(int v, int set) => set == 0 ? $"acc{Int(v)}" : $"acc{Int(v)}s{Int(set)}";
             for (int v = 0; v < offsets.Length; v++)
             {
-                w.Line($"{vector}<{t}> acc{Int(v)} = {vector}.LoadUnsafe(ref bias, {Offset(baseOffset, offsets[v])});");
+                w.Line(hasBias
+                    ? $"{vector}<{t}> acc{Int(v)} = {vector}.LoadUnsafe(ref bias, {Offset(baseOffset, offsets[v])});"
+                    : $"{vector}<{t}> acc{Int(v)} = {vector}<{t}>.Zero;");
                 for (int set = 1; set < sets; set++)
                 {
                     w.Line($"{vector}<{t}> {Acc(v, set)} = {vector}<{t}>.Zero;");
@@ -214,21 +232,21 @@ namespace NetGen.Generator.Emitting
             }
         }
 
-        private static void EmitBackwardVectorized(SourceWriter w, NetworkSpec net, int n, int m, bool hasDx, bool sgd)
+        private static void EmitBackwardVectorized(SourceWriter w, NetworkSpec net, int n, int m, bool hasDx, bool sgd, bool hasBias)
         {
-            EmitBackwardVectorPaths(w, net, n, m, hasDx, sgd);
+            EmitBackwardVectorPaths(w, net, n, m, hasDx, sgd, hasBias);
             if (m == 1)
             {
-                EmitBackwardOneOutput(w, net.Scalar, hasDx, sgd);
+                EmitBackwardOneOutput(w, net.Scalar, hasDx, sgd, hasBias);
                 return;
             }
 
-            EmitBackwardScalar(w, net.Scalar, n, m, hasDx, sgd);
+            EmitBackwardScalar(w, net.Scalar, n, m, hasDx, sgd, hasBias);
         }
 
         /// <summary>One path per usable vector width, each ending in <c>return</c>: the groups of output vectors, for
         /// every input j.</summary>
-        private static void EmitBackwardVectorPaths(SourceWriter w, NetworkSpec net, int n, int m, bool hasDx, bool sgd)
+        private static void EmitBackwardVectorPaths(SourceWriter w, NetworkSpec net, int n, int m, bool hasDx, bool sgd, bool hasBias)
         {
             string t = net.Scalar;
             List<VectorWidth> widths = UsableWidths(net, m);
@@ -237,14 +255,17 @@ namespace NetGen.Generator.Emitting
                 w.Line($"ref {t} weights = ref {Marshal}.GetReference(W);");
                 w.Line($"ref {t} input = ref {Marshal}.GetReference(x);");
                 w.Line($"ref {t} delta = ref {Marshal}.GetReference(da);");
-                if (sgd)
+                if (sgd && hasBias)
                 {
                     w.Line($"ref {t} bias = ref {Marshal}.GetReference(b);");
                 }
-                else
+                else if (!sgd)
                 {
                     w.Line($"ref {t} dw = ref {Marshal}.GetReference(dW);");
-                    w.Line($"ref {t} dbias = ref {Marshal}.GetReference(db);");
+                    if (hasBias)
+                    {
+                        w.Line($"ref {t} dbias = ref {Marshal}.GetReference(db);");
+                    }
                 }
 
                 if (hasDx)
@@ -275,7 +296,7 @@ namespace NetGen.Generator.Emitting
                     foreach (Group group in groups)
                     {
                         OpenGroup(w, group.Loop);
-                        EmitBackwardGroup(w, width.Vector, t, n, m, lanes, group, hasDx, accumulateDx, sgd);
+                        EmitBackwardGroup(w, width.Vector, t, n, m, lanes, group, hasDx, accumulateDx, sgd, hasBias);
                         w.Close();
                     }
 
@@ -286,7 +307,7 @@ namespace NetGen.Generator.Emitting
         }
 
         /// <summary>A one-output layer where no vector path applies: vectorised along the inputs by runtime kernels.</summary>
-        private static void EmitBackwardOneOutput(SourceWriter w, string t, bool hasDx, bool sgd)
+        private static void EmitBackwardOneOutput(SourceWriter w, string t, bool hasDx, bool sgd, bool hasBias)
         {
             if (sgd)
             {
@@ -297,13 +318,21 @@ namespace NetGen.Generator.Emitting
                 }
 
                 w.Line($"Kernels.Descend<{t}>(x, da[0], eta, W);");
-                w.Line("b[0] -= eta * da[0];");
+                if (hasBias)
+                {
+                    w.Line("b[0] -= eta * da[0];");
+                }
+
                 return;
             }
 
             w.Line("// One output: dW[:, 0] += da[0] x and dx = da[0] W[:, 0], vectorised along the inputs.");
             w.Line($"Kernels.MultiplyAdd<{t}>(x, da[0], dW);");
-            w.Line("db[0] += da[0];");
+            if (hasBias)
+            {
+                w.Line("db[0] += da[0];");
+            }
+
             if (hasDx)
             {
                 w.Line($"Kernels.Multiply<{t}>(W, da[0], dx);");
@@ -311,7 +340,7 @@ namespace NetGen.Generator.Emitting
         }
 
         /// <summary>The scalar path, where SIMD is not hardware-accelerated.</summary>
-        private static void EmitBackwardScalar(SourceWriter w, string t, int n, int m, bool hasDx, bool sgd)
+        private static void EmitBackwardScalar(SourceWriter w, string t, int n, int m, bool hasDx, bool sgd, bool hasBias)
         {
             w.Line("// Scalar path, where SIMD is not hardware-accelerated.");
             w.Open($"for (int j = 0; j < {Int(n)}; j++)");
@@ -334,12 +363,15 @@ namespace NetGen.Generator.Emitting
             }
 
             w.Close();
-            w.Open($"for (int i = 0; i < {Int(m)}; i++)");
-            w.Line(sgd ? "b[i] -= eta * da[i];" : "db[i] += da[i];");
-            w.Close();
+            if (hasBias)
+            {
+                w.Open($"for (int i = 0; i < {Int(m)}; i++)");
+                w.Line(sgd ? "b[i] -= eta * da[i];" : "db[i] += da[i];");
+                w.Close();
+            }
         }
 
-        private static void EmitBackwardGroup(SourceWriter w, string vector, string t, int n, int m, int lanes, Group group, bool hasDx, bool accumulateDx, bool sgd)
+        private static void EmitBackwardGroup(SourceWriter w, string vector, string t, int n, int m, int lanes, Group group, bool hasDx, bool accumulateDx, bool sgd, bool hasBias)
         {
             string baseOffset = group.BaseOffset;
             int[] offsets = group.Offsets;
@@ -381,6 +413,17 @@ namespace NetGen.Generator.Emitting
                 }
             }, vector);
 
+            if (hasBias)
+            {
+                EmitBiasUpdate(w, vector, t, group, overlaps, sgd);
+            }
+        }
+
+        /// <summary>The group's biases: <c>b -= eta da</c> (SGD) or <c>db += da</c>, stored as the weights are.</summary>
+        private static void EmitBiasUpdate(SourceWriter w, string vector, string t, Group group, bool overlaps, bool sgd)
+        {
+            string baseOffset = group.BaseOffset;
+            int[] offsets = group.Offsets;
             for (int v = 0; v < offsets.Length; v++)
             {
                 string at = Offset(baseOffset, offsets[v]);
@@ -586,12 +629,12 @@ namespace NetGen.Generator.Emitting
 
         // ---- Unrolled scalar kernels ----------------------------------------------------------------------------------
 
-        private static void EmitForwardUnrolled(SourceWriter w, string t, int n, int m)
+        private static void EmitForwardUnrolled(SourceWriter w, string t, int n, int m, bool hasBias)
         {
             w.Line($"{t} sum;");
             for (int i = 0; i < m; i++)
             {
-                w.Line($"sum = b[{Int(i)}];");
+                w.Line(hasBias ? $"sum = b[{Int(i)}];" : "sum = 0;");
                 for (int j = 0; j < n; j++)
                 {
                     w.Line($"sum += W[{Int(j * m + i)}] * x[{Int(j)}];");
@@ -601,7 +644,7 @@ namespace NetGen.Generator.Emitting
             }
         }
 
-        private static void EmitBackwardUnrolled(SourceWriter w, int n, int m, bool hasDx, string t, bool sgd)
+        private static void EmitBackwardUnrolled(SourceWriter w, int n, int m, bool hasDx, string t, bool sgd, bool hasBias)
         {
             if (hasDx)
             {
@@ -638,7 +681,7 @@ namespace NetGen.Generator.Emitting
                 }
             }
 
-            for (int i = 0; i < m; i++)
+            for (int i = 0; i < m && hasBias; i++)
             {
                 w.Line(sgd ? $"b[{Int(i)}] -= eta * da[{Int(i)}];" : $"db[{Int(i)}] += da[{Int(i)}];");
             }

@@ -160,7 +160,7 @@ namespace NetGen.Generator.Emitting
             w.Line($"/// <item><term>0</term><description>Input {Int(net.InputSize)}</description></item>");
             foreach (LayerSpec layer in net.Layers)
             {
-                w.Line($"/// <item><term>{Int(layer.Number)}</term><description>{Xml(Shape(layer))}; {ActivationName(layer)}; {Int(layer.ParameterCount)} (W{Int(layer.Number)} at {Int(layer.Offset)}, b{Int(layer.Number)} at {Int(layer.BiasOffset)})</description></item>");
+                w.Line($"/// <item><term>{Int(layer.Number)}</term><description>{Xml(Shape(layer))}; {ActivationName(layer)}; {Int(layer.ParameterCount)} (W{Int(layer.Number)} at {Int(layer.Offset)}, {(layer.HasBias ? $"b{Int(layer.Number)} at {Int(layer.BiasOffset)}" : "no bias")})</description></item>");
             }
 
             if (trainable)
@@ -401,7 +401,7 @@ namespace NetGen.Generator.Emitting
                 {
                     string activation = layer.Kind == LayerKind.Maxout ? "Identity" : layer.Activation.ToString();
                     string alpha = FormatDouble(layer.Alpha);
-                    w.Line($"new({Int(layer.Number)}, {(layer.Kind == LayerKind.Maxout ? "true" : "false")}, {Int(layer.FanIn)}, {Int(layer.Units)}, {Int(layer.Pieces)}, {Names.Activation}.{activation}, {alpha}, {Int(layer.Offset)}),");
+                    w.Line($"new({Int(layer.Number)}, {(layer.Kind == LayerKind.Maxout ? "true" : "false")}, {Int(layer.FanIn)}, {Int(layer.Units)}, {Int(layer.Pieces)}, {Names.Activation}.{activation}, {alpha}, {Int(layer.Offset)}{(layer.HasBias ? string.Empty : ", HasBias: false")}),");
                 }
 
                 w.Close(";");
@@ -451,8 +451,11 @@ namespace NetGen.Generator.Emitting
                 string k = Int(layer.Number);
                 w.Line($"// W{k}: {Int(layer.AffineOutputs)} x {Int(layer.FanIn)}, input-major");
                 EmitValues(w, baked.Values, layer.Offset, layer.WeightCount);
-                w.Line($"// b{k}: {Int(layer.AffineOutputs)}");
-                EmitValues(w, baked.Values, layer.BiasOffset, layer.AffineOutputs);
+                if (layer.HasBias)
+                {
+                    w.Line($"// b{k}: {Int(layer.AffineOutputs)}");
+                    EmitValues(w, baked.Values, layer.BiasOffset, layer.AffineOutputs);
+                }
             }
 
             w.Close(";");
@@ -519,9 +522,12 @@ namespace NetGen.Generator.Emitting
                 string range = he
                     ? $"{Names.Initializer}.HeRange({Int(layer.FanIn)})"
                     : $"{Names.Initializer}.GlorotRange({Int(layer.FanIn)}, {Int(layer.Units)})";
-                w.Line($"// Layer {k}: W{k} ~ U(-r, r), {(he ? "He: r = sqrt(6 / fan_in)" : "Glorot: r = sqrt(6 / (fan_in + fan_out))")};  b{k} = 0");
+                w.Line($"// Layer {k}: W{k} ~ U(-r, r), {(he ? "He: r = sqrt(6 / fan_in)" : "Glorot: r = sqrt(6 / (fan_in + fan_out))")}{(layer.HasBias ? $";  b{k} = 0" : "; no bias")}");
                 w.Call($"{Names.Initializer}.Uniform<{t}>", $"p.Slice({Int(layer.Offset)}, {Int(layer.WeightCount)})", range, "ref random");
-                w.Line($"p.Slice({Int(layer.BiasOffset)}, {Int(layer.AffineOutputs)}).Clear();");
+                if (layer.HasBias)
+                {
+                    w.Line($"p.Slice({Int(layer.BiasOffset)}, {Int(layer.AffineOutputs)}).Clear();");
+                }
             }
 
             w.Close();

@@ -22,7 +22,7 @@ namespace NetGen.Generator.Emitting
                 w.Line(Banner(layer));
                 string h = layer.IsIdentity ? $"a{k}" : scratch.Slice($"h{k}");
                 w.Line($"global::System.Span<{t}> a{k} = {scratch.Slice($"a{k}")}, h{k} = {h};");
-                w.Call($"{Names.QualifiedKernelClass(net.Type)}.Affine{k}", $"p.Slice({Int(layer.Offset)}, {Int(layer.WeightCount)})", $"p.Slice({Int(layer.BiasOffset)}, {Int(layer.AffineOutputs)})", $"h{prev}", $"a{k}");
+                w.Call($"{Names.QualifiedKernelClass(net.Type)}.Affine{k}", WithBias(layer, $"p.Slice({Int(layer.Offset)}, {Int(layer.WeightCount)})", $"p.Slice({Int(layer.BiasOffset)}, {Int(layer.AffineOutputs)})", $"h{prev}", $"a{k}"));
                 string? call = layer.Kind == LayerKind.Maxout
                     ? $"{Activations}.Maxout<{t}>(a{k}, {Int(layer.Pieces)}, h{k});"
                     : layer.Activation == ActivationKind.Softmax
@@ -88,7 +88,8 @@ namespace NetGen.Generator.Emitting
                 string k = Int(layer.Number);
                 string prev = Int(layer.Number - 1);
                 bool fused = i == net.Layers.Count - 1 && net.Loss != LossKind.MeanSquaredError;
-                string update = sgd ? $"W{k} -= eta da{k} h{prev}^T;  b{k} -= eta da{k}" : $"dW{k} += da{k} h{prev}^T;  db{k} += da{k}";
+                string update = sgd ? $"W{k} -= eta da{k} h{prev}^T" : $"dW{k} += da{k} h{prev}^T";
+                update += layer.HasBias ? (sgd ? $";  b{k} -= eta da{k}" : $";  db{k} += da{k}") : " (no bias)";
                 string rule = layer.Number > 1
                     ? sgd ? $"dh{prev} = W{k}^T da{k};  {update}" : $"{update};  dh{prev} = W{k}^T da{k}"
                     : update;
@@ -111,16 +112,20 @@ namespace NetGen.Generator.Emitting
                 string[] dxArgument = layer.Number > 1 ? new[] { $"dh{prev}" } : new string[0];
                 if (sgd)
                 {
-                    w.Call($"{kernels}.AffineSgd{k}", new[] { weights, biases, $"h{prev}", $"da{k}", "learningRate" }.Concat(dxArgument).ToArray());
+                    w.Call($"{kernels}.AffineSgd{k}", WithBias(layer, weights, biases, $"h{prev}", $"da{k}", "learningRate").Concat(dxArgument).ToArray());
                 }
                 else
                 {
-                    w.Call($"{kernels}.AffineBackward{k}", new[] { weights, $"h{prev}", $"da{k}", weightGradient, biasGradient }.Concat(dxArgument).ToArray());
+                    w.Call($"{kernels}.AffineBackward{k}", new[] { weights, $"h{prev}", $"da{k}", weightGradient }.Concat(layer.HasBias ? new[] { biasGradient } : new string[0]).Concat(dxArgument).ToArray());
                 }
 
                 w.Line();
             }
         }
+
+        /// <summary>The arguments of a kernel call with the layer's bias as the second (left out for a layer without).</summary>
+        internal static string[] WithBias(LayerSpec layer, string first, string bias, params string[] rest) =>
+            new[] { first }.Concat(layer.HasBias ? new[] { bias } : new string[0]).Concat(rest).ToArray();
 
         /// <summary>The loss and output activation whose derivative fuses to <c>da_L = y - d</c>.</summary>
         internal static string FusedLossName(LossKind loss) =>

@@ -33,6 +33,7 @@ namespace NetGen.Generator.Model
     /// <param name="Pieces">Affine pieces per unit: 1 for dense layers.</param>
     /// <param name="Alpha">Leaky ReLU slope or ELU alpha; 0 where unused.</param>
     /// <param name="Offset">Where W_k starts in the parameter block; b_k follows it.</param>
+    /// <param name="HasBias">Whether the layer has a bias b_k (<c>[Dense(..., Bias = false)]</c> has none).</param>
     internal sealed record LayerSpec(
         int Number,
         LayerKind Kind,
@@ -41,7 +42,8 @@ namespace NetGen.Generator.Model
         int Pieces,
         ActivationKind Activation,
         double Alpha,
-        int Offset)
+        int Offset,
+        bool HasBias = true)
     {
         /// <summary>The length of a_k: units x pieces (piece-major for maxout).</summary>
         public int AffineOutputs => Units * Pieces;
@@ -50,7 +52,10 @@ namespace NetGen.Generator.Model
 
         public int BiasOffset => Offset + WeightCount;
 
-        public int ParameterCount => WeightCount + AffineOutputs;
+        /// <summary>The number of biases: one per affine output, or none.</summary>
+        public int BiasCount => HasBias ? AffineOutputs : 0;
+
+        public int ParameterCount => WeightCount + BiasCount;
 
         /// <summary>Whether h_k is a_k itself (no activation), so no separate storage or backward step is needed.</summary>
         public bool IsIdentity => Kind == LayerKind.Dense && Activation == ActivationKind.Identity;

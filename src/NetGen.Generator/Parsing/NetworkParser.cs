@@ -148,7 +148,7 @@ namespace NetGen.Generator.Parsing
                     }
 
                     layers.Add(layer);
-                    offset += (long)layer.FanIn * layer.AffineOutputs + layer.AffineOutputs;
+                    offset += layer.ParameterCount;
                     fanIn = layer.Units;
                 }
 
@@ -419,7 +419,8 @@ namespace NetGen.Generator.Parsing
                     return null;
                 }
 
-                return new LayerSpec(number, isMaxout ? LayerKind.Maxout : LayerKind.Dense, fanIn, units, pieces, activation, alpha, offset);
+                bool hasBias = isMaxout || NamedBool(attribute, "Bias", true);
+                return new LayerSpec(number, isMaxout ? LayerKind.Maxout : LayerKind.Dense, fanIn, units, pieces, activation, alpha, offset, hasBias);
             }
 
             private double ParseAlpha(AttributeData attribute, ActivationKind activation, bool isMaxout, ref bool ok)
@@ -484,6 +485,9 @@ namespace NetGen.Generator.Parsing
 
             private static int IntArgument(AttributeData attribute, int index) =>
                 index < attribute.ConstructorArguments.Length && attribute.ConstructorArguments[index].Value is int value ? value : 0;
+
+            private static bool NamedBool(AttributeData attribute, string name, bool fallback) =>
+                attribute.NamedArguments.Where(n => n.Key == name).Select(n => n.Value.Value).OfType<bool>().DefaultIfEmpty(fallback).First();
 
             private static int NamedInt(AttributeData attribute, string name, int fallback) =>
                 attribute.NamedArguments.Where(n => n.Key == name).Select(n => n.Value.Value).OfType<int>().DefaultIfEmpty(fallback).First();

@@ -297,6 +297,17 @@ namespace NetGen.Generator.Parsing
             /// <summary>Layer k's "bias": one number per affine output.</summary>
             private void ReadBiases(JsonObject element, LayerSpec layer, string name, string[] values)
             {
+                if (!layer.HasBias)
+                {
+                    // Bias = false: the file must give none (PyTorch's state_dict of nn.Linear(bias=False) has none).
+                    if (element["bias"] is JsonArray given)
+                    {
+                        Mismatch(given, name + "'s bias", "none (the layer is declared with Bias = false)", $"an array of {Count(given.Items.Count)}");
+                    }
+
+                    return;
+                }
+
                 if (element["bias"] is not JsonArray bias)
                 {
                     Malformed(element["bias"] ?? element, $"{name} needs \"bias\": an array of {Count(layer.AffineOutputs)} numbers");

@@ -110,13 +110,17 @@ namespace NetGen.Persistence
             }
 
             json.WriteEndArray();
-            json.WriteStartArray("bias");
-            for (int i = 0; i < layer.AffineOutputs; i++)
+            if (layer.HasBias)
             {
-                json.WriteNumberValue(double.CreateChecked(p[layer.BiasOffset + i]));
+                json.WriteStartArray("bias");
+                for (int i = 0; i < layer.AffineOutputs; i++)
+                {
+                    json.WriteNumberValue(double.CreateChecked(p[layer.BiasOffset + i]));
+                }
+
+                json.WriteEndArray();
             }
 
-            json.WriteEndArray();
             json.WriteEndObject();
         }
 
@@ -196,9 +200,18 @@ namespace NetGen.Persistence
             }
         }
 
-        /// <summary><c>bias</c>: one number per affine output.</summary>
+        /// <summary><c>bias</c>: one number per affine output; absent (or null) for a layer without bias, as PyTorch's
+        /// <c>state_dict</c> of <c>nn.Linear(bias=False)</c> has no bias.</summary>
         private static void ReadBias<T>(JsonElement element, LayerInfo layer, string where, T[] values) where T : unmanaged, IFloatingPointIeee754<T>
         {
+            bool present = element.TryGetProperty("bias", out JsonElement given) && given.ValueKind != JsonValueKind.Null;
+            if (!layer.HasBias)
+            {
+                Expect(!present, $"{where}: the network's layer has no bias (Bias = false), but the file gives one; expected no \"bias\"");
+                return;
+            }
+
+            Expect(present, $"{where}: the network's layer has a bias, but the file gives none; expected \"bias\" of shape [{layer.AffineOutputs}]");
             JsonElement bias = Property(element, "bias", where);
             Expect(bias.ValueKind == JsonValueKind.Array && bias.GetArrayLength() == layer.AffineOutputs, $"{where}: expected bias of shape [{layer.AffineOutputs}], found {Shape(bias)}");
             int i = 0;
