@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using NetGen.Generator.Model;
 using static NetGen.Generator.Emitting.Formatting;
+using static NetGen.Generator.Invariant;
 
 namespace NetGen.Generator.Emitting
 {

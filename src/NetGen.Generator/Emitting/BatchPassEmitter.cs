@@ -2,6 +2,7 @@ using System;
 using System.Linq;
 using NetGen.Generator.Model;
 using static NetGen.Generator.Emitting.Formatting;
+using static NetGen.Generator.Invariant;
 
 namespace NetGen.Generator.Emitting
 {

@@ -1,20 +1,16 @@
-using System.Globalization;
 using NetGen.Generator.Model;
+using static NetGen.Generator.Invariant;
 
 namespace NetGen.Generator.Emitting
 {
     /// <summary>Culture-invariant formatting of numbers, and the names the generated code and its comments use.</summary>
     internal static class Formatting
     {
-        public static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
-
-        /// <summary>A double that round-trips, culture invariant: <c>0.01</c>, <c>1</c>.</summary>
-        public static string FormatDouble(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
         /// <summary>A literal of the network's scalar type that round-trips <paramref name="value"/>.</summary>
         public static string Literal(double value, bool isDouble) => isDouble
-            ? FormatDouble(value) + "d"
-            : ((float)value).ToString("R", CultureInfo.InvariantCulture) + "f";
+            ? Real(value) + "d"
+            : Real((float)value) + "f";
 
         /// <summary>The lecture's name of an activation, as written in banners: <c>tanh</c>, <c>relu</c>, ...</summary>
         public static string ActivationName(LayerSpec layer) => layer.Kind == LayerKind.Maxout

@@ -1,6 +1,7 @@
 using System.Linq;
 using NetGen.Generator.Model;
 using static NetGen.Generator.Emitting.Formatting;
+using static NetGen.Generator.Invariant;
 
 namespace NetGen.Generator.Emitting
 {
@@ -400,7 +401,7 @@ namespace NetGen.Generator.Emitting
                 foreach (LayerSpec layer in net.Layers)
                 {
                     string activation = layer.Kind == LayerKind.Maxout ? "Identity" : layer.Activation.ToString();
-                    string alpha = FormatDouble(layer.Alpha);
+                    string alpha = Real(layer.Alpha);
                     w.Line($"new({Int(layer.Number)}, {(layer.Kind == LayerKind.Maxout ? "true" : "false")}, {Int(layer.FanIn)}, {Int(layer.Units)}, {Int(layer.Pieces)}, {Names.Activation}.{activation}, {alpha}, {Int(layer.Offset)}{(layer.HasBias ? string.Empty : ", HasBias: false")}),");
                 }
 

@@ -1,6 +1,7 @@
 using System.Linq;
 using NetGen.Generator.Model;
 using static NetGen.Generator.Emitting.Formatting;
+using static NetGen.Generator.Invariant;
 
 namespace NetGen.Generator.Emitting
 {

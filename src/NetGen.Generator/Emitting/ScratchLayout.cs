@@ -53,7 +53,7 @@ namespace NetGen.Generator.Emitting
         public string Slice(string name)
         {
             (int offset, int length) = _slices[name];
-            return $"s.Slice({Formatting.Int(offset)}, {Formatting.Int(length)})";
+            return $"s.Slice({Invariant.Int(offset)}, {Invariant.Int(length)})";
         }
 
         private void Add(string name, int length, ref int offset)

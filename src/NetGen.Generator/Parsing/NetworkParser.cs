@@ -8,6 +8,7 @@ using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using NetGen.Generator.Diagnostics;
 using NetGen.Generator.Model;
+using static NetGen.Generator.Invariant;
 
 namespace NetGen.Generator.Parsing
 {
@@ -154,7 +155,7 @@ namespace NetGen.Generator.Parsing
 
                 if (offset > MaxParameters)
                 {
-                    Report(DiagnosticDescriptors.TooManyParameters, layerAttributes.Last(), _type.Name, offset.ToString(System.Globalization.CultureInfo.InvariantCulture), MaxParameters.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    Report(DiagnosticDescriptors.TooManyParameters, layerAttributes.Last(), _type.Name, Int(offset), Int(MaxParameters));
                 }
 
                 if (!_failed && layers.Count > 0 && losses.Count > 0)
@@ -303,13 +304,13 @@ namespace NetGen.Generator.Parsing
 
                 if (inputs.Count > 1)
                 {
-                    Report(DiagnosticDescriptors.DuplicateInput, inputs[1], _type.Name, inputs.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    Report(DiagnosticDescriptors.DuplicateInput, inputs[1], _type.Name, Int(inputs.Count));
                 }
 
                 int size = IntArgument(inputs[0], 0);
                 if (size < 1)
                 {
-                    Report(DiagnosticDescriptors.InvalidSize, inputs[0], "[Input] size", Format(size));
+                    Report(DiagnosticDescriptors.InvalidSize, inputs[0], "[Input] size", Int(size));
                     return 1;
                 }
 
@@ -331,13 +332,13 @@ namespace NetGen.Generator.Parsing
 
                 if (losses.Count > 1)
                 {
-                    Report(DiagnosticDescriptors.DuplicateLoss, losses[1], _type.Name, losses.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    Report(DiagnosticDescriptors.DuplicateLoss, losses[1], _type.Name, Int(losses.Count));
                 }
 
                 int value = IntArgument(losses[0], 0);
                 if (!Enum.IsDefined(typeof(LossKind), value))
                 {
-                    Report(DiagnosticDescriptors.UnknownEnumValue, losses[0], "The loss", Format(value), "LossFunction");
+                    Report(DiagnosticDescriptors.UnknownEnumValue, losses[0], "The loss", Int(value), "LossFunction");
                     return LossKind.MeanSquaredError;
                 }
 
@@ -356,12 +357,12 @@ namespace NetGen.Generator.Parsing
                 int kernels = NamedInt(options, "Kernels", 0);
                 if (precision is not (0 or 1))
                 {
-                    Report(DiagnosticDescriptors.UnknownEnumValue, options, "Precision", Format(precision), "Precision");
+                    Report(DiagnosticDescriptors.UnknownEnumValue, options, "Precision", Int(precision), "Precision");
                 }
 
                 if (kernels is not (0 or 1))
                 {
-                    Report(DiagnosticDescriptors.UnknownEnumValue, options, "Kernels", Format(kernels), "KernelStyle");
+                    Report(DiagnosticDescriptors.UnknownEnumValue, options, "Kernels", Int(kernels), "KernelStyle");
                 }
 
                 return (precision == 1, kernels == 1);
@@ -377,26 +378,26 @@ namespace NetGen.Generator.Parsing
 
                 if (units < 1)
                 {
-                    Report(DiagnosticDescriptors.InvalidSize, attribute, $"The unit count of layer {number}", Format(units));
+                    Report(DiagnosticDescriptors.InvalidSize, attribute, $"The unit count of layer {number}", Int(units));
                     ok = false;
                 }
 
                 if (isMaxout && pieces < 2)
                 {
-                    Report(DiagnosticDescriptors.InvalidPieces, attribute, Format(pieces));
+                    Report(DiagnosticDescriptors.InvalidPieces, attribute, Int(pieces));
                     ok = false;
                 }
 
                 if (!Enum.IsDefined(typeof(ActivationKind), activationValue))
                 {
-                    Report(DiagnosticDescriptors.UnknownEnumValue, attribute, $"The activation of layer {number}", Format(activationValue), "Activation");
+                    Report(DiagnosticDescriptors.UnknownEnumValue, attribute, $"The activation of layer {number}", Int(activationValue), "Activation");
                     return null;
                 }
 
                 var activation = (ActivationKind)activationValue;
                 if (activation == ActivationKind.Softmax && !isLast)
                 {
-                    Report(DiagnosticDescriptors.SoftmaxNotLast, attribute, Format(number), Format(layerCount));
+                    Report(DiagnosticDescriptors.SoftmaxNotLast, attribute, Int(number), Int(layerCount));
                     ok = false;
                 }
 
@@ -409,13 +410,13 @@ namespace NetGen.Generator.Parsing
                 long weights = (long)fanIn * units * pieces;
                 if (unrolled && weights > MaxUnrolledWeightsPerLayer)
                 {
-                    Report(DiagnosticDescriptors.UnrolledTooLarge, attribute, Format(number), weights.ToString(System.Globalization.CultureInfo.InvariantCulture), Format(MaxUnrolledWeightsPerLayer));
+                    Report(DiagnosticDescriptors.UnrolledTooLarge, attribute, Int(number), Int(weights), Int(MaxUnrolledWeightsPerLayer));
                     return null;
                 }
 
                 if (weights + (long)units * pieces > MaxParameters)
                 {
-                    Report(DiagnosticDescriptors.TooManyParameters, attribute, _type.Name, (weights + ((long)units * pieces)).ToString(System.Globalization.CultureInfo.InvariantCulture), MaxParameters.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    Report(DiagnosticDescriptors.TooManyParameters, attribute, _type.Name, Int(weights + ((long)units * pieces)), Int(MaxParameters));
                     return null;
                 }
 
@@ -442,7 +443,7 @@ namespace NetGen.Generator.Parsing
                     return defaultAlpha;
                 }
 
-                string text = alpha.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+                string text = Real(alpha);
                 switch (activation)
                 {
                     case ActivationKind.LeakyReLU when !(alpha >= 0.0 && alpha < 1.0):
@@ -491,8 +492,6 @@ namespace NetGen.Generator.Parsing
 
             private static int NamedInt(AttributeData attribute, string name, int fallback) =>
                 attribute.NamedArguments.Where(n => n.Key == name).Select(n => n.Value.Value).OfType<int>().DefaultIfEmpty(fallback).First();
-
-            private static string Format(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
             private void Report(DiagnosticDescriptor descriptor, AttributeData attribute, params string[] arguments) =>
                 Report(descriptor, attribute.ApplicationSyntaxReference?.GetSyntax(_cancellationToken).GetLocation(), arguments);

@@ -6,6 +6,7 @@ using System.Linq;
 using System.Threading;
 using NetGen.Generator.Diagnostics;
 using NetGen.Generator.Model;
+using static NetGen.Generator.Invariant;
 
 namespace NetGen.Generator.Parsing
 {
@@ -259,9 +260,22 @@ namespace NetGen.Generator.Parsing
 
                 if (element["alpha"] is { } alpha && !(alpha is JsonNumber a && TryParse(a, out double found) && found == layer.Alpha))
                 {
-                    Mismatch(alpha, name + "'s alpha", layer.Alpha.ToString("R", CultureInfo.InvariantCulture), Describe(alpha));
+                    Mismatch(alpha, name + "'s alpha", Real(layer.Alpha), Describe(alpha));
+                }
+                else if (element["alpha"] is null && !maxout && DefaultAlpha(layer.Activation) is { } standard && standard != layer.Alpha)
+                {
+                    // No alpha in the file means the activation's default, as WeightsJson.Import reads it.
+                    Mismatch(element, name + "'s alpha", Real(layer.Alpha), $"none (the {layer.Activation} default, {Real(standard)})");
                 }
             }
+
+            /// <summary>The alpha a file that gives none means: the activation's default, or null where alpha is unused.</summary>
+            private static double? DefaultAlpha(ActivationKind activation) => activation switch
+            {
+                ActivationKind.LeakyReLU => 0.01,
+                ActivationKind.ELU => 1.0,
+                _ => null,
+            };
 
             /// <summary>Layer k's "weight": [out, in] rows, as nn.Linear stores them, into the input-major parameter block.</summary>
             private void ReadWeights(JsonObject element, LayerSpec layer, string name, string[] values)
@@ -438,7 +452,7 @@ namespace NetGen.Generator.Parsing
                 return starts.ToArray();
             }
 
-            private static string Count(int value) => value.ToString(CultureInfo.InvariantCulture);
+            private static string Count(int value) => Int(value);
         }
     }
 }
