@@ -12,9 +12,10 @@ namespace NetGen.Training
     /// seed gives bit-identical training. A wave holds as many shards as fit <see cref="WaveBytes"/> of buffers (at
     /// least one per thread): a small network's whole batch runs in one wave, with one hand-off to the threads instead
     /// of one per shard, while a large network's buffers stay bounded. The shards run on a process-wide crew of worker
-    /// threads that spin briefly between calls (<c>ShardCrew</c>), so back-to-back training steps do not wait for
-    /// thread-pool wake-ups. The buffers are kept between calls, so memory does not grow with the batch and a call
-    /// allocates only two small objects per wave (the job and its closure).
+    /// threads (<c>ShardCrew</c>); during a <see cref="Trainer.Train{T}"/> run they spin briefly between calls, so
+    /// back-to-back training steps do not wait for wake-ups, and outside one they block as soon as a call is done, using
+    /// no CPU. The buffers and the wave's work item are kept between calls, so memory does not grow with the batch and a
+    /// call allocates nothing.
     /// </remarks>
     /// <typeparam name="T">float or double.</typeparam>
     public sealed class DataParallel<T> where T : unmanaged, IFloatingPointIeee754<T>
@@ -29,6 +30,7 @@ namespace NetGen.Training
         private readonly int _threads;
         private T[][] _shardGradients = Array.Empty<T[]>();
         private T[] _shardLosses = Array.Empty<T>();
+        private readonly Wave _wave;
 
         /// <summary>Trains <paramref name="network"/> on up to <paramref name="threads"/> threads.</summary>
         /// <param name="network">The network; its parameters are only read while the shards run.</param>
@@ -39,6 +41,7 @@ namespace NetGen.Training
             ArgumentOutOfRangeException.ThrowIfNegative(threads);
             _network = network;
             _threads = threads == 0 ? Environment.ProcessorCount : threads;
+            _wave = new Wave(this);
         }
 
         /// <summary>The number of threads used at most.</summary>
@@ -64,32 +67,21 @@ namespace NetGen.Training
             long bufferBytes = (long)_network.ParameterCount * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
             int wave = (int)Math.Min(shards, Math.Max(_threads, WaveBytes / Math.Max(1, bufferBytes)));
             EnsureBuffers(wave);
-            int inputSize = _network.InputSize, outputSize = _network.OutputSize;
             T loss = T.Zero;
             for (int first = 0; first < shards; first += wave)
             {
                 int size = Math.Min(wave, shards - first);
-                void Shard(int slot)
-                {
-                    int start = (first + slot) * ShardSize, rows = Math.Min(ShardSize, count - start);
-                    T[] gradient = _shardGradients[slot];
-                    Array.Clear(gradient);
-                    _shardLosses[slot] = _network.BackwardBatch(
-                        inputs.Span.Slice(start * inputSize, rows * inputSize),
-                        targets.Span.Slice(start * outputSize, rows * outputSize),
-                        gradient);
-                }
-
+                _wave.Set(inputs, targets, first, count);
                 if (size == 1 || _threads == 1)
                 {
                     for (int slot = 0; slot < size; slot++)
                     {
-                        Shard(slot);
+                        _wave.Run(slot);
                     }
                 }
                 else
                 {
-                    ShardCrew.Run(size, _threads, Shard);
+                    ShardCrew.Run(size, _threads, _wave);
                 }
 
                 // The reduction, in shard order.
@@ -101,6 +93,7 @@ namespace NetGen.Training
                 }
             }
 
+            _wave.Set(default, default, 0, 0); // keep no reference to the caller's arrays
             return loss;
         }
 
@@ -119,6 +112,30 @@ namespace NetGen.Training
 
             _shardGradients = buffers;
             _shardLosses = new T[shards];
+        }
+
+        /// <summary>One wave's shards as a reusable work item: set per wave, so running a wave allocates nothing.</summary>
+        private sealed class Wave(DataParallel<T> owner) : IShardWork
+        {
+            private ReadOnlyMemory<T> _inputs, _targets;
+            private int _first, _count;
+
+            public void Set(ReadOnlyMemory<T> inputs, ReadOnlyMemory<T> targets, int first, int count) =>
+                (_inputs, _targets, _first, _count) = (inputs, targets, first, count);
+
+            /// <summary>Shard <c>first + slot</c>: its gradient sum into buffer <paramref name="slot"/>, its loss beside it.</summary>
+            public void Run(int slot)
+            {
+                INeuralNetwork<T> network = owner._network;
+                int inputSize = network.InputSize, outputSize = network.OutputSize;
+                int start = (_first + slot) * ShardSize, rows = Math.Min(ShardSize, _count - start);
+                T[] gradient = owner._shardGradients[slot];
+                Array.Clear(gradient);
+                owner._shardLosses[slot] = network.BackwardBatch(
+                    _inputs.Span.Slice(start * inputSize, rows * inputSize),
+                    _targets.Span.Slice(start * outputSize, rows * outputSize),
+                    gradient);
+            }
         }
     }
 }

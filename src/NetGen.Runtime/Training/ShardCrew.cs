@@ -6,70 +6,138 @@ using System.Threading.Tasks;
 
 namespace NetGen.Training
 {
-    /// <summary>The worker threads behind <see cref="DataParallel{T}"/>: one process-wide crew of background threads that,
-    /// after finishing a job, spin for <see cref="SpinMicroseconds"/> before they sleep. Training calls DataParallel back
-    /// to back with only the optimizer step in between, so the next job starts on threads that are already running instead
-    /// of waking thread-pool workers (W3's two-thread step: see docs/performance.md).</summary>
-    /// <remarks>One job runs on the crew at a time; a call from another thread that finds it busy (DataParallel used from
-    /// two threads at once) runs on the thread pool instead (a call nested inside an item, on the same thread, re-enters
-    /// the crew and completes too). Either way a failing item's own exception reaches the caller. Which
-    /// thread runs which item never changes a result: every item writes its own output.</remarks>
+    /// <summary>Work that <see cref="ShardCrew"/> runs item by item; one object reused for every wave, so a wave
+    /// allocates nothing (a lambda would allocate a closure and a delegate per wave).</summary>
+    internal interface IShardWork
+    {
+        /// <summary>Runs item <paramref name="item"/>; items run concurrently and each writes only its own output.</summary>
+        void Run(int item);
+    }
+
+    /// <summary>The worker threads behind <see cref="DataParallel{T}"/>: one process-wide crew of background threads.
+    /// While a training run holds the crew (<see cref="Hold"/>, as <see cref="Trainer.Train{T}"/> does for its whole
+    /// run), a worker that finished a job spins for <see cref="SpinMicroseconds"/> before it blocks, so the next step's
+    /// job starts on threads that are already running instead of waking them (W3's two-thread step: see
+    /// docs/performance.md). When nothing holds the crew, workers block as soon as a job is done: between training runs
+    /// they use no CPU at all.</summary>
+    /// <remarks>One job runs on the crew at a time, and its state lives in static fields reused for every job, so a
+    /// job allocates nothing. A call from another thread that finds the crew busy (DataParallel used from two threads at
+    /// once), or a call nested inside an item, runs on the thread pool instead. Either way a failing item's own
+    /// exception reaches the caller. Which thread runs which item never changes a result: every item writes its own
+    /// output.</remarks>
     internal static class ShardCrew
     {
-        /// <summary>How long an idle worker keeps polling for the next job before it blocks.</summary>
+        /// <summary>How long an idle worker keeps polling for the next job before it blocks, while the crew is held.</summary>
         public const int SpinMicroseconds = 200;
 
         private static readonly object Busy = new();
         private static readonly object Sleep = new();
-        private static Job? _job;
         private static int _generation;
         private static int _workers;
+        private static int _holds;
 
-        /// <summary>Runs <paramref name="body"/> for items 0 to <paramref name="count"/> - 1 on the calling thread and up to
-        /// <paramref name="threads"/> - 1 crew threads; returns when every item is done and rethrows the first failure.</summary>
-        public static void Run(int count, int threads, Action<int> body)
+        // The current job; written by the caller under Sleep before it is published, read by workers after they join.
+        private static IShardWork? _work;
+        private static int _count;
+        private static int _next;
+        private static int _done;
+        private static int _helpers;
+        private static int _joined;
+        private static int _left;
+        private static bool _open;
+        private static ExceptionDispatchInfo? _failure;
+
+        /// <summary>The number of crew threads started so far (they live for the whole process).</summary>
+        public static int Workers => Volatile.Read(ref _workers);
+
+        /// <summary>Lets idle workers spin between jobs until the matching <see cref="Release"/>; holds nest.</summary>
+        public static void Hold() => Interlocked.Increment(ref _holds);
+
+        /// <summary>Ends a <see cref="Hold"/>; with none left, workers block as soon as they finish (within
+        /// <see cref="SpinMicroseconds"/> if they are spinning now).</summary>
+        public static void Release() => Interlocked.Decrement(ref _holds);
+
+        /// <summary>Runs <paramref name="body"/> for items 0 to <paramref name="count"/> - 1 (allocates an adapter: for
+        /// tests and occasional callers).</summary>
+        public static void Run(int count, int threads, Action<int> body) => Run(count, threads, new ActionWork(body));
+
+        /// <summary>Runs <paramref name="work"/> for items 0 to <paramref name="count"/> - 1 on the calling thread and up to
+        /// <paramref name="threads"/> - 1 crew threads; returns when every item is done and rethrows the first failure.
+        /// Allocates nothing once the workers are started.</summary>
+        public static void Run(int count, int threads, IShardWork work)
         {
             threads = Math.Max(1, threads);
-            if (!Monitor.TryEnter(Busy))
+            if (Monitor.IsEntered(Busy) || !Monitor.TryEnter(Busy))
             {
-                try
-                {
-                    Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = threads }, body);
-                }
-                catch (AggregateException failure) when (failure.InnerExceptions.Count > 0)
-                {
-                    // The crew rethrows the item's own exception; so does this path.
-                    ExceptionDispatchInfo.Capture(failure.InnerExceptions[0]).Throw();
-                }
-
+                RunOnThreadPool(count, threads, work);
                 return;
             }
 
             try
             {
                 Hire(threads - 1);
-                var job = new Job(body, count, threads - 1);
-                lock (Sleep)
-                {
-                    Volatile.Write(ref _job, job);
-                    _generation++;
-                    Monitor.PulseAll(Sleep);
-                }
-
-                job.Work();
+                Publish(count, threads - 1, work);
+                Work();
                 var spin = default(SpinWait);
-                while (Volatile.Read(ref job.Done) < count)
+                while (Volatile.Read(ref _done) < count)
                 {
                     spin.SpinOnce(sleep1Threshold: -1);
                 }
 
-                Volatile.Write(ref _job, null);
-                job.Failure?.Throw();
+                Close();
+                ExceptionDispatchInfo? failure = _failure;
+                _failure = null;
+                failure?.Throw();
             }
             finally
             {
                 Monitor.Exit(Busy);
             }
+        }
+
+        private static void RunOnThreadPool(int count, int threads, IShardWork work)
+        {
+            try
+            {
+                Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = threads }, work.Run);
+            }
+            catch (AggregateException failure) when (failure.InnerExceptions.Count > 0)
+            {
+                // The crew rethrows the item's own exception; so does this path.
+                ExceptionDispatchInfo.Capture(failure.InnerExceptions[0]).Throw();
+            }
+        }
+
+        /// <summary>Sets up the job and wakes the workers.</summary>
+        private static void Publish(int count, int helpers, IShardWork work)
+        {
+            lock (Sleep)
+            {
+                (_work, _count, _next, _done, _failure) = (work, count, -1, 0, null);
+                (_helpers, _joined, _left, _open) = (helpers, 0, 0, true);
+                _generation++;
+                Monitor.PulseAll(Sleep);
+            }
+        }
+
+        /// <summary>Stops workers joining, then waits for those that joined to leave, so that no worker still reads the
+        /// job's fields when the next job overwrites them.</summary>
+        private static void Close()
+        {
+            int joined;
+            lock (Sleep)
+            {
+                _open = false;
+                joined = _joined;
+            }
+
+            var spin = default(SpinWait);
+            while (Volatile.Read(ref _left) < joined)
+            {
+                spin.SpinOnce(sleep1Threshold: -1);
+            }
+
+            _work = null;
         }
 
         private static void Hire(int workers)
@@ -84,7 +152,7 @@ namespace NetGen.Training
 
                 var thread = new Thread(() => Serve(seen)) { IsBackground = true, Name = "NetGen DataParallel worker" };
                 thread.UnsafeStart(); // no captured ExecutionContext: the worker outlives its first caller
-                _workers++;
+                Interlocked.Increment(ref _workers);
             }
         }
 
@@ -93,15 +161,17 @@ namespace NetGen.Training
             bool worked = true;
             while (true)
             {
-                // Only a worker that took part in the last job expects the next one soon; the others sleep at once.
-                long deadline = Stopwatch.GetTimestamp() + (worked ? Stopwatch.Frequency * SpinMicroseconds / 1_000_000 : 0);
-                var spin = default(SpinWait);
-                while (Volatile.Read(ref _generation) == seen && Stopwatch.GetTimestamp() < deadline)
+                // Only a worker that took part in the last job, during a held run, expects the next one soon.
+                if (worked && Volatile.Read(ref _holds) > 0)
                 {
-                    spin.SpinOnce(sleep1Threshold: -1);
+                    long deadline = Stopwatch.GetTimestamp() + (Stopwatch.Frequency * SpinMicroseconds / 1_000_000);
+                    var spin = default(SpinWait);
+                    while (Volatile.Read(ref _generation) == seen && Stopwatch.GetTimestamp() < deadline)
+                    {
+                        spin.SpinOnce(sleep1Threshold: -1);
+                    }
                 }
 
-                Job? job;
                 lock (Sleep)
                 {
                     while (_generation == seen)
@@ -110,59 +180,46 @@ namespace NetGen.Training
                     }
 
                     seen = _generation;
-                    job = _job;
+                    worked = _open && _joined < _helpers;
+                    if (worked)
+                    {
+                        _joined++;
+                    }
                 }
 
-                worked = job is not null && Interlocked.Increment(ref job.Joined) <= job.Helpers;
                 if (worked)
                 {
-                    job!.Work();
+                    Work();
+                    Interlocked.Increment(ref _left);
                 }
             }
         }
 
-        private sealed class Job
+        /// <summary>Takes items one at a time until none are left.</summary>
+        private static void Work()
         {
-            private readonly Action<int> _body;
-            private readonly int _count;
-            private int _next = -1;
-
-            public Job(Action<int> body, int count, int helpers)
+            IShardWork work = _work!;
+            int count = _count;
+            for (int item = Interlocked.Increment(ref _next); item < count; item = Interlocked.Increment(ref _next))
             {
-                _body = body;
-                _count = count;
-                Helpers = helpers;
-            }
-
-            public int Helpers { get; }
-
-            public int Joined;
-
-            public int Done;
-
-            private ExceptionDispatchInfo? _failure;
-
-            public ExceptionDispatchInfo? Failure => Volatile.Read(ref _failure);
-
-            /// <summary>Takes items one at a time until none are left.</summary>
-            public void Work()
-            {
-                for (int item = Interlocked.Increment(ref _next); item < _count; item = Interlocked.Increment(ref _next))
+                try
                 {
-                    try
-                    {
-                        _body(item);
-                    }
-                    catch (Exception exception)
-                    {
-                        Interlocked.CompareExchange(ref _failure, ExceptionDispatchInfo.Capture(exception), null);
-                    }
-                    finally
-                    {
-                        Interlocked.Increment(ref Done);
-                    }
+                    work.Run(item);
+                }
+                catch (Exception exception)
+                {
+                    Interlocked.CompareExchange(ref _failure, ExceptionDispatchInfo.Capture(exception), null);
+                }
+                finally
+                {
+                    Interlocked.Increment(ref _done);
                 }
             }
+        }
+
+        private sealed class ActionWork(Action<int> body) : IShardWork
+        {
+            public void Run(int item) => body(item);
         }
     }
 }

@@ -42,8 +42,12 @@ namespace NetGen.Training
             return new TrainingRun<T>(network, optimizer, training, validation, options, progress, cancellationToken).Run();
         }
 
-        /// <summary>One mini-batch: zero the gradients, accumulate each sample's, check they are finite, clip, update at
-        /// <c>optimizer.LearningRate * rateFactor</c>. Allocates nothing.</summary>
+        /// <summary>One mini-batch: gather its samples into one contiguous block, zero the gradients, run the batched
+        /// backward pass (<see cref="INeuralNetwork{T}.BackwardBatch(ReadOnlySpan{T}, ReadOnlySpan{T})"/>, or
+        /// <see cref="DataParallel{T}"/>'s shards on one thread when the batch is larger than
+        /// <see cref="DataParallel{T}.ShardSize"/>, exactly as <see cref="Trainer.Train{T}"/> sums it), check the
+        /// gradients are finite, clip, update at <c>optimizer.LearningRate * rateFactor</c>. Allocates nothing once the
+        /// calling thread's batch buffer has grown to the batch.</summary>
         /// <param name="network">The network to update.</param>
         /// <param name="optimizer">The optimizer, which holds the learning rate.</param>
         /// <param name="data">The dataset the batch indexes.</param>
@@ -69,24 +73,26 @@ namespace NetGen.Training
                 throw new ArgumentException("The batch must hold at least one sample.", nameof(batch));
             }
 
-            string? problem = TryStep(network, optimizer, data, batch, clipNorm, rateFactor, noise, out double lossSum);
+            CheckShapes(network, data, nameof(data));
+            BatchBuffer<T> buffer = BatchBuffer<T>.ForThread(batch.Length, network.InputSize, network.OutputSize);
+            buffer.Gather(data, batch, noise);
+            DataParallel<T>? parallel = batch.Length > DataParallel<T>.ShardSize ? SingleThreaded<T>.For(network) : null;
+            string? problem = TryStep(network, optimizer, buffer, parallel, clipNorm, rateFactor, out double lossSum);
             return problem is null ? lossSum / batch.Length : throw new TrainingDivergedException(problem);
         }
 
-        /// <summary>The step itself: returns null and the summed loss, or what went wrong (before any update).</summary>
-        internal static string? TryStep<T>(INeuralNetwork<T> network, IOptimizer<T> optimizer, Dataset<T> data, ReadOnlySpan<int> batch, double? clipNorm, double rateFactor, GaussianNoise<T>? noise, out double lossSum)
+        /// <summary>The step itself on a gathered batch: returns null and the summed loss, or what went wrong (before any
+        /// update). Without <paramref name="parallel"/> the batch must be one shard.</summary>
+        internal static string? TryStep<T>(INeuralNetwork<T> network, IOptimizer<T> optimizer, BatchBuffer<T> batch, DataParallel<T>? parallel, double? clipNorm, double rateFactor, out double lossSum)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
             network.ZeroGradients();
-            T loss = T.Zero;
-            foreach (int i in batch)
-            {
-                loss += network.Backward(noise is null ? data.Input(i) : noise.Perturb(data.Input(i)), data.Target(i));
-            }
-
+            T loss = parallel is null
+                ? network.BackwardBatch(batch.InputSpan, batch.TargetSpan)
+                : parallel.Backward(batch.InputMemory, batch.TargetMemory);
             lossSum = double.NaN;
             Span<T> gradients = network.Gradients;
-            double norm = Norm(gradients) / batch.Length;
+            double norm = Norm(gradients) / batch.Count;
             if (!T.IsFinite(loss))
             {
                 return $"the loss is {loss}";
@@ -102,7 +108,7 @@ namespace NetGen.Training
                 TensorPrimitives.Multiply(gradients, T.CreateChecked(c / norm), gradients);
             }
 
-            optimizer.Step(network.Parameters, gradients, batch.Length, rateFactor);
+            optimizer.Step(network.Parameters, gradients, batch.Count, rateFactor);
             lossSum = double.CreateChecked(loss);
             return null;
         }
@@ -140,7 +146,7 @@ namespace NetGen.Training
             return true;
         }
 
-        private static void CheckShapes<T>(INeuralNetwork<T> network, Dataset<T> data, string name)
+        internal static void CheckShapes<T>(INeuralNetwork<T> network, Dataset<T> data, string name)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
             if (data.InputSize != network.InputSize || data.TargetSize != network.OutputSize)
@@ -166,6 +172,8 @@ namespace NetGen.Training
         private readonly T[] _epochStart;
         private readonly T[]? _best;
         private readonly int[] _order;
+        private readonly BatchBuffer<T> _batch;
+        private readonly DataParallel<T> _parallel;
         private SplitMix64 _random;
         private double _bestLoss = double.PositiveInfinity;
         private int _bestEpoch;
@@ -184,10 +192,32 @@ namespace NetGen.Training
             }
 
             _random = new SplitMix64(options.Seed);
+            _batch = new BatchBuffer<T>(Math.Min(options.BatchSize, training.Count), network.InputSize, network.OutputSize);
+            _parallel = new DataParallel<T>(network, options.Threads);
         }
 
-        /// <summary>Every epoch: train, report, track the best; stop early when patience runs out.</summary>
+        /// <summary>Every epoch: train, report, track the best; stop early when patience runs out. With more than one
+        /// thread, holds the worker crew for the run (its workers spin between steps) and releases it at the end, after
+        /// which the workers block and use no CPU.</summary>
         public TrainingResult Run()
+        {
+            if (_options.Threads == 1)
+            {
+                return RunEpochs();
+            }
+
+            ShardCrew.Hold();
+            try
+            {
+                return RunEpochs();
+            }
+            finally
+            {
+                ShardCrew.Release();
+            }
+        }
+
+        private TrainingResult RunEpochs()
         {
             for (int epoch = 1; epoch <= _options.Epochs; epoch++)
             {
@@ -221,7 +251,8 @@ namespace NetGen.Training
 
                 int size = Math.Min(_options.BatchSize, _order.Length - start);
                 batches++;
-                string? problem = Trainer.TryStep(_network, _optimizer, _training, _order.AsSpan(start, size), _options.ClipNorm, rateFactor, _noise, out double batchLoss);
+                _batch.Gather(_training, _order.AsSpan(start, size), _noise);
+                string? problem = Trainer.TryStep(_network, _optimizer, _batch, _parallel, _options.ClipNorm, rateFactor, out double batchLoss);
                 if (problem is not null)
                 {
                     Diverged(epoch, batches, problem);
@@ -252,10 +283,9 @@ namespace NetGen.Training
         /// <summary>Measures the epoch, records its report and passes it to the progress callback.</summary>
         private EpochReport Report(int epoch, double lossSum, double rateFactor)
         {
-            double validationLoss = _validation is null ? double.NaN : Evaluation.MeanLoss(_network, _validation);
-            double metric = _options.Metric == Metric.Accuracy
-                ? Evaluation.Accuracy(_network, _validation ?? _training)
-                : Evaluation.RootMeanSquaredError(_network, _validation ?? _training);
+            (double validationLoss, double metric) = _validation is not null
+                ? Evaluation.Measure(_network, _validation, _options.Metric, withLoss: true)
+                : (double.NaN, Evaluation.Measure(_network, _training, _options.Metric, withLoss: false).Metric);
             var report = new EpochReport(epoch, lossSum / _training.Count, validationLoss, metric, _optimizer.LearningRate * rateFactor, _watch.Elapsed);
             _reports.Add(report);
             _progress?.Report(report);
@@ -315,12 +345,18 @@ namespace NetGen.Training
         /// <summary>The input plus independent N(0, deviation^2) noise per value; valid until the next call.</summary>
         public ReadOnlySpan<T> Perturb(ReadOnlySpan<T> input)
         {
+            Add(input, _buffer);
+            return _buffer;
+        }
+
+        /// <summary>Writes the input plus independent N(0, deviation^2) noise per value to <paramref name="destination"/>:
+        /// the same values, from the same stream, as <see cref="Perturb"/>.</summary>
+        public void Add(ReadOnlySpan<T> input, Span<T> destination)
+        {
             for (int i = 0; i < input.Length; i++)
             {
-                _buffer[i] = input[i] + T.CreateChecked(_deviation * NextStandardNormal());
+                destination[i] = input[i] + T.CreateChecked(_deviation * NextStandardNormal());
             }
-
-            return _buffer;
         }
 
         /// <summary>A standard normal value; Box-Muller gives two per pair of uniforms, the second is kept for the next call.</summary>
@@ -339,5 +375,80 @@ namespace NetGen.Training
             _spare = radius * Math.Sin(angle);
             return radius * Math.Cos(angle);
         }
+    }
+
+    /// <summary>A mini-batch gathered into one contiguous block, inputs and targets row-major, reused for every step:
+    /// the shape <see cref="INeuralNetwork{T}.BackwardBatch(ReadOnlySpan{T}, ReadOnlySpan{T})"/> and
+    /// <see cref="DataParallel{T}"/> take. Input noise is added during the copy.</summary>
+    internal sealed class BatchBuffer<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        [ThreadStatic]
+        private static BatchBuffer<T>? t_buffer;
+
+        private readonly int _inputSize, _targetSize;
+        private readonly T[] _inputs, _targets;
+
+        public BatchBuffer(int capacity, int inputSize, int targetSize)
+        {
+            (_inputSize, _targetSize) = (inputSize, targetSize);
+            _inputs = new T[capacity * inputSize];
+            _targets = new T[capacity * targetSize];
+        }
+
+        /// <summary>The number of samples gathered by the last <see cref="Gather"/>.</summary>
+        public int Count { get; private set; }
+
+        public ReadOnlySpan<T> InputSpan => _inputs.AsSpan(0, Count * _inputSize);
+
+        public ReadOnlySpan<T> TargetSpan => _targets.AsSpan(0, Count * _targetSize);
+
+        public ReadOnlyMemory<T> InputMemory => _inputs.AsMemory(0, Count * _inputSize);
+
+        public ReadOnlyMemory<T> TargetMemory => _targets.AsMemory(0, Count * _targetSize);
+
+        /// <summary>The calling thread's buffer (for <see cref="Trainer.Step{T}"/>), grown to hold the batch.</summary>
+        public static BatchBuffer<T> ForThread(int count, int inputSize, int targetSize)
+        {
+            BatchBuffer<T>? buffer = t_buffer;
+            if (buffer is null || buffer._inputSize != inputSize || buffer._targetSize != targetSize || buffer._inputs.Length < count * inputSize)
+            {
+                t_buffer = buffer = new BatchBuffer<T>(count, inputSize, targetSize);
+            }
+
+            return buffer;
+        }
+
+        /// <summary>Copies the samples <paramref name="batch"/> indexes, in its order; with <paramref name="noise"/>, each
+        /// input value gets its noise as it is copied (the same draws, in the same order, as one sample at a time).</summary>
+        public void Gather(Dataset<T> data, ReadOnlySpan<int> batch, GaussianNoise<T>? noise)
+        {
+            for (int s = 0; s < batch.Length; s++)
+            {
+                Span<T> input = _inputs.AsSpan(s * _inputSize, _inputSize);
+                if (noise is null)
+                {
+                    data.Input(batch[s]).CopyTo(input);
+                }
+                else
+                {
+                    noise.Add(data.Input(batch[s]), input);
+                }
+
+                data.Target(batch[s]).CopyTo(_targets.AsSpan(s * _targetSize, _targetSize));
+            }
+
+            Count = batch.Length;
+        }
+    }
+
+    /// <summary>One single-threaded <see cref="DataParallel{T}"/> per network for <see cref="Trainer.Step{T}"/>'s large
+    /// batches, so that a step sums shards exactly as <see cref="Trainer.Train{T}"/> does, and allocates nothing after
+    /// the first.</summary>
+    internal static class SingleThreaded<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<INeuralNetwork<T>, DataParallel<T>> Table = new();
+
+        public static DataParallel<T> For(INeuralNetwork<T> network) =>
+            Table.TryGetValue(network, out DataParallel<T>? parallel) ? parallel : Table.GetValue(network, n => new DataParallel<T>(n, 1));
     }
 }

@@ -33,7 +33,9 @@ namespace NetGen.Training
         /// leaves the network with the last epoch's parameters. Without a validation set it changes nothing.</summary>
         public bool RestoreBestWeights { get; init; }
 
-        /// <summary>What to report besides the loss; <see cref="Metric.Accuracy"/> by default.</summary>
+        /// <summary>What to report besides the loss; <see cref="Metric.Accuracy"/> by default. It is measured every epoch
+        /// on the validation set, or, without one, on the whole training set: <see cref="Metric.None"/> skips that extra
+        /// pass (the report's metric is then NaN).</summary>
         public Metric Metric { get; init; } = Metric.Accuracy;
 
         /// <summary>The standard deviation of Gaussian noise added to each training input every time it is used (Keras's
@@ -43,13 +45,20 @@ namespace NetGen.Training
         /// standardised inputs, where it is a fraction of each feature's spread.</summary>
         public double InputNoise { get; init; }
 
+        /// <summary>The most threads a training step uses; 1 by default. A mini-batch larger than
+        /// <see cref="DataParallel{T}.ShardSize"/> samples is cut into shards that run in parallel
+        /// (<see cref="DataParallel{T}"/>); smaller ones run on the calling thread. The result does not depend on it: the
+        /// same seed gives bit-identical parameters on 1, 2 or more threads. The worker threads spin between steps only
+        /// while <see cref="Trainer.Train{T}"/> runs, and use no CPU after it returns.</summary>
+        public int Threads { get; init; } = 1;
+
         /// <summary>Throws if a value is out of range.</summary>
         internal void Validate()
         {
             if (Epochs < 1 || BatchSize < 1 || Patience is < 1 || ClipNorm is not null and not > 0
-                || !(InputNoise >= 0 && double.IsFinite(InputNoise)))
+                || !(InputNoise >= 0 && double.IsFinite(InputNoise)) || Threads < 1 || !Enum.IsDefined(Metric))
             {
-                throw new ArgumentOutOfRangeException("options", "Epochs, BatchSize and Patience must be at least 1, ClipNorm above 0, and InputNoise finite and not negative.");
+                throw new ArgumentOutOfRangeException("options", "Epochs, BatchSize, Patience and Threads must be at least 1, ClipNorm above 0, InputNoise finite and not negative, and Metric one of the Metric values.");
             }
         }
     }
@@ -62,13 +71,18 @@ namespace NetGen.Training
 
         /// <summary>The root mean squared error of the outputs.</summary>
         RootMeanSquaredError,
+
+        /// <summary>No metric: the report's <see cref="EpochReport.Metric"/> is NaN. Without a validation set this saves
+        /// the trainer a forward pass over the whole training set every epoch.</summary>
+        None,
     }
 
     /// <summary>One epoch's figures, as reported to <see cref="IProgress{T}"/>.</summary>
     /// <param name="Epoch">The epoch, counting from 1.</param>
     /// <param name="TrainingLoss">The mean loss over the epoch's mini-batches.</param>
     /// <param name="ValidationLoss">The mean loss on the validation set, or NaN without one.</param>
-    /// <param name="Metric">The <see cref="TrainerOptions.Metric"/> on the validation set (or the training set without one).</param>
+    /// <param name="Metric">The <see cref="TrainerOptions.Metric"/> on the validation set (or the training set without one);
+    /// NaN with <see cref="Metric.None"/>.</param>
     /// <param name="LearningRate">The epoch's learning rate: the optimizer's rate times the schedule's factor.</param>
     /// <param name="Elapsed">The time since training started.</param>
     public sealed record EpochReport(int Epoch, double TrainingLoss, double ValidationLoss, double Metric, double LearningRate, TimeSpan Elapsed);
