@@ -58,6 +58,20 @@ public class ReservedNameTests
         Assert.Empty(result.CompilationDiagnostics);
     }
 
+    [Fact]
+    public void TwoNetworksWhoseNamesDifferOnlyInDotsAndUnderscores_GetTheirOwnKernelClasses()
+    {
+        GeneratorHarness.Result result = GeneratorHarness.Run("""
+            using NetGen;
+            namespace A_B { [Input(2)] [Dense(1)] [Loss(LossFunction.MeanSquaredError)] public partial class C; }
+            namespace A { [Input(3)] [Dense(2)] [Loss(LossFunction.MeanSquaredError)] public partial class B_C; }
+            """);
+        Assert.Empty(result.NetGenDiagnostics);
+        Assert.Empty(result.CompilationDiagnostics);
+        Assert.NotNull(result.Output.GetTypeByMetadataName("NetGen.Generated.A__B_C"));
+        Assert.NotNull(result.Output.GetTypeByMetadataName("NetGen.Generated.A_B__C"));
+    }
+
     private const string WeightsFile = """
         { "format": "netgen-weights", "version": 1, "input": 2,
           "layers": [

@@ -29,7 +29,7 @@ public class JitLimitTests
     {
         const BindingFlags Declared = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
         // The passes live in the network's type; its kernels in NetGen.Generated.<full name with _ for punctuation>.
-        Type? kernels = network.Assembly.GetType("NetGen.Generated." + network.FullName!.Replace('.', '_').Replace('+', '_'));
+        Type? kernels = network.Assembly.GetType("NetGen.Generated." + network.FullName!.Replace("_", "__").Replace('.', '_').Replace('+', '_'));
         Assert.True(kernels is not null, $"no kernel class for {network.FullName}");
         MethodInfo[] methods = network.GetMethods(Declared).Concat(kernels.GetMethods(Declared)).ToArray();
         Assert.Contains(methods, m => m.Name == "Backward");

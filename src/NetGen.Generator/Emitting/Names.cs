@@ -53,11 +53,12 @@ namespace NetGen.Generator.Emitting
 
         public static string Scratch(string t) => $"global::NetGen.Runtime.Scratch<{t}>";
 
-        /// <summary>The kernel class of a network, in <see cref="KernelNamespace"/>: its full name with every character
-        /// that is not a letter or digit replaced, so two networks never share one (<c>Samples.XorNet</c> is
-        /// <c>Samples_XorNet</c>).</summary>
+        /// <summary>The kernel class of a network, in <see cref="KernelNamespace"/>: its full name with each <c>_</c>
+        /// doubled, then each <c>.</c> as <c>_</c> (and a keyword's <c>@</c> dropped), so two networks never share one:
+        /// <c>Samples.XorNet</c> is <c>Samples_XorNet</c>, <c>A_B.C</c> is <c>A__B_C</c> and <c>A.B_C</c> is
+        /// <c>A_B__C</c>.</summary>
         public static string KernelClass(TypeSpec type) =>
-            new string(type.FullName.Replace("global::", string.Empty).Select(c => char.IsLetterOrDigit(c) ? c : '_').ToArray());
+            type.FullName.Replace("global::", string.Empty).Replace("@", string.Empty).Replace("_", "__").Replace('.', '_');
 
         /// <summary>The kernel class as code in the user's type refers to it.</summary>
         public static string QualifiedKernelClass(TypeSpec type) => $"global::{KernelNamespace}.{KernelClass(type)}";
