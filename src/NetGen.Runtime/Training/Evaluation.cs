@@ -208,7 +208,8 @@ namespace NetGen.Training
             }
         }
 
-        /// <summary>One output buffer per thread and precision, grown once and reused.</summary>
+        /// <summary>One output buffer per thread and precision, grown once and reused. Not <c>Scratch&lt;T&gt;</c>: the
+        /// <c>ForwardBatch</c> that fills this buffer uses that one for its own activations.</summary>
         private static class Outputs<T> where T : unmanaged
         {
             [ThreadStatic]
