@@ -15,8 +15,17 @@ namespace NetGen.Runtime
     public static class Activations
     {
         /// <summary><c>h = 1 / (1 + e^-a)</c>.</summary>
-        public static void Sigmoid<T>(ReadOnlySpan<T> a, Span<T> h) where T : unmanaged, IFloatingPointIeee754<T> =>
+        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        public static void Sigmoid<T>(ReadOnlySpan<T> a, Span<T> h) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            if (typeof(T) == typeof(float))
+            {
+                SpanMath.Sigmoid(SpanMath.AsFloat(a), SpanMath.AsFloat(h));
+                return;
+            }
+
             TensorPrimitives.Sigmoid(a, h);
+        }
 
         /// <summary><c>h = tanh(a)</c>. In float, a rational approximation (Eigen's <c>generic_fast_tanh_float</c>: odd
         /// degree-13 over even degree-6 polynomial, inputs clamped where it reaches +-1 exactly) that is
@@ -24,6 +33,7 @@ namespace NetGen.Runtime
         /// figures are in docs/performance.md), which matters because tanh dominated batched training of tanh networks
         /// (W3). NaN propagates. Every path (Vector512, Vector&lt;float&gt;, scalar) evaluates the same operations, so
         /// they agree bit for bit. Double uses TensorPrimitives.Tanh.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
         public static void Tanh<T>(ReadOnlySpan<T> a, Span<T> h) where T : unmanaged, IFloatingPointIeee754<T>
         {
             if (typeof(T) != typeof(float))
@@ -74,7 +84,9 @@ namespace NetGen.Runtime
         // clamp is the smallest input whose approximation rounds to exactly 1, which depends on that rounding: 7.99881172
         // with FMA (Eigen's constant for its FMA path), 7.90531111 with separate multiplies and adds (checked by a scan of
         // every float in [7, 8.2] in both modes; StabilityTests pins the +-1 on every CI path).
-        private static readonly float TanhClamp = Simd.IsFused ? 7.99881172180175781f : 7.90531110763549805f;
+        // A property, not a static readonly field: Simd.IsFused is a constant to the JIT, so this folds to one constant even in
+        // code compiled before the class is initialised (the AggressiveOptimization passes), with no initialisation check.
+        private static float TanhClamp => Simd.IsFused ? 7.99881172180175781f : 7.90531110763549805f;
         private const float TanhTiny = 0.0004f;
         private const float A1 = 4.89352455891786e-03f, A3 = 6.37261928875436e-04f, A5 = 1.48572235717979e-05f,
             A7 = 5.12229709037114e-08f, A9 = -8.60467152213735e-11f, A11 = 2.00018790482477e-13f, A13 = -2.76076847742355e-16f;
@@ -143,10 +155,20 @@ namespace NetGen.Runtime
         }
 
         /// <summary><c>h = max(0, a)</c>; NaN propagates.</summary>
-        public static void ReLU<T>(ReadOnlySpan<T> a, Span<T> h) where T : unmanaged, IFloatingPointIeee754<T> =>
+        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        public static void ReLU<T>(ReadOnlySpan<T> a, Span<T> h) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            if (typeof(T) == typeof(float))
+            {
+                SpanMath.Max(SpanMath.AsFloat(a), 0f, SpanMath.AsFloat(h));
+                return;
+            }
+
             TensorPrimitives.Max(a, T.Zero, h);
+        }
 
         /// <summary><c>h = a</c> if <c>a &gt; 0</c>, else <c>alpha a</c>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
         public static void LeakyReLU<T>(ReadOnlySpan<T> a, T alpha, Span<T> h) where T : unmanaged, IFloatingPointIeee754<T>
         {
             Same(a.Length, h.Length);
@@ -168,12 +190,22 @@ namespace NetGen.Runtime
         }
 
         /// <summary><c>h = a</c> if <c>a &gt; 0</c>, else <c>alpha (e^a - 1)</c>; <c>e^a</c> is taken of <c>min(a, 0)</c>, so it never overflows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
         public static void ELU<T>(ReadOnlySpan<T> a, T alpha, Span<T> h) where T : unmanaged, IFloatingPointIeee754<T>
         {
             Same(a.Length, h.Length);
             // h = e^min(a, 0) first (exp is only vectorised over whole spans), then the select.
-            TensorPrimitives.Min(a, T.Zero, h);
-            TensorPrimitives.Exp(h, h);
+            if (typeof(T) == typeof(float))
+            {
+                SpanMath.Min(SpanMath.AsFloat(a), 0f, SpanMath.AsFloat(h));
+                SpanMath.Exp(SpanMath.AsFloat(h), SpanMath.AsFloat(h));
+            }
+            else
+            {
+                TensorPrimitives.Min(a, T.Zero, h);
+                TensorPrimitives.Exp(h, h);
+            }
+
             int i = 0;
             if (Vector.IsHardwareAccelerated)
             {
@@ -193,8 +225,25 @@ namespace NetGen.Runtime
         }
 
         /// <summary><c>h_k = e^(a_k - m) / sum_j e^(a_j - m)</c> with <c>m = max_j a_j</c>: stable for any finite logits.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
         public static void Softmax<T>(ReadOnlySpan<T> a, Span<T> h) where T : unmanaged, IFloatingPointIeee754<T>
         {
+            if (typeof(T) == typeof(float))
+            {
+                ReadOnlySpan<float> x = SpanMath.AsFloat(a);
+                Span<float> y = SpanMath.AsFloat(h);
+                if (SpanMath.TrySoftmaxInRegisters(x, y))
+                {
+                    return;
+                }
+
+                float m = SpanMath.Max(x);
+                SpanMath.Subtract(x, m, y);
+                SpanMath.Exp(y, y);
+                SpanMath.Divide(y, SpanMath.Sum(y), y);
+                return;
+            }
+
             T max = TensorPrimitives.Max(a);
             TensorPrimitives.Subtract(a, max, h);
             TensorPrimitives.Exp(h, h);
@@ -204,6 +253,7 @@ namespace NetGen.Runtime
 
         /// <summary>Maxout: <c>h_i = max_p z_{p,i}</c> over the layer's affine outputs <paramref name="z"/>, stored piece-major
         /// (<c>z[p * units + i]</c>).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
         public static void Maxout<T>(ReadOnlySpan<T> z, int pieces, Span<T> h) where T : unmanaged, IFloatingPointIeee754<T>
         {
             Same(z.Length, pieces * h.Length);
@@ -211,11 +261,19 @@ namespace NetGen.Runtime
             z.Slice(0, units).CopyTo(h);
             for (int p = 1; p < pieces; p++)
             {
-                TensorPrimitives.Max(h, z.Slice(p * units, units), h);
+                if (typeof(T) == typeof(float))
+                {
+                    SpanMath.Max(SpanMath.AsFloat<T>(h), SpanMath.AsFloat(z.Slice(p * units, units)), SpanMath.AsFloat(h));
+                }
+                else
+                {
+                    TensorPrimitives.Max(h, z.Slice(p * units, units), h);
+                }
             }
         }
 
         /// <summary>Sigmoid backward: <c>da = dh * h (1 - h)</c>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
         public static void SigmoidBackward<T>(ReadOnlySpan<T> h, ReadOnlySpan<T> dh, Span<T> da) where T : unmanaged, IFloatingPointIeee754<T>
         {
             Same(h.Length, dh.Length, da.Length);
@@ -236,6 +294,7 @@ namespace NetGen.Runtime
         }
 
         /// <summary>Tanh backward: <c>da = dh * (1 - h^2)</c>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
         public static void TanhBackward<T>(ReadOnlySpan<T> h, ReadOnlySpan<T> dh, Span<T> da) where T : unmanaged, IFloatingPointIeee754<T>
         {
             Same(h.Length, dh.Length, da.Length);
@@ -270,10 +329,12 @@ namespace NetGen.Runtime
         }
 
         /// <summary>ReLU backward: <c>da = dh</c> where <c>a &gt; 0</c>, else 0 (the derivative at 0 is 0, as in PyTorch).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
         public static void ReLUBackward<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> dh, Span<T> da) where T : unmanaged, IFloatingPointIeee754<T> =>
             LeakyReLUBackward(a, dh, T.Zero, da);
 
         /// <summary>Leaky ReLU backward: <c>da = dh</c> where <c>a &gt; 0</c>, else <c>alpha dh</c>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
         public static void LeakyReLUBackward<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> dh, T alpha, Span<T> da) where T : unmanaged, IFloatingPointIeee754<T>
         {
             Same(a.Length, dh.Length, da.Length);
@@ -295,6 +356,7 @@ namespace NetGen.Runtime
         }
 
         /// <summary>ELU backward: <c>da = dh</c> where <c>a &gt; 0</c>, else <c>dh (h + alpha)</c>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
         public static void ELUBackward<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> h, ReadOnlySpan<T> dh, T alpha, Span<T> da) where T : unmanaged, IFloatingPointIeee754<T>
         {
             Same(a.Length, h.Length, dh.Length, da.Length);
@@ -316,23 +378,41 @@ namespace NetGen.Runtime
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void Same(int a, int b) => Same(a, b, a, a);
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void Same(int a, int b, int c) => Same(a, b, c, a);
 
-        /// <summary>Throws unless all lengths agree (no params array: the passes must not allocate).</summary>
+        /// <summary>Throws unless all lengths agree (no params array: the passes must not allocate). Inlined, with the
+        /// throw out of line.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void Same(int a, int b, int c, int d)
         {
             if (a != b || a != c || a != d)
             {
-                throw new ArgumentException($"The spans must have matching lengths, but their lengths are {a}, {b}, {c} and {d}.");
+                ThrowLengths(a, b, c, d);
             }
         }
 
+        [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static void ThrowLengths(int a, int b, int c, int d) =>
+            throw new ArgumentException($"The spans must have matching lengths, but their lengths are {a}, {b}, {c} and {d}.");
+
         /// <summary>Softmax backward through its Jacobian <c>diag(y) - y y^T</c>: <c>da = y * (dh - y . dh)</c>.
         /// Only needed when softmax is not fused with cross-entropy.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
         public static void SoftmaxBackward<T>(ReadOnlySpan<T> y, ReadOnlySpan<T> dh, Span<T> da) where T : unmanaged, IFloatingPointIeee754<T>
         {
+            if (typeof(T) == typeof(float))
+            {
+                Span<float> d = SpanMath.AsFloat(da);
+                SpanMath.Subtract(SpanMath.AsFloat(dh), SpanMath.Dot(SpanMath.AsFloat(y), SpanMath.AsFloat(dh)), d);
+                SpanMath.Multiply(d, SpanMath.AsFloat(y), d);
+                return;
+            }
+
             T dot = TensorPrimitives.Dot(y, dh);
             TensorPrimitives.Subtract(dh, dot, da);
             TensorPrimitives.Multiply(da, y, da);
@@ -340,6 +420,7 @@ namespace NetGen.Runtime
 
         /// <summary>Maxout backward: the gradient flows to the winning piece only, <c>dz_{p*,i} = dh_i</c>, others 0;
         /// ties go to the first maximum, as in the forward pass.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
         public static void MaxoutBackward<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> h, ReadOnlySpan<T> dh, int pieces, Span<T> dz) where T : unmanaged, IFloatingPointIeee754<T>
         {
             Same(z.Length, pieces * h.Length, pieces * dh.Length, dz.Length);

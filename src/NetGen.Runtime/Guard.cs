@@ -29,6 +29,7 @@ namespace NetGen.Runtime
         /// <param name="size">Values per sample.</param>
         /// <param name="parameterName">The name of the span's parameter.</param>
         /// <returns>The number of samples.</returns>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static int BatchCount(int length, int size, string parameterName)
         {
             if (length % size != 0)
@@ -47,6 +48,7 @@ namespace NetGen.Runtime
         /// <param name="count">The number of samples.</param>
         /// <param name="size">Values per sample.</param>
         /// <param name="parameterName">The name of the span's parameter.</param>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void BatchLength(int actual, int count, int size, string parameterName)
         {
             if ((long)count * size != actual)
@@ -60,24 +62,37 @@ namespace NetGen.Runtime
         /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> unless the learning rate is finite and not negative.</summary>
         /// <param name="learningRate">eta.</param>
         /// <param name="parameterName">The name of the parameter.</param>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void LearningRate<T>(T learningRate, string parameterName) where T : IFloatingPointIeee754<T>
         {
             if (!(learningRate >= T.Zero) || !T.IsFinite(learningRate))
             {
-                throw new ArgumentOutOfRangeException(parameterName, learningRate, "The learning rate must be a finite number of at least 0. Nothing was written.");
+                ThrowLearningRate(learningRate, parameterName);
             }
         }
 
         /// <summary>Throws <see cref="ArithmeticException"/> when a sample's loss is NaN or infinite, before any
         /// parameter is updated.</summary>
         /// <param name="loss">The sample's loss.</param>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void FiniteLoss<T>(T loss) where T : IFloatingPointIeee754<T>
         {
             if (!T.IsFinite(loss))
             {
-                throw new ArithmeticException($"The sample's loss is {loss.ToString(null, System.Globalization.CultureInfo.InvariantCulture)}, so no step was taken and the parameters are as they were. Check the input and target for NaN or infinite values, or lower the learning rate if earlier steps diverged.");
+                ThrowFiniteLoss(loss);
             }
         }
+
+        // The checks above inline into the generated passes; what they throw stays out of line.
+        [DoesNotReturn]
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static void ThrowLearningRate<T>(T learningRate, string parameterName) where T : IFloatingPointIeee754<T> =>
+            throw new ArgumentOutOfRangeException(parameterName, learningRate, "The learning rate must be a finite number of at least 0. Nothing was written.");
+
+        [DoesNotReturn]
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static void ThrowFiniteLoss<T>(T loss) where T : IFloatingPointIeee754<T> =>
+            throw new ArithmeticException($"The sample's loss is {loss.ToString(null, System.Globalization.CultureInfo.InvariantCulture)}, so no step was taken and the parameters are as they were. Check the input and target for NaN or infinite values, or lower the learning rate if earlier steps diverged.");
 
         [DoesNotReturn]
         [MethodImpl(MethodImplOptions.NoInlining)]

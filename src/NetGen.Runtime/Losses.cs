@@ -2,6 +2,7 @@ using System;
 using System.ComponentModel;
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace NetGen.Runtime
 {
@@ -13,6 +14,7 @@ namespace NetGen.Runtime
         /// <remarks>Vectorised for long spans (a batched tile's whole output block is one call): one scalar sum chain
         /// over W3's tiles was a visible share of its training step (docs/performance.md). Spans shorter than a vector
         /// (a single sample of a small network) take the scalar loop alone, as before.</remarks>
+        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
         public static T HalfSquaredError<T>(ReadOnlySpan<T> y, ReadOnlySpan<T> d) where T : unmanaged, IFloatingPointIeee754<T>
         {
             if (y.Length != d.Length)
@@ -46,9 +48,10 @@ namespace NetGen.Runtime
         /// <summary>Cross-entropy of <c>softmax(a)</c> from the logits <paramref name="a"/>:
         /// <c>L = log sum_j e^(a_j - m) + m - sum_k d_k a_k</c>, <c>m = max_j a_j</c>, for targets that sum to 1.
         /// Finite for logits of any finite size.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
         public static T CrossEntropyFromLogits<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> d) where T : unmanaged, IFloatingPointIeee754<T>
         {
-            T m = TensorPrimitives.Max(a);
+            T m = typeof(T) == typeof(float) ? SpanMath.As<T>(SpanMath.Max(SpanMath.AsFloat(a))) : TensorPrimitives.Max(a);
             T sum = T.Zero;
             T dot = T.Zero;
             for (int k = 0; k < a.Length; k++)
@@ -62,6 +65,7 @@ namespace NetGen.Runtime
 
         /// <summary>Binary cross-entropy of <c>sigmoid(a)</c> from the logits <paramref name="a"/>:
         /// <c>L = sum_k max(a_k, 0) - a_k d_k + log(1 + e^-|a_k|)</c>. Finite for logits of any finite size.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
         public static T BinaryCrossEntropyFromLogits<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> d) where T : unmanaged, IFloatingPointIeee754<T>
         {
             T sum = T.Zero;
@@ -76,7 +80,16 @@ namespace NetGen.Runtime
 
         /// <summary>The output error <c>e = y - d</c>: the fused gradient <c>da_L</c> of softmax with cross-entropy and of
         /// sigmoid with binary cross-entropy, and <c>dL/dy</c> of mean squared error.</summary>
-        public static void OutputError<T>(ReadOnlySpan<T> y, ReadOnlySpan<T> d, Span<T> e) where T : unmanaged, IFloatingPointIeee754<T> =>
+        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        public static void OutputError<T>(ReadOnlySpan<T> y, ReadOnlySpan<T> d, Span<T> e) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            if (typeof(T) == typeof(float))
+            {
+                SpanMath.Subtract(SpanMath.AsFloat(y), SpanMath.AsFloat(d), SpanMath.AsFloat(e));
+                return;
+            }
+
             TensorPrimitives.Subtract(y, d, e);
+        }
     }
 }

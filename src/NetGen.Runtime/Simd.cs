@@ -123,6 +123,12 @@ namespace NetGen.Runtime
         public static Vector128<T> KeepLast<T>(Vector128<T> v, int count) where T : unmanaged =>
             v & Vector128.LoadUnsafe(ref Unsafe.Add(ref MemoryMarshal.GetReference(TailMask), 48 + count * Unsafe.SizeOf<T>())).As<byte, T>();
 
+        /// <inheritdoc cref="KeepLast{T}(Vector512{T}, int)"/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static System.Numerics.Vector<T> KeepLast<T>(System.Numerics.Vector<T> v, int count) where T : unmanaged =>
+            v & System.Numerics.Vector.As<byte, T>(
+                System.Numerics.Vector.LoadUnsafe(ref Unsafe.Add(ref MemoryMarshal.GetReference(TailMask), 64 - System.Numerics.Vector<byte>.Count + count * Unsafe.SizeOf<T>())));
+
         /// <summary>64 zero bytes then 64 set bytes: 64 bytes read from offset <c>64 - width + count * size</c> keep the last
         /// <c>count</c> lanes of a <c>width</c>-byte vector.</summary>
         private static ReadOnlySpan<byte> TailMask =>
