@@ -59,6 +59,7 @@ namespace NetGen.Generator.Emitting
             w.Line("/// <param name=\"classes\">Receives one class per sample.</param>");
             w.Line("/// <exception cref=\"global::System.ArgumentException\">A span has the wrong length; nothing is written.</exception>");
             w.Line(Names.GeneratedCode);
+            Names.PassAttributes(w);
             w.OpenMethod("public void ClassifyBatch", $"{Names.ReadOnlySpan(t)} inputs", "global::System.Span<int> classes");
             w.Line($"int count = {Names.Guard}.BatchCount(inputs.Length, InputSize, nameof(inputs));");
             w.Line($"{Names.Guard}.Length(classes.Length, count, nameof(classes));");
@@ -85,6 +86,7 @@ namespace NetGen.Generator.Emitting
             w.Line("/// <param name=\"outputs\">Receives the outputs, <see cref=\"OutputSize\"/> values per sample.</param>");
             w.Line("/// <exception cref=\"global::System.ArgumentException\">A span has the wrong length; nothing is written.</exception>");
             w.Line(Names.GeneratedCode);
+            Names.PassAttributes(w);
             w.OpenMethod("public void ForwardBatch", $"{Names.ReadOnlySpan(t)} inputs", $"{Names.Span(t)} outputs");
             w.Line($"int count = {Names.Guard}.BatchCount(inputs.Length, InputSize, nameof(inputs));");
             w.Line($"{Names.Guard}.BatchLength(outputs.Length, count, OutputSize, nameof(outputs));");
@@ -111,6 +113,7 @@ namespace NetGen.Generator.Emitting
             w.Line("/// <returns>The sum of the samples' losses.</returns>");
             w.Line("/// <exception cref=\"global::System.ArgumentException\">A span has the wrong length; nothing is written.</exception>");
             w.Line(Names.GeneratedCode);
+            Names.PassAttributes(w);
             w.Line($"public {t} BackwardBatch({Names.ReadOnlySpan(t)} inputs, {Names.ReadOnlySpan(t)} targets) =>");
             w.Line("    BackwardBatch(inputs, targets, _gradients);");
             w.Line();
@@ -124,6 +127,7 @@ namespace NetGen.Generator.Emitting
             w.Line("/// <returns>The sum of the samples' losses.</returns>");
             w.Line("/// <exception cref=\"global::System.ArgumentException\">A span has the wrong length; nothing is written.</exception>");
             w.Line(Names.GeneratedCode);
+            Names.PassAttributes(w);
             w.OpenMethod($"public {t} BackwardBatch", $"{Names.ReadOnlySpan(t)} inputs", $"{Names.ReadOnlySpan(t)} targets", $"{Names.Span(t)} gradients");
             w.Line($"int count = {Names.Guard}.BatchCount(inputs.Length, InputSize, nameof(inputs));");
             w.Line($"{Names.Guard}.BatchLength(targets.Length, count, OutputSize, nameof(targets));");

@@ -265,6 +265,7 @@ namespace NetGen.Generator.Emitting
             w.Line("/// <param name=\"output\">Receives <c>y</c>; of length <see cref=\"OutputSize\"/>.</param>");
             w.Line("/// <exception cref=\"global::System.ArgumentException\">A span has the wrong length; nothing is written.</exception>");
             w.Line(GeneratedCode);
+            Names.PassAttributes(w);
             w.OpenMethod("public void Forward", $"{Names.ReadOnlySpan(t)} input", $"{Names.Span(t)} output");
             EmitPassPreamble(w, net, scratch, "_parameters", "output", gradients: false);
             PassEmitter.EmitForwardLayers(w, net, scratch);
@@ -282,6 +283,7 @@ namespace NetGen.Generator.Emitting
             w.Line("/// <returns>The sample's loss.</returns>");
             w.Line("/// <exception cref=\"global::System.ArgumentException\">A span has the wrong length; nothing is written.</exception>");
             w.Line(GeneratedCode);
+            Names.PassAttributes(w);
             w.OpenMethod($"public {t} Backward", $"{Names.ReadOnlySpan(t)} input", $"{Names.ReadOnlySpan(t)} target");
             EmitPassPreamble(w, net, scratch, "_parameters", "target", gradients: true);
             PassEmitter.EmitForwardLayers(w, net, scratch);
@@ -307,6 +309,7 @@ namespace NetGen.Generator.Emitting
             w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\">The learning rate is negative or not finite; nothing is written.</exception>");
             w.Line("/// <exception cref=\"global::System.ArithmeticException\">The loss is NaN or infinite: checked before any update, the parameters are as they were.</exception>");
             w.Line(GeneratedCode);
+            Names.PassAttributes(w);
             w.OpenMethod($"public {t} SgdStep", $"{Names.ReadOnlySpan(t)} input", $"{Names.ReadOnlySpan(t)} target", $"{t} learningRate");
             w.Line("global::NetGen.Runtime.Guard.LearningRate(learningRate, nameof(learningRate));");
             EmitPassPreamble(w, net, scratch, "_parameters", "target", gradients: false, update: true);
@@ -327,6 +330,7 @@ namespace NetGen.Generator.Emitting
             w.Line("/// <returns>The sample's loss.</returns>");
             w.Line("/// <exception cref=\"global::System.ArgumentException\">A span has the wrong length.</exception>");
             w.Line(GeneratedCode);
+            Names.PassAttributes(w);
             w.OpenMethod($"public {t} ComputeLoss", $"{Names.ReadOnlySpan(t)} input", $"{Names.ReadOnlySpan(t)} target");
             EmitPassPreamble(w, net, scratch, "_parameters", "target", gradients: false);
             PassEmitter.EmitForwardLayers(w, net, scratch);
@@ -339,6 +343,7 @@ namespace NetGen.Generator.Emitting
         {
             w.Line("/// <summary>Sets every gradient to zero, as before a new mini-batch.</summary>");
             w.Line(GeneratedCode);
+            Names.PassAttributes(w);
             w.Line("public void ZeroGradients() => global::System.Array.Clear(_gradients);");
             w.Line();
             w.Line("/// <summary>Initialises the parameters deterministically from <paramref name=\"seed\"/>: weights Glorot/Xavier uniform");
@@ -427,6 +432,7 @@ namespace NetGen.Generator.Emitting
             w.Line("/// <param name=\"output\">Receives <c>y</c>; of length <see cref=\"OutputSize\"/>.</param>");
             w.Line("/// <exception cref=\"global::System.ArgumentException\">A span has the wrong length; nothing is written.</exception>");
             w.Line(GeneratedCode);
+            Names.PassAttributes(w);
             w.OpenMethod("public static void Forward", $"{Names.ReadOnlySpan(t)} input", $"{Names.Span(t)} output");
             EmitPassPreamble(w, net, scratch, "Parameters", "output", gradients: false);
             PassEmitter.EmitForwardLayers(w, net, scratch);
@@ -478,6 +484,7 @@ namespace NetGen.Generator.Emitting
             w.Line("/// <returns>The class.</returns>");
             w.Line("/// <exception cref=\"global::System.ArgumentException\">The input has the wrong length.</exception>");
             w.Line(GeneratedCode);
+            Names.PassAttributes(w);
             w.OpenMethod($"public {(isStatic ? "static " : string.Empty)}int Classify", $"{Names.ReadOnlySpan(t)} input");
             w.Line((long)net.OutputSize * (net.IsDouble ? 8 : 4) <= StackScratchBytes
                 ? $"{Names.Span(t)} y = stackalloc {t}[OutputSize];"

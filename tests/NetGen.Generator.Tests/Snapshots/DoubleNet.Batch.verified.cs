@@ -17,6 +17,8 @@ namespace Samples
             /// <param name="outputs">Receives the outputs, <see cref="OutputSize"/> values per sample.</param>
             /// <exception cref="global::System.ArgumentException">A span has the wrong length; nothing is written.</exception>
             [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
+            [global::System.Runtime.CompilerServices.MethodImpl(
+                global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void ForwardBatch(global::System.ReadOnlySpan<double> inputs, global::System.Span<double> outputs)
             {
                 int count = global::NetGen.Runtime.Guard.BatchCount(inputs.Length, InputSize, nameof(inputs));
@@ -49,6 +51,8 @@ namespace Samples
             /// <returns>The sum of the samples' losses.</returns>
             /// <exception cref="global::System.ArgumentException">A span has the wrong length; nothing is written.</exception>
             [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
+            [global::System.Runtime.CompilerServices.MethodImpl(
+                global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public double BackwardBatch(global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<double> targets) =>
                 BackwardBatch(inputs, targets, _gradients);
 
@@ -61,6 +65,8 @@ namespace Samples
             /// <returns>The sum of the samples' losses.</returns>
             /// <exception cref="global::System.ArgumentException">A span has the wrong length; nothing is written.</exception>
             [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
+            [global::System.Runtime.CompilerServices.MethodImpl(
+                global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public double BackwardBatch(
                 global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<double> targets,
                 global::System.Span<double> gradients)
@@ -126,6 +132,8 @@ namespace Samples
             /// <param name="classes">Receives one class per sample.</param>
             /// <exception cref="global::System.ArgumentException">A span has the wrong length; nothing is written.</exception>
             [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
+            [global::System.Runtime.CompilerServices.MethodImpl(
+                global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void ClassifyBatch(global::System.ReadOnlySpan<double> inputs, global::System.Span<int> classes)
             {
                 int count = global::NetGen.Runtime.Guard.BatchCount(inputs.Length, InputSize, nameof(inputs));

@@ -87,6 +87,8 @@ namespace Samples
             /// <param name="output">Receives <c>y</c>; of length <see cref="OutputSize"/>.</param>
             /// <exception cref="global::System.ArgumentException">A span has the wrong length; nothing is written.</exception>
             [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
+            [global::System.Runtime.CompilerServices.MethodImpl(
+                global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Forward(global::System.ReadOnlySpan<double> input, global::System.Span<double> output)
             {
                 global::NetGen.Runtime.Guard.Length(input.Length, InputSize, nameof(input));
@@ -114,6 +116,8 @@ namespace Samples
             /// <returns>The sample's loss.</returns>
             /// <exception cref="global::System.ArgumentException">A span has the wrong length; nothing is written.</exception>
             [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
+            [global::System.Runtime.CompilerServices.MethodImpl(
+                global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public double Backward(global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> target)
             {
                 global::NetGen.Runtime.Guard.Length(input.Length, InputSize, nameof(input));
@@ -169,6 +173,8 @@ namespace Samples
             /// <exception cref="global::System.ArithmeticException">The loss is NaN or infinite: checked before any update, the parameters
             /// are as they were.</exception>
             [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
+            [global::System.Runtime.CompilerServices.MethodImpl(
+                global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public double SgdStep(
                 global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> target, double learningRate)
             {
@@ -215,6 +221,8 @@ namespace Samples
             /// <returns>The sample's loss.</returns>
             /// <exception cref="global::System.ArgumentException">A span has the wrong length.</exception>
             [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
+            [global::System.Runtime.CompilerServices.MethodImpl(
+                global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public double ComputeLoss(global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> target)
             {
                 global::NetGen.Runtime.Guard.Length(input.Length, InputSize, nameof(input));
@@ -242,6 +250,8 @@ namespace Samples
             /// <returns>The class.</returns>
             /// <exception cref="global::System.ArgumentException">The input has the wrong length.</exception>
             [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
+            [global::System.Runtime.CompilerServices.MethodImpl(
+                global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public int Classify(global::System.ReadOnlySpan<double> input)
             {
                 global::System.Span<double> y = stackalloc double[OutputSize];
@@ -251,6 +261,8 @@ namespace Samples
 
             /// <summary>Sets every gradient to zero, as before a new mini-batch.</summary>
             [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
+            [global::System.Runtime.CompilerServices.MethodImpl(
+                global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void ZeroGradients() => global::System.Array.Clear(_gradients);
 
             /// <summary>Initialises the parameters deterministically from <paramref name="seed"/>: weights Glorot/Xavier uniform

@@ -77,6 +77,8 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
     /// <param name="output">Receives <c>y</c>; of length <see cref="OutputSize"/>.</param>
     /// <exception cref="global::System.ArgumentException">A span has the wrong length; nothing is written.</exception>
     [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
+    [global::System.Runtime.CompilerServices.MethodImpl(
+        global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
     {
         global::NetGen.Runtime.Guard.Length(input.Length, InputSize, nameof(input));
@@ -105,6 +107,8 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
     /// <returns>The sample's loss.</returns>
     /// <exception cref="global::System.ArgumentException">A span has the wrong length; nothing is written.</exception>
     [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
+    [global::System.Runtime.CompilerServices.MethodImpl(
+        global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public float Backward(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target)
     {
         global::NetGen.Runtime.Guard.Length(input.Length, InputSize, nameof(input));
@@ -158,6 +162,8 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
     /// <exception cref="global::System.ArithmeticException">The loss is NaN or infinite: checked before any update, the parameters are as
     /// they were.</exception>
     [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
+    [global::System.Runtime.CompilerServices.MethodImpl(
+        global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public float SgdStep(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target, float learningRate)
     {
         global::NetGen.Runtime.Guard.LearningRate(learningRate, nameof(learningRate));
@@ -203,6 +209,8 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
     /// <returns>The sample's loss.</returns>
     /// <exception cref="global::System.ArgumentException">A span has the wrong length.</exception>
     [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
+    [global::System.Runtime.CompilerServices.MethodImpl(
+        global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public float ComputeLoss(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target)
     {
         global::NetGen.Runtime.Guard.Length(input.Length, InputSize, nameof(input));
@@ -231,6 +239,8 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
     /// <returns>The class.</returns>
     /// <exception cref="global::System.ArgumentException">The input has the wrong length.</exception>
     [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
+    [global::System.Runtime.CompilerServices.MethodImpl(
+        global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public int Classify(global::System.ReadOnlySpan<float> input)
     {
         global::System.Span<float> y = stackalloc float[OutputSize];
@@ -240,6 +250,8 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
 
     /// <summary>Sets every gradient to zero, as before a new mini-batch.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
+    [global::System.Runtime.CompilerServices.MethodImpl(
+        global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void ZeroGradients() => global::System.Array.Clear(_gradients);
 
     /// <summary>Initialises the parameters deterministically from <paramref name="seed"/>: weights Glorot/Xavier uniform

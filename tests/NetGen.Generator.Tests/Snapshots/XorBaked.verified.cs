@@ -63,6 +63,8 @@ namespace Samples
         /// <param name="output">Receives <c>y</c>; of length <see cref="OutputSize"/>.</param>
         /// <exception cref="global::System.ArgumentException">A span has the wrong length; nothing is written.</exception>
         [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
+        [global::System.Runtime.CompilerServices.MethodImpl(
+            global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public static void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
         {
             global::NetGen.Runtime.Guard.Length(input.Length, InputSize, nameof(input));
@@ -90,6 +92,8 @@ namespace Samples
         /// <returns>The class.</returns>
         /// <exception cref="global::System.ArgumentException">The input has the wrong length.</exception>
         [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
+        [global::System.Runtime.CompilerServices.MethodImpl(
+            global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public static int Classify(global::System.ReadOnlySpan<float> input)
         {
             global::System.Span<float> y = stackalloc float[OutputSize];
