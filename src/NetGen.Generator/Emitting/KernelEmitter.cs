@@ -39,7 +39,7 @@ namespace NetGen.Generator.Emitting
             int n = layer.FanIn, m = layer.AffineOutputs;
             string k = Int(layer.Number);
             w.Line($"/// <summary>Layer {k}: <c>a{k} = W{k} h{Int(layer.Number - 1)}{(layer.HasBias ? $" + b{k}" : string.Empty)}</c>, with W{k} {Int(m)} x {Int(n)} stored input-major (<c>W{k}[j * {Int(m)} + i]</c>).</summary>");
-            w.Line(Names.SampleKernelAttributes);
+            w.Line(Names.KernelAttributes);
             bool hasBias = layer.HasBias;
             w.OpenMethod($"internal static void Affine{k}", hasBias
                 ? new[] { $"ReadOnlySpan<{t}> W", $"ReadOnlySpan<{t}> b", $"ReadOnlySpan<{t}> x", $"Span<{t}> a" }
@@ -82,7 +82,7 @@ namespace NetGen.Generator.Emitting
                 summary = summary.Replace($";  b{k} -= eta da{k}", string.Empty).Replace($";  db{k} += da{k}", string.Empty) + " (no bias)";
             }
             w.Line($"/// <summary>Layer {k} {(sgd ? "SGD step" : "backward")}: <c>{summary}</c>.</summary>");
-            w.Line(Names.SampleKernelAttributes);
+            w.Line(Names.KernelAttributes);
             bool hasBias = layer.HasBias;
             var parameters = new List<string>(sgd
                 ? new[] { $"Span<{t}> W", $"Span<{t}> b", $"ReadOnlySpan<{t}> x", $"ReadOnlySpan<{t}> da", $"{t} eta" }

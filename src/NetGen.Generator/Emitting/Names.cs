@@ -47,12 +47,6 @@ namespace NetGen.Generator.Emitting
         /// <summary>The attribute every kernel carries: compiled fully optimised on its first call, never at tier 0.</summary>
         public const string KernelAttributes = "[MethodImpl(MethodImplOptions.AggressiveOptimization)]";
 
-        /// <summary>The attribute of the per-sample kernels: as <see cref="KernelAttributes"/>, and inlined into the pass
-        /// that calls them, so a small network's pass is one method with no calls and its spans' lengths are constants.
-        /// </summary>
-        public const string SampleKernelAttributes =
-            "[MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]";
-
         /// <summary>Writes the attribute every public pass carries, for the same reason: a pass's first call runs optimised
         /// code with its small runtime helpers inlined, instead of tier-0 code for the first tens of milliseconds (issue 15;
         /// the cold-start figures are in docs/performance.md). On two lines: fully qualified, it is longer than a line.</summary>

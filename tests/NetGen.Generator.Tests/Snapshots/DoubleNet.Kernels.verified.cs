@@ -16,7 +16,7 @@ namespace NetGen.Generated
     internal static partial class Samples_Outer_DoubleNet
     {
         /// <summary>Layer 1: <c>a1 = W1 h0 + b1</c>, with W1 10 x 3 stored input-major (<c>W1[j * 10 + i]</c>).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void Affine1(ReadOnlySpan<double> W, ReadOnlySpan<double> b, ReadOnlySpan<double> x, Span<double> a)
         {
             ref double weights = ref MemoryMarshal.GetReference(W);
@@ -134,7 +134,7 @@ namespace NetGen.Generated
         }
 
         /// <summary>Layer 1 backward: <c>dW1 += da1 h0^T;  db1 += da1  (the input needs no gradient)</c>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void AffineBackward1(
             ReadOnlySpan<double> W, ReadOnlySpan<double> x, ReadOnlySpan<double> da, Span<double> dW, Span<double> db)
         {
@@ -293,7 +293,7 @@ namespace NetGen.Generated
         }
 
         /// <summary>Layer 1 SGD step: <c>W1 -= eta da1 h0^T;  b1 -= eta da1  (the input needs no gradient)</c>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void AffineSgd1(Span<double> W, Span<double> b, ReadOnlySpan<double> x, ReadOnlySpan<double> da, double eta)
         {
             ref double weights = ref MemoryMarshal.GetReference(W);
@@ -453,7 +453,7 @@ namespace NetGen.Generated
         }
 
         /// <summary>Layer 2: <c>a2 = W2 h1 + b2</c>, with W2 2 x 10 stored input-major (<c>W2[j * 2 + i]</c>).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void Affine2(ReadOnlySpan<double> W, ReadOnlySpan<double> b, ReadOnlySpan<double> x, Span<double> a)
         {
             ref double weights = ref MemoryMarshal.GetReference(W);
@@ -506,7 +506,7 @@ namespace NetGen.Generated
         }
 
         /// <summary>Layer 2 backward: <c>dW2 += da2 h1^T;  db2 += da2;  dh1 = W2^T da2</c>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void AffineBackward2(
             ReadOnlySpan<double> W, ReadOnlySpan<double> x, ReadOnlySpan<double> da, Span<double> dW, Span<double> db, Span<double> dx)
         {
@@ -552,7 +552,7 @@ namespace NetGen.Generated
 
         /// <summary>Layer 2 SGD step: <c>dh1 = W2^T da2;  W2 -= eta da2 h1^T;  b2 -= eta da2  (each weight read for dh1 before its
         /// update)</c>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void AffineSgd2(
             Span<double> W, Span<double> b, ReadOnlySpan<double> x, ReadOnlySpan<double> da, double eta, Span<double> dx)
         {

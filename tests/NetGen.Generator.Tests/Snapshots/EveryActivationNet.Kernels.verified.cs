@@ -16,7 +16,7 @@ namespace NetGen.Generated
     internal static partial class Samples_EveryActivationNet
     {
         /// <summary>Layer 1: <c>a1 = W1 h0 + b1</c>, with W1 7 x 5 stored input-major (<c>W1[j * 7 + i]</c>).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void Affine1(ReadOnlySpan<float> W, ReadOnlySpan<float> b, ReadOnlySpan<float> x, Span<float> a)
         {
             ref float weights = ref MemoryMarshal.GetReference(W);
@@ -76,7 +76,7 @@ namespace NetGen.Generated
         }
 
         /// <summary>Layer 1 backward: <c>dW1 += da1 h0^T;  db1 += da1  (the input needs no gradient)</c>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void AffineBackward1(
             ReadOnlySpan<float> W, ReadOnlySpan<float> x, ReadOnlySpan<float> da, Span<float> dW, Span<float> db)
         {
@@ -149,7 +149,7 @@ namespace NetGen.Generated
         }
 
         /// <summary>Layer 1 SGD step: <c>W1 -= eta da1 h0^T;  b1 -= eta da1  (the input needs no gradient)</c>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void AffineSgd1(Span<float> W, Span<float> b, ReadOnlySpan<float> x, ReadOnlySpan<float> da, float eta)
         {
             ref float weights = ref MemoryMarshal.GetReference(W);
@@ -221,7 +221,7 @@ namespace NetGen.Generated
         }
 
         /// <summary>Layer 2: <c>a2 = W2 h1 + b2</c>, with W2 9 x 7 stored input-major (<c>W2[j * 9 + i]</c>).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void Affine2(ReadOnlySpan<float> W, ReadOnlySpan<float> b, ReadOnlySpan<float> x, Span<float> a)
         {
             ref float weights = ref MemoryMarshal.GetReference(W);
@@ -354,7 +354,7 @@ namespace NetGen.Generated
         }
 
         /// <summary>Layer 2 backward: <c>dW2 += da2 h1^T;  db2 += da2;  dh1 = W2^T da2</c>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void AffineBackward2(
             ReadOnlySpan<float> W, ReadOnlySpan<float> x, ReadOnlySpan<float> da, Span<float> dW, Span<float> db, Span<float> dx)
         {
@@ -575,7 +575,7 @@ namespace NetGen.Generated
 
         /// <summary>Layer 2 SGD step: <c>dh1 = W2^T da2;  W2 -= eta da2 h1^T;  b2 -= eta da2  (each weight read for dh1 before its
         /// update)</c>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void AffineSgd2(
             Span<float> W, Span<float> b, ReadOnlySpan<float> x, ReadOnlySpan<float> da, float eta, Span<float> dx)
         {
@@ -796,7 +796,7 @@ namespace NetGen.Generated
         }
 
         /// <summary>Layer 3: <c>a3 = W3 h2 + b3</c>, with W3 6 x 9 stored input-major (<c>W3[j * 6 + i]</c>).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void Affine3(ReadOnlySpan<float> W, ReadOnlySpan<float> b, ReadOnlySpan<float> x, Span<float> a)
         {
             ref float weights = ref MemoryMarshal.GetReference(W);
@@ -856,7 +856,7 @@ namespace NetGen.Generated
         }
 
         /// <summary>Layer 3 backward: <c>dW3 += da3 h2^T;  db3 += da3;  dh2 = W3^T da3</c>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void AffineBackward3(
             ReadOnlySpan<float> W, ReadOnlySpan<float> x, ReadOnlySpan<float> da, Span<float> dW, Span<float> db, Span<float> dx)
         {
@@ -910,7 +910,7 @@ namespace NetGen.Generated
 
         /// <summary>Layer 3 SGD step: <c>dh2 = W3^T da3;  W3 -= eta da3 h2^T;  b3 -= eta da3  (each weight read for dh2 before its
         /// update)</c>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void AffineSgd3(
             Span<float> W, Span<float> b, ReadOnlySpan<float> x, ReadOnlySpan<float> da, float eta, Span<float> dx)
         {
@@ -963,7 +963,7 @@ namespace NetGen.Generated
         }
 
         /// <summary>Layer 4: <c>a4 = W4 h3 + b4</c>, with W4 8 x 6 stored input-major (<c>W4[j * 8 + i]</c>).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void Affine4(ReadOnlySpan<float> W, ReadOnlySpan<float> b, ReadOnlySpan<float> x, Span<float> a)
         {
             ref float weights = ref MemoryMarshal.GetReference(W);
@@ -1066,7 +1066,7 @@ namespace NetGen.Generated
         }
 
         /// <summary>Layer 4 backward: <c>dW4 += da4 h3^T;  db4 += da4;  dh3 = W4^T da4</c>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void AffineBackward4(
             ReadOnlySpan<float> W, ReadOnlySpan<float> x, ReadOnlySpan<float> da, Span<float> dW, Span<float> db, Span<float> dx)
         {
@@ -1217,7 +1217,7 @@ namespace NetGen.Generated
 
         /// <summary>Layer 4 SGD step: <c>dh3 = W4^T da4;  W4 -= eta da4 h3^T;  b4 -= eta da4  (each weight read for dh3 before its
         /// update)</c>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void AffineSgd4(
             Span<float> W, Span<float> b, ReadOnlySpan<float> x, ReadOnlySpan<float> da, float eta, Span<float> dx)
         {
@@ -1368,7 +1368,7 @@ namespace NetGen.Generated
         }
 
         /// <summary>Layer 5: <c>a5 = W5 h4 + b5</c>, with W5 17 x 8 stored input-major (<c>W5[j * 17 + i]</c>).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void Affine5(ReadOnlySpan<float> W, ReadOnlySpan<float> b, ReadOnlySpan<float> x, Span<float> a)
         {
             ref float weights = ref MemoryMarshal.GetReference(W);
@@ -1595,7 +1595,7 @@ namespace NetGen.Generated
         }
 
         /// <summary>Layer 5 backward: <c>dW5 += da5 h4^T;  db5 += da5;  dh4 = W5^T da5</c>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void AffineBackward5(
             ReadOnlySpan<float> W, ReadOnlySpan<float> x, ReadOnlySpan<float> da, Span<float> dW, Span<float> db, Span<float> dx)
         {
@@ -2014,7 +2014,7 @@ namespace NetGen.Generated
 
         /// <summary>Layer 5 SGD step: <c>dh4 = W5^T da5;  W5 -= eta da5 h4^T;  b5 -= eta da5  (each weight read for dh4 before its
         /// update)</c>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void AffineSgd5(
             Span<float> W, Span<float> b, ReadOnlySpan<float> x, ReadOnlySpan<float> da, float eta, Span<float> dx)
         {
@@ -2434,7 +2434,7 @@ namespace NetGen.Generated
         }
 
         /// <summary>Layer 6: <c>a6 = W6 h5 + b6</c>, with W6 4 x 17 stored input-major (<c>W6[j * 4 + i]</c>).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void Affine6(ReadOnlySpan<float> W, ReadOnlySpan<float> b, ReadOnlySpan<float> x, Span<float> a)
         {
             ref float weights = ref MemoryMarshal.GetReference(W);
@@ -2483,7 +2483,7 @@ namespace NetGen.Generated
         }
 
         /// <summary>Layer 6 backward: <c>dW6 += da6 h5^T;  db6 += da6;  dh5 = W6^T da6</c>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void AffineBackward6(
             ReadOnlySpan<float> W, ReadOnlySpan<float> x, ReadOnlySpan<float> da, Span<float> dW, Span<float> db, Span<float> dx)
         {
@@ -2529,7 +2529,7 @@ namespace NetGen.Generated
 
         /// <summary>Layer 6 SGD step: <c>dh5 = W6^T da6;  W6 -= eta da6 h5^T;  b6 -= eta da6  (each weight read for dh5 before its
         /// update)</c>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void AffineSgd6(
             Span<float> W, Span<float> b, ReadOnlySpan<float> x, ReadOnlySpan<float> da, float eta, Span<float> dx)
         {
@@ -2574,7 +2574,7 @@ namespace NetGen.Generated
         }
 
         /// <summary>Layer 7: <c>a7 = W7 h6 + b7</c>, with W7 3 x 4 stored input-major (<c>W7[j * 3 + i]</c>).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void Affine7(ReadOnlySpan<float> W, ReadOnlySpan<float> b, ReadOnlySpan<float> x, Span<float> a)
         {
             // Scalar path, where SIMD is not hardware-accelerated.
@@ -2590,7 +2590,7 @@ namespace NetGen.Generated
         }
 
         /// <summary>Layer 7 backward: <c>dW7 += da7 h6^T;  db7 += da7;  dh6 = W7^T da7</c>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void AffineBackward7(
             ReadOnlySpan<float> W, ReadOnlySpan<float> x, ReadOnlySpan<float> da, Span<float> dW, Span<float> db, Span<float> dx)
         {
@@ -2613,7 +2613,7 @@ namespace NetGen.Generated
 
         /// <summary>Layer 7 SGD step: <c>dh6 = W7^T da7;  W7 -= eta da7 h6^T;  b7 -= eta da7  (each weight read for dh6 before its
         /// update)</c>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void AffineSgd7(
             Span<float> W, Span<float> b, ReadOnlySpan<float> x, ReadOnlySpan<float> da, float eta, Span<float> dx)
         {

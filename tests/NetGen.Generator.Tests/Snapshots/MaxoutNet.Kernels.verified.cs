@@ -16,7 +16,7 @@ namespace NetGen.Generated
     internal static partial class Samples_MaxoutNet
     {
         /// <summary>Layer 1: <c>a1 = W1 h0 + b1</c>, with W1 15 x 6 stored input-major (<c>W1[j * 15 + i]</c>).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void Affine1(ReadOnlySpan<float> W, ReadOnlySpan<float> b, ReadOnlySpan<float> x, Span<float> a)
         {
             ref float weights = ref MemoryMarshal.GetReference(W);
@@ -148,7 +148,7 @@ namespace NetGen.Generated
         }
 
         /// <summary>Layer 1 backward: <c>dW1 += da1 h0^T;  db1 += da1  (the input needs no gradient)</c>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void AffineBackward1(
             ReadOnlySpan<float> W, ReadOnlySpan<float> x, ReadOnlySpan<float> da, Span<float> dW, Span<float> db)
         {
@@ -314,7 +314,7 @@ namespace NetGen.Generated
         }
 
         /// <summary>Layer 1 SGD step: <c>W1 -= eta da1 h0^T;  b1 -= eta da1  (the input needs no gradient)</c>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void AffineSgd1(Span<float> W, Span<float> b, ReadOnlySpan<float> x, ReadOnlySpan<float> da, float eta)
         {
             ref float weights = ref MemoryMarshal.GetReference(W);
@@ -480,7 +480,7 @@ namespace NetGen.Generated
         }
 
         /// <summary>Layer 2: <c>a2 = W2 h1 + b2</c>, with W2 4 x 5 stored input-major (<c>W2[j * 4 + i]</c>).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void Affine2(ReadOnlySpan<float> W, ReadOnlySpan<float> b, ReadOnlySpan<float> x, Span<float> a)
         {
             ref float weights = ref MemoryMarshal.GetReference(W);
@@ -531,7 +531,7 @@ namespace NetGen.Generated
         }
 
         /// <summary>Layer 2 backward: <c>dW2 += da2 h1^T;  db2 += da2;  dh1 = W2^T da2</c>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void AffineBackward2(
             ReadOnlySpan<float> W, ReadOnlySpan<float> x, ReadOnlySpan<float> da, Span<float> dW, Span<float> db, Span<float> dx)
         {
@@ -604,7 +604,7 @@ namespace NetGen.Generated
 
         /// <summary>Layer 2 SGD step: <c>dh1 = W2^T da2;  W2 -= eta da2 h1^T;  b2 -= eta da2  (each weight read for dh1 before its
         /// update)</c>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void AffineSgd2(
             Span<float> W, Span<float> b, ReadOnlySpan<float> x, ReadOnlySpan<float> da, float eta, Span<float> dx)
         {
@@ -676,7 +676,7 @@ namespace NetGen.Generated
         }
 
         /// <summary>Layer 3: <c>a3 = W3 h2 + b3</c>, with W3 4 x 4 stored input-major (<c>W3[j * 4 + i]</c>).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void Affine3(ReadOnlySpan<float> W, ReadOnlySpan<float> b, ReadOnlySpan<float> x, Span<float> a)
         {
             ref float weights = ref MemoryMarshal.GetReference(W);
@@ -723,7 +723,7 @@ namespace NetGen.Generated
         }
 
         /// <summary>Layer 3 backward: <c>dW3 += da3 h2^T;  db3 += da3;  dh2 = W3^T da3</c>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void AffineBackward3(
             ReadOnlySpan<float> W, ReadOnlySpan<float> x, ReadOnlySpan<float> da, Span<float> dW, Span<float> db, Span<float> dx)
         {
@@ -789,7 +789,7 @@ namespace NetGen.Generated
 
         /// <summary>Layer 3 SGD step: <c>dh2 = W3^T da3;  W3 -= eta da3 h2^T;  b3 -= eta da3  (each weight read for dh2 before its
         /// update)</c>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void AffineSgd3(
             Span<float> W, Span<float> b, ReadOnlySpan<float> x, ReadOnlySpan<float> da, float eta, Span<float> dx)
         {

@@ -16,7 +16,7 @@ namespace NetGen.Generated
     internal static partial class MnistNet
     {
         /// <summary>Layer 1: <c>a1 = W1 h0 + b1</c>, with W1 128 x 784 stored input-major (<c>W1[j * 128 + i]</c>).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void Affine1(ReadOnlySpan<float> W, ReadOnlySpan<float> b, ReadOnlySpan<float> x, Span<float> a)
         {
             ref float weights = ref MemoryMarshal.GetReference(W);
@@ -143,7 +143,7 @@ namespace NetGen.Generated
         }
 
         /// <summary>Layer 1 backward: <c>dW1 += da1 h0^T;  db1 += da1  (the input needs no gradient)</c>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void AffineBackward1(
             ReadOnlySpan<float> W, ReadOnlySpan<float> x, ReadOnlySpan<float> da, Span<float> dW, Span<float> db)
         {
@@ -298,7 +298,7 @@ namespace NetGen.Generated
         }
 
         /// <summary>Layer 1 SGD step: <c>W1 -= eta da1 h0^T;  b1 -= eta da1  (the input needs no gradient)</c>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void AffineSgd1(Span<float> W, Span<float> b, ReadOnlySpan<float> x, ReadOnlySpan<float> da, float eta)
         {
             ref float weights = ref MemoryMarshal.GetReference(W);
@@ -454,7 +454,7 @@ namespace NetGen.Generated
         }
 
         /// <summary>Layer 2: <c>a2 = W2 h1 + b2</c>, with W2 10 x 128 stored input-major (<c>W2[j * 10 + i]</c>).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void Affine2(ReadOnlySpan<float> W, ReadOnlySpan<float> b, ReadOnlySpan<float> x, Span<float> a)
         {
             ref float weights = ref MemoryMarshal.GetReference(W);
@@ -540,7 +540,7 @@ namespace NetGen.Generated
         }
 
         /// <summary>Layer 2 backward: <c>dW2 += da2 h1^T;  db2 += da2;  dh1 = W2^T da2</c>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void AffineBackward2(
             ReadOnlySpan<float> W, ReadOnlySpan<float> x, ReadOnlySpan<float> da, Span<float> dW, Span<float> db, Span<float> dx)
         {
@@ -625,7 +625,7 @@ namespace NetGen.Generated
 
         /// <summary>Layer 2 SGD step: <c>dh1 = W2^T da2;  W2 -= eta da2 h1^T;  b2 -= eta da2  (each weight read for dh1 before its
         /// update)</c>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void AffineSgd2(
             Span<float> W, Span<float> b, ReadOnlySpan<float> x, ReadOnlySpan<float> da, float eta, Span<float> dx)
         {

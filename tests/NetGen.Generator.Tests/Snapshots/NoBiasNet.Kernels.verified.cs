@@ -16,7 +16,7 @@ namespace NetGen.Generated
     internal static partial class Samples_NoBiasNet
     {
         /// <summary>Layer 1: <c>a1 = W1 h0</c>, with W1 6 x 5 stored input-major (<c>W1[j * 6 + i]</c>).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void Affine1(ReadOnlySpan<float> W, ReadOnlySpan<float> x, Span<float> a)
         {
             ref float weights = ref MemoryMarshal.GetReference(W);
@@ -75,7 +75,7 @@ namespace NetGen.Generated
         }
 
         /// <summary>Layer 1 backward: <c>dW1 += da1 h0^T  (the input needs no gradient) (no bias)</c>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void AffineBackward1(ReadOnlySpan<float> W, ReadOnlySpan<float> x, ReadOnlySpan<float> da, Span<float> dW)
         {
             ref float weights = ref MemoryMarshal.GetReference(W);
@@ -138,7 +138,7 @@ namespace NetGen.Generated
         }
 
         /// <summary>Layer 1 SGD step: <c>W1 -= eta da1 h0^T  (the input needs no gradient) (no bias)</c>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void AffineSgd1(Span<float> W, ReadOnlySpan<float> x, ReadOnlySpan<float> da, float eta)
         {
             ref float weights = ref MemoryMarshal.GetReference(W);
@@ -201,7 +201,7 @@ namespace NetGen.Generated
         }
 
         /// <summary>Layer 2: <c>a2 = W2 h1 + b2</c>, with W2 3 x 6 stored input-major (<c>W2[j * 3 + i]</c>).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void Affine2(ReadOnlySpan<float> W, ReadOnlySpan<float> b, ReadOnlySpan<float> x, Span<float> a)
         {
             // Scalar path, where SIMD is not hardware-accelerated.
@@ -217,7 +217,7 @@ namespace NetGen.Generated
         }
 
         /// <summary>Layer 2 backward: <c>dW2 += da2 h1^T;  db2 += da2;  dh1 = W2^T da2</c>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void AffineBackward2(
             ReadOnlySpan<float> W, ReadOnlySpan<float> x, ReadOnlySpan<float> da, Span<float> dW, Span<float> db, Span<float> dx)
         {
@@ -240,7 +240,7 @@ namespace NetGen.Generated
 
         /// <summary>Layer 2 SGD step: <c>dh1 = W2^T da2;  W2 -= eta da2 h1^T;  b2 -= eta da2  (each weight read for dh1 before its
         /// update)</c>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void AffineSgd2(
             Span<float> W, Span<float> b, ReadOnlySpan<float> x, ReadOnlySpan<float> da, float eta, Span<float> dx)
         {
@@ -262,7 +262,7 @@ namespace NetGen.Generated
         }
 
         /// <summary>Layer 3: <c>a3 = W3 h2</c>, with W3 1 x 3 stored input-major (<c>W3[j * 1 + i]</c>).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void Affine3(ReadOnlySpan<float> W, ReadOnlySpan<float> x, Span<float> a)
         {
             // One output: a[0] = W[0, :] . x, vectorised along the inputs.
@@ -270,7 +270,7 @@ namespace NetGen.Generated
         }
 
         /// <summary>Layer 3 backward: <c>dW3 += da3 h2^T;  dh2 = W3^T da3 (no bias)</c>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void AffineBackward3(
             ReadOnlySpan<float> W, ReadOnlySpan<float> x, ReadOnlySpan<float> da, Span<float> dW, Span<float> dx)
         {
@@ -281,7 +281,7 @@ namespace NetGen.Generated
 
         /// <summary>Layer 3 SGD step: <c>dh2 = W3^T da3;  W3 -= eta da3 h2^T  (each weight read for dh2 before its update) (no
         /// bias)</c>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void AffineSgd3(Span<float> W, ReadOnlySpan<float> x, ReadOnlySpan<float> da, float eta, Span<float> dx)
         {
             // One output: dx = da[0] W[:, 0] before the update, then W[:, 0] -= eta (da[0] x), vectorised along the inputs.

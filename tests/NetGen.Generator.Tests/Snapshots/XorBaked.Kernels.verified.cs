@@ -16,7 +16,7 @@ namespace NetGen.Generated
     internal static partial class Samples_XorBaked
     {
         /// <summary>Layer 1: <c>a1 = W1 h0 + b1</c>, with W1 4 x 2 stored input-major (<c>W1[j * 4 + i]</c>).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void Affine1(ReadOnlySpan<float> W, ReadOnlySpan<float> b, ReadOnlySpan<float> x, Span<float> a)
         {
             ref float weights = ref MemoryMarshal.GetReference(W);
@@ -53,7 +53,7 @@ namespace NetGen.Generated
         }
 
         /// <summary>Layer 2: <c>a2 = W2 h1 + b2</c>, with W2 1 x 4 stored input-major (<c>W2[j * 1 + i]</c>).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void Affine2(ReadOnlySpan<float> W, ReadOnlySpan<float> b, ReadOnlySpan<float> x, Span<float> a)
         {
             // One output: a[0] = b[0] + W[0, :] . x, vectorised along the inputs.
