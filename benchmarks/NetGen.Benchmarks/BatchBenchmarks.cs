@@ -60,11 +60,30 @@ public class SimpleChainsBenchmarks
 
     [Benchmark(Description = "W3 step TorchSharp")]
     public void TorchStep() => _torch.Step(0, Samples);
+
+    /// <summary>The same steps as a user takes them: <see cref="Trainer.Train{T}"/> over the 10,000 samples as one
+    /// batch, <see cref="TrainerSteps"/> epochs (one step each, shuffled and gathered) per call, the metric off.</summary>
+    [Benchmark(Description = "W3 step Trainer.Train", OperationsPerInvoke = TrainerSteps)]
+    public TrainingResult TrainerStep() => Trainer.Train(_net, _adam, _data, _options);
+
+    private const int TrainerSteps = 20;
+    private Dataset<float> _data = null!;
+    private TrainerOptions _options = null!;
+
+    [GlobalSetup(Target = nameof(TrainerStep))]
+    public void SetupTrainer()
+    {
+        Setup();
+        _data = new Dataset<float>(_x, 4, _d, 4);
+        _options = new TrainerOptions { Epochs = TrainerSteps, BatchSize = Samples, Metric = Metric.None, Threads = Threads, Seed = 1 };
+    }
 }
 
 /// <summary>W4, an MNIST epoch: 784-128-10 (ReLU, softmax, cross-entropy), the first 8,000 images of MNIST's test file
-/// (self-made digits where ../shared/data is absent), mini-batches of 32 in order, SGD with learning rate 0.05.
-/// NetGen uses BackwardBatch (one thread: a batch of 32 is one shard); TorchSharp gets <see cref="Threads"/> threads.</summary>
+/// (self-made digits where ../shared/data is absent), mini-batches of 32, SGD with learning rate 0.05. Four ways: the
+/// kernels on the batches in order (BackwardBatch; one thread, since a batch of 32 is one shard), the hand-written loop a
+/// user of the kernels would write (the Trainer's seeded shuffle, each batch gathered into one buffer), Trainer.Train
+/// itself with the metric off (Threads = <see cref="Threads"/>), and TorchSharp with <see cref="Threads"/> threads.</summary>
 public class MnistEpochBenchmarks
 {
     private const int Samples = 8_000, Batch = 32;
@@ -107,6 +126,65 @@ public class MnistEpochBenchmarks
             _torch.Step(start, Batch);
         }
     }
+
+    private readonly int[] _order = new int[Samples];
+    private readonly float[] _x = new float[Batch * 784], _d = new float[Batch * 10];
+
+    [Benchmark(Description = "W4 epoch by hand, shuffled and gathered")]
+    public void ByHand()
+    {
+        for (int i = 0; i < Samples; i++)
+        {
+            _order[i] = i;
+        }
+
+        var random = new SplitMix64(1);
+        Shuffle.InPlace(_order, ref random);
+        for (int start = 0; start < Samples; start += Batch)
+        {
+            int size = Math.Min(Batch, Samples - start);
+            for (int s = 0; s < size; s++)
+            {
+                _data.Input(_order[start + s]).CopyTo(_x.AsSpan(s * 784, 784));
+                _data.Target(_order[start + s]).CopyTo(_d.AsSpan(s * 10, 10));
+            }
+
+            _net.ZeroGradients();
+            _net.BackwardBatch(_x.AsSpan(0, size * 784), _d.AsSpan(0, size * 10));
+            _sgd.Step(_net.Parameters, _net.Gradients, size);
+        }
+    }
+
+    [Benchmark(Description = "W4 epoch Trainer.Train, Metric.None")]
+    public TrainingResult Train() =>
+        Trainer.Train(_net, _sgd, _data, new TrainerOptions { Epochs = 1, BatchSize = Batch, Seed = 1, Metric = Metric.None, Threads = Threads });
+}
+
+/// <summary>Evaluating the 10,000 images of MNIST's test file with the 784-128-10 network: <see cref="Evaluation.Accuracy{T}"/>
+/// (ForwardBatch over chunks, the path Trainer and the samples take) against the per-sample path it replaced, one
+/// <c>Classify</c> per image.</summary>
+public class EvaluationBenchmarks
+{
+    private readonly LargeNet _net = new();
+    private Dataset<float> _data = null!;
+
+    [GlobalSetup]
+    public void Setup() => _data = Mnist.First(10_000);
+
+    [Benchmark(Description = "MNIST 10,000 images, one Classify per image", Baseline = true)]
+    public double PerSample()
+    {
+        int correct = 0;
+        for (int i = 0; i < _data.Count; i++)
+        {
+            correct += _net.Classify(_data.Input(i)) == Classification.Class<float>(_data.Target(i), Activation.Softmax) ? 1 : 0;
+        }
+
+        return (double)correct / _data.Count;
+    }
+
+    [Benchmark(Description = "MNIST 10,000 images, Evaluation.Accuracy")]
+    public double Batched() => Evaluation.Accuracy(_net, _data);
 }
 
 /// <summary>MNIST from ../shared/data beside the repository, found by walking up from the benchmark's folder.</summary>
