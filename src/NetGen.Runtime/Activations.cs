@@ -92,6 +92,7 @@ namespace NetGen.Runtime
             A7 = 5.12229709037114e-08f, A9 = -8.60467152213735e-11f, A11 = 2.00018790482477e-13f, A13 = -2.76076847742355e-16f;
         private const float B0 = 4.89352518554385e-03f, B2 = 2.26843463243900e-03f, B4 = 1.18534705686654e-04f, B6 = 1.19825839466702e-06f;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static float FastTanh(float value)
         {
             if (float.IsNaN(value))

@@ -68,6 +68,26 @@ public sealed class JitTests : IDisposable
 
         Assert.True(checkedMethods.Count >= 40, $"only {checkedMethods.Count} hot generated methods were checked");
         _log.WriteLine($"{compilations.Count} compilations of generated methods, none MinOpts; {checkedMethods.Count} hot methods fully optimised.");
+
+        // Full speed from the first call (issue 15): the passes and kernels are compiled optimised the first time, never
+        // as tier-0 code promoted later, and so is every runtime helper they call that is not inlined into them.
+        foreach ((string method, string tier) in compilations.GroupBy(c => c.Method).Select(g => g.First())
+            .Where(c => hot.Contains(Name(c.Method)) || Name(c.Method).StartsWith("Affine", StringComparison.Ordinal)))
+        {
+            Assert.True(tier == "FullOpts", $"{method} was first compiled {tier}, not FullOpts");
+        }
+
+        var helpers = lines
+            .Select(line => Regex.Match(line, @"JIT compiled NetGen\.Runtime\.(?<method>(?:Activations|Losses|Kernels|SpanMath|Simd|Guard):[^(]+)[^\[]*\[(?<tier>[^,\]]+)"))
+            .Where(m => m.Success && !m.Groups["method"].Value.Contains(":Throw", StringComparison.Ordinal))
+            .Select(m => (Method: m.Groups["method"].Value, Tier: m.Groups["tier"].Value))
+            .ToList();
+        Assert.True(helpers.Count >= 3, $"only {helpers.Count} runtime helpers compiled on their own: are they all inlined?");
+        foreach ((string method, string tier) in helpers)
+        {
+            _log.WriteLine($"NetGen.Runtime.{method}: {tier}");
+            Assert.False(tier.Contains("Tier0", StringComparison.Ordinal) && !tier.Contains("switched to FullOpts", StringComparison.Ordinal), $"NetGen.Runtime.{method} was compiled {tier}");
+        }
     }
 
     /// <summary>"Mnist.Affine1(System.ReadOnlySpan`1[float],...)" is "Affine1".</summary>
