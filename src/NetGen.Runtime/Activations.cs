@@ -86,7 +86,11 @@ namespace NetGen.Runtime
         // every float in [7, 8.2] in both modes; StabilityTests pins the +-1 on every CI path).
         // A property, not a static readonly field: Simd.IsFused is a constant to the JIT, so this folds to one constant even in
         // code compiled before the class is initialised (the AggressiveOptimization passes), with no initialisation check.
-        private static float TanhClamp => Simd.IsFused ? 7.99881172180175781f : 7.90531110763549805f;
+        private static float TanhClamp
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => Simd.IsFused ? 7.99881172180175781f : 7.90531110763549805f;
+        }
         private const float TanhTiny = 0.0004f;
         private const float A1 = 4.89352455891786e-03f, A3 = 6.37261928875436e-04f, A5 = 1.48572235717979e-05f,
             A7 = 5.12229709037114e-08f, A9 = -8.60467152213735e-11f, A11 = 2.00018790482477e-13f, A13 = -2.76076847742355e-16f;
