@@ -72,7 +72,7 @@ namespace NetGen.Runtime
         public static float Dot(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
         {
             Same(x.Length, y.Length);
-            return Reduce(x, y, default(DotTerms));
+            return Reduce(x, y, default(Product));
         }
 
         /// <summary><c>z_i = max(x_i, c)</c>; NaN propagates.</summary>
@@ -212,13 +212,6 @@ namespace NetGen.Runtime
             public float Invoke(float x, float y) => x;
 
             public Vector<float> Invoke(Vector<float> x, Vector<float> y) => x;
-        }
-
-        private readonly struct DotTerms : IBinary
-        {
-            public float Invoke(float x, float y) => x * y;
-
-            public Vector<float> Invoke(Vector<float> x, Vector<float> y) => x * y;
         }
 
         private readonly struct MaxOf : IBinary
