@@ -74,17 +74,74 @@ public class BatchedTrainingTests
         double loss = Trainer.Step(stepped, new Sgd<float>(0.1), data, all);
         Assert.True(Math.Abs(expected - loss) <= 1e-5 * Math.Max(1, expected), $"expected {expected:R}, got {loss:R}");
 
-        // Train with one batch holding every sample: the shuffle reorders the samples, so compare with Step on the same order.
+        // Train with one batch holding every sample (full batch): the set is taken in its stored order, unshuffled.
         var trained = new DigitsNet();
         trained.InitializeParameters(3);
         Trainer.Train(trained, new Sgd<float>(0.1), data, new TrainerOptions { Epochs = 1, BatchSize = data.Count, Seed = 1, Threads = 2, Metric = Metric.None });
-        int[] order = Enumerable.Range(0, data.Count).ToArray();
-        var random = new SplitMix64(1);
-        Shuffle.InPlace(order, ref random);
+        Assert.Equal(Bits(stepped.Parameters.ToArray()), Bits(trained.Parameters.ToArray()));
+    }
+
+    /// <summary>Mini-batches of several shards are gathered shard by shard on the threads that run them: the result is
+    /// Step's on the same shuffled order (one serial gather), batch by batch, ragged last batch included.</summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Train_GatheringInShards_EqualsStepOnTheShuffledBatches(int threads)
+    {
+        Dataset<float> data = Digits(1600, 7);
+        const int BatchSize = 1100; // three shards, then a ragged batch of 500 (one shard)
+        var trained = new DigitsNet();
+        trained.InitializeParameters(4);
+        Trainer.Train(trained, new Sgd<float>(0.1), data, new TrainerOptions { Epochs = 2, BatchSize = BatchSize, Seed = 9, Threads = threads, Metric = Metric.None });
+
         var reference = new DigitsNet();
-        reference.InitializeParameters(3);
-        Trainer.Step(reference, new Sgd<float>(0.1), data, order);
+        reference.InitializeParameters(4);
+        var optimizer = new Sgd<float>(0.1);
+        int[] order = Enumerable.Range(0, data.Count).ToArray();
+        var random = new SplitMix64(9);
+        for (int epoch = 0; epoch < 2; epoch++)
+        {
+            Shuffle.InPlace(order, ref random);
+            for (int start = 0; start < order.Length; start += BatchSize)
+            {
+                Trainer.Step(reference, optimizer, data, order.AsSpan(start, Math.Min(BatchSize, order.Length - start)));
+            }
+        }
+
         Assert.Equal(Bits(reference.Parameters.ToArray()), Bits(trained.Parameters.ToArray()));
+    }
+
+    /// <summary>The shard-gathering backward allocates nothing per step either.</summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void ABackwardGatheringInShards_AllocatesNothing(int threads)
+    {
+        var net = new DigitsNet();
+        Dataset<float> data = Digits(1536 + 100, 6);
+        int[] order = Enumerable.Range(0, data.Count).Reverse().ToArray();
+        var batch = new BatchBuffer<float>(data.Count, 64, 10);
+        var parallel = new DataParallel<float>(net, threads);
+        ShardCrew.Hold();
+        try
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                parallel.Backward(batch, data, order);
+            }
+
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 10; i++)
+            {
+                parallel.Backward(batch, data, order);
+            }
+
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+        finally
+        {
+            ShardCrew.Release();
+        }
     }
 
     [Theory]

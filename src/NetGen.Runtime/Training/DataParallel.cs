@@ -1,6 +1,7 @@
 using System;
 using System.Numerics;
 using System.Numerics.Tensors;
+using NetGen.Data;
 
 namespace NetGen.Training
 {
@@ -97,6 +98,31 @@ namespace NetGen.Training
             return loss;
         }
 
+        /// <summary>As <see cref="Backward(ReadOnlyMemory{T}, ReadOnlyMemory{T})"/> on the samples of
+        /// <paramref name="data"/> that <paramref name="indices"/> lists, in that order, gathered into
+        /// <paramref name="batch"/> first. When the batch spans more than one shard, each shard gathers its own rows on the
+        /// thread that runs it, so that the copy (a tenth of the work for a small network) is spread too; the rows, and so
+        /// every sum, are the same as a serial gather's.</summary>
+        internal T Backward(BatchBuffer<T> batch, Dataset<T> data, ReadOnlyMemory<int> indices)
+        {
+            if (indices.Length <= ShardSize)
+            {
+                batch.Gather(data, indices.Span, noise: null);
+                return _network.BackwardBatch(batch.InputSpan, batch.TargetSpan);
+            }
+
+            batch.Reserve(indices.Length);
+            _wave.GatherFrom(batch, data, indices);
+            try
+            {
+                return Backward(batch.InputMemory, batch.TargetMemory);
+            }
+            finally
+            {
+                _wave.GatherFrom(null, null, default);
+            }
+        }
+
         private void EnsureBuffers(int shards)
         {
             if (_shardGradients.Length >= shards)
@@ -119,6 +145,13 @@ namespace NetGen.Training
         {
             private ReadOnlyMemory<T> _inputs, _targets;
             private int _first, _count;
+            private BatchBuffer<T>? _batch;
+            private Dataset<T>? _data;
+            private ReadOnlyMemory<int> _indices;
+
+            /// <summary>Makes each shard gather its rows of <paramref name="batch"/> before it runs; nulls to stop.</summary>
+            public void GatherFrom(BatchBuffer<T>? batch, Dataset<T>? data, ReadOnlyMemory<int> indices) =>
+                (_batch, _data, _indices) = (batch, data, indices);
 
             public void Set(ReadOnlyMemory<T> inputs, ReadOnlyMemory<T> targets, int first, int count) =>
                 (_inputs, _targets, _first, _count) = (inputs, targets, first, count);
@@ -129,6 +162,11 @@ namespace NetGen.Training
                 INeuralNetwork<T> network = owner._network;
                 int inputSize = network.InputSize, outputSize = network.OutputSize;
                 int start = (_first + slot) * ShardSize, rows = Math.Min(ShardSize, _count - start);
+                if (_data is not null)
+                {
+                    _batch!.GatherRows(_data, _indices.Span.Slice(start, rows), start);
+                }
+
                 T[] gradient = owner._shardGradients[slot];
                 Array.Clear(gradient);
                 owner._shardLosses[slot] = network.BackwardBatch(

@@ -90,9 +90,17 @@ namespace NetGen.Training
             T loss = parallel is null
                 ? network.BackwardBatch(batch.InputSpan, batch.TargetSpan)
                 : parallel.Backward(batch.InputMemory, batch.TargetMemory);
+            return TryUpdate(network, optimizer, loss, batch.Count, clipNorm, rateFactor, out lossSum);
+        }
+
+        /// <summary>The rest of a step once the gradients hold the batch's sum and <paramref name="loss"/> its summed loss:
+        /// returns null and the summed loss, or what went wrong (before any update).</summary>
+        internal static string? TryUpdate<T>(INeuralNetwork<T> network, IOptimizer<T> optimizer, T loss, int count, double? clipNorm, double rateFactor, out double lossSum)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
             lossSum = double.NaN;
             Span<T> gradients = network.Gradients;
-            double norm = Norm(gradients) / batch.Count;
+            double norm = Norm(gradients) / count;
             if (!T.IsFinite(loss))
             {
                 return $"the loss is {loss}";
@@ -108,7 +116,7 @@ namespace NetGen.Training
                 TensorPrimitives.Multiply(gradients, T.CreateChecked(c / norm), gradients);
             }
 
-            optimizer.Step(network.Parameters, gradients, batch.Count, rateFactor);
+            optimizer.Step(network.Parameters, gradients, count, rateFactor);
             lossSum = double.CreateChecked(loss);
             return null;
         }
@@ -133,11 +141,31 @@ namespace NetGen.Training
             return Math.Sqrt(sum);
         }
 
+        /// <summary>Whether no value is NaN or infinite. Vectorised: <c>v - v</c> is zero exactly when v is finite (NaN
+        /// and infinities give NaN), so the sum of those differences stays zero unless some value is not finite.</summary>
         internal static bool AllFinite<T>(ReadOnlySpan<T> values) where T : unmanaged, IFloatingPointIeee754<T>
         {
-            foreach (T value in values)
+            int i = 0;
+            if (Vector.IsHardwareAccelerated && values.Length >= Vector<T>.Count)
             {
-                if (!T.IsFinite(value))
+                ReadOnlySpan<Vector<T>> vectors = System.Runtime.InteropServices.MemoryMarshal.Cast<T, Vector<T>>(values);
+                Vector<T> sum = Vector<T>.Zero;
+                foreach (Vector<T> v in vectors)
+                {
+                    sum += v - v;
+                }
+
+                if (sum != Vector<T>.Zero)
+                {
+                    return false;
+                }
+
+                i = vectors.Length * Vector<T>.Count;
+            }
+
+            for (; i < values.Length; i++)
+            {
+                if (!T.IsFinite(values[i]))
                 {
                     return false;
                 }
@@ -173,6 +201,12 @@ namespace NetGen.Training
         private readonly T[]? _best;
         private readonly int[] _order;
         private readonly BatchBuffer<T> _batch;
+        private readonly int _batchSize;
+
+        /// <summary>One batch holds the whole training set and there is no noise (full-batch gradient descent): the batch
+        /// is the set itself, in its stored order, neither shuffled nor gathered. A shuffle would change only the order in
+        /// which the gradient is summed.</summary>
+        private readonly bool _wholeSet;
         private readonly DataParallel<T> _parallel;
         private SplitMix64 _random;
         private double _bestLoss = double.PositiveInfinity;
@@ -192,16 +226,20 @@ namespace NetGen.Training
             }
 
             _random = new SplitMix64(options.Seed);
-            _batch = new BatchBuffer<T>(Math.Min(options.BatchSize, training.Count), network.InputSize, network.OutputSize);
+            _batchSize = Math.Min(options.BatchSize, training.Count);
+            _wholeSet = _batchSize == training.Count && _noise is null;
+            _batch = new BatchBuffer<T>(_wholeSet ? 0 : _batchSize, network.InputSize, network.OutputSize);
             _parallel = new DataParallel<T>(network, options.Threads);
         }
 
-        /// <summary>Every epoch: train, report, track the best; stop early when patience runs out. With more than one
-        /// thread, holds the worker crew for the run (its workers spin between steps) and releases it at the end, after
-        /// which the workers block and use no CPU.</summary>
+        /// <summary>Every epoch: train, report, track the best; stop early when patience runs out. When batches span more
+        /// than one shard and more than one thread is asked for, holds the worker crew for the run (its workers spin
+        /// between steps) and releases it at the end, after which the workers block and use no CPU. Batches of one shard
+        /// run on the calling thread alone, so the crew is not woken: a spinning worker would only take a share of the
+        /// core it may share with the trainer.</summary>
         public TrainingResult Run()
         {
-            if (_options.Threads == 1)
+            if (_options.Threads == 1 || _batchSize <= DataParallel<T>.ShardSize)
             {
                 return RunEpochs();
             }
@@ -238,7 +276,11 @@ namespace NetGen.Training
         private double TrainEpoch(int epoch, double rateFactor)
         {
             _network.Parameters.CopyTo(_epochStart);
-            Shuffle.InPlace(_order, ref _random);
+            if (!_wholeSet)
+            {
+                Shuffle.InPlace(_order, ref _random);
+            }
+
             double lossSum = 0;
             int batches = 0;
             for (int start = 0; start < _order.Length; start += _options.BatchSize)
@@ -251,8 +293,27 @@ namespace NetGen.Training
 
                 int size = Math.Min(_options.BatchSize, _order.Length - start);
                 batches++;
-                _batch.Gather(_training, _order.AsSpan(start, size), _noise);
-                string? problem = Trainer.TryStep(_network, _optimizer, _batch, _parallel, _options.ClipNorm, rateFactor, out double batchLoss);
+                string? problem;
+                double batchLoss;
+                if (_wholeSet)
+                {
+                    _network.ZeroGradients();
+                    T loss = _parallel.Backward(_training.Inputs, _training.Targets);
+                    problem = Trainer.TryUpdate(_network, _optimizer, loss, size, _options.ClipNorm, rateFactor, out batchLoss);
+                }
+                else if (_noise is null)
+                {
+                    // The shards gather their own rows, on the threads that run them.
+                    _network.ZeroGradients();
+                    T loss = _parallel.Backward(_batch, _training, _order.AsMemory(start, size));
+                    problem = Trainer.TryUpdate(_network, _optimizer, loss, size, _options.ClipNorm, rateFactor, out batchLoss);
+                }
+                else
+                {
+                    // Noise is drawn in sample order, so that the draws do not depend on the threads: gather first.
+                    _batch.Gather(_training, _order.AsSpan(start, size), _noise);
+                    problem = Trainer.TryStep(_network, _optimizer, _batch, _parallel, _options.ClipNorm, rateFactor, out batchLoss);
+                }
                 if (problem is not null)
                 {
                     Diverged(epoch, batches, problem);
@@ -395,6 +456,9 @@ namespace NetGen.Training
             _targets = new T[capacity * targetSize];
         }
 
+        /// <summary>The most samples the buffer holds.</summary>
+        public int Capacity => _inputs.Length / _inputSize;
+
         /// <summary>The number of samples gathered by the last <see cref="Gather"/>.</summary>
         public int Count { get; private set; }
 
@@ -422,22 +486,56 @@ namespace NetGen.Training
         /// input value gets its noise as it is copied (the same draws, in the same order, as one sample at a time).</summary>
         public void Gather(Dataset<T> data, ReadOnlySpan<int> batch, GaussianNoise<T>? noise)
         {
-            for (int s = 0; s < batch.Length; s++)
+            if (noise is null)
             {
-                Span<T> input = _inputs.AsSpan(s * _inputSize, _inputSize);
-                if (noise is null)
+                GatherRows(data, batch, 0);
+            }
+            else
+            {
+                for (int s = 0; s < batch.Length; s++)
                 {
-                    data.Input(batch[s]).CopyTo(input);
+                    noise.Add(data.Input(batch[s]), _inputs.AsSpan(s * _inputSize, _inputSize));
+                    Copy(data.Target(batch[s]), _targets.AsSpan(s * _targetSize, _targetSize));
                 }
-                else
-                {
-                    noise.Add(data.Input(batch[s]), input);
-                }
-
-                data.Target(batch[s]).CopyTo(_targets.AsSpan(s * _targetSize, _targetSize));
             }
 
             Count = batch.Length;
+        }
+
+        /// <summary>Sets <see cref="Count"/> for a batch whose rows are gathered piecewise by <see cref="GatherRows"/>.</summary>
+        public void Reserve(int count)
+        {
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(count, Capacity);
+            Count = count;
+        }
+
+        /// <summary>Copies the samples <paramref name="indices"/> lists into rows <paramref name="firstRow"/> onwards, without
+        /// noise; disjoint row ranges may be gathered on different threads at once.</summary>
+        public void GatherRows(Dataset<T> data, ReadOnlySpan<int> indices, int firstRow)
+        {
+            for (int s = 0; s < indices.Length; s++)
+            {
+                int row = firstRow + s;
+                Copy(data.Input(indices[s]), _inputs.AsSpan(row * _inputSize, _inputSize));
+                Copy(data.Target(indices[s]), _targets.AsSpan(row * _targetSize, _targetSize));
+            }
+        }
+
+        /// <summary>A row copy. Rows of a few values (SimpleChains' 4 inputs, a class label's targets) are copied value by
+        /// value: a call into memmove per row cost more than the copy itself, and a full batch of 10,000 is 20,000 rows.</summary>
+        private static void Copy(ReadOnlySpan<T> source, Span<T> destination)
+        {
+            if (source.Length <= 16)
+            {
+                for (int i = 0; i < source.Length; i++)
+                {
+                    destination[i] = source[i];
+                }
+            }
+            else
+            {
+                source.CopyTo(destination);
+            }
         }
     }
 

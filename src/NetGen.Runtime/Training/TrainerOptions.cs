@@ -11,7 +11,9 @@ namespace NetGen.Training
         /// <summary>Passes over the training set; 10 by default.</summary>
         public int Epochs { get; init; } = 10;
 
-        /// <summary>Samples per mini-batch; 32 by default. The last batch of an epoch may be smaller.</summary>
+        /// <summary>Samples per mini-batch; 32 by default. The last batch of an epoch may be smaller. A batch as large as the
+        /// training set (full-batch gradient descent) takes the set as it is stored, unshuffled and uncopied, unless
+        /// <see cref="InputNoise"/> is set: a shuffle would only change the order of the gradient's sum.</summary>
         public int BatchSize { get; init; } = 32;
 
         /// <summary>Seeds the per-epoch shuffles: the same seed gives bit-identical training.</summary>
