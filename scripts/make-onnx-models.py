@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+"""Builds, briefly trains and exports the ONNX models NetGen's import tests read, with PyTorch's outputs for reference.
+
+Run with the interpreter that has torch and onnx (Debian: apt-get install python3-torch python3-onnx):
+
+    /usr/bin/python3 scripts/make-onnx-models.py
+
+It writes tests/NetGen.Tests/TestData/onnx/<name>.onnx and references.json (each model's inputs and PyTorch's
+outputs in eval mode). The outputs are committed, so CI needs no Python. Seeded: a second run writes the same files
+as long as torch's version is the same (torch 1.13.1, onnx 1.12 when they were made).
+"""
+import json
+import os
+import sys
+
+import torch
+import torch.nn as nn
+
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "NetGen.Tests", "TestData", "onnx")
+
+
+class MatMulAdd(nn.Module):
+    """x @ W + b with raw parameters: exports as MatMul then Add (not Gemm)."""
+
+    def __init__(self, n_in, n_out):
+        super().__init__()
+        self.w = nn.Parameter(torch.randn(n_in, n_out) * 0.5)
+        self.b = nn.Parameter(torch.randn(n_out) * 0.1)
+        self.second = nn.Linear(n_out, 2)
+
+    def forward(self, x):
+        return torch.sigmoid(self.second(torch.tanh(x @ self.w + self.b)))
+
+
+class ViewFlatten(nn.Module):
+    """x.view(x.size(0), -1): exports as Shape, Gather, Unsqueeze, Concat and Reshape."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(12, 6)
+        self.fc2 = nn.Linear(6, 3)
+
+    def forward(self, x):
+        x = x.view(x.size(0), -1)
+        return self.fc2(torch.relu(self.fc1(x)))
+
+
+def models():
+    """(name, module, per-sample input shape, opset, loss kind for the brief training)."""
+    yield "tanh_sigmoid_op13", nn.Sequential(nn.Linear(6, 8), nn.Tanh(), nn.Linear(8, 1), nn.Sigmoid()), (6,), 13, "bce"
+    yield "relu_logits_op17", nn.Sequential(nn.Linear(10, 16), nn.ReLU(), nn.Linear(16, 3)), (10,), 17, "ce"
+    yield "leaky_elu_softmax_op11", nn.Sequential(
+        nn.Linear(5, 7), nn.LeakyReLU(0.2), nn.Linear(7, 6), nn.ELU(0.5), nn.Linear(6, 4), nn.Softmax(dim=1)), (5,), 11, "mse"
+    yield "flatten3d_op13", nn.Sequential(nn.Flatten(), nn.Linear(24, 5), nn.ReLU(), nn.Linear(5, 2)), (2, 3, 4), 13, "mse"
+    yield "view_flatten_op12", ViewFlatten(), (3, 4), 12, "ce"
+    yield "batchnorm_op13", nn.Sequential(
+        nn.Linear(4, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.BatchNorm1d(8), nn.Linear(8, 2)), (4,), 13, "mse"
+    yield "dropout_op15", nn.Sequential(nn.Linear(6, 9), nn.ReLU(), nn.Dropout(0.3), nn.Linear(9, 3), nn.Tanh()), (6,), 15, "mse"
+    yield "matmul_add_op14", MatMulAdd(5, 4), (5,), 14, "mse"
+    yield "layernorm_op13", nn.Sequential(nn.Linear(6, 8), nn.LayerNorm(8), nn.ReLU(), nn.Linear(8, 2)), (6,), 13, "mse"
+    yield "layernorm_op17", nn.Sequential(nn.Linear(6, 8), nn.LayerNorm(8), nn.ReLU(), nn.Linear(8, 2)), (6,), 17, "mse"
+
+
+def train_briefly(model, shape, loss_kind):
+    """A few SGD steps on random data, so the weights (and BatchNorm's running statistics) are not the initial ones."""
+    model.train()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.05)
+    for _ in range(20):
+        x = torch.randn(32, *shape)
+        y = model(x)
+        if loss_kind == "ce":
+            loss = nn.functional.cross_entropy(y, torch.randint(0, y.shape[1], (32,)))
+        elif loss_kind == "bce":
+            loss = nn.functional.binary_cross_entropy(y, torch.randint(0, 2, y.shape).float())
+        else:
+            loss = (y - torch.randn_like(y)).pow(2).mean()
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    model.eval()
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    references = {"torch": torch.__version__, "models": {}}
+    for name, model, shape, opset, loss_kind in models():
+        torch.manual_seed(sum(map(ord, name)))
+        train_briefly(model, shape, loss_kind)
+        x = torch.randn(5, *shape)
+        with torch.no_grad():
+            y = model(x)
+        path = os.path.join(OUT, name + ".onnx")
+        torch.onnx.export(model, x[:1], path, opset_version=opset, input_names=["input"], output_names=["output"],
+                          dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}}, do_constant_folding=True)
+        references["models"][name] = {
+            "opset": opset,
+            "inputShape": list(shape),
+            "inputs": [[float(v) for v in row.flatten()] for row in x],
+            "outputs": [[float(v) for v in row.flatten()] for row in y],
+        }
+        print(f"{name}: {os.path.getsize(path)} bytes")
+    with open(os.path.join(OUT, "references.json"), "w") as f:
+        json.dump(references, f, indent=1)
+        f.write("\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,73 @@
+using System.Collections.Generic;
+
+namespace NetGen.Onnx
+{
+    /// <summary>One dense layer of an imported graph: <c>h = g(W x + b)</c>, with W as nn.Linear stores it.</summary>
+    public sealed class ImportedLayer
+    {
+        internal ImportedLayer(int fanIn, int units, double[] weight, double[]? bias, string source)
+        {
+            FanIn = fanIn;
+            Units = units;
+            Weight = weight;
+            Bias = bias;
+            Source = source;
+        }
+
+        /// <summary>The input length.</summary>
+        public int FanIn { get; }
+
+        /// <summary>The output length.</summary>
+        public int Units { get; }
+
+        /// <summary>W, [units, fanIn] row-major (nn.Linear's layout).</summary>
+        public double[] Weight { get; }
+
+        /// <summary>b, one per unit; null when the graph adds none.</summary>
+        public double[]? Bias { get; internal set; }
+
+        /// <summary>NetGen's name of the activation: Identity, Sigmoid, Tanh, ReLU, LeakyReLU, ELU or Softmax.</summary>
+        public string Activation { get; internal set; } = "Identity";
+
+        /// <summary>The leaky ReLU slope or the ELU alpha; null for other activations.</summary>
+        public double? Alpha { get; internal set; }
+
+        /// <summary>The graph nodes this layer came from, for messages and the import report.</summary>
+        public string Source { get; internal set; }
+    }
+
+    /// <summary>What <see cref="OnnxImporter"/> made of a graph: the shapes at its boundary and a chain of dense layers.</summary>
+    public sealed class ImportedNetwork
+    {
+        internal ImportedNetwork(IReadOnlyList<int> inputShape, IReadOnlyList<int> outputShape, IReadOnlyList<ImportedLayer> layers, bool isDouble, int opset, string producer)
+        {
+            InputShape = inputShape;
+            OutputShape = outputShape;
+            Layers = layers;
+            IsDouble = isDouble;
+            Opset = opset;
+            Producer = producer;
+        }
+
+        /// <summary>The input tensor's shape without the batch dimension; the input span is it flattened, row-major.</summary>
+        public IReadOnlyList<int> InputShape { get; }
+
+        /// <summary>The output tensor's shape without the batch dimension.</summary>
+        public IReadOnlyList<int> OutputShape { get; }
+
+        /// <summary>The layers, first to last.</summary>
+        public IReadOnlyList<ImportedLayer> Layers { get; }
+
+        /// <summary>Whether the graph computes in double (else float).</summary>
+        public bool IsDouble { get; }
+
+        /// <summary>The model's ai.onnx opset.</summary>
+        public int Opset { get; }
+
+        /// <summary>The producer, as the file names it.</summary>
+        public string Producer { get; }
+
+        /// <summary>The flattened input length.</summary>
+        public int InputSize => Layers.Count > 0 ? Layers[0].FanIn : 0;
+    }
+}

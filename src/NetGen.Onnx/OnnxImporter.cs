@@ -1,0 +1,830 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+
+namespace NetGen.Onnx
+{
+    /// <summary>Maps an ONNX graph to a chain of NetGen dense layers. The graph is walked once, in its (topological) node
+    /// order, with every value classified as one of three things:
+    /// <list type="bullet">
+    /// <item>the data path (<see cref="Stream"/>): the one tensor that flows from the graph input, with its per-sample shape;</item>
+    /// <item>a constant (<see cref="OnnxTensor"/>): initializers, Constant nodes and what folds from them;</item>
+    /// <item>a shape vector (<see cref="ShapeVector"/>): what Shape, Gather, Unsqueeze and Concat compute from the data
+    /// path's shape, in which the batch size is a symbol, so that <c>x.view(x.size(0), -1)</c> folds to a flatten.</item>
+    /// </list>
+    /// Each op is one entry of the table built in the constructor (<c>_ops</c>): adding an op is adding one method there. Layers are built as the graph
+    /// goes: an affine op (Gemm, MatMul) opens a layer, Add and BatchNormalization fold into it, an activation closes it.
+    /// Anything else is refused with the node's index, name and op.</summary>
+    public sealed class OnnxImporter
+    {
+        /// <summary>The opsets accepted: what PyTorch's exporter with onnx 1.12 writes.</summary>
+        public const int MinOpset = 11, MaxOpset = 17;
+
+        private const long Batch = long.MinValue; // the batch size in a shape vector
+
+        private readonly OnnxModel _model;
+        private readonly Dictionary<string, object> _values = new(StringComparer.Ordinal);
+        private readonly List<ImportedLayer> _layers = new();
+        private readonly Dictionary<string, Action<OnnxNode>> _ops;
+        private string _streamName = string.Empty;
+        private int[] _streamShape = Array.Empty<int>();
+        private ImportedLayer? _open; // an affine layer whose activation is not yet known
+        private double[]? _preScale, _preShift; // a per-feature affine map (a BatchNormalization after an activation) for the next layer's input
+        private string _preSource = string.Empty;
+
+        private OnnxImporter(OnnxModel model)
+        {
+            _model = model;
+            _ops = new Dictionary<string, Action<OnnxNode>>(StringComparer.Ordinal)
+            {
+                ["Gemm"] = Gemm,
+                ["MatMul"] = MatMul,
+                ["Add"] = Add,
+                ["BatchNormalization"] = BatchNormalization,
+                ["Relu"] = n => Activate(n, "ReLU", null),
+                ["Sigmoid"] = n => Activate(n, "Sigmoid", null),
+                ["Tanh"] = n => Activate(n, "Tanh", null),
+                ["LeakyRelu"] = n => Activate(n, "LeakyReLU", FloatAttribute(n, "alpha", 0.01f)),
+                ["Elu"] = n => Activate(n, "ELU", FloatAttribute(n, "alpha", 1.0f)),
+                ["Softmax"] = Softmax,
+                ["Identity"] = PassThrough,
+                ["Dropout"] = PassThrough,
+                ["Flatten"] = Flatten,
+                ["Reshape"] = Reshape,
+                ["Squeeze"] = Squeeze,
+                ["Unsqueeze"] = Unsqueeze,
+                ["Constant"] = Constant,
+                ["Shape"] = Shape,
+                ["Gather"] = Gather,
+                ["Concat"] = Concat,
+            };
+        }
+
+        /// <summary>The ops this importer maps, for documentation and messages.</summary>
+        public static IReadOnlyList<string> SupportedOps => new OnnxImporter(null!)._ops.Keys.OrderBy(k => k, StringComparer.Ordinal).ToArray();
+
+        /// <summary>Maps <paramref name="model"/>'s graph to dense layers.</summary>
+        /// <exception cref="OnnxImportException">Something in the graph has no NetGen equivalent; the message names it.</exception>
+        public static ImportedNetwork Import(OnnxModel model)
+        {
+            if (model is null)
+            {
+                throw new ArgumentNullException(nameof(model));
+            }
+
+            return new OnnxImporter(model).Run();
+        }
+
+        private ImportedNetwork Run()
+        {
+            if (_model.Opset < MinOpset || _model.Opset > MaxOpset)
+            {
+                throw new OnnxImportException(_model.Opset == 0
+                    ? "the model imports no ai.onnx opset"
+                    : $"opset {_model.Opset} is outside the {MinOpset} to {MaxOpset} NetGen reads; export with torch.onnx.export(..., opset_version={Math.Max(MinOpset, Math.Min(MaxOpset, _model.Opset))})");
+            }
+
+            OnnxGraph graph = _model.Graph;
+            foreach (KeyValuePair<string, OnnxTensor> initializer in graph.Initializers)
+            {
+                _values[initializer.Key] = initializer.Value;
+            }
+
+            OnnxValueInfo[] inputs = graph.Inputs.Where(i => !graph.Initializers.ContainsKey(i.Name)).ToArray();
+            if (inputs.Length != 1)
+            {
+                throw new OnnxImportException($"the graph has {inputs.Length} inputs ({string.Join(", ", inputs.Select(i => "'" + i.Name + "'"))}); NetGen compiles graphs with exactly one");
+            }
+
+            if (graph.Outputs.Count != 1)
+            {
+                throw new OnnxImportException($"the graph has {graph.Outputs.Count} outputs ({string.Join(", ", graph.Outputs.Select(o => "'" + o.Name + "'"))}); NetGen compiles graphs with exactly one");
+            }
+
+            OnnxValueInfo input = inputs[0];
+            bool isDouble = input.ElementType switch
+            {
+                OnnxTensor.Float => false,
+                OnnxTensor.Double => true,
+                _ => throw new OnnxImportException($"the input '{input.Name}' has element type {OnnxTensor.DataTypeName(input.ElementType)}; NetGen takes float or double"),
+            };
+            int[] inputShape = SampleShape(input, "input");
+            _streamName = input.Name;
+            _streamShape = inputShape;
+            _values[input.Name] = Stream.Instance;
+
+            foreach (OnnxNode node in graph.Nodes)
+            {
+                if (node.Domain.Length > 0 && node.Domain != "ai.onnx")
+                {
+                    throw new OnnxImportException(node, $"the op is in domain '{node.Domain}'; NetGen maps standard ONNX ops only");
+                }
+
+                if (!_ops.TryGetValue(node.OpType, out Action<OnnxNode>? map))
+                {
+                    throw new OnnxImportException(node, $"NetGen has no mapping for {node.OpType} (it maps {string.Join(", ", _ops.Keys.OrderBy(k => k, StringComparer.Ordinal))})");
+                }
+
+                map(node);
+            }
+
+            OnnxValueInfo output = graph.Outputs[0];
+            if (output.Name != _streamName)
+            {
+                throw new OnnxImportException(_values.ContainsKey(output.Name) && _values[output.Name] is not Stream
+                    ? $"the output '{output.Name}' is a constant, not computed from the input"
+                    : $"the output '{output.Name}' is not the end of the chain of layers from the input (which ends at '{_streamName}')");
+            }
+
+            CloseLayer();
+            if (_preScale is not null)
+            {
+                // A normalisation after the last activation: a diagonal layer of its own.
+                int n = _preScale.Length;
+                var weight = new double[n * n];
+                for (int i = 0; i < n; i++)
+                {
+                    weight[(i * n) + i] = _preScale[i];
+                }
+
+                _layers.Add(new ImportedLayer(n, n, weight, (double[])_preShift!.Clone(), _preSource));
+                _preScale = _preShift = null;
+            }
+
+            if (_layers.Count == 0)
+            {
+                throw new OnnxImportException("the graph has no Gemm or MatMul: there is no layer to compile");
+            }
+
+            for (int i = 0; i < _layers.Count - 1; i++)
+            {
+                if (_layers[i].Activation == "Softmax")
+                {
+                    throw new OnnxImportException($"a Softmax ({_layers[i].Source}) is not at the output: NetGen applies softmax to the output layer only");
+                }
+            }
+
+            return new ImportedNetwork(inputShape, _streamShape, _layers, isDouble, _model.Opset, _model.Producer);
+        }
+
+        /// <summary>The per-sample shape of a graph input or output: the first dimension is the batch (dynamic, or 1), the
+        /// rest must be fixed.</summary>
+        private static int[] SampleShape(OnnxValueInfo value, string what)
+        {
+            if (!value.HasShape || value.Shape.Count == 0)
+            {
+                throw new OnnxImportException($"the {what} '{value.Name}' has no declared shape; export with a fixed sample shape (dynamic_axes only on the batch)");
+            }
+
+            OnnxDimension first = value.Shape[0];
+            if (first.Value is long size && size != 1)
+            {
+                throw new OnnxImportException($"the {what} '{value.Name}' has shape [{string.Join(", ", value.Shape)}]: the first dimension must be the batch, dynamic or 1, not {size}");
+            }
+
+            var shape = new int[value.Shape.Count - 1];
+            for (int i = 1; i < value.Shape.Count; i++)
+            {
+                if (value.Shape[i].Value is not long d || d < 1 || d > int.MaxValue)
+                {
+                    throw new OnnxImportException($"the {what} '{value.Name}' has shape [{string.Join(", ", value.Shape)}]: dimension {i} is not a fixed size, and only the batch may be dynamic");
+                }
+
+                shape[i - 1] = (int)d;
+            }
+
+            return shape.Length == 0 ? new[] { 1 } : shape;
+        }
+
+        // ----- values -----
+
+        private sealed class Stream
+        {
+            public static readonly Stream Instance = new();
+        }
+
+        /// <summary>An int64 vector computed from the data path's shape; <see cref="Batch"/> stands for the batch size.</summary>
+        private sealed class ShapeVector
+        {
+            public ShapeVector(long[] values, bool scalar = false) => (Values, IsScalar) = (values, scalar);
+
+            public long[] Values { get; }
+
+            public bool IsScalar { get; }
+        }
+
+        private object Value(OnnxNode node, int input)
+        {
+            if (input >= node.Inputs.Count || node.Inputs[input].Length == 0)
+            {
+                throw new OnnxImportException(node, $"input {input} is missing");
+            }
+
+            string name = node.Inputs[input];
+            if (!_values.TryGetValue(name, out object? value))
+            {
+                throw new OnnxImportException(node, $"input '{name}' is produced by no earlier node, initializer or graph input");
+            }
+
+            if (value is Stream && name != _streamName)
+            {
+                throw new OnnxImportException(node, $"it reads '{name}', an earlier point of the data path than its end ('{_streamName}'): the graph branches, and NetGen compiles a chain of layers");
+            }
+
+            return value;
+        }
+
+        private bool IsStream(OnnxNode node, int input) => Value(node, input) is Stream;
+
+        private OnnxTensor ConstantInput(OnnxNode node, int input, string role)
+        {
+            return Value(node, input) switch
+            {
+                OnnxTensor tensor => tensor,
+                Stream or Retired => throw new OnnxImportException(node, $"its {role} (input {input}) comes from the data path; NetGen needs it constant"),
+                _ => throw new OnnxImportException(node, $"its {role} (input {input}) is computed from the batch's shape; NetGen needs it constant"),
+            };
+        }
+
+        private static double[] Reals(OnnxNode node, OnnxTensor tensor, string role) =>
+            tensor.Reals ?? throw new OnnxImportException(node, $"its {role} '{tensor.Name}' has element type {OnnxTensor.DataTypeName(tensor.DataType)}, not a floating-point type");
+
+        private static long[] Integers(OnnxNode node, OnnxTensor tensor, string role) =>
+            tensor.Integers ?? throw new OnnxImportException(node, $"its {role} '{tensor.Name}' has element type {OnnxTensor.DataTypeName(tensor.DataType)}, not an integer type");
+
+        /// <summary>The node's output 0 is the data path's new end, with <paramref name="shape"/>.</summary>
+        private void Advance(OnnxNode node, int[] shape)
+        {
+            _values[_streamName] = Retired.Instance;
+            _streamName = Output(node);
+            _streamShape = shape;
+            _values[_streamName] = Stream.Instance;
+        }
+
+        /// <summary>The node's first output's name.</summary>
+        private static string Output(OnnxNode node) =>
+            node.Outputs.Count > 0 && node.Outputs[0].Length > 0 ? node.Outputs[0] : throw new OnnxImportException(node, "it has no output");
+
+        /// <summary>A data-path value that a later node has consumed; reading it again means the graph branches.</summary>
+        private sealed class Retired
+        {
+            public static readonly Retired Instance = new();
+        }
+
+        private void RequireStream(OnnxNode node)
+        {
+            object value = Value(node, 0);
+            if (value is Retired)
+            {
+                throw new OnnxImportException(node, $"it reads '{node.Inputs[0]}', an earlier point of the data path: the graph branches, and NetGen compiles a chain of layers");
+            }
+
+            if (value is not Stream)
+            {
+                throw new OnnxImportException(node, $"its input '{node.Inputs[0]}' is not computed from the graph's input");
+            }
+        }
+
+        private void RequireFeatures(OnnxNode node)
+        {
+            if (_streamShape.Length != 1)
+            {
+                throw new OnnxImportException(node, $"its input has per-sample shape [{string.Join(", ", _streamShape)}]; a dense layer takes a vector, so flatten first (nn.Flatten)");
+            }
+        }
+
+        private static long IntAttribute(OnnxNode node, string name, long standard) =>
+            node.Attributes.TryGetValue(name, out OnnxAttribute? a) ? a.Int : standard;
+
+        private static float FloatAttribute(OnnxNode node, string name, float standard) =>
+            node.Attributes.TryGetValue(name, out OnnxAttribute? a) ? a.Float : standard;
+
+        private static string Source(OnnxNode node) => $"{node.OpType} '{node.DisplayName}'";
+
+        // ----- layers -----
+
+        /// <summary>Starts a layer: closes the previous one (identity activation if none came), folds a pending per-feature
+        /// map into the new weights.</summary>
+        private void OpenLayer(OnnxNode node, int units, Func<int, int, double> weight)
+        {
+            RequireFeatures(node);
+            CloseLayer();
+            int fanIn = _streamShape[0];
+            var w = new double[units * fanIn];
+            for (int m = 0; m < units; m++)
+            {
+                for (int k = 0; k < fanIn; k++)
+                {
+                    w[(m * fanIn) + k] = weight(m, k);
+                }
+            }
+
+            double[]? bias = null;
+            string source = Source(node);
+            if (_preScale is not null)
+            {
+                // W (s x + t) = (W diag s) x + W t
+                bias = new double[units];
+                for (int m = 0; m < units; m++)
+                {
+                    double shift = 0;
+                    for (int k = 0; k < fanIn; k++)
+                    {
+                        shift += w[(m * fanIn) + k] * _preShift![k];
+                        w[(m * fanIn) + k] *= _preScale[k];
+                    }
+
+                    bias[m] = shift;
+                }
+
+                source = _preSource + " folded into " + source;
+                _preScale = _preShift = null;
+            }
+
+            _open = new ImportedLayer(fanIn, units, w, bias, source);
+            Advance(node, new[] { units });
+        }
+
+        private void CloseLayer()
+        {
+            if (_open is not null)
+            {
+                _layers.Add(_open);
+                _open = null;
+            }
+        }
+
+        /// <summary>Gemm: Y = alpha A' B' + beta C, with A the data path (not transposed: transA would mix the batch), B a
+        /// constant ([K, M], or [M, K] with transB, as nn.Linear exports), C a constant broadcast over the batch.</summary>
+        private void Gemm(OnnxNode node)
+        {
+            RequireStream(node);
+            if (IntAttribute(node, "transA", 0) != 0)
+            {
+                throw new OnnxImportException(node, "transA = 1 transposes the batch with the features; NetGen supports transA = 0");
+            }
+
+            bool transB = IntAttribute(node, "transB", 0) != 0;
+            double alpha = FloatAttribute(node, "alpha", 1f), beta = FloatAttribute(node, "beta", 1f);
+            RequireFeatures(node);
+            OnnxTensor b = ConstantInput(node, 1, "B");
+            double[] bValues = Reals(node, b, "B");
+            int fanIn = _streamShape[0];
+            if (b.Dims.Count != 2 || b.Dims[transB ? 1 : 0] != fanIn)
+            {
+                throw new OnnxImportException(node, $"B has shape {b.ShapeText}, which does not take {fanIn} inputs{(transB ? " (transB = 1)" : string.Empty)}");
+            }
+
+            int units = (int)b.Dims[transB ? 0 : 1];
+            OpenLayer(node, units, (m, k) => alpha * (transB ? bValues[(m * fanIn) + k] : bValues[(k * units) + m]));
+            if (node.Inputs.Count > 2 && node.Inputs[2].Length > 0)
+            {
+                AddBias(node, ConstantInput(node, 2, "C"), beta);
+            }
+        }
+
+        /// <summary>MatMul of the data path by a constant [K, M]: a layer without bias (an Add may follow).</summary>
+        private void MatMul(OnnxNode node)
+        {
+            RequireStream(node);
+            RequireFeatures(node);
+            OnnxTensor b = ConstantInput(node, 1, "right operand");
+            double[] bValues = Reals(node, b, "right operand");
+            int fanIn = _streamShape[0];
+            if (b.Dims.Count != 2 || b.Dims[0] != fanIn)
+            {
+                throw new OnnxImportException(node, $"the right operand has shape {b.ShapeText}, which does not take {fanIn} inputs");
+            }
+
+            int units = (int)b.Dims[1];
+            OpenLayer(node, units, (m, k) => bValues[(k * units) + m]);
+        }
+
+        /// <summary>Add of a constant to the data path: the bias of the layer just opened.</summary>
+        private void Add(OnnxNode node)
+        {
+            int streamInput = IsStreamOrRetired(node, 0) ? 0 : 1;
+            if (!IsStreamOrRetired(node, streamInput))
+            {
+                throw new OnnxImportException(node, "neither operand comes from the data path; NetGen folds constant arithmetic only into layers");
+            }
+
+            node = Reordered(node, streamInput);
+            RequireStream(node);
+            if (_open is null)
+            {
+                throw new OnnxImportException(node, "it adds a constant that is not the bias of a Gemm or MatMul just before it");
+            }
+
+            AddBias(node, ConstantInput(node, 1, "addend"), 1);
+            Advance(node, _streamShape);
+        }
+
+        private bool IsStreamOrRetired(OnnxNode node, int input) =>
+            input < node.Inputs.Count && _values.TryGetValue(node.Inputs[input], out object? v) && (v is Stream || v is Retired);
+
+        /// <summary>The node with its data-path operand first (Add is commutative).</summary>
+        private static OnnxNode Reordered(OnnxNode node, int streamInput) => streamInput == 0 ? node : node.WithInputs(new[] { node.Inputs[1], node.Inputs[0] });
+
+        private void AddBias(OnnxNode node, OnnxTensor c, double beta)
+        {
+            ImportedLayer layer = _open!;
+            double[] values = Reals(node, c, "bias");
+            int units = layer.Units;
+            bool perUnit = c.Count == units && (c.Dims.Count == 1 || (c.Dims.Count == 2 && c.Dims[0] == 1));
+            bool scalar = c.Count == 1 && c.Dims.All(d => d == 1);
+            if (!perUnit && !scalar)
+            {
+                throw new OnnxImportException(node, $"the bias has shape {c.ShapeText}; NetGen takes one value per unit ([{units}] or [1, {units}]) or a scalar, the same for every sample");
+            }
+
+            layer.Bias ??= new double[units];
+            for (int m = 0; m < units; m++)
+            {
+                layer.Bias[m] += beta * values[perUnit ? m : 0];
+            }
+
+            if (!layer.Source.EndsWith(Source(node), StringComparison.Ordinal))
+            {
+                layer.Source += ", " + Source(node);
+            }
+        }
+
+        /// <summary>BatchNormalization (inference): y = scale (x - mean) / sqrt(var + epsilon) + B, per feature. Folded into
+        /// the layer just opened, or, after an activation, into the next layer's weights.</summary>
+        private void BatchNormalization(OnnxNode node)
+        {
+            RequireStream(node);
+            if (IntAttribute(node, "training_mode", 0) != 0 || node.Outputs.Count(o => o.Length > 0) > 1)
+            {
+                throw new OnnxImportException(node, "it is in training mode; export the model in eval() mode");
+            }
+
+            RequireFeatures(node);
+            int n = _streamShape[0];
+            double epsilon = FloatAttribute(node, "epsilon", 1e-5f);
+            double[] gamma = Vector(node, 1, "scale", n), beta = Vector(node, 2, "B", n), mean = Vector(node, 3, "mean", n), variance = Vector(node, 4, "var", n);
+            var scale = new double[n];
+            var shift = new double[n];
+            for (int i = 0; i < n; i++)
+            {
+                scale[i] = gamma[i] / Math.Sqrt(variance[i] + epsilon);
+                shift[i] = beta[i] - (mean[i] * scale[i]);
+            }
+
+            if (_open is not null)
+            {
+                // s (W x + b) + t
+                ImportedLayer layer = _open;
+                layer.Bias ??= new double[n];
+                for (int m = 0; m < n; m++)
+                {
+                    for (int k = 0; k < layer.FanIn; k++)
+                    {
+                        layer.Weight[(m * layer.FanIn) + k] *= scale[m];
+                    }
+
+                    layer.Bias[m] = (layer.Bias[m] * scale[m]) + shift[m];
+                }
+
+                layer.Source += ", " + Source(node) + " (folded)";
+            }
+            else if (_preScale is null)
+            {
+                _preScale = scale;
+                _preShift = shift;
+                _preSource = Source(node);
+            }
+            else
+            {
+                throw new OnnxImportException(node, "two normalisations in a row with no layer between them");
+            }
+
+            Advance(node, _streamShape);
+        }
+
+        private double[] Vector(OnnxNode node, int input, string role, int n)
+        {
+            OnnxTensor t = ConstantInput(node, input, role);
+            if (t.Count != n)
+            {
+                throw new OnnxImportException(node, $"its {role} has shape {t.ShapeText}, not [{n}]");
+            }
+
+            return Reals(node, t, role);
+        }
+
+        /// <summary>An activation: closes the layer just opened.</summary>
+        private void Activate(OnnxNode node, string activation, float? alpha)
+        {
+            RequireStream(node);
+            if (_open is null)
+            {
+                throw new OnnxImportException(node, $"the activation does not follow a Gemm or MatMul (NetGen applies each activation to a layer's output)");
+            }
+
+            _open.Activation = activation;
+            _open.Alpha = alpha;
+            _open.Source += ", " + Source(node);
+            Advance(node, _streamShape);
+            CloseLayer();
+        }
+
+        private void Softmax(OnnxNode node)
+        {
+            RequireStream(node);
+            long axis = IntAttribute(node, "axis", _model.Opset >= 13 ? -1 : 1);
+            int rank = _streamShape.Length + 1;
+            if (axis < 0)
+            {
+                axis += rank;
+            }
+
+            if (axis != rank - 1 || _streamShape.Length != 1)
+            {
+                throw new OnnxImportException(node, $"axis {IntAttribute(node, "axis", _model.Opset >= 13 ? -1 : 1)} on a tensor of shape [N, {string.Join(", ", _streamShape)}]: NetGen's softmax is over the features of one sample, the last axis of [N, features]");
+            }
+
+            Activate(node, "Softmax", null);
+        }
+
+        // ----- shapes -----
+
+        private void PassThrough(OnnxNode node)
+        {
+            object value = Value(node, 0);
+            if (value is Stream)
+            {
+                Advance(node, _streamShape);
+            }
+            else
+            {
+                _values[Output(node)] = value;
+            }
+        }
+
+        private void Flatten(OnnxNode node)
+        {
+            RequireStream(node);
+            long axis = IntAttribute(node, "axis", 1);
+            int rank = _streamShape.Length + 1;
+            if (axis < 0)
+            {
+                axis += rank;
+            }
+
+            if (axis != 1)
+            {
+                throw new OnnxImportException(node, $"axis {IntAttribute(node, "axis", 1)} on a tensor of shape [N, {string.Join(", ", _streamShape)}]: NetGen flattens each sample (axis 1); another axis mixes the batch or keeps a matrix");
+            }
+
+            Advance(node, new[] { _streamShape.Aggregate(1, (p, d) => p * d) });
+        }
+
+        private void Reshape(OnnxNode node)
+        {
+            RequireStream(node);
+            long[] target = Value(node, 1) switch
+            {
+                ShapeVector v => v.Values,
+                OnnxTensor t => Integers(node, t, "shape"),
+                _ => throw new OnnxImportException(node, "its shape comes from the data path"),
+            };
+            if (target.Length == 0 || !(target[0] == Batch || target[0] == 0 || target[0] == -1))
+            {
+                throw new OnnxImportException(node, $"target shape [{ShapeText(target)}] does not keep the batch as its first dimension (write it as x.view(x.size(0), ...) or nn.Flatten)");
+            }
+
+            int size = _streamShape.Aggregate(1, (p, d) => p * d);
+            var shape = new List<int>();
+            int infer = -1;
+            for (int i = 1; i < target.Length; i++)
+            {
+                long d = target[i];
+                if (d == 0)
+                {
+                    d = i - 1 < _streamShape.Length ? _streamShape[i - 1] : throw new OnnxImportException(node, $"target shape [{ShapeText(target)}] copies dimension {i}, which the input does not have");
+                }
+
+                if (d == -1)
+                {
+                    if (infer >= 0 || target[0] == -1)
+                    {
+                        throw new OnnxImportException(node, $"target shape [{ShapeText(target)}] leaves more than one dimension to infer");
+                    }
+
+                    infer = shape.Count;
+                    shape.Add(1);
+                    continue;
+                }
+
+                if (d < 1 || d > int.MaxValue || d == Batch)
+                {
+                    throw new OnnxImportException(node, $"target shape [{ShapeText(target)}] is not a reshape of one sample");
+                }
+
+                shape.Add((int)d);
+            }
+
+            int known = shape.Aggregate(1, (p, d) => p * d);
+            if (infer >= 0)
+            {
+                if (size % known != 0)
+                {
+                    throw new OnnxImportException(node, $"target shape [{ShapeText(target)}] does not divide a sample of {size} values");
+                }
+
+                shape[infer] = size / known;
+            }
+            else if (known != size)
+            {
+                throw new OnnxImportException(node, $"target shape [{ShapeText(target)}] holds {known} values per sample, but a sample has {size} ([{string.Join(", ", _streamShape)}])");
+            }
+
+            Advance(node, shape.Count == 0 ? new[] { 1 } : shape.ToArray());
+        }
+
+        private static string ShapeText(long[] shape) => string.Join(", ", shape.Select(d => d == Batch ? "N" : d.ToString(CultureInfo.InvariantCulture)));
+
+        /// <summary>The axes of Squeeze and Unsqueeze: an attribute before opset 13, an input from it.</summary>
+        private long[] Axes(OnnxNode node)
+        {
+            if (node.Attributes.TryGetValue("axes", out OnnxAttribute? attribute))
+            {
+                return attribute.Ints.ToArray();
+            }
+
+            return node.Inputs.Count > 1 && node.Inputs[1].Length > 0 ? Integers(node, ConstantInput(node, 1, "axes"), "axes") : Array.Empty<long>();
+        }
+
+        private void Squeeze(OnnxNode node)
+        {
+            object value = Value(node, 0);
+            long[] axes = Axes(node);
+            if (value is not Stream)
+            {
+                throw new OnnxImportException(node, "it squeezes a constant; NetGen folds only shapes of the data path");
+            }
+
+            int rank = _streamShape.Length + 1;
+            var full = new List<int> { -1 };
+            full.AddRange(_streamShape);
+            var remove = new HashSet<long>(axes.Select(a => a < 0 ? a + rank : a));
+            if (axes.Length == 0)
+            {
+                remove = new HashSet<long>(Enumerable.Range(1, _streamShape.Length).Where(i => _streamShape[i - 1] == 1).Select(i => (long)i));
+            }
+
+            if (remove.Contains(0))
+            {
+                throw new OnnxImportException(node, "it squeezes axis 0, the batch");
+            }
+
+            var shape = new List<int>();
+            for (int i = 1; i < rank; i++)
+            {
+                if (remove.Contains(i))
+                {
+                    if (full[i] != 1)
+                    {
+                        throw new OnnxImportException(node, $"axis {i} has size {full[i]}, not 1");
+                    }
+
+                    continue;
+                }
+
+                shape.Add(full[i]);
+            }
+
+            Advance(node, shape.Count == 0 ? new[] { 1 } : shape.ToArray());
+        }
+
+        private void Unsqueeze(OnnxNode node)
+        {
+            object value = Value(node, 0);
+            long[] axes = Axes(node);
+            if (value is ShapeVector vector)
+            {
+                // The scalar from Gather(Shape(x), 0) becomes the vector [N].
+                if (!vector.IsScalar || axes.Length != 1 || axes[0] != 0 && axes[0] != -1)
+                {
+                    throw new OnnxImportException(node, "it unsqueezes a shape vector in a way NetGen does not fold");
+                }
+
+                _values[Output(node)] = new ShapeVector(vector.Values);
+                return;
+            }
+
+            if (value is OnnxTensor tensor)
+            {
+                if (axes.Length == 1 && (axes[0] == 0 || axes[0] == -1) && tensor.Dims.Count == 0)
+                {
+                    _values[Output(node)] = new OnnxTensor(tensor.Name, new[] { 1L }, tensor.DataType, tensor.Reals, tensor.Integers);
+                    return;
+                }
+
+                throw new OnnxImportException(node, "it unsqueezes a constant in a way NetGen does not fold");
+            }
+
+            RequireStream(node);
+            int outRank = _streamShape.Length + 1 + axes.Length;
+            var inserted = new HashSet<long>(axes.Select(a => a < 0 ? a + outRank : a));
+            if (inserted.Contains(0))
+            {
+                throw new OnnxImportException(node, "it inserts an axis before the batch");
+            }
+
+            if (inserted.Count != axes.Length || inserted.Any(a => a < 1 || a >= outRank))
+            {
+                throw new OnnxImportException(node, $"axes [{string.Join(", ", axes)}] are repeated or outside a result of rank {outRank}");
+            }
+
+            var shape = new List<int>();
+            int source = 0;
+            for (int i = 1; i < outRank; i++)
+            {
+                shape.Add(inserted.Contains(i) ? 1 : _streamShape[source++]);
+            }
+
+            Advance(node, shape.ToArray());
+        }
+
+        private void Constant(OnnxNode node)
+        {
+            OnnxTensor? tensor = null;
+            foreach (OnnxAttribute a in node.Attributes.Values)
+            {
+                tensor = a.Name switch
+                {
+                    "value" => a.Tensor,
+                    "value_float" => new OnnxTensor(Output(node), Array.Empty<long>(), OnnxTensor.Float, new double[] { a.Float }, null),
+                    "value_floats" => new OnnxTensor(Output(node), new long[] { a.Floats.Count }, OnnxTensor.Float, a.Floats.Select(f => (double)f).ToArray(), null),
+                    "value_int" => new OnnxTensor(Output(node), Array.Empty<long>(), OnnxTensor.Int64, null, new[] { a.Int }),
+                    "value_ints" => new OnnxTensor(Output(node), new long[] { a.Ints.Count }, OnnxTensor.Int64, null, a.Ints.ToArray()),
+                    _ => throw new OnnxImportException(node, $"attribute '{a.Name}' (a sparse or string constant) is not one NetGen reads"),
+                };
+            }
+
+            _values[Output(node)] = tensor ?? throw new OnnxImportException(node, "it has no value");
+        }
+
+        /// <summary>Shape of the data path: [N, d1, d2, ...] with the batch size as a symbol.</summary>
+        private void Shape(OnnxNode node)
+        {
+            RequireStream(node);
+            if (node.Attributes.ContainsKey("start") || node.Attributes.ContainsKey("end"))
+            {
+                throw new OnnxImportException(node, "its start and end attributes are not folded");
+            }
+
+            _values[Output(node)] = new ShapeVector(new[] { Batch }.Concat(_streamShape.Select(d => (long)d)).ToArray());
+        }
+
+        /// <summary>Gather of one entry of a shape vector (x.size(i)).</summary>
+        private void Gather(OnnxNode node)
+        {
+            if (Value(node, 0) is not ShapeVector vector)
+            {
+                throw new OnnxImportException(node, "NetGen folds Gather only on a shape (x.size(i)); an embedding lookup or a gather on the data is not supported");
+            }
+
+            OnnxTensor index = ConstantInput(node, 1, "indices");
+            long[] indices = Integers(node, index, "indices");
+            if (IntAttribute(node, "axis", 0) != 0 || indices.Length != 1)
+            {
+                throw new OnnxImportException(node, "it gathers more than one entry of a shape");
+            }
+
+            long i = indices[0] < 0 ? indices[0] + vector.Values.Length : indices[0];
+            if (i < 0 || i >= vector.Values.Length)
+            {
+                throw new OnnxImportException(node, $"index {indices[0]} is outside a shape of {vector.Values.Length} dimensions");
+            }
+
+            _values[Output(node)] = new ShapeVector(new[] { vector.Values[i] }, scalar: index.Dims.Count == 0);
+        }
+
+        /// <summary>Concat of shape vectors and int64 constants along axis 0 (building a Reshape's target).</summary>
+        private void Concat(OnnxNode node)
+        {
+            var values = new List<long>();
+            for (int i = 0; i < node.Inputs.Count; i++)
+            {
+                switch (Value(node, i))
+                {
+                    case ShapeVector v:
+                        values.AddRange(v.Values);
+                        break;
+                    case OnnxTensor { Integers: { } ints, Dims.Count: 1 }:
+                        values.AddRange(ints);
+                        break;
+                    default:
+                        throw new OnnxImportException(node, "NetGen folds Concat only of shape vectors (building a Reshape's target); a concatenation of data is not supported");
+                }
+            }
+
+            _values[Output(node)] = new ShapeVector(values.ToArray());
+        }
+    }
+}

@@ -1,0 +1,176 @@
+using System;
+using System.Globalization;
+using System.IO;
+using System.Text;
+
+namespace NetGen.Onnx
+{
+    /// <summary>Writes an imported network as NetGen's weights JSON (format "netgen-weights", version 1), the format
+    /// <c>WeightsJson.Import</c> and <c>[Weights]</c> read, plus an "onnx" section with the source and the shapes. Each
+    /// number is the shortest text that reads back to the same float (or double), so a baked import is bit for bit the
+    /// model's.</summary>
+    public static class WeightsJsonWriter
+    {
+        /// <summary>The JSON text.</summary>
+        public static string Write(ImportedNetwork network, string sourceName)
+        {
+            if (network is null)
+            {
+                throw new ArgumentNullException(nameof(network));
+            }
+
+            var json = new StringBuilder();
+            json.Append("{\n");
+            json.Append("  \"format\": \"netgen-weights\",\n");
+            json.Append("  \"version\": 1,\n");
+            json.Append("  \"input\": ").Append(Integer(network.InputSize)).Append(",\n");
+            json.Append("  \"onnx\": {\n");
+            json.Append("    \"file\": ").Append(Quote(sourceName)).Append(",\n");
+            json.Append("    \"producer\": ").Append(Quote(network.Producer)).Append(",\n");
+            json.Append("    \"opset\": ").Append(Integer(network.Opset)).Append(",\n");
+            json.Append("    \"precision\": ").Append(Quote(network.IsDouble ? "double" : "float")).Append(",\n");
+            json.Append("    \"inputShape\": [").Append(string.Join(", ", Array.ConvertAll(ToArray(network.InputShape), Integer))).Append("],\n");
+            json.Append("    \"outputShape\": [").Append(string.Join(", ", Array.ConvertAll(ToArray(network.OutputShape), Integer))).Append("]\n");
+            json.Append("  },\n");
+            json.Append("  \"layers\": [\n");
+            for (int l = 0; l < network.Layers.Count; l++)
+            {
+                ImportedLayer layer = network.Layers[l];
+                json.Append("    {\n");
+                json.Append("      \"type\": \"dense\",\n");
+                json.Append("      \"source\": ").Append(Quote(layer.Source)).Append(",\n");
+                json.Append("      \"in\": ").Append(Integer(layer.FanIn)).Append(",\n");
+                json.Append("      \"out\": ").Append(Integer(layer.Units)).Append(",\n");
+                json.Append("      \"activation\": ").Append(Quote(layer.Activation)).Append(",\n");
+                if (layer.Alpha is double alpha)
+                {
+                    json.Append("      \"alpha\": ").Append(Number(alpha, network.IsDouble)).Append(",\n");
+                }
+
+                json.Append("      \"weight\": [\n");
+                for (int m = 0; m < layer.Units; m++)
+                {
+                    json.Append("        [");
+                    for (int k = 0; k < layer.FanIn; k++)
+                    {
+                        json.Append(k == 0 ? string.Empty : ", ").Append(Number(layer.Weight[(m * layer.FanIn) + k], network.IsDouble));
+                    }
+
+                    json.Append(m + 1 < layer.Units ? "],\n" : "]\n");
+                }
+
+                json.Append("      ]");
+                if (layer.Bias is { } bias)
+                {
+                    json.Append(",\n      \"bias\": [");
+                    for (int m = 0; m < bias.Length; m++)
+                    {
+                        json.Append(m == 0 ? string.Empty : ", ").Append(Number(bias[m], network.IsDouble));
+                    }
+
+                    json.Append(']');
+                }
+                else
+                {
+                    // NetGen's dense layers have a bias; a graph without one gets zeros, which change nothing.
+                    json.Append(",\n      \"bias\": [").Append(string.Join(", ", System.Linq.Enumerable.Repeat("0", layer.Units))).Append(']');
+                }
+
+                json.Append(l + 1 < network.Layers.Count ? "\n    },\n" : "\n    }\n");
+            }
+
+            json.Append("  ]\n}\n");
+            return json.ToString();
+        }
+
+        /// <summary>Writes the JSON to a file, through a temporary file so that a reader never sees half of it.</summary>
+        public static void WriteFile(ImportedNetwork network, string sourceName, string path)
+        {
+            string temporary = path + ".tmp";
+            File.WriteAllText(temporary, Write(network, sourceName), new UTF8Encoding(false));
+            if (File.Exists(path))
+            {
+                File.Delete(path);
+            }
+
+            File.Move(temporary, path);
+        }
+
+        private static int[] ToArray(System.Collections.Generic.IReadOnlyList<int> values)
+        {
+            var array = new int[values.Count];
+            for (int i = 0; i < array.Length; i++)
+            {
+                array[i] = values[i];
+            }
+
+            return array;
+        }
+
+        private static string Integer(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+        /// <summary>The shortest round-trip text of the value as a float (or a double); non-finite values are refused by
+        /// the importer's caller, since JSON has no literal for them.</summary>
+        internal static string Number(double value, bool isDouble)
+        {
+            if (double.IsNaN(value) || double.IsInfinity(value))
+            {
+                throw new OnnxImportException($"a weight is {value}; NetGen's weights JSON holds finite numbers only");
+            }
+
+            if (isDouble)
+            {
+                string r = value.ToString("R", CultureInfo.InvariantCulture);
+                return double.Parse(r, CultureInfo.InvariantCulture) == value ? r : value.ToString("G17", CultureInfo.InvariantCulture);
+            }
+
+            float f = (float)value;
+            if (float.IsInfinity(f))
+            {
+                throw new OnnxImportException($"a weight ({value}) overflows float");
+            }
+
+            string text = f.ToString("R", CultureInfo.InvariantCulture);
+            return float.Parse(text, CultureInfo.InvariantCulture) == f ? text : f.ToString("G9", CultureInfo.InvariantCulture);
+        }
+
+        private static string Quote(string text)
+        {
+            var quoted = new StringBuilder("\"");
+            foreach (char c in text)
+            {
+                switch (c)
+                {
+                    case '"':
+                        quoted.Append("\\\"");
+                        break;
+                    case '\\':
+                        quoted.Append("\\\\");
+                        break;
+                    case '\n':
+                        quoted.Append("\\n");
+                        break;
+                    case '\r':
+                        quoted.Append("\\r");
+                        break;
+                    case '\t':
+                        quoted.Append("\\t");
+                        break;
+                    default:
+                        if (c < ' ')
+                        {
+                            quoted.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                        }
+                        else
+                        {
+                            quoted.Append(c);
+                        }
+
+                        break;
+                }
+            }
+
+            return quoted.Append('"').ToString();
+        }
+    }
+}
