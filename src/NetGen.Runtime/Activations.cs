@@ -33,7 +33,7 @@ namespace NetGen.Runtime
         /// figures are in docs/performance.md), which matters because tanh dominated batched training of tanh networks
         /// (W3). NaN propagates. Every path (Vector512, Vector&lt;float&gt;, scalar) evaluates the same operations, so
         /// they agree bit for bit. Double uses TensorPrimitives.Tanh.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void Tanh<T>(ReadOnlySpan<T> a, Span<T> h) where T : unmanaged, IFloatingPointIeee754<T>
         {
             if (typeof(T) != typeof(float))
@@ -299,7 +299,7 @@ namespace NetGen.Runtime
         }
 
         /// <summary>Tanh backward: <c>da = dh * (1 - h^2)</c>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void TanhBackward<T>(ReadOnlySpan<T> h, ReadOnlySpan<T> dh, Span<T> da) where T : unmanaged, IFloatingPointIeee754<T>
         {
             Same(h.Length, dh.Length, da.Length);

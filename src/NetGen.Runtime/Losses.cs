@@ -19,7 +19,7 @@ namespace NetGen.Runtime
         {
             if (y.Length != d.Length)
             {
-                throw new ArgumentException($"y has {y.Length} values but d has {d.Length}; they must match.", nameof(d));
+                ThrowLengths(y.Length, d.Length);
             }
 
             T sum = T.Zero;
@@ -91,5 +91,11 @@ namespace NetGen.Runtime
 
             TensorPrimitives.Subtract(y, d, e);
         }
+
+        /// <summary>Out of line, so that the methods that inline the check carry no string formatting (and no frame for it).</summary>
+        [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private static void ThrowLengths(int y, int d) =>
+            throw new ArgumentException($"y has {y} values but d has {d}; they must match.", "d");
     }
 }
