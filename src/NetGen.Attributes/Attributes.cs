@@ -101,4 +101,22 @@ namespace NetGen
         /// <summary>The weights file's path as written.</summary>
         public string Path { get; }
     }
+
+    /// <summary>Compiles an ONNX model (exported from PyTorch, opsets 11 to 17) into the network: its layers come from the
+    /// model's graph, so the type declares no <c>[Input]</c> or layers. On a <c>static</c> class the weights are baked in
+    /// as read-only data (the members a <c>[Weights]</c> network has); on a non-static class, which needs a
+    /// <c>[Loss]</c>, the model's weights are the starting parameters of a trainable network. Both also have
+    /// <c>InputShape</c> and <c>OutputShape</c>, the model's shapes without the batch dimension. The model must be a
+    /// <c>NetGenModel</c> item of the project: the build converts it before the compiler runs (see docs/onnx.md).</summary>
+    [AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = false, Inherited = false)]
+    public sealed class OnnxModelAttribute : Attribute
+    {
+        /// <summary>Names the model to compile.</summary>
+        /// <param name="path">The model's path, relative to the source file that declares the network (or a path that ends
+        /// one <c>NetGenModel</c> item's path).</param>
+        public OnnxModelAttribute(string path) => Path = path;
+
+        /// <summary>The model's path as written.</summary>
+        public string Path { get; }
+    }
 }

@@ -25,6 +25,18 @@ namespace NetGen.Generator
                 .WithTrackingName(TrackingNames.WeightsFile);
             IncrementalValueProvider<ImmutableArray<WeightsFile>> allWeightsFiles = weightsFiles.Collect();
 
+            // Converted ONNX models: AdditionalFiles items that the build marked with the model's path (NetGenModel).
+            IncrementalValueProvider<ImmutableArray<ModelFile>> allModelFiles = context.AdditionalTextsProvider
+                .Combine(context.AnalyzerConfigOptionsProvider)
+                .Select(static (pair, cancellationToken) =>
+                    pair.Right.GetOptions(pair.Left).TryGetValue(OnnxImport.ModelMetadata, out string? model) && !string.IsNullOrEmpty(model)
+                        ? new ModelFile(model!, pair.Left.Path, pair.Left.GetText(cancellationToken)?.ToString())
+                        : null)
+                .Where(static file => file is not null)
+                .Select(static (file, _) => file!)
+                .WithTrackingName(TrackingNames.ModelFile)
+                .Collect();
+
             // The syntax trees, for the diagnostics outputs only (see SourceTrees). No source output sees them, so the
             // source outputs stay cached; the diagnostics outputs are not cache-checked and re-run when a tree changes.
             IncrementalValueProvider<SourceTrees> trees = context.CompilationProvider
@@ -36,6 +48,7 @@ namespace NetGen.Generator
             {
                 IncrementalValuesProvider<ParseResult> parsed = RegisterNetworks(context, attribute, trees);
                 RegisterBakedNetworks(context, parsed, allWeightsFiles, trees);
+                RegisterImportedNetworks(context, parsed, allModelFiles, trees);
             }
         }
 
@@ -118,6 +131,64 @@ namespace NetGen.Generator
                 AddSource(output, network.Network.Type.Name, () => NetworkEmitter.EmitBaked(network)));
         }
 
+        /// <summary>[OnnxModel] networks: match each request with its converted model, build the network from it, emit the
+        /// trainable or the baked type. Diagnostics about the model go to the [OnnxModel] attribute.</summary>
+        private static void RegisterImportedNetworks(
+            IncrementalGeneratorInitializationContext context,
+            IncrementalValuesProvider<ParseResult> parsed,
+            IncrementalValueProvider<ImmutableArray<ModelFile>> allModelFiles,
+            IncrementalValueProvider<SourceTrees> trees)
+        {
+            IncrementalValuesProvider<OnnxResult> imported = parsed
+                .Select(static (result, _) => result.Onnx)
+                .Where(static onnx => onnx is not null)
+                .Combine(allModelFiles)
+                .Select(static (pair, _) => OnnxImport.Match(pair.Left!, pair.Right))
+                .Select(static (input, cancellationToken) => ImportSafely(input, cancellationToken))
+                .WithTrackingName(TrackingNames.Import);
+
+            IncrementalValueProvider<ImmutableArray<WeightsAttributeSite>> sites = parsed
+                .Where(static result => result.Onnx is not null)
+                .Select(static (result, _) => new WeightsAttributeSite(result.Onnx!.Type.FullName, result.WeightsAttribute))
+                .Collect();
+            context.RegisterSourceOutput(
+                imported.Select(static (result, _) => (result.Type, result.Diagnostics)).Combine(sites).Combine(trees).WithTrackingName(TrackingNames.Report),
+                static (output, input) => Report(
+                    output,
+                    input.Right,
+                    input.Left.Left.Diagnostics,
+                    input.Left.Right.FirstOrDefault(site => site.Type == input.Left.Left.Type)?.Location));
+
+            context.RegisterSourceOutput(imported, static (output, result) =>
+            {
+                if (result.Network is { } network)
+                {
+                    AddSource(output, network.Type.Name, () => NetworkEmitter.Emit(network));
+                }
+                else if (result.Baked is { } baked)
+                {
+                    AddSource(output, baked.Network.Type.Name, () => NetworkEmitter.EmitBaked(baked));
+                }
+            });
+        }
+
+        /// <summary>Importing never throws: an unexpected failure is NG0099 at the [OnnxModel] attribute.</summary>
+        private static OnnxResult ImportSafely(OnnxInput input, System.Threading.CancellationToken cancellationToken)
+        {
+            try
+            {
+                return OnnxImport.Build(input, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                var error = new DiagnosticInfo(
+                    DiagnosticDescriptors.InternalError.Id,
+                    null,
+                    new EquatableArray<string>(new[] { input.Request.Type.Name, e.GetType().Name + ": " + e.Message }));
+                return new OnnxResult(input.Request.Type.FullName, null, null, new EquatableArray<DiagnosticInfo>(new[] { error }));
+            }
+        }
+
         /// <summary>Reports each diagnostic at its place in <paramref name="trees"/>; one without a location is about a
         /// weights file as a whole and goes to <paramref name="weightsAttribute"/>.</summary>
         private static void Report(SourceProductionContext output, SourceTrees trees, EquatableArray<DiagnosticInfo> diagnostics, LocationInfo? weightsAttribute)
@@ -189,5 +260,11 @@ namespace NetGen.Generator
 
         /// <summary>The baked network model that the emitter formats.</summary>
         public const string BakedNetwork = "NetGen.BakedNetwork";
+
+        /// <summary>The converted ONNX models among the AdditionalFiles.</summary>
+        public const string ModelFile = "NetGen.ModelFile";
+
+        /// <summary>An [OnnxModel] network built from its converted model: the network, or the diagnostics.</summary>
+        public const string Import = "NetGen.Import";
     }
 }

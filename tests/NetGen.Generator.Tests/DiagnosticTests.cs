@@ -145,7 +145,7 @@ public class DiagnosticTests
     [Fact]
     public void EveryDescriptor_IsCoveredByACase()
     {
-        var covered = Cases().Concat(WeightsDiagnosticTests.Cases()).Select(c => (string)c[0]).ToHashSet();
+        var covered = Cases().Concat(WeightsDiagnosticTests.Cases()).Concat(OnnxDiagnosticTests.Cases()).Select(c => (string)c[0]).ToHashSet();
         var untested = DiagnosticDescriptors.All.Select(d => d.Id).Where(id => id != DiagnosticDescriptors.InternalError.Id && !covered.Contains(id)).ToList();
         Assert.Empty(untested);
     }

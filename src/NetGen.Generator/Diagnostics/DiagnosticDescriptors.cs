@@ -155,6 +155,24 @@ namespace NetGen.Generator.Diagnostics
             "'{0}' holds {1} at {2}, which is not a finite {3}",
             "Retrain or repair the model: a NaN or infinite parameter makes every output NaN or infinite.");
 
+        public static readonly DiagnosticDescriptor OnnxModelNotFound = Error(
+            "NG0025",
+            "ONNX model not found",
+            "'{0}' compiles the ONNX model '{1}', but {2}",
+            "Add the model to the project as <NetGenModel Include=\"path/to/model.onnx\" />; the path in [OnnxModel] is relative to the source file that declares the network, or ends the path of exactly one NetGenModel item.");
+
+        public static readonly DiagnosticDescriptor OnnxModelUnsupported = Error(
+            "NG0026",
+            "ONNX model cannot be compiled",
+            "'{0}' cannot compile '{1}': {2}",
+            "docs/onnx.md lists the ops, opsets and shapes NetGen compiles; `dotnet netgen import model.onnx` shows what NetGen makes of a graph.");
+
+        public static readonly DiagnosticDescriptor OnnxModelWithLayers = Error(
+            "NG0027",
+            "[OnnxModel] network declares layers",
+            "'{0}' takes its layers from an ONNX model, so it cannot also have [{1}]",
+            "Remove the attribute: the model's graph gives the input size, the layers and the weights. [Loss] and [Network] apply.");
+
         public static readonly DiagnosticDescriptor InternalError = Error(
             "NG0099",
             "NetGen failed unexpectedly",

@@ -452,20 +452,45 @@ namespace NetGen.Generator.Emitting
             w.Line("/// weights input-major (weight (unit i, input j) at <c>offset_k + j * N_k + i</c>), then biases. Read-only data in the");
             w.Line("/// assembly.</summary>");
             w.Line(GeneratedCode);
-            w.Open($"public static {Names.ReadOnlySpan(t)} Parameters => new {t}[]");
+            EmitParameterLiterals(w, net, baked.Values, $"public static {Names.ReadOnlySpan(t)} Parameters => new {t}[]");
+            if (net.Import is { } import)
+            {
+                w.Line();
+                EmitShapes(w, import);
+            }
+        }
+
+        /// <summary>A read-only span property over the parameter literals, layer by layer.</summary>
+        private static void EmitParameterLiterals(SourceWriter w, NetworkSpec net, EquatableArray<string> values, string head)
+        {
+            w.Open(head);
             foreach (LayerSpec layer in net.Layers)
             {
                 string k = Int(layer.Number);
                 w.Line($"// W{k}: {Int(layer.AffineOutputs)} x {Int(layer.FanIn)}, input-major");
-                EmitValues(w, baked.Values, layer.Offset, layer.WeightCount);
+                EmitValues(w, values, layer.Offset, layer.WeightCount);
                 if (layer.HasBias)
                 {
                     w.Line($"// b{k}: {Int(layer.AffineOutputs)}");
-                    EmitValues(w, baked.Values, layer.BiasOffset, layer.AffineOutputs);
+                    EmitValues(w, values, layer.BiasOffset, layer.AffineOutputs);
                 }
             }
 
             w.Close(";");
+        }
+
+        /// <summary><c>InputShape</c> and <c>OutputShape</c>: an imported model's tensor shapes without the batch dimension.</summary>
+        private static void EmitShapes(SourceWriter w, ImportSpec import)
+        {
+            w.Line($"/// <summary>The input tensor's shape in '{Xml(import.FileName)}', without the batch dimension: the input span is this");
+            w.Line("/// tensor flattened in row-major (C) order.</summary>");
+            w.Line(GeneratedCode);
+            w.Line($"public static global::System.ReadOnlySpan<int> InputShape => new int[] {{ {string.Join(", ", import.InputShape.Select(d => Int(d)))} }};");
+            w.Line();
+            w.Line($"/// <summary>The output tensor's shape in '{Xml(import.FileName)}', without the batch dimension.</summary>");
+            w.Line(GeneratedCode);
+            w.Line($"public static global::System.ReadOnlySpan<int> OutputShape => new int[] {{ {string.Join(", ", import.OutputShape.Select(d => Int(d)))} }};");
+            w.Line();
         }
 
         /// <summary>The output activation as the classification rule sees it: a maxout output is the identity.</summary>
@@ -515,11 +540,28 @@ namespace NetGen.Generator.Emitting
             string t = net.Scalar;
             w.Line(GeneratedCode);
             w.Open($"private static {t}[] NewParameters()");
-            w.Line($"{t}[] parameters = new {t}[ParameterCount];");
-            w.Line("Initialize(parameters, DefaultSeed);");
-            w.Line("return parameters;");
+            if (net.Import is not null)
+            {
+                w.Line("return ImportedParameters.ToArray(); // a new network starts from the model's weights");
+            }
+            else
+            {
+                w.Line($"{t}[] parameters = new {t}[ParameterCount];");
+                w.Line("Initialize(parameters, DefaultSeed);");
+                w.Line("return parameters;");
+            }
+
             w.Close();
             w.Line();
+            if (net.Import is { } import)
+            {
+                EmitShapes(w, import);
+                w.Line($"/// <summary>The weights of '{Xml(import.FileName)}', in this network's layout: where every new instance starts.</summary>");
+                w.Line(GeneratedCode);
+                EmitParameterLiterals(w, net, import.Values, $"private static {Names.ReadOnlySpan(t)} ImportedParameters => new {t}[]");
+                w.Line();
+            }
+
             w.Line(GeneratedCode);
             w.Open($"private static void Initialize(global::System.Span<{t}> p, int seed)");
             w.Line("global::NetGen.Data.SplitMix64 random = new(seed);");

@@ -21,7 +21,8 @@ namespace NetGen.Generator.Model
         NetworkSpec? Network,
         EquatableArray<DiagnosticInfo> Diagnostics,
         BakeRequest? Bake = null,
-        LocationInfo? WeightsAttribute = null);
+        LocationInfo? WeightsAttribute = null,
+        OnnxRequest? Onnx = null);
 
     /// <summary>A network whose parameters come from a weights file at compile time: the key of the bake steps. It
     /// holds no location, so an edit that only moves the declaration leaves baking cached.</summary>
@@ -47,4 +48,23 @@ namespace NetGen.Generator.Model
     /// file fits it, and the diagnostics. A diagnostic without a location is about the file as a whole and belongs at
     /// the network's <c>[Weights]</c> attribute (see <see cref="WeightsAttributeSite"/>); the others point into the file.</summary>
     internal sealed record BakeResult(string Type, BakedNetworkSpec? Network, EquatableArray<DiagnosticInfo> Diagnostics);
+
+    /// <summary>A network compiled from an ONNX model: everything the declaration says (type, precision, loss, whether it
+    /// is static, the path as written); the layers come from the converted model. The key of the import steps.</summary>
+    internal sealed record OnnxRequest(TypeSpec Type, bool IsStatic, bool IsDouble, LossKind Loss, bool HasLoss, string Path, string SourceDirectory);
+
+    /// <summary>A converted model: the AdditionalFiles item the build wrote for one <c>NetGenModel</c> item (its
+    /// <c>NetGenModel</c> metadata is the model's path) and its text.</summary>
+    internal sealed record ModelFile(string ModelPath, string ConvertedPath, string? Text);
+
+    /// <summary>A request with its converted model, or why none was found.</summary>
+    internal sealed record OnnxInput(OnnxRequest Request, ModelFile? File, string? Problem);
+
+    /// <summary>What an import adds to a network: the model's file name and shapes (without the batch dimension) and its
+    /// parameters as literals in the network's layout.</summary>
+    internal sealed record ImportSpec(string FileName, EquatableArray<int> InputShape, EquatableArray<int> OutputShape, EquatableArray<string> Values);
+
+    /// <summary>What importing yields for the network named <paramref name="Type"/>: a trainable network, or a baked one, or
+    /// neither, and the diagnostics (located at the [OnnxModel] attribute).</summary>
+    internal sealed record OnnxResult(string Type, NetworkSpec? Network, BakedNetworkSpec? Baked, EquatableArray<DiagnosticInfo> Diagnostics);
 }

@@ -32,6 +32,9 @@ namespace NetGen.Generator.Model
         public const string BatchTile = nameof(BatchTile);
         public const string ForwardBatch = nameof(ForwardBatch);
         public const string BackwardBatch = nameof(BackwardBatch);
+        public const string InputShape = nameof(InputShape);
+        public const string OutputShape = nameof(OutputShape);
+        public const string ImportedParameters = nameof(ImportedParameters);
 
         /// <summary>The members of a trainable network.</summary>
         public static readonly IReadOnlyList<string> Trainable = new[]
@@ -40,6 +43,9 @@ namespace NetGen.Generator.Model
             GradientArray, Parameters, Gradients, Layers, Loss, Forward, Backward, SgdStep, ComputeLoss, ZeroGradients,
             InitializeParameters, NewParameters, Initialize, Classify, ClassifyBatch, BatchTile, ForwardBatch, BackwardBatch,
         };
+
+        /// <summary>The members an <c>[OnnxModel]</c> network has besides the others of its kind.</summary>
+        public static readonly IReadOnlyList<string> Imported = new[] { InputShape, OutputShape, ImportedParameters };
 
         /// <summary>The members of a baked, inference-only network.</summary>
         public static readonly IReadOnlyList<string> Baked = new[]

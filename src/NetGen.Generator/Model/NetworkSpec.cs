@@ -83,7 +83,8 @@ namespace NetGen.Generator.Model
         bool Unrolled,
         int InputSize,
         EquatableArray<LayerSpec> Layers,
-        LossKind Loss)
+        LossKind Loss,
+        ImportSpec? Import = null)
     {
         public LayerSpec Output => Layers[Layers.Count - 1];
 

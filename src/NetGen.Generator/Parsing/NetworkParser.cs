@@ -97,6 +97,7 @@ namespace NetGen.Generator.Parsing
             private readonly CancellationToken _cancellationToken;
             private readonly List<DiagnosticInfo> _diagnostics = new();
             private readonly AttributeData? _weights;
+            private readonly AttributeData? _onnx;
             private bool _failed;
 
             public Parser(INamedTypeSymbol type, TypeDeclarationSyntax declaration, ImmutableArray<AttributeData> attributes, CancellationToken cancellationToken)
@@ -106,10 +107,12 @@ namespace NetGen.Generator.Parsing
                 _attributes = attributes;
                 _cancellationToken = cancellationToken;
                 _weights = attributes.FirstOrDefault(a => Is(a, AttributeNames.Weights));
+                _onnx = attributes.FirstOrDefault(a => Is(a, AttributeNames.OnnxModel));
             }
 
-            /// <summary>Whether the network is baked from a weights file: inference-only, all members static.</summary>
-            private bool Baked => _weights is not null;
+            /// <summary>Whether the network is baked: from a weights file, or a static class compiled from an ONNX model.
+            /// Inference-only, all members static.</summary>
+            private bool Baked => _weights is not null || (_onnx is not null && _type.IsStatic);
 
             public ParseResult Run()
             {
@@ -117,6 +120,11 @@ namespace NetGen.Generator.Parsing
                 if (_attributes.Any(a => a.AttributeConstructor is null || a.ConstructorArguments.Any(c => c.Kind == TypedConstantKind.Error)))
                 {
                     return Result(null);
+                }
+
+                if (_onnx is not null)
+                {
+                    return ParseOnnx(_onnx);
                 }
 
                 TypeSpec? typeSpec = ParseType();
@@ -187,6 +195,49 @@ namespace NetGen.Generator.Parsing
                 return new ParseResult(null, new EquatableArray<DiagnosticInfo>(_diagnostics), request, LocationOf(location));
             }
 
+            /// <summary>An [OnnxModel] network: the declaration gives the type, loss and precision; the layers come later,
+            /// from the converted model, in the pipeline step that sees AdditionalFiles.</summary>
+            private ParseResult ParseOnnx(AttributeData onnx)
+            {
+                TypeSpec? typeSpec = ParseType();
+                CheckSingleDeclaration();
+                foreach (AttributeData attribute in _attributes)
+                {
+                    if (Is(attribute, AttributeNames.Input) || Is(attribute, AttributeNames.Dense) || Is(attribute, AttributeNames.Maxout) || Is(attribute, AttributeNames.Weights))
+                    {
+                        string name = attribute.AttributeClass!.Name;
+                        Report(DiagnosticDescriptors.OnnxModelWithLayers, attribute, _type.Name, name.EndsWith("Attribute", StringComparison.Ordinal) ? name.Substring(0, name.Length - 9) : name);
+                    }
+                }
+
+                var losses = _attributes.Where(a => Is(a, AttributeNames.Loss)).ToList();
+                LossKind loss = ParseLoss(losses);
+                (bool isDouble, bool unrolled) = ParseOptions();
+                if (unrolled)
+                {
+                    Report(DiagnosticDescriptors.OnnxModelUnsupported, _attributes.First(a => Is(a, AttributeNames.Network)), _type.Name, "the model", "imported networks use the vectorised kernels; remove Kernels = KernelStyle.UnrolledScalar");
+                }
+
+                if (_failed || typeSpec is null)
+                {
+                    return Result(null);
+                }
+
+                Location? location = onnx.ApplicationSyntaxReference?.GetSyntax(_cancellationToken).GetLocation();
+                string path = onnx.ConstructorArguments.Length == 1 && onnx.ConstructorArguments[0].Value is string s ? s : string.Empty;
+                var request = new OnnxRequest(typeSpec, _type.IsStatic, isDouble, loss, losses.Count > 0, path, SourceDirectory());
+                return new ParseResult(null, new EquatableArray<DiagnosticInfo>(_diagnostics), null, LocationOf(location), request);
+            }
+
+            /// <summary>The declaring file's directory. Plain string work: Path.GetDirectoryName throws on .NET Framework
+            /// hosts for empty or over-long paths.</summary>
+            private string SourceDirectory()
+            {
+                string file = _declaration.SyntaxTree.FilePath ?? string.Empty;
+                int separator = Math.Max(file.LastIndexOf('/'), file.LastIndexOf('\\'));
+                return separator < 0 ? string.Empty : file.Substring(0, separator);
+            }
+
             private TypeSpec? ParseType()
             {
                 Location identifier = _declaration.Identifier.GetLocation();
@@ -243,6 +294,11 @@ namespace NetGen.Generator.Parsing
             private void CheckMemberNames()
             {
                 var generated = new HashSet<string>(Baked ? MemberNames.Baked : MemberNames.Trainable);
+                if (_onnx is not null)
+                {
+                    generated.UnionWith(MemberNames.Imported);
+                }
+
                 foreach (ISymbol member in _type.GetMembers())
                 {
                     if (generated.Contains(member.Name) && !member.IsImplicitlyDeclared)

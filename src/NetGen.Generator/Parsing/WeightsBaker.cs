@@ -39,39 +39,10 @@ namespace NetGen.Generator.Parsing
                 return new BakeInput(request, null, $"weights files are JSON and must end in '{Extension}'");
             }
 
-            string written = Normalize(request.Path);
-            string target = IsRooted(request.Path) || request.SourceDirectory.Length == 0 ? written : Normalize(request.SourceDirectory + "/" + request.Path);
-            WeightsFile? exact = files.FirstOrDefault(f => Normalize(f.Path) == target)
-                ?? files.FirstOrDefault(f => string.Equals(Normalize(f.Path), target, StringComparison.OrdinalIgnoreCase));
+            (WeightsFile? exact, string? problem) = PathMatcher.Find(request.Path, request.SourceDirectory, files, f => f.Path, "AdditionalFiles");
             if (exact is null)
             {
-                string suffix = written.TrimStart('/');
-                while (suffix.StartsWith("../", StringComparison.Ordinal))
-                {
-                    suffix = suffix.Substring(3);
-                }
-
-                WeightsFile[] EndingWith(StringComparison comparison) => files
-                    .Where(f => Normalize(f.Path) is { } p && (string.Equals(p, suffix, comparison) || p.EndsWith("/" + suffix, comparison)))
-                    .GroupBy(f => Normalize(f.Path), StringComparer.Ordinal) // the same file listed twice is one file
-                    .Select(g => g.First())
-                    .ToArray();
-                WeightsFile[] candidates = EndingWith(StringComparison.Ordinal);
-                if (candidates.Length == 0)
-                {
-                    candidates = EndingWith(StringComparison.OrdinalIgnoreCase);
-                }
-                if (candidates.Length > 1)
-                {
-                    return new BakeInput(request, null, $"{candidates.Length} AdditionalFiles items end with that path ({string.Join(", ", candidates.Select(c => c.Path).OrderBy(p => p, StringComparer.Ordinal))}); write the path relative to the source file");
-                }
-
-                exact = candidates.FirstOrDefault();
-            }
-
-            if (exact is null)
-            {
-                return new BakeInput(request, null, $"no AdditionalFiles item has that path (expected '{target}')");
+                return new BakeInput(request, null, problem);
             }
 
             return exact.Text is null
@@ -97,32 +68,7 @@ namespace NetGen.Generator.Parsing
         }
 
         /// <summary>Separators unified, <c>.</c> and <c>dir/..</c> removed, so paths written either way compare equal.</summary>
-        internal static string Normalize(string path)
-        {
-            string unified = path.Replace('\\', '/');
-            var parts = new List<string>();
-            foreach (string part in unified.Split('/'))
-            {
-                if (part.Length == 0 || part == ".")
-                {
-                    continue;
-                }
-
-                if (part == ".." && parts.Count > 0 && parts[parts.Count - 1] != "..")
-                {
-                    parts.RemoveAt(parts.Count - 1);
-                }
-                else
-                {
-                    parts.Add(part);
-                }
-            }
-
-            return (unified.StartsWith("/", StringComparison.Ordinal) ? "/" : string.Empty) + string.Join("/", parts);
-        }
-
-        private static bool IsRooted(string path) =>
-            path.StartsWith("/", StringComparison.Ordinal) || path.StartsWith("\\", StringComparison.Ordinal) || (path.Length > 1 && path[1] == ':');
+        internal static string Normalize(string path) => PathMatcher.Normalize(path);
 
         /// <summary>One check of one file against one network.</summary>
         private sealed class Baker

@@ -1,0 +1,215 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using NetGen.Generator.Diagnostics;
+using NetGen.Generator.Model;
+
+namespace NetGen.Generator.Parsing
+{
+    /// <summary>[OnnxModel] networks: finds the converted model among the AdditionalFiles (the items whose
+    /// <c>NetGenModel</c> metadata names a model), builds the network from its layers, and reads its weights with
+    /// <see cref="WeightsBaker"/>. The converted model is NetGen's weights JSON, written by the build's
+    /// <c>NetGenConvertModels</c> target (or <c>"format": "netgen-import-error"</c> with the reason the model cannot be
+    /// compiled). Plain data in and out.</summary>
+    internal static class OnnxImport
+    {
+        /// <summary>The metadata the build puts on a converted model's AdditionalFiles item: the model's full path.</summary>
+        public const string ModelMetadata = "build_metadata.AdditionalFiles.NetGenModel";
+
+        /// <summary>The converted model that <paramref name="request"/> names.</summary>
+        public static OnnxInput Match(OnnxRequest request, ImmutableArray<ModelFile> files)
+        {
+            if (string.IsNullOrWhiteSpace(request.Path))
+            {
+                return new OnnxInput(request, null, "the path is empty");
+            }
+
+            if (files.IsDefaultOrEmpty)
+            {
+                return new OnnxInput(request, null, "the project has no NetGenModel items; add <NetGenModel Include=\"" + request.Path + "\" /> to an ItemGroup");
+            }
+
+            (ModelFile? file, string? problem) = PathMatcher.Find(request.Path, request.SourceDirectory, files, f => f.ModelPath, "NetGenModel");
+            if (file is null)
+            {
+                string items = string.Join(", ", files.Select(f => "'" + f.ModelPath + "'").Distinct().OrderBy(p => p, StringComparer.Ordinal));
+                return new OnnxInput(request, null, $"{problem}; the NetGenModel items are {items}");
+            }
+
+            return file.Text is null
+                ? new OnnxInput(request, null, $"its converted form '{file.ConvertedPath}' could not be read")
+                : new OnnxInput(request, file, null);
+        }
+
+        /// <summary>The network the converted model describes, checked against the declaration, with its weights.</summary>
+        public static OnnxResult Build(OnnxInput input, CancellationToken cancellationToken)
+        {
+            OnnxRequest request = input.Request;
+            string fileName = FileName(request.Path);
+            if (input.File?.Text is not { } text)
+            {
+                return Failed(request, DiagnosticDescriptors.OnnxModelNotFound, request.Path, input.Problem ?? "it was not found");
+            }
+
+            JsonObject document;
+            try
+            {
+                if (JsonReader.Parse(text) is not JsonObject root)
+                {
+                    return Failed(request, DiagnosticDescriptors.OnnxModelUnsupported, fileName, "its converted form is not a JSON object (rebuild to convert it again)");
+                }
+
+                document = root;
+            }
+            catch (JsonSyntaxException e)
+            {
+                return Failed(request, DiagnosticDescriptors.OnnxModelUnsupported, fileName, "its converted form is not valid JSON (" + e.Message + "); rebuild to convert it again");
+            }
+
+            if (document["format"] is JsonString { Value: "netgen-import-error" })
+            {
+                string message = document["message"] is JsonString m ? m.Value : "the converter gave no reason";
+                return Failed(request, DiagnosticDescriptors.OnnxModelUnsupported, fileName, message);
+            }
+
+            if (!TryReadTopology(document, out int inputSize, out List<(int In, int Out, ActivationKind Activation, double Alpha)> layers, out int[] inputShape, out int[] outputShape, out string? problem))
+            {
+                return Failed(request, DiagnosticDescriptors.OnnxModelUnsupported, fileName, problem! + " (rebuild to convert it again)");
+            }
+
+            var specs = new List<LayerSpec>();
+            long offset = 0;
+            for (int i = 0; i < layers.Count; i++)
+            {
+                var layer = new LayerSpec(i + 1, LayerKind.Dense, layers[i].In, layers[i].Out, 1, layers[i].Activation, layers[i].Alpha, (int)Math.Min(offset, int.MaxValue));
+                specs.Add(layer);
+                offset += layer.ParameterCount;
+            }
+
+            if (offset > NetworkParser.MaxParameters)
+            {
+                return Failed(request, DiagnosticDescriptors.OnnxModelUnsupported, fileName, $"it has {offset} parameters; at most {NetworkParser.MaxParameters} are supported");
+            }
+
+            ActivationKind output = specs[specs.Count - 1].Activation;
+            if (!request.IsStatic && LossProblem(request.Loss, output) is { } lossProblem)
+            {
+                return Failed(request, DiagnosticDescriptors.OnnxModelUnsupported, fileName, lossProblem);
+            }
+
+            var network = new NetworkSpec(request.Type, request.IsDouble, false, inputSize, new EquatableArray<LayerSpec>(specs), request.Loss);
+            BakeResult weights = WeightsBaker.Bake(new BakeInput(new BakeRequest(network, input.File.ConvertedPath, request.SourceDirectory), new WeightsFile(input.File.ConvertedPath, text), null), cancellationToken);
+            if (weights.Network is null)
+            {
+                return new OnnxResult(request.Type.FullName, null, null, weights.Diagnostics);
+            }
+
+            var import = new ImportSpec(fileName, new EquatableArray<int>(inputShape), new EquatableArray<int>(outputShape), weights.Network.Values);
+            NetworkSpec imported = network with { Import = import };
+            return request.IsStatic
+                ? new OnnxResult(request.Type.FullName, null, new BakedNetworkSpec(imported, fileName, weights.Network.Values), weights.Diagnostics)
+                : new OnnxResult(request.Type.FullName, imported, null, weights.Diagnostics);
+        }
+
+        /// <summary>Why the loss cannot train this output, or null. Cross-entropy from logits (a graph without a final
+        /// Softmax, as PyTorch classifiers usually are) is not supported yet.</summary>
+        private static string? LossProblem(LossKind loss, ActivationKind output) => (loss, output) switch
+        {
+            (LossKind.CrossEntropy, not ActivationKind.Softmax) => $"[Loss(LossFunction.CrossEntropy)] needs the graph to end in Softmax, and it ends in {output}. Training cross-entropy from logits is not supported yet: export the model with a final nn.Softmax(dim=1), or bake it (a static class) for inference",
+            (LossKind.BinaryCrossEntropy, not ActivationKind.Sigmoid) => $"[Loss(LossFunction.BinaryCrossEntropy)] needs the graph to end in Sigmoid, and it ends in {output}; export the model with a final nn.Sigmoid()",
+            _ => null,
+        };
+
+        private static bool TryReadTopology(JsonObject document, out int inputSize, out List<(int In, int Out, ActivationKind Activation, double Alpha)> layers, out int[] inputShape, out int[] outputShape, out string? problem)
+        {
+            layers = new List<(int, int, ActivationKind, double)>();
+            inputShape = outputShape = Array.Empty<int>();
+            inputSize = 0;
+            problem = null;
+            if (document["format"] is not JsonString { Value: "netgen-weights" } || document["onnx"] is not JsonObject onnx)
+            {
+                problem = "its converted form is not a converted ONNX model";
+                return false;
+            }
+
+            if (!TryInt(document["input"], out inputSize) || !TryShape(onnx["inputShape"], out inputShape) || !TryShape(onnx["outputShape"], out outputShape))
+            {
+                problem = "its converted form lacks the input size or the shapes";
+                return false;
+            }
+
+            if (document["layers"] is not JsonArray array || array.Items.Count == 0)
+            {
+                problem = "its converted form has no layers";
+                return false;
+            }
+
+            foreach (JsonValue item in array.Items)
+            {
+                if (item is not JsonObject layer || !TryInt(layer["in"], out int fanIn) || !TryInt(layer["out"], out int units)
+                    || layer["activation"] is not JsonString { Value: var name } || !Enum.TryParse(name, ignoreCase: false, out ActivationKind activation))
+                {
+                    problem = "a layer of its converted form lacks its sizes or activation";
+                    return false;
+                }
+
+                double alpha = activation switch
+                {
+                    ActivationKind.LeakyReLU => 0.01,
+                    ActivationKind.ELU => 1.0,
+                    _ => 0,
+                };
+                if (layer["alpha"] is JsonNumber a && double.TryParse(a.Text, NumberStyles.Float, CultureInfo.InvariantCulture, out double given))
+                {
+                    alpha = given;
+                }
+
+                layers.Add((fanIn, units, activation, alpha));
+            }
+
+            return true;
+        }
+
+        private static bool TryInt(JsonValue? value, out int result)
+        {
+            result = 0;
+            return value is JsonNumber n && int.TryParse(n.Text, NumberStyles.None, CultureInfo.InvariantCulture, out result) && result >= 1;
+        }
+
+        private static bool TryShape(JsonValue? value, out int[] shape)
+        {
+            shape = Array.Empty<int>();
+            if (value is not JsonArray array)
+            {
+                return false;
+            }
+
+            var dims = new int[array.Items.Count];
+            for (int i = 0; i < dims.Length; i++)
+            {
+                if (!TryInt(array.Items[i], out dims[i]))
+                {
+                    return false;
+                }
+            }
+
+            shape = dims;
+            return true;
+        }
+
+        private static string FileName(string path)
+        {
+            string unified = path.Replace('\\', '/');
+            return unified.Substring(unified.LastIndexOf('/') + 1);
+        }
+
+        private static OnnxResult Failed(OnnxRequest request, Microsoft.CodeAnalysis.DiagnosticDescriptor descriptor, string subject, string reason) =>
+            new(request.Type.FullName, null, null, new EquatableArray<DiagnosticInfo>(new[]
+            {
+                new DiagnosticInfo(descriptor.Id, null, new EquatableArray<string>(new[] { request.Type.Name, subject, reason })),
+            }));
+    }
+}

@@ -1,0 +1,123 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Diagnostics.CodeAnalysis;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Text;
+
+namespace NetGen.Generator.Tests;
+
+/// <summary>[OnnxModel] in the generator: a converted model (the AdditionalFiles item the build marks with NetGenModel
+/// metadata) becomes a baked or trainable network; every way it can fail is a located NG diagnostic, never a crash.</summary>
+public class OnnxDiagnosticTests
+{
+    /// <summary>A converted 2-3-1 model, as the build's task writes it.</summary>
+    private const string Converted = """
+        {"format": "netgen-weights", "version": 1, "input": 2,
+         "onnx": {"file": "m.onnx", "producer": "pytorch 1.13.0", "opset": 13, "precision": "float", "inputShape": [2], "outputShape": [1]},
+         "layers": [
+          {"type": "dense", "in": 2, "out": 3, "activation": "Tanh", "weight": [[1, 2], [3, 4], [5, 6]], "bias": [0.5, 0, -0.5]},
+          {"type": "dense", "in": 3, "out": 1, "activation": "Identity", "weight": [[1, 2, 3]], "bias": [0]}
+        ]}
+        """;
+
+    private static GeneratorHarness.Result Run(string source, params (string ModelPath, string Text)[] models)
+    {
+        var texts = models.Select((m, i) => (AdditionalText)new GeneratorHarness.InMemoryText($"/project/obj/netgen/{i}.json", m.Text)).ToArray();
+        var options = new Options(texts.Select((t, i) => (t, models[i].ModelPath)).ToDictionary(p => p.t, p => p.ModelPath));
+        GeneratorDriver driver = CSharpGeneratorDriver.Create(
+            new[] { new NetworkGenerator().AsSourceGenerator() },
+            texts,
+            GeneratorHarness.ParseOptions,
+            options,
+            new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+        return GeneratorHarness.Run(GeneratorHarness.Compilation("using NetGen;\n" + source), driver);
+    }
+
+    [Fact]
+    public void AStaticClass_IsBakedFromTheModel_WithItsShapes()
+    {
+        GeneratorHarness.Result result = Run("[OnnxModel(\"m.onnx\")] public static partial class M;", ("/project/m.onnx", Converted));
+        Assert.Empty(result.NetGenDiagnostics);
+        Assert.Empty(result.CompilationDiagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning));
+        string code = result.GeneratedSource("M.g.cs");
+        Assert.Contains("public static void Forward(", code, StringComparison.Ordinal);
+        Assert.Contains("public static global::System.ReadOnlySpan<int> InputShape => new int[] { 2 };", code, StringComparison.Ordinal);
+        Assert.Contains("baked in from 'm.onnx'", code, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AClassWithALoss_IsTrainable_AndStartsFromTheModel()
+    {
+        GeneratorHarness.Result result = Run("[OnnxModel(\"m.onnx\")] [Loss(LossFunction.MeanSquaredError)] public partial class M;", ("/project/m.onnx", Converted));
+        Assert.Empty(result.NetGenDiagnostics);
+        Assert.Empty(result.CompilationDiagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning));
+        string code = result.GeneratedSource("M.g.cs");
+        Assert.Contains("public float SgdStep(", code, StringComparison.Ordinal);
+        Assert.Contains("return ImportedParameters.ToArray();", code, StringComparison.Ordinal);
+    }
+
+    public static IEnumerable<object[]> Cases() => new (string Id, string Source, string? Model, string? Text, string Message)[]
+    {
+        ("NG0025", "[{|OnnxModel(\"missing.onnx\")|}] public static partial class M;", "/project/m.onnx", Converted, "no NetGenModel item has that path (expected 'missing.onnx'); the NetGenModel items are '/project/m.onnx'"),
+        ("NG0025", "[{|OnnxModel(\"m.onnx\")|}] public static partial class M;", null, null, "the project has no NetGenModel items; add <NetGenModel Include=\"m.onnx\" />"),
+        ("NG0025", "[{|OnnxModel(\"\")|}] public static partial class M;", "/project/m.onnx", Converted, "the path is empty"),
+        ("NG0026", "[{|OnnxModel(\"m.onnx\")|}] public static partial class M;", "/project/m.onnx",
+            """{"format": "netgen-import-error", "message": "node 3 ('/2/Sin', Sin): NetGen has no mapping for Sin"}""", "cannot compile 'm.onnx': node 3 ('/2/Sin', Sin): NetGen has no mapping for Sin"),
+        ("NG0026", "[{|OnnxModel(\"m.onnx\")|}] [Loss(LossFunction.CrossEntropy)] public partial class M;", "/project/m.onnx", Converted, "needs the graph to end in Softmax, and it ends in Identity"),
+        ("NG0026", "[{|OnnxModel(\"m.onnx\")|}] public static partial class M;", "/project/m.onnx", "{ not json", "its converted form is not valid JSON"),
+        ("NG0027", "[OnnxModel(\"m.onnx\")] [{|Input(2)|}] public static partial class M;", "/project/m.onnx", Converted, "'M' takes its layers from an ONNX model, so it cannot also have [Input]"),
+        ("NG0008", "[{|OnnxModel(\"m.onnx\")|}] public partial class M;", "/project/m.onnx", Converted, "'M'"),
+    }.Select(c => new object[] { c.Id, c.Source, c.Model ?? string.Empty, c.Text ?? string.Empty, c.Message });
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void OnnxDiagnostic_HasItsId_Location_AndMessage(string id, string markedSource, string model, string text, string message)
+    {
+        int start = markedSource.IndexOf("{|", StringComparison.Ordinal);
+        string source = markedSource.Replace("{|", string.Empty, StringComparison.Ordinal).Replace("|}", string.Empty, StringComparison.Ordinal);
+        int end = markedSource.IndexOf("|}", StringComparison.Ordinal) - 2;
+        GeneratorHarness.Result result = model.Length == 0 ? Run(source) : Run(source, (model, text));
+
+        Diagnostic diagnostic = Assert.Single(result.NetGenDiagnostics);
+        Assert.Equal(id, diagnostic.Id);
+        Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
+        Assert.Contains(message, diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        Assert.Equal(new TextSpan("using NetGen;\n".Length + start, end - start), diagnostic.Location.SourceSpan);
+        Assert.Empty(result.Run.Results.Single().GeneratedSources);
+    }
+
+    /// <summary>Analyzer options as the build gives them: each converted model's item carries its model's path.</summary>
+    private sealed class Options(Dictionary<AdditionalText, string> models) : AnalyzerConfigOptionsProvider
+    {
+        public override AnalyzerConfigOptions GlobalOptions => Empty.Instance;
+
+        public override AnalyzerConfigOptions GetOptions(SyntaxTree tree) => Empty.Instance;
+
+        public override AnalyzerConfigOptions GetOptions(AdditionalText textFile) =>
+            models.TryGetValue(textFile, out string? model) ? new Single("build_metadata.AdditionalFiles.NetGenModel", model) : Empty.Instance;
+
+        private sealed class Empty : AnalyzerConfigOptions
+        {
+            public static readonly Empty Instance = new();
+
+            public override bool TryGetValue(string key, [NotNullWhen(true)] out string? value)
+            {
+                value = null;
+                return false;
+            }
+        }
+
+        private sealed class Single(string key, string value) : AnalyzerConfigOptions
+        {
+            public override bool TryGetValue(string name, [NotNullWhen(true)] out string? result)
+            {
+                result = name == key ? value : null;
+                return result is not null;
+            }
+        }
+    }
+}

@@ -1,0 +1,135 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using NetGen.Data;
+using NetGen.TestSupport;
+using NetGen.Tests.Onnx;
+using NetGen.Training;
+
+namespace NetGen.Tests;
+
+/// <summary>[OnnxModel] networks built through the real build (NetGenModel items converted by the MSBuild task, the
+/// generator as an analyzer): they give PyTorch's outputs, the baked and trainable forms agree bit for bit, the
+/// trainable form starts from the model's weights and fine-tunes with gradients that match finite differences.</summary>
+public class OnnxNetworkTests
+{
+    private delegate void Pass(ReadOnlySpan<float> input, Span<float> output);
+
+    /// <summary>Each model: its baked Forward, a new trainable instance, and its shapes as the baked type states them.</summary>
+    private static readonly Dictionary<string, (Pass Baked, Func<INeuralNetwork<float>> Trainable, int[] InputShape, int[] OutputShape)> Models = new()
+    {
+        ["tanh_sigmoid_op13"] = (TanhSigmoidBaked.Forward, () => new TanhSigmoidNet(), TanhSigmoidBaked.InputShape.ToArray(), TanhSigmoidBaked.OutputShape.ToArray()),
+        ["relu_logits_op17"] = (ReluLogitsBaked.Forward, () => new ReluLogitsNet(), ReluLogitsBaked.InputShape.ToArray(), ReluLogitsBaked.OutputShape.ToArray()),
+        ["leaky_elu_softmax_op11"] = (LeakyEluSoftmaxBaked.Forward, () => new LeakyEluSoftmaxNet(), LeakyEluSoftmaxBaked.InputShape.ToArray(), LeakyEluSoftmaxBaked.OutputShape.ToArray()),
+        ["flatten3d_op13"] = (Flatten3dBaked.Forward, () => new Flatten3dNet(), Flatten3dBaked.InputShape.ToArray(), Flatten3dBaked.OutputShape.ToArray()),
+        ["view_flatten_op12"] = (ViewFlattenBaked.Forward, () => new ViewFlattenNet(), ViewFlattenBaked.InputShape.ToArray(), ViewFlattenBaked.OutputShape.ToArray()),
+        ["batchnorm_op13"] = (BatchNormBaked.Forward, () => new BatchNormNet(), BatchNormBaked.InputShape.ToArray(), BatchNormBaked.OutputShape.ToArray()),
+        ["dropout_op15"] = (DropoutBaked.Forward, () => new DropoutNet(), DropoutBaked.InputShape.ToArray(), DropoutBaked.OutputShape.ToArray()),
+        ["matmul_add_op14"] = (MatMulAddBaked.Forward, () => new MatMulAddNet(), MatMulAddBaked.InputShape.ToArray(), MatMulAddBaked.OutputShape.ToArray()),
+    };
+
+    public static IEnumerable<object[]> ModelNames() => Models.Keys.Select(k => new object[] { k });
+
+    private static JsonElement Reference(string name) =>
+        JsonDocument.Parse(File.ReadAllText(Path.Combine(Repository.Root, "tests", "NetGen.Tests", "TestData", "onnx", "references.json"))).RootElement.GetProperty("models").GetProperty(name);
+
+    private static float[][] Rows(JsonElement rows) => rows.EnumerateArray().Select(r => r.EnumerateArray().Select(v => (float)v.GetDouble()).ToArray()).ToArray();
+
+    /// <summary>Baked and trainable forms give PyTorch's outputs within 1e-5 absolute or 1e-4 relative, and each other's
+    /// bit for bit; the shapes are the model's.</summary>
+    [Theory]
+    [MemberData(nameof(ModelNames))]
+    public void AnImportedNetwork_GivesPyTorchsOutputs_BakedAndTrainableAlike(string name)
+    {
+        (Pass baked, Func<INeuralNetwork<float>> trainable, int[] inputShape, int[] outputShape) = Models[name];
+        JsonElement reference = Reference(name);
+        Assert.Equal(reference.GetProperty("inputShape").EnumerateArray().Select(d => d.GetInt32()), inputShape);
+        float[][] inputs = Rows(reference.GetProperty("inputs"));
+        float[][] outputs = Rows(reference.GetProperty("outputs"));
+        Assert.Equal(outputs[0].Length, outputShape.Aggregate(1, (p, d) => p * d));
+        INeuralNetwork<float> net = trainable();
+        for (int s = 0; s < inputs.Length; s++)
+        {
+            var y = new float[outputs[s].Length];
+            var z = new float[outputs[s].Length];
+            baked(inputs[s], y);
+            net.Forward(inputs[s], z);
+            for (int i = 0; i < y.Length; i++)
+            {
+                float error = Math.Abs(y[i] - outputs[s][i]);
+                Assert.True(error <= 1e-5f || error <= 1e-4f * Math.Abs(outputs[s][i]), $"{name}, sample {s}, output {i}: NetGen {y[i]:R}, PyTorch {outputs[s][i]:R}");
+                Assert.Equal(BitConverter.SingleToInt32Bits(y[i]), BitConverter.SingleToInt32Bits(z[i]));
+            }
+        }
+    }
+
+    /// <summary>A new trainable instance starts from the model's weights, every time (not from the seeded initialiser).</summary>
+    [Fact]
+    public void ATrainableImport_StartsFromTheModelsWeights()
+    {
+        var a = new Flatten3dNet();
+        var b = new Flatten3dNet();
+        Assert.Equal(Flatten3dBaked.Parameters.ToArray(), a.Parameters.ToArray());
+        a.Parameters[0] += 1; // instances do not share their parameters
+        Assert.Equal(Flatten3dBaked.Parameters.ToArray(), b.Parameters.ToArray());
+    }
+
+    /// <summary>The imported trainable networks' gradients match central finite differences of their loss.</summary>
+    [Theory]
+    [InlineData("tanh_sigmoid_op13")]
+    [InlineData("leaky_elu_softmax_op11")]
+    [InlineData("matmul_add_op14")]
+    [InlineData("batchnorm_op13")]
+    public void Gradients_MatchFiniteDifferences(string name)
+    {
+        INeuralNetwork<float> net = Models[name].Trainable();
+        float[] x = Rows(Reference(name).GetProperty("inputs"))[0];
+        var d = new float[net.OutputSize];
+        d[0] = 1; // a valid target for every loss here (one-hot, binary, or a regression value)
+        net.ZeroGradients();
+        net.Backward(x, d);
+        float[] g = net.Gradients.ToArray();
+        var random = new Random(11);
+        for (int trial = 0; trial < 40; trial++)
+        {
+            int i = random.Next(net.ParameterCount);
+            float original = net.Parameters[i];
+            const float H = 1e-3f;
+            net.Parameters[i] = original + H;
+            double up = net.ComputeLoss(x, d);
+            net.Parameters[i] = original - H;
+            double down = net.ComputeLoss(x, d);
+            net.Parameters[i] = original;
+            double numeric = (up - down) / (2 * H);
+            Assert.True(Math.Abs(numeric - g[i]) <= 2e-3 + (2e-2 * Math.Abs(g[i])), $"{name}, parameter {i}: backprop {g[i]:R}, finite difference {numeric:R}");
+        }
+    }
+
+    /// <summary>Fine-tuning an import with the Trainer lowers its loss on data it was not trained on.</summary>
+    [Fact]
+    public void AnImport_FineTunes()
+    {
+        var net = new Flatten3dNet();
+        var random = new Random(4);
+        var x = new float[256 * 24];
+        var d = new float[256 * 2];
+        for (int s = 0; s < 256; s++)
+        {
+            for (int i = 0; i < 24; i++)
+            {
+                x[(s * 24) + i] = (float)((random.NextDouble() * 2) - 1);
+            }
+
+            d[s * 2] = x[s * 24] + x[(s * 24) + 5];
+            d[(s * 2) + 1] = x[(s * 24) + 7] - x[(s * 24) + 11];
+        }
+
+        var data = new Dataset<float>(x, 24, d, 2);
+        double before = Evaluation.MeanLoss(net, data);
+        Trainer.Train(net, new Adam<float>(1e-2), data, new TrainerOptions { Epochs = 30, BatchSize = 32, Seed = 1, Metric = Metric.None });
+        double after = Evaluation.MeanLoss(net, data);
+        Assert.True(after < before / 4, $"loss {before} before, {after} after");
+    }
+}

@@ -1,0 +1,62 @@
+using NetGen;
+
+namespace NetGen.Tests.Onnx;
+
+// Networks compiled from the PyTorch exports in TestData/onnx (scripts/make-onnx-models.py), through the build's
+// NetGenModel conversion: each model baked (static) and, where a loss fits its output, trainable.
+
+[OnnxModel("TestData/onnx/tanh_sigmoid_op13.onnx")]
+public static partial class TanhSigmoidBaked;
+
+[OnnxModel("TestData/onnx/tanh_sigmoid_op13.onnx")]
+[Loss(LossFunction.BinaryCrossEntropy)]
+public partial class TanhSigmoidNet;
+
+[OnnxModel("TestData/onnx/relu_logits_op17.onnx")]
+public static partial class ReluLogitsBaked;
+
+[OnnxModel("TestData/onnx/relu_logits_op17.onnx")]
+[Loss(LossFunction.MeanSquaredError)]
+public partial class ReluLogitsNet;
+
+[OnnxModel("TestData/onnx/leaky_elu_softmax_op11.onnx")]
+public static partial class LeakyEluSoftmaxBaked;
+
+[OnnxModel("TestData/onnx/leaky_elu_softmax_op11.onnx")]
+[Loss(LossFunction.CrossEntropy)]
+public partial class LeakyEluSoftmaxNet;
+
+[OnnxModel("TestData/onnx/flatten3d_op13.onnx")]
+public static partial class Flatten3dBaked;
+
+[OnnxModel("TestData/onnx/flatten3d_op13.onnx")]
+[Loss(LossFunction.MeanSquaredError)]
+public partial class Flatten3dNet;
+
+[OnnxModel("TestData/onnx/view_flatten_op12.onnx")]
+public static partial class ViewFlattenBaked;
+
+[OnnxModel("TestData/onnx/view_flatten_op12.onnx")]
+[Loss(LossFunction.MeanSquaredError)]
+public partial class ViewFlattenNet;
+
+[OnnxModel("TestData/onnx/batchnorm_op13.onnx")]
+public static partial class BatchNormBaked;
+
+[OnnxModel("TestData/onnx/batchnorm_op13.onnx")]
+[Loss(LossFunction.MeanSquaredError)]
+public partial class BatchNormNet;
+
+[OnnxModel("TestData/onnx/dropout_op15.onnx")]
+public static partial class DropoutBaked;
+
+[OnnxModel("TestData/onnx/dropout_op15.onnx")]
+[Loss(LossFunction.MeanSquaredError)]
+public partial class DropoutNet;
+
+[OnnxModel("TestData/onnx/matmul_add_op14.onnx")]
+public static partial class MatMulAddBaked;
+
+[OnnxModel("TestData/onnx/matmul_add_op14.onnx")]
+[Loss(LossFunction.BinaryCrossEntropy)]
+public partial class MatMulAddNet;
