@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Text.RegularExpressions;
 using Xunit.Abstractions;
 
@@ -16,6 +17,15 @@ public sealed class PackageConsumerTests : IDisposable
     public PackageConsumerTests(ITestOutputHelper log) => _log = log;
 
     public void Dispose() => Directory.Delete(_work, recursive: true);
+
+    /// <summary>The model's first reference input and PyTorch's output for it (tests/NetGen.Tests/TestData/onnx/references.json).</summary>
+    private static (float[] Input, double Output) Reference()
+    {
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(Shell.Repository, "tests", "NetGen.Tests", "TestData", "onnx", "references.json")));
+        System.Text.Json.JsonElement model = json.RootElement.GetProperty("models").GetProperty("tanh_sigmoid_op13");
+        float[] input = [.. model.GetProperty("inputs")[0].EnumerateArray().Select(v => (float)v.GetDouble())];
+        return (input, model.GetProperty("outputs")[0][0].GetDouble());
+    }
 
     [Fact]
     public void APackageReferenceOnly_Consumer_BuildsAndRuns_OnNet8AndNet10()
@@ -50,9 +60,13 @@ public sealed class PackageConsumerTests : IDisposable
               </PropertyGroup>
               <ItemGroup>
                 <PackageReference Include="NetGen" Version="{version}" />
+                <NetGenModel Include="models/tanh_sigmoid_op13.onnx" />
               </ItemGroup>
             </Project>
             """);
+        // An ONNX model exported from PyTorch (scripts/make-onnx-models.py), compiled through the package's build targets.
+        Directory.CreateDirectory(Path.Combine(consumer, "models"));
+        File.Copy(Path.Combine(Shell.Repository, "tests", "NetGen.Tests", "TestData", "onnx", "tanh_sigmoid_op13.onnx"), Path.Combine(consumer, "models", "tanh_sigmoid_op13.onnx"));
         File.WriteAllText(Path.Combine(consumer, "Program.cs"), """
             using System;
             using NetGen;
@@ -74,6 +88,12 @@ public sealed class PackageConsumerTests : IDisposable
             }
 
             Console.WriteLine($"runtime {Environment.Version.Major}, accuracy {Evaluation.Accuracy(loaded, data):P0}");
+            Span<float> imported = stackalloc float[1];
+            Imported.Forward([REFERENCE_INPUT], imported);
+            Console.WriteLine($"imported [{string.Join(", ", Imported.InputShape.ToArray())}] -> {imported[0]:R}");
+
+            [OnnxModel("models/tanh_sigmoid_op13.onnx")]
+            static partial class Imported;
 
             [Input(2)]
             [Dense(8, Activation.Tanh)]
@@ -96,6 +116,9 @@ public sealed class PackageConsumerTests : IDisposable
             [Input(2)] [Dense(3, Activation.Tanh, Alpha = 0.5)] [Loss(LossFunction.MeanSquaredError)]
             partial class SilencedByEditorConfig;
             """);
+        (float[] referenceInput, double referenceOutput) = Reference();
+        string program = File.ReadAllText(Path.Combine(consumer, "Program.cs"));
+        File.WriteAllText(Path.Combine(consumer, "Program.cs"), program.Replace("REFERENCE_INPUT", string.Join(", ", referenceInput.Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + "f")), StringComparison.Ordinal));
         File.WriteAllText(Path.Combine(consumer, ".editorconfig"), """
             root = true
             [*.cs]
@@ -106,6 +129,14 @@ public sealed class PackageConsumerTests : IDisposable
         _log.WriteLine(build);
         Assert.Contains($"\"NetGen/{version}\"", File.ReadAllText(Path.Combine(consumer, "obj", "project.assets.json")), StringComparison.Ordinal);
         Assert.Matches(new Regex(@"0 Warning\(s\)"), build);
+
+        // A second build with nothing changed does not convert the model again (the target's Inputs/Outputs).
+        string converted = Path.Combine(consumer, "obj", "Release", "net10.0", "netgen", "tanh_sigmoid_op13.onnx.json");
+        Assert.True(File.Exists(converted), converted);
+        DateTime written = File.GetLastWriteTimeUtc(converted);
+        string again = Shell.Dotnet(consumer, "build", "-c", "Release", "-v:d");
+        Assert.Contains("Skipping target \"NetGenConvertModels\" because all output files are up-to-date", again, StringComparison.Ordinal);
+        Assert.Equal(written, File.GetLastWriteTimeUtc(converted));
 
         foreach ((string framework, string runtime) in new[] { ("net10.0", "10"), ("net8.0", "10") })
         {
@@ -119,6 +150,10 @@ public sealed class PackageConsumerTests : IDisposable
             Assert.Contains("xor(1, 0) = 1", output, StringComparison.Ordinal);
             Assert.Contains("xor(1, 1) = 0", output, StringComparison.Ordinal);
             Assert.Contains($"runtime {runtime}, accuracy 100", output, StringComparison.Ordinal);
+            Match imported = Regex.Match(output, @"imported \[6\] -> (\S+)");
+            Assert.True(imported.Success, output);
+            double value = double.Parse(imported.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+            Assert.True(Math.Abs(value - referenceOutput) <= 1e-5, $"the imported model gave {value}, PyTorch {referenceOutput}");
         }
     }
 }
