@@ -32,6 +32,7 @@ namespace NetGen.Onnx
         private ImportedLayer? _open; // an affine layer whose activation is not yet known
         private double[]? _preScale, _preShift; // a per-feature affine map (a BatchNormalization after an activation) for the next layer's input
         private string _preSource = string.Empty;
+        private long? _batchSize; // the input's declared batch size when it is fixed (a leading 1): a Reshape may write it literally
 
         private OnnxImporter(OnnxModel model)
         {
@@ -49,7 +50,7 @@ namespace NetGen.Onnx
                 ["Elu"] = n => Activate(n, "ELU", FloatAttribute(n, "alpha", 1.0f)),
                 ["Softmax"] = Softmax,
                 ["Identity"] = PassThrough,
-                ["Dropout"] = PassThrough,
+                ["Dropout"] = Dropout,
                 ["Flatten"] = Flatten,
                 ["Reshape"] = Reshape,
                 ["Squeeze"] = Squeeze,
@@ -110,6 +111,7 @@ namespace NetGen.Onnx
                 _ => throw new OnnxImportException($"the input '{input.Name}' has element type {OnnxTensor.DataTypeName(input.ElementType)}; NetGen takes float or double"),
             };
             int[] inputShape = SampleShape(input, "input");
+            _batchSize = input.Shape[0].Value;
             _streamName = input.Name;
             _streamShape = inputShape;
             _values[input.Name] = Stream.Instance;
@@ -154,7 +156,15 @@ namespace NetGen.Onnx
 
             if (_layers.Count == 0)
             {
-                throw new OnnxImportException("the graph has no Gemm or MatMul: there is no layer to compile");
+                // Only reshapes: one identity layer, so that the network computes what the graph does.
+                int n = _streamShape.Aggregate(1, (p, d) => p * d);
+                var weight = new double[n * n];
+                for (int i = 0; i < n; i++)
+                {
+                    weight[(i * n) + i] = 1;
+                }
+
+                _layers.Add(new ImportedLayer(n, n, weight, null, "identity (the graph only reshapes)"));
             }
 
             for (int i = 0; i < _layers.Count - 1; i++)
@@ -178,7 +188,7 @@ namespace NetGen.Onnx
             }
 
             OnnxDimension first = value.Shape[0];
-            if (first.Value is long size && size != 1)
+            if (first.Value is long size && size != 1 && first.Parameter is null)
             {
                 throw new OnnxImportException($"the {what} '{value.Name}' has shape [{string.Join(", ", value.Shape)}]: the first dimension must be the batch, dynamic or 1, not {size}");
             }
@@ -346,6 +356,29 @@ namespace NetGen.Onnx
             Advance(node, new[] { units });
         }
 
+        /// <summary>Opens an identity layer over the data path's values (flattened: an elementwise op does not care about
+        /// the shape), with a pending per-feature map folded in.</summary>
+        private void OpenIdentity(OnnxNode node)
+        {
+            int n = _streamShape.Aggregate(1, (p, d) => p * d);
+            var weight = new double[n * n];
+            double[]? bias = null;
+            string source = "identity for " + Source(node);
+            for (int i = 0; i < n; i++)
+            {
+                weight[(i * n) + i] = _preScale?[i] ?? 1;
+            }
+
+            if (_preScale is not null)
+            {
+                bias = (double[])_preShift!.Clone();
+                source = _preSource + ", " + source;
+                _preScale = _preShift = null;
+            }
+
+            _open = new ImportedLayer(n, n, weight, bias, source);
+        }
+
         private void CloseLayer()
         {
             if (_open is not null)
@@ -461,19 +494,21 @@ namespace NetGen.Onnx
                 throw new OnnxImportException(node, "it is in training mode; export the model in eval() mode");
             }
 
-            RequireFeatures(node);
+            // Per channel: the first dimension of a sample ([C] after a dense layer, [C, H, W] in a CNN).
             int n = _streamShape[0];
+            int features = _streamShape.Aggregate(1, (p, d) => p * d), perChannel = features / n;
             double epsilon = FloatAttribute(node, "epsilon", 1e-5f);
             double[] gamma = Vector(node, 1, "scale", n), beta = Vector(node, 2, "B", n), mean = Vector(node, 3, "mean", n), variance = Vector(node, 4, "var", n);
-            var scale = new double[n];
-            var shift = new double[n];
-            for (int i = 0; i < n; i++)
+            var scale = new double[features];
+            var shift = new double[features];
+            for (int f = 0; f < features; f++)
             {
-                scale[i] = gamma[i] / Math.Sqrt(variance[i] + epsilon);
-                shift[i] = beta[i] - (mean[i] * scale[i]);
+                int c = f / perChannel;
+                scale[f] = gamma[c] / Math.Sqrt(variance[c] + epsilon);
+                shift[f] = beta[c] - (mean[c] * scale[f]);
             }
 
-            if (_open is not null)
+            if (_open is not null && _preScale is null && _streamShape.Length == 1)
             {
                 // s (W x + b) + t
                 ImportedLayer layer = _open;
@@ -519,12 +554,15 @@ namespace NetGen.Onnx
         private void Activate(OnnxNode node, string activation, float? alpha)
         {
             RequireStream(node);
-            if (_open is null)
+            if (_open is null || _preScale is not null)
             {
-                throw new OnnxImportException(node, $"the activation does not follow a Gemm or MatMul (NetGen applies each activation to a layer's output)");
+                // An activation with no affine map just before it: it applies to an identity layer (exact: x * 1 + 0),
+                // which carries a pending per-feature map if there is one.
+                CloseLayer();
+                OpenIdentity(node);
             }
 
-            _open.Activation = activation;
+            _open!.Activation = activation;
             _open.Alpha = alpha;
             _open.Source += ", " + Source(node);
             Advance(node, _streamShape);
@@ -564,6 +602,18 @@ namespace NetGen.Onnx
             }
         }
 
+        /// <summary>Dropout at inference is the identity; in training mode (a true training_mode input) it is random, and
+        /// refused.</summary>
+        private void Dropout(OnnxNode node)
+        {
+            if (node.Inputs.Count > 2 && node.Inputs[2].Length > 0 && Value(node, 2) is OnnxTensor { Integers: { } mode } && mode.Any(m => m != 0))
+            {
+                throw new OnnxImportException(node, "it is in training mode (training_mode = true), where it drops values at random; export the model in eval() mode");
+            }
+
+            PassThrough(node);
+        }
+
         private void Flatten(OnnxNode node)
         {
             RequireStream(node);
@@ -591,7 +641,7 @@ namespace NetGen.Onnx
                 OnnxTensor t => Integers(node, t, "shape"),
                 _ => throw new OnnxImportException(node, "its shape comes from the data path"),
             };
-            if (target.Length == 0 || !(target[0] == Batch || target[0] == 0 || target[0] == -1))
+            if (target.Length == 0 || !(target[0] == Batch || target[0] == 0 || target[0] == -1 || target[0] == _batchSize))
             {
                 throw new OnnxImportException(node, $"target shape [{ShapeText(target)}] does not keep the batch as its first dimension (write it as x.view(x.size(0), ...) or nn.Flatten)");
             }

@@ -116,6 +116,26 @@ namespace NetGen.Onnx
             return new OnnxModel(irVersion, opset, (producer + " " + producerVersion).Trim(), graph);
         }
 
+        /// <summary>ONNX's conformance cases take their weights as graph inputs: this model with every input but the first
+        /// made a constant with the case's values, and only the first output kept.</summary>
+        internal OnnxModel AsConformanceCase(IReadOnlyList<OnnxTensor> inputValues)
+        {
+            var initializers = Graph.Initializers.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+            for (int i = 1; i < Graph.Inputs.Count && i < inputValues.Count; i++)
+            {
+                OnnxTensor value = inputValues[i];
+                initializers[Graph.Inputs[i].Name] = new OnnxTensor(Graph.Inputs[i].Name, value.Dims.ToArray(), value.DataType, value.Reals, value.Integers);
+            }
+
+            // The cases fix their batch size (an input of [3, 4, 5]): its first dimension is taken as the batch.
+            var graph = new OnnxGraph(Graph.Nodes, initializers, Graph.Inputs.Take(1).Select(i => i.WithDynamicBatch()).ToArray(), Graph.Outputs.Take(1).ToArray());
+
+            // A case is written at its op's own version (Elu: 6). Below 11, read it as opset 11; the harness only does
+            // this for ops whose definition did not change between their version and 11 (of the mapped ops, only Elu is
+            // below 11, at version 6, its latest).
+            return new OnnxModel(IrVersion, Math.Max(Opset, OnnxImporter.MinOpset), Producer, graph);
+        }
+
         private static (string Domain, long Version) ReadOpset(ProtoReader reader)
         {
             string domain = string.Empty;
@@ -144,7 +164,7 @@ namespace NetGen.Onnx
     /// <summary>A graph: its nodes in the file's (topological) order, its constant tensors, its inputs and outputs.</summary>
     public sealed class OnnxGraph
     {
-        private OnnxGraph(IReadOnlyList<OnnxNode> nodes, IReadOnlyDictionary<string, OnnxTensor> initializers, IReadOnlyList<OnnxValueInfo> inputs, IReadOnlyList<OnnxValueInfo> outputs)
+        internal OnnxGraph(IReadOnlyList<OnnxNode> nodes, IReadOnlyDictionary<string, OnnxTensor> initializers, IReadOnlyList<OnnxValueInfo> inputs, IReadOnlyList<OnnxValueInfo> outputs)
         {
             Nodes = nodes;
             Initializers = initializers;
@@ -448,6 +468,15 @@ namespace NetGen.Onnx
 
         /// <summary>The declared shape.</summary>
         public IReadOnlyList<OnnxDimension> Shape { get; private set; } = Array.Empty<OnnxDimension>();
+
+        /// <summary>This value with its first dimension named the batch ("N"), keeping its size.</summary>
+        internal OnnxValueInfo WithDynamicBatch() => new()
+        {
+            Name = Name,
+            ElementType = ElementType,
+            HasShape = HasShape,
+            Shape = Shape.Select((d, i) => i == 0 ? new OnnxDimension(d.Value, "N") : d).ToArray(),
+        };
 
         internal static OnnxValueInfo Read(ProtoReader reader)
         {

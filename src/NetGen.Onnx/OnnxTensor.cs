@@ -45,6 +45,9 @@ namespace NetGen.Onnx
         /// <summary>The dimensions as written, such as <c>[128, 784]</c>.</summary>
         public string ShapeText => "[" + string.Join(", ", Dims) + "]";
 
+        /// <summary>A serialised TensorProto on its own (ONNX's test data files, <c>input_0.pb</c>).</summary>
+        internal static OnnxTensor Parse(byte[] bytes) => Read(new ProtoReader(bytes));
+
         internal static OnnxTensor Read(ProtoReader reader)
         {
             var dims = new List<long>();
