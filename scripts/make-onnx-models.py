@@ -46,19 +46,20 @@ class ViewFlatten(nn.Module):
 
 
 def models():
-    """(name, module, per-sample input shape, opset, loss kind for the brief training)."""
-    yield "tanh_sigmoid_op13", nn.Sequential(nn.Linear(6, 8), nn.Tanh(), nn.Linear(8, 1), nn.Sigmoid()), (6,), 13, "bce"
-    yield "relu_logits_op17", nn.Sequential(nn.Linear(10, 16), nn.ReLU(), nn.Linear(16, 3)), (10,), 17, "ce"
-    yield "leaky_elu_softmax_op11", nn.Sequential(
+    """(name, module factory, per-sample input shape, opset, loss kind for the brief training). Factories, so that each
+    module is built after its seed is set: the first model would otherwise start from torch's unseeded state."""
+    yield "tanh_sigmoid_op13", lambda: nn.Sequential(nn.Linear(6, 8), nn.Tanh(), nn.Linear(8, 1), nn.Sigmoid()), (6,), 13, "bce"
+    yield "relu_logits_op17", lambda: nn.Sequential(nn.Linear(10, 16), nn.ReLU(), nn.Linear(16, 3)), (10,), 17, "ce"
+    yield "leaky_elu_softmax_op11", lambda: nn.Sequential(
         nn.Linear(5, 7), nn.LeakyReLU(0.2), nn.Linear(7, 6), nn.ELU(0.5), nn.Linear(6, 4), nn.Softmax(dim=1)), (5,), 11, "mse"
-    yield "flatten3d_op13", nn.Sequential(nn.Flatten(), nn.Linear(24, 5), nn.ReLU(), nn.Linear(5, 2)), (2, 3, 4), 13, "mse"
-    yield "view_flatten_op12", ViewFlatten(), (3, 4), 12, "ce"
-    yield "batchnorm_op13", nn.Sequential(
+    yield "flatten3d_op13", lambda: nn.Sequential(nn.Flatten(), nn.Linear(24, 5), nn.ReLU(), nn.Linear(5, 2)), (2, 3, 4), 13, "mse"
+    yield "view_flatten_op12", lambda: ViewFlatten(), (3, 4), 12, "ce"
+    yield "batchnorm_op13", lambda: nn.Sequential(
         nn.Linear(4, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.BatchNorm1d(8), nn.Linear(8, 2)), (4,), 13, "mse"
-    yield "dropout_op15", nn.Sequential(nn.Linear(6, 9), nn.ReLU(), nn.Dropout(0.3), nn.Linear(9, 3), nn.Tanh()), (6,), 15, "mse"
-    yield "matmul_add_op14", MatMulAdd(5, 4), (5,), 14, "mse"
-    yield "layernorm_op13", nn.Sequential(nn.Linear(6, 8), nn.LayerNorm(8), nn.ReLU(), nn.Linear(8, 2)), (6,), 13, "mse"
-    yield "layernorm_op17", nn.Sequential(nn.Linear(6, 8), nn.LayerNorm(8), nn.ReLU(), nn.Linear(8, 2)), (6,), 17, "mse"
+    yield "dropout_op15", lambda: nn.Sequential(nn.Linear(6, 9), nn.ReLU(), nn.Dropout(0.3), nn.Linear(9, 3), nn.Tanh()), (6,), 15, "mse"
+    yield "matmul_add_op14", lambda: MatMulAdd(5, 4), (5,), 14, "mse"
+    yield "layernorm_op13", lambda: nn.Sequential(nn.Linear(6, 8), nn.LayerNorm(8), nn.ReLU(), nn.Linear(8, 2)), (6,), 13, "mse"
+    yield "layernorm_op17", lambda: nn.Sequential(nn.Linear(6, 8), nn.LayerNorm(8), nn.ReLU(), nn.Linear(8, 2)), (6,), 17, "mse"
 
 
 def train_briefly(model, shape, loss_kind):
@@ -83,8 +84,9 @@ def train_briefly(model, shape, loss_kind):
 def main():
     os.makedirs(OUT, exist_ok=True)
     references = {"torch": torch.__version__, "models": {}}
-    for name, model, shape, opset, loss_kind in models():
+    for name, factory, shape, opset, loss_kind in models():
         torch.manual_seed(sum(map(ord, name)))
+        model = factory()
         train_briefly(model, shape, loss_kind)
         x = torch.randn(5, *shape)
         with torch.no_grad():
@@ -98,6 +100,17 @@ def main():
             "inputs": [[float(v) for v in row.flatten()] for row in x],
             "outputs": [[float(v) for v in row.flatten()] for row in y],
         }
+        if loss_kind == "ce" and name == "relu_logits_op17":
+            # nn.CrossEntropyLoss on the logits of sample 0 with class 1: the loss and autograd's gradients, per parameter
+            # as PyTorch names and shapes them (weight [out, in]).
+            model.zero_grad()
+            loss = nn.functional.cross_entropy(model(x[:1]), torch.tensor([1]))
+            loss.backward()
+            references["models"][name]["crossEntropy"] = {
+                "target": 1,
+                "loss": float(loss),
+                "gradients": {k: p.grad.tolist() for k, p in model.named_parameters()},
+            }
         print(f"{name}: {os.path.getsize(path)} bytes")
     with open(os.path.join(OUT, "references.json"), "w") as f:
         json.dump(references, f, indent=1)

@@ -60,6 +60,22 @@ public class OnnxDiagnosticTests
         Assert.Contains("return ImportedParameters.ToArray();", code, StringComparison.Ordinal);
     }
 
+    /// <summary>A graph that ends in logits, trained with cross-entropy: the output layer is a softmax for training, and
+    /// Forward and ForwardBatch return a_L, the logits.</summary>
+    [Fact]
+    public void Logits_WithCrossEntropy_TrainThroughASoftmax_AndForwardReturnsTheLogits()
+    {
+        string twoOutputs = Converted.Replace("\"outputShape\": [1]", "\"outputShape\": [2]", StringComparison.Ordinal)
+            .Replace("{\"type\": \"dense\", \"in\": 3, \"out\": 1, \"activation\": \"Identity\", \"weight\": [[1, 2, 3]], \"bias\": [0]}", "{\"type\": \"dense\", \"in\": 3, \"out\": 2, \"activation\": \"Identity\", \"weight\": [[1, 2, 3], [3, 2, 1]], \"bias\": [0, 1]}", StringComparison.Ordinal);
+        GeneratorHarness.Result result = Run("[OnnxModel(\"m.onnx\")] [Loss(LossFunction.CrossEntropy)] public partial class M;", ("/project/m.onnx", twoOutputs));
+        Assert.Empty(result.NetGenDiagnostics);
+        Assert.Empty(result.CompilationDiagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning));
+        string code = result.GeneratedSource("M.g.cs");
+        Assert.Contains("a2.CopyTo(output);", code, StringComparison.Ordinal);
+        Assert.Contains("CrossEntropyFromLogits", code, StringComparison.Ordinal);
+        Assert.Contains("a2.CopyTo(outputs.Slice(", result.GeneratedSource("M.Batch.g.cs"), StringComparison.Ordinal);
+    }
+
     public static IEnumerable<object[]> Cases() => new (string Id, string Source, string? Model, string? Text, string Message)[]
     {
         ("NG0025", "[{|OnnxModel(\"missing.onnx\")|}] public static partial class M;", "/project/m.onnx", Converted, "no NetGenModel item has that path (expected 'missing.onnx'); the NetGenModel items are '/project/m.onnx'"),
@@ -67,7 +83,7 @@ public class OnnxDiagnosticTests
         ("NG0025", "[{|OnnxModel(\"\")|}] public static partial class M;", "/project/m.onnx", Converted, "the path is empty"),
         ("NG0026", "[{|OnnxModel(\"m.onnx\")|}] public static partial class M;", "/project/m.onnx",
             """{"format": "netgen-import-error", "message": "node 3 ('/2/Sin', Sin): NetGen has no mapping for Sin"}""", "cannot compile 'm.onnx': node 3 ('/2/Sin', Sin): NetGen has no mapping for Sin"),
-        ("NG0026", "[{|OnnxModel(\"m.onnx\")|}] [Loss(LossFunction.CrossEntropy)] public partial class M;", "/project/m.onnx", Converted, "needs the graph to end in Softmax, and it ends in Identity"),
+        ("NG0026", "[{|OnnxModel(\"m.onnx\")|}] [Loss(LossFunction.CrossEntropy)] public partial class M;", "/project/m.onnx", Converted, "needs the graph to end in logits (two or more) or in Softmax, and it ends in Identity"),
         ("NG0026", "[{|OnnxModel(\"m.onnx\")|}] public static partial class M;", "/project/m.onnx", "{ not json", "its converted form is not valid JSON"),
         ("NG0027", "[OnnxModel(\"m.onnx\")] [{|Input(2)|}] public static partial class M;", "/project/m.onnx", Converted, "'M' takes its layers from an ONNX model, so it cannot also have [Input]"),
         ("NG0008", "[{|OnnxModel(\"m.onnx\")|}] public partial class M;", "/project/m.onnx", Converted, "'M'"),

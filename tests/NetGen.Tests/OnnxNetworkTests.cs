@@ -97,6 +97,43 @@ public class OnnxNetworkTests
         }
     }
 
+    /// <summary>A model that ends in logits, trained with [Loss(CrossEntropy)]: Forward returns the logits (the agreement
+    /// test above), and the loss and gradients are nn.CrossEntropyLoss's, as autograd computed them in PyTorch.</summary>
+    [Fact]
+    public void LogitsWithCrossEntropy_TrainAsPyTorchsCrossEntropyLoss()
+    {
+        JsonElement reference = Reference("relu_logits_op17");
+        JsonElement ce = reference.GetProperty("crossEntropy");
+        var net = new ReluLogitsNet();
+        float[] x = Rows(reference.GetProperty("inputs"))[0];
+        var d = new float[3];
+        d[ce.GetProperty("target").GetInt32()] = 1;
+        net.ZeroGradients();
+        float loss = net.Backward(x, d);
+        Assert.Equal(ce.GetProperty("loss").GetDouble(), loss, 5);
+        JsonElement gradients = ce.GetProperty("gradients");
+        int offset = 0;
+        foreach ((string name, int fanIn, int units) in new[] { ("0", 10, 16), ("2", 16, 3) })
+        {
+            float[][] weight = Rows(gradients.GetProperty(name + ".weight"));
+            float[] bias = gradients.GetProperty(name + ".bias").EnumerateArray().Select(v => (float)v.GetDouble()).ToArray();
+            for (int i = 0; i < units; i++)
+            {
+                for (int j = 0; j < fanIn; j++)
+                {
+                    Close(weight[i][j], net.Gradients[offset + (j * units) + i], $"{name}.weight[{i}][{j}]"); // NetGen: input-major
+                }
+
+                Close(bias[i], net.Gradients[offset + (fanIn * units) + i], $"{name}.bias[{i}]");
+            }
+
+            offset += (fanIn * units) + units;
+        }
+
+        static void Close(float expected, float actual, string what) =>
+            Assert.True(Math.Abs(expected - actual) <= 1e-6f + (1e-4f * Math.Abs(expected)), $"{what}: PyTorch {expected:R}, NetGen {actual:R}");
+    }
+
     /// <summary>A new trainable instance starts from the model's weights, every time (not from the seeded initialiser).</summary>
     [Fact]
     public void ATrainableImport_StartsFromTheModelsWeights()

@@ -15,8 +15,9 @@ public partial class TanhSigmoidNet;
 [OnnxModel("TestData/onnx/relu_logits_op17.onnx")]
 public static partial class ReluLogitsBaked;
 
+// Ends in logits: trains with cross-entropy through a softmax inside the loss (nn.CrossEntropyLoss), Forward returns logits.
 [OnnxModel("TestData/onnx/relu_logits_op17.onnx")]
-[Loss(LossFunction.MeanSquaredError)]
+[Loss(LossFunction.CrossEntropy)]
 public partial class ReluLogitsNet;
 
 [OnnxModel("TestData/onnx/leaky_elu_softmax_op11.onnx")]

@@ -97,7 +97,7 @@ namespace NetGen.Generator.Emitting
             w.Line($"{Names.ReadOnlySpan(t)} h0 = inputs.Slice(start * InputSize, rows * InputSize);");
             w.Line();
             EmitForwardLayers(w, net, scratch, tile);
-            w.Line($"h{Int(net.Output.Number)}.CopyTo(outputs.Slice(start * OutputSize, rows * OutputSize));");
+            w.Line($"{net.OutputVector}.CopyTo(outputs.Slice(start * OutputSize, rows * OutputSize));");
             w.Close();
             w.Close();
         }

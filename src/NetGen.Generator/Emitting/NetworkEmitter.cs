@@ -269,7 +269,7 @@ namespace NetGen.Generator.Emitting
             w.OpenMethod("public void Forward", $"{Names.ReadOnlySpan(t)} input", $"{Names.Span(t)} output");
             EmitPassPreamble(w, net, scratch, "_parameters", "output", gradients: false);
             PassEmitter.EmitForwardLayers(w, net, scratch);
-            w.Line($"h{Int(net.Output.Number)}.CopyTo(output);");
+            w.Line($"{net.OutputVector}.CopyTo(output);");
             w.Close();
         }
 
@@ -436,7 +436,7 @@ namespace NetGen.Generator.Emitting
             w.OpenMethod("public static void Forward", $"{Names.ReadOnlySpan(t)} input", $"{Names.Span(t)} output");
             EmitPassPreamble(w, net, scratch, "Parameters", "output", gradients: false);
             PassEmitter.EmitForwardLayers(w, net, scratch);
-            w.Line($"h{Int(net.Output.Number)}.CopyTo(output);");
+            w.Line($"{net.OutputVector}.CopyTo(output);");
             w.Close();
             w.Line();
             EmitClassify(w, net, isStatic: true);

@@ -60,9 +60,11 @@ namespace NetGen.Generator.Model
     /// <summary>A request with its converted model, or why none was found.</summary>
     internal sealed record OnnxInput(OnnxRequest Request, ModelFile? File, string? Problem);
 
-    /// <summary>What an import adds to a network: the model's file name and shapes (without the batch dimension) and its
-    /// parameters as literals in the network's layout.</summary>
-    internal sealed record ImportSpec(string FileName, EquatableArray<int> InputShape, EquatableArray<int> OutputShape, EquatableArray<string> Values);
+    /// <summary>What an import adds to a network: the model's file name and shapes (without the batch dimension), its
+    /// parameters as literals in the network's layout, and whether the graph ends in logits that the network trains with
+    /// cross-entropy through a softmax inside the loss (<paramref name="Logits"/>: the output layer is Softmax for
+    /// training, while <c>Forward</c> returns a_L, what the graph returns).</summary>
+    internal sealed record ImportSpec(string FileName, EquatableArray<int> InputShape, EquatableArray<int> OutputShape, EquatableArray<string> Values, bool Logits = false);
 
     /// <summary>What importing yields for the network named <paramref name="Type"/>: a trainable network, or a baked one, or
     /// neither, and the diagnostics (located at the [OnnxModel] attribute).</summary>

@@ -93,5 +93,8 @@ namespace NetGen.Generator.Model
         public int ParameterCount => Output.Offset + Output.ParameterCount;
 
         public string Scalar => IsDouble ? "double" : "float";
+
+        /// <summary>What <c>Forward</c> returns: h_L, or a_L for an import that ends in logits (see <see cref="ImportSpec.Logits"/>).</summary>
+        public string OutputVector => (Import?.Logits == true ? "a" : "h") + Output.Number.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 }

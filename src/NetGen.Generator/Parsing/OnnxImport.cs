@@ -95,7 +95,8 @@ namespace NetGen.Generator.Parsing
             }
 
             ActivationKind output = specs[specs.Count - 1].Activation;
-            if (!request.IsStatic && LossProblem(request.Loss, output) is { } lossProblem)
+            bool logits = !request.IsStatic && request.Loss == LossKind.CrossEntropy && output == ActivationKind.Identity && specs[specs.Count - 1].Units > 1;
+            if (!logits && !request.IsStatic && LossProblem(request.Loss, output) is { } lossProblem)
             {
                 return Failed(request, DiagnosticDescriptors.OnnxModelUnsupported, fileName, lossProblem);
             }
@@ -107,19 +108,27 @@ namespace NetGen.Generator.Parsing
                 return new OnnxResult(request.Type.FullName, null, null, weights.Diagnostics);
             }
 
-            var import = new ImportSpec(fileName, new EquatableArray<int>(inputShape), new EquatableArray<int>(outputShape), weights.Network.Values);
+            if (logits)
+            {
+                // PyTorch's classifiers end in logits and train with nn.CrossEntropyLoss: the softmax is inside the loss.
+                // The network trains with a softmax output layer, and Forward returns a_L, what the graph returns.
+                specs[specs.Count - 1] = specs[specs.Count - 1] with { Activation = ActivationKind.Softmax };
+                network = network with { Layers = new EquatableArray<LayerSpec>(specs) };
+            }
+
+            var import = new ImportSpec(fileName, new EquatableArray<int>(inputShape), new EquatableArray<int>(outputShape), weights.Network.Values, logits);
             NetworkSpec imported = network with { Import = import };
             return request.IsStatic
                 ? new OnnxResult(request.Type.FullName, null, new BakedNetworkSpec(imported, fileName, weights.Network.Values), weights.Diagnostics)
                 : new OnnxResult(request.Type.FullName, imported, null, weights.Diagnostics);
         }
 
-        /// <summary>Why the loss cannot train this output, or null. Cross-entropy from logits (a graph without a final
-        /// Softmax, as PyTorch classifiers usually are) is not supported yet.</summary>
+        /// <summary>Why the loss cannot train this output, or null. Cross-entropy from logits is handled by the caller;
+        /// binary cross-entropy from a logit (nn.BCEWithLogitsLoss) is not supported yet.</summary>
         private static string? LossProblem(LossKind loss, ActivationKind output) => (loss, output) switch
         {
-            (LossKind.CrossEntropy, not ActivationKind.Softmax) => $"[Loss(LossFunction.CrossEntropy)] needs the graph to end in Softmax, and it ends in {output}. Training cross-entropy from logits is not supported yet: export the model with a final nn.Softmax(dim=1), or bake it (a static class) for inference",
-            (LossKind.BinaryCrossEntropy, not ActivationKind.Sigmoid) => $"[Loss(LossFunction.BinaryCrossEntropy)] needs the graph to end in Sigmoid, and it ends in {output}; export the model with a final nn.Sigmoid()",
+            (LossKind.CrossEntropy, not ActivationKind.Softmax) => $"[Loss(LossFunction.CrossEntropy)] needs the graph to end in logits (two or more) or in Softmax, and it ends in {output}",
+            (LossKind.BinaryCrossEntropy, not ActivationKind.Sigmoid) => $"[Loss(LossFunction.BinaryCrossEntropy)] needs the graph to end in Sigmoid, and it ends in {output}; binary cross-entropy from a logit (nn.BCEWithLogitsLoss) is not supported yet: export the model with a final nn.Sigmoid()",
             _ => null,
         };
 
