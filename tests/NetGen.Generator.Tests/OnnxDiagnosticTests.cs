@@ -74,6 +74,11 @@ public class OnnxDiagnosticTests
         Assert.Contains("a2.CopyTo(output);", code, StringComparison.Ordinal);
         Assert.Contains("CrossEntropyFromLogits", code, StringComparison.Ordinal);
         Assert.Contains("a2.CopyTo(outputs.Slice(", result.GeneratedSource("M.Batch.g.cs"), StringComparison.Ordinal);
+        Assert.Contains("// The output is the logits a2: the softmax belongs to the loss.", code, StringComparison.Ordinal);
+        string forward = code.Substring(code.IndexOf("public void Forward(", StringComparison.Ordinal));
+        forward = forward.Substring(0, forward.IndexOf("CopyTo(output);", StringComparison.Ordinal));
+        Assert.DoesNotContain("Softmax", forward, StringComparison.Ordinal); // Forward leaves the loss's softmax out
+        Assert.Contains("Activations.Softmax<float>", code, StringComparison.Ordinal); // the training passes keep it
     }
 
     public static IEnumerable<object[]> Cases() => new (string Id, string Source, string? Model, string? Text, string Message)[]

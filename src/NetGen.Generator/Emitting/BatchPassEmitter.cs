@@ -96,7 +96,7 @@ namespace NetGen.Generator.Emitting
             w.Line("int rows = global::System.Math.Min(BatchTile, count - start);");
             w.Line($"{Names.ReadOnlySpan(t)} h0 = inputs.Slice(start * InputSize, rows * InputSize);");
             w.Line();
-            EmitForwardLayers(w, net, scratch, tile);
+            EmitForwardLayers(w, net, scratch, tile, inference: true);
             w.Line($"{net.OutputVector}.CopyTo(outputs.Slice(start * OutputSize, rows * OutputSize));");
             w.Close();
             w.Close();
@@ -198,7 +198,7 @@ namespace NetGen.Generator.Emitting
         /// <summary>Row r's slice of a tile matrix with <paramref name="width"/> columns.</summary>
         private static string Row(string matrix, int width) => $"{matrix}.Slice(r * {Int(width)}, {Int(width)})";
 
-        private static void EmitForwardLayers(SourceWriter w, NetworkSpec net, ScratchLayout scratch, int tile)
+        private static void EmitForwardLayers(SourceWriter w, NetworkSpec net, ScratchLayout scratch, int tile, bool inference = false)
         {
             string t = net.Scalar;
             string kernels = Names.QualifiedKernelClass(net.Type);
@@ -214,6 +214,10 @@ namespace NetGen.Generator.Emitting
                 {
                     w.Line("for (int r = 0; r < rows; r++)");
                     w.Nested(() => w.Call($"{Names.Activations}.Maxout<{t}>", Row($"a{k}", m), Int(layer.Pieces), Row($"h{k}", layer.Units)));
+                }
+                else if (PassEmitter.SkipsOutputSoftmax(net, layer, inference))
+                {
+                    w.Line($"// The output is the logits a{k}: the softmax belongs to the loss.");
                 }
                 else if (layer.Activation == ActivationKind.Softmax)
                 {

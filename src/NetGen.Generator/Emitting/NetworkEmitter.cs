@@ -268,7 +268,7 @@ namespace NetGen.Generator.Emitting
             Names.PassAttributes(w);
             w.OpenMethod("public void Forward", $"{Names.ReadOnlySpan(t)} input", $"{Names.Span(t)} output");
             EmitPassPreamble(w, net, scratch, "_parameters", "output", gradients: false);
-            PassEmitter.EmitForwardLayers(w, net, scratch);
+            PassEmitter.EmitForwardLayers(w, net, scratch, inference: true);
             w.Line($"{net.OutputVector}.CopyTo(output);");
             w.Close();
         }
@@ -435,7 +435,7 @@ namespace NetGen.Generator.Emitting
             Names.PassAttributes(w);
             w.OpenMethod("public static void Forward", $"{Names.ReadOnlySpan(t)} input", $"{Names.Span(t)} output");
             EmitPassPreamble(w, net, scratch, "Parameters", "output", gradients: false);
-            PassEmitter.EmitForwardLayers(w, net, scratch);
+            PassEmitter.EmitForwardLayers(w, net, scratch, inference: true);
             w.Line($"{net.OutputVector}.CopyTo(output);");
             w.Close();
             w.Line();

@@ -12,8 +12,10 @@ namespace NetGen.Generator.Emitting
         private const string Activations = Names.Activations;
         private const string Losses = Names.Losses;
 
-        /// <summary>The forward pass into scratch <c>s</c>, from <c>h0</c>, with parameters <c>p</c>.</summary>
-        public static void EmitForwardLayers(SourceWriter w, NetworkSpec net, ScratchLayout scratch)
+        /// <summary>The forward pass into scratch <c>s</c>, from <c>h0</c>, with parameters <c>p</c>. For an inference pass
+        /// (<paramref name="inference"/>) of a network whose output is its logits, the output softmax, which only the loss
+        /// needs, is left out.</summary>
+        public static void EmitForwardLayers(SourceWriter w, NetworkSpec net, ScratchLayout scratch, bool inference = false)
         {
             string t = net.Scalar;
             foreach (LayerSpec layer in net.Layers)
@@ -26,9 +28,11 @@ namespace NetGen.Generator.Emitting
                 w.Call($"{Names.QualifiedKernelClass(net.Type)}.Affine{k}", WithBias(layer, $"p.Slice({Int(layer.Offset)}, {Int(layer.WeightCount)})", $"p.Slice({Int(layer.BiasOffset)}, {Int(layer.AffineOutputs)})", $"h{prev}", $"a{k}"));
                 string? call = layer.Kind == LayerKind.Maxout
                     ? $"{Activations}.Maxout<{t}>(a{k}, {Int(layer.Pieces)}, h{k});"
-                    : layer.Activation == ActivationKind.Softmax
-                        ? $"{Activations}.Softmax<{t}>(a{k}, h{k});"
-                        : ElementwiseForward(net, layer);
+                    : SkipsOutputSoftmax(net, layer, inference)
+                        ? $"// The output is the logits a{k}: the softmax belongs to the loss."
+                        : layer.Activation == ActivationKind.Softmax
+                            ? $"{Activations}.Softmax<{t}>(a{k}, h{k});"
+                            : ElementwiseForward(net, layer);
                 if (call is not null)
                 {
                     w.Line(call);
@@ -39,6 +43,11 @@ namespace NetGen.Generator.Emitting
         }
 
         /// <summary><c>T loss = ...;</c> for the output layer, in the stable form of the loss.</summary>
+        /// <summary>Whether an inference pass leaves out <paramref name="layer"/>'s softmax: the output layer of an import
+        /// whose graph ends in logits.</summary>
+        internal static bool SkipsOutputSoftmax(NetworkSpec net, LayerSpec layer, bool inference) =>
+            inference && net.Import?.Logits == true && layer.Number == net.Output.Number;
+
         public static void EmitLoss(SourceWriter w, NetworkSpec net)
         {
             string t = net.Scalar;
