@@ -30,7 +30,7 @@ namespace NetGen.Generator
                 .Combine(context.AnalyzerConfigOptionsProvider)
                 .Select(static (pair, cancellationToken) =>
                     pair.Right.GetOptions(pair.Left).TryGetValue(OnnxImport.ModelMetadata, out string? model) && !string.IsNullOrEmpty(model)
-                        ? new ModelFile(model!, pair.Left.Path, pair.Left.GetText(cancellationToken)?.ToString())
+                        ? OnnxImport.ReadModelFile(model!, pair.Left.Path, pair.Left.GetText(cancellationToken)?.ToString())
                         : null)
                 .Where(static file => file is not null)
                 .Select(static (file, _) => file!)

@@ -11,8 +11,10 @@ namespace NetGen.Onnx
             Units = units;
             Weight = weight;
             Bias = bias;
-            Source = source;
+            _sources.Add(source);
         }
+
+        private readonly List<string> _sources = new();
 
         /// <summary>The input length.</summary>
         public int FanIn { get; }
@@ -33,7 +35,17 @@ namespace NetGen.Onnx
         public double? Alpha { get; internal set; }
 
         /// <summary>The graph nodes this layer came from, for messages and the import report.</summary>
-        public string Source { get; internal set; }
+        public string Source => string.Join(", ", _sources);
+
+        /// <summary>Records one more node the layer came from (once: a Gemm's bias is the Gemm itself). A list, joined only
+        /// when read, so that a chain of a million Adds costs linear time.</summary>
+        internal void AddSource(string source)
+        {
+            if (_sources[_sources.Count - 1] != source)
+            {
+                _sources.Add(source);
+            }
+        }
     }
 
     /// <summary>What <see cref="OnnxImporter"/> made of a graph: the shapes at its boundary and a chain of dense layers.</summary>

@@ -111,6 +111,7 @@ namespace NetGen.Onnx
                 _ => throw new OnnxImportException($"the input '{input.Name}' has element type {OnnxTensor.DataTypeName(input.ElementType)}; NetGen takes float or double"),
             };
             int[] inputShape = SampleShape(input, "input");
+            Size(inputShape.Select(d => (long)d), null, $"the input '{input.Name}'");
             _batchSize = input.Shape[0].Value;
             _streamName = input.Name;
             _streamShape = inputShape;
@@ -144,7 +145,7 @@ namespace NetGen.Onnx
             {
                 // A normalisation after the last activation: a diagonal layer of its own.
                 int n = _preScale.Length;
-                var weight = new double[n * n];
+                double[] weight = SquareWeights(n, null);
                 for (int i = 0; i < n; i++)
                 {
                     weight[(i * n) + i] = _preScale[i];
@@ -157,8 +158,8 @@ namespace NetGen.Onnx
             if (_layers.Count == 0)
             {
                 // Only reshapes: one identity layer, so that the network computes what the graph does.
-                int n = _streamShape.Aggregate(1, (p, d) => p * d);
-                var weight = new double[n * n];
+                int n = StreamSize(null);
+                double[] weight = SquareWeights(n, null);
                 for (int i = 0; i < n; i++)
                 {
                     weight[(i * n) + i] = 1;
@@ -205,6 +206,41 @@ namespace NetGen.Onnx
             }
 
             return shape.Length == 0 ? new[] { 1 } : shape;
+        }
+
+        /// <summary>The most values a sample may have anywhere in the graph; an identity or diagonal layer over it must
+        /// also fit <see cref="OnnxTensor.MaxElements"/> weights.</summary>
+        private const long MaxFeatures = 1 << 24;
+
+        /// <summary>The product of <paramref name="shape"/>, checked: a shape that multiplies past
+        /// <see cref="MaxFeatures"/>, or has a dimension below 1, is refused, never wrapped.</summary>
+        private static int Size(IEnumerable<long> shape, OnnxNode? node, string what)
+        {
+            long product = 1;
+            foreach (long d in shape)
+            {
+                if (d < 1 || d > MaxFeatures || (product *= d) > MaxFeatures)
+                {
+                    string message = $"{what} has shape [{string.Join(", ", shape)}]; NetGen takes samples of 1 to {MaxFeatures} values with every dimension at least 1";
+                    throw node is null ? new OnnxImportException(message) : new OnnxImportException(node, message);
+                }
+            }
+
+            return (int)product;
+        }
+
+        private int StreamSize(OnnxNode? node) => Size(_streamShape.Select(d => (long)d), node, "the data path");
+
+        /// <summary>An n x n identity (or diagonal) weight matrix, refused when it would pass the tensor limit.</summary>
+        private static double[] SquareWeights(int n, OnnxNode? node)
+        {
+            if ((long)n * n > OnnxTensor.MaxElements)
+            {
+                string message = $"an identity layer over {n} values would need {(long)n * n} weights, more than {OnnxTensor.MaxElements}; NetGen applies activations and normalisations to at most {(int)Math.Sqrt(OnnxTensor.MaxElements)} values without a layer before them";
+                throw node is null ? new OnnxImportException(message) : new OnnxImportException(node, message);
+            }
+
+            return new double[n * n];
         }
 
         // ----- values -----
@@ -360,8 +396,8 @@ namespace NetGen.Onnx
         /// the shape), with a pending per-feature map folded in.</summary>
         private void OpenIdentity(OnnxNode node)
         {
-            int n = _streamShape.Aggregate(1, (p, d) => p * d);
-            var weight = new double[n * n];
+            int n = StreamSize(node);
+            double[] weight = SquareWeights(n, node);
             double[]? bias = null;
             string source = "identity for " + Source(node);
             for (int i = 0; i < n; i++)
@@ -409,7 +445,7 @@ namespace NetGen.Onnx
                 throw new OnnxImportException(node, $"B has shape {b.ShapeText}, which does not take {fanIn} inputs{(transB ? " (transB = 1)" : string.Empty)}");
             }
 
-            int units = (int)b.Dims[transB ? 0 : 1];
+            int units = Size(new[] { b.Dims[transB ? 0 : 1] }, node, "B's output dimension");
             OpenLayer(node, units, (m, k) => alpha * (transB ? bValues[(m * fanIn) + k] : bValues[(k * units) + m]));
             if (node.Inputs.Count > 2 && node.Inputs[2].Length > 0)
             {
@@ -430,7 +466,7 @@ namespace NetGen.Onnx
                 throw new OnnxImportException(node, $"the right operand has shape {b.ShapeText}, which does not take {fanIn} inputs");
             }
 
-            int units = (int)b.Dims[1];
+            int units = Size(new[] { b.Dims[1] }, node, "the right operand's output dimension");
             OpenLayer(node, units, (m, k) => bValues[(k * units) + m]);
         }
 
@@ -445,7 +481,7 @@ namespace NetGen.Onnx
 
             node = Reordered(node, streamInput);
             RequireStream(node);
-            if (_open is null)
+            if (_open is null || _preScale is not null || _streamShape.Length != 1 || _streamShape[0] != _open.Units)
             {
                 throw new OnnxImportException(node, "it adds a constant that is not the bias of a Gemm or MatMul just before it");
             }
@@ -478,10 +514,7 @@ namespace NetGen.Onnx
                 layer.Bias[m] += beta * values[perUnit ? m : 0];
             }
 
-            if (!layer.Source.EndsWith(Source(node), StringComparison.Ordinal))
-            {
-                layer.Source += ", " + Source(node);
-            }
+            layer.AddSource(Source(node));
         }
 
         /// <summary>BatchNormalization (inference): y = scale (x - mean) / sqrt(var + epsilon) + B, per feature. Folded into
@@ -496,7 +529,7 @@ namespace NetGen.Onnx
 
             // Per channel: the first dimension of a sample ([C] after a dense layer, [C, H, W] in a CNN).
             int n = _streamShape[0];
-            int features = _streamShape.Aggregate(1, (p, d) => p * d), perChannel = features / n;
+            int features = StreamSize(node), perChannel = features / n;
             double epsilon = FloatAttribute(node, "epsilon", 1e-5f);
             double[] gamma = Vector(node, 1, "scale", n), beta = Vector(node, 2, "B", n), mean = Vector(node, 3, "mean", n), variance = Vector(node, 4, "var", n);
             var scale = new double[features];
@@ -523,7 +556,7 @@ namespace NetGen.Onnx
                     layer.Bias[m] = (layer.Bias[m] * scale[m]) + shift[m];
                 }
 
-                layer.Source += ", " + Source(node) + " (folded)";
+                layer.AddSource(Source(node) + " (folded)");
             }
             else if (_preScale is null)
             {
@@ -564,7 +597,7 @@ namespace NetGen.Onnx
 
             _open!.Activation = activation;
             _open.Alpha = alpha;
-            _open.Source += ", " + Source(node);
+            _open.AddSource(Source(node));
             Advance(node, _streamShape);
             CloseLayer();
         }
@@ -629,7 +662,7 @@ namespace NetGen.Onnx
                 throw new OnnxImportException(node, $"axis {IntAttribute(node, "axis", 1)} on a tensor of shape [N, {string.Join(", ", _streamShape)}]: NetGen flattens each sample (axis 1); another axis mixes the batch or keeps a matrix");
             }
 
-            Advance(node, new[] { _streamShape.Aggregate(1, (p, d) => p * d) });
+            Advance(node, new[] { StreamSize(node) });
         }
 
         private void Reshape(OnnxNode node)
@@ -646,7 +679,12 @@ namespace NetGen.Onnx
                 throw new OnnxImportException(node, $"target shape [{ShapeText(target)}] does not keep the batch as its first dimension (write it as x.view(x.size(0), ...) or nn.Flatten)");
             }
 
-            int size = _streamShape.Aggregate(1, (p, d) => p * d);
+            if (node.Attributes.TryGetValue("allowzero", out OnnxAttribute? allowZero) && allowZero.Int != 0 && target.Skip(1).Contains(0))
+            {
+                throw new OnnxImportException(node, $"target shape [{ShapeText(target)}] has a 0 with allowzero = 1, a dimension of size 0");
+            }
+
+            int size = StreamSize(node);
             var shape = new List<int>();
             int infer = -1;
             for (int i = 1; i < target.Length; i++)
@@ -677,7 +715,7 @@ namespace NetGen.Onnx
                 shape.Add((int)d);
             }
 
-            int known = shape.Aggregate(1, (p, d) => p * d);
+            int known = Size(shape.Select(d => (long)d), node, "the target shape");
             if (infer >= 0)
             {
                 if (size % known != 0)
@@ -729,6 +767,11 @@ namespace NetGen.Onnx
             if (remove.Contains(0))
             {
                 throw new OnnxImportException(node, "it squeezes axis 0, the batch");
+            }
+
+            if (remove.Any(a => a < 0 || a >= rank))
+            {
+                throw new OnnxImportException(node, $"axes [{string.Join(", ", axes)}] are outside a tensor of rank {rank}");
             }
 
             var shape = new List<int>();

@@ -12,7 +12,11 @@ namespace NetGen.Onnx
     public static class WeightsJsonWriter
     {
         /// <summary>The JSON text.</summary>
-        public static string Write(ImportedNetwork network, string sourceName)
+        /// <param name="network">The imported network.</param>
+        /// <param name="sourceName">The model's file name, for messages and documentation.</param>
+        /// <param name="modelPath">The model's full path, when the build converts it: the generator matches [OnnxModel] by
+        /// it (the item's metadata carries it too, but an editorconfig value loses everything after a '#' or ';').</param>
+        public static string Write(ImportedNetwork network, string sourceName, string? modelPath = null)
         {
             if (network is null)
             {
@@ -26,6 +30,11 @@ namespace NetGen.Onnx
             json.Append("  \"input\": ").Append(Integer(network.InputSize)).Append(",\n");
             json.Append("  \"onnx\": {\n");
             json.Append("    \"file\": ").Append(Quote(sourceName)).Append(",\n");
+            if (modelPath is not null)
+            {
+                json.Append("    \"model\": ").Append(Quote(modelPath)).Append(",\n");
+            }
+
             json.Append("    \"producer\": ").Append(Quote(network.Producer)).Append(",\n");
             json.Append("    \"opset\": ").Append(Integer(network.Opset)).Append(",\n");
             json.Append("    \"precision\": ").Append(Quote(network.IsDouble ? "double" : "float")).Append(",\n");
@@ -84,10 +93,10 @@ namespace NetGen.Onnx
         }
 
         /// <summary>Writes the JSON to a file, through a temporary file so that a reader never sees half of it.</summary>
-        public static void WriteFile(ImportedNetwork network, string sourceName, string path)
+        public static void WriteFile(ImportedNetwork network, string sourceName, string path, string? modelPath = null)
         {
             string temporary = path + ".tmp";
-            File.WriteAllText(temporary, Write(network, sourceName), new UTF8Encoding(false));
+            File.WriteAllText(temporary, Write(network, sourceName, modelPath), new UTF8Encoding(false));
             if (File.Exists(path))
             {
                 File.Delete(path);
@@ -134,7 +143,8 @@ namespace NetGen.Onnx
             return float.Parse(text, CultureInfo.InvariantCulture) == f ? text : f.ToString("G9", CultureInfo.InvariantCulture);
         }
 
-        private static string Quote(string text)
+        /// <summary>A JSON string literal.</summary>
+        public static string Quote(string text)
         {
             var quoted = new StringBuilder("\"");
             foreach (char c in text)

@@ -20,33 +20,39 @@ namespace NetGen.Tasks
         /// <summary>Converts every model.</summary>
         public override bool Execute()
         {
-            foreach (IGrouping<string, ITaskItem> clash in Models.GroupBy(m => m.GetMetadata("NetGenConverted"), StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
-            {
-                Log.LogError($"NetGen: the NetGenModel items {string.Join(" and ", clash.Select(m => m.ItemSpec))} have the same file name; rename one (their converted forms would both be {clash.Key}).");
-            }
-
-            if (Log.HasLoggedErrors)
-            {
-                return false;
-            }
-
             foreach (ITaskItem model in Models)
             {
                 string source = model.GetMetadata("FullPath");
                 string output = model.GetMetadata("NetGenConverted");
                 var watch = System.Diagnostics.Stopwatch.StartNew();
+                byte[] bytes;
                 try
                 {
-                    ImportedNetwork network = OnnxImporter.Import(OnnxModel.Load(source));
-                    WeightsJsonWriter.WriteFile(network, Path.GetFileName(source), output);
+                    bytes = File.ReadAllBytes(source);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // Perhaps passing (an exporter still writing the file): no converted file, so the next build tries again.
+                    File.Delete(output);
+                    Log.LogError($"NetGen: {model.ItemSpec} could not be read: {e.Message}");
+                    continue;
+                }
+
+                try
+                {
+                    ImportedNetwork network = OnnxImporter.Import(OnnxModel.Parse(bytes));
+                    WeightsJsonWriter.WriteFile(network, Path.GetFileName(source), output, source);
                     Log.LogMessage(MessageImportance.Normal, $"NetGen: {model.ItemSpec}: {network.Layers.Count} layers, converted in {watch.ElapsedMilliseconds} ms to {output}");
                 }
-                catch (Exception e) when (e is OnnxFormatException or OnnxImportException or IOException or UnauthorizedAccessException)
+                catch (Exception e)
                 {
+                    // Never a task failure: the reason goes into the converted file, and the generator reports it as NG0026 at
+                    // the [OnnxModel] attribute that uses the model. An exception other than the importer's two is a NetGen
+                    // bug; it is reported the same way, with its type.
                     string reason = e is OnnxFormatException ? "the file is not a well-formed ONNX model: " + e.Message
                         : e is OnnxImportException ? e.Message
-                        : "it could not be read: " + e.Message;
-                    WriteError(output, reason);
+                        : $"NetGen's converter failed ({e.GetType().Name}: {e.Message}); please report this with the model";
+                    WriteError(output, source, reason);
                     Log.LogMessage(MessageImportance.High, $"NetGen: {model.ItemSpec} cannot be compiled: {reason}");
                 }
             }
@@ -54,22 +60,10 @@ namespace NetGen.Tasks
             return !Log.HasLoggedErrors;
         }
 
-        private static void WriteError(string output, string reason)
-        {
-            var json = new StringBuilder("{\n  \"format\": \"netgen-import-error\",\n  \"message\": \"");
-            foreach (char c in reason)
-            {
-                json.Append(c switch
-                {
-                    '"' => "\\\"",
-                    '\\' => "\\\\",
-                    _ when c < ' ' => " ",
-                    _ => c.ToString(),
-                });
-            }
-
-            json.Append("\"\n}\n");
-            File.WriteAllText(output, json.ToString(), new UTF8Encoding(false));
-        }
+        private static void WriteError(string output, string model, string reason) =>
+            File.WriteAllText(
+                output,
+                "{\n  \"format\": \"netgen-import-error\",\n  \"model\": " + WeightsJsonWriter.Quote(model) + ",\n  \"message\": " + WeightsJsonWriter.Quote(reason) + "\n}\n",
+                new UTF8Encoding(false));
     }
 }

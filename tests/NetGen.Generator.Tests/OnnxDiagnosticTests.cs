@@ -81,6 +81,16 @@ public class OnnxDiagnosticTests
         Assert.Contains("Activations.Softmax<float>", code, StringComparison.Ordinal); // the training passes keep it
     }
 
+    /// <summary>An editorconfig value stops at '#': the model path the converted file records is the one matched.</summary>
+    [Fact]
+    public void TheModelPathInTheConvertedFile_WinsOverTruncatedMetadata()
+    {
+        string converted = Converted.Replace("\"file\": \"m.onnx\",", "\"file\": \"m.onnx\", \"model\": \"/home/u/C# Projects/app/m.onnx\",", StringComparison.Ordinal);
+        GeneratorHarness.Result result = Run("[OnnxModel(\"app/m.onnx\")] public static partial class M;", ("/home/u/C", converted));
+        Assert.Empty(result.NetGenDiagnostics);
+        Assert.Contains("public static void Forward(", result.GeneratedSource("M.g.cs"), StringComparison.Ordinal);
+    }
+
     public static IEnumerable<object[]> Cases() => new (string Id, string Source, string? Model, string? Text, string Message)[]
     {
         ("NG0025", "[{|OnnxModel(\"missing.onnx\")|}] public static partial class M;", "/project/m.onnx", Converted, "no NetGenModel item has that path (expected 'missing.onnx'); the NetGenModel items are '/project/m.onnx'"),

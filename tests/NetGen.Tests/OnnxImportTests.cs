@@ -179,6 +179,50 @@ public class OnnxImportTests
         Assert.Contains("only the batch may be dynamic", e.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>Crafted graphs that once crashed or misled the importer (a review of the first version): each is refused
+    /// with an import error that names the problem, never another exception, and nothing large is allocated.</summary>
+    [Theory]
+    [InlineData("no nodes, a wide input", "identity layer over 50000 values")]
+    [InlineData("MatMul by a [4, 0] weight", "output dimension has shape [0]")]
+    [InlineData("Reshape to [0, 65536, 65536, -1]", "the target shape has shape")]
+    [InlineData("Add after an Unsqueeze", "not the bias of a Gemm or MatMul just before it")]
+    [InlineData("Squeeze of axis 7", "outside a tensor of rank")]
+    public void CraftedGraphs_AreRefusedWithAReason(string graphName, string expected)
+    {
+        byte[] x = Proto.Bytes(11, Input("x", 1, graphName.Contains("wide", StringComparison.Ordinal) ? 50_000 : 4));
+        byte[] y = Proto.Bytes(12, Input("y", 1, 1));
+        byte[] graph = graphName switch
+        {
+            "no nodes, a wide input" => Graph(x, Proto.Bytes(12, Input("x", 1, 50_000))),
+            "MatMul by a [4, 0] weight" => Graph(Node("MatMul", ["x", "w"], "y"), Proto.Bytes(5, FloatTensor("w", [4, 0])), x, y),
+            "Reshape to [0, 65536, 65536, -1]" => Graph(Node("Reshape", ["x", "s"], "y"), Proto.Bytes(5, IntTensor("s", 0, 65536, 65536, -1)), x, y),
+            "Add after an Unsqueeze" => Graph(
+                Node("Gemm", ["x", "w"], "g"), Node("Unsqueeze", ["g", "axes"], "u"), Node("Add", ["u", "c"], "y"),
+                Proto.Bytes(5, FloatTensor("w", [4, 3])), Proto.Bytes(5, IntTensor("axes", 2)), Proto.Bytes(5, FloatTensor("c", [3])), x, y),
+            "Squeeze of axis 7" => Graph(Node("Squeeze", ["x", "axes"], "y"), Proto.Bytes(5, IntTensor("axes", 7)), x, y),
+            _ => throw new ArgumentException(graphName),
+        };
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<OnnxImportException>(() => OnnxImporter.Import(OnnxModel.Parse(Model(graph, 13))));
+        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 16 << 20, "more than 16 MB was allocated");
+    }
+
+    private static byte[] Node(string op, string[] inputs, string output) => Proto.Bytes(1, Proto.Message(
+        inputs.Select(i => Proto.String(1, i)).Append(Proto.String(2, output)).Append(Proto.String(3, op.ToLowerInvariant())).Append(Proto.String(4, op)).ToArray()));
+
+    /// <summary>A float tensor of the given shape, its values 0.5 each, in raw_data.</summary>
+    private static byte[] FloatTensor(string name, long[] dims)
+    {
+        long count = dims.Aggregate(1L, (p, d) => p * d);
+        byte[] raw = Enumerable.Range(0, (int)count).SelectMany(_ => BitConverter.GetBytes(0.5f)).ToArray();
+        return Proto.Message(dims.Select(d => Proto.Varint(1, d)).Append(Proto.Varint(2, OnnxTensor.Float)).Append(Proto.String(8, name)).Append(Proto.Bytes(9, raw)).ToArray());
+    }
+
+    /// <summary>A 1-D int64 tensor of <paramref name="values"/>.</summary>
+    private static byte[] IntTensor(string name, params long[] values) => Proto.Message(
+        Proto.Varint(1, values.Length), Proto.Varint(2, OnnxTensor.Int64), Proto.String(8, name), Proto.Bytes(9, values.SelectMany(BitConverter.GetBytes).ToArray()));
+
     // ----- evaluation of the weights JSON, in double -----
 
     private static double[][] Rows(JsonElement rows) => rows.EnumerateArray().Select(r => r.EnumerateArray().Select(v => v.GetDouble()).ToArray()).ToArray();

@@ -19,6 +19,30 @@ namespace NetGen.Generator.Parsing
         /// <summary>The metadata the build puts on a converted model's AdditionalFiles item: the model's full path.</summary>
         public const string ModelMetadata = "build_metadata.AdditionalFiles.NetGenModel";
 
+        /// <summary>The model path a converted file records ("onnx.model", or "model" in an error file), else the item's
+        /// metadata: an editorconfig value stops at a '#' or ';', so a project under "C# Projects" needs the former.</summary>
+        public static ModelFile ReadModelFile(string metadataPath, string convertedPath, string? text)
+        {
+            string modelPath = metadataPath;
+            if (text is not null)
+            {
+                try
+                {
+                    if (JsonReader.Parse(text) is JsonObject document
+                        && ((document["onnx"] as JsonObject)?["model"] ?? document["model"]) is JsonString { Value: { Length: > 0 } recorded })
+                    {
+                        modelPath = recorded;
+                    }
+                }
+                catch (JsonSyntaxException)
+                {
+                    // Build reports the file as malformed.
+                }
+            }
+
+            return new ModelFile(modelPath, convertedPath, text);
+        }
+
         /// <summary>The converted model that <paramref name="request"/> names.</summary>
         public static OnnxInput Match(OnnxRequest request, ImmutableArray<ModelFile> files)
         {
