@@ -100,6 +100,7 @@ public class OnnxDiagnosticTests
             """{"format": "netgen-import-error", "message": "node 3 ('/2/Sin', Sin): NetGen has no mapping for Sin"}""", "cannot compile 'm.onnx': node 3 ('/2/Sin', Sin): NetGen has no mapping for Sin"),
         ("NG0026", "[{|OnnxModel(\"m.onnx\")|}] [Loss(LossFunction.CrossEntropy)] public partial class M;", "/project/m.onnx", Converted, "needs the graph to end in logits (two or more) or in Softmax, and it ends in Identity"),
         ("NG0026", "[{|OnnxModel(\"m.onnx\")|}] public static partial class M;", "/project/m.onnx", "{ not json", "its converted form is not valid JSON"),
+        ("NG0024", "[{|OnnxModel(\"m.onnx\")|}] public static partial class M;", "/project/m.onnx", Converted.Replace("[[1, 2, 3]]", "[[1, 2, 1e39]]", StringComparison.Ordinal), "which is not a finite float"),
         ("NG0027", "[OnnxModel(\"m.onnx\")] [{|Input(2)|}] public static partial class M;", "/project/m.onnx", Converted, "'M' takes its layers from an ONNX model, so it cannot also have [Input]"),
         ("NG0008", "[{|OnnxModel(\"m.onnx\")|}] public partial class M;", "/project/m.onnx", Converted, "'M'"),
     }.Select(c => new object[] { c.Id, c.Source, c.Model ?? string.Empty, c.Text ?? string.Empty, c.Message });

@@ -129,7 +129,9 @@ namespace NetGen.Generator.Parsing
             BakeResult weights = WeightsBaker.Bake(new BakeInput(new BakeRequest(network, input.File.ConvertedPath, request.SourceDirectory), new WeightsFile(input.File.ConvertedPath, text), null), cancellationToken);
             if (weights.Network is null)
             {
-                return new OnnxResult(request.Type.FullName, null, null, weights.Diagnostics);
+                // The converted file is the build's, under obj/: report what is wrong with its weights (a value too large for
+                // float, say) at the [OnnxModel] attribute, not inside it.
+                return new OnnxResult(request.Type.FullName, null, null, new EquatableArray<DiagnosticInfo>(weights.Diagnostics.Select(d => d with { Location = null }).ToArray()));
             }
 
             if (logits)
