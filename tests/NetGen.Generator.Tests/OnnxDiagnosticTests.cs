@@ -91,6 +91,17 @@ public class OnnxDiagnosticTests
         Assert.Contains("public static void Forward(", result.GeneratedSource("M.g.cs"), StringComparison.Ordinal);
     }
 
+    /// <summary>NG0028 sits on the [OnnxModel] attribute in the source, so #pragma warning disable silences it.</summary>
+    [Fact]
+    public void NG0028_UnderPragmaWarningDisable_IsSuppressed()
+    {
+        string model = Converted.Replace("\"precision\": \"float\"", "\"precision\": \"double\"", StringComparison.Ordinal);
+        GeneratorHarness.Result result = Run("#pragma warning disable NG0028\n[OnnxModel(\"m.onnx\")] public static partial class M;", ("/project/m.onnx", model));
+        Diagnostic diagnostic = Assert.Single(result.NetGenDiagnostics);
+        Assert.Equal("NG0028", diagnostic.Id);
+        Assert.True(diagnostic.IsSuppressed);
+    }
+
     public static IEnumerable<object[]> Cases() => new (string Id, string Source, string? Model, string? Text, string Message)[]
     {
         ("NG0025", "[{|OnnxModel(\"missing.onnx\")|}] public static partial class M;", "/project/m.onnx", Converted, "no NetGenModel item has that path (expected 'missing.onnx'); the NetGenModel items are '/project/m.onnx'"),
@@ -101,6 +112,7 @@ public class OnnxDiagnosticTests
         ("NG0026", "[{|OnnxModel(\"m.onnx\")|}] [Loss(LossFunction.CrossEntropy)] public partial class M;", "/project/m.onnx", Converted, "needs the graph to end in logits (two or more) or in Softmax, and it ends in Identity"),
         ("NG0026", "[{|OnnxModel(\"m.onnx\")|}] public static partial class M;", "/project/m.onnx", "{ not json", "its converted form is not valid JSON"),
         ("NG0024", "[{|OnnxModel(\"m.onnx\")|}] public static partial class M;", "/project/m.onnx", Converted.Replace("[[1, 2, 3]]", "[[1, 2, 1e39]]", StringComparison.Ordinal), "which is not a finite float"),
+        ("NG0028", "[{|OnnxModel(\"m.onnx\")|}] public static partial class M;", "/project/m.onnx", Converted.Replace("\"precision\": \"float\"", "\"precision\": \"double\"", StringComparison.Ordinal), "a double-precision model, in float"),
         ("NG0027", "[OnnxModel(\"m.onnx\")] [{|Input(2)|}] public static partial class M;", "/project/m.onnx", Converted, "'M' takes its layers from an ONNX model, so it cannot also have [Input]"),
         ("NG0008", "[{|OnnxModel(\"m.onnx\")|}] public partial class M;", "/project/m.onnx", Converted, "'M'"),
     }.Select(c => new object[] { c.Id, c.Source, c.Model ?? string.Empty, c.Text ?? string.Empty, c.Message });
@@ -116,9 +128,18 @@ public class OnnxDiagnosticTests
 
         Diagnostic diagnostic = Assert.Single(result.NetGenDiagnostics);
         Assert.Equal(id, diagnostic.Id);
-        Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
         Assert.Contains(message, diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
         Assert.Equal(new TextSpan("using NetGen;\n".Length + start, end - start), diagnostic.Location.SourceSpan);
+        if (id == "NG0028")
+        {
+            // A warning (the harness makes warnings errors): the network is still generated, in float, and compiles.
+            Assert.Equal(DiagnosticSeverity.Warning, diagnostic.DefaultSeverity);
+            Assert.NotEmpty(result.Run.Results.Single().GeneratedSources);
+            Assert.Empty(result.CompilationDiagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning));
+            return;
+        }
+
+        Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
         Assert.Empty(result.Run.Results.Single().GeneratedSources);
     }
 

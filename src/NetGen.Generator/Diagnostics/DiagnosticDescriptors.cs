@@ -173,6 +173,12 @@ namespace NetGen.Generator.Diagnostics
             "'{0}' takes its layers from an ONNX model, so it cannot also have [{1}]",
             "Remove the attribute: the model's graph gives the input size, the layers and the weights. [Loss] and [Network] apply.");
 
+        public static readonly DiagnosticDescriptor OnnxModelNarrowed = Warning(
+            "NG0028",
+            "ONNX model narrowed to float",
+            "'{0}' compiles '{1}', a double-precision model, in float: its weights and arithmetic are rounded to float",
+            "Add [Network(Precision = Precision.Double)] to compute in double as the model does, or suppress NG0028 where float is intended.");
+
         public static readonly DiagnosticDescriptor InternalError = Error(
             "NG0099",
             "NetGen failed unexpectedly",

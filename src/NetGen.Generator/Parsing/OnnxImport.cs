@@ -144,9 +144,16 @@ namespace NetGen.Generator.Parsing
 
             var import = new ImportSpec(fileName, new EquatableArray<int>(inputShape), new EquatableArray<int>(outputShape), weights.Network.Values, logits);
             NetworkSpec imported = network with { Import = import };
+            var diagnostics = new List<DiagnosticInfo>(weights.Diagnostics);
+            if (!request.IsDouble && (document["onnx"] as JsonObject)?["precision"] is JsonString { Value: "double" })
+            {
+                diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.OnnxModelNarrowed.Id, null, new EquatableArray<string>(new[] { request.Type.Name, fileName })));
+            }
+
+            var reported = new EquatableArray<DiagnosticInfo>(diagnostics.ToArray());
             return request.IsStatic
-                ? new OnnxResult(request.Type.FullName, null, new BakedNetworkSpec(imported, fileName, weights.Network.Values), weights.Diagnostics)
-                : new OnnxResult(request.Type.FullName, imported, null, weights.Diagnostics);
+                ? new OnnxResult(request.Type.FullName, null, new BakedNetworkSpec(imported, fileName, weights.Network.Values), reported)
+                : new OnnxResult(request.Type.FullName, imported, null, reported);
         }
 
         /// <summary>Why the loss cannot train this output, or null. Cross-entropy from logits is handled by the caller;
