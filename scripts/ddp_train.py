@@ -35,7 +35,6 @@ def load(path):
 
 def worker(rank, world, out_dir, data_path):
     os.environ["MASTER_ADDR"] = "127.0.0.1"
-    os.environ.setdefault("MASTER_PORT", "29517")
     dist.init_process_group("gloo", rank=rank, world_size=world)
     torch.manual_seed(1)  # the same initial weights on every rank (DDP also broadcasts rank 0's)
     torch.set_num_threads(1)
@@ -68,7 +67,16 @@ def worker(rank, world, out_dir, data_path):
     dist.destroy_process_group()
 
 
+def free_port():
+    """A port nothing listens on, so that two runs of the recipe at once do not collide."""
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 if __name__ == "__main__":
+    os.environ.setdefault("MASTER_PORT", str(free_port()))  # inherited by the spawned processes
     out = os.path.abspath(sys.argv[1])
     os.makedirs(out, exist_ok=True)
     mp.spawn(worker, args=(2, out, sys.argv[2] if len(sys.argv) > 2 else None), nprocs=2, join=True)

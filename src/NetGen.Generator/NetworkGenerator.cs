@@ -110,16 +110,7 @@ namespace NetGen.Generator
                 .Where(static result => result.Bake is not null)
                 .Select(static (result, _) => new WeightsAttributeSite(result.Bake!.Network.Type.FullName, result.WeightsAttribute))
                 .Collect();
-            context.RegisterSourceOutput(
-                baked.Select(static (result, _) => (result.Type, result.Diagnostics))
-                    .Combine(weightsAttributes)
-                    .Combine(trees)
-                    .WithTrackingName(TrackingNames.Report),
-                static (output, input) => Report(
-                    output,
-                    input.Right,
-                    input.Left.Left.Diagnostics,
-                    input.Left.Right.FirstOrDefault(site => site.Type == input.Left.Left.Type)?.Location));
+            ReportAtAttribute(context, baked.Select(static (result, _) => (result.Type, result.Diagnostics)), weightsAttributes, trees);
 
             IncrementalValuesProvider<BakedNetworkSpec> bakedNetworks = baked
                 .Select(static (result, _) => result.Network)
@@ -151,13 +142,7 @@ namespace NetGen.Generator
                 .Where(static result => result.Onnx is not null)
                 .Select(static (result, _) => new WeightsAttributeSite(result.Onnx!.Type.FullName, result.WeightsAttribute))
                 .Collect();
-            context.RegisterSourceOutput(
-                imported.Select(static (result, _) => (result.Type, result.Diagnostics)).Combine(sites).Combine(trees).WithTrackingName(TrackingNames.Report),
-                static (output, input) => Report(
-                    output,
-                    input.Right,
-                    input.Left.Left.Diagnostics,
-                    input.Left.Right.FirstOrDefault(site => site.Type == input.Left.Left.Type)?.Location));
+            ReportAtAttribute(context, imported.Select(static (result, _) => (result.Type, result.Diagnostics)), sites, trees);
 
             context.RegisterSourceOutput(imported, static (output, result) =>
             {
@@ -171,6 +156,21 @@ namespace NetGen.Generator
                 }
             });
         }
+
+        /// <summary>Reports each network's diagnostics; those without a location of their own (about a file as a whole) go
+        /// to the network's [Weights] or [OnnxModel] attribute, found by the network's full name among the sites.</summary>
+        private static void ReportAtAttribute(
+            IncrementalGeneratorInitializationContext context,
+            IncrementalValuesProvider<(string Type, EquatableArray<DiagnosticInfo> Diagnostics)> results,
+            IncrementalValueProvider<ImmutableArray<WeightsAttributeSite>> sites,
+            IncrementalValueProvider<SourceTrees> trees) =>
+            context.RegisterSourceOutput(
+                results.Combine(sites).Combine(trees).WithTrackingName(TrackingNames.Report),
+                static (output, input) => Report(
+                    output,
+                    input.Right,
+                    input.Left.Left.Diagnostics,
+                    input.Left.Right.FirstOrDefault(site => site.Type == input.Left.Left.Type)?.Location));
 
         /// <summary>Importing never throws: an unexpected failure is NG0099 at the [OnnxModel] attribute.</summary>
         private static OnnxResult ImportSafely(OnnxInput input, System.Threading.CancellationToken cancellationToken)

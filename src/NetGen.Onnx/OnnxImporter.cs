@@ -62,9 +62,6 @@ namespace NetGen.Onnx
             };
         }
 
-        /// <summary>The ops this importer maps, for documentation and messages.</summary>
-        public static IReadOnlyList<string> SupportedOps => new OnnxImporter(null!)._ops.Keys.OrderBy(k => k, StringComparer.Ordinal).ToArray();
-
         /// <summary>Maps <paramref name="model"/>'s graph to dense layers.</summary>
         /// <exception cref="OnnxImportException">Something in the graph has no NetGen equivalent; the message names it.</exception>
         public static ImportedNetwork Import(OnnxModel model)

@@ -62,7 +62,6 @@ namespace NetGen.Onnx
             var reader = new ProtoReader(bytes);
             long irVersion = 0;
             int opset = 0;
-            bool sawOpset = false;
             string producer = string.Empty, producerVersion = string.Empty;
             OnnxGraph? graph = null;
             while (!reader.AtEnd)
@@ -92,7 +91,6 @@ namespace NetGen.Onnx
                         if (domain.Length == 0 || domain == "ai.onnx")
                         {
                             opset = (int)Math.Min(int.MaxValue, Math.Max(0, version));
-                            sawOpset = true;
                         }
 
                         break;
@@ -112,7 +110,6 @@ namespace NetGen.Onnx
                 throw new OnnxFormatException("the model declares no IR version (is this an ONNX file?)");
             }
 
-            _ = sawOpset;
             return new OnnxModel(irVersion, opset, (producer + " " + producerVersion).Trim(), graph);
         }
 

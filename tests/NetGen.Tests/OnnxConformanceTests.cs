@@ -120,45 +120,11 @@ public class OnnxConformanceTests(ITestOutputHelper output)
     }
 
     /// <summary>The imported layers evaluated in double from float weights (what the generated code computes in float).</summary>
-    private static double[] Evaluate(ImportedNetwork network, double[] x)
-    {
-        double[] h = x;
-        foreach (ImportedLayer layer in network.Layers)
-        {
-            var a = new double[layer.Units];
-            for (int m = 0; m < layer.Units; m++)
-            {
-                double sum = layer.Bias is { } b ? (float)b[m] : 0;
-                for (int k = 0; k < layer.FanIn; k++)
-                {
-                    sum += (float)layer.Weight[(m * layer.FanIn) + k] * h[k];
-                }
-
-                a[m] = sum;
-            }
-
-            double alpha = layer.Alpha ?? 0;
-            h = layer.Activation switch
-            {
-                "Identity" => a,
-                "ReLU" => a.Select(v => Math.Max(v, 0)).ToArray(),
-                "Tanh" => a.Select(Math.Tanh).ToArray(),
-                "Sigmoid" => a.Select(v => 1 / (1 + Math.Exp(-v))).ToArray(),
-                "LeakyReLU" => a.Select(v => v > 0 ? v : alpha * v).ToArray(),
-                "ELU" => a.Select(v => v > 0 ? v : alpha * (Math.Exp(v) - 1)).ToArray(),
-                "Softmax" => Softmax(a),
-                _ => throw new InvalidOperationException(layer.Activation),
-            };
-        }
-
-        return h;
-    }
-
-    private static double[] Softmax(double[] a)
-    {
-        double max = a.Max();
-        double[] e = a.Select(v => Math.Exp(v - max)).ToArray();
-        double sum = e.Sum();
-        return e.Select(v => v / sum).ToArray();
-    }
+    private static double[] Evaluate(ImportedNetwork network, double[] x) => ReferenceDense.Evaluate(
+        network.Layers.Select(layer => new ReferenceDense(
+            Enumerable.Range(0, layer.Units).Select(m => layer.Weight.AsSpan(m * layer.FanIn, layer.FanIn).ToArray()).ToArray(),
+            layer.Bias ?? new double[layer.Units],
+            layer.Activation,
+            layer.Alpha ?? 0)),
+        x);
 }

@@ -227,39 +227,13 @@ public class OnnxImportTests
 
     private static double[][] Rows(JsonElement rows) => rows.EnumerateArray().Select(r => r.EnumerateArray().Select(v => v.GetDouble()).ToArray()).ToArray();
 
-    private static double[] Evaluate(JsonElement weights, double[] x)
-    {
-        double[] h = x;
-        foreach (JsonElement layer in weights.GetProperty("layers").EnumerateArray())
-        {
-            double[][] w = Rows(layer.GetProperty("weight"));
-            double[] b = layer.GetProperty("bias").EnumerateArray().Select(v => v.GetDouble()).ToArray();
-            double[] a = w.Select((row, m) => row.Select((v, k) => (double)(float)v * h[k]).Sum() + (float)b[m]).ToArray();
-            string activation = layer.GetProperty("activation").GetString()!;
-            double alpha = layer.TryGetProperty("alpha", out JsonElement al) ? al.GetDouble() : 0;
-            h = activation switch
-            {
-                "Identity" => a,
-                "ReLU" => a.Select(v => Math.Max(v, 0)).ToArray(),
-                "Tanh" => a.Select(Math.Tanh).ToArray(),
-                "Sigmoid" => a.Select(v => 1 / (1 + Math.Exp(-v))).ToArray(),
-                "LeakyReLU" => a.Select(v => v > 0 ? v : alpha * v).ToArray(),
-                "ELU" => a.Select(v => v > 0 ? v : alpha * (Math.Exp(v) - 1)).ToArray(),
-                "Softmax" => Softmax(a),
-                _ => throw new InvalidOperationException(activation),
-            };
-        }
-
-        return h;
-    }
-
-    private static double[] Softmax(double[] a)
-    {
-        double max = a.Max();
-        double[] e = a.Select(v => Math.Exp(v - max)).ToArray();
-        double sum = e.Sum();
-        return e.Select(v => v / sum).ToArray();
-    }
+    private static double[] Evaluate(JsonElement weights, double[] x) => ReferenceDense.Evaluate(
+        weights.GetProperty("layers").EnumerateArray().Select(layer => new ReferenceDense(
+            Rows(layer.GetProperty("weight")),
+            layer.GetProperty("bias").EnumerateArray().Select(v => v.GetDouble()).ToArray(),
+            layer.GetProperty("activation").GetString()!,
+            layer.TryGetProperty("alpha", out JsonElement alpha) ? alpha.GetDouble() : 0)),
+        x);
 
     // ----- hand-made models -----
 
