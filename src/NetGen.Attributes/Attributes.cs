@@ -63,6 +63,24 @@ namespace NetGen
         public int Pieces { get; }
     }
 
+    /// <summary>Layer normalisation over the previous layer's output, as PyTorch's <c>nn.LayerNorm(n)</c>:
+    /// <c>a = gamma * (h - mean(h)) / sqrt(var(h) + Epsilon) + beta</c>, with the biased variance, then <c>h = g(a)</c>.
+    /// It keeps its input's size and has two learned vectors, the scale <c>gamma</c> (starting at 1) and the shift
+    /// <c>beta</c> (starting at 0). Place it after a <see cref="DenseAttribute"/> (or first, to normalise the input).</summary>
+    [AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = true, Inherited = false)]
+    public sealed class LayerNormAttribute : Attribute
+    {
+        /// <summary>Added to the variance before the square root: PyTorch's default, 1e-5, unless set; must be positive.</summary>
+        public double Epsilon { get; set; } = 1e-5;
+
+        /// <summary>The activation applied after the normalisation; identity by default (PyTorch's
+        /// <c>nn.Linear, nn.LayerNorm, nn.ReLU</c> is <c>[Dense(n)] [LayerNorm(Activation = Activation.ReLU)]</c>).</summary>
+        public Activation Activation { get; set; }
+
+        /// <summary>As <see cref="DenseAttribute.Alpha"/>, for a LeakyReLU or ELU activation.</summary>
+        public double Alpha { get; set; }
+    }
+
     /// <summary>The loss the network is trained on. Exactly one per network.</summary>
     [AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = true, Inherited = false)]
     public sealed class LossAttribute : Attribute

@@ -13,13 +13,16 @@ namespace NetGen
     /// <param name="Alpha">Leaky ReLU slope or ELU alpha; 0 where unused.</param>
     /// <param name="WeightOffset">Where W_k starts in the parameter block.</param>
     /// <param name="HasBias">Whether the layer has a bias b_k (false for <c>[Dense(..., Bias = false)]</c>).</param>
-    public sealed record LayerInfo(int Number, bool IsMaxout, int FanIn, int Units, int Pieces, Activation Activation, double Alpha, int WeightOffset, bool HasBias = true)
+    /// <param name="IsLayerNorm">Whether this is a layer normalisation (<c>[LayerNorm]</c>): W_k is its scale gamma, one per
+    /// unit, and b_k its shift beta; <see cref="FanIn"/> equals <see cref="Units"/>.</param>
+    /// <param name="Epsilon">A layer normalisation's epsilon; 0 for the other layers.</param>
+    public sealed record LayerInfo(int Number, bool IsMaxout, int FanIn, int Units, int Pieces, Activation Activation, double Alpha, int WeightOffset, bool HasBias = true, bool IsLayerNorm = false, double Epsilon = 0)
     {
         /// <summary>The length of a_k: units x pieces.</summary>
         public int AffineOutputs => Units * Pieces;
 
-        /// <summary>The number of weights, fan-in x affine outputs.</summary>
-        public int WeightCount => FanIn * AffineOutputs;
+        /// <summary>The number of weights: fan-in x affine outputs, or one scale per unit for a layer normalisation.</summary>
+        public int WeightCount => IsLayerNorm ? Units : FanIn * AffineOutputs;
 
         /// <summary>Where b_k starts in the parameter block (where it would start, for a layer without bias).</summary>
         public int BiasOffset => WeightOffset + WeightCount;
@@ -27,9 +30,14 @@ namespace NetGen
         /// <summary>The number of biases: one per affine output, or none.</summary>
         public int BiasCount => HasBias ? AffineOutputs : 0;
 
-        /// <summary>A short description such as <c>dense 16 -> 8 tanh</c> or <c>maxout 16 -> 8 x 3</c>.</summary>
+        /// <summary>The layer's <c>"type"</c> in the weights JSON: <c>dense</c>, <c>maxout</c> or <c>layernorm</c>.</summary>
+        public string TypeName => IsMaxout ? "maxout" : IsLayerNorm ? "layernorm" : "dense";
+
+        /// <summary>A short description such as <c>dense 16 -> 8 tanh</c>, <c>maxout 16 -> 8 x 3</c> or <c>layernorm 16 eps 1E-05 Identity</c>.</summary>
         public override string ToString() => IsMaxout
             ? string.Create(CultureInfo.InvariantCulture, $"maxout {FanIn} -> {Units} x {Pieces}")
+            : IsLayerNorm
+            ? string.Create(CultureInfo.InvariantCulture, $"layernorm {Units} eps {Epsilon:R} {Activation}{(Alpha != 0 ? $"({Alpha:R})" : string.Empty)}")
             : string.Create(CultureInfo.InvariantCulture, $"dense {FanIn} -> {Units} {Activation}{(Alpha != 0 ? $"({Alpha:R})" : string.Empty)}{(HasBias ? string.Empty : " no bias")}");
     }
 }

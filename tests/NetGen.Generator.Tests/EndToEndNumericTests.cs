@@ -115,6 +115,24 @@ public sealed class RandomNetworksFixture
             topologies.Add(new Topology($"Net{index++}_NoBias_{loss}", random.Next(1, 71), layers, loss));
         }
 
+        // Layer normalisations ([LayerNorm]): after a dense layer and first, with each kind of activation after them, as
+        // hidden and as output layers, under every loss, with a non-default epsilon, and wide.
+        int Wide() => random.Next(2, 71);
+        int w1 = Wide(), w2 = Wide(), w3 = Wide(), w4 = random.Next(2, 13), w5 = Wide(), w6 = Wide(), w7 = Wide(), w8 = random.Next(2, 7);
+        var normalised = new (string Name, int Input, LayerDescription[] Layers, LossFunction Loss)[]
+        {
+            ("Tanh_MSE", Wide(), new[] { new LayerDescription(false, w1, 1, Activation.Identity, null), LayerDescription.LayerNorm(w1, Activation.Tanh), new LayerDescription(false, random.Next(1, 20), 1, Activation.Identity, null) }, LossFunction.MeanSquaredError),
+            ("First_CE", w2, new[] { LayerDescription.LayerNorm(w2), new LayerDescription(false, w3, 1, Activation.ReLU, null), new LayerDescription(false, random.Next(2, 13), 1, Activation.Softmax, null) }, LossFunction.CrossEntropy),
+            ("SigmoidOutput_BCE", Wide(), new[] { new LayerDescription(false, w8, 1, Activation.Tanh, null), LayerDescription.LayerNorm(w8, Activation.Sigmoid) }, LossFunction.BinaryCrossEntropy),
+            ("SoftmaxOutput_CE", Wide(), new[] { new LayerDescription(false, w4, 1, Activation.Identity, null), LayerDescription.LayerNorm(w4, Activation.Softmax) }, LossFunction.CrossEntropy),
+            ("Mixed_MSE", Wide(), new[] { new LayerDescription(false, w5, 1, Activation.Identity, null, Bias: false), LayerDescription.LayerNorm(w5, Activation.LeakyReLU, 0.1, epsilon: 1e-3), new LayerDescription(false, w6, 1, Activation.ELU, null), LayerDescription.LayerNorm(w6) }, LossFunction.MeanSquaredError),
+            ("Wide_MSE", w7, new[] { LayerDescription.LayerNorm(w7, Activation.ELU), new LayerDescription(false, random.Next(1, 20), 1, Activation.Identity, null) }, LossFunction.MeanSquaredError),
+        };
+        foreach (var (name, input, layers, loss) in normalised)
+        {
+            topologies.Add(new Topology($"Net{index++}_LayerNorm_{name}", input, layers, loss));
+        }
+
         return topologies;
     }
 }
@@ -143,7 +161,7 @@ public class EndToEndNumericTests : IClassFixture<RandomNetworksFixture>
         _output = output;
     }
 
-    public static IEnumerable<object[]> Indices() => Enumerable.Range(0, 34).Select(i => new object[] { i });
+    public static IEnumerable<object[]> Indices() => Enumerable.Range(0, 40).Select(i => new object[] { i });
 
     [Fact]
     public void Catalog_CoversEveryActivationAndEveryLoss()
@@ -167,7 +185,9 @@ public class EndToEndNumericTests : IClassFixture<RandomNetworksFixture>
             Assert.Contains(topologies, t => t.Loss == loss && !t.Layers[0].Bias && !t.Layers[^1].Bias); // Bias = false
         }
 
-        Assert.Equal(34, topologies.Count);
+        Assert.Contains(topologies, t => t.Layers[0].IsLayerNorm);
+        Assert.Contains(topologies, t => t.Layers[^1].IsLayerNorm);
+        Assert.Equal(40, topologies.Count);
     }
 
     [Theory]
@@ -393,6 +413,14 @@ public class EndToEndNumericTests : IClassFixture<RandomNetworksFixture>
         int fanIn = topology.InputSize;
         foreach (LayerDescription layer in topology.Layers)
         {
+            if (layer.IsLayerNorm)
+            {
+                // gamma around 1 (either sign happens in trained models, but rarely), beta around 0
+                p.AddRange(Enumerable.Range(0, layer.Units).Select(_ => 0.5 + random.NextDouble()));
+                p.AddRange(Enumerable.Range(0, layer.Units).Select(_ => random.NextDouble() - 0.5));
+                continue;
+            }
+
             double r = 1.5 / Math.Sqrt(fanIn);
             p.AddRange(Enumerable.Range(0, fanIn * layer.AffineOutputs).Select(_ => ((2 * random.NextDouble()) - 1) * r));
             p.AddRange(Enumerable.Range(0, layer.Bias ? layer.AffineOutputs : 0).Select(_ => random.NextDouble() - 0.5));

@@ -17,6 +17,25 @@ public static class ReferenceNetwork
         foreach (LayerDescription layer in topology.Layers)
         {
             double[] input = h[^1];
+            if (layer.IsLayerNorm)
+            {
+                // a = gamma (x - mu) / sqrt(var + eps) + beta, var the biased variance; gamma then beta in the block.
+                int size = input.Length;
+                double mu = input.Average();
+                double variance = input.Sum(v => (v - mu) * (v - mu)) / size;
+                double inverse = 1 / Math.Sqrt(variance + layer.Epsilon);
+                double[] normalised = new double[size];
+                for (int i = 0; i < size; i++)
+                {
+                    normalised[i] = (p[offset + i] * (input[i] - mu) * inverse) + p[offset + size + i];
+                }
+
+                offset += 2 * size;
+                a.Add(normalised);
+                h.Add(Activate(layer, normalised));
+                continue;
+            }
+
             int n = input.Length, m = layer.AffineOutputs;
             var ak = new double[m];
             for (int i = 0; i < m; i++)

@@ -45,6 +45,19 @@ public class SnapshotTests
         """, "Samples.MaxoutNet.g.cs");
 
     [Fact]
+    public void LayerNorm_OnTheInputAndAfterADenseLayer() => Check("LayerNormNet", """
+        using NetGen;
+        namespace Samples;
+        [Input(6)]
+        [LayerNorm]
+        [Dense(8)]
+        [LayerNorm(Activation = Activation.ReLU, Epsilon = 1e-3)]
+        [Dense(3, Activation.Softmax)]
+        [Loss(LossFunction.CrossEntropy)]
+        public partial class LayerNormNet;
+        """, "Samples.LayerNormNet.g.cs");
+
+    [Fact]
     public void DoublePrecision_StructNestedInClass() => Check("DoubleNet", """
         using NetGen;
         namespace Samples;

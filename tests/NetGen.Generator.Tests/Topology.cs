@@ -6,9 +6,14 @@ using System.Text;
 
 namespace NetGen.Generator.Tests;
 
-/// <summary>A network description used to write attribute source and to run the naive reference.</summary>
-public sealed record LayerDescription(bool IsMaxout, int Units, int Pieces, Activation Activation, double? Alpha, bool Bias = true)
+/// <summary>A network description used to write attribute source and to run the naive reference. A layer
+/// normalisation (<see cref="IsLayerNorm"/>) keeps its input's size, which <see cref="Units"/> must repeat.</summary>
+public sealed record LayerDescription(bool IsMaxout, int Units, int Pieces, Activation Activation, double? Alpha, bool Bias = true, bool IsLayerNorm = false, double Epsilon = 1e-5)
 {
+    /// <summary>A <c>[LayerNorm]</c> over <paramref name="units"/> values.</summary>
+    public static LayerDescription LayerNorm(int units, Activation activation = Activation.Identity, double? alpha = null, double epsilon = 1e-5) =>
+        new(false, units, 1, activation, alpha, true, IsLayerNorm: true, Epsilon: epsilon);
+
     public int AffineOutputs => Units * Pieces;
 
     public double EffectiveAlpha => Alpha ?? (Activation == Activation.ELU ? 1.0 : 0.01);
@@ -21,10 +26,15 @@ public sealed record LayerDescription(bool IsMaxout, int Units, int Pieces, Acti
         }
 
         string alpha = Alpha is { } a ? $", Alpha = {a.ToString("R", CultureInfo.InvariantCulture)}" : string.Empty;
+        if (IsLayerNorm)
+        {
+            return $"[LayerNorm(Activation = Activation.{Activation}{alpha}{(Epsilon == 1e-5 ? string.Empty : $", Epsilon = {Epsilon.ToString("R", CultureInfo.InvariantCulture)}")})]";
+        }
+
         return $"[Dense({Units}, Activation.{Activation}{alpha}{(Bias ? string.Empty : ", Bias = false")})]";
     }
 
-    public string Describe() => IsMaxout ? $"maxout{Units}x{Pieces}" : $"{Activation}{Units}{(Bias ? string.Empty : "-nobias")}";
+    public string Describe() => IsMaxout ? $"maxout{Units}x{Pieces}" : IsLayerNorm ? $"layernorm{Units}-{Activation}" : $"{Activation}{Units}{(Bias ? string.Empty : "-nobias")}";
 }
 
 public sealed record Topology(string Name, int InputSize, IReadOnlyList<LayerDescription> Layers, LossFunction Loss)
@@ -38,7 +48,7 @@ public sealed record Topology(string Name, int InputSize, IReadOnlyList<LayerDes
             int fanIn = InputSize, count = 0;
             foreach (LayerDescription layer in Layers)
             {
-                count += (fanIn + (layer.Bias ? 1 : 0)) * layer.AffineOutputs;
+                count += layer.IsLayerNorm ? 2 * layer.Units : (fanIn + (layer.Bias ? 1 : 0)) * layer.AffineOutputs;
                 fanIn = layer.Units;
             }
 

@@ -179,6 +179,12 @@ namespace NetGen.Generator.Diagnostics
             "'{0}' compiles '{1}', a double-precision model, in float: its weights and arithmetic are rounded to float",
             "Add [Network(Precision = Precision.Double)] to compute in double as the model does, or suppress NG0028 where float is intended.");
 
+        public static readonly DiagnosticDescriptor EpsilonOutOfRange = Error(
+            "NG0029",
+            "LayerNorm epsilon out of range",
+            "The epsilon of layer {0}'s [LayerNorm] must be positive and at most 1, but it is {1}",
+            "Epsilon keeps the division by the standard deviation finite for a constant input: PyTorch's default is 1e-5, which [LayerNorm] takes when none is set.");
+
         public static readonly DiagnosticDescriptor InternalError = Error(
             "NG0099",
             "NetGen failed unexpectedly",

@@ -22,14 +22,14 @@ namespace NetGen.Generator.Emitting
 
         /// <summary>The scratch a batched pass needs after its tile: W^T of layers 2..L, then dW^T of the narrow layers.</summary>
         public static int TransposedLength(NetworkSpec net) =>
-            net.Layers.Where(l => l.Number > 1).Sum(l => l.WeightCount) + net.Layers.Where(l => TransposedGradient(net, l)).Sum(l => l.WeightCount);
+            net.Layers.Where(l => l.Number > 1 && l.IsAffine).Sum(l => l.WeightCount) + net.Layers.Where(l => TransposedGradient(net, l)).Sum(l => l.WeightCount);
 
         /// <summary>Whether a layer sums its weight gradient output-major, <c>dW^T[i, :] += sum_r dA[r, i] X[r, :]</c>:
         /// when its outputs are fewer than the widest vector's lanes and at most a quarter of its inputs (W3's 16-to-4
         /// layer, MNIST's 128-to-10), rows of inputs fill whole vectors where rows of outputs would leave most lanes
         /// empty (or fall to scalars). Wide layers keep the input-major sum, which needs no scratch and no final add.</summary>
         public static bool TransposedGradient(NetworkSpec net, LayerSpec layer) =>
-            layer.AffineOutputs < VectorWidth.All[0].Lanes(net.IsDouble) && layer.AffineOutputs * 4 <= layer.FanIn;
+            layer.IsAffine && layer.AffineOutputs < VectorWidth.All[0].Lanes(net.IsDouble) && layer.AffineOutputs * 4 <= layer.FanIn;
 
         /// <summary>Both batched kernels of one layer.</summary>
         public static void EmitKernels(SourceWriter w, NetworkSpec net, LayerSpec layer)

@@ -167,7 +167,7 @@ namespace NetGen.Generator.Emitting
             w.Line($"{Names.Span(t)} s = scratch.Slice(0, BackwardScratchLength * BatchTile);");
             w.Line($"{Names.Span(t)} after = scratch.Slice(BackwardScratchLength * BatchTile);");
             int offset = 0;
-            foreach (LayerSpec layer in net.Layers.Where(l => l.Number > 1))
+            foreach (LayerSpec layer in net.Layers.Where(l => l.Number > 1 && l.IsAffine))
             {
                 string k = Int(layer.Number);
                 w.Line($"// W{k}^T, output-major, for dH{Int(layer.Number - 1)} = dA{k} W{k}^T");
@@ -209,7 +209,15 @@ namespace NetGen.Generator.Emitting
                 w.Line(Banner(layer, batched: true));
                 string h = layer.IsIdentity ? $"a{k}" : Slice(scratch, $"h{k}", tile);
                 w.Line($"{Names.Span(t)} a{k} = {Slice(scratch, $"a{k}", tile)}, h{k} = {h};");
-                w.Call($"{kernels}.AffineBatch{k}", PassEmitter.WithBias(layer, $"p.Slice({Int(layer.Offset)}, {Int(layer.WeightCount)})", $"p.Slice({Int(layer.BiasOffset)}, {Int(m)})", $"h{Int(layer.Number - 1)}", $"a{k}", "rows"));
+                if (layer.IsAffine)
+                {
+                    w.Call($"{kernels}.AffineBatch{k}", PassEmitter.WithBias(layer, $"p.Slice({Int(layer.Offset)}, {Int(layer.WeightCount)})", $"p.Slice({Int(layer.BiasOffset)}, {Int(m)})", $"h{Int(layer.Number - 1)}", $"a{k}", "rows"));
+                }
+                else
+                {
+                    w.Call($"{Names.Normalization}.LayerNormBatch<{t}>", $"p.Slice({Int(layer.Offset)}, {Int(m)})", $"p.Slice({Int(layer.BiasOffset)}, {Int(m)})", $"h{Int(layer.Number - 1)}", PassEmitter.Epsilon(net, layer), $"a{k}", "rows");
+                }
+
                 if (layer.Kind == LayerKind.Maxout)
                 {
                     w.Line("for (int r = 0; r < rows; r++)");
@@ -289,7 +297,9 @@ namespace NetGen.Generator.Emitting
             bool transposed = BatchKernelEmitter.TransposedGradient(net, layer);
             string dwRule = transposed ? $"dW{k}^T += dA{k}^T H{prev} (in dwt{k})" : $"dW{k} += H{prev}^T dA{k}";
             string dbRule = layer.HasBias ? $";  db{k} += column sums of dA{k}" : " (no bias)";
-            string rule = $"{dwRule}{dbRule}{(layer.Number > 1 ? $";  dH{prev} = dA{k} W{k}^T" : string.Empty)}";
+            string rule = layer.IsAffine
+                ? $"{dwRule}{dbRule}{(layer.Number > 1 ? $";  dH{prev} = dA{k} W{k}^T" : string.Empty)}"
+                : PassEmitter.LayerNormRule(layer, sgd: false, batched: true);
             w.Line($"// Layer {k} backward: {(fused ? string.Empty : PassEmitter.DerivativeRule(layer, batched: true) + ";  ")}{rule}");
             if (!fused)
             {
@@ -299,7 +309,17 @@ namespace NetGen.Generator.Emitting
             string kernels = Names.QualifiedKernelClass(net.Type);
             string dw = transposed ? $"dwt{k}" : GradientSlice(layer);
             string db = $"g.Slice({Int(layer.BiasOffset)}, {Int(layer.AffineOutputs)})";
-            if (layer.Number > 1)
+            if (!layer.IsAffine)
+            {
+                string dx = layer.Number > 1 ? $"dh{prev}" : $"{Names.Span(t)}.Empty";
+                if (layer.Number > 1)
+                {
+                    w.Line($"{Names.Span(t)} dh{prev} = {Slice(scratch, $"dh{prev}", tile)};");
+                }
+
+                w.Call($"{Names.Normalization}.LayerNormBatchBackward<{t}>", $"p.Slice({Int(layer.Offset)}, {Int(layer.Units)})", $"h{prev}", $"da{k}", PassEmitter.Epsilon(net, layer), GradientSlice(layer), db, dx, "rows");
+            }
+            else if (layer.Number > 1)
             {
                 w.Line($"{Names.Span(t)} dh{prev} = {Slice(scratch, $"dh{prev}", tile)};");
                 w.Call($"{kernels}.AffineBatchBackward{k}", new[] { $"wt{k}", $"h{prev}", $"da{k}", dw }.Concat(layer.HasBias ? new[] { db } : new string[0]).Concat(new[] { $"dh{prev}", "rows" }).ToArray());

@@ -35,9 +35,12 @@ namespace NetGen.Generator.Emitting
 
         /// <summary>The layer's shape as written in banners and the topology table: <c>Dense 2 -> 4</c>,
         /// <c>Maxout 16 -> 8 x 3 pieces</c>.</summary>
-        public static string Shape(LayerSpec layer) => layer.Kind == LayerKind.Maxout
-            ? $"Maxout {Int(layer.FanIn)} -> {Int(layer.Units)} x {Int(layer.Pieces)} pieces"
-            : $"Dense {Int(layer.FanIn)} -> {Int(layer.Units)}";
+        public static string Shape(LayerSpec layer) => layer.Kind switch
+        {
+            LayerKind.Maxout => $"Maxout {Int(layer.FanIn)} -> {Int(layer.Units)} x {Int(layer.Pieces)} pieces",
+            LayerKind.LayerNorm => $"LayerNorm {Int(layer.Units)} (eps {Real(layer.Epsilon)})",
+            _ => $"Dense {Int(layer.FanIn)} -> {Int(layer.Units)}",
+        };
 
         /// <summary>The forward equation of layer k, for its banner: of vectors (<c>a2 = W2 h1 + b2</c>), or, batched, of
         /// matrices with a row per sample (<c>A2 = H1 W2 + b2</c>).</summary>
@@ -47,7 +50,11 @@ namespace NetGen.Generator.Emitting
             string prev = Int(layer.Number - 1);
             string a = batched ? $"A{k}" : $"a{k}", h = batched ? $"H{k}" : $"h{k}";
             string bias = layer.HasBias ? $" + b{k}" : string.Empty;
-            string affine = batched ? $"{a} = H{prev} W{k}{bias}" : $"{a} = W{k} h{prev}{bias}";
+            string affine = layer.Kind == LayerKind.LayerNorm
+                ? batched
+                    ? $"{a} = W{k} * (H{prev} - mu) / sqrt(var + eps) + b{k}, row by row (W{k} = gamma, b{k} = beta)"
+                    : $"{a} = W{k} * (h{prev} - mu) / sqrt(var + eps) + b{k} (W{k} = gamma, b{k} = beta)"
+                : batched ? $"{a} = H{prev} W{k}{bias}" : $"{a} = W{k} h{prev}{bias}";
             if (layer.Kind == LayerKind.Maxout)
             {
                 return $"{affine} ({Int(layer.AffineOutputs)} outputs, piece-major);  {h}[i] = max_p {a}[p * {Int(layer.Units)} + i]";

@@ -16,6 +16,8 @@ namespace NetGen.Generator.Emitting
 
         public const string Losses = "global::NetGen.Runtime.Losses";
 
+        public const string Normalization = "global::NetGen.Runtime.Normalization";
+
         public const string Guard = "global::NetGen.Runtime.Guard";
 
         public const string RuntimeKernels = "global::NetGen.Runtime.Kernels";

@@ -30,7 +30,7 @@ namespace NetGen.Generator.Emitting
                 }, w => EmitMembers(w, net, scratch))),
                 (hint + ".Kernels.g.cs", EmitKernelClass(net, w =>
                 {
-                    foreach (LayerSpec layer in net.Layers)
+                    foreach (LayerSpec layer in net.Layers.Where(l => l.IsAffine))
                     {
                         w.Separate();
                         KernelEmitter.EmitForward(w, net, layer);
@@ -42,7 +42,7 @@ namespace NetGen.Generator.Emitting
                 })),
                 (hint + ".Batch.g.cs", EmitType(net, string.Empty, null, w => BatchPassEmitter.EmitMembers(w, net, scratch)) + "\n" + EmitKernelClass(net, w =>
                 {
-                    foreach (LayerSpec layer in net.Layers)
+                    foreach (LayerSpec layer in net.Layers.Where(l => l.IsAffine))
                     {
                         w.Separate();
                         BatchKernelEmitter.EmitKernels(w, net, layer);
@@ -63,7 +63,7 @@ namespace NetGen.Generator.Emitting
                 (hint + ".g.cs", EmitType(net, string.Empty, w => EmitTypeDocumentation(w, net, summary, trainable: false), w => EmitBakedMembers(w, baked))),
                 (hint + ".Kernels.g.cs", EmitKernelClass(net, w =>
                 {
-                    foreach (LayerSpec layer in net.Layers)
+                    foreach (LayerSpec layer in net.Layers.Where(l => l.IsAffine))
                     {
                         w.Separate();
                         KernelEmitter.EmitForward(w, net, layer);
@@ -175,6 +175,11 @@ namespace NetGen.Generator.Emitting
             if (net.Layers.Any(l => l.Kind == LayerKind.Maxout))
             {
                 w.Line("/// A maxout layer has N_k x pieces affine outputs, piece-major: output <c>p * N_k + i</c> is piece p of unit i.");
+            }
+
+            if (net.Layers.Any(l => l.Kind == LayerKind.LayerNorm))
+            {
+                w.Line("/// A layer normalisation has N_k scales gamma (its W_k) and then N_k shifts beta (its b_k), as <c>nn.LayerNorm</c>'s weight and bias.");
             }
 
             w.Line("/// </para>");
@@ -407,7 +412,8 @@ namespace NetGen.Generator.Emitting
                 {
                     string activation = layer.Kind == LayerKind.Maxout ? "Identity" : layer.Activation.ToString();
                     string alpha = Real(layer.Alpha);
-                    w.Line($"new({Int(layer.Number)}, {(layer.Kind == LayerKind.Maxout ? "true" : "false")}, {Int(layer.FanIn)}, {Int(layer.Units)}, {Int(layer.Pieces)}, {Names.Activation}.{activation}, {alpha}, {Int(layer.Offset)}{(layer.HasBias ? string.Empty : ", HasBias: false")}),");
+                    string tail = layer.Kind == LayerKind.LayerNorm ? $", IsLayerNorm: true, Epsilon: {Real(layer.Epsilon)}" : layer.HasBias ? string.Empty : ", HasBias: false";
+                    w.Line($"new({Int(layer.Number)}, {(layer.Kind == LayerKind.Maxout ? "true" : "false")}, {Int(layer.FanIn)}, {Int(layer.Units)}, {Int(layer.Pieces)}, {Names.Activation}.{activation}, {alpha}, {Int(layer.Offset)}{tail}),");
                 }
 
                 w.Close(";");
@@ -467,11 +473,11 @@ namespace NetGen.Generator.Emitting
             foreach (LayerSpec layer in net.Layers)
             {
                 string k = Int(layer.Number);
-                w.Line($"// W{k}: {Int(layer.AffineOutputs)} x {Int(layer.FanIn)}, input-major");
+                w.Line(layer.Kind == LayerKind.LayerNorm ? $"// W{k}: gamma, {Int(layer.Units)}" : $"// W{k}: {Int(layer.AffineOutputs)} x {Int(layer.FanIn)}, input-major");
                 EmitValues(w, values, layer.Offset, layer.WeightCount);
                 if (layer.HasBias)
                 {
-                    w.Line($"// b{k}: {Int(layer.AffineOutputs)}");
+                    w.Line(layer.Kind == LayerKind.LayerNorm ? $"// b{k}: beta, {Int(layer.Units)}" : $"// b{k}: {Int(layer.AffineOutputs)}");
                     EmitValues(w, values, layer.BiasOffset, layer.AffineOutputs);
                 }
             }
@@ -567,6 +573,15 @@ namespace NetGen.Generator.Emitting
             w.Line("global::NetGen.Data.SplitMix64 random = new(seed);");
             foreach (LayerSpec layer in net.Layers)
             {
+                if (layer.Kind == LayerKind.LayerNorm)
+                {
+                    // As nn.LayerNorm: the identity map at the start, and no random numbers drawn.
+                    w.Line($"// Layer {Int(layer.Number)}: gamma{Int(layer.Number)} = 1;  beta{Int(layer.Number)} = 0");
+                    w.Line($"p.Slice({Int(layer.Offset)}, {Int(layer.WeightCount)}).Fill(1);");
+                    w.Line($"p.Slice({Int(layer.BiasOffset)}, {Int(layer.Units)}).Clear();");
+                    continue;
+                }
+
                 bool he = layer.Kind == LayerKind.Maxout || layer.Activation is ActivationKind.ReLU or ActivationKind.LeakyReLU or ActivationKind.ELU;
                 string k = Int(layer.Number);
                 string range = he

@@ -25,7 +25,15 @@ namespace NetGen.Generator.Emitting
                 w.Line(Banner(layer));
                 string h = layer.IsIdentity ? $"a{k}" : scratch.Slice($"h{k}");
                 w.Line($"global::System.Span<{t}> a{k} = {scratch.Slice($"a{k}")}, h{k} = {h};");
-                w.Call($"{Names.QualifiedKernelClass(net.Type)}.Affine{k}", WithBias(layer, $"p.Slice({Int(layer.Offset)}, {Int(layer.WeightCount)})", $"p.Slice({Int(layer.BiasOffset)}, {Int(layer.AffineOutputs)})", $"h{prev}", $"a{k}"));
+                if (layer.IsAffine)
+                {
+                    w.Call($"{Names.QualifiedKernelClass(net.Type)}.Affine{k}", WithBias(layer, $"p.Slice({Int(layer.Offset)}, {Int(layer.WeightCount)})", $"p.Slice({Int(layer.BiasOffset)}, {Int(layer.AffineOutputs)})", $"h{prev}", $"a{k}"));
+                }
+                else
+                {
+                    w.Call($"{Names.Normalization}.LayerNorm<{t}>", $"p.Slice({Int(layer.Offset)}, {Int(layer.Units)})", $"p.Slice({Int(layer.BiasOffset)}, {Int(layer.Units)})", $"h{prev}", Epsilon(net, layer), $"a{k}");
+                }
+
                 string? call = layer.Kind == LayerKind.Maxout
                     ? $"{Activations}.Maxout<{t}>(a{k}, {Int(layer.Pieces)}, h{k});"
                     : SkipsOutputSoftmax(net, layer, inference)
@@ -100,9 +108,11 @@ namespace NetGen.Generator.Emitting
                 bool fused = i == net.Layers.Count - 1 && net.Loss != LossKind.MeanSquaredError;
                 string update = sgd ? $"W{k} -= eta da{k} h{prev}^T" : $"dW{k} += da{k} h{prev}^T";
                 update += layer.HasBias ? (sgd ? $";  b{k} -= eta da{k}" : $";  db{k} += da{k}") : " (no bias)";
-                string rule = layer.Number > 1
-                    ? sgd ? $"dh{prev} = W{k}^T da{k};  {update}" : $"{update};  dh{prev} = W{k}^T da{k}"
-                    : update;
+                string rule = !layer.IsAffine
+                    ? LayerNormRule(layer, sgd)
+                    : layer.Number > 1
+                        ? sgd ? $"dh{prev} = W{k}^T da{k};  {update}" : $"{update};  dh{prev} = W{k}^T da{k}"
+                        : update;
                 w.Line($"// Layer {k} backward: {(fused ? string.Empty : $"{DerivativeRule(layer)};  ")}{rule}");
                 if (!fused)
                 {
@@ -120,7 +130,19 @@ namespace NetGen.Generator.Emitting
 
                 string kernels = Names.QualifiedKernelClass(net.Type);
                 string[] dxArgument = layer.Number > 1 ? new[] { $"dh{prev}" } : new string[0];
-                if (sgd)
+                if (!layer.IsAffine)
+                {
+                    string dx = layer.Number > 1 ? $"dh{prev}" : $"global::System.Span<{t}>.Empty";
+                    if (sgd)
+                    {
+                        w.Call($"{Names.Normalization}.LayerNormSgd<{t}>", weights, biases, $"h{prev}", $"da{k}", Epsilon(net, layer), "learningRate", dx);
+                    }
+                    else
+                    {
+                        w.Call($"{Names.Normalization}.LayerNormBackward<{t}>", weights, $"h{prev}", $"da{k}", Epsilon(net, layer), weightGradient, biasGradient, dx);
+                    }
+                }
+                else if (sgd)
                 {
                     w.Call($"{kernels}.AffineSgd{k}", WithBias(layer, weights, biases, $"h{prev}", $"da{k}", "learningRate").Concat(dxArgument).ToArray());
                 }
@@ -131,6 +153,19 @@ namespace NetGen.Generator.Emitting
 
                 w.Line();
             }
+        }
+
+        /// <summary>A layer normalisation's epsilon as a literal of the network's type.</summary>
+        internal static string Epsilon(NetworkSpec net, LayerSpec layer) => Literal(layer.Epsilon, net.IsDouble);
+
+        /// <summary>The backward rule of a layer normalisation, for its comment.</summary>
+        internal static string LayerNormRule(LayerSpec layer, bool sgd, bool batched = false)
+        {
+            string k = Int(layer.Number), prev = Int(layer.Number - 1);
+            string da = batched ? $"dA{k}" : $"da{k}", dh = batched ? $"dH{prev}" : $"dh{prev}";
+            string update = sgd ? $"gamma{k} -= eta {da} * xhat;  beta{k} -= eta {da}" : $"dgamma{k} += {da} * xhat;  dbeta{k} += {da}";
+            string dx = $"{dh} = (g - mean(g) - xhat mean(g xhat)) / sigma with g = {da} * gamma{k}";
+            return layer.Number > 1 ? $"{update};  {dx}{(batched ? ", row by row" : string.Empty)}" : update;
         }
 
         /// <summary>The arguments of a kernel call with the layer's bias as the second (left out for a layer without).</summary>

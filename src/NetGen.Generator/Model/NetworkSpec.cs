@@ -24,6 +24,9 @@ namespace NetGen.Generator.Model
     {
         Dense,
         Maxout,
+
+        /// <summary><c>a = gamma * (h - mu) / sqrt(var + eps) + beta</c>: W_k is gamma (one per unit), b_k is beta.</summary>
+        LayerNorm,
     }
 
     /// <summary>One layer k, fully resolved: sizes, activation and where its parameters sit in the flat block.</summary>
@@ -34,6 +37,7 @@ namespace NetGen.Generator.Model
     /// <param name="Alpha">Leaky ReLU slope or ELU alpha; 0 where unused.</param>
     /// <param name="Offset">Where W_k starts in the parameter block; b_k follows it.</param>
     /// <param name="HasBias">Whether the layer has a bias b_k (<c>[Dense(..., Bias = false)]</c> has none).</param>
+    /// <param name="Epsilon">A layer normalisation's epsilon; 0 for the other kinds.</param>
     internal sealed record LayerSpec(
         int Number,
         LayerKind Kind,
@@ -43,12 +47,14 @@ namespace NetGen.Generator.Model
         ActivationKind Activation,
         double Alpha,
         int Offset,
-        bool HasBias = true)
+        bool HasBias = true,
+        double Epsilon = 0)
     {
         /// <summary>The length of a_k: units x pieces (piece-major for maxout).</summary>
         public int AffineOutputs => Units * Pieces;
 
-        public int WeightCount => FanIn * AffineOutputs;
+        /// <summary>The length of W_k: fan-in x affine outputs, or one scale per unit for a layer normalisation.</summary>
+        public int WeightCount => Kind == LayerKind.LayerNorm ? Units : FanIn * AffineOutputs;
 
         public int BiasOffset => Offset + WeightCount;
 
@@ -58,7 +64,11 @@ namespace NetGen.Generator.Model
         public int ParameterCount => WeightCount + BiasCount;
 
         /// <summary>Whether h_k is a_k itself (no activation), so no separate storage or backward step is needed.</summary>
-        public bool IsIdentity => Kind == LayerKind.Dense && Activation == ActivationKind.Identity;
+        public bool IsIdentity => Kind != LayerKind.Maxout && Activation == ActivationKind.Identity;
+
+        /// <summary>Whether the layer is an affine map <c>a_k = W_k h_{k-1} + b_k</c> with generated kernels (dense and
+        /// maxout), rather than a layer normalisation, which the runtime's <c>Normalization</c> computes.</summary>
+        public bool IsAffine => Kind != LayerKind.LayerNorm;
     }
 
     /// <summary>One enclosing type of a nested network type, outermost first.</summary>

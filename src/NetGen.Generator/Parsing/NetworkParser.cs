@@ -132,7 +132,7 @@ namespace NetGen.Generator.Parsing
 
                 var inputs = _attributes.Where(a => Is(a, AttributeNames.Input)).ToList();
                 var losses = _attributes.Where(a => Is(a, AttributeNames.Loss)).ToList();
-                var layerAttributes = _attributes.Where(a => Is(a, AttributeNames.Dense) || Is(a, AttributeNames.Maxout)).ToList();
+                var layerAttributes = _attributes.Where(a => Is(a, AttributeNames.Dense) || Is(a, AttributeNames.Maxout) || Is(a, AttributeNames.LayerNorm)).ToList();
 
                 int inputSize = ParseInput(inputs);
                 LossKind loss = ParseLoss(losses);
@@ -203,7 +203,7 @@ namespace NetGen.Generator.Parsing
                 CheckSingleDeclaration();
                 foreach (AttributeData attribute in _attributes)
                 {
-                    if (Is(attribute, AttributeNames.Input) || Is(attribute, AttributeNames.Dense) || Is(attribute, AttributeNames.Maxout) || Is(attribute, AttributeNames.Weights))
+                    if (Is(attribute, AttributeNames.Input) || Is(attribute, AttributeNames.Dense) || Is(attribute, AttributeNames.Maxout) || Is(attribute, AttributeNames.LayerNorm) || Is(attribute, AttributeNames.Weights))
                     {
                         string name = attribute.AttributeClass!.Name;
                         Report(DiagnosticDescriptors.OnnxModelWithLayers, attribute, _type.Name, name.EndsWith("Attribute", StringComparison.Ordinal) ? name.Substring(0, name.Length - 9) : name);
@@ -427,10 +427,17 @@ namespace NetGen.Generator.Parsing
             private LayerSpec? ParseLayer(AttributeData attribute, int number, bool isLast, int layerCount, int fanIn, int offset, bool unrolled)
             {
                 bool isMaxout = Is(attribute, AttributeNames.Maxout);
-                int units = IntArgument(attribute, 0);
+                bool isLayerNorm = Is(attribute, AttributeNames.LayerNorm);
+                int units = isLayerNorm ? fanIn : IntArgument(attribute, 0);
                 int pieces = isMaxout ? IntArgument(attribute, 1) : 1;
-                int activationValue = isMaxout ? 0 : IntArgument(attribute, 1);
+                int activationValue = isMaxout ? 0 : isLayerNorm ? NamedInt(attribute, "Activation", 0) : IntArgument(attribute, 1);
                 bool ok = true;
+                double epsilon = isLayerNorm ? NamedDouble(attribute, "Epsilon", 1e-5) : 0.0;
+                if (isLayerNorm && !(epsilon > 0.0 && epsilon <= 1.0))
+                {
+                    Report(DiagnosticDescriptors.EpsilonOutOfRange, attribute, Int(number), Real(epsilon));
+                    ok = false;
+                }
 
                 if (units < 1)
                 {
@@ -463,7 +470,7 @@ namespace NetGen.Generator.Parsing
                     return null;
                 }
 
-                long weights = (long)fanIn * units * pieces;
+                long weights = isLayerNorm ? units : (long)fanIn * units * pieces;
                 if (unrolled && weights > MaxUnrolledWeightsPerLayer)
                 {
                     Report(DiagnosticDescriptors.UnrolledTooLarge, attribute, Int(number), Int(weights), Int(MaxUnrolledWeightsPerLayer));
@@ -476,8 +483,9 @@ namespace NetGen.Generator.Parsing
                     return null;
                 }
 
-                bool hasBias = isMaxout || NamedBool(attribute, "Bias", true);
-                return new LayerSpec(number, isMaxout ? LayerKind.Maxout : LayerKind.Dense, fanIn, units, pieces, activation, alpha, offset, hasBias);
+                bool hasBias = isMaxout || isLayerNorm || NamedBool(attribute, "Bias", true);
+                LayerKind kind = isMaxout ? LayerKind.Maxout : isLayerNorm ? LayerKind.LayerNorm : LayerKind.Dense;
+                return new LayerSpec(number, kind, fanIn, units, pieces, activation, alpha, offset, hasBias, epsilon);
             }
 
             private double ParseAlpha(AttributeData attribute, ActivationKind activation, bool isMaxout, ref bool ok)
@@ -526,10 +534,10 @@ namespace NetGen.Generator.Parsing
                 string outputName = output.Kind == LayerKind.Maxout ? "Maxout" : output.Activation.ToString();
                 switch (loss)
                 {
-                    case LossKind.CrossEntropy when output.Kind != LayerKind.Dense || output.Activation != ActivationKind.Softmax:
+                    case LossKind.CrossEntropy when output.Kind == LayerKind.Maxout || output.Activation != ActivationKind.Softmax:
                         Report(DiagnosticDescriptors.CrossEntropyNeedsSoftmax, lossAttribute, outputName);
                         break;
-                    case LossKind.BinaryCrossEntropy when output.Kind != LayerKind.Dense || output.Activation != ActivationKind.Sigmoid:
+                    case LossKind.BinaryCrossEntropy when output.Kind == LayerKind.Maxout || output.Activation != ActivationKind.Sigmoid:
                         Report(DiagnosticDescriptors.BinaryCrossEntropyNeedsSigmoid, lossAttribute, outputName);
                         break;
                     case LossKind.MeanSquaredError when output.Activation == ActivationKind.Softmax:
@@ -545,6 +553,9 @@ namespace NetGen.Generator.Parsing
 
             private static bool NamedBool(AttributeData attribute, string name, bool fallback) =>
                 attribute.NamedArguments.Where(n => n.Key == name).Select(n => n.Value.Value).OfType<bool>().DefaultIfEmpty(fallback).First();
+
+            private static double NamedDouble(AttributeData attribute, string name, double fallback) =>
+                attribute.NamedArguments.Where(n => n.Key == name).Select(n => n.Value.Value).OfType<double>().DefaultIfEmpty(fallback).First();
 
             private static int NamedInt(AttributeData attribute, string name, int fallback) =>
                 attribute.NamedArguments.Where(n => n.Key == name).Select(n => n.Value.Value).OfType<int>().DefaultIfEmpty(fallback).First();

@@ -99,7 +99,7 @@ namespace NetGen.Generator.Parsing
                 return Failed(request, DiagnosticDescriptors.OnnxModelUnsupported, fileName, message);
             }
 
-            if (!TryReadTopology(document, out int inputSize, out List<(int In, int Out, ActivationKind Activation, double Alpha)> layers, out int[] inputShape, out int[] outputShape, out string? problem))
+            if (!TryReadTopology(document, out int inputSize, out List<LayerEntry> layers, out int[] inputShape, out int[] outputShape, out string? problem))
             {
                 return Failed(request, DiagnosticDescriptors.OnnxModelUnsupported, fileName, problem! + " (rebuild to convert it again)");
             }
@@ -108,7 +108,8 @@ namespace NetGen.Generator.Parsing
             long offset = 0;
             for (int i = 0; i < layers.Count; i++)
             {
-                var layer = new LayerSpec(i + 1, LayerKind.Dense, layers[i].In, layers[i].Out, 1, layers[i].Activation, layers[i].Alpha, (int)Math.Min(offset, int.MaxValue));
+                LayerEntry entry = layers[i];
+                var layer = new LayerSpec(i + 1, entry.Kind, entry.In, entry.Out, 1, entry.Activation, entry.Alpha, (int)Math.Min(offset, int.MaxValue), HasBias: true, entry.Epsilon);
                 specs.Add(layer);
                 offset += layer.ParameterCount;
             }
@@ -165,9 +166,9 @@ namespace NetGen.Generator.Parsing
             _ => null,
         };
 
-        private static bool TryReadTopology(JsonObject document, out int inputSize, out List<(int In, int Out, ActivationKind Activation, double Alpha)> layers, out int[] inputShape, out int[] outputShape, out string? problem)
+        private static bool TryReadTopology(JsonObject document, out int inputSize, out List<LayerEntry> layers, out int[] inputShape, out int[] outputShape, out string? problem)
         {
-            layers = new List<(int, int, ActivationKind, double)>();
+            layers = new List<LayerEntry>();
             inputShape = outputShape = Array.Empty<int>();
             inputSize = 0;
             problem = null;
@@ -209,11 +210,23 @@ namespace NetGen.Generator.Parsing
                     alpha = given;
                 }
 
-                layers.Add((fanIn, units, activation, alpha));
+                LayerKind kind = layer["type"] is JsonString { Value: "layernorm" } ? LayerKind.LayerNorm : LayerKind.Dense;
+                double epsilon = 0;
+                if (kind == LayerKind.LayerNorm
+                    && (fanIn != units || layer["epsilon"] is not JsonNumber e || !double.TryParse(e.Text, NumberStyles.Float, CultureInfo.InvariantCulture, out epsilon) || !(epsilon > 0 && epsilon <= 1)))
+                {
+                    problem = "a layer normalisation of its converted form lacks its epsilon or changes the size";
+                    return false;
+                }
+
+                layers.Add(new LayerEntry(kind, fanIn, units, activation, alpha, epsilon));
             }
 
             return true;
         }
+
+        /// <summary>One layer of the converted form, as its JSON describes it.</summary>
+        private sealed record LayerEntry(LayerKind Kind, int In, int Out, ActivationKind Activation, double Alpha, double Epsilon);
 
         private static bool TryInt(JsonValue? value, out int result)
         {

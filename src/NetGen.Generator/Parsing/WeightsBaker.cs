@@ -181,7 +181,16 @@ namespace NetGen.Generator.Parsing
                 bool maxout = layer.Kind == LayerKind.Maxout;
                 if (element["type"] is { } type)
                 {
-                    CheckString(type, name + "'s type", maxout ? "maxout" : "dense");
+                    CheckString(type, name + "'s type", TypeName(layer.Kind));
+                }
+
+                if (layer.Kind == LayerKind.LayerNorm)
+                {
+                    // A layer normalisation's epsilon is part of what it computes: the file must give the declared one.
+                    if (element["epsilon"] is not JsonNumber e || !TryParse(e, out double epsilon) || epsilon != layer.Epsilon)
+                    {
+                        Mismatch(element["epsilon"] ?? element, name + "'s epsilon", Real(layer.Epsilon), element["epsilon"] is { } given ? Describe(given) : "none");
+                    }
                 }
 
                 if (element["in"] is { } fanIn)
@@ -223,9 +232,24 @@ namespace NetGen.Generator.Parsing
                 _ => null,
             };
 
-            /// <summary>Layer k's "weight": [out, in] rows, as nn.Linear stores them, into the input-major parameter block.</summary>
+            /// <summary>The "type" of a layer of this kind in the weights JSON.</summary>
+            internal static string TypeName(LayerKind kind) => kind switch
+            {
+                LayerKind.Maxout => "maxout",
+                LayerKind.LayerNorm => "layernorm",
+                _ => "dense",
+            };
+
+            /// <summary>Layer k's "weight": [out, in] rows, as nn.Linear stores them, into the input-major parameter block;
+            /// for a layer normalisation, gamma, one number per unit, as nn.LayerNorm stores it.</summary>
             private void ReadWeights(JsonObject element, LayerSpec layer, string name, string[] values)
             {
+                if (layer.Kind == LayerKind.LayerNorm)
+                {
+                    ReadVector(element, "weight", layer.Offset, layer.Units, name, values);
+                    return;
+                }
+
                 string weightShape = $"[{Count(layer.AffineOutputs)}, {Count(layer.FanIn)}]";
                 if (element["weight"] is not JsonArray weight)
                 {
@@ -250,6 +274,26 @@ namespace NetGen.Generator.Parsing
                             int index = layer.Offset + (column * layer.AffineOutputs) + row; // input-major, as the network stores it
                             values[index] = Literal(numbers.Items[column], $"{name} weight[{Count(row)}][{Count(column)}]");
                         }
+                    }
+                }
+            }
+
+            /// <summary>A one-dimensional array of <paramref name="count"/> numbers, such as a layer normalisation's gamma.</summary>
+            private void ReadVector(JsonObject element, string key, int offset, int count, string name, string[] values)
+            {
+                if (element[key] is not JsonArray vector)
+                {
+                    Malformed(element[key] ?? element, $"{name} needs \"{key}\": an array of {Count(count)} numbers");
+                }
+                else if (vector.Items.Count != count)
+                {
+                    Mismatch(vector, $"{name}'s {key} length", Count(count), Count(vector.Items.Count));
+                }
+                else
+                {
+                    for (int i = 0; i < count && !Full; i++)
+                    {
+                        values[offset + i] = Literal(vector.Items[i], $"{name} {key}[{Count(i)}]");
                     }
                 }
             }

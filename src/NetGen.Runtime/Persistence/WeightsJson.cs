@@ -81,7 +81,7 @@ namespace NetGen.Persistence
         private static void WriteLayer<T>(Utf8JsonWriter json, LayerInfo layer, ReadOnlySpan<T> p) where T : unmanaged, IFloatingPointIeee754<T>
         {
             json.WriteStartObject();
-            json.WriteString("type", layer.IsMaxout ? "maxout" : "dense");
+            json.WriteString("type", layer.TypeName);
             json.WriteNumber("in", layer.FanIn);
             json.WriteNumber("out", layer.Units);
             if (layer.IsMaxout)
@@ -94,6 +94,15 @@ namespace NetGen.Persistence
                 if (layer.Alpha != 0)
                 {
                     json.WriteNumber("alpha", layer.Alpha);
+                }
+
+                if (layer.IsLayerNorm)
+                {
+                    json.WriteNumber("epsilon", layer.Epsilon);
+                    WriteVector(json, "weight", p.Slice(layer.WeightOffset, layer.Units));
+                    WriteVector(json, "bias", p.Slice(layer.BiasOffset, layer.Units));
+                    json.WriteEndObject();
+                    return;
                 }
             }
 
@@ -122,6 +131,18 @@ namespace NetGen.Persistence
             }
 
             json.WriteEndObject();
+        }
+
+        /// <summary>A one-dimensional array, as <c>nn.LayerNorm</c>'s weight and bias.</summary>
+        private static void WriteVector<T>(Utf8JsonWriter json, string name, ReadOnlySpan<T> values) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            json.WriteStartArray(name);
+            foreach (T value in values)
+            {
+                json.WriteNumberValue(double.CreateChecked(value));
+            }
+
+            json.WriteEndArray();
         }
 
         /// <summary>Checks the document and every layer against <paramref name="network"/>, then writes all the values
@@ -156,7 +177,7 @@ namespace NetGen.Persistence
         private static void CheckTopology(JsonElement element, LayerInfo layer, string where)
         {
             string type = Property(element, "type", where).GetString() ?? string.Empty;
-            Expect(string.Equals(type, layer.IsMaxout ? "maxout" : "dense", StringComparison.OrdinalIgnoreCase), $"{where}: the file has a {type} layer");
+            Expect(string.Equals(type, layer.TypeName, StringComparison.OrdinalIgnoreCase), $"{where}: the file has a {type} layer");
             int fanIn = Property(element, "in", where).GetInt32(), units = Property(element, "out", where).GetInt32();
             Expect(fanIn == layer.FanIn && units == layer.Units, $"{where}: expected {layer.Units} x {layer.FanIn}, found {units} x {fanIn}");
             if (layer.IsMaxout)
@@ -170,6 +191,11 @@ namespace NetGen.Persistence
             Expect(string.Equals(activation, layer.Activation.ToString(), StringComparison.OrdinalIgnoreCase), $"{where}: expected activation {layer.Activation}, found {activation}");
             double alpha = element.TryGetProperty("alpha", out JsonElement a) ? a.GetDouble() : DefaultAlpha(layer.Activation);
             Expect(alpha == layer.Alpha, $"{where}: expected alpha {layer.Alpha}, found {alpha}");
+            if (layer.IsLayerNorm)
+            {
+                double epsilon = Property(element, "epsilon", where).GetDouble();
+                Expect(epsilon == layer.Epsilon, $"{where}: expected epsilon {layer.Epsilon.ToString("R", CultureInfo.InvariantCulture)}, found {epsilon.ToString("R", CultureInfo.InvariantCulture)}");
+            }
         }
 
         /// <summary>The alpha an activation has when none is given: the defaults of <c>DenseAttribute.Alpha</c>.</summary>
@@ -184,6 +210,20 @@ namespace NetGen.Persistence
         private static void ReadWeight<T>(JsonElement element, LayerInfo layer, string where, T[] values) where T : unmanaged, IFloatingPointIeee754<T>
         {
             JsonElement weight = Property(element, "weight", where);
+            if (layer.IsLayerNorm)
+            {
+                // nn.LayerNorm's weight: gamma, one number per unit.
+                Expect(weight.ValueKind == JsonValueKind.Array && weight.GetArrayLength() == layer.Units, $"{where}: expected weight of shape [{layer.Units}], found {Shape(weight)}");
+                int u = 0;
+                foreach (JsonElement value in weight.EnumerateArray())
+                {
+                    values[layer.WeightOffset + u] = Number<T>(value, $"{where}, weight[{u}]");
+                    u++;
+                }
+
+                return;
+            }
+
             Expect(weight.ValueKind == JsonValueKind.Array && weight.GetArrayLength() == layer.AffineOutputs, $"{where}: expected weight of shape [{layer.AffineOutputs}, {layer.FanIn}], found {Shape(weight)}");
             int i = 0;
             foreach (JsonElement row in weight.EnumerateArray())
