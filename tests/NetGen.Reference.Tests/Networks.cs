@@ -100,6 +100,40 @@ public partial class NoBiasCe;
 [Loss(LossFunction.CrossEntropy)]
 public partial class NoBiasCeD;
 
+/// <summary>Layer normalisation (nn.LayerNorm) after a dense layer, with an activation after it.</summary>
+[Input(5)]
+[Dense(9)]
+[LayerNorm(Activation = Activation.Tanh)]
+[Dense(2)]
+[Loss(LossFunction.MeanSquaredError)]
+public partial class LayerNormMse;
+
+[Network(Precision = Precision.Double)]
+[Input(5)]
+[Dense(9)]
+[LayerNorm(Activation = Activation.Tanh)]
+[Dense(2)]
+[Loss(LossFunction.MeanSquaredError)]
+public partial class LayerNormMseD;
+
+/// <summary>Layer normalisation of the input, and a second one with a ReLU and a larger epsilon.</summary>
+[Input(6)]
+[LayerNorm]
+[Dense(8)]
+[LayerNorm(Activation = Activation.ReLU, Epsilon = 1e-3)]
+[Dense(4, Activation.Softmax)]
+[Loss(LossFunction.CrossEntropy)]
+public partial class LayerNormCe;
+
+[Network(Precision = Precision.Double)]
+[Input(6)]
+[LayerNorm]
+[Dense(8)]
+[LayerNorm(Activation = Activation.ReLU, Epsilon = 1e-3)]
+[Dense(4, Activation.Softmax)]
+[Loss(LossFunction.CrossEntropy)]
+public partial class LayerNormCeD;
+
 /// <summary>W4's network: 784-128-10, ReLU, softmax with cross-entropy.</summary>
 [Input(784)]
 [Dense(128, Activation.ReLU)]

@@ -22,6 +22,15 @@ internal sealed class TorchMirror<T> : IDisposable where T : unmanaged, System.N
         ReadOnlySpan<T> p = network.Parameters;
         foreach (LayerInfo layer in network.Layers)
         {
+            if (layer.IsLayerNorm)
+            {
+                // nn.LayerNorm's weight (gamma) and bias (beta), one per unit.
+                _layers.Add((
+                    new Parameter(Tensor(p.Slice(layer.WeightOffset, layer.Units).ToArray(), [layer.Units])),
+                    new Parameter(Tensor(p.Slice(layer.BiasOffset, layer.Units).ToArray(), [layer.Units]))));
+                continue;
+            }
+
             // NetGen stores W input-major, W[j * m + i]; nn.Linear holds [out, in], W[i * n + j].
             int n = layer.FanIn, m = layer.AffineOutputs;
             var weight = new T[m * n];
@@ -53,7 +62,9 @@ internal sealed class TorchMirror<T> : IDisposable where T : unmanaged, System.N
         for (int k = 0; k < _layers.Count; k++)
         {
             LayerInfo layer = _network.Layers[k];
-            a = F.linear(h, _layers[k].Weight, _layers[k].Bias);
+            a = layer.IsLayerNorm
+                ? F.layer_norm(h, [layer.Units], _layers[k].Weight, _layers[k].Bias, layer.Epsilon)
+                : F.linear(h, _layers[k].Weight, _layers[k].Bias);
             h = layer.IsMaxout
                 ? a.view(a.shape[0], layer.Pieces, layer.Units).max(1).values // piece-major: output p * units + i
                 : layer.Activation switch
@@ -94,6 +105,13 @@ internal sealed class TorchMirror<T> : IDisposable where T : unmanaged, System.N
             T[] weight = (gradients ? _layers[k].Weight.grad! : _layers[k].Weight).data<T>().ToArray();
             Parameter? b = _layers[k].Bias;
             T[] bias = b is null ? Array.Empty<T>() : (gradients ? b.grad! : b).data<T>().ToArray();
+            if (layer.IsLayerNorm)
+            {
+                weight.CopyTo(flat, layer.WeightOffset);
+                bias.CopyTo(flat, layer.BiasOffset);
+                continue;
+            }
+
             for (int i = 0; i < m; i++)
             {
                 for (int j = 0; j < n; j++)

@@ -31,7 +31,7 @@ public class TorchReferenceTests
     }
 
     public static IEnumerable<object[]> Networks() =>
-        new[] { "TanhSigmoidBce", "ReluSoftmaxCe", "LeakyEluMse", "MaxoutSigmoidMse", "SoftmaxMse", "WideBce", "NoBiasCe" }.Select(n => new object[] { n });
+        new[] { "TanhSigmoidBce", "ReluSoftmaxCe", "LeakyEluMse", "MaxoutSigmoidMse", "SoftmaxMse", "WideBce", "NoBiasCe", "LayerNormMse", "LayerNormCe" }.Select(n => new object[] { n });
 
     [Theory]
     [MemberData(nameof(Networks))]
@@ -147,7 +147,10 @@ public class TorchReferenceTests
             ("MaxoutSigmoidMse", false) => new MaxoutSigmoidMse(), ("MaxoutSigmoidMse", true) => new MaxoutSigmoidMseD(),
             ("SoftmaxMse", false) => new SoftmaxMse(), ("SoftmaxMse", true) => new SoftmaxMseD(),
             ("WideBce", false) => new WideBce(), ("WideBce", true) => new WideBceD(),
-            ("NoBiasCe", false) => new NoBiasCe(), _ => new NoBiasCeD(),
+            ("NoBiasCe", false) => new NoBiasCe(), ("NoBiasCe", true) => new NoBiasCeD(),
+            ("LayerNormMse", false) => new LayerNormMse(), ("LayerNormMse", true) => new LayerNormMseD(),
+            ("LayerNormCe", false) => new LayerNormCe(), ("LayerNormCe", true) => new LayerNormCeD(),
+            _ => throw new ArgumentException($"No network named {name}.", nameof(name)),
         };
         return (INeuralNetwork<T>)net;
     }
