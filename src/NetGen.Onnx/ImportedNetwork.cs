@@ -2,9 +2,24 @@ using System.Collections.Generic;
 
 namespace NetGen.Onnx
 {
-    /// <summary>One dense layer of an imported graph: <c>h = g(W x + b)</c>, with W as nn.Linear stores it.</summary>
+    /// <summary>One layer of an imported graph: dense, <c>h = g(W x + b)</c> with W as nn.Linear stores it, or a layer
+    /// normalisation, <c>h = g(gamma (x - mu) / sqrt(var + eps) + beta)</c> with gamma in <see cref="Weight"/> and beta in
+    /// <see cref="Bias"/>, as nn.LayerNorm stores them.</summary>
     public sealed class ImportedLayer
     {
+        /// <summary>A layer normalisation over <paramref name="size"/> values, gamma 1 and beta 0 until the graph scales and
+        /// shifts it.</summary>
+        internal static ImportedLayer LayerNorm(int size, double epsilon, string source)
+        {
+            var gamma = new double[size];
+            for (int i = 0; i < size; i++)
+            {
+                gamma[i] = 1;
+            }
+
+            return new ImportedLayer(size, size, gamma, new double[size], source) { IsLayerNorm = true, Epsilon = epsilon };
+        }
+
         internal ImportedLayer(int fanIn, int units, double[] weight, double[]? bias, string source)
         {
             FanIn = fanIn;
@@ -22,7 +37,13 @@ namespace NetGen.Onnx
         /// <summary>The output length.</summary>
         public int Units { get; }
 
-        /// <summary>W, [units, fanIn] row-major (nn.Linear's layout).</summary>
+        /// <summary>Whether this is a layer normalisation (<c>"type": "layernorm"</c>) rather than a dense layer.</summary>
+        public bool IsLayerNorm { get; private set; }
+
+        /// <summary>A layer normalisation's epsilon; 0 for a dense layer.</summary>
+        public double Epsilon { get; private set; }
+
+        /// <summary>W, [units, fanIn] row-major (nn.Linear's layout); a layer normalisation's gamma, one per unit.</summary>
         public double[] Weight { get; }
 
         /// <summary>b, one per unit; null when the graph adds none.</summary>

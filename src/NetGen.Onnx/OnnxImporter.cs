@@ -14,7 +14,10 @@ namespace NetGen.Onnx
     /// path's shape, in which the batch size is a symbol, so that <c>x.view(x.size(0), -1)</c> folds to a flatten.</item>
     /// </list>
     /// Each op is one entry of the table built in the constructor (<c>_ops</c>): adding an op is adding one method there. Layers are built as the graph
-    /// goes: an affine op (Gemm, MatMul) opens a layer, Add and BatchNormalization fold into it, an activation closes it.
+    /// goes: an affine op (Gemm, MatMul) or a layer normalisation opens a layer, Add, Mul and BatchNormalization fold into
+    /// it, an activation closes it. The chain PyTorch exports for nn.LayerNorm below opset 17 (ReduceMean, Sub, Pow,
+    /// ReduceMean, Add, Sqrt, Div) is followed value by value through <see cref="Partial"/> values, and its Div opens the
+    /// layer normalisation that the Mul and Add after it scale and shift.
     /// Anything else is refused with the node's index, name and op.</summary>
     public sealed class OnnxImporter
     {
@@ -43,6 +46,13 @@ namespace NetGen.Onnx
                 ["MatMul"] = MatMul,
                 ["Add"] = Add,
                 ["BatchNormalization"] = BatchNormalization,
+                ["LayerNormalization"] = LayerNormalization,
+                ["ReduceMean"] = ReduceMean,
+                ["Sub"] = Sub,
+                ["Pow"] = Pow,
+                ["Sqrt"] = Sqrt,
+                ["Div"] = Div,
+                ["Mul"] = Mul,
                 ["Relu"] = n => Activate(n, "ReLU", null),
                 ["Sigmoid"] = n => Activate(n, "Sigmoid", null),
                 ["Tanh"] = n => Activate(n, "Tanh", null),
@@ -470,6 +480,17 @@ namespace NetGen.Onnx
         /// <summary>Add of a constant to the data path: the bias of the layer just opened.</summary>
         private void Add(OnnxNode node)
         {
+            if (PartialOperand(node) is { } partial)
+            {
+                // var + eps in a decomposed layer normalisation.
+                node = Reordered(node, partial);
+                Expect(node, Value(node, 0) is Partial { Stage: Stage.Variance }, "it adds to a value of a layer normalisation that is not its variance");
+                double[] epsilon = Reals(node, ConstantInput(node, 1, "epsilon"), "epsilon");
+                Expect(node, epsilon.Length == 1 && epsilon[0] > 0 && epsilon[0] <= 1, "the epsilon of a layer normalisation must be one positive number of at most 1");
+                Continue(node, Stage.VariancePlusEpsilon, epsilon[0]);
+                return;
+            }
+
             int streamInput = IsStreamOrRetired(node, 0) ? 0 : 1;
             if (!IsStreamOrRetired(node, streamInput))
             {
@@ -478,17 +499,51 @@ namespace NetGen.Onnx
 
             node = Reordered(node, streamInput);
             RequireStream(node);
-            if (_open is null || _preScale is not null || _streamShape.Length != 1 || _streamShape[0] != _open.Units)
+            if (!FollowsOpenLayer())
             {
-                throw new OnnxImportException(node, "it adds a constant that is not the bias of a Gemm or MatMul just before it");
+                throw new OnnxImportException(node, "it adds a constant that is not the bias of a Gemm, MatMul or layer normalisation just before it");
             }
 
-            AddBias(node, ConstantInput(node, 1, "addend"), 1);
+            if (_open!.IsLayerNorm)
+            {
+                // beta, one per feature of the normalised sample (whatever its shape), or one for all
+                double[] shift = PerFeature(node, 1, "addend", _open.Units);
+                for (int i = 0; i < shift.Length; i++)
+                {
+                    _open.Bias![i] += shift[i];
+                }
+
+                _open.AddSource(Source(node));
+            }
+            else
+            {
+                AddBias(node, ConstantInput(node, 1, "addend"), 1);
+            }
+
             Advance(node, _streamShape);
         }
 
+        /// <summary>Whether the data path is the output of the layer just opened, with nothing between: a vector for a
+        /// dense layer, any shape for a layer normalisation (which normalises the whole sample).</summary>
+        private bool FollowsOpenLayer() =>
+            _open is not null && _preScale is null && (_open.IsLayerNorm ? StreamSize(null) == _open.Units : _streamShape.Length == 1 && _streamShape[0] == _open.Units);
+
         private bool IsStreamOrRetired(OnnxNode node, int input) =>
             input < node.Inputs.Count && _values.TryGetValue(node.Inputs[input], out object? v) && (v is Stream || v is Retired);
+
+        /// <summary>Which operand of a binary node is a value of a decomposed layer normalisation, or null.</summary>
+        private int? PartialOperand(OnnxNode node)
+        {
+            for (int i = 0; i < Math.Min(2, node.Inputs.Count); i++)
+            {
+                if (_values.TryGetValue(node.Inputs[i], out object? v) && v is Partial)
+                {
+                    return i;
+                }
+            }
+
+            return null;
+        }
 
         /// <summary>The node with its data-path operand first (Add is commutative).</summary>
         private static OnnxNode Reordered(OnnxNode node, int streamInput) => streamInput == 0 ? node : node.WithInputs(new[] { node.Inputs[1], node.Inputs[0] });
@@ -542,15 +597,10 @@ namespace NetGen.Onnx
             {
                 // s (W x + b) + t
                 ImportedLayer layer = _open;
-                layer.Bias ??= new double[n];
+                Scale(layer, scale);
                 for (int m = 0; m < n; m++)
                 {
-                    for (int k = 0; k < layer.FanIn; k++)
-                    {
-                        layer.Weight[(m * layer.FanIn) + k] *= scale[m];
-                    }
-
-                    layer.Bias[m] = (layer.Bias[m] * scale[m]) + shift[m];
+                    layer.Bias![m] += shift[m];
                 }
 
                 layer.AddSource(Source(node) + " (folded)");
@@ -615,6 +665,217 @@ namespace NetGen.Onnx
             }
 
             Activate(node, "Softmax", null);
+        }
+
+        /// <summary>Scales the outputs of a layer just opened, unit by unit: its weight rows (its gamma, for a layer
+        /// normalisation) and its bias.</summary>
+        private static void Scale(ImportedLayer layer, double[] scale)
+        {
+            layer.Bias ??= new double[layer.Units];
+            int perUnit = layer.IsLayerNorm ? 1 : layer.FanIn;
+            for (int m = 0; m < layer.Units; m++)
+            {
+                for (int k = 0; k < perUnit; k++)
+                {
+                    layer.Weight[(m * perUnit) + k] *= scale[m];
+                }
+
+                layer.Bias[m] *= scale[m];
+            }
+        }
+
+        // ----- layer normalisation -----
+
+        /// <summary>LayerNormalization (opset 17): over every feature of a sample (axis 1, or -1 on a vector), with a scale
+        /// and an optional shift of one value per feature. It opens a layer, so that an activation after it closes it.</summary>
+        private void LayerNormalization(OnnxNode node)
+        {
+            RequireStream(node);
+            Expect(node, _model.Opset >= 17, $"LayerNormalization is an op of opset 17, and the model imports opset {_model.Opset}; PyTorch exports nn.LayerNorm below opset 17 as ReduceMean, Sub, Pow, Sqrt and Div, which NetGen maps too");
+            long given = IntAttribute(node, "axis", -1);
+            CheckNormalisedAxes(node, new[] { given }, $"axis {given}");
+            double epsilon = FloatAttribute(node, "epsilon", 1e-5f);
+            Expect(node, epsilon > 0 && epsilon <= 1, $"epsilon {epsilon.ToString("R", CultureInfo.InvariantCulture)} is not in (0, 1]");
+            Expect(node, node.Outputs.Skip(1).All(o => o.Length == 0 || !_model.Graph.Nodes.Any(n => n.Inputs.Contains(o)) && _model.Graph.Outputs.All(g => g.Name != o)),
+                "its mean or inverse standard deviation output is used; NetGen computes them inside the layer only");
+            int n = StreamSize(node);
+            OpenNormalisation(node, epsilon);
+            ImportedLayer layer = _open!;
+            double[] gamma = PerFeature(node, 1, "scale", n);
+            Array.Copy(gamma, layer.Weight, n);
+            if (node.Inputs.Count > 2 && node.Inputs[2].Length > 0)
+            {
+                Array.Copy(PerFeature(node, 2, "B", n), layer.Bias!, n);
+            }
+
+            Advance(node, _streamShape);
+        }
+
+        /// <summary>Closes the layer before and opens a layer normalisation over the data path, after an identity layer
+        /// that carries a pending per-feature map if there is one (a normalisation does not commute with it).</summary>
+        private void OpenNormalisation(OnnxNode node, double epsilon)
+        {
+            CloseLayer();
+            if (_preScale is not null)
+            {
+                OpenIdentity(node);
+                CloseLayer();
+            }
+
+            _open = ImportedLayer.LayerNorm(StreamSize(node), epsilon, Source(node));
+        }
+
+        /// <summary>A constant of one value per feature of the data path (any shape that holds exactly them in order, such
+        /// as [n] or [1, n]), or one value for all.</summary>
+        private double[] PerFeature(OnnxNode node, int input, string role, int n)
+        {
+            OnnxTensor t = ConstantInput(node, input, role);
+            double[] values = Reals(node, t, role);
+            if (values.Length == n)
+            {
+                return values;
+            }
+
+            Expect(node, values.Length == 1, $"its {role} has shape {t.ShapeText}; NetGen takes one value per feature ({n}) or one value for all");
+            var repeated = new double[n];
+            for (int i = 0; i < n; i++)
+            {
+                repeated[i] = values[0];
+            }
+
+            return repeated;
+        }
+
+        /// <summary>The axes of a normalisation must be every axis of a sample (1 to the last): NetGen normalises a whole
+        /// sample, as nn.LayerNorm over its input's trailing shape does.</summary>
+        private void CheckNormalisedAxes(OnnxNode node, long[] axes, string what)
+        {
+            int rank = _streamShape.Length + 1;
+            var normalised = new HashSet<long>(axes.Select(a => a < 0 ? a + rank : a));
+            bool fromAxis = axes.Length == 1 && node.OpType == "LayerNormalization";
+            bool whole = fromAxis
+                ? normalised.Single() == 1 || (normalised.Single() == rank - 1 && rank == 2)
+                : normalised.SetEquals(Enumerable.Range(1, rank - 1).Select(a => (long)a));
+            if (!whole)
+            {
+                throw new OnnxImportException(node, normalised.Contains(0)
+                    ? $"{what} normalises across the batch (axis 0); NetGen normalises each sample on its own"
+                    : $"{what} normalises part of a sample of shape [{string.Join(", ", _streamShape)}]; NetGen normalises every value of a sample (nn.LayerNorm over the sample's whole shape, or a flattened sample)");
+            }
+        }
+
+        /// <summary>Where a decomposed layer normalisation has got to, value by value.</summary>
+        private enum Stage
+        {
+            Mean,                // ReduceMean(x)
+            Centred,             // x - mean
+            Squared,             // (x - mean)^2
+            Variance,            // ReduceMean((x - mean)^2)
+            VariancePlusEpsilon, // var + eps
+            Deviation,           // sqrt(var + eps)
+        }
+
+        /// <summary>A value of the chain PyTorch exports for nn.LayerNorm below opset 17; the data path waits at the
+        /// chain's input until the Div that ends it.</summary>
+        private sealed class Partial
+        {
+            public Partial(Stage stage, double epsilon) => (Stage, Epsilon) = (stage, epsilon);
+
+            public Stage Stage { get; }
+
+            public double Epsilon { get; }
+        }
+
+        private static void Expect(OnnxNode node, bool condition, string problem)
+        {
+            if (!condition)
+            {
+                throw new OnnxImportException(node, problem);
+            }
+        }
+
+        private Partial Operand(OnnxNode node, int input, Stage stage, string role)
+        {
+            Expect(node, Value(node, input) is Partial p && p.Stage == stage, $"its {role} is not the {StageName(stage)} of a layer normalisation; NetGen maps ReduceMean, Sub, Pow, Sqrt and Div only as the chain PyTorch exports for nn.LayerNorm");
+            return (Partial)Value(node, input);
+        }
+
+        private static string StageName(Stage stage) => stage switch
+        {
+            Stage.Mean => "mean",
+            Stage.Centred => "centred input (x - mean)",
+            Stage.Squared => "squared deviation",
+            Stage.Variance => "variance",
+            Stage.VariancePlusEpsilon => "variance plus epsilon",
+            _ => "standard deviation",
+        };
+
+        private void Continue(OnnxNode node, Stage stage, double epsilon = 0) => _values[Output(node)] = new Partial(stage, epsilon);
+
+        /// <summary>ReduceMean over every feature, keeping the dimensions: of the data path (the mean), or of the squared
+        /// deviation (the variance).</summary>
+        private void ReduceMean(OnnxNode node)
+        {
+            long[] axes = node.Attributes.TryGetValue("axes", out OnnxAttribute? a) ? a.Ints.ToArray() : Array.Empty<long>();
+            Expect(node, IntAttribute(node, "keepdims", 1) != 0, "keepdims = 0; NetGen maps ReduceMean only inside a layer normalisation, which keeps them");
+            Expect(node, axes.Length > 0, "it reduces every axis, the batch included; NetGen normalises each sample on its own");
+            CheckNormalisedAxes(node, axes, $"axes [{string.Join(", ", axes)}]");
+            if (Value(node, 0) is Partial)
+            {
+                Operand(node, 0, Stage.Squared, "input");
+                Continue(node, Stage.Variance);
+                return;
+            }
+
+            RequireStream(node);
+            Continue(node, Stage.Mean);
+        }
+
+        /// <summary>x - mean: the data path waits here (it is read again by nothing but this chain).</summary>
+        private void Sub(OnnxNode node)
+        {
+            RequireStream(node);
+            Operand(node, 1, Stage.Mean, "subtrahend");
+            _values[_streamName] = Retired.Instance;
+            Continue(node, Stage.Centred);
+        }
+
+        private void Pow(OnnxNode node)
+        {
+            Operand(node, 0, Stage.Centred, "base");
+            double[] exponent = Reals(node, ConstantInput(node, 1, "exponent"), "exponent");
+            Expect(node, exponent.Length == 1 && exponent[0] == 2, "its exponent is not 2; NetGen maps Pow only as the square of a layer normalisation's variance");
+            Continue(node, Stage.Squared);
+        }
+
+        private void Sqrt(OnnxNode node)
+        {
+            Partial plus = Operand(node, 0, Stage.VariancePlusEpsilon, "input");
+            Continue(node, Stage.Deviation, plus.Epsilon);
+        }
+
+        /// <summary>(x - mean) / sqrt(var + eps): the layer normalisation, opened with gamma 1 and beta 0.</summary>
+        private void Div(OnnxNode node)
+        {
+            Operand(node, 0, Stage.Centred, "dividend");
+            Partial deviation = Operand(node, 1, Stage.Deviation, "divisor");
+            OpenNormalisation(node, deviation.Epsilon);
+            Advance(node, _streamShape);
+        }
+
+        /// <summary>Mul of the data path by a constant, per feature or one for all, right after a layer is opened: it
+        /// scales that layer's outputs (a layer normalisation's gamma, as PyTorch exports nn.LayerNorm below opset 17).</summary>
+        private void Mul(OnnxNode node)
+        {
+            int streamInput = IsStreamOrRetired(node, 0) ? 0 : 1;
+            Expect(node, IsStreamOrRetired(node, streamInput), "neither operand comes from the data path; NetGen folds constant arithmetic only into layers");
+            node = Reordered(node, streamInput);
+            RequireStream(node);
+            Expect(node, FollowsOpenLayer(),
+                "it multiplies by a constant that does not scale a Gemm, MatMul or layer normalisation just before it");
+            Scale(_open!, PerFeature(node, 1, "factor", _open!.Units));
+            _open.AddSource(Source(node));
+            Advance(node, _streamShape);
         }
 
         // ----- shapes -----

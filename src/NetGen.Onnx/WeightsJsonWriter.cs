@@ -46,7 +46,7 @@ namespace NetGen.Onnx
             {
                 ImportedLayer layer = network.Layers[l];
                 json.Append("    {\n");
-                json.Append("      \"type\": \"dense\",\n");
+                json.Append("      \"type\": ").Append(Quote(layer.IsLayerNorm ? "layernorm" : "dense")).Append(",\n");
                 json.Append("      \"source\": ").Append(Quote(layer.Source)).Append(",\n");
                 json.Append("      \"in\": ").Append(Integer(layer.FanIn)).Append(",\n");
                 json.Append("      \"out\": ").Append(Integer(layer.Units)).Append(",\n");
@@ -54,6 +54,16 @@ namespace NetGen.Onnx
                 if (layer.Alpha is double alpha)
                 {
                     json.Append("      \"alpha\": ").Append(Number(alpha, network.IsDouble)).Append(",\n");
+                }
+
+                if (layer.IsLayerNorm)
+                {
+                    // nn.LayerNorm's state_dict: weight (gamma) and bias (beta), one per unit.
+                    json.Append("      \"epsilon\": ").Append(Number(layer.Epsilon, network.IsDouble)).Append(",\n");
+                    json.Append("      \"weight\": [").Append(string.Join(", ", Array.ConvertAll(layer.Weight, v => Number(v, network.IsDouble)))).Append("],\n");
+                    json.Append("      \"bias\": [").Append(string.Join(", ", Array.ConvertAll(layer.Bias!, v => Number(v, network.IsDouble)))).Append(']');
+                    json.Append(l + 1 < network.Layers.Count ? "\n    },\n" : "\n    }\n");
+                    continue;
                 }
 
                 json.Append("      \"weight\": [\n");

@@ -18,6 +18,8 @@ public class BakedWeightsTests
         { "Mixed", "[Input(7)] [Maxout(5, 3)] [Dense(9, Activation.LeakyReLU, Alpha = 0.2)] [Dense(6, Activation.ELU)] [Dense(3, Activation.Softmax)] [Loss(LossFunction.CrossEntropy)]" },
         { "Regression", "[Network(Precision = Precision.Double)] [Input(5)] [Dense(17, Activation.Sigmoid)] [Dense(2)] [Loss(LossFunction.MeanSquaredError)]" },
         { "Mnist", "[Input(784)] [Dense(128, Activation.ReLU)] [Dense(10, Activation.Softmax)] [Loss(LossFunction.CrossEntropy)]" },
+        { "LayerNorm", "[Input(6)] [LayerNorm] [Dense(12)] [LayerNorm(Activation = Activation.ReLU, Epsilon = 1e-3)] [Dense(3, Activation.Softmax)] [Loss(LossFunction.CrossEntropy)]" },
+        { "LayerNormDouble", "[Network(Precision = Precision.Double)] [Input(4)] [Dense(9, Activation.Tanh)] [LayerNorm(Activation = Activation.ELU, Alpha = 0.5)] [Dense(2)] [Loss(LossFunction.MeanSquaredError)]" },
         { "Unrolled", "[Network(Kernels = KernelStyle.UnrolledScalar)] [Input(3)] [Dense(8, Activation.ReLU)] [Dense(2)] [Loss(LossFunction.MeanSquaredError)]" },
     };
 

@@ -86,3 +86,11 @@ public partial class EluNet;
 [Dense(4)]
 [Loss(LossFunction.MeanSquaredError)]
 public partial class SimpleChainsNet;
+
+/// <summary>A layer normalisation between two dense layers (persistence of the "layernorm" layer).</summary>
+[Input(3)]
+[Dense(5, Activation.Tanh)]
+[LayerNorm(Activation = Activation.ReLU, Epsilon = 1e-4)]
+[Dense(2)]
+[Loss(LossFunction.MeanSquaredError)]
+public partial class LayerNormNet;

@@ -120,11 +120,14 @@ public class OnnxConformanceTests(ITestOutputHelper output)
     }
 
     /// <summary>The imported layers evaluated in double from float weights (what the generated code computes in float).</summary>
-    private static double[] Evaluate(ImportedNetwork network, double[] x) => ReferenceDense.Evaluate(
-        network.Layers.Select(layer => new ReferenceDense(
-            Enumerable.Range(0, layer.Units).Select(m => layer.Weight.AsSpan(m * layer.FanIn, layer.FanIn).ToArray()).ToArray(),
+    private static double[] Evaluate(ImportedNetwork network, double[] x) => ReferenceLayer.Evaluate(
+        network.Layers.Select(layer => new ReferenceLayer(
+            layer.IsLayerNorm
+                ? new[] { layer.Weight }
+                : Enumerable.Range(0, layer.Units).Select(m => layer.Weight.AsSpan(m * layer.FanIn, layer.FanIn).ToArray()).ToArray(),
             layer.Bias ?? new double[layer.Units],
             layer.Activation,
-            layer.Alpha ?? 0)),
+            layer.Alpha ?? 0,
+            layer.Epsilon)),
         x);
 }

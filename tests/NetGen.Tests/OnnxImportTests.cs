@@ -18,7 +18,7 @@ public class OnnxImportTests
     private static JsonElement References() => JsonDocument.Parse(File.ReadAllText(Path.Combine(Folder, "references.json"))).RootElement.GetProperty("models");
 
     public static IEnumerable<object[]> SupportedModels() =>
-        References().EnumerateObject().Select(m => m.Name).Where(n => !n.StartsWith("layernorm", StringComparison.Ordinal)).Select(n => new object[] { n });
+        References().EnumerateObject().Select(m => m.Name).Select(n => new object[] { n });
 
     /// <summary>Each exported model, converted to weights JSON and evaluated from that JSON, gives PyTorch's outputs
     /// within the issue's tolerance (1e-5 absolute or 1e-4 relative).</summary>
@@ -60,16 +60,20 @@ public class OnnxImportTests
         Assert.Contains("BatchNormalization", folded.Layers[1].Source, StringComparison.Ordinal);
     }
 
-    /// <summary>LayerNorm is not mapped yet: both its forms are refused with the node named, never a crash.</summary>
+    /// <summary>nn.LayerNorm in both its forms, LayerNormalization at opset 17 and PyTorch's decomposed chain at opset
+    /// 13, becomes one layer normalisation with the ReLU after it as its activation, between the two dense layers.</summary>
     [Theory]
-    [InlineData("layernorm_op13", "ReduceMean")]
+    [InlineData("layernorm_op13", "Div")]
     [InlineData("layernorm_op17", "LayerNormalization")]
-    public void LayerNorm_IsRefusedWithTheNodeNamed(string name, string op)
+    public void LayerNorm_InBothForms_IsOneLayer(string name, string op)
     {
-        var e = Assert.Throws<OnnxImportException>(() => OnnxImporter.Import(OnnxModel.Load(Path.Combine(Folder, name + ".onnx"))));
-        Assert.Contains(op, e.Message, StringComparison.Ordinal);
-        Assert.Matches(@"^node \d+ \(", e.Message);
-        Assert.NotNull(e.Node);
+        ImportedNetwork network = OnnxImporter.Import(OnnxModel.Load(Path.Combine(Folder, name + ".onnx")));
+        Assert.Equal(new[] { (false, 6, 8, "Identity"), (true, 8, 8, "ReLU"), (false, 8, 2, "Identity") }, network.Layers.Select(l => (l.IsLayerNorm, l.FanIn, l.Units, l.Activation)));
+        ImportedLayer norm = network.Layers[1];
+        Assert.Equal(1e-5f, (float)norm.Epsilon);
+        Assert.StartsWith(op, norm.Source, StringComparison.Ordinal);
+        Assert.Contains("Relu", norm.Source, StringComparison.Ordinal);
+        Assert.DoesNotContain(norm.Weight, g => g == 1); // trained: gamma moved from its initial 1
     }
 
     /// <summary>Every truncation of a real model is refused as a format or import error, never another exception.</summary>
@@ -185,7 +189,7 @@ public class OnnxImportTests
     [InlineData("no nodes, a wide input", "identity layer over 50000 values")]
     [InlineData("MatMul by a [4, 0] weight", "output dimension has shape [0]")]
     [InlineData("Reshape to [0, 65536, 65536, -1]", "the target shape has shape")]
-    [InlineData("Add after an Unsqueeze", "not the bias of a Gemm or MatMul just before it")]
+    [InlineData("Add after an Unsqueeze", "not the bias of a Gemm, MatMul or layer normalisation just before it")]
     [InlineData("Squeeze of axis 7", "outside a tensor of rank")]
     public void CraftedGraphs_AreRefusedWithAReason(string graphName, string expected)
     {
@@ -227,12 +231,15 @@ public class OnnxImportTests
 
     private static double[][] Rows(JsonElement rows) => rows.EnumerateArray().Select(r => r.EnumerateArray().Select(v => v.GetDouble()).ToArray()).ToArray();
 
-    private static double[] Evaluate(JsonElement weights, double[] x) => ReferenceDense.Evaluate(
-        weights.GetProperty("layers").EnumerateArray().Select(layer => new ReferenceDense(
-            Rows(layer.GetProperty("weight")),
+    private static double[] Evaluate(JsonElement weights, double[] x) => ReferenceLayer.Evaluate(
+        weights.GetProperty("layers").EnumerateArray().Select(layer => new ReferenceLayer(
+            layer.GetProperty("type").GetString() == "layernorm"
+                ? new[] { layer.GetProperty("weight").EnumerateArray().Select(v => v.GetDouble()).ToArray() }
+                : Rows(layer.GetProperty("weight")),
             layer.GetProperty("bias").EnumerateArray().Select(v => v.GetDouble()).ToArray(),
             layer.GetProperty("activation").GetString()!,
-            layer.TryGetProperty("alpha", out JsonElement alpha) ? alpha.GetDouble() : 0)),
+            layer.TryGetProperty("alpha", out JsonElement alpha) ? alpha.GetDouble() : 0,
+            layer.TryGetProperty("epsilon", out JsonElement epsilon) ? epsilon.GetDouble() : 0)),
         x);
 
     // ----- hand-made models -----

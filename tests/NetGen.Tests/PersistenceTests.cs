@@ -126,4 +126,64 @@ public sealed class PersistenceTests : IDisposable
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
         Assert.Equal(before, net.Parameters.ToArray());
     }
+
+    [Fact]
+    public void Json_OfALayerNorm_RoundTrips_AsNnLayerNormsWeightAndBias()
+    {
+        var net = new LayerNormNet();
+        net.InitializeParameters(3);
+        for (int i = 0; i < 5; i++)
+        {
+            net.Parameters[20 + i] = 1 + (0.1f * i); // gamma, away from its initial 1
+            net.Parameters[25 + i] = -0.05f * i;     // beta
+        }
+
+        string json = WeightsJson.Export(net);
+        var loaded = new LayerNormNet();
+        WeightsJson.Import(loaded, json);
+
+        Assert.Equal(net.Parameters.ToArray(), loaded.Parameters.ToArray());
+        using var document = System.Text.Json.JsonDocument.Parse(json);
+        var layer = document.RootElement.GetProperty("layers")[1];
+        Assert.Equal("layernorm", layer.GetProperty("type").GetString());
+        Assert.Equal(1e-4, layer.GetProperty("epsilon").GetDouble());
+        Assert.Equal(5, layer.GetProperty("weight").GetArrayLength()); // one-dimensional, as nn.LayerNorm's state_dict
+        Assert.Equal(net.Parameters[23], layer.GetProperty("weight")[3].GetSingle());
+        Assert.Equal(net.Parameters[28], layer.GetProperty("bias")[3].GetSingle());
+        Assert.Contains("layernorm 5 eps 0.0001 ReLU", Topology.Describe(net), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("\"epsilon\": 0.0001", "\"epsilon\": 1E-05", "expected epsilon 0.0001, found 1E-05")]
+    [InlineData("\"type\": \"layernorm\"", "\"type\": \"dense\"", "the file has a dense layer")]
+    [InlineData("\"epsilon\": 0.0001,", "", "has no \"epsilon\"")]
+    public void Json_OfALayerNorm_ThatDoesNotFit_IsRefused_AndChangesNothing(string find, string replace, string expected)
+    {
+        var net = new LayerNormNet();
+        string json = WeightsJson.Export(net);
+        Assert.Contains(find, json, StringComparison.Ordinal);
+        json = json.Replace(find, replace, StringComparison.Ordinal);
+        net.InitializeParameters(99);
+        float[] before = net.Parameters.ToArray();
+
+        var e = Assert.Throws<InvalidDataException>(() => WeightsJson.Import(net, json));
+
+        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+        Assert.Equal(before, net.Parameters.ToArray());
+    }
+
+    [Fact]
+    public void Json_OfALayerNorm_WithAGammaOfTheWrongLength_IsRefused()
+    {
+        var net = new LayerNormNet();
+        string json = WeightsJson.Export(net);
+        int start = json.IndexOf("\"layernorm\"", StringComparison.Ordinal);
+        int weight = json.IndexOf("\"weight\": [", start, StringComparison.Ordinal) + "\"weight\": [".Length;
+        json = json.Insert(weight, "1.5, ");
+
+        var e = Assert.Throws<InvalidDataException>(() => WeightsJson.Import(net, json));
+
+        Assert.Contains("layer 2", e.Message, StringComparison.Ordinal);
+        Assert.Contains("expected weight of shape [5], found [6]", e.Message, StringComparison.Ordinal);
+    }
 }

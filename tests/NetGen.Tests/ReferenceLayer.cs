@@ -1,0 +1,51 @@
+using System;
+using System.Linq;
+
+namespace NetGen.Tests;
+
+/// <summary>A layer evaluated naively in double from float weights (what generated code computes in float): the
+/// reference the ONNX import tests hold the importer's layers to. A dense layer, or, with a positive
+/// <paramref name="Epsilon"/>, a layer normalisation <c>gamma (x - mu) / sqrt(var + eps) + beta</c>.</summary>
+/// <param name="Weight">W as rows, [units][fanIn] (nn.Linear's layout); for a layer normalisation one row, gamma.</param>
+/// <param name="Bias">b; for a layer normalisation, beta.</param>
+internal sealed record ReferenceLayer(double[][] Weight, double[] Bias, string Activation, double Alpha, double Epsilon = 0)
+{
+    public static double[] Evaluate(System.Collections.Generic.IEnumerable<ReferenceLayer> layers, double[] x)
+    {
+        double[] h = x;
+        foreach (ReferenceLayer layer in layers)
+        {
+            double[] input = h;
+            double[] a = layer.Epsilon > 0 ? Normalise(layer, input) : layer.Weight.Select((row, m) => row.Select((v, k) => (double)(float)v * input[k]).Sum() + (float)layer.Bias[m]).ToArray();
+            h = layer.Activation switch
+            {
+                "Identity" => a,
+                "ReLU" => a.Select(v => Math.Max(v, 0)).ToArray(),
+                "Tanh" => a.Select(Math.Tanh).ToArray(),
+                "Sigmoid" => a.Select(v => 1 / (1 + Math.Exp(-v))).ToArray(),
+                "LeakyReLU" => a.Select(v => v > 0 ? v : layer.Alpha * v).ToArray(),
+                "ELU" => a.Select(v => v > 0 ? v : layer.Alpha * (Math.Exp(v) - 1)).ToArray(),
+                "Softmax" => Softmax(a),
+                _ => throw new InvalidOperationException(layer.Activation),
+            };
+        }
+
+        return h;
+    }
+
+    private static double[] Normalise(ReferenceLayer layer, double[] x)
+    {
+        double mean = x.Average();
+        double variance = x.Sum(v => (v - mean) * (v - mean)) / x.Length;
+        double inverse = 1 / Math.Sqrt(variance + (float)layer.Epsilon);
+        return x.Select((v, i) => ((float)layer.Weight[0][i] * (v - mean) * inverse) + (float)layer.Bias[i]).ToArray();
+    }
+
+    private static double[] Softmax(double[] a)
+    {
+        double max = a.Max();
+        double[] e = a.Select(v => Math.Exp(v - max)).ToArray();
+        double sum = e.Sum();
+        return e.Select(v => v / sum).ToArray();
+    }
+}
