@@ -79,6 +79,12 @@ namespace NetGen
 
         /// <summary>As <see cref="DenseAttribute.Alpha"/>, for a LeakyReLU or ELU activation.</summary>
         public double Alpha { get; set; }
+
+        /// <summary>How many consecutive values are normalised together; 0 (the default) for the whole input. A smaller
+        /// size splits the input into groups of that many values, each normalised on its own with the same gamma and beta
+        /// (NormalizedSize of each): PyTorch's <c>nn.LayerNorm(d)</c> over a sample of shape <c>[t, d]</c>, such as a
+        /// sequence of t tokens of d features. It must divide the input size.</summary>
+        public int NormalizedSize { get; set; }
     }
 
     /// <summary>The loss the network is trained on. Exactly one per network.</summary>

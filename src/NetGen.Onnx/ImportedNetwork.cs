@@ -7,17 +7,17 @@ namespace NetGen.Onnx
     /// <see cref="Bias"/>, as nn.LayerNorm stores them.</summary>
     public sealed class ImportedLayer
     {
-        /// <summary>A layer normalisation over <paramref name="size"/> values, gamma 1 and beta 0 until the graph scales and
-        /// shifts it.</summary>
-        internal static ImportedLayer LayerNorm(int size, double epsilon, string source)
+        /// <summary>A layer normalisation over <paramref name="size"/> values in groups of <paramref name="normalized"/>,
+        /// gamma 1 and beta 0 until the graph scales and shifts it.</summary>
+        internal static ImportedLayer LayerNorm(int size, int normalized, double epsilon, string source)
         {
-            var gamma = new double[size];
-            for (int i = 0; i < size; i++)
+            var gamma = new double[normalized];
+            for (int i = 0; i < normalized; i++)
             {
                 gamma[i] = 1;
             }
 
-            return new ImportedLayer(size, size, gamma, new double[size], source) { IsLayerNorm = true, Epsilon = epsilon };
+            return new ImportedLayer(size, size, gamma, new double[normalized], source) { IsLayerNorm = true, Epsilon = epsilon, NormalizedSize = normalized };
         }
 
         internal ImportedLayer(int fanIn, int units, double[] weight, double[]? bias, string source)
@@ -42,6 +42,10 @@ namespace NetGen.Onnx
 
         /// <summary>A layer normalisation's epsilon; 0 for a dense layer.</summary>
         public double Epsilon { get; private set; }
+
+        /// <summary>How many consecutive values a layer normalisation normalises together (the normalised trailing shape's
+        /// size; the length of gamma and beta); 0 for a dense layer.</summary>
+        public int NormalizedSize { get; private set; }
 
         /// <summary>W, [units, fanIn] row-major (nn.Linear's layout); a layer normalisation's gamma, one per unit.</summary>
         public double[] Weight { get; }

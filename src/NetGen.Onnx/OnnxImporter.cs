@@ -484,10 +484,10 @@ namespace NetGen.Onnx
             {
                 // var + eps in a decomposed layer normalisation.
                 node = Reordered(node, partial);
-                Expect(node, Value(node, 0) is Partial { Stage: Stage.Variance }, "it adds to a value of a layer normalisation that is not its variance");
+                Partial variance = Operand(node, 0, Stage.Variance, "operand");
                 double[] epsilon = Reals(node, ConstantInput(node, 1, "epsilon"), "epsilon");
                 Expect(node, epsilon.Length == 1 && epsilon[0] > 0 && epsilon[0] <= 1, "the epsilon of a layer normalisation must be one positive number of at most 1");
-                Continue(node, Stage.VariancePlusEpsilon, epsilon[0]);
+                Continue(node, Stage.VariancePlusEpsilon, variance.Normalized, epsilon[0]);
                 return;
             }
 
@@ -507,7 +507,7 @@ namespace NetGen.Onnx
             if (_open!.IsLayerNorm)
             {
                 // beta, one per feature of the normalised sample (whatever its shape), or one for all
-                double[] shift = PerFeature(node, 1, "addend", _open.Units);
+                double[] shift = PerFeature(node, 1, "addend", _open.NormalizedSize);
                 for (int i = 0; i < shift.Length; i++)
                 {
                     _open.Bias![i] += shift[i];
@@ -671,9 +671,10 @@ namespace NetGen.Onnx
         /// normalisation) and its bias.</summary>
         private static void Scale(ImportedLayer layer, double[] scale)
         {
-            layer.Bias ??= new double[layer.Units];
+            int units = layer.IsLayerNorm ? layer.NormalizedSize : layer.Units;
+            layer.Bias ??= new double[units];
             int perUnit = layer.IsLayerNorm ? 1 : layer.FanIn;
-            for (int m = 0; m < layer.Units; m++)
+            for (int m = 0; m < units; m++)
             {
                 for (int k = 0; k < perUnit; k++)
                 {
@@ -686,26 +687,26 @@ namespace NetGen.Onnx
 
         // ----- layer normalisation -----
 
-        /// <summary>LayerNormalization (opset 17): over every feature of a sample (axis 1, or -1 on a vector), with a scale
-        /// and an optional shift of one value per feature. It opens a layer, so that an activation after it closes it.</summary>
+        /// <summary>LayerNormalization (opset 17): over the axes from <c>axis</c> to the last (not the batch), with a scale
+        /// and an optional shift of one value per normalised value. It opens a layer, so that an activation after it
+        /// closes it.</summary>
         private void LayerNormalization(OnnxNode node)
         {
             RequireStream(node);
             Expect(node, _model.Opset >= 17, $"LayerNormalization is an op of opset 17, and the model imports opset {_model.Opset}; PyTorch exports nn.LayerNorm below opset 17 as ReduceMean, Sub, Pow, Sqrt and Div, which NetGen maps too");
-            long given = IntAttribute(node, "axis", -1);
-            CheckNormalisedAxes(node, new[] { given }, $"axis {given}");
+            long axis = IntAttribute(node, "axis", -1);
+            int rank = _streamShape.Length + 1;
+            int normalized = NormalizedSize(node, axis < 0 ? axis + rank : axis, $"axis {axis}");
             double epsilon = FloatAttribute(node, "epsilon", 1e-5f);
             Expect(node, epsilon > 0 && epsilon <= 1, $"epsilon {epsilon.ToString("R", CultureInfo.InvariantCulture)} is not in (0, 1]");
             Expect(node, node.Outputs.Skip(1).All(o => o.Length == 0 || !_model.Graph.Nodes.Any(n => n.Inputs.Contains(o)) && _model.Graph.Outputs.All(g => g.Name != o)),
                 "its mean or inverse standard deviation output is used; NetGen computes them inside the layer only");
-            int n = StreamSize(node);
-            OpenNormalisation(node, epsilon);
+            OpenNormalisation(node, normalized, epsilon);
             ImportedLayer layer = _open!;
-            double[] gamma = PerFeature(node, 1, "scale", n);
-            Array.Copy(gamma, layer.Weight, n);
+            Array.Copy(PerFeature(node, 1, "scale", normalized), layer.Weight, normalized);
             if (node.Inputs.Count > 2 && node.Inputs[2].Length > 0)
             {
-                Array.Copy(PerFeature(node, 2, "B", n), layer.Bias!, n);
+                Array.Copy(PerFeature(node, 2, "B", normalized), layer.Bias!, normalized);
             }
 
             Advance(node, _streamShape);
@@ -713,7 +714,7 @@ namespace NetGen.Onnx
 
         /// <summary>Closes the layer before and opens a layer normalisation over the data path, after an identity layer
         /// that carries a pending per-feature map if there is one (a normalisation does not commute with it).</summary>
-        private void OpenNormalisation(OnnxNode node, double epsilon)
+        private void OpenNormalisation(OnnxNode node, int normalized, double epsilon)
         {
             CloseLayer();
             if (_preScale is not null)
@@ -722,11 +723,11 @@ namespace NetGen.Onnx
                 CloseLayer();
             }
 
-            _open = ImportedLayer.LayerNorm(StreamSize(node), epsilon, Source(node));
+            _open = ImportedLayer.LayerNorm(StreamSize(node), normalized, epsilon, Source(node));
         }
 
-        /// <summary>A constant of one value per feature of the data path (any shape that holds exactly them in order, such
-        /// as [n] or [1, n]), or one value for all.</summary>
+        /// <summary>A constant of one value per normalised value (any shape that holds exactly them in order, such as [d]
+        /// or [1, d]), or one value for all.</summary>
         private double[] PerFeature(OnnxNode node, int input, string role, int n)
         {
             OnnxTensor t = ConstantInput(node, input, role);
@@ -736,7 +737,7 @@ namespace NetGen.Onnx
                 return values;
             }
 
-            Expect(node, values.Length == 1, $"its {role} has shape {t.ShapeText}; NetGen takes one value per feature ({n}) or one value for all");
+            Expect(node, values.Length == 1, $"its {role} has shape {t.ShapeText}; NetGen takes one value per normalised value ({n}) or one value for all");
             var repeated = new double[n];
             for (int i = 0; i < n; i++)
             {
@@ -746,22 +747,25 @@ namespace NetGen.Onnx
             return repeated;
         }
 
-        /// <summary>The axes of a normalisation must be every axis of a sample (1 to the last): NetGen normalises a whole
-        /// sample, as nn.LayerNorm over its input's trailing shape does.</summary>
-        private void CheckNormalisedAxes(OnnxNode node, long[] axes, string what)
+        /// <summary>How many values a normalisation from <paramref name="first"/> (an axis of [N, sample...]) to the last
+        /// axis normalises together: the product of those dimensions. Axis 0 would mix the samples of a batch.</summary>
+        private int NormalizedSize(OnnxNode node, long first, string what)
         {
             int rank = _streamShape.Length + 1;
-            var normalised = new HashSet<long>(axes.Select(a => a < 0 ? a + rank : a));
-            bool fromAxis = axes.Length == 1 && node.OpType == "LayerNormalization";
-            bool whole = fromAxis
-                ? normalised.Single() == 1 || (normalised.Single() == rank - 1 && rank == 2)
-                : normalised.SetEquals(Enumerable.Range(1, rank - 1).Select(a => (long)a));
-            if (!whole)
-            {
-                throw new OnnxImportException(node, normalised.Contains(0)
-                    ? $"{what} normalises across the batch (axis 0); NetGen normalises each sample on its own"
-                    : $"{what} normalises part of a sample of shape [{string.Join(", ", _streamShape)}]; NetGen normalises every value of a sample (nn.LayerNorm over the sample's whole shape, or a flattened sample)");
-            }
+            Expect(node, first != 0, $"{what} normalises across the batch (axis 0); NetGen normalises each sample on its own");
+            Expect(node, first >= 1 && first < rank, $"{what} is outside a tensor of rank {rank}");
+            return Size(_streamShape.Skip((int)first - 1).Select(d => (long)d), node, "the normalised shape");
+        }
+
+        /// <summary>The axes of a ReduceMean of a layer normalisation: the last axes, from some axis after the batch on.</summary>
+        private int ReducedSize(OnnxNode node, long[] axes)
+        {
+            int rank = _streamShape.Length + 1;
+            var reduced = new HashSet<long>(axes.Select(a => a < 0 ? a + rank : a));
+            long first = reduced.Count == 0 ? 0 : reduced.Min();
+            Expect(node, reduced.SetEquals(Enumerable.Range((int)Math.Max(first, 0), rank - (int)Math.Max(first, 0)).Select(a => (long)a)),
+                $"axes [{string.Join(", ", axes)}] are not the last axes of a tensor of rank {rank}; NetGen maps ReduceMean only as the mean of a layer normalisation over a sample's trailing axes");
+            return NormalizedSize(node, first, $"axes [{string.Join(", ", axes)}]");
         }
 
         /// <summary>Where a decomposed layer normalisation has got to, value by value.</summary>
@@ -779,9 +783,12 @@ namespace NetGen.Onnx
         /// chain's input until the Div that ends it.</summary>
         private sealed class Partial
         {
-            public Partial(Stage stage, double epsilon) => (Stage, Epsilon) = (stage, epsilon);
+            public Partial(Stage stage, int normalized, double epsilon) => (Stage, Normalized, Epsilon) = (stage, normalized, epsilon);
 
             public Stage Stage { get; }
+
+            /// <summary>How many values the chain normalises together (from its first ReduceMean's axes).</summary>
+            public int Normalized { get; }
 
             public double Epsilon { get; }
         }
@@ -810,7 +817,7 @@ namespace NetGen.Onnx
             _ => "standard deviation",
         };
 
-        private void Continue(OnnxNode node, Stage stage, double epsilon = 0) => _values[Output(node)] = new Partial(stage, epsilon);
+        private void Continue(OnnxNode node, Stage stage, int normalized, double epsilon = 0) => _values[Output(node)] = new Partial(stage, normalized, epsilon);
 
         /// <summary>ReduceMean over every feature, keeping the dimensions: of the data path (the mean), or of the squared
         /// deviation (the variance).</summary>
@@ -819,39 +826,40 @@ namespace NetGen.Onnx
             long[] axes = node.Attributes.TryGetValue("axes", out OnnxAttribute? a) ? a.Ints.ToArray() : Array.Empty<long>();
             Expect(node, IntAttribute(node, "keepdims", 1) != 0, "keepdims = 0; NetGen maps ReduceMean only inside a layer normalisation, which keeps them");
             Expect(node, axes.Length > 0, "it reduces every axis, the batch included; NetGen normalises each sample on its own");
-            CheckNormalisedAxes(node, axes, $"axes [{string.Join(", ", axes)}]");
+            int normalized = ReducedSize(node, axes);
             if (Value(node, 0) is Partial)
             {
-                Operand(node, 0, Stage.Squared, "input");
-                Continue(node, Stage.Variance);
+                Partial squared = Operand(node, 0, Stage.Squared, "input");
+                Expect(node, squared.Normalized == normalized, "the variance is taken over other axes than the mean");
+                Continue(node, Stage.Variance, normalized);
                 return;
             }
 
             RequireStream(node);
-            Continue(node, Stage.Mean);
+            Continue(node, Stage.Mean, normalized);
         }
 
         /// <summary>x - mean: the data path waits here (it is read again by nothing but this chain).</summary>
         private void Sub(OnnxNode node)
         {
             RequireStream(node);
-            Operand(node, 1, Stage.Mean, "subtrahend");
+            Partial mean = Operand(node, 1, Stage.Mean, "subtrahend");
             _values[_streamName] = Retired.Instance;
-            Continue(node, Stage.Centred);
+            Continue(node, Stage.Centred, mean.Normalized);
         }
 
         private void Pow(OnnxNode node)
         {
-            Operand(node, 0, Stage.Centred, "base");
+            Partial centred = Operand(node, 0, Stage.Centred, "base");
             double[] exponent = Reals(node, ConstantInput(node, 1, "exponent"), "exponent");
             Expect(node, exponent.Length == 1 && exponent[0] == 2, "its exponent is not 2; NetGen maps Pow only as the square of a layer normalisation's variance");
-            Continue(node, Stage.Squared);
+            Continue(node, Stage.Squared, centred.Normalized);
         }
 
         private void Sqrt(OnnxNode node)
         {
             Partial plus = Operand(node, 0, Stage.VariancePlusEpsilon, "input");
-            Continue(node, Stage.Deviation, plus.Epsilon);
+            Continue(node, Stage.Deviation, plus.Normalized, plus.Epsilon);
         }
 
         /// <summary>(x - mean) / sqrt(var + eps): the layer normalisation, opened with gamma 1 and beta 0.</summary>
@@ -859,7 +867,7 @@ namespace NetGen.Onnx
         {
             Operand(node, 0, Stage.Centred, "dividend");
             Partial deviation = Operand(node, 1, Stage.Deviation, "divisor");
-            OpenNormalisation(node, deviation.Epsilon);
+            OpenNormalisation(node, deviation.Normalized, deviation.Epsilon);
             Advance(node, _streamShape);
         }
 
@@ -873,7 +881,7 @@ namespace NetGen.Onnx
             RequireStream(node);
             Expect(node, FollowsOpenLayer(),
                 "it multiplies by a constant that does not scale a Gemm, MatMul or layer normalisation just before it");
-            Scale(_open!, PerFeature(node, 1, "factor", _open!.Units));
+            Scale(_open!, PerFeature(node, 1, "factor", _open!.IsLayerNorm ? _open.NormalizedSize : _open.Units));
             _open.AddSource(Source(node));
             Advance(node, _streamShape);
         }

@@ -60,6 +60,7 @@ namespace NetGen.Onnx
                 {
                     // nn.LayerNorm's state_dict: weight (gamma) and bias (beta), one per unit.
                     json.Append("      \"epsilon\": ").Append(Number(layer.Epsilon, network.IsDouble)).Append(",\n");
+                    json.Append("      \"normalized\": ").Append(Integer(layer.NormalizedSize)).Append(",\n");
                     json.Append("      \"weight\": [").Append(string.Join(", ", Array.ConvertAll(layer.Weight, v => Number(v, network.IsDouble)))).Append("],\n");
                     json.Append("      \"bias\": [").Append(string.Join(", ", Array.ConvertAll(layer.Bias!, v => Number(v, network.IsDouble)))).Append(']');
                     json.Append(l + 1 < network.Layers.Count ? "\n    },\n" : "\n    }\n");

@@ -16,19 +16,24 @@ namespace NetGen
     /// <param name="IsLayerNorm">Whether this is a layer normalisation (<c>[LayerNorm]</c>): W_k is its scale gamma, one per
     /// unit, and b_k its shift beta; <see cref="FanIn"/> equals <see cref="Units"/>.</param>
     /// <param name="Epsilon">A layer normalisation's epsilon; 0 for the other layers.</param>
-    public sealed record LayerInfo(int Number, bool IsMaxout, int FanIn, int Units, int Pieces, Activation Activation, double Alpha, int WeightOffset, bool HasBias = true, bool IsLayerNorm = false, double Epsilon = 0)
+    /// <param name="NormalizedSize">How many consecutive values a layer normalisation normalises together, when fewer than
+    /// its <see cref="Units"/> (<c>[LayerNorm(NormalizedSize = d)]</c>); 0 means all of them.</param>
+    public sealed record LayerInfo(int Number, bool IsMaxout, int FanIn, int Units, int Pieces, Activation Activation, double Alpha, int WeightOffset, bool HasBias = true, bool IsLayerNorm = false, double Epsilon = 0, int NormalizedSize = 0)
     {
+        /// <summary>A layer normalisation's length of gamma and of beta: <see cref="NormalizedSize"/>, or all its units.</summary>
+        public int NormalizedLength => NormalizedSize > 0 ? NormalizedSize : Units;
+
         /// <summary>The length of a_k: units x pieces.</summary>
         public int AffineOutputs => Units * Pieces;
 
         /// <summary>The number of weights: fan-in x affine outputs, or one scale per unit for a layer normalisation.</summary>
-        public int WeightCount => IsLayerNorm ? Units : FanIn * AffineOutputs;
+        public int WeightCount => IsLayerNorm ? NormalizedLength : FanIn * AffineOutputs;
 
         /// <summary>Where b_k starts in the parameter block (where it would start, for a layer without bias).</summary>
         public int BiasOffset => WeightOffset + WeightCount;
 
         /// <summary>The number of biases: one per affine output, or none.</summary>
-        public int BiasCount => HasBias ? AffineOutputs : 0;
+        public int BiasCount => !HasBias ? 0 : IsLayerNorm ? NormalizedLength : AffineOutputs;
 
         /// <summary>The layer's <c>"type"</c> in the weights JSON: <c>dense</c>, <c>maxout</c> or <c>layernorm</c>.</summary>
         public string TypeName => IsMaxout ? "maxout" : IsLayerNorm ? "layernorm" : "dense";
@@ -37,7 +42,7 @@ namespace NetGen
         public override string ToString() => IsMaxout
             ? string.Create(CultureInfo.InvariantCulture, $"maxout {FanIn} -> {Units} x {Pieces}")
             : IsLayerNorm
-            ? string.Create(CultureInfo.InvariantCulture, $"layernorm {Units} eps {Epsilon:R} {Activation}{(Alpha != 0 ? $"({Alpha:R})" : string.Empty)}")
+            ? string.Create(CultureInfo.InvariantCulture, $"layernorm {Units}{(NormalizedLength != Units ? $" in groups of {NormalizedLength}" : string.Empty)} eps {Epsilon:R} {Activation}{(Alpha != 0 ? $"({Alpha:R})" : string.Empty)}")
             : string.Create(CultureInfo.InvariantCulture, $"dense {FanIn} -> {Units} {Activation}{(Alpha != 0 ? $"({Alpha:R})" : string.Empty)}{(HasBias ? string.Empty : " no bias")}");
     }
 }

@@ -76,7 +76,8 @@ namespace NetGen.Runtime
             }
         }
 
-        /// <summary><see cref="LayerNorm{T}"/> for each of <paramref name="rows"/> samples stored row-major.</summary>
+        /// <summary><see cref="LayerNorm{T}"/> for each of <paramref name="rows"/> rows stored one after another: the samples
+        /// of a batch, or the groups of a sample that a layer normalises one by one (or both).</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void LayerNormBatch<T>(ReadOnlySpan<T> gamma, ReadOnlySpan<T> beta, ReadOnlySpan<T> x, T epsilon, Span<T> a, int rows)
             where T : unmanaged, IFloatingPointIeee754<T>
@@ -89,7 +90,7 @@ namespace NetGen.Runtime
             }
         }
 
-        /// <summary><see cref="LayerNormBackward{T}"/> for each of <paramref name="rows"/> samples stored row-major, the
+        /// <summary><see cref="LayerNormBackward{T}"/> for each of <paramref name="rows"/> rows stored one after another, the
         /// parameter gradients summed in row order.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void LayerNormBatchBackward<T>(ReadOnlySpan<T> gamma, ReadOnlySpan<T> x, ReadOnlySpan<T> da, T epsilon, Span<T> dgamma, Span<T> dbeta, Span<T> dx, int rows)
@@ -100,6 +101,18 @@ namespace NetGen.Runtime
             for (int r = 0; r < rows; r++)
             {
                 LayerNormBackward(gamma, x.Slice(r * n, n), da.Slice(r * n, n), epsilon, dgamma, dbeta, dx.IsEmpty ? dx : dx.Slice(r * n, n));
+            }
+        }
+
+        /// <summary><c>p -= eta g</c>, as <c>Sgd</c> applies a one-sample gradient (the fused SGD step of a grouped layer
+        /// normalisation, whose groups' gradients are summed first).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void Descend<T>(Span<T> p, ReadOnlySpan<T> gradient, T eta) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            Same(p.Length, gradient.Length, p.Length, p.Length);
+            for (int i = 0; i < p.Length; i++)
+            {
+                p[i] -= eta * gradient[i];
             }
         }
 

@@ -126,6 +126,8 @@ public sealed class RandomNetworksFixture
             ("SigmoidOutput_BCE", Wide(), new[] { new LayerDescription(false, w8, 1, Activation.Tanh, null), LayerDescription.LayerNorm(w8, Activation.Sigmoid) }, LossFunction.BinaryCrossEntropy),
             ("SoftmaxOutput_CE", Wide(), new[] { new LayerDescription(false, w4, 1, Activation.Identity, null), LayerDescription.LayerNorm(w4, Activation.Softmax) }, LossFunction.CrossEntropy),
             ("Mixed_MSE", Wide(), new[] { new LayerDescription(false, w5, 1, Activation.Identity, null, Bias: false), LayerDescription.LayerNorm(w5, Activation.LeakyReLU, 0.1, epsilon: 1e-3), new LayerDescription(false, w6, 1, Activation.ELU, null), LayerDescription.LayerNorm(w6) }, LossFunction.MeanSquaredError),
+            ("Grouped_First_MSE", 20, new[] { LayerDescription.LayerNorm(20, Activation.Tanh, normalizedSize: 5), new LayerDescription(false, random.Next(1, 20), 1, Activation.Identity, null) }, LossFunction.MeanSquaredError),
+            ("Grouped_CE", Wide(), new[] { new LayerDescription(false, 12, 1, Activation.Identity, null), LayerDescription.LayerNorm(12, Activation.ReLU, normalizedSize: 4), new LayerDescription(false, random.Next(2, 13), 1, Activation.Softmax, null) }, LossFunction.CrossEntropy),
             ("Wide_MSE", w7, new[] { LayerDescription.LayerNorm(w7, Activation.ELU), new LayerDescription(false, random.Next(1, 20), 1, Activation.Identity, null) }, LossFunction.MeanSquaredError),
         };
         foreach (var (name, input, layers, loss) in normalised)
@@ -161,7 +163,7 @@ public class EndToEndNumericTests : IClassFixture<RandomNetworksFixture>
         _output = output;
     }
 
-    public static IEnumerable<object[]> Indices() => Enumerable.Range(0, 40).Select(i => new object[] { i });
+    public static IEnumerable<object[]> Indices() => Enumerable.Range(0, 42).Select(i => new object[] { i });
 
     [Fact]
     public void Catalog_CoversEveryActivationAndEveryLoss()
@@ -187,7 +189,8 @@ public class EndToEndNumericTests : IClassFixture<RandomNetworksFixture>
 
         Assert.Contains(topologies, t => t.Layers[0].IsLayerNorm);
         Assert.Contains(topologies, t => t.Layers[^1].IsLayerNorm);
-        Assert.Equal(40, topologies.Count);
+        Assert.Contains(topologies, t => t.Layers.Any(l => l.NormalizedSize > 0));
+        Assert.Equal(42, topologies.Count);
     }
 
     [Theory]
@@ -416,8 +419,8 @@ public class EndToEndNumericTests : IClassFixture<RandomNetworksFixture>
             if (layer.IsLayerNorm)
             {
                 // gamma around 1 (either sign happens in trained models, but rarely), beta around 0
-                p.AddRange(Enumerable.Range(0, layer.Units).Select(_ => 0.5 + random.NextDouble()));
-                p.AddRange(Enumerable.Range(0, layer.Units).Select(_ => random.NextDouble() - 0.5));
+                p.AddRange(Enumerable.Range(0, layer.NormalizedLength).Select(_ => 0.5 + random.NextDouble()));
+                p.AddRange(Enumerable.Range(0, layer.NormalizedLength).Select(_ => random.NextDouble() - 0.5));
                 continue;
             }
 

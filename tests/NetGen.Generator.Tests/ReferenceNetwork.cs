@@ -19,18 +19,23 @@ public static class ReferenceNetwork
             double[] input = h[^1];
             if (layer.IsLayerNorm)
             {
-                // a = gamma (x - mu) / sqrt(var + eps) + beta, var the biased variance; gamma then beta in the block.
-                int size = input.Length;
-                double mu = input.Average();
-                double variance = input.Sum(v => (v - mu) * (v - mu)) / size;
-                double inverse = 1 / Math.Sqrt(variance + layer.Epsilon);
-                double[] normalised = new double[size];
-                for (int i = 0; i < size; i++)
+                // a = gamma (x - mu) / sqrt(var + eps) + beta over each group of g values, var the biased variance;
+                // gamma then beta in the block, g of each.
+                int g = layer.NormalizedLength;
+                double[] normalised = new double[input.Length];
+                for (int start = 0; start < input.Length; start += g)
                 {
-                    normalised[i] = (p[offset + i] * (input[i] - mu) * inverse) + p[offset + size + i];
+                    double[] group = input.AsSpan(start, g).ToArray();
+                    double mu = group.Average();
+                    double variance = group.Sum(v => (v - mu) * (v - mu)) / g;
+                    double inverse = 1 / Math.Sqrt(variance + layer.Epsilon);
+                    for (int i = 0; i < g; i++)
+                    {
+                        normalised[start + i] = (p[offset + i] * (group[i] - mu) * inverse) + p[offset + g + i];
+                    }
                 }
 
-                offset += 2 * size;
+                offset += 2 * g;
                 a.Add(normalised);
                 h.Add(Activate(layer, normalised));
                 continue;

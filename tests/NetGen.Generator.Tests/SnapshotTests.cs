@@ -45,11 +45,11 @@ public class SnapshotTests
         """, "Samples.MaxoutNet.g.cs");
 
     [Fact]
-    public void LayerNorm_OnTheInputAndAfterADenseLayer() => Check("LayerNormNet", """
+    public void LayerNorm_OnTheInputInGroups_AndAfterADenseLayer() => Check("LayerNormNet", """
         using NetGen;
         namespace Samples;
         [Input(6)]
-        [LayerNorm]
+        [LayerNorm(NormalizedSize = 3)]
         [Dense(8)]
         [LayerNorm(Activation = Activation.ReLU, Epsilon = 1e-3)]
         [Dense(3, Activation.Softmax)]

@@ -134,6 +134,20 @@ public partial class LayerNormCe;
 [Loss(LossFunction.CrossEntropy)]
 public partial class LayerNormCeD;
 
+/// <summary>Layer normalisation in groups: nn.LayerNorm(4) over a [3, 4] sample.</summary>
+[Input(12)]
+[LayerNorm(NormalizedSize = 4, Activation = Activation.ELU)]
+[Dense(3)]
+[Loss(LossFunction.MeanSquaredError)]
+public partial class LayerNormGroupedMse;
+
+[Network(Precision = Precision.Double)]
+[Input(12)]
+[LayerNorm(NormalizedSize = 4, Activation = Activation.ELU)]
+[Dense(3)]
+[Loss(LossFunction.MeanSquaredError)]
+public partial class LayerNormGroupedMseD;
+
 /// <summary>W4's network: 784-128-10, ReLU, softmax with cross-entropy.</summary>
 [Input(784)]
 [Dense(128, Activation.ReLU)]

@@ -25,9 +25,10 @@ internal sealed class TorchMirror<T> : IDisposable where T : unmanaged, System.N
             if (layer.IsLayerNorm)
             {
                 // nn.LayerNorm's weight (gamma) and bias (beta), one per unit.
+                int g = layer.NormalizedLength;
                 _layers.Add((
-                    new Parameter(Tensor(p.Slice(layer.WeightOffset, layer.Units).ToArray(), [layer.Units])),
-                    new Parameter(Tensor(p.Slice(layer.BiasOffset, layer.Units).ToArray(), [layer.Units]))));
+                    new Parameter(Tensor(p.Slice(layer.WeightOffset, g).ToArray(), [g])),
+                    new Parameter(Tensor(p.Slice(layer.BiasOffset, g).ToArray(), [g]))));
                 continue;
             }
 
@@ -63,7 +64,7 @@ internal sealed class TorchMirror<T> : IDisposable where T : unmanaged, System.N
         {
             LayerInfo layer = _network.Layers[k];
             a = layer.IsLayerNorm
-                ? F.layer_norm(h, [layer.Units], _layers[k].Weight, _layers[k].Bias, layer.Epsilon)
+                ? F.layer_norm(h.view(h.shape[0], layer.Units / layer.NormalizedLength, layer.NormalizedLength), [layer.NormalizedLength], _layers[k].Weight, _layers[k].Bias, layer.Epsilon).view(h.shape[0], layer.Units)
                 : F.linear(h, _layers[k].Weight, _layers[k].Bias);
             h = layer.IsMaxout
                 ? a.view(a.shape[0], layer.Pieces, layer.Units).max(1).values // piece-major: output p * units + i

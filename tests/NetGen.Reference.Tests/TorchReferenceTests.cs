@@ -31,7 +31,7 @@ public class TorchReferenceTests
     }
 
     public static IEnumerable<object[]> Networks() =>
-        new[] { "TanhSigmoidBce", "ReluSoftmaxCe", "LeakyEluMse", "MaxoutSigmoidMse", "SoftmaxMse", "WideBce", "NoBiasCe", "LayerNormMse", "LayerNormCe" }.Select(n => new object[] { n });
+        new[] { "TanhSigmoidBce", "ReluSoftmaxCe", "LeakyEluMse", "MaxoutSigmoidMse", "SoftmaxMse", "WideBce", "NoBiasCe", "LayerNormMse", "LayerNormCe", "LayerNormGroupedMse" }.Select(n => new object[] { n });
 
     [Theory]
     [MemberData(nameof(Networks))]
@@ -150,6 +150,7 @@ public class TorchReferenceTests
             ("NoBiasCe", false) => new NoBiasCe(), ("NoBiasCe", true) => new NoBiasCeD(),
             ("LayerNormMse", false) => new LayerNormMse(), ("LayerNormMse", true) => new LayerNormMseD(),
             ("LayerNormCe", false) => new LayerNormCe(), ("LayerNormCe", true) => new LayerNormCeD(),
+            ("LayerNormGroupedMse", false) => new LayerNormGroupedMse(), ("LayerNormGroupedMse", true) => new LayerNormGroupedMseD(),
             _ => throw new ArgumentException($"No network named {name}.", nameof(name)),
         };
         return (INeuralNetwork<T>)net;

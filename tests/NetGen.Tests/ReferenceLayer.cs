@@ -8,6 +8,8 @@ namespace NetGen.Tests;
 /// <paramref name="Epsilon"/>, a layer normalisation <c>gamma (x - mu) / sqrt(var + eps) + beta</c>.</summary>
 /// <param name="Weight">W as rows, [units][fanIn] (nn.Linear's layout); for a layer normalisation one row, gamma.</param>
 /// <param name="Bias">b; for a layer normalisation, beta.</param>
+/// <param name="Epsilon">A layer normalisation's epsilon; 0 for a dense layer.</param>
+/// <remarks>A layer normalisation normalises each run of gamma's length on its own (one run, or several groups).</remarks>
 internal sealed record ReferenceLayer(double[][] Weight, double[] Bias, string Activation, double Alpha, double Epsilon = 0)
 {
     public static double[] Evaluate(System.Collections.Generic.IEnumerable<ReferenceLayer> layers, double[] x)
@@ -35,10 +37,21 @@ internal sealed record ReferenceLayer(double[][] Weight, double[] Bias, string A
 
     private static double[] Normalise(ReferenceLayer layer, double[] x)
     {
-        double mean = x.Average();
-        double variance = x.Sum(v => (v - mean) * (v - mean)) / x.Length;
-        double inverse = 1 / Math.Sqrt(variance + (float)layer.Epsilon);
-        return x.Select((v, i) => ((float)layer.Weight[0][i] * (v - mean) * inverse) + (float)layer.Bias[i]).ToArray();
+        int g = layer.Weight[0].Length;
+        var a = new double[x.Length];
+        for (int start = 0; start < x.Length; start += g)
+        {
+            double[] group = x.AsSpan(start, g).ToArray();
+            double mean = group.Average();
+            double variance = group.Sum(v => (v - mean) * (v - mean)) / g;
+            double inverse = 1 / Math.Sqrt(variance + (float)layer.Epsilon);
+            for (int i = 0; i < g; i++)
+            {
+                a[start + i] = ((float)layer.Weight[0][i] * (group[i] - mean) * inverse) + (float)layer.Bias[i];
+            }
+        }
+
+        return a;
     }
 
     private static double[] Softmax(double[] a)

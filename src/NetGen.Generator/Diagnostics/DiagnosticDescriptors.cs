@@ -185,6 +185,12 @@ namespace NetGen.Generator.Diagnostics
             "The epsilon of layer {0}'s [LayerNorm] must be positive and at most 1, but it is {1}",
             "Epsilon keeps the division by the standard deviation finite for a constant input: PyTorch's default is 1e-5, which [LayerNorm] takes when none is set.");
 
+        public static readonly DiagnosticDescriptor NormalizedSizeDoesNotDivide = Error(
+            "NG0030",
+            "LayerNorm size does not divide its input",
+            "The NormalizedSize of layer {0}'s [LayerNorm] must be a positive divisor of its input size, {1}, but it is {2}",
+            "NormalizedSize is how many consecutive values are normalised together (nn.LayerNorm(d) over a [t, d] sample has NormalizedSize = d); leave it out to normalise the whole input.");
+
         public static readonly DiagnosticDescriptor InternalError = Error(
             "NG0099",
             "NetGen failed unexpectedly",

@@ -193,6 +193,9 @@ namespace NetGen.Generator.Emitting
             return $"s.Slice({Int(offset * tile)}, {Int(length)} * rows)";
         }
 
+        /// <summary>The rows a layer normalisation normalises in a tile: one per sample, or one per group of each sample.</summary>
+        private static string GroupRows(LayerSpec layer) => layer.Groups == 1 ? "rows" : $"rows * {Int(layer.Groups)}";
+
         private static string GradientSlice(LayerSpec layer) => $"g.Slice({Int(layer.Offset)}, {Int(layer.WeightCount)})";
 
         /// <summary>Row r's slice of a tile matrix with <paramref name="width"/> columns.</summary>
@@ -215,7 +218,8 @@ namespace NetGen.Generator.Emitting
                 }
                 else
                 {
-                    w.Call($"{Names.Normalization}.LayerNormBatch<{t}>", $"p.Slice({Int(layer.Offset)}, {Int(m)})", $"p.Slice({Int(layer.BiasOffset)}, {Int(m)})", $"h{Int(layer.Number - 1)}", PassEmitter.Epsilon(net, layer), $"a{k}", "rows");
+                    int g = layer.NormalizedSize;
+                    w.Call($"{Names.Normalization}.LayerNormBatch<{t}>", $"p.Slice({Int(layer.Offset)}, {Int(g)})", $"p.Slice({Int(layer.BiasOffset)}, {Int(g)})", $"h{Int(layer.Number - 1)}", PassEmitter.Epsilon(net, layer), $"a{k}", GroupRows(layer));
                 }
 
                 if (layer.Kind == LayerKind.Maxout)
@@ -317,7 +321,7 @@ namespace NetGen.Generator.Emitting
                     w.Line($"{Names.Span(t)} dh{prev} = {Slice(scratch, $"dh{prev}", tile)};");
                 }
 
-                w.Call($"{Names.Normalization}.LayerNormBatchBackward<{t}>", $"p.Slice({Int(layer.Offset)}, {Int(layer.Units)})", $"h{prev}", $"da{k}", PassEmitter.Epsilon(net, layer), GradientSlice(layer), db, dx, "rows");
+                w.Call($"{Names.Normalization}.LayerNormBatchBackward<{t}>", $"p.Slice({Int(layer.Offset)}, {Int(layer.NormalizedSize)})", $"h{prev}", $"da{k}", PassEmitter.Epsilon(net, layer), GradientSlice(layer), $"g.Slice({Int(layer.BiasOffset)}, {Int(layer.NormalizedSize)})", dx, GroupRows(layer));
             }
             else if (layer.Number > 1)
             {

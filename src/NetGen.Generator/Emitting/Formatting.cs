@@ -38,7 +38,9 @@ namespace NetGen.Generator.Emitting
         public static string Shape(LayerSpec layer) => layer.Kind switch
         {
             LayerKind.Maxout => $"Maxout {Int(layer.FanIn)} -> {Int(layer.Units)} x {Int(layer.Pieces)} pieces",
-            LayerKind.LayerNorm => $"LayerNorm {Int(layer.Units)} (eps {Real(layer.Epsilon)})",
+            LayerKind.LayerNorm => layer.Groups == 1
+                ? $"LayerNorm {Int(layer.Units)} (eps {Real(layer.Epsilon)})"
+                : $"LayerNorm {Int(layer.Units)} as {Int(layer.Groups)} x {Int(layer.NormalizedSize)} (eps {Real(layer.Epsilon)})",
             _ => $"Dense {Int(layer.FanIn)} -> {Int(layer.Units)}",
         };
 

@@ -179,7 +179,7 @@ namespace NetGen.Generator.Emitting
 
             if (net.Layers.Any(l => l.Kind == LayerKind.LayerNorm))
             {
-                w.Line("/// A layer normalisation has N_k scales gamma (its W_k) and then N_k shifts beta (its b_k), as <c>nn.LayerNorm</c>'s weight and bias.");
+                w.Line("/// A layer normalisation has its scales gamma (its W_k) and then its shifts beta (its b_k), one per normalised value, as <c>nn.LayerNorm</c>'s weight and bias.");
             }
 
             w.Line("/// </para>");
@@ -412,7 +412,9 @@ namespace NetGen.Generator.Emitting
                 {
                     string activation = layer.Kind == LayerKind.Maxout ? "Identity" : layer.Activation.ToString();
                     string alpha = Real(layer.Alpha);
-                    string tail = layer.Kind == LayerKind.LayerNorm ? $", IsLayerNorm: true, Epsilon: {Real(layer.Epsilon)}" : layer.HasBias ? string.Empty : ", HasBias: false";
+                    string tail = layer.Kind == LayerKind.LayerNorm
+                        ? $", IsLayerNorm: true, Epsilon: {Real(layer.Epsilon)}{(layer.Groups > 1 ? $", NormalizedSize: {Int(layer.NormalizedSize)}" : string.Empty)}"
+                        : layer.HasBias ? string.Empty : ", HasBias: false";
                     w.Line($"new({Int(layer.Number)}, {(layer.Kind == LayerKind.Maxout ? "true" : "false")}, {Int(layer.FanIn)}, {Int(layer.Units)}, {Int(layer.Pieces)}, {Names.Activation}.{activation}, {alpha}, {Int(layer.Offset)}{tail}),");
                 }
 
@@ -473,12 +475,12 @@ namespace NetGen.Generator.Emitting
             foreach (LayerSpec layer in net.Layers)
             {
                 string k = Int(layer.Number);
-                w.Line(layer.Kind == LayerKind.LayerNorm ? $"// W{k}: gamma, {Int(layer.Units)}" : $"// W{k}: {Int(layer.AffineOutputs)} x {Int(layer.FanIn)}, input-major");
+                w.Line(layer.Kind == LayerKind.LayerNorm ? $"// W{k}: gamma, {Int(layer.NormalizedSize)}" : $"// W{k}: {Int(layer.AffineOutputs)} x {Int(layer.FanIn)}, input-major");
                 EmitValues(w, values, layer.Offset, layer.WeightCount);
                 if (layer.HasBias)
                 {
-                    w.Line(layer.Kind == LayerKind.LayerNorm ? $"// b{k}: beta, {Int(layer.Units)}" : $"// b{k}: {Int(layer.AffineOutputs)}");
-                    EmitValues(w, values, layer.BiasOffset, layer.AffineOutputs);
+                    w.Line(layer.Kind == LayerKind.LayerNorm ? $"// b{k}: beta, {Int(layer.NormalizedSize)}" : $"// b{k}: {Int(layer.AffineOutputs)}");
+                    EmitValues(w, values, layer.BiasOffset, layer.BiasCount);
                 }
             }
 
@@ -578,7 +580,7 @@ namespace NetGen.Generator.Emitting
                     // As nn.LayerNorm: the identity map at the start, and no random numbers drawn.
                     w.Line($"// Layer {Int(layer.Number)}: gamma{Int(layer.Number)} = 1;  beta{Int(layer.Number)} = 0");
                     w.Line($"p.Slice({Int(layer.Offset)}, {Int(layer.WeightCount)}).Fill(1);");
-                    w.Line($"p.Slice({Int(layer.BiasOffset)}, {Int(layer.Units)}).Clear();");
+                    w.Line($"p.Slice({Int(layer.BiasOffset)}, {Int(layer.BiasCount)}).Clear();");
                     continue;
                 }
 

@@ -31,7 +31,16 @@ namespace NetGen.Generator.Emitting
                 }
                 else
                 {
-                    w.Call($"{Names.Normalization}.LayerNorm<{t}>", $"p.Slice({Int(layer.Offset)}, {Int(layer.Units)})", $"p.Slice({Int(layer.BiasOffset)}, {Int(layer.Units)})", $"h{prev}", Epsilon(net, layer), $"a{k}");
+                    string gamma = $"p.Slice({Int(layer.Offset)}, {Int(layer.NormalizedSize)})", beta = $"p.Slice({Int(layer.BiasOffset)}, {Int(layer.NormalizedSize)})";
+                    if (layer.Groups == 1)
+                    {
+                        w.Call($"{Names.Normalization}.LayerNorm<{t}>", gamma, beta, $"h{prev}", Epsilon(net, layer), $"a{k}");
+                    }
+                    else
+                    {
+                        w.Line($"// {Int(layer.Groups)} groups of {Int(layer.NormalizedSize)} values, each normalised on its own");
+                        w.Call($"{Names.Normalization}.LayerNormBatch<{t}>", gamma, beta, $"h{prev}", Epsilon(net, layer), $"a{k}", Int(layer.Groups));
+                    }
                 }
 
                 string? call = layer.Kind == LayerKind.Maxout
@@ -120,9 +129,10 @@ namespace NetGen.Generator.Emitting
                 }
 
                 string weights = $"p.Slice({Int(layer.Offset)}, {Int(layer.WeightCount)})";
-                string biases = $"p.Slice({Int(layer.BiasOffset)}, {Int(layer.AffineOutputs)})";
+                int biasLength = layer.IsAffine ? layer.AffineOutputs : layer.NormalizedSize;
+                string biases = $"p.Slice({Int(layer.BiasOffset)}, {Int(biasLength)})";
                 string weightGradient = $"g.Slice({Int(layer.Offset)}, {Int(layer.WeightCount)})";
-                string biasGradient = $"g.Slice({Int(layer.BiasOffset)}, {Int(layer.AffineOutputs)})";
+                string biasGradient = $"g.Slice({Int(layer.BiasOffset)}, {Int(biasLength)})";
                 if (layer.Number > 1)
                 {
                     w.Line($"global::System.Span<{t}> dh{prev} = {scratch.Slice($"dh{prev}")};");
@@ -133,13 +143,26 @@ namespace NetGen.Generator.Emitting
                 if (!layer.IsAffine)
                 {
                     string dx = layer.Number > 1 ? $"dh{prev}" : $"global::System.Span<{t}>.Empty";
-                    if (sgd)
+                    int g = layer.NormalizedSize;
+                    if (sgd && layer.Groups == 1)
                     {
                         w.Call($"{Names.Normalization}.LayerNormSgd<{t}>", weights, biases, $"h{prev}", $"da{k}", Epsilon(net, layer), "learningRate", dx);
                     }
-                    else
+                    else if (sgd)
+                    {
+                        // The groups share gamma and beta: their gradient is summed first (as Backward sums it), then applied.
+                        w.Line($"global::System.Span<{t}> dp{k} = {scratch.Slice($"dp{k}")};");
+                        w.Line($"dp{k}.Clear();");
+                        w.Call($"{Names.Normalization}.LayerNormBatchBackward<{t}>", weights, $"h{prev}", $"da{k}", Epsilon(net, layer), $"dp{k}.Slice(0, {Int(g)})", $"dp{k}.Slice({Int(g)}, {Int(g)})", dx, Int(layer.Groups));
+                        w.Call($"{Names.Normalization}.Descend<{t}>", $"p.Slice({Int(layer.Offset)}, {Int(2 * g)})", $"dp{k}", "learningRate");
+                    }
+                    else if (layer.Groups == 1)
                     {
                         w.Call($"{Names.Normalization}.LayerNormBackward<{t}>", weights, $"h{prev}", $"da{k}", Epsilon(net, layer), weightGradient, biasGradient, dx);
+                    }
+                    else
+                    {
+                        w.Call($"{Names.Normalization}.LayerNormBatchBackward<{t}>", weights, $"h{prev}", $"da{k}", Epsilon(net, layer), weightGradient, biasGradient, dx, Int(layer.Groups));
                     }
                 }
                 else if (sgd)
@@ -165,7 +188,8 @@ namespace NetGen.Generator.Emitting
             string da = batched ? $"dA{k}" : $"da{k}", dh = batched ? $"dH{prev}" : $"dh{prev}";
             string update = sgd ? $"gamma{k} -= eta {da} * xhat;  beta{k} -= eta {da}" : $"dgamma{k} += {da} * xhat;  dbeta{k} += {da}";
             string dx = $"{dh} = (g - mean(g) - xhat mean(g xhat)) / sigma with g = {da} * gamma{k}";
-            return layer.Number > 1 ? $"{update};  {dx}{(batched ? ", row by row" : string.Empty)}" : update;
+            string each = batched ? ", row by row" : layer.Groups > 1 ? ", group by group" : string.Empty;
+            return layer.Number > 1 ? $"{update};  {dx}{each}" : update + each;
         }
 
         /// <summary>The arguments of a kernel call with the layer's bias as the second (left out for a layer without).</summary>

@@ -35,6 +35,12 @@ namespace NetGen.Generator.Emitting
                 {
                     Add($"da{layer.Number}", layer.AffineOutputs, ref offset);
                 }
+
+                if (layer.Kind == LayerKind.LayerNorm && layer.Groups > 1)
+                {
+                    // SgdStep sums the groups' gradient of gamma and beta here before applying it.
+                    Add($"dp{layer.Number}", 2 * layer.NormalizedSize, ref offset);
+                }
             }
 
             BackwardLength = offset;

@@ -38,6 +38,8 @@ namespace NetGen.Generator.Model
     /// <param name="Offset">Where W_k starts in the parameter block; b_k follows it.</param>
     /// <param name="HasBias">Whether the layer has a bias b_k (<c>[Dense(..., Bias = false)]</c> has none).</param>
     /// <param name="Epsilon">A layer normalisation's epsilon; 0 for the other kinds.</param>
+    /// <param name="NormalizedSize">How many consecutive values a layer normalisation normalises together (the length of
+    /// gamma and of beta); it divides <paramref name="Units"/>. 0 for the other kinds.</param>
     internal sealed record LayerSpec(
         int Number,
         LayerKind Kind,
@@ -48,18 +50,23 @@ namespace NetGen.Generator.Model
         double Alpha,
         int Offset,
         bool HasBias = true,
-        double Epsilon = 0)
+        double Epsilon = 0,
+        int NormalizedSize = 0)
     {
         /// <summary>The length of a_k: units x pieces (piece-major for maxout).</summary>
         public int AffineOutputs => Units * Pieces;
 
         /// <summary>The length of W_k: fan-in x affine outputs, or one scale per unit for a layer normalisation.</summary>
-        public int WeightCount => Kind == LayerKind.LayerNorm ? Units : FanIn * AffineOutputs;
+        public int WeightCount => Kind == LayerKind.LayerNorm ? NormalizedSize : FanIn * AffineOutputs;
 
         public int BiasOffset => Offset + WeightCount;
 
-        /// <summary>The number of biases: one per affine output, or none.</summary>
-        public int BiasCount => HasBias ? AffineOutputs : 0;
+        /// <summary>The number of biases: one per affine output (per normalised value for a layer normalisation), or none.</summary>
+        public int BiasCount => !HasBias ? 0 : Kind == LayerKind.LayerNorm ? NormalizedSize : AffineOutputs;
+
+        /// <summary>A layer normalisation's groups: the input splits into this many runs of <see cref="NormalizedSize"/>
+        /// values, each normalised on its own.</summary>
+        public int Groups => Kind == LayerKind.LayerNorm ? Units / NormalizedSize : 1;
 
         public int ParameterCount => WeightCount + BiasCount;
 

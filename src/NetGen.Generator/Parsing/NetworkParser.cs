@@ -439,6 +439,18 @@ namespace NetGen.Generator.Parsing
                     ok = false;
                 }
 
+                int normalizedSize = isLayerNorm ? NamedInt(attribute, "NormalizedSize", 0) : 0;
+                if (isLayerNorm && normalizedSize == 0)
+                {
+                    normalizedSize = fanIn;
+                }
+
+                if (isLayerNorm && (normalizedSize < 1 || fanIn % normalizedSize != 0))
+                {
+                    Report(DiagnosticDescriptors.NormalizedSizeDoesNotDivide, attribute, Int(number), Int(fanIn), Int(normalizedSize));
+                    ok = false;
+                }
+
                 if (units < 1)
                 {
                     Report(DiagnosticDescriptors.InvalidSize, attribute, $"The unit count of layer {number}", Int(units));
@@ -470,7 +482,7 @@ namespace NetGen.Generator.Parsing
                     return null;
                 }
 
-                long weights = isLayerNorm ? units : (long)fanIn * units * pieces;
+                long weights = isLayerNorm ? normalizedSize : (long)fanIn * units * pieces;
                 if (unrolled && weights > MaxUnrolledWeightsPerLayer)
                 {
                     Report(DiagnosticDescriptors.UnrolledTooLarge, attribute, Int(number), Int(weights), Int(MaxUnrolledWeightsPerLayer));
@@ -485,7 +497,7 @@ namespace NetGen.Generator.Parsing
 
                 bool hasBias = isMaxout || isLayerNorm || NamedBool(attribute, "Bias", true);
                 LayerKind kind = isMaxout ? LayerKind.Maxout : isLayerNorm ? LayerKind.LayerNorm : LayerKind.Dense;
-                return new LayerSpec(number, kind, fanIn, units, pieces, activation, alpha, offset, hasBias, epsilon);
+                return new LayerSpec(number, kind, fanIn, units, pieces, activation, alpha, offset, hasBias, epsilon, normalizedSize);
             }
 
             private double ParseAlpha(AttributeData attribute, ActivationKind activation, bool isMaxout, ref bool ok)

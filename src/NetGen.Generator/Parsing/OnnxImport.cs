@@ -109,7 +109,7 @@ namespace NetGen.Generator.Parsing
             for (int i = 0; i < layers.Count; i++)
             {
                 LayerEntry entry = layers[i];
-                var layer = new LayerSpec(i + 1, entry.Kind, entry.In, entry.Out, 1, entry.Activation, entry.Alpha, (int)Math.Min(offset, int.MaxValue), HasBias: true, entry.Epsilon);
+                var layer = new LayerSpec(i + 1, entry.Kind, entry.In, entry.Out, 1, entry.Activation, entry.Alpha, (int)Math.Min(offset, int.MaxValue), HasBias: true, entry.Epsilon, entry.NormalizedSize);
                 specs.Add(layer);
                 offset += layer.ParameterCount;
             }
@@ -219,14 +219,21 @@ namespace NetGen.Generator.Parsing
                     return false;
                 }
 
-                layers.Add(new LayerEntry(kind, fanIn, units, activation, alpha, epsilon));
+                int normalized = units;
+                if (kind == LayerKind.LayerNorm && layer["normalized"] is { } size && (!TryInt(size, out normalized) || units % normalized != 0))
+                {
+                    problem = "a layer normalisation of its converted form has a normalized size that does not divide its input";
+                    return false;
+                }
+
+                layers.Add(new LayerEntry(kind, fanIn, units, activation, alpha, epsilon, kind == LayerKind.LayerNorm ? normalized : 0));
             }
 
             return true;
         }
 
         /// <summary>One layer of the converted form, as its JSON describes it.</summary>
-        private sealed record LayerEntry(LayerKind Kind, int In, int Out, ActivationKind Activation, double Alpha, double Epsilon);
+        private sealed record LayerEntry(LayerKind Kind, int In, int Out, ActivationKind Activation, double Alpha, double Epsilon, int NormalizedSize);
 
         private static bool TryInt(JsonValue? value, out int result)
         {

@@ -191,6 +191,15 @@ namespace NetGen.Generator.Parsing
                     {
                         Mismatch(element["epsilon"] ?? element, name + "'s epsilon", Real(layer.Epsilon), element["epsilon"] is { } given ? Describe(given) : "none");
                     }
+
+                    if (element["normalized"] is { } normalized)
+                    {
+                        CheckInteger(normalized, name + "'s normalized size", layer.NormalizedSize);
+                    }
+                    else if (layer.Groups > 1)
+                    {
+                        Mismatch(element, name + "'s normalized size", Count(layer.NormalizedSize), $"none (the whole input, {Count(layer.Units)})");
+                    }
                 }
 
                 if (element["in"] is { } fanIn)
@@ -246,7 +255,7 @@ namespace NetGen.Generator.Parsing
             {
                 if (layer.Kind == LayerKind.LayerNorm)
                 {
-                    ReadVector(element, "weight", layer.Offset, layer.Units, name, values);
+                    ReadVector(element, "weight", layer.Offset, layer.NormalizedSize, name, values);
                     return;
                 }
 
@@ -301,6 +310,7 @@ namespace NetGen.Generator.Parsing
             /// <summary>Layer k's "bias": one number per affine output.</summary>
             private void ReadBiases(JsonObject element, LayerSpec layer, string name, string[] values)
             {
+                int count = layer.IsAffine ? layer.AffineOutputs : layer.NormalizedSize;
                 if (!layer.HasBias)
                 {
                     // Bias = false: the file must give none (PyTorch's state_dict of nn.Linear(bias=False) has none).
@@ -314,15 +324,15 @@ namespace NetGen.Generator.Parsing
 
                 if (element["bias"] is not JsonArray bias)
                 {
-                    Malformed(element["bias"] ?? element, $"{name} needs \"bias\": an array of {Count(layer.AffineOutputs)} numbers");
+                    Malformed(element["bias"] ?? element, $"{name} needs \"bias\": an array of {Count(count)} numbers");
                 }
-                else if (bias.Items.Count != layer.AffineOutputs)
+                else if (bias.Items.Count != count)
                 {
-                    Mismatch(bias, name + "'s bias length", Count(layer.AffineOutputs), Count(bias.Items.Count));
+                    Mismatch(bias, name + "'s bias length", Count(count), Count(bias.Items.Count));
                 }
                 else
                 {
-                    for (int i = 0; i < layer.AffineOutputs && !Full; i++)
+                    for (int i = 0; i < count && !Full; i++)
                     {
                         values[layer.BiasOffset + i] = Literal(bias.Items[i], $"{name} bias[{Count(i)}]");
                     }

@@ -99,8 +99,9 @@ namespace NetGen.Persistence
                 if (layer.IsLayerNorm)
                 {
                     json.WriteNumber("epsilon", layer.Epsilon);
-                    WriteVector(json, "weight", p.Slice(layer.WeightOffset, layer.Units));
-                    WriteVector(json, "bias", p.Slice(layer.BiasOffset, layer.Units));
+                    json.WriteNumber("normalized", layer.NormalizedLength);
+                    WriteVector(json, "weight", p.Slice(layer.WeightOffset, layer.NormalizedLength));
+                    WriteVector(json, "bias", p.Slice(layer.BiasOffset, layer.NormalizedLength));
                     json.WriteEndObject();
                     return;
                 }
@@ -195,6 +196,8 @@ namespace NetGen.Persistence
             {
                 double epsilon = Property(element, "epsilon", where).GetDouble();
                 Expect(epsilon == layer.Epsilon, $"{where}: expected epsilon {layer.Epsilon.ToString("R", CultureInfo.InvariantCulture)}, found {epsilon.ToString("R", CultureInfo.InvariantCulture)}");
+                int normalized = element.TryGetProperty("normalized", out JsonElement size) ? size.GetInt32() : layer.Units;
+                Expect(normalized == layer.NormalizedLength, $"{where}: expected groups of {layer.NormalizedLength} values, found {normalized}");
             }
         }
 
@@ -213,7 +216,7 @@ namespace NetGen.Persistence
             if (layer.IsLayerNorm)
             {
                 // nn.LayerNorm's weight: gamma, one number per unit.
-                Expect(weight.ValueKind == JsonValueKind.Array && weight.GetArrayLength() == layer.Units, $"{where}: expected weight of shape [{layer.Units}], found {Shape(weight)}");
+                Expect(weight.ValueKind == JsonValueKind.Array && weight.GetArrayLength() == layer.NormalizedLength, $"{where}: expected weight of shape [{layer.NormalizedLength}], found {Shape(weight)}");
                 int u = 0;
                 foreach (JsonElement value in weight.EnumerateArray())
                 {
@@ -251,9 +254,10 @@ namespace NetGen.Persistence
                 return;
             }
 
-            Expect(present, $"{where}: the network's layer has a bias, but the file gives none; expected \"bias\" of shape [{layer.AffineOutputs}]");
+            int count = layer.BiasCount;
+            Expect(present, $"{where}: the network's layer has a bias, but the file gives none; expected \"bias\" of shape [{count}]");
             JsonElement bias = Property(element, "bias", where);
-            Expect(bias.ValueKind == JsonValueKind.Array && bias.GetArrayLength() == layer.AffineOutputs, $"{where}: expected bias of shape [{layer.AffineOutputs}], found {Shape(bias)}");
+            Expect(bias.ValueKind == JsonValueKind.Array && bias.GetArrayLength() == count, $"{where}: expected bias of shape [{count}], found {Shape(bias)}");
             int i = 0;
             foreach (JsonElement value in bias.EnumerateArray())
             {

@@ -28,24 +28,24 @@ namespace Samples
                 int rows = global::System.Math.Min(BatchTile, count - start);
                 global::System.ReadOnlySpan<float> h0 = inputs.Slice(start * InputSize, rows * InputSize);
 
-                // Layer 1: LayerNorm 6 (eps 1E-05), identity, for the tile's rows.  A1 = W1 * (H0 - mu) / sqrt(var + eps) + b1, row by row
-                // (W1 = gamma, b1 = beta);  H1 = A1
+                // Layer 1: LayerNorm 6 as 2 x 3 (eps 1E-05), identity, for the tile's rows.  A1 = W1 * (H0 - mu) / sqrt(var + eps) + b1,
+                // row by row (W1 = gamma, b1 = beta);  H1 = A1
                 global::System.Span<float> a1 = s.Slice(0, 6 * rows), h1 = a1;
-                global::NetGen.Runtime.Normalization.LayerNormBatch<float>(p.Slice(0, 6), p.Slice(6, 6), h0, 1E-05f, a1, rows);
+                global::NetGen.Runtime.Normalization.LayerNormBatch<float>(p.Slice(0, 3), p.Slice(3, 3), h0, 1E-05f, a1, rows * 2);
 
                 // Layer 2: Dense 6 -> 8, identity, for the tile's rows.  A2 = H1 W2 + b2;  H2 = A2
                 global::System.Span<float> a2 = s.Slice(1536, 8 * rows), h2 = a2;
-                global::NetGen.Generated.Samples_LayerNormNet.AffineBatch2(p.Slice(12, 48), p.Slice(60, 8), h1, a2, rows);
+                global::NetGen.Generated.Samples_LayerNormNet.AffineBatch2(p.Slice(6, 48), p.Slice(54, 8), h1, a2, rows);
 
                 // Layer 3: LayerNorm 8 (eps 0.001), relu, for the tile's rows.  A3 = W3 * (H2 - mu) / sqrt(var + eps) + b3, row by row (W3
                 // = gamma, b3 = beta);  H3 = relu(A3)
                 global::System.Span<float> a3 = s.Slice(3584, 8 * rows), h3 = s.Slice(5632, 8 * rows);
-                global::NetGen.Runtime.Normalization.LayerNormBatch<float>(p.Slice(68, 8), p.Slice(76, 8), h2, 0.001f, a3, rows);
+                global::NetGen.Runtime.Normalization.LayerNormBatch<float>(p.Slice(62, 8), p.Slice(70, 8), h2, 0.001f, a3, rows);
                 global::NetGen.Runtime.Activations.ReLU<float>(a3, h3);
 
                 // Layer 4: Dense 8 -> 3, softmax, for the tile's rows.  A4 = H3 W4 + b4;  H4 = softmax(A4)
                 global::System.Span<float> a4 = s.Slice(7680, 3 * rows), h4 = s.Slice(8448, 3 * rows);
-                global::NetGen.Generated.Samples_LayerNormNet.AffineBatch4(p.Slice(84, 24), p.Slice(108, 3), h3, a4, rows);
+                global::NetGen.Generated.Samples_LayerNormNet.AffineBatch4(p.Slice(78, 24), p.Slice(102, 3), h3, a4, rows);
                 for (int r = 0; r < rows; r++)
                     global::NetGen.Runtime.Activations.Softmax<float>(a4.Slice(r * 3, 3), h4.Slice(r * 3, 3));
 
@@ -90,10 +90,10 @@ namespace Samples
             global::System.Span<float> after = scratch.Slice(BackwardScratchLength * BatchTile);
             // W2^T, output-major, for dH1 = dA2 W2^T
             global::System.Span<float> wt2 = after.Slice(0, 48);
-            global::NetGen.Runtime.Kernels.Transpose<float>(p.Slice(12, 48), 6, 8, wt2);
+            global::NetGen.Runtime.Kernels.Transpose<float>(p.Slice(6, 48), 6, 8, wt2);
             // W4^T, output-major, for dH3 = dA4 W4^T
             global::System.Span<float> wt4 = after.Slice(48, 24);
-            global::NetGen.Runtime.Kernels.Transpose<float>(p.Slice(84, 24), 8, 3, wt4);
+            global::NetGen.Runtime.Kernels.Transpose<float>(p.Slice(78, 24), 8, 3, wt4);
             float loss = 0f;
             for (int start = 0; start < count; start += BatchTile)
             {
@@ -101,24 +101,24 @@ namespace Samples
                 global::System.ReadOnlySpan<float> h0 = inputs.Slice(start * InputSize, rows * InputSize);
                 global::System.ReadOnlySpan<float> target = targets.Slice(start * OutputSize, rows * OutputSize);
 
-                // Layer 1: LayerNorm 6 (eps 1E-05), identity, for the tile's rows.  A1 = W1 * (H0 - mu) / sqrt(var + eps) + b1, row by row
-                // (W1 = gamma, b1 = beta);  H1 = A1
+                // Layer 1: LayerNorm 6 as 2 x 3 (eps 1E-05), identity, for the tile's rows.  A1 = W1 * (H0 - mu) / sqrt(var + eps) + b1,
+                // row by row (W1 = gamma, b1 = beta);  H1 = A1
                 global::System.Span<float> a1 = s.Slice(0, 6 * rows), h1 = a1;
-                global::NetGen.Runtime.Normalization.LayerNormBatch<float>(p.Slice(0, 6), p.Slice(6, 6), h0, 1E-05f, a1, rows);
+                global::NetGen.Runtime.Normalization.LayerNormBatch<float>(p.Slice(0, 3), p.Slice(3, 3), h0, 1E-05f, a1, rows * 2);
 
                 // Layer 2: Dense 6 -> 8, identity, for the tile's rows.  A2 = H1 W2 + b2;  H2 = A2
                 global::System.Span<float> a2 = s.Slice(1536, 8 * rows), h2 = a2;
-                global::NetGen.Generated.Samples_LayerNormNet.AffineBatch2(p.Slice(12, 48), p.Slice(60, 8), h1, a2, rows);
+                global::NetGen.Generated.Samples_LayerNormNet.AffineBatch2(p.Slice(6, 48), p.Slice(54, 8), h1, a2, rows);
 
                 // Layer 3: LayerNorm 8 (eps 0.001), relu, for the tile's rows.  A3 = W3 * (H2 - mu) / sqrt(var + eps) + b3, row by row (W3
                 // = gamma, b3 = beta);  H3 = relu(A3)
                 global::System.Span<float> a3 = s.Slice(3584, 8 * rows), h3 = s.Slice(5632, 8 * rows);
-                global::NetGen.Runtime.Normalization.LayerNormBatch<float>(p.Slice(68, 8), p.Slice(76, 8), h2, 0.001f, a3, rows);
+                global::NetGen.Runtime.Normalization.LayerNormBatch<float>(p.Slice(62, 8), p.Slice(70, 8), h2, 0.001f, a3, rows);
                 global::NetGen.Runtime.Activations.ReLU<float>(a3, h3);
 
                 // Layer 4: Dense 8 -> 3, softmax, for the tile's rows.  A4 = H3 W4 + b4;  H4 = softmax(A4)
                 global::System.Span<float> a4 = s.Slice(7680, 3 * rows), h4 = s.Slice(8448, 3 * rows);
-                global::NetGen.Generated.Samples_LayerNormNet.AffineBatch4(p.Slice(84, 24), p.Slice(108, 3), h3, a4, rows);
+                global::NetGen.Generated.Samples_LayerNormNet.AffineBatch4(p.Slice(78, 24), p.Slice(102, 3), h3, a4, rows);
                 for (int r = 0; r < rows; r++)
                     global::NetGen.Runtime.Activations.Softmax<float>(a4.Slice(r * 3, 3), h4.Slice(r * 3, 3));
 
@@ -133,7 +133,7 @@ namespace Samples
                 // Layer 4 backward: dW4 += H3^T dA4;  db4 += column sums of dA4;  dH3 = dA4 W4^T
                 global::System.Span<float> dh3 = s.Slice(9984, 8 * rows);
                 global::NetGen.Generated.Samples_LayerNormNet.AffineBatchBackward4(
-                    wt4, h3, da4, g.Slice(84, 24), g.Slice(108, 3), dh3, rows);
+                    wt4, h3, da4, g.Slice(78, 24), g.Slice(102, 3), dh3, rows);
 
                 // Layer 3 backward: dA3 = dH3 * [A3 > 0];  dgamma3 += dA3 * xhat;  dbeta3 += dA3;  dH2 = (g - mean(g) - xhat mean(g xhat))
                 // / sigma with g = dA3 * gamma3, row by row
@@ -141,18 +141,17 @@ namespace Samples
                 global::NetGen.Runtime.Activations.ReLUBackward<float>(a3, dh3, da3);
                 global::System.Span<float> dh2 = s.Slice(14080, 8 * rows);
                 global::NetGen.Runtime.Normalization.LayerNormBatchBackward<float>(
-                    p.Slice(68, 8), h2, da3, 0.001f, g.Slice(68, 8), g.Slice(76, 8), dh2, rows);
+                    p.Slice(62, 8), h2, da3, 0.001f, g.Slice(62, 8), g.Slice(70, 8), dh2, rows);
 
                 // Layer 2 backward: dA2 = dH2;  dW2 += H1^T dA2;  db2 += column sums of dA2;  dH1 = dA2 W2^T
                 global::System.Span<float> da2 = dh2;
                 global::System.Span<float> dh1 = s.Slice(16128, 6 * rows);
-                global::NetGen.Generated.Samples_LayerNormNet.AffineBatchBackward2(
-                    wt2, h1, da2, g.Slice(12, 48), g.Slice(60, 8), dh1, rows);
+                global::NetGen.Generated.Samples_LayerNormNet.AffineBatchBackward2(wt2, h1, da2, g.Slice(6, 48), g.Slice(54, 8), dh1, rows);
 
-                // Layer 1 backward: dA1 = dH1;  dgamma1 += dA1 * xhat;  dbeta1 += dA1
+                // Layer 1 backward: dA1 = dH1;  dgamma1 += dA1 * xhat;  dbeta1 += dA1, row by row
                 global::System.Span<float> da1 = dh1;
                 global::NetGen.Runtime.Normalization.LayerNormBatchBackward<float>(
-                    p.Slice(0, 6), h0, da1, 1E-05f, g.Slice(0, 6), g.Slice(6, 6), global::System.Span<float>.Empty, rows);
+                    p.Slice(0, 3), h0, da1, 1E-05f, g.Slice(0, 3), g.Slice(3, 3), global::System.Span<float>.Empty, rows * 2);
 
             }
 
