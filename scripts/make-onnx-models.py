@@ -60,6 +60,12 @@ def models():
     yield "matmul_add_op14", lambda: MatMulAdd(5, 4), (5,), 14, "mse"
     yield "layernorm_op13", lambda: nn.Sequential(nn.Linear(6, 8), nn.LayerNorm(8), nn.ReLU(), nn.Linear(8, 2)), (6,), 13, "mse"
     yield "layernorm_op17", lambda: nn.Sequential(nn.Linear(6, 8), nn.LayerNorm(8), nn.ReLU(), nn.Linear(8, 2)), (6,), 17, "mse"
+    # nn.LayerNorm(6) over a [4, 6] sample (4 tokens of 6 features): each token normalised on its own.
+    yield "layernorm_tokens_op13", lambda: nn.Sequential(nn.LayerNorm(6), nn.Flatten(), nn.Linear(24, 3)), (4, 6), 13, "mse"
+    yield "layernorm_tokens_op17", lambda: nn.Sequential(nn.LayerNorm(6), nn.Flatten(), nn.Linear(24, 3)), (4, 6), 17, "mse"
+    # Without gamma and beta (elementwise_affine=False), and with a larger epsilon.
+    yield "layernorm_plain_op13", lambda: nn.Sequential(
+        nn.Linear(5, 7), nn.LayerNorm(7, eps=1e-3, elementwise_affine=False), nn.Tanh(), nn.Linear(7, 1)), (5,), 13, "mse"
 
 
 def train_briefly(model, shape, loss_kind):

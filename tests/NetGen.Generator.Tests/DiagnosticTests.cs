@@ -41,6 +41,12 @@ public class DiagnosticTests
         ("NG0020", DiagnosticSeverity.Error, "[Input(2)] [Dense(1)] [Loss(LossFunction.MeanSquaredError)] public partial class Net { public double {|Loss|} { get; set; } }"),
         ("NG0020", DiagnosticSeverity.Error, "[Input(2)] [Dense(1)] [Loss(LossFunction.MeanSquaredError)] public partial class Net { private void {|SgdStep|}() { } }"),
         ("NG0020", DiagnosticSeverity.Error, "[Input(2)] [Dense(1)] [Loss(LossFunction.MeanSquaredError)] public partial class {|Forward|};"),
+        ("NG0029", DiagnosticSeverity.Error, "[Input(4)] [Dense(6)] [{|LayerNorm(Epsilon = 0)|}] [Dense(1)] [Loss(LossFunction.MeanSquaredError)] public partial class Net;"),
+        ("NG0029", DiagnosticSeverity.Error, "[Input(4)] [{|LayerNorm(Epsilon = double.NaN)|}] [Dense(1)] [Loss(LossFunction.MeanSquaredError)] public partial class Net;"),
+        ("NG0030", DiagnosticSeverity.Error, "[Input(4)] [Dense(6)] [{|LayerNorm(NormalizedSize = 4)|}] [Dense(1)] [Loss(LossFunction.MeanSquaredError)] public partial class Net;"),
+        ("NG0030", DiagnosticSeverity.Error, "[Input(4)] [{|LayerNorm(NormalizedSize = -2)|}] [Dense(1)] [Loss(LossFunction.MeanSquaredError)] public partial class Net;"),
+        ("NG0010", DiagnosticSeverity.Error, "[Input(4)] [LayerNorm(Activation = Activation.Sigmoid)] [{|Loss(LossFunction.CrossEntropy)|}] public partial class Net;"),
+        ("NG0007", DiagnosticSeverity.Error, "[Input(4)] [{|LayerNorm(Activation = Activation.Softmax)|}] [Dense(1)] [Loss(LossFunction.MeanSquaredError)] public partial class Net;"),
     }.Select(c => new object[] { c.Id, c.Severity, c.Source });
 
     [Theory]

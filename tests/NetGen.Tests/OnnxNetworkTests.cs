@@ -28,6 +28,11 @@ public class OnnxNetworkTests
         ["batchnorm_op13"] = (BatchNormBaked.Forward, () => new BatchNormNet(), BatchNormBaked.InputShape.ToArray(), BatchNormBaked.OutputShape.ToArray()),
         ["dropout_op15"] = (DropoutBaked.Forward, () => new DropoutNet(), DropoutBaked.InputShape.ToArray(), DropoutBaked.OutputShape.ToArray()),
         ["matmul_add_op14"] = (MatMulAddBaked.Forward, () => new MatMulAddNet(), MatMulAddBaked.InputShape.ToArray(), MatMulAddBaked.OutputShape.ToArray()),
+        ["layernorm_op13"] = (LayerNorm13Baked.Forward, () => new LayerNorm13Net(), LayerNorm13Baked.InputShape.ToArray(), LayerNorm13Baked.OutputShape.ToArray()),
+        ["layernorm_op17"] = (LayerNorm17Baked.Forward, () => new LayerNorm17Net(), LayerNorm17Baked.InputShape.ToArray(), LayerNorm17Baked.OutputShape.ToArray()),
+        ["layernorm_tokens_op13"] = (LayerNormTokens13Baked.Forward, () => new LayerNormTokens13Net(), LayerNormTokens13Baked.InputShape.ToArray(), LayerNormTokens13Baked.OutputShape.ToArray()),
+        ["layernorm_tokens_op17"] = (LayerNormTokens17Baked.Forward, () => new LayerNormTokens17Net(), LayerNormTokens17Baked.InputShape.ToArray(), LayerNormTokens17Baked.OutputShape.ToArray()),
+        ["layernorm_plain_op13"] = (LayerNormPlainBaked.Forward, () => new LayerNormPlainNet(), LayerNormPlainBaked.InputShape.ToArray(), LayerNormPlainBaked.OutputShape.ToArray()),
     };
 
     public static IEnumerable<object[]> ModelNames() => Models.Keys.Select(k => new object[] { k });
@@ -151,6 +156,9 @@ public class OnnxNetworkTests
     [InlineData("leaky_elu_softmax_op11")]
     [InlineData("matmul_add_op14")]
     [InlineData("batchnorm_op13")]
+    [InlineData("layernorm_op13")]
+    [InlineData("layernorm_tokens_op17")]
+    [InlineData("layernorm_plain_op13")]
     public void Gradients_MatchFiniteDifferences(string name)
     {
         INeuralNetwork<float> net = Models[name].Trainable();

@@ -61,3 +61,39 @@ public static partial class MatMulAddBaked;
 [OnnxModel("TestData/onnx/matmul_add_op14.onnx")]
 [Loss(LossFunction.BinaryCrossEntropy)]
 public partial class MatMulAddNet;
+
+// nn.LayerNorm: decomposed below opset 17, LayerNormalization at 17, over [4, 6] tokens, and without gamma and beta.
+[OnnxModel("TestData/onnx/layernorm_op13.onnx")]
+public static partial class LayerNorm13Baked;
+
+[OnnxModel("TestData/onnx/layernorm_op13.onnx")]
+[Loss(LossFunction.MeanSquaredError)]
+public partial class LayerNorm13Net;
+
+[OnnxModel("TestData/onnx/layernorm_op17.onnx")]
+public static partial class LayerNorm17Baked;
+
+[OnnxModel("TestData/onnx/layernorm_op17.onnx")]
+[Loss(LossFunction.MeanSquaredError)]
+public partial class LayerNorm17Net;
+
+[OnnxModel("TestData/onnx/layernorm_tokens_op13.onnx")]
+public static partial class LayerNormTokens13Baked;
+
+[OnnxModel("TestData/onnx/layernorm_tokens_op13.onnx")]
+[Loss(LossFunction.MeanSquaredError)]
+public partial class LayerNormTokens13Net;
+
+[OnnxModel("TestData/onnx/layernorm_tokens_op17.onnx")]
+public static partial class LayerNormTokens17Baked;
+
+[OnnxModel("TestData/onnx/layernorm_tokens_op17.onnx")]
+[Loss(LossFunction.MeanSquaredError)]
+public partial class LayerNormTokens17Net;
+
+[OnnxModel("TestData/onnx/layernorm_plain_op13.onnx")]
+public static partial class LayerNormPlainBaked;
+
+[OnnxModel("TestData/onnx/layernorm_plain_op13.onnx")]
+[Loss(LossFunction.MeanSquaredError)]
+public partial class LayerNormPlainNet;
