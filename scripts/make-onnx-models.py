@@ -45,6 +45,18 @@ class ViewFlatten(nn.Module):
         return self.fc2(torch.relu(self.fc1(x)))
 
 
+class RowSoftmax(nn.Module):
+    """A [2, 5] output with a softmax over each row: Flatten, Linear, view(N, 2, 5), Softmax(dim=-1)."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(12, 10)
+
+    def forward(self, x):
+        y = self.fc(torch.flatten(x, 1))
+        return torch.softmax(y.view(y.size(0), 2, 5), dim=-1)
+
+
 def models():
     """(name, module factory, per-sample input shape, opset, loss kind for the brief training). Factories, so that each
     module is built after its seed is set: the first model would otherwise start from torch's unseeded state."""
@@ -63,6 +75,9 @@ def models():
     # nn.LayerNorm(6) over a [4, 6] sample (4 tokens of 6 features): each token normalised on its own.
     yield "layernorm_tokens_op13", lambda: nn.Sequential(nn.LayerNorm(6), nn.Flatten(), nn.Linear(24, 3)), (4, 6), 13, "mse"
     yield "layernorm_tokens_op17", lambda: nn.Sequential(nn.LayerNorm(6), nn.Flatten(), nn.Linear(24, 3)), (4, 6), 17, "mse"
+    # A softmax over each row of a [2, 5] output (the last axis), at opset 13 and in opset 11's 2-D coercion.
+    yield "softmax_rows_op13", lambda: RowSoftmax(), (3, 4), 13, "mse"
+    yield "softmax_rows_op11", lambda: RowSoftmax(), (3, 4), 11, "mse"
     # Without gamma and beta (elementwise_affine=False), and with a larger epsilon.
     yield "layernorm_plain_op13", lambda: nn.Sequential(
         nn.Linear(5, 7), nn.LayerNorm(7, eps=1e-3, elementwise_affine=False), nn.Tanh(), nn.Linear(7, 1)), (5,), 13, "mse"

@@ -56,6 +56,10 @@ namespace NetGen.Onnx
         /// <summary>NetGen's name of the activation: Identity, Sigmoid, Tanh, ReLU, LeakyReLU, ELU or Softmax.</summary>
         public string Activation { get; internal set; } = "Identity";
 
+        /// <summary>For a softmax over groups (an ONNX Softmax on the last axis of a sample of several dimensions), the
+        /// length of each group; 0 for one softmax over all the units.</summary>
+        public int SoftmaxSize { get; internal set; }
+
         /// <summary>The leaky ReLU slope or the ELU alpha; null for other activations.</summary>
         public double? Alpha { get; internal set; }
 

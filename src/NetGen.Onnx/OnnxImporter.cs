@@ -630,8 +630,9 @@ namespace NetGen.Onnx
             return Reals(node, t, role);
         }
 
-        /// <summary>An activation: closes the layer just opened.</summary>
-        private void Activate(OnnxNode node, string activation, float? alpha)
+        /// <summary>An activation: closes the layer just opened. A softmax takes groups of <paramref name="softmaxSize"/>
+        /// values (all of them when it is the sample's size).</summary>
+        private void Activate(OnnxNode node, string activation, float? alpha, int softmaxSize = 0)
         {
             RequireStream(node);
             if (_open is null || _preScale is not null)
@@ -644,27 +645,29 @@ namespace NetGen.Onnx
 
             _open!.Activation = activation;
             _open.Alpha = alpha;
+            _open.SoftmaxSize = softmaxSize == _open.Units ? 0 : softmaxSize;
             _open.AddSource(Source(node));
             Advance(node, _streamShape);
             CloseLayer();
         }
 
+        /// <summary>Softmax over the data path's last axis (from opset 13), or, below it, over the sample flattened from
+        /// <c>axis</c> on (the 2-D coercion of opsets 11 and 12). On a sample of several dimensions that is one softmax per
+        /// group of the last dimensions' values. Axis 0 mixes the samples of a batch; a middle axis from opset 13 (a
+        /// strided softmax) is not supported.</summary>
         private void Softmax(OnnxNode node)
         {
             RequireStream(node);
-            long axis = IntAttribute(node, "axis", _model.Opset >= 13 ? -1 : 1);
+            long given = IntAttribute(node, "axis", _model.Opset >= 13 ? -1 : 1);
             int rank = _streamShape.Length + 1;
-            if (axis < 0)
-            {
-                axis += rank;
-            }
-
-            if (axis != rank - 1 || _streamShape.Length != 1)
-            {
-                throw new OnnxImportException(node, $"axis {IntAttribute(node, "axis", _model.Opset >= 13 ? -1 : 1)} on a tensor of shape [N, {string.Join(", ", _streamShape)}]: NetGen's softmax is over the features of one sample, the last axis of [N, features]");
-            }
-
-            Activate(node, "Softmax", null);
+            long axis = given < 0 ? given + rank : given;
+            Expect(node, axis >= 1 && axis < rank, axis == 0
+                ? $"axis {given} on a tensor of shape [N, {string.Join(", ", _streamShape)}] takes the softmax across the batch; NetGen's softmax is within one sample"
+                : $"axis {given} is outside a tensor of rank {rank}");
+            Expect(node, _model.Opset < 13 || axis == rank - 1,
+                $"axis {given} on a tensor of shape [N, {string.Join(", ", _streamShape)}] is not the last axis; NetGen takes the softmax over the last axis (or, below opset 13, over the values from the axis on)");
+            int size = Size(_streamShape.Skip((int)axis - 1).Select(d => (long)d), node, "the softmax's shape");
+            Activate(node, "Softmax", null, size);
         }
 
         /// <summary>Scales the outputs of a layer just opened, unit by unit: its weight rows (its gamma, for a layer

@@ -56,6 +56,11 @@ namespace NetGen.Onnx
                     json.Append("      \"alpha\": ").Append(Number(alpha, network.IsDouble)).Append(",\n");
                 }
 
+                if (layer.SoftmaxSize > 0)
+                {
+                    json.Append("      \"softmaxSize\": ").Append(Integer(layer.SoftmaxSize)).Append(",\n");
+                }
+
                 if (layer.IsLayerNorm)
                 {
                     // nn.LayerNorm's state_dict: weight (gamma) and bias (beta), one per unit.

@@ -18,7 +18,9 @@ namespace NetGen
     /// <param name="Epsilon">A layer normalisation's epsilon; 0 for the other layers.</param>
     /// <param name="NormalizedSize">How many consecutive values a layer normalisation normalises together, when fewer than
     /// its <see cref="Units"/> (<c>[LayerNorm(NormalizedSize = d)]</c>); 0 means all of them.</param>
-    public sealed record LayerInfo(int Number, bool IsMaxout, int FanIn, int Units, int Pieces, Activation Activation, double Alpha, int WeightOffset, bool HasBias = true, bool IsLayerNorm = false, double Epsilon = 0, int NormalizedSize = 0)
+    /// <param name="SoftmaxSize">For a softmax over groups (an imported ONNX Softmax on the last axis of a sample of several
+    /// dimensions), the length of each group; 0 for one softmax over all the units.</param>
+    public sealed record LayerInfo(int Number, bool IsMaxout, int FanIn, int Units, int Pieces, Activation Activation, double Alpha, int WeightOffset, bool HasBias = true, bool IsLayerNorm = false, double Epsilon = 0, int NormalizedSize = 0, int SoftmaxSize = 0)
     {
         /// <summary>A layer normalisation's length of gamma and of beta: <see cref="NormalizedSize"/>, or all its units.</summary>
         public int NormalizedLength => NormalizedSize > 0 ? NormalizedSize : Units;
@@ -42,7 +44,9 @@ namespace NetGen
         public override string ToString() => IsMaxout
             ? string.Create(CultureInfo.InvariantCulture, $"maxout {FanIn} -> {Units} x {Pieces}")
             : IsLayerNorm
-            ? string.Create(CultureInfo.InvariantCulture, $"layernorm {Units}{(NormalizedLength != Units ? $" in groups of {NormalizedLength}" : string.Empty)} eps {Epsilon:R} {Activation}{(Alpha != 0 ? $"({Alpha:R})" : string.Empty)}")
-            : string.Create(CultureInfo.InvariantCulture, $"dense {FanIn} -> {Units} {Activation}{(Alpha != 0 ? $"({Alpha:R})" : string.Empty)}{(HasBias ? string.Empty : " no bias")}");
+            ? string.Create(CultureInfo.InvariantCulture, $"layernorm {Units}{(NormalizedLength != Units ? $" in groups of {NormalizedLength}" : string.Empty)} eps {Epsilon:R} {Activation}{(Alpha != 0 ? $"({Alpha:R})" : string.Empty)}{SoftmaxText}")
+            : string.Create(CultureInfo.InvariantCulture, $"dense {FanIn} -> {Units} {Activation}{(Alpha != 0 ? $"({Alpha:R})" : string.Empty)}{SoftmaxText}{(HasBias ? string.Empty : " no bias")}");
+
+        private string SoftmaxText => SoftmaxSize > 0 && SoftmaxSize < Units ? string.Create(CultureInfo.InvariantCulture, $" per {SoftmaxSize}") : string.Empty;
     }
 }

@@ -24,6 +24,35 @@ public class OnnxDiagnosticTests
         ]}
         """;
 
+    /// <summary>A converted model whose output is two softmaxes of three values (an ONNX Softmax over the last axis of [2, 3]).</summary>
+    private const string RowSoftmax = """
+        {"format": "netgen-weights", "version": 1, "input": 2,
+         "onnx": {"file": "m.onnx", "producer": "pytorch 1.13.0", "opset": 13, "precision": "float", "inputShape": [2], "outputShape": [2, 3]},
+         "layers": [
+          {"type": "dense", "in": 2, "out": 6, "activation": "Softmax", "softmaxSize": 3, "weight": [[1, 2], [3, 4], [5, 6], [1, 2], [3, 4], [5, 6]], "bias": [0, 0, 0, 0, 0, 0]}
+        ]}
+        """;
+
+    /// <summary>A converted model with a layer normalisation of two groups of two values.</summary>
+    private const string LayerNorm = """
+        {"format": "netgen-weights", "version": 1, "input": 4,
+         "onnx": {"file": "m.onnx", "producer": "pytorch 1.13.0", "opset": 17, "precision": "float", "inputShape": [2, 2], "outputShape": [2, 2]},
+         "layers": [
+          {"type": "layernorm", "in": 4, "out": 4, "activation": "Identity", "epsilon": 1E-05, "normalized": 2, "weight": [1, 2], "bias": [0, 1]}
+        ]}
+        """;
+
+    [Fact]
+    public void GroupedSoftmaxAndLayerNorm_CompileAsBakedNetworks()
+    {
+        foreach (string model in new[] { RowSoftmax, LayerNorm })
+        {
+            GeneratorHarness.Result result = Run("[OnnxModel(\"m.onnx\")] public static partial class M;", ("/project/m.onnx", model));
+            Assert.Empty(result.NetGenDiagnostics);
+            Assert.Empty(result.CompilationDiagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning));
+        }
+    }
+
     private static GeneratorHarness.Result Run(string source, params (string ModelPath, string Text)[] models)
     {
         var texts = models.Select((m, i) => (AdditionalText)new GeneratorHarness.InMemoryText($"/project/obj/netgen/{i}.json", m.Text)).ToArray();
@@ -113,6 +142,14 @@ public class OnnxDiagnosticTests
         ("NG0026", "[{|OnnxModel(\"m.onnx\")|}] public static partial class M;", "/project/m.onnx", "{ not json", "its converted form is not valid JSON"),
         ("NG0024", "[{|OnnxModel(\"m.onnx\")|}] public static partial class M;", "/project/m.onnx", Converted.Replace("[[1, 2, 3]]", "[[1, 2, 1e39]]", StringComparison.Ordinal), "which is not a finite float"),
         ("NG0028", "[{|OnnxModel(\"m.onnx\")|}] public static partial class M;", "/project/m.onnx", Converted.Replace("\"precision\": \"float\"", "\"precision\": \"double\"", StringComparison.Ordinal), "a double-precision model, in float"),
+        ("NG0026", "[{|OnnxModel(\"m.onnx\")|}] [Loss(LossFunction.CrossEntropy)] public partial class M;", "/project/m.onnx", RowSoftmax,
+            "its output is 2 softmaxes of 3 values, and [Loss(LossFunction.CrossEntropy)] takes one distribution"),
+        ("NG0026", "[{|OnnxModel(\"m.onnx\")|}] public static partial class M;", "/project/m.onnx", RowSoftmax.Replace("\"softmaxSize\": 3", "\"softmaxSize\": 4", StringComparison.Ordinal),
+            "a softmax size that does not divide its outputs"),
+        ("NG0026", "[{|OnnxModel(\"m.onnx\")|}] public static partial class M;", "/project/m.onnx", LayerNorm.Replace("\"epsilon\": 1E-05, ", string.Empty, StringComparison.Ordinal),
+            "a layer normalisation of its converted form lacks its epsilon"),
+        ("NG0026", "[{|OnnxModel(\"m.onnx\")|}] public static partial class M;", "/project/m.onnx", LayerNorm.Replace("\"normalized\": 2", "\"normalized\": 3", StringComparison.Ordinal),
+            "a normalized size that does not divide its input"),
         ("NG0027", "[OnnxModel(\"m.onnx\")] [{|Input(2)|}] public static partial class M;", "/project/m.onnx", Converted, "'M' takes its layers from an ONNX model, so it cannot also have [Input]"),
         ("NG0008", "[{|OnnxModel(\"m.onnx\")|}] public partial class M;", "/project/m.onnx", Converted, "'M'"),
     }.Select(c => new object[] { c.Id, c.Source, c.Model ?? string.Empty, c.Text ?? string.Empty, c.Message });

@@ -128,6 +128,7 @@ public class OnnxConformanceTests(ITestOutputHelper output)
             layer.Bias ?? new double[layer.Units],
             layer.Activation,
             layer.Alpha ?? 0,
-            layer.Epsilon)),
+            layer.Epsilon,
+            layer.SoftmaxSize)),
         x);
 }

@@ -239,7 +239,8 @@ public class OnnxImportTests
             layer.GetProperty("bias").EnumerateArray().Select(v => v.GetDouble()).ToArray(),
             layer.GetProperty("activation").GetString()!,
             layer.TryGetProperty("alpha", out JsonElement alpha) ? alpha.GetDouble() : 0,
-            layer.TryGetProperty("epsilon", out JsonElement epsilon) ? epsilon.GetDouble() : 0)),
+            layer.TryGetProperty("epsilon", out JsonElement epsilon) ? epsilon.GetDouble() : 0,
+            layer.TryGetProperty("softmaxSize", out JsonElement softmax) ? softmax.GetInt32() : 0)),
         x);
 
     // ----- hand-made models -----

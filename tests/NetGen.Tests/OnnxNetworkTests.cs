@@ -32,6 +32,8 @@ public class OnnxNetworkTests
         ["layernorm_op17"] = (LayerNorm17Baked.Forward, () => new LayerNorm17Net(), LayerNorm17Baked.InputShape.ToArray(), LayerNorm17Baked.OutputShape.ToArray()),
         ["layernorm_tokens_op13"] = (LayerNormTokens13Baked.Forward, () => new LayerNormTokens13Net(), LayerNormTokens13Baked.InputShape.ToArray(), LayerNormTokens13Baked.OutputShape.ToArray()),
         ["layernorm_tokens_op17"] = (LayerNormTokens17Baked.Forward, () => new LayerNormTokens17Net(), LayerNormTokens17Baked.InputShape.ToArray(), LayerNormTokens17Baked.OutputShape.ToArray()),
+        ["softmax_rows_op13"] = (SoftmaxRows13Baked.Forward, () => new SoftmaxRows13Net(), SoftmaxRows13Baked.InputShape.ToArray(), SoftmaxRows13Baked.OutputShape.ToArray()),
+        ["softmax_rows_op11"] = (SoftmaxRows11Baked.Forward, () => new SoftmaxRows11Net(), SoftmaxRows11Baked.InputShape.ToArray(), SoftmaxRows11Baked.OutputShape.ToArray()),
         ["layernorm_plain_op13"] = (LayerNormPlainBaked.Forward, () => new LayerNormPlainNet(), LayerNormPlainBaked.InputShape.ToArray(), LayerNormPlainBaked.OutputShape.ToArray()),
     };
 
@@ -159,6 +161,7 @@ public class OnnxNetworkTests
     [InlineData("layernorm_op13")]
     [InlineData("layernorm_tokens_op17")]
     [InlineData("layernorm_plain_op13")]
+    [InlineData("softmax_rows_op13")]
     public void Gradients_MatchFiniteDifferences(string name)
     {
         INeuralNetwork<float> net = Models[name].Trainable();

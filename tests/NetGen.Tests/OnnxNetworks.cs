@@ -97,3 +97,18 @@ public static partial class LayerNormPlainBaked;
 [OnnxModel("TestData/onnx/layernorm_plain_op13.onnx")]
 [Loss(LossFunction.MeanSquaredError)]
 public partial class LayerNormPlainNet;
+
+// A softmax over each row of a [2, 5] output: at opset 13 (last axis) and in opset 11's 2-D coercion (axis 2).
+[OnnxModel("TestData/onnx/softmax_rows_op13.onnx")]
+public static partial class SoftmaxRows13Baked;
+
+[OnnxModel("TestData/onnx/softmax_rows_op13.onnx")]
+[Loss(LossFunction.MeanSquaredError)]
+public partial class SoftmaxRows13Net;
+
+[OnnxModel("TestData/onnx/softmax_rows_op11.onnx")]
+public static partial class SoftmaxRows11Baked;
+
+[OnnxModel("TestData/onnx/softmax_rows_op11.onnx")]
+[Loss(LossFunction.MeanSquaredError)]
+public partial class SoftmaxRows11Net;

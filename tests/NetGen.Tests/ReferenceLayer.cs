@@ -10,7 +10,8 @@ namespace NetGen.Tests;
 /// <param name="Bias">b; for a layer normalisation, beta.</param>
 /// <param name="Epsilon">A layer normalisation's epsilon; 0 for a dense layer.</param>
 /// <remarks>A layer normalisation normalises each run of gamma's length on its own (one run, or several groups).</remarks>
-internal sealed record ReferenceLayer(double[][] Weight, double[] Bias, string Activation, double Alpha, double Epsilon = 0)
+/// <param name="SoftmaxSize">A softmax's group length; 0 for one softmax over all outputs.</param>
+internal sealed record ReferenceLayer(double[][] Weight, double[] Bias, string Activation, double Alpha, double Epsilon = 0, int SoftmaxSize = 0)
 {
     public static double[] Evaluate(System.Collections.Generic.IEnumerable<ReferenceLayer> layers, double[] x)
     {
@@ -27,7 +28,7 @@ internal sealed record ReferenceLayer(double[][] Weight, double[] Bias, string A
                 "Sigmoid" => a.Select(v => 1 / (1 + Math.Exp(-v))).ToArray(),
                 "LeakyReLU" => a.Select(v => v > 0 ? v : layer.Alpha * v).ToArray(),
                 "ELU" => a.Select(v => v > 0 ? v : layer.Alpha * (Math.Exp(v) - 1)).ToArray(),
-                "Softmax" => Softmax(a),
+                "Softmax" => layer.SoftmaxSize > 0 ? a.Chunk(layer.SoftmaxSize).SelectMany(Softmax).ToArray() : Softmax(a),
                 _ => throw new InvalidOperationException(layer.Activation),
             };
         }

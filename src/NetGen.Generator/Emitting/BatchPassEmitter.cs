@@ -193,6 +193,9 @@ namespace NetGen.Generator.Emitting
             return $"s.Slice({Int(offset * tile)}, {Int(length)} * rows)";
         }
 
+        /// <summary>The softmaxes of a tile: one per sample, or one per group of each sample.</summary>
+        private static string SoftmaxRows(LayerSpec layer) => layer.SoftmaxGroups == 1 ? "rows" : $"rows * {Int(layer.SoftmaxGroups)}";
+
         /// <summary>The rows a layer normalisation normalises in a tile: one per sample, or one per group of each sample.</summary>
         private static string GroupRows(LayerSpec layer) => layer.Groups == 1 ? "rows" : $"rows * {Int(layer.Groups)}";
 
@@ -233,8 +236,8 @@ namespace NetGen.Generator.Emitting
                 }
                 else if (layer.Activation == ActivationKind.Softmax)
                 {
-                    w.Line("for (int r = 0; r < rows; r++)");
-                    w.Nested(() => w.Call($"{Names.Activations}.Softmax<{t}>", Row($"a{k}", m), Row($"h{k}", m)));
+                    w.Line($"for (int r = 0; r < {SoftmaxRows(layer)}; r++)");
+                    w.Nested(() => w.Call($"{Names.Activations}.Softmax<{t}>", Row($"a{k}", layer.SoftmaxWidth), Row($"h{k}", layer.SoftmaxWidth)));
                 }
                 else if (PassEmitter.ElementwiseForward(net, layer) is { } call)
                 {
@@ -356,8 +359,9 @@ namespace NetGen.Generator.Emitting
             }
             else if (layer.Activation == ActivationKind.Softmax)
             {
-                w.Line("for (int r = 0; r < rows; r++)");
-                w.Nested(() => w.Call($"{Names.Activations}.SoftmaxBackward<{t}>", Row($"h{k}", m), Row($"dh{k}", m), Row($"da{k}", m)));
+                int s = layer.SoftmaxWidth;
+                w.Line($"for (int r = 0; r < {SoftmaxRows(layer)}; r++)");
+                w.Nested(() => w.Call($"{Names.Activations}.SoftmaxBackward<{t}>", Row($"h{k}", s), Row($"dh{k}", s), Row($"da{k}", s)));
             }
             else
             {

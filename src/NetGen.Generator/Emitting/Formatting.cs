@@ -23,7 +23,7 @@ namespace NetGen.Generator.Emitting
                 ActivationKind.ReLU => "relu",
                 ActivationKind.LeakyReLU => "leaky_relu",
                 ActivationKind.ELU => "elu",
-                _ => "softmax",
+                _ => layer.SoftmaxGroups > 1 ? $"softmax per {Int(layer.SoftmaxWidth)}" : "softmax",
             };
 
         public static string LossName(LossKind loss) => loss switch

@@ -415,6 +415,7 @@ namespace NetGen.Generator.Emitting
                     string tail = layer.Kind == LayerKind.LayerNorm
                         ? $", IsLayerNorm: true, Epsilon: {Real(layer.Epsilon)}{(layer.Groups > 1 ? $", NormalizedSize: {Int(layer.NormalizedSize)}" : string.Empty)}"
                         : layer.HasBias ? string.Empty : ", HasBias: false";
+                    tail += layer.SoftmaxGroups > 1 ? $", SoftmaxSize: {Int(layer.SoftmaxSize)}" : string.Empty;
                     w.Line($"new({Int(layer.Number)}, {(layer.Kind == LayerKind.Maxout ? "true" : "false")}, {Int(layer.FanIn)}, {Int(layer.Units)}, {Int(layer.Pieces)}, {Names.Activation}.{activation}, {alpha}, {Int(layer.Offset)}{tail}),");
                 }
 

@@ -48,7 +48,7 @@ namespace NetGen.Generator.Emitting
                     : SkipsOutputSoftmax(net, layer, inference)
                         ? $"// The output is the logits a{k}: the softmax belongs to the loss."
                         : layer.Activation == ActivationKind.Softmax
-                            ? $"{Activations}.Softmax<{t}>(a{k}, h{k});"
+                            ? SoftmaxCall(layer, $"{Activations}.Softmax<{t}>", $"a{k}", $"h{k}")
                             : ElementwiseForward(net, layer);
                 if (call is not null)
                 {
@@ -178,6 +178,19 @@ namespace NetGen.Generator.Emitting
             }
         }
 
+        /// <summary>A softmax (or its backward) over the layer's vectors: one call, or one per group of
+        /// <see cref="LayerSpec.SoftmaxSize"/> values.</summary>
+        private static string SoftmaxCall(LayerSpec layer, string method, params string[] vectors)
+        {
+            if (layer.SoftmaxGroups == 1)
+            {
+                return $"{method}({string.Join(", ", vectors)});";
+            }
+
+            string s = Int(layer.SoftmaxWidth);
+            return $"for (int r = 0; r < {Int(layer.SoftmaxGroups)}; r++) {method}({string.Join(", ", vectors.Select(v => $"{v}.Slice(r * {s}, {s})"))}); // one softmax per group of {s}";
+        }
+
         /// <summary>A layer normalisation's epsilon as a literal of the network's type.</summary>
         internal static string Epsilon(NetworkSpec net, LayerSpec layer) => Literal(layer.Epsilon, net.IsDouble);
 
@@ -238,7 +251,7 @@ namespace NetGen.Generator.Emitting
             w.Line(layer.Kind == LayerKind.Maxout
                 ? $"{Activations}.MaxoutBackward<{t}>(a{k}, h{k}, dh{k}, {Int(layer.Pieces)}, da{k});"
                 : layer.Activation == ActivationKind.Softmax
-                    ? $"{Activations}.SoftmaxBackward<{t}>(h{k}, dh{k}, da{k});"
+                    ? SoftmaxCall(layer, $"{Activations}.SoftmaxBackward<{t}>", $"h{k}", $"dh{k}", $"da{k}")
                     : ElementwiseBackward(net, layer)!);
         }
 

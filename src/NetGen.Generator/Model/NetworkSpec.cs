@@ -40,6 +40,8 @@ namespace NetGen.Generator.Model
     /// <param name="Epsilon">A layer normalisation's epsilon; 0 for the other kinds.</param>
     /// <param name="NormalizedSize">How many consecutive values a layer normalisation normalises together (the length of
     /// gamma and of beta); it divides <paramref name="Units"/>. 0 for the other kinds.</param>
+    /// <param name="SoftmaxSize">For a softmax activation over groups (an ONNX Softmax on the last axis of a sample of
+    /// several dimensions), the length of each group; 0 for one softmax over all the units.</param>
     internal sealed record LayerSpec(
         int Number,
         LayerKind Kind,
@@ -51,7 +53,8 @@ namespace NetGen.Generator.Model
         int Offset,
         bool HasBias = true,
         double Epsilon = 0,
-        int NormalizedSize = 0)
+        int NormalizedSize = 0,
+        int SoftmaxSize = 0)
     {
         /// <summary>The length of a_k: units x pieces (piece-major for maxout).</summary>
         public int AffineOutputs => Units * Pieces;
@@ -63,6 +66,12 @@ namespace NetGen.Generator.Model
 
         /// <summary>The number of biases: one per affine output (per normalised value for a layer normalisation), or none.</summary>
         public int BiasCount => !HasBias ? 0 : Kind == LayerKind.LayerNorm ? NormalizedSize : AffineOutputs;
+
+        /// <summary>The length of each softmax: all the units, or <see cref="SoftmaxSize"/>.</summary>
+        public int SoftmaxWidth => SoftmaxSize > 0 ? SoftmaxSize : Units;
+
+        /// <summary>How many softmaxes the activation takes, one after another over the units.</summary>
+        public int SoftmaxGroups => Units / SoftmaxWidth;
 
         /// <summary>A layer normalisation's groups: the input splits into this many runs of <see cref="NormalizedSize"/>
         /// values, each normalised on its own.</summary>

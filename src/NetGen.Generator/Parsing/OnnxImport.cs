@@ -109,7 +109,7 @@ namespace NetGen.Generator.Parsing
             for (int i = 0; i < layers.Count; i++)
             {
                 LayerEntry entry = layers[i];
-                var layer = new LayerSpec(i + 1, entry.Kind, entry.In, entry.Out, 1, entry.Activation, entry.Alpha, (int)Math.Min(offset, int.MaxValue), HasBias: true, entry.Epsilon, entry.NormalizedSize);
+                var layer = new LayerSpec(i + 1, entry.Kind, entry.In, entry.Out, 1, entry.Activation, entry.Alpha, (int)Math.Min(offset, int.MaxValue), HasBias: true, entry.Epsilon, entry.NormalizedSize, entry.SoftmaxSize);
                 specs.Add(layer);
                 offset += layer.ParameterCount;
             }
@@ -120,6 +120,11 @@ namespace NetGen.Generator.Parsing
             }
 
             ActivationKind output = specs[specs.Count - 1].Activation;
+            if (!request.IsStatic && request.Loss == LossKind.CrossEntropy && specs[specs.Count - 1].SoftmaxGroups > 1)
+            {
+                return Failed(request, DiagnosticDescriptors.OnnxModelUnsupported, fileName, $"its output is {specs[specs.Count - 1].SoftmaxGroups} softmaxes of {specs[specs.Count - 1].SoftmaxWidth} values, and [Loss(LossFunction.CrossEntropy)] takes one distribution; compile it static (inference only), or train it with [Loss(LossFunction.MeanSquaredError)]");
+            }
+
             bool logits = !request.IsStatic && request.Loss == LossKind.CrossEntropy && output == ActivationKind.Identity && specs[specs.Count - 1].Units > 1;
             if (!logits && !request.IsStatic && LossProblem(request.Loss, output) is { } lossProblem)
             {
@@ -226,14 +231,21 @@ namespace NetGen.Generator.Parsing
                     return false;
                 }
 
-                layers.Add(new LayerEntry(kind, fanIn, units, activation, alpha, epsilon, kind == LayerKind.LayerNorm ? normalized : 0));
+                int softmaxSize = 0;
+                if (layer["softmaxSize"] is { } groups && (activation != ActivationKind.Softmax || !TryInt(groups, out softmaxSize) || units % softmaxSize != 0))
+                {
+                    problem = "a layer of its converted form has a softmax size that does not divide its outputs";
+                    return false;
+                }
+
+                layers.Add(new LayerEntry(kind, fanIn, units, activation, alpha, epsilon, kind == LayerKind.LayerNorm ? normalized : 0, softmaxSize == units ? 0 : softmaxSize));
             }
 
             return true;
         }
 
         /// <summary>One layer of the converted form, as its JSON describes it.</summary>
-        private sealed record LayerEntry(LayerKind Kind, int In, int Out, ActivationKind Activation, double Alpha, double Epsilon, int NormalizedSize);
+        private sealed record LayerEntry(LayerKind Kind, int In, int Out, ActivationKind Activation, double Alpha, double Epsilon, int NormalizedSize, int SoftmaxSize);
 
         private static bool TryInt(JsonValue? value, out int result)
         {

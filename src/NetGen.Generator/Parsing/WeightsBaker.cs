@@ -222,6 +222,15 @@ namespace NetGen.Generator.Parsing
                     CheckString(activation, name + "'s activation", layer.Activation.ToString());
                 }
 
+                if (element["softmaxSize"] is { } softmaxSize)
+                {
+                    CheckInteger(softmaxSize, name + "'s softmax size", layer.SoftmaxWidth);
+                }
+                else if (layer.SoftmaxGroups > 1)
+                {
+                    Mismatch(element, name + "'s softmax size", Count(layer.SoftmaxWidth), $"none (one softmax over {Count(layer.Units)})");
+                }
+
                 if (element["alpha"] is { } alpha && !(alpha is JsonNumber a && TryParse(a, out double found) && found == layer.Alpha))
                 {
                     Mismatch(alpha, name + "'s alpha", Real(layer.Alpha), Describe(alpha));

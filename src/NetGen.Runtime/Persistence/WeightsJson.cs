@@ -96,6 +96,11 @@ namespace NetGen.Persistence
                     json.WriteNumber("alpha", layer.Alpha);
                 }
 
+                if (layer.SoftmaxSize > 0 && layer.SoftmaxSize < layer.Units)
+                {
+                    json.WriteNumber("softmaxSize", layer.SoftmaxSize);
+                }
+
                 if (layer.IsLayerNorm)
                 {
                     json.WriteNumber("epsilon", layer.Epsilon);
@@ -192,6 +197,9 @@ namespace NetGen.Persistence
             Expect(string.Equals(activation, layer.Activation.ToString(), StringComparison.OrdinalIgnoreCase), $"{where}: expected activation {layer.Activation}, found {activation}");
             double alpha = element.TryGetProperty("alpha", out JsonElement a) ? a.GetDouble() : DefaultAlpha(layer.Activation);
             Expect(alpha == layer.Alpha, $"{where}: expected alpha {layer.Alpha}, found {alpha}");
+            int softmax = element.TryGetProperty("softmaxSize", out JsonElement groups) ? groups.GetInt32() : layer.Units;
+            int expectedSoftmax = layer.SoftmaxSize > 0 ? layer.SoftmaxSize : layer.Units;
+            Expect(softmax == expectedSoftmax, $"{where}: expected a softmax over {expectedSoftmax} values, found {softmax}");
             if (layer.IsLayerNorm)
             {
                 double epsilon = Property(element, "epsilon", where).GetDouble();
