@@ -13,7 +13,7 @@ namespace NetGen.Benchmarks;
 /// arrays and bound by name, so a call allocates nothing on the managed side.</summary>
 public class OnnxBenchmarks
 {
-    [Params("tanh_sigmoid_op13", "batchnorm_op13", "flatten3d_op13", "relu_logits_op17", "mlp_784_128_10", "mlp_1536_32_32_1", "mlp_1536_128_128_1")]
+    [Params("tanh_sigmoid_op13", "batchnorm_op13", "flatten3d_op13", "relu_logits_op17", "layernorm_op17", "layernorm_tokens_op13", "mlp_784_128_10", "mlp_1536_32_32_1", "mlp_1536_128_128_1")]
     public string Model { get; set; } = string.Empty;
 
     private float[] _x = [], _y = [];
@@ -37,6 +37,8 @@ public class OnnxBenchmarks
             "mlp_784_128_10" => (4, new OnnxMlp784(), GeneratedModel(Model), OnnxMlp784Baked.InputShape.ToArray()),
             "mlp_1536_32_32_1" => (5, new OnnxMlp1536x32(), GeneratedModel(Model), OnnxMlp1536x32Baked.InputShape.ToArray()),
             "mlp_1536_128_128_1" => (6, new OnnxMlp1536x128(), GeneratedModel(Model), OnnxMlp1536x128Baked.InputShape.ToArray()),
+            "layernorm_op17" => (7, new OnnxLayerNorm(), TestModel(Model), OnnxLayerNormBaked.InputShape.ToArray()),
+            "layernorm_tokens_op13" => (8, new OnnxLayerNormTokens(), TestModel(Model), OnnxLayerNormTokensBaked.InputShape.ToArray()),
             _ => throw new ArgumentException(Model),
         };
         var random = new Random(7);
@@ -94,6 +96,8 @@ public class OnnxBenchmarks
             case 3: OnnxReluLogitsBaked.Forward(_x, _y); break;
             case 4: OnnxMlp784Baked.Forward(_x, _y); break;
             case 5: OnnxMlp1536x32Baked.Forward(_x, _y); break;
+            case 7: OnnxLayerNormBaked.Forward(_x, _y); break;
+            case 8: OnnxLayerNormTokensBaked.Forward(_x, _y); break;
             default: OnnxMlp1536x128Baked.Forward(_x, _y); break;
         }
     }
@@ -127,6 +131,10 @@ public class OnnxBenchmarks
 [OnnxModel("../../tests/NetGen.Tests/TestData/onnx/flatten3d_op13.onnx")] [Loss(LossFunction.MeanSquaredError)] public partial class OnnxFlatten3d;
 [OnnxModel("../../tests/NetGen.Tests/TestData/onnx/relu_logits_op17.onnx")] public static partial class OnnxReluLogitsBaked;
 [OnnxModel("../../tests/NetGen.Tests/TestData/onnx/relu_logits_op17.onnx")] [Loss(LossFunction.CrossEntropy)] public partial class OnnxReluLogits;
+[OnnxModel("../../tests/NetGen.Tests/TestData/onnx/layernorm_op17.onnx")] public static partial class OnnxLayerNormBaked;
+[OnnxModel("../../tests/NetGen.Tests/TestData/onnx/layernorm_op17.onnx")] [Loss(LossFunction.MeanSquaredError)] public partial class OnnxLayerNorm;
+[OnnxModel("../../tests/NetGen.Tests/TestData/onnx/layernorm_tokens_op13.onnx")] public static partial class OnnxLayerNormTokensBaked;
+[OnnxModel("../../tests/NetGen.Tests/TestData/onnx/layernorm_tokens_op13.onnx")] [Loss(LossFunction.MeanSquaredError)] public partial class OnnxLayerNormTokens;
 [OnnxModel("mlp_784_128_10.onnx")] public static partial class OnnxMlp784Baked;
 [OnnxModel("mlp_784_128_10.onnx")] [Loss(LossFunction.CrossEntropy)] public partial class OnnxMlp784;
 [OnnxModel("mlp_1536_32_32_1.onnx")] public static partial class OnnxMlp1536x32Baked;
