@@ -75,6 +75,8 @@ def models():
     # nn.LayerNorm(6) over a [4, 6] sample (4 tokens of 6 features): each token normalised on its own.
     yield "layernorm_tokens_op13", lambda: nn.Sequential(nn.LayerNorm(6), nn.Flatten(), nn.Linear(24, 3)), (4, 6), 13, "mse"
     yield "layernorm_tokens_op17", lambda: nn.Sequential(nn.LayerNorm(6), nn.Flatten(), nn.Linear(24, 3)), (4, 6), 17, "mse"
+    # Ends in one logit, for nn.BCEWithLogitsLoss: no Sigmoid in the graph.
+    yield "relu_logit_bce_op13", lambda: nn.Sequential(nn.Linear(8, 6), nn.ReLU(), nn.Linear(6, 1)), (8,), 13, "bcelogits"
     # A softmax over each row of a [2, 5] output (the last axis), at opset 13 and in opset 11's 2-D coercion.
     yield "softmax_rows_op13", lambda: RowSoftmax(), (3, 4), 13, "mse"
     yield "softmax_rows_op11", lambda: RowSoftmax(), (3, 4), 11, "mse"
@@ -92,6 +94,8 @@ def train_briefly(model, shape, loss_kind):
         y = model(x)
         if loss_kind == "ce":
             loss = nn.functional.cross_entropy(y, torch.randint(0, y.shape[1], (32,)))
+        elif loss_kind == "bcelogits":
+            loss = nn.functional.binary_cross_entropy_with_logits(y, torch.randint(0, 2, y.shape).float())
         elif loss_kind == "bce":
             loss = nn.functional.binary_cross_entropy(y, torch.randint(0, 2, y.shape).float())
         else:
@@ -128,6 +132,16 @@ def main():
             loss = nn.functional.cross_entropy(model(x[:1]), torch.tensor([1]))
             loss.backward()
             references["models"][name]["crossEntropy"] = {
+                "target": 1,
+                "loss": float(loss),
+                "gradients": {k: p.grad.tolist() for k, p in model.named_parameters()},
+            }
+        if loss_kind == "bcelogits":
+            # nn.BCEWithLogitsLoss on the logit of sample 0 with target 1: the loss and autograd's gradients.
+            model.zero_grad()
+            loss = nn.functional.binary_cross_entropy_with_logits(model(x[:1]), torch.tensor([[1.0]]))
+            loss.backward()
+            references["models"][name]["binaryCrossEntropy"] = {
                 "target": 1,
                 "loss": float(loss),
                 "gradients": {k: p.grad.tolist() for k, p in model.named_parameters()},

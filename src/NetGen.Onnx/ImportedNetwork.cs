@@ -47,10 +47,10 @@ namespace NetGen.Onnx
         /// size; the length of gamma and beta); 0 for a dense layer.</summary>
         public int NormalizedSize { get; private set; }
 
-        /// <summary>W, [units, fanIn] row-major (nn.Linear's layout); a layer normalisation's gamma, one per unit.</summary>
+        /// <summary>W, [units, fanIn] row-major (nn.Linear's layout); a layer normalisation's gamma, one per normalised value.</summary>
         public double[] Weight { get; }
 
-        /// <summary>b, one per unit; null when the graph adds none.</summary>
+        /// <summary>b, one per unit (a layer normalisation's beta, one per normalised value); null when the graph adds none.</summary>
         public double[]? Bias { get; internal set; }
 
         /// <summary>NetGen's name of the activation: Identity, Sigmoid, Tanh, ReLU, LeakyReLU, ELU or Softmax.</summary>

@@ -487,7 +487,7 @@ namespace NetGen.Onnx
                 Partial variance = Operand(node, 0, Stage.Variance, "operand");
                 double[] epsilon = Reals(node, ConstantInput(node, 1, "epsilon"), "epsilon");
                 Expect(node, epsilon.Length == 1 && epsilon[0] > 0 && epsilon[0] <= 1, "the epsilon of a layer normalisation must be one positive number of at most 1");
-                Continue(node, Stage.VariancePlusEpsilon, variance.Normalized, epsilon[0]);
+                Continue(node, Stage.VariancePlusEpsilon, variance.Source, variance.Normalized, epsilon[0]);
                 return;
             }
 
@@ -593,9 +593,9 @@ namespace NetGen.Onnx
                 shift[f] = beta[c] - (mean[c] * scale[f]);
             }
 
-            if (_open is not null && _preScale is null && _streamShape.Length == 1)
+            if (_open is not null && _preScale is null && _streamShape.Length == 1 && (!_open.IsLayerNorm || _open.NormalizedSize == features))
             {
-                // s (W x + b) + t
+                // s (W x + b) + t (a layer normalisation of one group: gamma and beta scaled and shifted per value)
                 ImportedLayer layer = _open;
                 Scale(layer, scale);
                 for (int m = 0; m < n; m++)
@@ -729,18 +729,20 @@ namespace NetGen.Onnx
             _open = ImportedLayer.LayerNorm(StreamSize(node), normalized, epsilon, Source(node));
         }
 
-        /// <summary>A constant of one value per normalised value (any shape that holds exactly them in order, such as [d]
-        /// or [1, d]), or one value for all.</summary>
+        /// <summary>A constant of one value per value of the data path's last dimensions that hold <paramref name="n"/>
+        /// values (as ONNX broadcasts it: its shape, leading 1s aside, is those dimensions), or one value for all.</summary>
         private double[] PerFeature(OnnxNode node, int input, string role, int n)
         {
             OnnxTensor t = ConstantInput(node, input, role);
             double[] values = Reals(node, t, role);
-            if (values.Length == n)
+            long[] dims = t.Dims.SkipWhile(d => d == 1).ToArray();
+            long[] trailing = _streamShape.Skip(Math.Max(0, _streamShape.Length - dims.Length)).Select(d => (long)d).ToArray();
+            if (values.Length == n && dims.Length <= _streamShape.Length && dims.SequenceEqual(trailing))
             {
                 return values;
             }
 
-            Expect(node, values.Length == 1, $"its {role} has shape {t.ShapeText}; NetGen takes one value per normalised value ({n}) or one value for all");
+            Expect(node, values.Length == 1, $"its {role} has shape {t.ShapeText}; NetGen takes one value per value of the last dimensions of [{string.Join(", ", _streamShape)}] that hold {n}, or one value for all");
             var repeated = new double[n];
             for (int i = 0; i < n; i++)
             {
@@ -765,6 +767,7 @@ namespace NetGen.Onnx
         {
             int rank = _streamShape.Length + 1;
             var reduced = new HashSet<long>(axes.Select(a => a < 0 ? a + rank : a));
+            Expect(node, reduced.All(a => a >= 0 && a < rank), $"axes [{string.Join(", ", axes)}] are outside a tensor of rank {rank}");
             long first = reduced.Count == 0 ? 0 : reduced.Min();
             Expect(node, reduced.SetEquals(Enumerable.Range((int)Math.Max(first, 0), rank - (int)Math.Max(first, 0)).Select(a => (long)a)),
                 $"axes [{string.Join(", ", axes)}] are not the last axes of a tensor of rank {rank}; NetGen maps ReduceMean only as the mean of a layer normalisation over a sample's trailing axes");
@@ -786,9 +789,12 @@ namespace NetGen.Onnx
         /// chain's input until the Div that ends it.</summary>
         private sealed class Partial
         {
-            public Partial(Stage stage, int normalized, double epsilon) => (Stage, Normalized, Epsilon) = (stage, normalized, epsilon);
+            public Partial(Stage stage, string source, int normalized, double epsilon) => (Stage, Source, Normalized, Epsilon) = (stage, source, normalized, epsilon);
 
             public Stage Stage { get; }
+
+            /// <summary>The data-path value the chain normalises (its first ReduceMean's input).</summary>
+            public string Source { get; }
 
             /// <summary>How many values the chain normalises together (from its first ReduceMean's axes).</summary>
             public int Normalized { get; }
@@ -820,7 +826,7 @@ namespace NetGen.Onnx
             _ => "standard deviation",
         };
 
-        private void Continue(OnnxNode node, Stage stage, int normalized, double epsilon = 0) => _values[Output(node)] = new Partial(stage, normalized, epsilon);
+        private void Continue(OnnxNode node, Stage stage, string source, int normalized, double epsilon = 0) => _values[Output(node)] = new Partial(stage, source, normalized, epsilon);
 
         /// <summary>ReduceMean over every feature, keeping the dimensions: of the data path (the mean), or of the squared
         /// deviation (the variance).</summary>
@@ -834,12 +840,12 @@ namespace NetGen.Onnx
             {
                 Partial squared = Operand(node, 0, Stage.Squared, "input");
                 Expect(node, squared.Normalized == normalized, "the variance is taken over other axes than the mean");
-                Continue(node, Stage.Variance, normalized);
+                Continue(node, Stage.Variance, squared.Source, normalized);
                 return;
             }
 
             RequireStream(node);
-            Continue(node, Stage.Mean, normalized);
+            Continue(node, Stage.Mean, _streamName, normalized);
         }
 
         /// <summary>x - mean: the data path waits here (it is read again by nothing but this chain).</summary>
@@ -847,8 +853,9 @@ namespace NetGen.Onnx
         {
             RequireStream(node);
             Partial mean = Operand(node, 1, Stage.Mean, "subtrahend");
+            Expect(node, node.Inputs[0] == mean.Source, $"it subtracts the mean of '{mean.Source}' from '{node.Inputs[0]}'; a layer normalisation subtracts a value's own mean");
             _values[_streamName] = Retired.Instance;
-            Continue(node, Stage.Centred, mean.Normalized);
+            Continue(node, Stage.Centred, mean.Source, mean.Normalized);
         }
 
         private void Pow(OnnxNode node)
@@ -856,20 +863,22 @@ namespace NetGen.Onnx
             Partial centred = Operand(node, 0, Stage.Centred, "base");
             double[] exponent = Reals(node, ConstantInput(node, 1, "exponent"), "exponent");
             Expect(node, exponent.Length == 1 && exponent[0] == 2, "its exponent is not 2; NetGen maps Pow only as the square of a layer normalisation's variance");
-            Continue(node, Stage.Squared, centred.Normalized);
+            Continue(node, Stage.Squared, centred.Source, centred.Normalized);
         }
 
         private void Sqrt(OnnxNode node)
         {
             Partial plus = Operand(node, 0, Stage.VariancePlusEpsilon, "input");
-            Continue(node, Stage.Deviation, plus.Normalized, plus.Epsilon);
+            Continue(node, Stage.Deviation, plus.Source, plus.Normalized, plus.Epsilon);
         }
 
         /// <summary>(x - mean) / sqrt(var + eps): the layer normalisation, opened with gamma 1 and beta 0.</summary>
         private void Div(OnnxNode node)
         {
-            Operand(node, 0, Stage.Centred, "dividend");
+            Partial centred = Operand(node, 0, Stage.Centred, "dividend");
             Partial deviation = Operand(node, 1, Stage.Deviation, "divisor");
+            Expect(node, centred.Source == deviation.Source && centred.Source == _streamName && _values[_streamName] is Retired,
+                "its dividend and divisor are not the centred input and the deviation of one layer normalisation of the data path's end");
             OpenNormalisation(node, deviation.Normalized, deviation.Epsilon);
             Advance(node, _streamShape);
         }

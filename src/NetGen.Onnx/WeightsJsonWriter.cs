@@ -63,7 +63,7 @@ namespace NetGen.Onnx
 
                 if (layer.IsLayerNorm)
                 {
-                    // nn.LayerNorm's state_dict: weight (gamma) and bias (beta), one per unit.
+                    // nn.LayerNorm's state_dict: weight (gamma) and bias (beta), one per normalised value.
                     json.Append("      \"epsilon\": ").Append(Number(layer.Epsilon, network.IsDouble)).Append(",\n");
                     json.Append("      \"normalized\": ").Append(Integer(layer.NormalizedSize)).Append(",\n");
                     json.Append("      \"weight\": [").Append(string.Join(", ", Array.ConvertAll(layer.Weight, v => Number(v, network.IsDouble)))).Append("],\n");

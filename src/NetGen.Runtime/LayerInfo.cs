@@ -14,13 +14,18 @@ namespace NetGen
     /// <param name="WeightOffset">Where W_k starts in the parameter block.</param>
     /// <param name="HasBias">Whether the layer has a bias b_k (false for <c>[Dense(..., Bias = false)]</c>).</param>
     /// <param name="IsLayerNorm">Whether this is a layer normalisation (<c>[LayerNorm]</c>): W_k is its scale gamma, one per
-    /// unit, and b_k its shift beta; <see cref="FanIn"/> equals <see cref="Units"/>.</param>
+    /// normalised value, and b_k its shift beta; <see cref="FanIn"/> equals <see cref="Units"/>.</param>
     /// <param name="Epsilon">A layer normalisation's epsilon; 0 for the other layers.</param>
     /// <param name="NormalizedSize">How many consecutive values a layer normalisation normalises together, when fewer than
     /// its <see cref="Units"/> (<c>[LayerNorm(NormalizedSize = d)]</c>); 0 means all of them.</param>
     /// <param name="SoftmaxSize">For a softmax over groups (an imported ONNX Softmax on the last axis of a sample of several
     /// dimensions), the length of each group; 0 for one softmax over all the units.</param>
-    public sealed record LayerInfo(int Number, bool IsMaxout, int FanIn, int Units, int Pieces, Activation Activation, double Alpha, int WeightOffset, bool HasBias = true, bool IsLayerNorm = false, double Epsilon = 0, int NormalizedSize = 0, int SoftmaxSize = 0)
+    /// <param name="Logits">Whether the network's outputs are this (output) layer's logits <c>a_L</c>, not <c>h_L</c>: an
+    /// ONNX import whose graph ends without its Softmax or Sigmoid, which trains with that function inside the loss
+    /// (<c>nn.CrossEntropyLoss</c>, <c>nn.BCEWithLogitsLoss</c>). <see cref="Activation"/> is then the function the loss
+    /// applies; <c>Forward</c> returns the logits, which <see cref="Training.Classification"/> and
+    /// <see cref="Training.Evaluation"/> read as such.</param>
+    public sealed record LayerInfo(int Number, bool IsMaxout, int FanIn, int Units, int Pieces, Activation Activation, double Alpha, int WeightOffset, bool HasBias = true, bool IsLayerNorm = false, double Epsilon = 0, int NormalizedSize = 0, int SoftmaxSize = 0, bool Logits = false)
     {
         /// <summary>A layer normalisation's length of gamma and of beta: <see cref="NormalizedSize"/>, or all its units.</summary>
         public int NormalizedLength => NormalizedSize > 0 ? NormalizedSize : Units;

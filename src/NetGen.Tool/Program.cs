@@ -73,7 +73,11 @@ namespace NetGen.Tool
                 {
                     ImportedLayer layer = network.Layers[l];
                     string alpha = layer.Alpha is double a ? $", alpha {a:R}" : string.Empty;
-                    Console.WriteLine($"  layer {l + 1}: dense {layer.FanIn} -> {layer.Units}, {layer.Activation}{alpha}   from {layer.Source}");
+                    string softmax = layer.SoftmaxSize > 0 ? $" per {layer.SoftmaxSize}" : string.Empty;
+                    string kind = layer.IsLayerNorm
+                        ? $"layernorm {layer.Units}{(layer.NormalizedSize < layer.Units ? $" in groups of {layer.NormalizedSize}" : string.Empty)}, eps {layer.Epsilon:R}"
+                        : $"dense {layer.FanIn} -> {layer.Units}";
+                    Console.WriteLine($"  layer {l + 1}: {kind}, {layer.Activation}{softmax}{alpha}   from {layer.Source}");
                 }
 
                 Console.WriteLine($"  output [{string.Join(", ", network.OutputShape)}]");

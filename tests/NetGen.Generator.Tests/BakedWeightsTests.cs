@@ -21,6 +21,7 @@ public class BakedWeightsTests
         { "LayerNorm", "[Input(6)] [LayerNorm] [Dense(12)] [LayerNorm(Activation = Activation.ReLU, Epsilon = 1e-3)] [Dense(3, Activation.Softmax)] [Loss(LossFunction.CrossEntropy)]" },
         { "LayerNormDouble", "[Network(Precision = Precision.Double)] [Input(4)] [Dense(9, Activation.Tanh)] [LayerNorm(Activation = Activation.ELU, Alpha = 0.5)] [Dense(2)] [Loss(LossFunction.MeanSquaredError)]" },
         { "Unrolled", "[Network(Kernels = KernelStyle.UnrolledScalar)] [Input(3)] [Dense(8, Activation.ReLU)] [Dense(2)] [Loss(LossFunction.MeanSquaredError)]" },
+        { "UnrolledLayerNorm", "[Network(Kernels = KernelStyle.UnrolledScalar)] [Input(3)] [Dense(8)] [LayerNorm(Activation = Activation.Tanh, NormalizedSize = 4)] [Dense(2)] [Loss(LossFunction.MeanSquaredError)]" },
     };
 
     [Theory]

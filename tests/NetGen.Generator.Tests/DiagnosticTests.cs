@@ -43,11 +43,28 @@ public class DiagnosticTests
         ("NG0020", DiagnosticSeverity.Error, "[Input(2)] [Dense(1)] [Loss(LossFunction.MeanSquaredError)] public partial class {|Forward|};"),
         ("NG0029", DiagnosticSeverity.Error, "[Input(4)] [Dense(6)] [{|LayerNorm(Epsilon = 0)|}] [Dense(1)] [Loss(LossFunction.MeanSquaredError)] public partial class Net;"),
         ("NG0029", DiagnosticSeverity.Error, "[Input(4)] [{|LayerNorm(Epsilon = double.NaN)|}] [Dense(1)] [Loss(LossFunction.MeanSquaredError)] public partial class Net;"),
+        ("NG0029", DiagnosticSeverity.Error, "[Input(4)] [{|LayerNorm(Epsilon = 1e-50)|}] [Dense(1)] [Loss(LossFunction.MeanSquaredError)] public partial class Net;"), // 0 in float
         ("NG0030", DiagnosticSeverity.Error, "[Input(4)] [Dense(6)] [{|LayerNorm(NormalizedSize = 4)|}] [Dense(1)] [Loss(LossFunction.MeanSquaredError)] public partial class Net;"),
         ("NG0030", DiagnosticSeverity.Error, "[Input(4)] [{|LayerNorm(NormalizedSize = -2)|}] [Dense(1)] [Loss(LossFunction.MeanSquaredError)] public partial class Net;"),
         ("NG0010", DiagnosticSeverity.Error, "[Input(4)] [LayerNorm(Activation = Activation.Sigmoid)] [{|Loss(LossFunction.CrossEntropy)|}] public partial class Net;"),
         ("NG0007", DiagnosticSeverity.Error, "[Input(4)] [{|LayerNorm(Activation = Activation.Softmax)|}] [Dense(1)] [Loss(LossFunction.MeanSquaredError)] public partial class Net;"),
     }.Select(c => new object[] { c.Id, c.Severity, c.Source });
+
+    /// <summary>A layer after one that failed is not checked against a size nobody knows: no NG0030 beside the NG0005.</summary>
+    [Fact]
+    public void ALayerNormAfterAFailedLayer_IsNotCheckedAgainstAnUnknownSize()
+    {
+        GeneratorHarness.Result result = GeneratorHarness.Run("using NetGen;\n[Input(4)] [Dense(0)] [LayerNorm(NormalizedSize = 3)] [Dense(1)] [Loss(LossFunction.MeanSquaredError)] public partial class Net;");
+        Assert.Equal(new[] { "NG0005" }, result.NetGenDiagnostics.Select(d => d.Id));
+    }
+
+    /// <summary>A tiny epsilon is fine in double, where it stays positive.</summary>
+    [Fact]
+    public void ATinyEpsilon_IsAcceptedInDouble()
+    {
+        GeneratorHarness.Result result = GeneratorHarness.Run("using NetGen;\n[Network(Precision = Precision.Double)] [Input(4)] [LayerNorm(Epsilon = 1e-50)] [Dense(1)] [Loss(LossFunction.MeanSquaredError)] public partial class Net;");
+        Assert.Empty(result.NetGenDiagnostics);
+    }
 
     [Theory]
     [MemberData(nameof(Cases))]

@@ -183,6 +183,22 @@ public class OnnxImportTests
         Assert.Contains("only the batch may be dynamic", e.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>A BatchNormalization after a grouped layer normalisation and a Flatten is not folded into the normalisation
+    /// (whose gamma and beta are shared by the groups): it becomes a diagonal layer after it.</summary>
+    [Fact]
+    public void ABatchNormAfterAGroupedLayerNorm_IsADiagonalLayerAfterIt()
+    {
+        byte[] graph = Graph(
+            Node("LayerNormalization", ["x", "g", "b"], "n", Int("axis", -1)), Node("Flatten", ["n"], "f"),
+            Node("BatchNormalization", ["f", "s6", "b6", "m6", "v6"], "y"),
+            Proto.Bytes(5, FloatTensor("g", [3])), Proto.Bytes(5, FloatTensor("b", [3])),
+            Proto.Bytes(5, FloatTensor("s6", [6])), Proto.Bytes(5, FloatTensor("b6", [6])), Proto.Bytes(5, FloatTensor("m6", [6])), Proto.Bytes(5, FloatTensor("v6", [6])),
+            Proto.Bytes(11, Input("x", 1, 2, 3)), Proto.Bytes(12, Input("y", 1, 6)));
+        ImportedNetwork network = OnnxImporter.Import(OnnxModel.Parse(Model(graph, 17)));
+        Assert.Equal(new[] { (true, 6, 3), (false, 6, 0) }, network.Layers.Select(l => (l.IsLayerNorm, l.Units, l.NormalizedSize)));
+        Assert.Equal(36, network.Layers[1].Weight.Length); // 6 x 6, diagonal
+    }
+
     /// <summary>Crafted graphs that once crashed or misled the importer (a review of the first version): each is refused
     /// with an import error that names the problem, never another exception, and nothing large is allocated.</summary>
     [Theory]
@@ -191,6 +207,10 @@ public class OnnxImportTests
     [InlineData("Reshape to [0, 65536, 65536, -1]", "the target shape has shape")]
     [InlineData("Add after an Unsqueeze", "not the bias of a Gemm, MatMul or layer normalisation just before it")]
     [InlineData("Squeeze of axis 7", "outside a tensor of rank")]
+    [InlineData("ReduceMean of axis 4", "outside a tensor of rank 2")]
+    [InlineData("the mean of another value", "subtracts the mean of 'x' from 'r'")]
+    [InlineData("a LayerNorm's chain divided twice", "not the centred input and the deviation of one layer normalisation")]
+    [InlineData("Mul by a [4, 1] factor", "its factor has shape [4, 1]")]
     public void CraftedGraphs_AreRefusedWithAReason(string graphName, string expected)
     {
         byte[] x = Proto.Bytes(11, Input("x", 1, graphName.Contains("wide", StringComparison.Ordinal) ? 50_000 : 4));
@@ -204,6 +224,14 @@ public class OnnxImportTests
                 Node("Gemm", ["x", "w"], "g"), Node("Unsqueeze", ["g", "axes"], "u"), Node("Add", ["u", "c"], "y"),
                 Proto.Bytes(5, FloatTensor("w", [4, 3])), Proto.Bytes(5, IntTensor("axes", 2)), Proto.Bytes(5, FloatTensor("c", [3])), x, y),
             "Squeeze of axis 7" => Graph(Node("Squeeze", ["x", "axes"], "y"), Proto.Bytes(5, IntTensor("axes", 7)), x, y),
+            "ReduceMean of axis 4" => Graph(Node("ReduceMean", ["x"], "y", Ints("axes", 4)), x, y),
+            "the mean of another value" => Graph(
+                Node("ReduceMean", ["x"], "m", Ints("axes", -1)), Node("Relu", ["x"], "r"), Node("Sub", ["r", "m"], "y"), x, y),
+            "a LayerNorm's chain divided twice" => Graph(
+                [.. LayerNormChain("x", "1"), Node("Div", ["d1", "s1"], "n"), Node("Div", ["d1", "s1"], "y"),
+                Proto.Bytes(5, FloatScalar("two", 2)), Proto.Bytes(5, FloatScalar("eps", 1e-5f)), x, y]),
+            "Mul by a [4, 1] factor" => Graph(Node("Gemm", ["x", "w"], "g"), Node("Mul", ["g", "f"], "y"),
+                Proto.Bytes(5, FloatTensor("w", [4, 4])), Proto.Bytes(5, FloatTensor("f", [4, 1])), x, y),
             _ => throw new ArgumentException(graphName),
         };
         long before = GC.GetAllocatedBytesForCurrentThread();
@@ -212,8 +240,28 @@ public class OnnxImportTests
         Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 16 << 20, "more than 16 MB was allocated");
     }
 
-    private static byte[] Node(string op, string[] inputs, string output) => Proto.Bytes(1, Proto.Message(
-        inputs.Select(i => Proto.String(1, i)).Append(Proto.String(2, output)).Append(Proto.String(3, op.ToLowerInvariant())).Append(Proto.String(4, op)).ToArray()));
+    private static byte[] Node(string op, string[] inputs, string output, params byte[][] attributes) => Proto.Bytes(1, Proto.Message(
+        inputs.Select(i => Proto.String(1, i)).Append(Proto.String(2, output)).Append(Proto.String(3, op.ToLowerInvariant() + "_" + output)).Append(Proto.String(4, op))
+            .Concat(attributes.Select(a => Proto.Bytes(5, a))).ToArray()));
+
+    /// <summary>An INTS attribute (AttributeProto: name 1, ints 8, type 20 = INTS).</summary>
+    private static byte[] Ints(string name, params long[] values) =>
+        Proto.Message(new[] { Proto.String(1, name) }.Concat(values.Select(v => Proto.Varint(8, v))).Append(Proto.Varint(20, 7)).ToArray());
+
+    /// <summary>An INT attribute (AttributeProto: name 1, i 3, type 20 = INT).</summary>
+    private static byte[] Int(string name, long value) => Proto.Message(Proto.String(1, name), Proto.Varint(3, value), Proto.Varint(20, 2));
+
+    /// <summary>PyTorch's decomposed LayerNorm of <paramref name="x"/> up to its deviation <c>s{tag}</c>, with the centred
+    /// value <c>d{tag}</c> (constants "two" and "eps" are the graph's).</summary>
+    private static byte[][] LayerNormChain(string x, string tag) =>
+    [
+        Node("ReduceMean", [x], "m" + tag, Ints("axes", -1)), Node("Sub", [x, "m" + tag], "d" + tag), Node("Pow", ["d" + tag, "two"], "p" + tag),
+        Node("ReduceMean", ["p" + tag], "v" + tag, Ints("axes", -1)), Node("Add", ["v" + tag, "eps"], "e" + tag), Node("Sqrt", ["e" + tag], "s" + tag),
+    ];
+
+    /// <summary>A float scalar (a tensor of shape []) holding <paramref name="value"/>.</summary>
+    private static byte[] FloatScalar(string name, float value) =>
+        Proto.Message(Proto.Varint(2, OnnxTensor.Float), Proto.String(8, name), Proto.Bytes(9, BitConverter.GetBytes(value)));
 
     /// <summary>A float tensor of the given shape, its values 0.5 each, in raw_data.</summary>
     private static byte[] FloatTensor(string name, long[] dims)

@@ -32,6 +32,7 @@ public class OnnxNetworkTests
         ["layernorm_op17"] = (LayerNorm17Baked.Forward, () => new LayerNorm17Net(), LayerNorm17Baked.InputShape.ToArray(), LayerNorm17Baked.OutputShape.ToArray()),
         ["layernorm_tokens_op13"] = (LayerNormTokens13Baked.Forward, () => new LayerNormTokens13Net(), LayerNormTokens13Baked.InputShape.ToArray(), LayerNormTokens13Baked.OutputShape.ToArray()),
         ["layernorm_tokens_op17"] = (LayerNormTokens17Baked.Forward, () => new LayerNormTokens17Net(), LayerNormTokens17Baked.InputShape.ToArray(), LayerNormTokens17Baked.OutputShape.ToArray()),
+        ["relu_logit_bce_op13"] = (ReluLogitBceBaked.Forward, () => new ReluLogitBceNet(), ReluLogitBceBaked.InputShape.ToArray(), ReluLogitBceBaked.OutputShape.ToArray()),
         ["softmax_rows_op13"] = (SoftmaxRows13Baked.Forward, () => new SoftmaxRows13Net(), SoftmaxRows13Baked.InputShape.ToArray(), SoftmaxRows13Baked.OutputShape.ToArray()),
         ["softmax_rows_op11"] = (SoftmaxRows11Baked.Forward, () => new SoftmaxRows11Net(), SoftmaxRows11Baked.InputShape.ToArray(), SoftmaxRows11Baked.OutputShape.ToArray()),
         ["layernorm_plain_op13"] = (LayerNormPlainBaked.Forward, () => new LayerNormPlainNet(), LayerNormPlainBaked.InputShape.ToArray(), LayerNormPlainBaked.OutputShape.ToArray()),
@@ -112,15 +113,77 @@ public class OnnxNetworkTests
         JsonElement reference = Reference("relu_logits_op17");
         JsonElement ce = reference.GetProperty("crossEntropy");
         var net = new ReluLogitsNet();
-        float[] x = Rows(reference.GetProperty("inputs"))[0];
         var d = new float[3];
         d[ce.GetProperty("target").GetInt32()] = 1;
+        AssertLossAndGradients(net, Rows(reference.GetProperty("inputs"))[0], d, ce, new[] { ("0", 10, 16), ("2", 16, 3) });
+    }
+
+    /// <summary>A model that ends in one logit, trained with [Loss(BinaryCrossEntropy)]: Forward returns the logit, and
+    /// the loss and gradients are nn.BCEWithLogitsLoss's, as autograd computed them in PyTorch.</summary>
+    [Fact]
+    public void ALogitWithBinaryCrossEntropy_TrainsAsPyTorchsBCEWithLogitsLoss()
+    {
+        JsonElement reference = Reference("relu_logit_bce_op13");
+        JsonElement bce = reference.GetProperty("binaryCrossEntropy");
+        var net = new ReluLogitBceNet();
+        Assert.True(ReluLogitBceNet.Layers[^1].Logits);
+        Assert.Equal(Activation.Sigmoid, ReluLogitBceNet.Layers[^1].Activation);
+        float[] d = { bce.GetProperty("target").GetInt32() };
+        AssertLossAndGradients(net, Rows(reference.GetProperty("inputs"))[0], d, bce, new[] { ("0", 8, 6), ("2", 6, 1) });
+    }
+
+    /// <summary>A logit is classified at 0 (probability 0.5), by Classify, ClassifyBatch and Evaluation alike, and the
+    /// evaluated loss is the loss from the logit.</summary>
+    [Fact]
+    public void ALogit_IsClassifiedAtZero_AndEvaluatedFromTheLogit()
+    {
+        var net = new ReluLogitBceNet();
+        var random = new Random(3);
+        float[] x = Enumerable.Range(0, 200 * 8).Select(_ => (float)((random.NextDouble() * 4) - 2)).ToArray();
+        var logits = new float[200];
+        net.ForwardBatch(x, logits);
+        Assert.Contains(logits, v => v < 0);
+        Assert.Contains(logits, v => v is > 0 and < 0.5f); // where a threshold of 0.5 would disagree
+        var classes = new int[200];
+        net.ClassifyBatch(x, classes);
+        float[] d = logits.Select(v => v >= 0 ? 1f : 0f).ToArray();
+        for (int s = 0; s < 200; s++)
+        {
+            Assert.Equal(d[s] == 1 ? 1 : 0, classes[s]);
+            Assert.Equal(classes[s], net.Classify(x.AsSpan(s * 8, 8)));
+            Assert.Equal(classes[s], ReluLogitBaked(x.AsSpan(s * 8, 8)));
+        }
+
+        var data = new Dataset<float>(x, 8, d, 1);
+        Assert.Equal(1.0, Evaluation.Accuracy(net, data));
+        double expected = Enumerable.Range(0, 200).Average(s => (double)net.ComputeLoss(x.AsSpan(s * 8, 8), d.AsSpan(s, 1)));
+        Assert.Equal(expected, Evaluation.MeanLoss(net, data), 5);
+
+        static int ReluLogitBaked(ReadOnlySpan<float> input) => ReluLogitBceBaked.Classify(input);
+    }
+
+    /// <summary>The cross-entropy of a logits import, evaluated: from the logits, as ComputeLoss (not log of a logit).</summary>
+    [Fact]
+    public void LogitsWithCrossEntropy_AreEvaluatedFromTheLogits()
+    {
+        var net = new ReluLogitsNet();
+        var random = new Random(5);
+        float[] x = Enumerable.Range(0, 50 * 10).Select(_ => (float)((random.NextDouble() * 2) - 1)).ToArray();
+        float[] d = Enumerable.Range(0, 50).SelectMany(s => Enumerable.Range(0, 3).Select(k => k == s % 3 ? 1f : 0f)).ToArray();
+        var data = new Dataset<float>(x, 10, d, 3);
+        double expected = Enumerable.Range(0, 50).Average(s => (double)net.ComputeLoss(x.AsSpan(s * 10, 10), d.AsSpan(s * 3, 3)));
+        Assert.Equal(expected, Evaluation.MeanLoss(net, data), 5);
+    }
+
+    /// <summary>Loss and gradients of one sample against PyTorch's, per parameter as PyTorch names them.</summary>
+    private static void AssertLossAndGradients(INeuralNetwork<float> net, float[] x, float[] d, JsonElement reference, (string Name, int FanIn, int Units)[] layers)
+    {
         net.ZeroGradients();
         float loss = net.Backward(x, d);
-        Assert.Equal(ce.GetProperty("loss").GetDouble(), loss, 5);
-        JsonElement gradients = ce.GetProperty("gradients");
+        Assert.Equal(reference.GetProperty("loss").GetDouble(), loss, 5);
+        JsonElement gradients = reference.GetProperty("gradients");
         int offset = 0;
-        foreach ((string name, int fanIn, int units) in new[] { ("0", 10, 16), ("2", 16, 3) })
+        foreach ((string name, int fanIn, int units) in layers)
         {
             float[][] weight = Rows(gradients.GetProperty(name + ".weight"));
             float[] bias = gradients.GetProperty(name + ".bias").EnumerateArray().Select(v => (float)v.GetDouble()).ToArray();

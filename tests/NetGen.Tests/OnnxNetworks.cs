@@ -112,3 +112,13 @@ public static partial class SoftmaxRows11Baked;
 [OnnxModel("TestData/onnx/softmax_rows_op11.onnx")]
 [Loss(LossFunction.MeanSquaredError)]
 public partial class SoftmaxRows11Net;
+
+// Ends in one logit: trains with binary cross-entropy through a sigmoid inside the loss (nn.BCEWithLogitsLoss).
+// The baked form declares the loss too: a static class with a [Loss] knows its output is a logit, so Classify reads it so.
+[OnnxModel("TestData/onnx/relu_logit_bce_op13.onnx")]
+[Loss(LossFunction.BinaryCrossEntropy)]
+public static partial class ReluLogitBceBaked;
+
+[OnnxModel("TestData/onnx/relu_logit_bce_op13.onnx")]
+[Loss(LossFunction.BinaryCrossEntropy)]
+public partial class ReluLogitBceNet;

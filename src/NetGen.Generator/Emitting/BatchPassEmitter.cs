@@ -69,7 +69,7 @@ namespace NetGen.Generator.Emitting
             w.Line("int rows = global::System.Math.Min(Chunk, count - start);");
             w.Line("ForwardBatch(inputs.Slice(start * InputSize, rows * InputSize), y.Slice(0, rows * OutputSize));");
             w.Open("for (int r = 0; r < rows; r++)");
-            w.Call($"classes[start + r] = {Names.Classification}.Class<{t}>", "y.Slice(r * OutputSize, OutputSize)", NetworkEmitter.OutputActivation(net));
+            w.Call($"classes[start + r] = {Names.Classification}.Class<{t}>", "y.Slice(r * OutputSize, OutputSize)", NetworkEmitter.ClassArguments(net));
             w.Close();
             w.Close();
             w.Close();
@@ -230,9 +230,9 @@ namespace NetGen.Generator.Emitting
                     w.Line("for (int r = 0; r < rows; r++)");
                     w.Nested(() => w.Call($"{Names.Activations}.Maxout<{t}>", Row($"a{k}", m), Int(layer.Pieces), Row($"h{k}", layer.Units)));
                 }
-                else if (PassEmitter.SkipsOutputSoftmax(net, layer, inference))
+                else if (PassEmitter.SkipsOutputActivation(net, layer, inference))
                 {
-                    w.Line($"// The output is the logits a{k}: the softmax belongs to the loss.");
+                    w.Line($"// The output is the logits a{k}: the {ActivationName(layer)} belongs to the loss.");
                 }
                 else if (layer.Activation == ActivationKind.Softmax)
                 {

@@ -265,7 +265,9 @@ namespace NetGen.Generator.Emitting
         private static void EmitForward(SourceWriter w, NetworkSpec net, ScratchLayout scratch)
         {
             string t = net.Scalar;
-            w.Line("/// <summary>Runs the forward pass: <paramref name=\"output\"/> receives <c>y = h_L</c>. Allocates nothing.</summary>");
+            w.Line(net.Import?.Logits == true
+                ? "/// <summary>Runs the forward pass: <paramref name=\"output\"/> receives the logits <c>a_L</c>, what the model's graph returns (the loss applies its activation). Allocates nothing.</summary>"
+                : "/// <summary>Runs the forward pass: <paramref name=\"output\"/> receives <c>y = h_L</c>. Allocates nothing.</summary>");
             w.Line("/// <param name=\"input\">The input <c>x</c>, of length <see cref=\"InputSize\"/>.</param>");
             w.Line("/// <param name=\"output\">Receives <c>y</c>; of length <see cref=\"OutputSize\"/>.</param>");
             w.Line("/// <exception cref=\"global::System.ArgumentException\">A span has the wrong length; nothing is written.</exception>");
@@ -416,6 +418,7 @@ namespace NetGen.Generator.Emitting
                         ? $", IsLayerNorm: true, Epsilon: {Real(layer.Epsilon)}{(layer.Groups > 1 ? $", NormalizedSize: {Int(layer.NormalizedSize)}" : string.Empty)}"
                         : layer.HasBias ? string.Empty : ", HasBias: false";
                     tail += layer.SoftmaxGroups > 1 ? $", SoftmaxSize: {Int(layer.SoftmaxSize)}" : string.Empty;
+                    tail += net.Import?.Logits == true && layer.Number == net.Output.Number ? ", Logits: true" : string.Empty;
                     w.Line($"new({Int(layer.Number)}, {(layer.Kind == LayerKind.Maxout ? "true" : "false")}, {Int(layer.FanIn)}, {Int(layer.Units)}, {Int(layer.Pieces)}, {Names.Activation}.{activation}, {alpha}, {Int(layer.Offset)}{tail}),");
                 }
 
@@ -435,7 +438,9 @@ namespace NetGen.Generator.Emitting
             EmitLayers(w, net);
             EmitBakedParameters(w, baked);
             w.Line();
-            w.Line("/// <summary>Runs the forward pass with the baked parameters: <paramref name=\"output\"/> receives <c>y = h_L</c>.");
+            w.Line(net.Import?.Logits == true
+                ? "/// <summary>Runs the forward pass with the baked parameters: <paramref name=\"output\"/> receives the logits <c>a_L</c>."
+                : "/// <summary>Runs the forward pass with the baked parameters: <paramref name=\"output\"/> receives <c>y = h_L</c>.");
             w.Line("/// Allocates nothing; safe to call from any number of threads.</summary>");
             w.Line("/// <param name=\"input\">The input <c>x</c>, of length <see cref=\"InputSize\"/>.</param>");
             w.Line("/// <param name=\"output\">Receives <c>y</c>; of length <see cref=\"OutputSize\"/>.</param>");
@@ -506,13 +511,20 @@ namespace NetGen.Generator.Emitting
         internal static string OutputActivation(NetworkSpec net) =>
             $"{Names.Activation}.{(net.Output.Kind == LayerKind.Maxout ? "Identity" : net.Output.Activation.ToString())}";
 
+        /// <summary>The arguments after the values of a <c>Classification.Class</c> call on this network's outputs: the output
+        /// activation, and whether the outputs are its logits.</summary>
+        internal static string ClassArguments(NetworkSpec net) =>
+            OutputActivation(net) + (net.Import?.Logits == true ? ", logits: true" : string.Empty);
+
         /// <summary><c>Classify</c>: the forward pass, then the one classification rule of the runtime
         /// (<c>NetGen.Training.Classification</c>), which <c>Evaluation</c> uses too.</summary>
         private static void EmitClassify(SourceWriter w, NetworkSpec net, bool isStatic)
         {
             string t = net.Scalar;
             w.Line(net.OutputSize == 1
-                ? $"/// <summary>Runs <see cref=\"Forward\"/> and returns the class: for this one {ActivationName(net.Output)} output, 1 when it is at least {(net.Output.Kind == LayerKind.Dense && net.Output.Activation == ActivationKind.Tanh ? "0 (targets of -1 and 1)" : "0.5 (targets of 0 and 1)")}, else 0.</summary>"
+                ? net.Import?.Logits == true
+                    ? $"/// <summary>Runs <see cref=\"Forward\"/> and returns the class: for this one output, a {ActivationName(net.Output)}'s logit, 1 when it is at least 0 (probability 0.5), else 0.</summary>"
+                    : $"/// <summary>Runs <see cref=\"Forward\"/> and returns the class: for this one {ActivationName(net.Output)} output, 1 when it is at least {(net.Output.Kind != LayerKind.Maxout && net.Output.Activation == ActivationKind.Tanh ? "0 (targets of -1 and 1)" : "0.5 (targets of 0 and 1)")}, else 0.</summary>"
                 : "/// <summary>Runs <see cref=\"Forward\"/> and returns the class: the index of the largest output (the first, on a tie).</summary>");
             w.Line("/// <param name=\"input\">The input <c>x</c>, of length <see cref=\"InputSize\"/>.</param>");
             w.Line("/// <returns>The class.</returns>");
@@ -524,7 +536,7 @@ namespace NetGen.Generator.Emitting
                 ? $"{Names.Span(t)} y = stackalloc {t}[OutputSize];"
                 : $"{Names.Span(t)} y = new {t}[OutputSize];");
             w.Line("Forward(input, y);");
-            w.Line($"return {Names.Classification}.Class<{t}>(y, {OutputActivation(net)});");
+            w.Line($"return {Names.Classification}.Class<{t}>(y, {ClassArguments(net)});");
             w.Close();
         }
 

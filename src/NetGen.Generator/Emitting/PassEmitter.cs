@@ -45,8 +45,8 @@ namespace NetGen.Generator.Emitting
 
                 string? call = layer.Kind == LayerKind.Maxout
                     ? $"{Activations}.Maxout<{t}>(a{k}, {Int(layer.Pieces)}, h{k});"
-                    : SkipsOutputSoftmax(net, layer, inference)
-                        ? $"// The output is the logits a{k}: the softmax belongs to the loss."
+                    : SkipsOutputActivation(net, layer, inference)
+                        ? $"// The output is the logits a{k}: the {ActivationName(layer)} belongs to the loss."
                         : layer.Activation == ActivationKind.Softmax
                             ? SoftmaxCall(layer, $"{Activations}.Softmax<{t}>", $"a{k}", $"h{k}")
                             : ElementwiseForward(net, layer);
@@ -59,12 +59,12 @@ namespace NetGen.Generator.Emitting
             }
         }
 
-        /// <summary><c>T loss = ...;</c> for the output layer, in the stable form of the loss.</summary>
-        /// <summary>Whether an inference pass leaves out <paramref name="layer"/>'s softmax: the output layer of an import
-        /// whose graph ends in logits.</summary>
-        internal static bool SkipsOutputSoftmax(NetworkSpec net, LayerSpec layer, bool inference) =>
+        /// <summary>Whether an inference pass leaves out <paramref name="layer"/>'s softmax or sigmoid: the output layer of
+        /// an import whose graph ends in logits.</summary>
+        internal static bool SkipsOutputActivation(NetworkSpec net, LayerSpec layer, bool inference) =>
             inference && net.Import?.Logits == true && layer.Number == net.Output.Number;
 
+        /// <summary><c>T loss = ...;</c> for the output layer, in the stable form of the loss.</summary>
         public static void EmitLoss(SourceWriter w, NetworkSpec net)
         {
             string t = net.Scalar;

@@ -25,7 +25,7 @@ namespace NetGen.Generator.Model
         Dense,
         Maxout,
 
-        /// <summary><c>a = gamma * (h - mu) / sqrt(var + eps) + beta</c>: W_k is gamma (one per unit), b_k is beta.</summary>
+        /// <summary><c>a = gamma * (h - mu) / sqrt(var + eps) + beta</c>: W_k is gamma and b_k is beta, one of each per normalised value.</summary>
         LayerNorm,
     }
 

@@ -146,15 +146,19 @@ namespace NetGen.Generator.Parsing
                 var layers = new List<LayerSpec>();
                 long offset = 0;
                 int fanIn = inputSize;
+                bool fanInKnown = inputSize >= 1;
                 for (int i = 0; i < layerAttributes.Count; i++)
                 {
                     _cancellationToken.ThrowIfCancellationRequested();
-                    LayerSpec? layer = ParseLayer(layerAttributes[i], number: i + 1, isLast: i == layerAttributes.Count - 1, layerCount: layerAttributes.Count, fanIn, (int)Math.Min(offset, int.MaxValue), unrolled);
+                    LayerSpec? layer = ParseLayer(layerAttributes[i], number: i + 1, isLast: i == layerAttributes.Count - 1, layerCount: layerAttributes.Count, fanIn, fanInKnown, (int)Math.Min(offset, int.MaxValue), unrolled, isDouble);
                     if (layer is null)
                     {
-                        fanIn = 1; // keep checking later layers for their own errors
+                        fanIn = 1; // keep checking later layers for their own errors, but not against a size that is unknown
+                        fanInKnown = false;
                         continue;
                     }
+
+                    fanInKnown = true;
 
                     layers.Add(layer);
                     offset += layer.ParameterCount;
@@ -424,7 +428,7 @@ namespace NetGen.Generator.Parsing
                 return (precision == 1, kernels == 1);
             }
 
-            private LayerSpec? ParseLayer(AttributeData attribute, int number, bool isLast, int layerCount, int fanIn, int offset, bool unrolled)
+            private LayerSpec? ParseLayer(AttributeData attribute, int number, bool isLast, int layerCount, int fanIn, bool fanInKnown, int offset, bool unrolled, bool isDouble)
             {
                 bool isMaxout = Is(attribute, AttributeNames.Maxout);
                 bool isLayerNorm = Is(attribute, AttributeNames.LayerNorm);
@@ -433,7 +437,7 @@ namespace NetGen.Generator.Parsing
                 int activationValue = isMaxout ? 0 : isLayerNorm ? NamedInt(attribute, "Activation", 0) : IntArgument(attribute, 1);
                 bool ok = true;
                 double epsilon = isLayerNorm ? NamedDouble(attribute, "Epsilon", 1e-5) : 0.0;
-                if (isLayerNorm && !(epsilon > 0.0 && epsilon <= 1.0))
+                if (isLayerNorm && !(epsilon > 0.0 && epsilon <= 1.0 && (isDouble || (float)epsilon > 0f)))
                 {
                     Report(DiagnosticDescriptors.EpsilonOutOfRange, attribute, Int(number), Real(epsilon));
                     ok = false;
@@ -445,7 +449,7 @@ namespace NetGen.Generator.Parsing
                     normalizedSize = fanIn;
                 }
 
-                if (isLayerNorm && (normalizedSize < 1 || fanIn % normalizedSize != 0))
+                if (isLayerNorm && (normalizedSize < 1 || (fanInKnown && fanIn % normalizedSize != 0)))
                 {
                     Report(DiagnosticDescriptors.NormalizedSizeDoesNotDivide, attribute, Int(number), Int(fanIn), Int(normalizedSize));
                     ok = false;

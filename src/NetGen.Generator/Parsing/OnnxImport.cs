@@ -125,7 +125,16 @@ namespace NetGen.Generator.Parsing
                 return Failed(request, DiagnosticDescriptors.OnnxModelUnsupported, fileName, $"its output is {specs[specs.Count - 1].SoftmaxGroups} softmaxes of {specs[specs.Count - 1].SoftmaxWidth} values, and [Loss(LossFunction.CrossEntropy)] takes one distribution; compile it static (inference only), or train it with [Loss(LossFunction.MeanSquaredError)]");
             }
 
-            bool logits = !request.IsStatic && request.Loss == LossKind.CrossEntropy && output == ActivationKind.Identity && specs[specs.Count - 1].Units > 1;
+            // A graph that ends in logits trains with its softmax or sigmoid inside the loss, as nn.CrossEntropyLoss and
+            // nn.BCEWithLogitsLoss do. A static class with a [Loss] says so too, so that its Classify reads logits.
+            bool logits = (!request.IsStatic || request.HasLoss) && output == ActivationKind.Identity
+                && ((request.Loss == LossKind.CrossEntropy && specs[specs.Count - 1].Units > 1) || request.Loss == LossKind.BinaryCrossEntropy);
+            if (logits && request.Loss == LossKind.CrossEntropy && outputShape.Length > 1)
+            {
+                // nn.CrossEntropyLoss on [N, C, d...] takes dimension 1 as the classes: not one softmax over the sample.
+                return Failed(request, DiagnosticDescriptors.OnnxModelUnsupported, fileName, $"its output has shape [{string.Join(", ", outputShape)}], and [Loss(LossFunction.CrossEntropy)] on logits takes one distribution over a vector of classes; flatten the output in the model, or train it with [Loss(LossFunction.MeanSquaredError)]");
+            }
+
             if (!logits && !request.IsStatic && LossProblem(request.Loss, output) is { } lossProblem)
             {
                 return Failed(request, DiagnosticDescriptors.OnnxModelUnsupported, fileName, lossProblem);
@@ -142,9 +151,10 @@ namespace NetGen.Generator.Parsing
 
             if (logits)
             {
-                // PyTorch's classifiers end in logits and train with nn.CrossEntropyLoss: the softmax is inside the loss.
-                // The network trains with a softmax output layer, and Forward returns a_L, what the graph returns.
-                specs[specs.Count - 1] = specs[specs.Count - 1] with { Activation = ActivationKind.Softmax };
+                // PyTorch's classifiers end in logits and train with nn.CrossEntropyLoss (or nn.BCEWithLogitsLoss): the
+                // softmax (or sigmoid) is inside the loss. The network trains with that output layer, and Forward returns
+                // a_L, what the graph returns.
+                specs[specs.Count - 1] = specs[specs.Count - 1] with { Activation = request.Loss == LossKind.CrossEntropy ? ActivationKind.Softmax : ActivationKind.Sigmoid };
                 network = network with { Layers = new EquatableArray<LayerSpec>(specs) };
             }
 
@@ -162,12 +172,11 @@ namespace NetGen.Generator.Parsing
                 : new OnnxResult(request.Type.FullName, imported, null, reported);
         }
 
-        /// <summary>Why the loss cannot train this output, or null. Cross-entropy from logits is handled by the caller;
-        /// binary cross-entropy from a logit (nn.BCEWithLogitsLoss) is not supported yet.</summary>
+        /// <summary>Why the loss cannot train this output, or null. Logits are handled by the caller.</summary>
         private static string? LossProblem(LossKind loss, ActivationKind output) => (loss, output) switch
         {
             (LossKind.CrossEntropy, not ActivationKind.Softmax) => $"[Loss(LossFunction.CrossEntropy)] needs the graph to end in logits (two or more) or in Softmax, and it ends in {output}",
-            (LossKind.BinaryCrossEntropy, not ActivationKind.Sigmoid) => $"[Loss(LossFunction.BinaryCrossEntropy)] needs the graph to end in Sigmoid, and it ends in {output}; binary cross-entropy from a logit (nn.BCEWithLogitsLoss) is not supported yet: export the model with a final nn.Sigmoid()",
+            (LossKind.BinaryCrossEntropy, not ActivationKind.Sigmoid) => $"[Loss(LossFunction.BinaryCrossEntropy)] needs the graph to end in logits or in Sigmoid, and it ends in {output}",
             _ => null,
         };
 

@@ -6,7 +6,9 @@ namespace NetGen.Training
 {
     /// <summary>Metrics of a network on a dataset: mean loss, accuracy, confusion matrix, RMSE and R². Every one runs the
     /// batched forward pass (<see cref="INeuralNetwork{T}.ForwardBatch"/>) over the dataset in chunks of
-    /// <see cref="ChunkSize"/> samples, through one output buffer per thread reused for every chunk and call.</summary>
+    /// <see cref="ChunkSize"/> samples, through one output buffer per thread reused for every chunk and call. For a network
+    /// whose outputs are logits (<see cref="LayerInfo.Logits"/>), the loss is computed from the logits and the classes
+    /// read from them (a sigmoid logit is class 1 from 0 on); RMSE and R² compare the outputs as they are, the logits.</summary>
     public static class Evaluation
     {
         /// <summary>The samples per batched forward pass.</summary>
@@ -39,6 +41,7 @@ namespace NetGen.Training
             int classes = Math.Max(2, network.OutputSize);
             var matrix = new int[classes, classes];
             Activation activation = Classification.OutputActivation(network);
+            bool logits = Classification.OutputsLogits(network);
             Span<T> outputs = Outputs<T>.Get(ChunkSize * network.OutputSize);
             for (int start = 0; start < data.Count; start += ChunkSize)
             {
@@ -46,7 +49,7 @@ namespace NetGen.Training
                 for (int s = 0; s < rows; s++)
                 {
                     ReadOnlySpan<T> y = outputs.Slice(s * network.OutputSize, network.OutputSize);
-                    matrix[Classification.Class(data.Target(start + s), activation), Classification.Class(y, activation)]++;
+                    matrix[Classification.Class(data.Target(start + s), activation), Classification.Class(y, activation, logits)]++;
                 }
             }
 
@@ -78,6 +81,7 @@ namespace NetGen.Training
             }
 
             Activation activation = Classification.OutputActivation(network);
+            bool logits = Classification.OutputsLogits(network);
             int outputSize = network.OutputSize;
             Span<T> outputs = Outputs<T>.Get(ChunkSize * outputSize);
             double loss = 0, squares = 0;
@@ -90,12 +94,12 @@ namespace NetGen.Training
                     ReadOnlySpan<T> y = outputs.Slice(s * outputSize, outputSize), d = data.Target(start + s);
                     if (withLoss)
                     {
-                        loss += double.CreateChecked(SampleLoss(network, y, data.Input(start + s), d));
+                        loss += double.CreateChecked(SampleLoss(network, y, data.Input(start + s), d, logits));
                     }
 
                     if (metric == Metric.Accuracy)
                     {
-                        right += Classification.Class(d, activation) == Classification.Class(y, activation) ? 1 : 0;
+                        right += Classification.Class(d, activation) == Classification.Class(y, activation, logits) ? 1 : 0;
                     }
                     else if (metric == Metric.RootMeanSquaredError)
                     {
@@ -115,9 +119,17 @@ namespace NetGen.Training
 
         /// <summary>One sample's loss from its output <paramref name="y"/>, or from <see cref="INeuralNetwork{T}.ComputeLoss"/>
         /// where the output form would lose accuracy (see <see cref="MeanLoss{T}"/>).</summary>
-        private static T SampleLoss<T>(INeuralNetwork<T> network, ReadOnlySpan<T> y, ReadOnlySpan<T> x, ReadOnlySpan<T> d)
+        private static T SampleLoss<T>(INeuralNetwork<T> network, ReadOnlySpan<T> y, ReadOnlySpan<T> x, ReadOnlySpan<T> d, bool logits)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
+            if (logits)
+            {
+                // y is the logits: the stable forms the generated ComputeLoss uses.
+                return network.Loss == LossFunction.CrossEntropy
+                    ? Runtime.Losses.CrossEntropyFromLogits(y, d)
+                    : Runtime.Losses.BinaryCrossEntropyFromLogits(y, d);
+            }
+
             switch (network.Loss)
             {
                 case LossFunction.MeanSquaredError:
