@@ -76,6 +76,30 @@ public sealed class HardeningTests : IDisposable
         Assert.Equal(before, net.Parameters.ToArray());
     }
 
+    /// <summary>A batch whose loss is finite but whose summed gradient overflows: Step refuses it before any update; Train,
+    /// which checks only the loss per batch, finds the overflow in the next batch's loss (or the end-of-epoch check)
+    /// and restores the epoch's starting parameters all the same.</summary>
+    [Fact]
+    public void AGradientThatOverflowsUnderAFiniteLoss_IsCaught_AndTheParametersRestored()
+    {
+        // w1 = 1e-300 and x1 = 1e308: a = 1e8, so each loss is about 1e8, but each gradient dW1 = (y - d) x1 = 1e308 and
+        // the sum of two is infinite.
+        double[] x = Enumerable.Range(0, 4).SelectMany(_ => new[] { 1e308, 0, 0, 0 }).ToArray();
+        var data = new Dataset<double>(x, 4, new double[4], 1);
+        var net = new LogisticRegression();
+        net.Parameters.Clear();
+        net.Parameters[0] = 1e-300;
+        double[] before = net.Parameters.ToArray();
+
+        var stepped = Assert.Throws<TrainingDivergedException>(() => Trainer.Step(net, new Sgd<double>(1e-3), data, [0, 1]));
+        Assert.Contains("gradient", stepped.Message, StringComparison.Ordinal);
+        Assert.Equal(before, net.Parameters.ToArray());
+
+        var trained = Assert.Throws<TrainingDivergedException>(() => Trainer.Train(net, new Sgd<double>(1e-3), data, new TrainerOptions { Epochs = 1, BatchSize = 2 }));
+        Assert.Equal(1, trained.Epoch);
+        Assert.Equal(before, net.Parameters.ToArray());
+    }
+
     [Fact]
     public void ClipNorm_StillWorks_WhenTheFloatSumOfSquaresOverflows()
     {

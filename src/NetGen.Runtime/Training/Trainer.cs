@@ -83,29 +83,40 @@ namespace NetGen.Training
 
         /// <summary>The step itself on a gathered batch: returns null and the summed loss, or what went wrong (before any
         /// update). Without <paramref name="parallel"/> the batch must be one shard.</summary>
-        internal static string? TryStep<T>(INeuralNetwork<T> network, IOptimizer<T> optimizer, BatchBuffer<T> batch, DataParallel<T>? parallel, double? clipNorm, double rateFactor, out double lossSum)
+        internal static string? TryStep<T>(INeuralNetwork<T> network, IOptimizer<T> optimizer, BatchBuffer<T> batch, DataParallel<T>? parallel, double? clipNorm, double rateFactor, out double lossSum, bool checkGradients = true)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
             network.ZeroGradients();
             T loss = parallel is null
                 ? network.BackwardBatch(batch.InputSpan, batch.TargetSpan)
                 : parallel.Backward(batch.InputMemory, batch.TargetMemory);
-            return TryUpdate(network, optimizer, loss, batch.Count, clipNorm, rateFactor, out lossSum);
+            return TryUpdate(network, optimizer, loss, batch.Count, clipNorm, rateFactor, out lossSum, checkGradients);
         }
 
         /// <summary>The rest of a step once the gradients hold the batch's sum and <paramref name="loss"/> its summed loss:
-        /// returns null and the summed loss, or what went wrong (before any update).</summary>
-        internal static string? TryUpdate<T>(INeuralNetwork<T> network, IOptimizer<T> optimizer, T loss, int count, double? clipNorm, double rateFactor, out double lossSum)
+        /// returns null and the summed loss, or what went wrong (before any update). Without
+        /// <paramref name="checkGradients"/> and clipping, only the loss is checked: <c>Train</c> passes that, because a
+        /// non-finite gradient it lets through shows in the next batch's loss or in the end-of-epoch check of the
+        /// parameters, and it then restores the parameters of the epoch's start; so it saves a pass over the gradients
+        /// per step. <c>Step</c>, which has no such snapshot, checks them.</summary>
+        internal static string? TryUpdate<T>(INeuralNetwork<T> network, IOptimizer<T> optimizer, T loss, int count, double? clipNorm, double rateFactor, out double lossSum, bool checkGradients = true)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
             lossSum = double.NaN;
             Span<T> gradients = network.Gradients;
-            double norm = Norm(gradients) / count;
             if (!T.IsFinite(loss))
             {
                 return $"the loss is {loss}";
             }
 
+            if (!checkGradients && clipNorm is null)
+            {
+                optimizer.Step(network.Parameters, gradients, count, rateFactor);
+                lossSum = double.CreateChecked(loss);
+                return null;
+            }
+
+            double norm = Norm(gradients) / count;
             if (!double.IsFinite(norm))
             {
                 return "a gradient is not finite";
@@ -197,7 +208,9 @@ namespace NetGen.Training
         private readonly GaussianNoise<T>? _noise;
         private readonly Stopwatch _watch = Stopwatch.StartNew();
         private readonly List<EpochReport> _reports = [];
-        private readonly T[] _epochStart;
+        /// <summary>The parameters at the start of the epoch, for the divergence restore: rented from the shared pool, so a
+        /// caller that trains an epoch per call does not allocate the parameter count's worth of memory each time.</summary>
+        private readonly T[] _epochStartArray;
         private readonly T[]? _best;
         private readonly int[] _order;
         private readonly BatchBuffer<T> _batch;
@@ -217,7 +230,7 @@ namespace NetGen.Training
         {
             (_network, _optimizer, _training, _validation, _options, _progress, _cancellationToken) = (network, optimizer, training, validation, options, progress, cancellationToken);
             _noise = options.InputNoise > 0 ? new GaussianNoise<T>(options.InputNoise, options.Seed, network.InputSize) : null;
-            _epochStart = network.Parameters.ToArray();
+            _epochStartArray = System.Buffers.ArrayPool<T>.Shared.Rent(network.ParameterCount);
             _best = validation is not null && options.RestoreBestWeights ? network.Parameters.ToArray() : null;
             _order = new int[training.Count];
             for (int i = 0; i < _order.Length; i++)
@@ -239,21 +252,30 @@ namespace NetGen.Training
         /// core it may share with the trainer.</summary>
         public TrainingResult Run()
         {
-            if (_options.Threads == 1 || _batchSize <= DataParallel<T>.ShardSize)
-            {
-                return RunEpochs();
-            }
-
-            ShardCrew.Hold();
             try
             {
-                return RunEpochs();
+                if (_options.Threads == 1 || _batchSize <= DataParallel<T>.ShardSize)
+                {
+                    return RunEpochs();
+                }
+
+                ShardCrew.Hold();
+                try
+                {
+                    return RunEpochs();
+                }
+                finally
+                {
+                    ShardCrew.Release();
+                }
             }
             finally
             {
-                ShardCrew.Release();
+                System.Buffers.ArrayPool<T>.Shared.Return(_epochStartArray);
             }
         }
+
+        private Span<T> EpochStart => _epochStartArray.AsSpan(0, _network.ParameterCount);
 
         private TrainingResult RunEpochs()
         {
@@ -275,7 +297,7 @@ namespace NetGen.Training
         /// parameters the last update left, for divergence.</summary>
         private double TrainEpoch(int epoch, double rateFactor)
         {
-            _network.Parameters.CopyTo(_epochStart);
+            _network.Parameters.CopyTo(EpochStart);
             if (!_wholeSet)
             {
                 Shuffle.InPlace(_order, ref _random);
@@ -299,20 +321,20 @@ namespace NetGen.Training
                 {
                     _network.ZeroGradients();
                     T loss = _parallel.Backward(_training.Inputs, _training.Targets);
-                    problem = Trainer.TryUpdate(_network, _optimizer, loss, size, _options.ClipNorm, rateFactor, out batchLoss);
+                    problem = Trainer.TryUpdate(_network, _optimizer, loss, size, _options.ClipNorm, rateFactor, out batchLoss, checkGradients: false);
                 }
                 else if (_noise is null)
                 {
                     // The shards gather their own rows, on the threads that run them.
                     _network.ZeroGradients();
                     T loss = _parallel.Backward(_batch, _training, _order.AsMemory(start, size));
-                    problem = Trainer.TryUpdate(_network, _optimizer, loss, size, _options.ClipNorm, rateFactor, out batchLoss);
+                    problem = Trainer.TryUpdate(_network, _optimizer, loss, size, _options.ClipNorm, rateFactor, out batchLoss, checkGradients: false);
                 }
                 else
                 {
                     // Noise is drawn in sample order, so that the draws do not depend on the threads: gather first.
                     _batch.Gather(_training, _order.AsSpan(start, size), _noise);
-                    problem = Trainer.TryStep(_network, _optimizer, _batch, _parallel, _options.ClipNorm, rateFactor, out batchLoss);
+                    problem = Trainer.TryStep(_network, _optimizer, _batch, _parallel, _options.ClipNorm, rateFactor, out batchLoss, checkGradients: false);
                 }
                 if (problem is not null)
                 {
@@ -335,7 +357,7 @@ namespace NetGen.Training
         [DoesNotReturn]
         private void Diverged(int epoch, int batch, string problem)
         {
-            _epochStart.CopyTo(_network.Parameters);
+            EpochStart.CopyTo(_network.Parameters);
             _network.ZeroGradients();
             _optimizer.Reset();
             throw new TrainingDivergedException(epoch, batch, problem);
