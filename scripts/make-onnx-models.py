@@ -57,6 +57,25 @@ class RowSoftmax(nn.Module):
         return torch.softmax(y.view(y.size(0), 2, 5), dim=-1)
 
 
+class Standardised(nn.Module):
+    """(x - mean) / std on the input, then a per-feature scale and shift and a 1 - h after an activation: constant
+    arithmetic outside any layer (Sub, Div, Mul, Add, Sub from a constant)."""
+
+    def __init__(self):
+        super().__init__()
+        self.register_buffer("mean", torch.randn(5))
+        self.register_buffer("std", torch.rand(5) + 0.5)
+        self.fc1 = nn.Linear(5, 8)
+        self.gain = nn.Parameter(torch.rand(8) + 0.5)
+        self.shift = nn.Parameter(torch.randn(8) * 0.1)
+        self.fc2 = nn.Linear(8, 2)
+
+    def forward(self, x):
+        x = (x - self.mean) / self.std
+        h = torch.relu(self.fc1(x)) * self.gain + self.shift
+        return self.fc2(1.0 - h)
+
+
 def models():
     """(name, module factory, per-sample input shape, opset, loss kind for the brief training). Factories, so that each
     module is built after its seed is set: the first model would otherwise start from torch's unseeded state."""
@@ -75,6 +94,7 @@ def models():
     # nn.LayerNorm(6) over a [4, 6] sample (4 tokens of 6 features): each token normalised on its own.
     yield "layernorm_tokens_op13", lambda: nn.Sequential(nn.LayerNorm(6), nn.Flatten(), nn.Linear(24, 3)), (4, 6), 13, "mse"
     yield "layernorm_tokens_op17", lambda: nn.Sequential(nn.LayerNorm(6), nn.Flatten(), nn.Linear(24, 3)), (4, 6), 17, "mse"
+    yield "standardised_op13", lambda: Standardised(), (5,), 13, "mse"
     # Ends in one logit, for nn.BCEWithLogitsLoss: no Sigmoid in the graph.
     yield "relu_logit_bce_op13", lambda: nn.Sequential(nn.Linear(8, 6), nn.ReLU(), nn.Linear(6, 1)), (8,), 13, "bcelogits"
     # A softmax over each row of a [2, 5] output (the last axis), at opset 13 and in opset 11's 2-D coercion.

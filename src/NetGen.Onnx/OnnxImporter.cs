@@ -497,30 +497,79 @@ namespace NetGen.Onnx
                 throw new OnnxImportException(node, "neither operand comes from the data path; NetGen folds constant arithmetic only into layers");
             }
 
-            node = Reordered(node, streamInput);
+            ConstantArithmetic(Reordered(node, streamInput), Arithmetic.Add, "addend");
+        }
+
+        /// <summary>An elementwise operation of the data path with a constant.</summary>
+        private enum Arithmetic
+        {
+            Add,          // x + c
+            Subtract,     // x - c
+            SubtractFrom, // c - x
+            Multiply,     // x * c
+            Divide,       // x / c
+        }
+
+        /// <summary>The data path (input 0) combined with a constant (input 1), an affine map of each value. Right after a
+        /// layer is opened, it folds into that layer (its bias, or its rows and bias; a layer normalisation's beta and
+        /// gamma). Elsewhere (after an activation, or on the input, as <c>(x - mean) / std</c> standardisation is
+        /// written), it becomes a pending per-feature map that the next layer's weights take in, as a BatchNormalization
+        /// after an activation does. The constant is one value per value of the data path's last dimensions (as ONNX
+        /// broadcasts it), or one value for all.</summary>
+        private void ConstantArithmetic(OnnxNode node, Arithmetic operation, string role)
+        {
             RequireStream(node);
-            if (!FollowsOpenLayer())
+            bool fold = FollowsOpenLayer();
+            int n = fold ? (_open!.IsLayerNorm ? _open.NormalizedSize : _open.Units) : StreamSize(node);
+            double[] c = fold ? PerFeature(node, 1, role, n) : PerValue(node, 1, role, n);
+            var scale = new double[n];
+            var shift = new double[n];
+            for (int i = 0; i < n; i++)
             {
-                throw new OnnxImportException(node, "it adds a constant that is not the bias of a Gemm, MatMul or layer normalisation just before it");
+                (scale[i], shift[i]) = operation switch
+                {
+                    Arithmetic.Add => (1.0, c[i]),
+                    Arithmetic.Subtract => (1.0, -c[i]),
+                    Arithmetic.SubtractFrom => (-1.0, c[i]),
+                    Arithmetic.Multiply => (c[i], 0.0),
+                    _ => (1 / c[i], 0.0),
+                };
+                Expect(node, !double.IsInfinity(scale[i]), $"its divisor has a zero at {i}");
             }
 
-            if (_open!.IsLayerNorm)
+            if (fold)
             {
-                // beta, one per feature of the normalised sample (whatever its shape), or one for all
-                double[] shift = PerFeature(node, 1, "addend", _open.NormalizedSize);
-                for (int i = 0; i < shift.Length; i++)
+                Scale(_open!, scale);
+                for (int i = 0; i < n; i++)
                 {
-                    _open.Bias![i] += shift[i];
+                    _open!.Bias![i] += shift[i];
                 }
 
-                _open.AddSource(Source(node));
+                _open!.AddSource(Source(node));
             }
             else
             {
-                AddBias(node, ConstantInput(node, 1, "addend"), 1);
+                Compose(node, scale, shift);
             }
 
             Advance(node, _streamShape);
+        }
+
+        /// <summary>A constant broadcast over the whole data path: one value per value, repeating over the leading
+        /// dimensions that the constant's shape leaves out.</summary>
+        private double[] PerValue(OnnxNode node, int input, string role, int n)
+        {
+            OnnxTensor t = ConstantInput(node, input, role);
+            long[] dims = t.Dims.SkipWhile(d => d == 1).ToArray();
+            int period = dims.Length == 0 ? 1 : Size(_streamShape.Skip(Math.Max(0, _streamShape.Length - dims.Length)).Select(d => (long)d), node, "the constant's shape");
+            double[] values = PerFeature(node, input, role, period);
+            var repeated = new double[n];
+            for (int i = 0; i < n; i++)
+            {
+                repeated[i] = values[i % period];
+            }
+
+            return repeated;
         }
 
         /// <summary>Whether the data path is the output of the layer just opened, with nothing between: a vector for a
@@ -605,18 +654,33 @@ namespace NetGen.Onnx
 
                 layer.AddSource(Source(node) + " (folded)");
             }
-            else if (_preScale is null)
+            else
+            {
+                Compose(node, scale, shift);
+            }
+
+            Advance(node, _streamShape);
+        }
+
+        /// <summary>Composes <c>x * scale + shift</c> (one value each per value of the data path) after the pending
+        /// per-feature map, which the next layer's weights (or an identity layer) take in.</summary>
+        private void Compose(OnnxNode node, double[] scale, double[] shift)
+        {
+            if (_preScale is null)
             {
                 _preScale = scale;
                 _preShift = shift;
                 _preSource = Source(node);
-            }
-            else
-            {
-                throw new OnnxImportException(node, "two normalisations in a row with no layer between them");
+                return;
             }
 
-            Advance(node, _streamShape);
+            for (int i = 0; i < scale.Length; i++)
+            {
+                _preScale[i] *= scale[i];
+                _preShift![i] = (_preShift[i] * scale[i]) + shift[i];
+            }
+
+            _preSource += ", " + Source(node);
         }
 
         private double[] Vector(OnnxNode node, int input, string role, int n)
@@ -851,6 +915,14 @@ namespace NetGen.Onnx
         /// <summary>x - mean: the data path waits here (it is read again by nothing but this chain).</summary>
         private void Sub(OnnxNode node)
         {
+            if (PartialOperand(node) is null && IsStreamOrRetired(node, 0) != IsStreamOrRetired(node, 1))
+            {
+                // x - c, or c - x
+                bool streamFirst = IsStreamOrRetired(node, 0);
+                ConstantArithmetic(Reordered(node, streamFirst ? 0 : 1), streamFirst ? Arithmetic.Subtract : Arithmetic.SubtractFrom, streamFirst ? "subtrahend" : "minuend");
+                return;
+            }
+
             RequireStream(node);
             Partial mean = Operand(node, 1, Stage.Mean, "subtrahend");
             Expect(node, node.Inputs[0] == mean.Source, $"it subtracts the mean of '{mean.Source}' from '{node.Inputs[0]}'; a layer normalisation subtracts a value's own mean");
@@ -875,6 +947,12 @@ namespace NetGen.Onnx
         /// <summary>(x - mean) / sqrt(var + eps): the layer normalisation, opened with gamma 1 and beta 0.</summary>
         private void Div(OnnxNode node)
         {
+            if (PartialOperand(node) is null && IsStreamOrRetired(node, 0))
+            {
+                ConstantArithmetic(node, Arithmetic.Divide, "divisor");
+                return;
+            }
+
             Partial centred = Operand(node, 0, Stage.Centred, "dividend");
             Partial deviation = Operand(node, 1, Stage.Deviation, "divisor");
             Expect(node, centred.Source == deviation.Source && centred.Source == _streamName && _values[_streamName] is Retired,
@@ -883,19 +961,14 @@ namespace NetGen.Onnx
             Advance(node, _streamShape);
         }
 
-        /// <summary>Mul of the data path by a constant, per feature or one for all, right after a layer is opened: it
-        /// scales that layer's outputs (a layer normalisation's gamma, as PyTorch exports nn.LayerNorm below opset 17).</summary>
+        /// <summary>Mul of the data path by a constant: right after a layer is opened, it scales that layer's outputs (a
+        /// layer normalisation's gamma, as PyTorch exports nn.LayerNorm below opset 17); elsewhere, a per-feature map for
+        /// the next layer (see <see cref="ConstantArithmetic"/>).</summary>
         private void Mul(OnnxNode node)
         {
             int streamInput = IsStreamOrRetired(node, 0) ? 0 : 1;
             Expect(node, IsStreamOrRetired(node, streamInput), "neither operand comes from the data path; NetGen folds constant arithmetic only into layers");
-            node = Reordered(node, streamInput);
-            RequireStream(node);
-            Expect(node, FollowsOpenLayer(),
-                "it multiplies by a constant that does not scale a Gemm, MatMul or layer normalisation just before it");
-            Scale(_open!, PerFeature(node, 1, "factor", _open!.IsLayerNorm ? _open.NormalizedSize : _open.Units));
-            _open.AddSource(Source(node));
-            Advance(node, _streamShape);
+            ConstantArithmetic(Reordered(node, streamInput), Arithmetic.Multiply, "factor");
         }
 
         // ----- shapes -----

@@ -56,6 +56,11 @@ public class OnnxImportTests
 
         ImportedNetwork folded = OnnxImporter.Import(OnnxModel.Load(Path.Combine(Folder, "batchnorm_op13.onnx")));
         Assert.Equal(2, folded.Layers.Count); // both BatchNorm1d folded: one into the layer before it, one into the layer after
+
+        ImportedNetwork standardised = OnnxImporter.Import(OnnxModel.Load(Path.Combine(Folder, "standardised_op13.onnx")));
+        Assert.Equal(new[] { (5, 8, "ReLU"), (8, 2, "Identity") }, standardised.Layers.Select(l => (l.FanIn, l.Units, l.Activation)));
+        Assert.StartsWith("Sub '/Sub', Div '/Div' folded into Gemm", standardised.Layers[0].Source, StringComparison.Ordinal);
+        Assert.StartsWith("Mul '/Mul', Add '/Add', Sub '/Sub_1' folded into Gemm", standardised.Layers[1].Source, StringComparison.Ordinal);
         Assert.Contains("BatchNormalization", folded.Layers[0].Source, StringComparison.Ordinal);
         Assert.Contains("BatchNormalization", folded.Layers[1].Source, StringComparison.Ordinal);
     }
@@ -205,7 +210,7 @@ public class OnnxImportTests
     [InlineData("no nodes, a wide input", "identity layer over 50000 values")]
     [InlineData("MatMul by a [4, 0] weight", "output dimension has shape [0]")]
     [InlineData("Reshape to [0, 65536, 65536, -1]", "the target shape has shape")]
-    [InlineData("Add after an Unsqueeze", "not the bias of a Gemm, MatMul or layer normalisation just before it")]
+    [InlineData("Add after an Unsqueeze", "its addend has shape [3]; NetGen takes one value per value of the last dimensions of [3, 1]")]
     [InlineData("Squeeze of axis 7", "outside a tensor of rank")]
     [InlineData("ReduceMean of axis 4", "outside a tensor of rank 2")]
     [InlineData("the mean of another value", "subtracts the mean of 'x' from 'r'")]

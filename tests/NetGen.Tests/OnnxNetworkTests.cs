@@ -32,6 +32,7 @@ public class OnnxNetworkTests
         ["layernorm_op17"] = (LayerNorm17Baked.Forward, () => new LayerNorm17Net(), LayerNorm17Baked.InputShape.ToArray(), LayerNorm17Baked.OutputShape.ToArray()),
         ["layernorm_tokens_op13"] = (LayerNormTokens13Baked.Forward, () => new LayerNormTokens13Net(), LayerNormTokens13Baked.InputShape.ToArray(), LayerNormTokens13Baked.OutputShape.ToArray()),
         ["layernorm_tokens_op17"] = (LayerNormTokens17Baked.Forward, () => new LayerNormTokens17Net(), LayerNormTokens17Baked.InputShape.ToArray(), LayerNormTokens17Baked.OutputShape.ToArray()),
+        ["standardised_op13"] = (StandardisedBaked.Forward, () => new StandardisedNet(), StandardisedBaked.InputShape.ToArray(), StandardisedBaked.OutputShape.ToArray()),
         ["relu_logit_bce_op13"] = (ReluLogitBceBaked.Forward, () => new ReluLogitBceNet(), ReluLogitBceBaked.InputShape.ToArray(), ReluLogitBceBaked.OutputShape.ToArray()),
         ["softmax_rows_op13"] = (SoftmaxRows13Baked.Forward, () => new SoftmaxRows13Net(), SoftmaxRows13Baked.InputShape.ToArray(), SoftmaxRows13Baked.OutputShape.ToArray()),
         ["softmax_rows_op11"] = (SoftmaxRows11Baked.Forward, () => new SoftmaxRows11Net(), SoftmaxRows11Baked.InputShape.ToArray(), SoftmaxRows11Baked.OutputShape.ToArray()),
@@ -225,6 +226,7 @@ public class OnnxNetworkTests
     [InlineData("layernorm_tokens_op17")]
     [InlineData("layernorm_plain_op13")]
     [InlineData("softmax_rows_op13")]
+    [InlineData("standardised_op13")]
     public void Gradients_MatchFiniteDifferences(string name)
     {
         INeuralNetwork<float> net = Models[name].Trainable();

@@ -122,3 +122,11 @@ public static partial class ReluLogitBceBaked;
 [OnnxModel("TestData/onnx/relu_logit_bce_op13.onnx")]
 [Loss(LossFunction.BinaryCrossEntropy)]
 public partial class ReluLogitBceNet;
+
+// Constant arithmetic outside any layer: (x - mean) / std on the input; a scale, a shift and 1 - h after a ReLU.
+[OnnxModel("TestData/onnx/standardised_op13.onnx")]
+public static partial class StandardisedBaked;
+
+[OnnxModel("TestData/onnx/standardised_op13.onnx")]
+[Loss(LossFunction.MeanSquaredError)]
+public partial class StandardisedNet;
