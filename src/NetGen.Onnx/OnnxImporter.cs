@@ -526,6 +526,8 @@ namespace NetGen.Onnx
             var shift = new double[n];
             for (int i = 0; i < n; i++)
             {
+                Expect(node, !double.IsNaN(c[i]) && !double.IsInfinity(c[i]), $"its {role} holds {c[i].ToString("R", CultureInfo.InvariantCulture)}, not a finite number");
+                Expect(node, operation != Arithmetic.Divide || c[i] != 0, $"its divisor has a zero at {i}");
                 (scale[i], shift[i]) = operation switch
                 {
                     Arithmetic.Add => (1.0, c[i]),
@@ -534,7 +536,6 @@ namespace NetGen.Onnx
                     Arithmetic.Multiply => (c[i], 0.0),
                     _ => (1 / c[i], 0.0),
                 };
-                Expect(node, !double.IsInfinity(scale[i]), $"its divisor has a zero at {i}");
             }
 
             if (fold)
@@ -560,6 +561,7 @@ namespace NetGen.Onnx
         private double[] PerValue(OnnxNode node, int input, string role, int n)
         {
             OnnxTensor t = ConstantInput(node, input, role);
+            Expect(node, t.Dims.Count <= _streamShape.Length + 1, $"its {role} has shape {t.ShapeText}, which would add dimensions before the batch");
             long[] dims = t.Dims.SkipWhile(d => d == 1).ToArray();
             int period = dims.Length == 0 ? 1 : Size(_streamShape.Skip(Math.Max(0, _streamShape.Length - dims.Length)).Select(d => (long)d), node, "the constant's shape");
             double[] values = PerFeature(node, input, role, period);
@@ -798,6 +800,7 @@ namespace NetGen.Onnx
         private double[] PerFeature(OnnxNode node, int input, string role, int n)
         {
             OnnxTensor t = ConstantInput(node, input, role);
+            Expect(node, t.Dims.Count <= _streamShape.Length + 1, $"its {role} has shape {t.ShapeText}, which would add dimensions before the batch");
             double[] values = Reals(node, t, role);
             long[] dims = t.Dims.SkipWhile(d => d == 1).ToArray();
             long[] trailing = _streamShape.Skip(Math.Max(0, _streamShape.Length - dims.Length)).Select(d => (long)d).ToArray();

@@ -100,6 +100,43 @@ public sealed class HardeningTests : IDisposable
         Assert.Equal(before, net.Parameters.ToArray());
     }
 
+    /// <summary>An optimizer that is not one of NetGen's might absorb a non-finite gradient (this one clamps each step),
+    /// so Train checks the gradient before such an optimizer's update, as Step does.</summary>
+    [Fact]
+    public void WithAnotherOptimizer_TrainChecksTheGradientBeforeTheUpdate()
+    {
+        double[] x = Enumerable.Range(0, 4).SelectMany(_ => new[] { 1e308, 0, 0, 0 }).ToArray();
+        var data = new Dataset<double>(x, 4, new double[4], 1);
+        var net = new LogisticRegression();
+        net.Parameters.Clear();
+        net.Parameters[0] = 1e-300;
+        double[] before = net.Parameters.ToArray();
+
+        var e = Assert.Throws<TrainingDivergedException>(() => Trainer.Train(net, new ClampingSgd(1e-3), data, new TrainerOptions { Epochs = 1, BatchSize = 2 }));
+
+        Assert.Equal(1, e.Batch);
+        Assert.Contains("gradient", e.Message, StringComparison.Ordinal);
+        Assert.Equal(before, net.Parameters.ToArray());
+    }
+
+    /// <summary>SGD whose every change of a parameter is clamped to [-1, 1]: an infinite gradient moves it by 1.</summary>
+    private sealed class ClampingSgd(double learningRate) : IOptimizer<double>
+    {
+        public double LearningRate => learningRate;
+
+        public void Step(Span<double> parameters, ReadOnlySpan<double> gradientSum, int batchSize, double rateFactor = 1)
+        {
+            for (int i = 0; i < parameters.Length; i++)
+            {
+                parameters[i] -= Math.Clamp(learningRate * rateFactor * gradientSum[i] / batchSize, -1, 1);
+            }
+        }
+
+        public void Reset()
+        {
+        }
+    }
+
     [Fact]
     public void ClipNorm_StillWorks_WhenTheFloatSumOfSquaresOverflows()
     {

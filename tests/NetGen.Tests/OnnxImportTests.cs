@@ -216,6 +216,8 @@ public class OnnxImportTests
     [InlineData("the mean of another value", "subtracts the mean of 'x' from 'r'")]
     [InlineData("a LayerNorm's chain divided twice", "not the centred input and the deviation of one layer normalisation")]
     [InlineData("Mul by a [4, 1] factor", "its factor has shape [4, 1]")]
+    [InlineData("Add of a [1, 1, 3] constant", "its addend has shape [1, 1, 3], which would add dimensions before the batch")]
+    [InlineData("Div by a zero", "its divisor has a zero at 0")]
     public void CraftedGraphs_AreRefusedWithAReason(string graphName, string expected)
     {
         byte[] x = Proto.Bytes(11, Input("x", 1, graphName.Contains("wide", StringComparison.Ordinal) ? 50_000 : 4));
@@ -235,6 +237,9 @@ public class OnnxImportTests
             "a LayerNorm's chain divided twice" => Graph(
                 [.. LayerNormChain("x", "1"), Node("Div", ["d1", "s1"], "n"), Node("Div", ["d1", "s1"], "y"),
                 Proto.Bytes(5, FloatScalar("two", 2)), Proto.Bytes(5, FloatScalar("eps", 1e-5f)), x, y]),
+            "Add of a [1, 1, 3] constant" => Graph(Node("Gemm", ["x", "w"], "g"), Node("Add", ["g", "c"], "y"),
+                Proto.Bytes(5, FloatTensor("w", [4, 3])), Proto.Bytes(5, FloatTensor("c", [1, 1, 3])), x, y),
+            "Div by a zero" => Graph(Node("Div", ["x", "z"], "y"), Proto.Bytes(5, FloatScalar("z", 0)), x, y),
             "Mul by a [4, 1] factor" => Graph(Node("Gemm", ["x", "w"], "g"), Node("Mul", ["g", "f"], "y"),
                 Proto.Bytes(5, FloatTensor("w", [4, 4])), Proto.Bytes(5, FloatTensor("f", [4, 1])), x, y),
             _ => throw new ArgumentException(graphName),

@@ -129,7 +129,12 @@ namespace NetGen.Generator.Parsing
             // nn.BCEWithLogitsLoss do. A static class with a [Loss] says so too, so that its Classify reads logits.
             bool logits = (!request.IsStatic || request.HasLoss) && output == ActivationKind.Identity
                 && ((request.Loss == LossKind.CrossEntropy && specs[specs.Count - 1].Units > 1) || request.Loss == LossKind.BinaryCrossEntropy);
-            if (logits && request.Loss == LossKind.CrossEntropy && outputShape.Length > 1)
+            if (logits && request.IsStatic && request.Loss == LossKind.CrossEntropy && outputShape.Length > 1)
+            {
+                // Inference only: the loss says nothing a static class needs here; classify as the graph's output reads.
+                logits = false;
+            }
+            else if (logits && request.Loss == LossKind.CrossEntropy && outputShape.Length > 1)
             {
                 // nn.CrossEntropyLoss on [N, C, d...] takes dimension 1 as the classes: not one softmax over the sample.
                 return Failed(request, DiagnosticDescriptors.OnnxModelUnsupported, fileName, $"its output has shape [{string.Join(", ", outputShape)}], and [Loss(LossFunction.CrossEntropy)] on logits takes one distribution over a vector of classes; flatten the output in the model, or train it with [Loss(LossFunction.MeanSquaredError)]");

@@ -95,10 +95,11 @@ namespace NetGen.Training
 
         /// <summary>The rest of a step once the gradients hold the batch's sum and <paramref name="loss"/> its summed loss:
         /// returns null and the summed loss, or what went wrong (before any update). Without
-        /// <paramref name="checkGradients"/> and clipping, only the loss is checked: <c>Train</c> passes that, because a
-        /// non-finite gradient it lets through shows in the next batch's loss or in the end-of-epoch check of the
-        /// parameters, and it then restores the parameters of the epoch's start; so it saves a pass over the gradients
-        /// per step. <c>Step</c>, which has no such snapshot, checks them.</summary>
+        /// <paramref name="checkGradients"/> and clipping, only the loss is checked: <c>Train</c> passes that with its own
+        /// optimizers, because a non-finite gradient they carry into the parameters shows in the next batch's loss, or in
+        /// the check of the parameters at the end of the epoch or on cancellation, and it then restores the parameters of
+        /// the epoch's start; so it saves a pass over the gradients per step. <c>Step</c>, which has no such snapshot,
+        /// checks them.</summary>
         internal static string? TryUpdate<T>(INeuralNetwork<T> network, IOptimizer<T> optimizer, T loss, int count, double? clipNorm, double rateFactor, out double lossSum, bool checkGradients = true)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
@@ -211,6 +212,12 @@ namespace NetGen.Training
         /// <summary>The parameters at the start of the epoch, for the divergence restore: rented from the shared pool, so a
         /// caller that trains an epoch per call does not allocate the parameter count's worth of memory each time.</summary>
         private readonly T[] _epochStartArray;
+        private readonly bool _pooled;
+
+        /// <summary>Whether each batch's gradient is checked before the update: only for an optimizer that is not one of
+        /// NetGen's. Those carry a non-finite gradient into the parameters, where the next batch's loss or the end of the
+        /// epoch finds it; another optimizer might absorb it (by clamping, say), so its input is checked.</summary>
+        private readonly bool _checkGradients;
         private readonly T[]? _best;
         private readonly int[] _order;
         private readonly BatchBuffer<T> _batch;
@@ -230,7 +237,11 @@ namespace NetGen.Training
         {
             (_network, _optimizer, _training, _validation, _options, _progress, _cancellationToken) = (network, optimizer, training, validation, options, progress, cancellationToken);
             _noise = options.InputNoise > 0 ? new GaussianNoise<T>(options.InputNoise, options.Seed, network.InputSize) : null;
-            _epochStartArray = System.Buffers.ArrayPool<T>.Shared.Rent(network.ParameterCount);
+            // Pooled up to a size where the pool's rounding to a power of two costs little; larger networks get their own.
+            int count = network.Parameters.Length;
+            _pooled = count <= PooledSnapshotLimit;
+            _epochStartArray = _pooled ? System.Buffers.ArrayPool<T>.Shared.Rent(count) : new T[count];
+            _checkGradients = optimizer is not (Sgd<T> or Adam<T> or AdamW<T>);
             _best = validation is not null && options.RestoreBestWeights ? network.Parameters.ToArray() : null;
             _order = new int[training.Count];
             for (int i = 0; i < _order.Length; i++)
@@ -271,11 +282,17 @@ namespace NetGen.Training
             }
             finally
             {
-                System.Buffers.ArrayPool<T>.Shared.Return(_epochStartArray);
+                if (_pooled)
+                {
+                    System.Buffers.ArrayPool<T>.Shared.Return(_epochStartArray);
+                }
             }
         }
 
-        private Span<T> EpochStart => _epochStartArray.AsSpan(0, _network.ParameterCount);
+        /// <summary>The most parameters whose epoch-start snapshot is rented from the shared pool (4 MB of floats).</summary>
+        private const int PooledSnapshotLimit = 1 << 20;
+
+        private Span<T> EpochStart => _epochStartArray.AsSpan(0, _network.Parameters.Length);
 
         private TrainingResult RunEpochs()
         {
@@ -309,6 +326,12 @@ namespace NetGen.Training
             {
                 if (_cancellationToken.IsCancellationRequested)
                 {
+                    // The last update's gradient was not checked (see TryUpdate): check what it left before stopping.
+                    if (!Trainer.AllFinite<T>(_network.Parameters))
+                    {
+                        Diverged(epoch, batches, "the update left a parameter that is not finite");
+                    }
+
                     _network.ZeroGradients();
                     _cancellationToken.ThrowIfCancellationRequested();
                 }
@@ -321,20 +344,20 @@ namespace NetGen.Training
                 {
                     _network.ZeroGradients();
                     T loss = _parallel.Backward(_training.Inputs, _training.Targets);
-                    problem = Trainer.TryUpdate(_network, _optimizer, loss, size, _options.ClipNorm, rateFactor, out batchLoss, checkGradients: false);
+                    problem = Trainer.TryUpdate(_network, _optimizer, loss, size, _options.ClipNorm, rateFactor, out batchLoss, _checkGradients);
                 }
                 else if (_noise is null)
                 {
                     // The shards gather their own rows, on the threads that run them.
                     _network.ZeroGradients();
                     T loss = _parallel.Backward(_batch, _training, _order.AsMemory(start, size));
-                    problem = Trainer.TryUpdate(_network, _optimizer, loss, size, _options.ClipNorm, rateFactor, out batchLoss, checkGradients: false);
+                    problem = Trainer.TryUpdate(_network, _optimizer, loss, size, _options.ClipNorm, rateFactor, out batchLoss, _checkGradients);
                 }
                 else
                 {
                     // Noise is drawn in sample order, so that the draws do not depend on the threads: gather first.
                     _batch.Gather(_training, _order.AsSpan(start, size), _noise);
-                    problem = Trainer.TryStep(_network, _optimizer, _batch, _parallel, _options.ClipNorm, rateFactor, out batchLoss, checkGradients: false);
+                    problem = Trainer.TryStep(_network, _optimizer, _batch, _parallel, _options.ClipNorm, rateFactor, out batchLoss, _checkGradients);
                 }
                 if (problem is not null)
                 {
