@@ -76,6 +76,19 @@ class Standardised(nn.Module):
         return self.fc2(1.0 - h)
 
 
+class ChannelStandardised(nn.Module):
+    """Per-channel standardisation of a [3, 4, 4] image, (x - mean[C, 1, 1]) / std[C, 1, 1], then an MLP."""
+
+    def __init__(self):
+        super().__init__()
+        self.register_buffer("mean", torch.rand(3, 1, 1))
+        self.register_buffer("std", torch.rand(3, 1, 1) + 0.5)
+        self.mlp = nn.Sequential(nn.Flatten(), nn.Linear(48, 6), nn.ReLU(), nn.Linear(6, 2))
+
+    def forward(self, x):
+        return self.mlp((x - self.mean) / self.std)
+
+
 def models():
     """(name, module factory, per-sample input shape, opset, loss kind for the brief training). Factories, so that each
     module is built after its seed is set: the first model would otherwise start from torch's unseeded state."""
@@ -95,6 +108,7 @@ def models():
     yield "layernorm_tokens_op13", lambda: nn.Sequential(nn.LayerNorm(6), nn.Flatten(), nn.Linear(24, 3)), (4, 6), 13, "mse"
     yield "layernorm_tokens_op17", lambda: nn.Sequential(nn.LayerNorm(6), nn.Flatten(), nn.Linear(24, 3)), (4, 6), 17, "mse"
     yield "standardised_op13", lambda: Standardised(), (5,), 13, "mse"
+    yield "channel_standardised_op13", lambda: ChannelStandardised(), (3, 4, 4), 13, "mse"
     # Ends in one logit, for nn.BCEWithLogitsLoss: no Sigmoid in the graph.
     yield "relu_logit_bce_op13", lambda: nn.Sequential(nn.Linear(8, 6), nn.ReLU(), nn.Linear(6, 1)), (8,), 13, "bcelogits"
     # A softmax over each row of a [2, 5] output (the last axis), at opset 13 and in opset 11's 2-D coercion.

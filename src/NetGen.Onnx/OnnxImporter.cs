@@ -556,22 +556,48 @@ namespace NetGen.Onnx
             Advance(node, _streamShape);
         }
 
-        /// <summary>A constant broadcast over the whole data path: one value per value, repeating over the leading
-        /// dimensions that the constant's shape leaves out.</summary>
+        /// <summary>A constant broadcast over the whole data path, as ONNX broadcasts it: its shape, aligned to the right
+        /// of the sample's (the batch's axis, if it has one, must be 1), has in each dimension either the sample's size or
+        /// 1 (repeated along that dimension). So <c>[C, 1, 1]</c> is per channel of a <c>[C, H, W]</c> sample, <c>[W]</c>
+        /// per column, a scalar the same everywhere. Returns one value per value of the sample, in row-major order.</summary>
         private double[] PerValue(OnnxNode node, int input, string role, int n)
         {
             OnnxTensor t = ConstantInput(node, input, role);
-            Expect(node, t.Dims.Count <= _streamShape.Length + 1, $"its {role} has shape {t.ShapeText}, which would add dimensions before the batch");
-            long[] dims = t.Dims.SkipWhile(d => d == 1).ToArray();
-            int period = dims.Length == 0 ? 1 : Size(_streamShape.Skip(Math.Max(0, _streamShape.Length - dims.Length)).Select(d => (long)d), node, "the constant's shape");
-            double[] values = PerFeature(node, input, role, period);
-            var repeated = new double[n];
-            for (int i = 0; i < n; i++)
+            int rank = _streamShape.Length;
+            Expect(node, t.Dims.Count <= rank + 1 && (t.Dims.Count <= rank || t.Dims[0] == 1), $"its {role} has shape {t.ShapeText}, which would add dimensions before the batch or change the batch");
+            double[] values = Reals(node, t, role);
+            // The constant's dimensions aligned to the sample's (missing leading ones are 1), and its row-major strides.
+            var dims = new long[rank];
+            for (int d = 0; d < rank; d++)
             {
-                repeated[i] = values[i % period];
+                int k = t.Dims.Count - rank + d;
+                dims[d] = k >= 0 ? t.Dims[k] : 1;
+                Expect(node, dims[d] == 1 || dims[d] == _streamShape[d], $"its {role} has shape {t.ShapeText}, which does not broadcast over a sample of shape [{string.Join(", ", _streamShape)}] without changing it");
             }
 
-            return repeated;
+            var strides = new long[rank];
+            long stride = 1;
+            for (int d = rank - 1; d >= 0; d--)
+            {
+                strides[d] = dims[d] == 1 ? 0 : stride;
+                stride *= dims[d];
+            }
+
+            var result = new double[n];
+            for (int i = 0; i < n; i++)
+            {
+                long source = 0;
+                int rest = i;
+                for (int d = rank - 1; d >= 0; d--)
+                {
+                    source += (rest % _streamShape[d]) * strides[d];
+                    rest /= _streamShape[d];
+                }
+
+                result[i] = values[source];
+            }
+
+            return result;
         }
 
         /// <summary>Whether the data path is the output of the layer just opened, with nothing between: a vector for a

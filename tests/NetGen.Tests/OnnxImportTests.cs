@@ -210,7 +210,7 @@ public class OnnxImportTests
     [InlineData("no nodes, a wide input", "identity layer over 50000 values")]
     [InlineData("MatMul by a [4, 0] weight", "output dimension has shape [0]")]
     [InlineData("Reshape to [0, 65536, 65536, -1]", "the target shape has shape")]
-    [InlineData("Add after an Unsqueeze", "its addend has shape [3]; NetGen takes one value per value of the last dimensions of [3, 1]")]
+    [InlineData("Add after an Unsqueeze", "its addend has shape [3], which does not broadcast over a sample of shape [3, 1] without changing it")]
     [InlineData("Squeeze of axis 7", "outside a tensor of rank")]
     [InlineData("ReduceMean of axis 4", "outside a tensor of rank 2")]
     [InlineData("the mean of another value", "subtracts the mean of 'x' from 'r'")]

@@ -32,6 +32,7 @@ public class OnnxNetworkTests
         ["layernorm_op17"] = (LayerNorm17Baked.Forward, () => new LayerNorm17Net(), LayerNorm17Baked.InputShape.ToArray(), LayerNorm17Baked.OutputShape.ToArray()),
         ["layernorm_tokens_op13"] = (LayerNormTokens13Baked.Forward, () => new LayerNormTokens13Net(), LayerNormTokens13Baked.InputShape.ToArray(), LayerNormTokens13Baked.OutputShape.ToArray()),
         ["layernorm_tokens_op17"] = (LayerNormTokens17Baked.Forward, () => new LayerNormTokens17Net(), LayerNormTokens17Baked.InputShape.ToArray(), LayerNormTokens17Baked.OutputShape.ToArray()),
+        ["channel_standardised_op13"] = (ChannelStandardisedBaked.Forward, () => new ChannelStandardisedNet(), ChannelStandardisedBaked.InputShape.ToArray(), ChannelStandardisedBaked.OutputShape.ToArray()),
         ["standardised_op13"] = (StandardisedBaked.Forward, () => new StandardisedNet(), StandardisedBaked.InputShape.ToArray(), StandardisedBaked.OutputShape.ToArray()),
         ["relu_logit_bce_op13"] = (ReluLogitBceBaked.Forward, () => new ReluLogitBceNet(), ReluLogitBceBaked.InputShape.ToArray(), ReluLogitBceBaked.OutputShape.ToArray()),
         ["softmax_rows_op13"] = (SoftmaxRows13Baked.Forward, () => new SoftmaxRows13Net(), SoftmaxRows13Baked.InputShape.ToArray(), SoftmaxRows13Baked.OutputShape.ToArray()),

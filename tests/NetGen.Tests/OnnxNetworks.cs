@@ -130,3 +130,11 @@ public static partial class StandardisedBaked;
 [OnnxModel("TestData/onnx/standardised_op13.onnx")]
 [Loss(LossFunction.MeanSquaredError)]
 public partial class StandardisedNet;
+
+// Per-channel standardisation of a [3, 4, 4] image, (x - mean[C, 1, 1]) / std[C, 1, 1], before an MLP.
+[OnnxModel("TestData/onnx/channel_standardised_op13.onnx")]
+public static partial class ChannelStandardisedBaked;
+
+[OnnxModel("TestData/onnx/channel_standardised_op13.onnx")]
+[Loss(LossFunction.MeanSquaredError)]
+public partial class ChannelStandardisedNet;
