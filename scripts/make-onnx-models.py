@@ -109,6 +109,8 @@ def models():
     yield "layernorm_tokens_op17", lambda: nn.Sequential(nn.LayerNorm(6), nn.Flatten(), nn.Linear(24, 3)), (4, 6), 17, "mse"
     yield "standardised_op13", lambda: Standardised(), (5,), 13, "mse"
     yield "channel_standardised_op13", lambda: ChannelStandardised(), (3, 4, 4), 13, "mse"
+    # Ends in nn.LogSoftmax, trained with nn.NLLLoss on its log-probabilities.
+    yield "relu_logsoftmax_op13", lambda: nn.Sequential(nn.Linear(7, 9), nn.ReLU(), nn.Linear(9, 4), nn.LogSoftmax(dim=1)), (7,), 13, "nll"
     # Ends in one logit, for nn.BCEWithLogitsLoss: no Sigmoid in the graph.
     yield "relu_logit_bce_op13", lambda: nn.Sequential(nn.Linear(8, 6), nn.ReLU(), nn.Linear(6, 1)), (8,), 13, "bcelogits"
     # A softmax over each row of a [2, 5] output (the last axis), at opset 13 and in opset 11's 2-D coercion.
@@ -128,6 +130,8 @@ def train_briefly(model, shape, loss_kind):
         y = model(x)
         if loss_kind == "ce":
             loss = nn.functional.cross_entropy(y, torch.randint(0, y.shape[1], (32,)))
+        elif loss_kind == "nll":
+            loss = nn.functional.nll_loss(y, torch.randint(0, y.shape[1], (32,)))
         elif loss_kind == "bcelogits":
             loss = nn.functional.binary_cross_entropy_with_logits(y, torch.randint(0, 2, y.shape).float())
         elif loss_kind == "bce":
@@ -167,6 +171,16 @@ def main():
             loss.backward()
             references["models"][name]["crossEntropy"] = {
                 "target": 1,
+                "loss": float(loss),
+                "gradients": {k: p.grad.tolist() for k, p in model.named_parameters()},
+            }
+        if loss_kind == "nll":
+            # nn.NLLLoss on the log-probabilities of sample 0 with class 2: the loss and autograd's gradients.
+            model.zero_grad()
+            loss = nn.functional.nll_loss(model(x[:1]), torch.tensor([2]))
+            loss.backward()
+            references["models"][name]["negativeLogLikelihood"] = {
+                "target": 2,
                 "loss": float(loss),
                 "gradients": {k: p.grad.tolist() for k, p in model.named_parameters()},
             }

@@ -53,7 +53,9 @@ namespace NetGen.Onnx
         /// <summary>b, one per unit (a layer normalisation's beta, one per normalised value); null when the graph adds none.</summary>
         public double[]? Bias { get; internal set; }
 
-        /// <summary>NetGen's name of the activation: Identity, Sigmoid, Tanh, ReLU, LeakyReLU, ELU or Softmax.</summary>
+        /// <summary>NetGen's name of the activation: Identity, Sigmoid, Tanh, ReLU, LeakyReLU, ELU or Softmax; or
+        /// LogSoftmax on the output layer of a graph that ends in it (written to the weights JSON as an Identity layer and
+        /// the "onnx" section's <c>"output": "LogSoftmax"</c>).</summary>
         public string Activation { get; internal set; } = "Identity";
 
         /// <summary>For a softmax over groups (an ONNX Softmax on the last axis of a sample of several dimensions), the

@@ -58,7 +58,8 @@ namespace NetGen.Onnx
                 ["Tanh"] = n => Activate(n, "Tanh", null),
                 ["LeakyRelu"] = n => Activate(n, "LeakyReLU", FloatAttribute(n, "alpha", 0.01f)),
                 ["Elu"] = n => Activate(n, "ELU", FloatAttribute(n, "alpha", 1.0f)),
-                ["Softmax"] = Softmax,
+                ["Softmax"] = n => Softmax(n, "Softmax"),
+                ["LogSoftmax"] = n => Softmax(n, "LogSoftmax"),
                 ["Identity"] = PassThrough,
                 ["Dropout"] = Dropout,
                 ["Flatten"] = Flatten,
@@ -177,9 +178,9 @@ namespace NetGen.Onnx
 
             for (int i = 0; i < _layers.Count - 1; i++)
             {
-                if (_layers[i].Activation == "Softmax")
+                if (_layers[i].Activation is "Softmax" or "LogSoftmax")
                 {
-                    throw new OnnxImportException($"a Softmax ({_layers[i].Source}) is not at the output: NetGen applies softmax to the output layer only");
+                    throw new OnnxImportException($"a {_layers[i].Activation} ({_layers[i].Source}) is not at the output: NetGen applies it to the output layer only");
                 }
             }
 
@@ -747,7 +748,7 @@ namespace NetGen.Onnx
         /// <c>axis</c> on (the 2-D coercion of opsets 11 and 12). On a sample of several dimensions that is one softmax per
         /// group of the last dimensions' values. Axis 0 mixes the samples of a batch; a middle axis from opset 13 (a
         /// strided softmax) is not supported.</summary>
-        private void Softmax(OnnxNode node)
+        private void Softmax(OnnxNode node, string function)
         {
             RequireStream(node);
             long given = IntAttribute(node, "axis", _model.Opset >= 13 ? -1 : 1);
@@ -759,7 +760,7 @@ namespace NetGen.Onnx
             Expect(node, _model.Opset < 13 || axis == rank - 1,
                 $"axis {given} on a tensor of shape [N, {string.Join(", ", _streamShape)}] is not the last axis; NetGen takes the softmax over the last axis (or, below opset 13, over the values from the axis on)");
             int size = Size(_streamShape.Skip((int)axis - 1).Select(d => (long)d), node, "the softmax's shape");
-            Activate(node, "Softmax", null, size);
+            Activate(node, function, null, size);
         }
 
         /// <summary>Scales the outputs of a layer just opened, unit by unit: its weight rows (its gamma, for a layer

@@ -39,7 +39,14 @@ namespace NetGen.Onnx
             json.Append("    \"opset\": ").Append(Integer(network.Opset)).Append(",\n");
             json.Append("    \"precision\": ").Append(Quote(network.IsDouble ? "double" : "float")).Append(",\n");
             json.Append("    \"inputShape\": [").Append(string.Join(", ", Array.ConvertAll(ToArray(network.InputShape), Integer))).Append("],\n");
-            json.Append("    \"outputShape\": [").Append(string.Join(", ", Array.ConvertAll(ToArray(network.OutputShape), Integer))).Append("]\n");
+            bool logSoftmax = network.Layers.Count > 0 && network.Layers[network.Layers.Count - 1].Activation == "LogSoftmax";
+            json.Append("    \"outputShape\": [").Append(string.Join(", ", Array.ConvertAll(ToArray(network.OutputShape), Integer))).Append(logSoftmax ? "],\n" : "]\n");
+            if (logSoftmax)
+            {
+                // The last layer is affine, and the generated inference passes take the log-softmax of its output.
+                json.Append("    \"output\": \"LogSoftmax\"\n");
+            }
+
             json.Append("  },\n");
             json.Append("  \"layers\": [\n");
             for (int l = 0; l < network.Layers.Count; l++)
@@ -50,7 +57,7 @@ namespace NetGen.Onnx
                 json.Append("      \"source\": ").Append(Quote(layer.Source)).Append(",\n");
                 json.Append("      \"in\": ").Append(Integer(layer.FanIn)).Append(",\n");
                 json.Append("      \"out\": ").Append(Integer(layer.Units)).Append(",\n");
-                json.Append("      \"activation\": ").Append(Quote(layer.Activation)).Append(",\n");
+                json.Append("      \"activation\": ").Append(Quote(layer.Activation == "LogSoftmax" ? "Identity" : layer.Activation)).Append(",\n");
                 if (layer.Alpha is double alpha)
                 {
                     json.Append("      \"alpha\": ").Append(Number(alpha, network.IsDouble)).Append(",\n");

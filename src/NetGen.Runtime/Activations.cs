@@ -229,6 +229,27 @@ namespace NetGen.Runtime
             }
         }
 
+        /// <summary>Log-softmax, <c>y_k = (a_k - m) - log sum_j e^(a_j - m)</c> with <c>m = max_j a_j</c>: the output of a
+        /// model that ends in <c>nn.LogSoftmax</c>, stable for any finite logits. <paramref name="y"/> may be
+        /// <paramref name="a"/> itself.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void LogSoftmax<T>(ReadOnlySpan<T> a, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            Same(a.Length, y.Length);
+            T max = TensorPrimitives.Max(a);
+            T sum = T.Zero;
+            for (int i = 0; i < a.Length; i++)
+            {
+                sum += T.Exp(a[i] - max);
+            }
+
+            T logSum = T.Log(sum);
+            for (int i = 0; i < a.Length; i++)
+            {
+                y[i] = (a[i] - max) - logSum;
+            }
+        }
+
         /// <summary><c>h_k = e^(a_k - m) / sum_j e^(a_j - m)</c> with <c>m = max_j a_j</c>: stable for any finite logits.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
         public static void Softmax<T>(ReadOnlySpan<T> a, Span<T> h) where T : unmanaged, IFloatingPointIeee754<T>

@@ -42,10 +42,15 @@ public class OnnxDiagnosticTests
         ]}
         """;
 
+    /// <summary><see cref="RowSoftmax"/> as a graph that ends in LogSoftmax over each row.</summary>
+    private static readonly string RowLogSoftmax = RowSoftmax
+        .Replace("\"activation\": \"Softmax\"", "\"activation\": \"Identity\"", StringComparison.Ordinal)
+        .Replace("\"outputShape\": [2, 3]}", "\"outputShape\": [2, 3], \"output\": \"LogSoftmax\"}", StringComparison.Ordinal);
+
     [Fact]
     public void GroupedSoftmaxAndLayerNorm_CompileAsBakedNetworks()
     {
-        foreach (string model in new[] { RowSoftmax, LayerNorm })
+        foreach (string model in new[] { RowSoftmax, LayerNorm, RowLogSoftmax })
         {
             GeneratorHarness.Result result = Run("[OnnxModel(\"m.onnx\")] public static partial class M;", ("/project/m.onnx", model));
             Assert.Empty(result.NetGenDiagnostics);
@@ -153,6 +158,8 @@ public class OnnxDiagnosticTests
             "a layer normalisation of its converted form lacks its epsilon"),
         ("NG0026", "[{|OnnxModel(\"m.onnx\")|}] public static partial class M;", "/project/m.onnx", LayerNorm.Replace("\"normalized\": 2", "\"normalized\": 3", StringComparison.Ordinal),
             "a normalized size that does not divide its input"),
+        ("NG0026", "[{|OnnxModel(\"m.onnx\")|}] [Loss(LossFunction.MeanSquaredError)] public partial class M;", "/project/m.onnx", RowLogSoftmax,
+            "it ends in LogSoftmax, whose log-probabilities train with [Loss(LossFunction.CrossEntropy)]"),
         ("NG0027", "[OnnxModel(\"m.onnx\")] [{|Input(2)|}] public static partial class M;", "/project/m.onnx", Converted, "'M' takes its layers from an ONNX model, so it cannot also have [Input]"),
         ("NG0008", "[{|OnnxModel(\"m.onnx\")|}] public partial class M;", "/project/m.onnx", Converted, "'M'"),
     }.Select(c => new object[] { c.Id, c.Source, c.Model ?? string.Empty, c.Text ?? string.Empty, c.Message });

@@ -23,7 +23,7 @@ public class OnnxConformanceTests(ITestOutputHelper output)
         ("test_sigmoid", "Sigmoid"), ("test_tanh", "Tanh"), ("test_softmax", "Softmax"), ("test_identity", "Identity"),
         ("test_dropout", "Dropout"), ("test_training_dropout", "Dropout"), ("test_flatten", "Flatten"), ("test_reshape", "Reshape"),
         ("test_squeeze", "Squeeze"), ("test_unsqueeze", "Unsqueeze"), ("test_constant", "Constant"), ("test_batchnorm", "BatchNormalization"),
-        ("test_layer_normalization", "LayerNormalization"),
+        ("test_layer_normalization", "LayerNormalization"), ("test_logsoftmax", "LogSoftmax"),
     ];
 
     private static string Folder => Path.GetFullPath(Path.Combine(Repository.Root, "..", "shared", "onnx-node"));

@@ -290,12 +290,15 @@ public class OnnxImportTests
     private static double[][] Rows(JsonElement rows) => rows.EnumerateArray().Select(r => r.EnumerateArray().Select(v => v.GetDouble()).ToArray()).ToArray();
 
     private static double[] Evaluate(JsonElement weights, double[] x) => ReferenceLayer.Evaluate(
-        weights.GetProperty("layers").EnumerateArray().Select(layer => new ReferenceLayer(
+        weights.GetProperty("layers").EnumerateArray().Select((layer, k) => new ReferenceLayer(
             layer.GetProperty("type").GetString() == "layernorm"
                 ? new[] { layer.GetProperty("weight").EnumerateArray().Select(v => v.GetDouble()).ToArray() }
                 : Rows(layer.GetProperty("weight")),
             layer.GetProperty("bias").EnumerateArray().Select(v => v.GetDouble()).ToArray(),
-            layer.GetProperty("activation").GetString()!,
+            // A graph that ends in LogSoftmax: its last layer is Identity, and the "onnx" section says so.
+            k == weights.GetProperty("layers").GetArrayLength() - 1 && weights.GetProperty("onnx").TryGetProperty("output", out JsonElement output) && output.GetString() == "LogSoftmax"
+                ? "LogSoftmax"
+                : layer.GetProperty("activation").GetString()!,
             layer.TryGetProperty("alpha", out JsonElement alpha) ? alpha.GetDouble() : 0,
             layer.TryGetProperty("epsilon", out JsonElement epsilon) ? epsilon.GetDouble() : 0,
             layer.TryGetProperty("softmaxSize", out JsonElement softmax) ? softmax.GetInt32() : 0)),

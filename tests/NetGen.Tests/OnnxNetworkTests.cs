@@ -33,6 +33,7 @@ public class OnnxNetworkTests
         ["layernorm_tokens_op13"] = (LayerNormTokens13Baked.Forward, () => new LayerNormTokens13Net(), LayerNormTokens13Baked.InputShape.ToArray(), LayerNormTokens13Baked.OutputShape.ToArray()),
         ["layernorm_tokens_op17"] = (LayerNormTokens17Baked.Forward, () => new LayerNormTokens17Net(), LayerNormTokens17Baked.InputShape.ToArray(), LayerNormTokens17Baked.OutputShape.ToArray()),
         ["channel_standardised_op13"] = (ChannelStandardisedBaked.Forward, () => new ChannelStandardisedNet(), ChannelStandardisedBaked.InputShape.ToArray(), ChannelStandardisedBaked.OutputShape.ToArray()),
+        ["relu_logsoftmax_op13"] = (ReluLogSoftmaxBaked.Forward, () => new ReluLogSoftmaxNet(), ReluLogSoftmaxBaked.InputShape.ToArray(), ReluLogSoftmaxBaked.OutputShape.ToArray()),
         ["standardised_op13"] = (StandardisedBaked.Forward, () => new StandardisedNet(), StandardisedBaked.InputShape.ToArray(), StandardisedBaked.OutputShape.ToArray()),
         ["relu_logit_bce_op13"] = (ReluLogitBceBaked.Forward, () => new ReluLogitBceNet(), ReluLogitBceBaked.InputShape.ToArray(), ReluLogitBceBaked.OutputShape.ToArray()),
         ["softmax_rows_op13"] = (SoftmaxRows13Baked.Forward, () => new SoftmaxRows13Net(), SoftmaxRows13Baked.InputShape.ToArray(), SoftmaxRows13Baked.OutputShape.ToArray()),
@@ -132,6 +133,23 @@ public class OnnxNetworkTests
         Assert.Equal(Activation.Sigmoid, ReluLogitBceNet.Layers[^1].Activation);
         float[] d = { bce.GetProperty("target").GetInt32() };
         AssertLossAndGradients(net, Rows(reference.GetProperty("inputs"))[0], d, bce, new[] { ("0", 8, 6), ("2", 6, 1) });
+    }
+
+    /// <summary>A model that ends in LogSoftmax, trained with [Loss(CrossEntropy)]: Forward returns log-probabilities (the
+    /// agreement tests above), and the loss and gradients are nn.NLLLoss's on them, as autograd computed them.</summary>
+    [Fact]
+    public void ALogSoftmaxOutput_TrainsAsPyTorchsNllLoss()
+    {
+        JsonElement reference = Reference("relu_logsoftmax_op13");
+        JsonElement nll = reference.GetProperty("negativeLogLikelihood");
+        var net = new ReluLogSoftmaxNet();
+        var d = new float[4];
+        d[nll.GetProperty("target").GetInt32()] = 1;
+        AssertLossAndGradients(net, Rows(reference.GetProperty("inputs"))[0], d, nll, new[] { ("0", 7, 9), ("2", 9, 4) });
+        Assert.True(ReluLogSoftmaxNet.Layers[^1].Logits);
+        var y = new float[4];
+        net.Forward(Rows(reference.GetProperty("inputs"))[0], y);
+        Assert.Equal(1.0, y.Sum(v => Math.Exp(v)), 5); // log-probabilities
     }
 
     /// <summary>A logit is classified at 0 (probability 0.5), by Classify, ClassifyBatch and Evaluation alike, and the

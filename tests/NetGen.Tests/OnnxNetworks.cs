@@ -138,3 +138,11 @@ public static partial class ChannelStandardisedBaked;
 [OnnxModel("TestData/onnx/channel_standardised_op13.onnx")]
 [Loss(LossFunction.MeanSquaredError)]
 public partial class ChannelStandardisedNet;
+
+// Ends in nn.LogSoftmax: Forward returns log-probabilities; the trainable form trains with cross-entropy (nn.NLLLoss).
+[OnnxModel("TestData/onnx/relu_logsoftmax_op13.onnx")]
+public static partial class ReluLogSoftmaxBaked;
+
+[OnnxModel("TestData/onnx/relu_logsoftmax_op13.onnx")]
+[Loss(LossFunction.CrossEntropy)]
+public partial class ReluLogSoftmaxNet;

@@ -29,6 +29,7 @@ internal sealed record ReferenceLayer(double[][] Weight, double[] Bias, string A
                 "LeakyReLU" => a.Select(v => v > 0 ? v : layer.Alpha * v).ToArray(),
                 "ELU" => a.Select(v => v > 0 ? v : layer.Alpha * (Math.Exp(v) - 1)).ToArray(),
                 "Softmax" => layer.SoftmaxSize > 0 ? a.Chunk(layer.SoftmaxSize).SelectMany(Softmax).ToArray() : Softmax(a),
+                "LogSoftmax" => (layer.SoftmaxSize > 0 ? a.Chunk(layer.SoftmaxSize).SelectMany(Softmax).ToArray() : Softmax(a)).Select(v => Math.Log(v)).ToArray(),
                 _ => throw new InvalidOperationException(layer.Activation),
             };
         }

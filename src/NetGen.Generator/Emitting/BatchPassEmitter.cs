@@ -230,6 +230,12 @@ namespace NetGen.Generator.Emitting
                     w.Line("for (int r = 0; r < rows; r++)");
                     w.Nested(() => w.Call($"{Names.Activations}.Maxout<{t}>", Row($"a{k}", m), Int(layer.Pieces), Row($"h{k}", layer.Units)));
                 }
+                else if (inference && net.Import?.LogSoftmax == true && layer.Number == net.Output.Number)
+                {
+                    w.Line($"// The graph ends in LogSoftmax: the output is log-softmax(A{k}), row by row, in place.");
+                    w.Line($"for (int r = 0; r < {SoftmaxRows(layer)}; r++)");
+                    w.Nested(() => w.Call($"{Names.Activations}.LogSoftmax<{t}>", Row($"a{k}", layer.SoftmaxWidth), Row($"a{k}", layer.SoftmaxWidth)));
+                }
                 else if (PassEmitter.SkipsOutputActivation(net, layer, inference))
                 {
                     w.Line($"// The output is the logits a{k}: the {ActivationName(layer)} belongs to the loss.");

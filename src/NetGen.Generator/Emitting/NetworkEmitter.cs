@@ -265,7 +265,9 @@ namespace NetGen.Generator.Emitting
         private static void EmitForward(SourceWriter w, NetworkSpec net, ScratchLayout scratch)
         {
             string t = net.Scalar;
-            w.Line(net.Import?.Logits == true
+            w.Line(net.Import?.LogSoftmax == true
+                ? "/// <summary>Runs the forward pass: <paramref name=\"output\"/> receives the log-probabilities <c>log softmax(a_L)</c>, what the model's graph returns. Allocates nothing.</summary>"
+                : net.Import?.Logits == true
                 ? "/// <summary>Runs the forward pass: <paramref name=\"output\"/> receives the logits <c>a_L</c>, what the model's graph returns (the loss applies its activation). Allocates nothing.</summary>"
                 : "/// <summary>Runs the forward pass: <paramref name=\"output\"/> receives <c>y = h_L</c>. Allocates nothing.</summary>");
             w.Line("/// <param name=\"input\">The input <c>x</c>, of length <see cref=\"InputSize\"/>.</param>");
@@ -438,7 +440,9 @@ namespace NetGen.Generator.Emitting
             EmitLayers(w, net);
             EmitBakedParameters(w, baked);
             w.Line();
-            w.Line(net.Import?.Logits == true
+            w.Line(net.Import?.LogSoftmax == true
+                ? "/// <summary>Runs the forward pass with the baked parameters: <paramref name=\"output\"/> receives the log-probabilities <c>log softmax(a_L)</c>."
+                : net.Import?.Logits == true
                 ? "/// <summary>Runs the forward pass with the baked parameters: <paramref name=\"output\"/> receives the logits <c>a_L</c>."
                 : "/// <summary>Runs the forward pass with the baked parameters: <paramref name=\"output\"/> receives <c>y = h_L</c>.");
             w.Line("/// Allocates nothing; safe to call from any number of threads.</summary>");

@@ -45,6 +45,8 @@ namespace NetGen.Generator.Emitting
 
                 string? call = layer.Kind == LayerKind.Maxout
                     ? $"{Activations}.Maxout<{t}>(a{k}, {Int(layer.Pieces)}, h{k});"
+                    : inference && net.Import?.LogSoftmax == true && layer.Number == net.Output.Number
+                        ? SoftmaxCall(layer, $"{Activations}.LogSoftmax<{t}>", $"a{k}", $"a{k}") + $" // the graph ends in LogSoftmax: the output is log-softmax(a{k}), in place"
                     : SkipsOutputActivation(net, layer, inference)
                         ? $"// The output is the logits a{k}: the {ActivationName(layer)} belongs to the loss."
                         : layer.Activation == ActivationKind.Softmax
@@ -62,7 +64,7 @@ namespace NetGen.Generator.Emitting
         /// <summary>Whether an inference pass leaves out <paramref name="layer"/>'s softmax or sigmoid: the output layer of
         /// an import whose graph ends in logits.</summary>
         internal static bool SkipsOutputActivation(NetworkSpec net, LayerSpec layer, bool inference) =>
-            inference && net.Import?.Logits == true && layer.Number == net.Output.Number;
+            inference && (net.Import?.Logits == true || net.Import?.LogSoftmax == true) && layer.Number == net.Output.Number;
 
         /// <summary><c>T loss = ...;</c> for the output layer, in the stable form of the loss.</summary>
         public static void EmitLoss(SourceWriter w, NetworkSpec net)
@@ -180,7 +182,7 @@ namespace NetGen.Generator.Emitting
 
         /// <summary>A softmax (or its backward) over the layer's vectors: one call, or one per group of
         /// <see cref="LayerSpec.SoftmaxSize"/> values.</summary>
-        private static string SoftmaxCall(LayerSpec layer, string method, params string[] vectors)
+        internal static string SoftmaxCall(LayerSpec layer, string method, params string[] vectors)
         {
             if (layer.SoftmaxGroups == 1)
             {

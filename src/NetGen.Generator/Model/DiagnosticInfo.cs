@@ -63,8 +63,10 @@ namespace NetGen.Generator.Model
     /// <summary>What an import adds to a network: the model's file name and shapes (without the batch dimension), its
     /// parameters as literals in the network's layout, and whether the graph ends in logits that the network trains with
     /// its loss's softmax or sigmoid inside the loss (<paramref name="Logits"/>: the output layer is Softmax or Sigmoid
-    /// for training, while <c>Forward</c> returns a_L, what the graph returns).</summary>
-    internal sealed record ImportSpec(string FileName, EquatableArray<int> InputShape, EquatableArray<int> OutputShape, EquatableArray<string> Values, bool Logits = false);
+    /// for training, while <c>Forward</c> returns a_L, what the graph returns), and whether the graph ends in LogSoftmax
+    /// (<paramref name="LogSoftmax"/>: the inference passes return log-softmax(a_L), per group of the output layer's
+    /// SoftmaxSize, in place of a_L).</summary>
+    internal sealed record ImportSpec(string FileName, EquatableArray<int> InputShape, EquatableArray<int> OutputShape, EquatableArray<string> Values, bool Logits = false, bool LogSoftmax = false);
 
     /// <summary>What importing yields for the network named <paramref name="Type"/>: a trainable network, or a baked one, or
     /// neither, and the diagnostics (located at the [OnnxModel] attribute).</summary>

@@ -121,6 +121,6 @@ namespace NetGen.Generator.Model
         public string Scalar => IsDouble ? "double" : "float";
 
         /// <summary>What <c>Forward</c> returns: h_L, or a_L for an import that ends in logits (see <see cref="ImportSpec.Logits"/>).</summary>
-        public string OutputVector => (Import?.Logits == true ? "a" : "h") + Output.Number.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        public string OutputVector => (Import?.Logits == true || Import?.LogSoftmax == true ? "a" : "h") + Output.Number.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 }

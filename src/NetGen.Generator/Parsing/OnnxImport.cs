@@ -120,6 +120,12 @@ namespace NetGen.Generator.Parsing
             }
 
             ActivationKind output = specs[specs.Count - 1].Activation;
+            bool logSoftmax = layers[layers.Count - 1].LogSoftmax;
+            if (logSoftmax && (!request.IsStatic || request.HasLoss) && request.Loss != LossKind.CrossEntropy)
+            {
+                return Failed(request, DiagnosticDescriptors.OnnxModelUnsupported, fileName, "it ends in LogSoftmax, whose log-probabilities train with [Loss(LossFunction.CrossEntropy)] (PyTorch's nn.NLLLoss on them is cross-entropy)");
+            }
+
             if (!request.IsStatic && request.Loss == LossKind.CrossEntropy && specs[specs.Count - 1].SoftmaxGroups > 1)
             {
                 return Failed(request, DiagnosticDescriptors.OnnxModelUnsupported, fileName, $"its output is {specs[specs.Count - 1].SoftmaxGroups} softmaxes of {specs[specs.Count - 1].SoftmaxWidth} values, and [Loss(LossFunction.CrossEntropy)] takes one distribution; compile it static (inference only), or train it with [Loss(LossFunction.MeanSquaredError)]");
@@ -129,7 +135,14 @@ namespace NetGen.Generator.Parsing
             // nn.BCEWithLogitsLoss do. A static class with a [Loss] says so too, so that its Classify reads logits.
             bool logits = (!request.IsStatic || request.HasLoss) && output == ActivationKind.Identity
                 && ((request.Loss == LossKind.CrossEntropy && specs[specs.Count - 1].Units > 1) || request.Loss == LossKind.BinaryCrossEntropy);
-            if (logits && request.IsStatic && request.Loss == LossKind.CrossEntropy && outputShape.Length > 1)
+            if (logSoftmax)
+            {
+                // Log-probabilities are logits (a log-softmax of them is themselves): they classify and evaluate as such,
+                // and a trainable import trains its softmax inside the cross-entropy. A static class of several
+                // distributions takes no classification rule from them.
+                logits = specs[specs.Count - 1].SoftmaxGroups == 1 && (!request.IsStatic || outputShape.Length <= 1);
+            }
+            else if (logits && request.IsStatic && request.Loss == LossKind.CrossEntropy && outputShape.Length > 1)
             {
                 // Inference only: the loss says nothing a static class needs here; classify as the graph's output reads.
                 logits = false;
@@ -154,7 +167,7 @@ namespace NetGen.Generator.Parsing
                 return new OnnxResult(request.Type.FullName, null, null, new EquatableArray<DiagnosticInfo>(weights.Diagnostics.Select(d => d with { Location = null }).ToArray()));
             }
 
-            if (logits)
+            if (logits && (!request.IsStatic || request.HasLoss))
             {
                 // PyTorch's classifiers end in logits and train with nn.CrossEntropyLoss (or nn.BCEWithLogitsLoss): the
                 // softmax (or sigmoid) is inside the loss. The network trains with that output layer, and Forward returns
@@ -163,7 +176,7 @@ namespace NetGen.Generator.Parsing
                 network = network with { Layers = new EquatableArray<LayerSpec>(specs) };
             }
 
-            var import = new ImportSpec(fileName, new EquatableArray<int>(inputShape), new EquatableArray<int>(outputShape), weights.Network.Values, logits);
+            var import = new ImportSpec(fileName, new EquatableArray<int>(inputShape), new EquatableArray<int>(outputShape), weights.Network.Values, logits, logSoftmax);
             NetworkSpec imported = network with { Import = import };
             var diagnostics = new List<DiagnosticInfo>(weights.Diagnostics);
             if (!request.IsDouble && (document["onnx"] as JsonObject)?["precision"] is JsonString { Value: "double" })
@@ -209,10 +222,16 @@ namespace NetGen.Generator.Parsing
                 return false;
             }
 
+            bool logSoftmaxOutput = onnx["output"] is JsonString { Value: "LogSoftmax" };
+
             foreach (JsonValue item in array.Items)
             {
+                // A model that ends in nn.LogSoftmax: its last layer is Identity, and the "onnx" section's "output" says the
+                // inference passes take the log-softmax of it (see ImportSpec.LogSoftmax).
+                bool logSoftmax = logSoftmaxOutput && ReferenceEquals(item, array.Items[array.Items.Count - 1]);
                 if (item is not JsonObject layer || !TryInt(layer["in"], out int fanIn) || !TryInt(layer["out"], out int units)
-                    || layer["activation"] is not JsonString { Value: var name } || !Enum.TryParse(name, ignoreCase: false, out ActivationKind activation))
+                    || layer["activation"] is not JsonString { Value: var name } || !Enum.TryParse(name, ignoreCase: false, out ActivationKind activation)
+                    || (logSoftmax && activation != ActivationKind.Identity))
                 {
                     problem = "a layer of its converted form lacks its sizes or activation";
                     return false;
@@ -246,20 +265,20 @@ namespace NetGen.Generator.Parsing
                 }
 
                 int softmaxSize = 0;
-                if (layer["softmaxSize"] is { } groups && (activation != ActivationKind.Softmax || !TryInt(groups, out softmaxSize) || units % softmaxSize != 0))
+                if (layer["softmaxSize"] is { } groups && (!(activation == ActivationKind.Softmax || logSoftmax) || !TryInt(groups, out softmaxSize) || units % softmaxSize != 0))
                 {
                     problem = "a layer of its converted form has a softmax size that does not divide its outputs";
                     return false;
                 }
 
-                layers.Add(new LayerEntry(kind, fanIn, units, activation, alpha, epsilon, kind == LayerKind.LayerNorm ? normalized : 0, softmaxSize == units ? 0 : softmaxSize));
+                layers.Add(new LayerEntry(kind, fanIn, units, activation, alpha, epsilon, kind == LayerKind.LayerNorm ? normalized : 0, softmaxSize == units ? 0 : softmaxSize, logSoftmax));
             }
 
             return true;
         }
 
         /// <summary>One layer of the converted form, as its JSON describes it.</summary>
-        private sealed record LayerEntry(LayerKind Kind, int In, int Out, ActivationKind Activation, double Alpha, double Epsilon, int NormalizedSize, int SoftmaxSize);
+        private sealed record LayerEntry(LayerKind Kind, int In, int Out, ActivationKind Activation, double Alpha, double Epsilon, int NormalizedSize, int SoftmaxSize, bool LogSoftmax);
 
         private static bool TryInt(JsonValue? value, out int result)
         {
