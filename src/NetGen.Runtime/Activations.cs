@@ -411,9 +411,9 @@ namespace NetGen.Runtime
         private static void Same(int a, int b, int c) => Same(a, b, c, a);
 
         /// <summary>Throws unless all lengths agree (no params array: the passes must not allocate). Inlined, with the
-        /// throw out of line.</summary>
+        /// throw out of line. <see cref="Normalization"/> uses it too.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Same(int a, int b, int c, int d)
+        internal static void Same(int a, int b, int c, int d)
         {
             if (a != b || a != c || a != d)
             {

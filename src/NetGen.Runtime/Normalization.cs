@@ -151,17 +151,6 @@ namespace NetGen.Runtime
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Same(int a, int b, int c, int d)
-        {
-            if (a != b || a != c || a != d)
-            {
-                ThrowLengths(a, b, c, d);
-            }
-        }
-
-        [System.Diagnostics.CodeAnalysis.DoesNotReturn]
-        [MethodImpl(MethodImplOptions.NoInlining)]
-        private static void ThrowLengths(int a, int b, int c, int d) =>
-            throw new ArgumentException($"The spans must have matching lengths, but their lengths are {a}, {b}, {c} and {d}.");
+        private static void Same(int a, int b, int c, int d) => Activations.Same(a, b, c, d);
     }
 }

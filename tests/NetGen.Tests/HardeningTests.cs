@@ -82,13 +82,7 @@ public sealed class HardeningTests : IDisposable
     [Fact]
     public void AGradientThatOverflowsUnderAFiniteLoss_IsCaught_AndTheParametersRestored()
     {
-        // w1 = 1e-300 and x1 = 1e308: a = 1e8, so each loss is about 1e8, but each gradient dW1 = (y - d) x1 = 1e308 and
-        // the sum of two is infinite.
-        double[] x = Enumerable.Range(0, 4).SelectMany(_ => new[] { 1e308, 0, 0, 0 }).ToArray();
-        var data = new Dataset<double>(x, 4, new double[4], 1);
-        var net = new LogisticRegression();
-        net.Parameters.Clear();
-        net.Parameters[0] = 1e-300;
+        (LogisticRegression net, Dataset<double> data) = OverflowingGradient();
         double[] before = net.Parameters.ToArray();
 
         var stepped = Assert.Throws<TrainingDivergedException>(() => Trainer.Step(net, new Sgd<double>(1e-3), data, [0, 1]));
@@ -105,11 +99,7 @@ public sealed class HardeningTests : IDisposable
     [Fact]
     public void WithAnotherOptimizer_TrainChecksTheGradientBeforeTheUpdate()
     {
-        double[] x = Enumerable.Range(0, 4).SelectMany(_ => new[] { 1e308, 0, 0, 0 }).ToArray();
-        var data = new Dataset<double>(x, 4, new double[4], 1);
-        var net = new LogisticRegression();
-        net.Parameters.Clear();
-        net.Parameters[0] = 1e-300;
+        (LogisticRegression net, Dataset<double> data) = OverflowingGradient();
         double[] before = net.Parameters.ToArray();
 
         var e = Assert.Throws<TrainingDivergedException>(() => Trainer.Train(net, new ClampingSgd(1e-3), data, new TrainerOptions { Epochs = 1, BatchSize = 2 }));
@@ -117,6 +107,18 @@ public sealed class HardeningTests : IDisposable
         Assert.Equal(1, e.Batch);
         Assert.Contains("gradient", e.Message, StringComparison.Ordinal);
         Assert.Equal(before, net.Parameters.ToArray());
+    }
+
+    /// <summary>Logistic regression whose batches of two have a finite loss and an infinite gradient: w1 = 1e-300 and
+    /// x1 = 1e308 give a = 1e8, so each loss is about 1e8, but each gradient dW1 = (y - d) x1 = 1e308 and the sum of two
+    /// is infinite.</summary>
+    private static (LogisticRegression Net, Dataset<double> Data) OverflowingGradient()
+    {
+        double[] x = Enumerable.Range(0, 4).SelectMany(_ => new[] { 1e308, 0, 0, 0 }).ToArray();
+        var net = new LogisticRegression();
+        net.Parameters.Clear();
+        net.Parameters[0] = 1e-300;
+        return (net, new Dataset<double>(x, 4, new double[4], 1));
     }
 
     /// <summary>SGD whose every change of a parameter is clamped to [-1, 1]: an infinite gradient moves it by 1.</summary>
