@@ -204,6 +204,23 @@ public class OnnxImportTests
         Assert.Equal(36, network.Layers[1].Weight.Length); // 6 x 6, diagonal
     }
 
+    /// <summary>Two BatchNormalizations in a row with no layer between compose into one per-feature map: here, with no
+    /// layer at all, a diagonal layer whose weights and biases are the two maps applied one after the other.</summary>
+    [Fact]
+    public void TwoBatchNormsInARow_Compose()
+    {
+        byte[] graph = Graph(
+            Node("BatchNormalization", ["x", "s", "b", "m", "v"], "n"), Node("BatchNormalization", ["n", "s", "b", "m", "v"], "y"),
+            Proto.Bytes(5, FloatTensor("s", [4])), Proto.Bytes(5, FloatTensor("b", [4])), Proto.Bytes(5, FloatTensor("m", [4])), Proto.Bytes(5, FloatTensor("v", [4])),
+            Proto.Bytes(11, Input("x", 1, 4)), Proto.Bytes(12, Input("y", 1, 4)));
+        ImportedLayer layer = Assert.Single(OnnxImporter.Import(OnnxModel.Parse(Model(graph, 13))).Layers);
+        // One map: y = 0.5 (x - 0.5) / sqrt(0.5 + 1e-5) + 0.5 = k x + c; twice: k (k x + c) + c.
+        double k = 0.5 / Math.Sqrt(0.5 + (double)1e-5f), c = 0.5 - (0.5 * k);
+        Assert.Equal(k * k, layer.Weight[0], 12);
+        Assert.Equal(0, layer.Weight[1]);
+        Assert.Equal((k * c) + c, layer.Bias![0], 12);
+    }
+
     /// <summary>Crafted graphs that once crashed or misled the importer (a review of the first version): each is refused
     /// with an import error that names the problem, never another exception, and nothing large is allocated.</summary>
     [Theory]
