@@ -6,6 +6,7 @@ namespace NetGen.Tests;
 
 /// <summary>The batched passes and data-parallel training on the networks built by the real build, including the wide
 /// layers whose kernels loop over column groups (784-128-10, 300-1000-70x3).</summary>
+[Collection(nameof(ShardCrewCollection))]
 public class BatchTests
 {
     [Fact]

@@ -9,6 +9,7 @@ namespace NetGen.Tests;
 
 /// <summary>Trainer, Step and Evaluation on the batched passes: results independent of the thread count, agreement with
 /// the per-sample passes, no allocation per step (DataParallel's waves included), and the metric switch.</summary>
+[Collection(nameof(ShardCrewCollection))]
 public class BatchedTrainingTests
 {
     /// <summary>Digits-shaped data: 64 inputs, one-hot targets over 10 classes, a class that depends on the inputs.</summary>
@@ -275,6 +276,12 @@ public class BatchedTrainingTests
         Assert.Contains("Threads", error.Message);
     }
 }
+
+/// <summary>The test classes that run work on the process's one shard crew. They run one after another: while one holds
+/// the crew, another's <c>DataParallel</c> falls back to the thread pool, which allocates, and the tests that measure zero
+/// allocation through the crew would measure that instead.</summary>
+[CollectionDefinition(nameof(ShardCrewCollection))]
+public sealed class ShardCrewCollection;
 
 /// <summary>Runs alone (no other test class in parallel), so the process's CPU time measures the idle crew only.</summary>
 [CollectionDefinition(nameof(IdleCrewCollection), DisableParallelization = true)]

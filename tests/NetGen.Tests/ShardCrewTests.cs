@@ -8,6 +8,7 @@ namespace NetGen.Tests;
 
 /// <summary>The worker crew behind DataParallel: every item runs once, failures reach the caller, and a second caller
 /// while the crew is busy still gets its work done (on the thread pool).</summary>
+[Collection(nameof(ShardCrewCollection))]
 public class ShardCrewTests
 {
     [Theory]
