@@ -110,22 +110,18 @@ namespace NetGen.Training
                 return $"the loss is {loss}";
             }
 
-            if (!checkGradients && clipNorm is null)
+            if (checkGradients || clipNorm is not null)
             {
-                optimizer.Step(network.Parameters, gradients, count, rateFactor);
-                lossSum = double.CreateChecked(loss);
-                return null;
-            }
+                double norm = Norm(gradients) / count;
+                if (!double.IsFinite(norm))
+                {
+                    return "a gradient is not finite";
+                }
 
-            double norm = Norm(gradients) / count;
-            if (!double.IsFinite(norm))
-            {
-                return "a gradient is not finite";
-            }
-
-            if (clipNorm is double c && norm > c)
-            {
-                TensorPrimitives.Multiply(gradients, T.CreateChecked(c / norm), gradients);
+                if (clipNorm is double c && norm > c)
+                {
+                    TensorPrimitives.Multiply(gradients, T.CreateChecked(c / norm), gradients);
+                }
             }
 
             optimizer.Step(network.Parameters, gradients, count, rateFactor);
