@@ -59,4 +59,19 @@ namespace NetGen
         /// Networks too large for this get diagnostic NG0017.</summary>
         UnrolledScalar = 1,
     }
+
+    /// <summary>How a convolution pads its input.</summary>
+    public enum PaddingMode
+    {
+        /// <summary>The layer's <c>Padding</c> zeros on each side (none by default).</summary>
+        Explicit = 0,
+
+        /// <summary>As many zeros as keep the output at ceil(input / stride) positions: ONNX's SAME_UPPER, where an odd
+        /// total puts the extra zero at the end (bottom, right).</summary>
+        Same = 1,
+
+        /// <summary>For <see cref="Conv1DAttribute"/> only: d (k - 1) zeros before the sequence and none after, so that
+        /// output x sees inputs up to x only (Keras's <c>padding='causal'</c>).</summary>
+        Causal = 2,
+    }
 }

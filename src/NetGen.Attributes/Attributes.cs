@@ -10,8 +10,275 @@ namespace NetGen
         /// <param name="size">The number of input values; at least 1.</param>
         public InputAttribute(int size) => Size = size;
 
+        /// <summary>Declares a one-dimensional input of <paramref name="channels"/> channels of <paramref name="length"/>
+        /// values each, channel-major (PyTorch's <c>[C, L]</c>, one sample), for <see cref="Conv1DAttribute"/> and the 1-D
+        /// pools. <see cref="Size"/> is their product.</summary>
+        /// <param name="channels">The number of channels; at least 1.</param>
+        /// <param name="length">The length of each channel; at least 1.</param>
+        public InputAttribute(int channels, int length)
+        {
+            Channels = channels;
+            Height = 1;
+            Width = length;
+            Size = channels * length;
+        }
+
+        /// <summary>Declares an image input of <paramref name="channels"/> x <paramref name="height"/> x
+        /// <paramref name="width"/> values, channel-major then row-major (PyTorch's NCHW, one sample), for
+        /// <see cref="Conv2DAttribute"/> and the 2-D pools. <see cref="Size"/> is their product.</summary>
+        /// <param name="channels">The number of channels; at least 1.</param>
+        /// <param name="height">The number of rows; at least 1.</param>
+        /// <param name="width">The number of columns; at least 1.</param>
+        public InputAttribute(int channels, int height, int width)
+        {
+            Channels = channels;
+            Height = height;
+            Width = width;
+            Size = channels * height * width;
+        }
+
         /// <summary>The number of input values.</summary>
         public int Size { get; }
+
+        /// <summary>The number of channels of a 1-D or 2-D input; 0 for a flat vector.</summary>
+        public int Channels { get; }
+
+        /// <summary>The number of rows of a 2-D input (1 for a 1-D input); 0 for a flat vector.</summary>
+        public int Height { get; }
+
+        /// <summary>The number of columns of a 2-D input, or the length of a 1-D input; 0 for a flat vector.</summary>
+        public int Width { get; }
+    }
+
+    /// <summary>A two-dimensional convolution over a C x H x W input, as PyTorch's <c>nn.Conv2d</c>:
+    /// <c>a[o,y,x] = b[o] + sum_{c in group(o), i, j} W[o,c,i,j] h[c, y*s + i*r - p, x*s + j*r - p]</c>, then <c>h = g(a)</c>,
+    /// with stride s, dilation r and zero padding p. Its output is <see cref="Filters"/> x H' x W', channel-major.</summary>
+    [AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = true, Inherited = false)]
+    public sealed class Conv2DAttribute : Attribute
+    {
+        /// <summary>Declares a convolution with a square kernel.</summary>
+        /// <param name="filters">The number of output channels; at least 1.</param>
+        /// <param name="kernel">The kernel's height and width; at least 1.</param>
+        /// <param name="activation">The activation function; identity by default. Softmax is not allowed.</param>
+        public Conv2DAttribute(int filters, int kernel, Activation activation = Activation.Identity)
+            : this(filters, kernel, kernel, activation)
+        {
+        }
+
+        /// <summary>Declares a convolution with a rectangular kernel.</summary>
+        /// <param name="filters">The number of output channels; at least 1.</param>
+        /// <param name="kernelHeight">The kernel's height; at least 1.</param>
+        /// <param name="kernelWidth">The kernel's width; at least 1.</param>
+        /// <param name="activation">The activation function; identity by default. Softmax is not allowed.</param>
+        public Conv2DAttribute(int filters, int kernelHeight, int kernelWidth, Activation activation = Activation.Identity)
+        {
+            Filters = filters;
+            KernelHeight = kernelHeight;
+            KernelWidth = kernelWidth;
+            Activation = activation;
+        }
+
+        /// <summary>The number of output channels.</summary>
+        public int Filters { get; }
+
+        /// <summary>The kernel's height.</summary>
+        public int KernelHeight { get; }
+
+        /// <summary>The kernel's width.</summary>
+        public int KernelWidth { get; }
+
+        /// <summary>The activation function.</summary>
+        public Activation Activation { get; }
+
+        /// <summary>As <see cref="DenseAttribute.Alpha"/>, for a LeakyReLU or ELU activation.</summary>
+        public double Alpha { get; set; }
+
+        /// <summary>The step between output positions on both axes; 1 by default.</summary>
+        public int Stride { get; set; } = 1;
+
+        /// <summary>The step between output rows; overrides <see cref="Stride"/> when set.</summary>
+        public int StrideHeight { get; set; }
+
+        /// <summary>The step between output columns; overrides <see cref="Stride"/> when set.</summary>
+        public int StrideWidth { get; set; }
+
+        /// <summary>Zeros added on every side; 0 by default. Ignored when <see cref="PaddingMode"/> is not
+        /// <see cref="NetGen.PaddingMode.Explicit"/>.</summary>
+        public int Padding { get; set; }
+
+        /// <summary>Zeros above and below; overrides <see cref="Padding"/> when set.</summary>
+        public int PaddingHeight { get; set; } = -1;
+
+        /// <summary>Zeros left and right; overrides <see cref="Padding"/> when set.</summary>
+        public int PaddingWidth { get; set; } = -1;
+
+        /// <summary>How the padding is chosen: the explicit <see cref="Padding"/> (the default), or
+        /// <see cref="NetGen.PaddingMode.Same"/>.</summary>
+        public PaddingMode PaddingMode { get; set; }
+
+        /// <summary>The spacing between kernel taps on both axes; 1 by default.</summary>
+        public int Dilation { get; set; } = 1;
+
+        /// <summary>The spacing between kernel rows; overrides <see cref="Dilation"/> when set.</summary>
+        public int DilationHeight { get; set; }
+
+        /// <summary>The spacing between kernel columns; overrides <see cref="Dilation"/> when set.</summary>
+        public int DilationWidth { get; set; }
+
+        /// <summary>The number of groups: input and output channels split into this many groups, each convolved on its
+        /// own (equal to the input channels and to <see cref="Filters"/> for a depthwise convolution); 1 by default.</summary>
+        public int Groups { get; set; } = 1;
+
+        /// <summary>Whether the layer has a bias (the default).</summary>
+        public bool Bias { get; set; } = true;
+    }
+
+    /// <summary>A one-dimensional convolution over a C x L input, as PyTorch's <c>nn.Conv1d</c>:
+    /// <c>a[o,x] = b[o] + sum_{c in group(o), j} W[o,c,j] h[c, x*s + j*r - p]</c>, then <c>h = g(a)</c>.</summary>
+    [AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = true, Inherited = false)]
+    public sealed class Conv1DAttribute : Attribute
+    {
+        /// <summary>Declares a 1-D convolution.</summary>
+        /// <param name="filters">The number of output channels; at least 1.</param>
+        /// <param name="kernel">The kernel's length; at least 1.</param>
+        /// <param name="activation">The activation function; identity by default. Softmax is not allowed.</param>
+        public Conv1DAttribute(int filters, int kernel, Activation activation = Activation.Identity)
+        {
+            Filters = filters;
+            Kernel = kernel;
+            Activation = activation;
+        }
+
+        /// <summary>The number of output channels.</summary>
+        public int Filters { get; }
+
+        /// <summary>The kernel's length.</summary>
+        public int Kernel { get; }
+
+        /// <summary>The activation function.</summary>
+        public Activation Activation { get; }
+
+        /// <summary>As <see cref="DenseAttribute.Alpha"/>, for a LeakyReLU or ELU activation.</summary>
+        public double Alpha { get; set; }
+
+        /// <summary>The step between output positions; 1 by default.</summary>
+        public int Stride { get; set; } = 1;
+
+        /// <summary>Zeros added at both ends; 0 by default. Ignored when <see cref="PaddingMode"/> is not
+        /// <see cref="NetGen.PaddingMode.Explicit"/>.</summary>
+        public int Padding { get; set; }
+
+        /// <summary>How the padding is chosen: explicit (the default), <see cref="NetGen.PaddingMode.Same"/> or
+        /// <see cref="NetGen.PaddingMode.Causal"/>.</summary>
+        public PaddingMode PaddingMode { get; set; }
+
+        /// <summary>The spacing between kernel taps; 1 by default.</summary>
+        public int Dilation { get; set; } = 1;
+
+        /// <summary>The number of groups, as <see cref="Conv2DAttribute.Groups"/>; 1 by default.</summary>
+        public int Groups { get; set; } = 1;
+
+        /// <summary>Whether the layer has a bias (the default).</summary>
+        public bool Bias { get; set; } = true;
+    }
+
+    /// <summary>Max pooling over a C x H x W input, as PyTorch's <c>nn.MaxPool2d</c>: each output is the largest input in
+    /// its window (padding never wins). Backward routes the gradient to the arg-max, the first one on a tie.</summary>
+    [AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = true, Inherited = false)]
+    public sealed class MaxPool2DAttribute : Attribute
+    {
+        /// <summary>Declares a max pool with a square window.</summary>
+        /// <param name="size">The window's height and width; at least 1.</param>
+        public MaxPool2DAttribute(int size) => Size = size;
+
+        /// <summary>The window's height and width.</summary>
+        public int Size { get; }
+
+        /// <summary>The step between windows; the window size by default.</summary>
+        public int Stride { get; set; }
+
+        /// <summary>Positions added on every side, which never win; at most half the window.</summary>
+        public int Padding { get; set; }
+
+        /// <summary>Whether the output size rounds up, keeping a last window that starts inside the input (PyTorch's
+        /// <c>ceil_mode</c>); false by default.</summary>
+        public bool CeilMode { get; set; }
+    }
+
+    /// <summary>Average pooling over a C x H x W input, as PyTorch's <c>nn.AvgPool2d</c>.</summary>
+    [AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = true, Inherited = false)]
+    public sealed class AvgPool2DAttribute : Attribute
+    {
+        /// <summary>Declares an average pool with a square window.</summary>
+        /// <param name="size">The window's height and width; at least 1.</param>
+        public AvgPool2DAttribute(int size) => Size = size;
+
+        /// <summary>The window's height and width.</summary>
+        public int Size { get; }
+
+        /// <summary>The step between windows; the window size by default.</summary>
+        public int Stride { get; set; }
+
+        /// <summary>Zeros added on every side; at most half the window.</summary>
+        public int Padding { get; set; }
+
+        /// <summary>Whether the output size rounds up (PyTorch's <c>ceil_mode</c>); false by default.</summary>
+        public bool CeilMode { get; set; }
+
+        /// <summary>Whether padding counts in the divisor: PyTorch's default, true (ONNX's default is false).</summary>
+        public bool CountIncludePad { get; set; } = true;
+    }
+
+    /// <summary>Max pooling over a C x L input, as PyTorch's <c>nn.MaxPool1d</c>.</summary>
+    [AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = true, Inherited = false)]
+    public sealed class MaxPool1DAttribute : Attribute
+    {
+        /// <summary>Declares a 1-D max pool.</summary>
+        /// <param name="size">The window's length; at least 1.</param>
+        public MaxPool1DAttribute(int size) => Size = size;
+
+        /// <summary>The window's length.</summary>
+        public int Size { get; }
+
+        /// <summary>The step between windows; the window size by default.</summary>
+        public int Stride { get; set; }
+
+        /// <summary>Positions added at both ends, which never win; at most half the window.</summary>
+        public int Padding { get; set; }
+
+        /// <summary>Whether the output size rounds up (PyTorch's <c>ceil_mode</c>); false by default.</summary>
+        public bool CeilMode { get; set; }
+    }
+
+    /// <summary>Average pooling over a C x L input, as PyTorch's <c>nn.AvgPool1d</c>.</summary>
+    [AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = true, Inherited = false)]
+    public sealed class AvgPool1DAttribute : Attribute
+    {
+        /// <summary>Declares a 1-D average pool.</summary>
+        /// <param name="size">The window's length; at least 1.</param>
+        public AvgPool1DAttribute(int size) => Size = size;
+
+        /// <summary>The window's length.</summary>
+        public int Size { get; }
+
+        /// <summary>The step between windows; the window size by default.</summary>
+        public int Stride { get; set; }
+
+        /// <summary>Zeros added at both ends; at most half the window.</summary>
+        public int Padding { get; set; }
+
+        /// <summary>Whether the output size rounds up (PyTorch's <c>ceil_mode</c>); false by default.</summary>
+        public bool CeilMode { get; set; }
+
+        /// <summary>Whether padding counts in the divisor: PyTorch's default, true (ONNX's default is false).</summary>
+        public bool CountIncludePad { get; set; } = true;
+    }
+
+    /// <summary>The mean of each channel over all its positions, as <c>nn.AdaptiveAvgPool2d(1)</c> followed by a flatten
+    /// (or ONNX's <c>GlobalAveragePool</c>): a C x H x W or C x L input gives C values.</summary>
+    [AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = true, Inherited = false)]
+    public sealed class GlobalAvgPoolAttribute : Attribute
+    {
     }
 
     /// <summary>A fully connected layer, <c>a = W h + b</c>, <c>h = g(a)</c>. Layers run in declaration order.</summary>

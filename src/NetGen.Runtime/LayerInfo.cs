@@ -25,8 +25,15 @@ namespace NetGen
     /// (<c>nn.CrossEntropyLoss</c>, <c>nn.BCEWithLogitsLoss</c>). <see cref="Activation"/> is then the function the loss
     /// applies; <c>Forward</c> returns the logits, which <see cref="Training.Classification"/> and
     /// <see cref="Training.Evaluation"/> read as such.</param>
-    public sealed record LayerInfo(int Number, bool IsMaxout, int FanIn, int Units, int Pieces, Activation Activation, double Alpha, int WeightOffset, bool HasBias = true, bool IsLayerNorm = false, double Epsilon = 0, int NormalizedSize = 0, int SoftmaxSize = 0, bool Logits = false)
+    /// <param name="Convolution">For a convolution or a pool, its kind and geometry; null for the other layers.</param>
+    public sealed record LayerInfo(int Number, bool IsMaxout, int FanIn, int Units, int Pieces, Activation Activation, double Alpha, int WeightOffset, bool HasBias = true, bool IsLayerNorm = false, double Epsilon = 0, int NormalizedSize = 0, int SoftmaxSize = 0, bool Logits = false, ConvolutionInfo? Convolution = null)
     {
+        /// <summary>Whether this is a convolution (<c>[Conv1D]</c> or <c>[Conv2D]</c>).</summary>
+        public bool IsConvolution => Convolution?.IsConvolution == true;
+
+        /// <summary>Whether this is a pool: no parameters.</summary>
+        public bool IsPool => Convolution is { IsConvolution: false };
+
         /// <summary>A layer normalisation's length of gamma and of beta: <see cref="NormalizedSize"/>, or all its units.</summary>
         public int NormalizedLength => NormalizedSize > 0 ? NormalizedSize : Units;
 
@@ -34,24 +41,45 @@ namespace NetGen
         public int AffineOutputs => Units * Pieces;
 
         /// <summary>The number of weights: fan-in x affine outputs, or one scale per unit for a layer normalisation.</summary>
-        public int WeightCount => IsLayerNorm ? NormalizedLength : FanIn * AffineOutputs;
+        public int WeightCount => IsLayerNorm ? NormalizedLength : Convolution is { } c ? (c.IsConvolution ? c.Shape.WeightCount : 0) : FanIn * AffineOutputs;
 
         /// <summary>Where b_k starts in the parameter block (where it would start, for a layer without bias).</summary>
         public int BiasOffset => WeightOffset + WeightCount;
 
         /// <summary>The number of biases: one per affine output, or none.</summary>
-        public int BiasCount => !HasBias ? 0 : IsLayerNorm ? NormalizedLength : AffineOutputs;
+        public int BiasCount => !HasBias ? 0 : IsLayerNorm ? NormalizedLength : Convolution is { } c ? (c.IsConvolution ? c.Shape.OutChannels : 0) : AffineOutputs;
 
         /// <summary>The layer's <c>"type"</c> in the weights JSON: <c>dense</c>, <c>maxout</c> or <c>layernorm</c>.</summary>
-        public string TypeName => IsMaxout ? "maxout" : IsLayerNorm ? "layernorm" : "dense";
+        public string TypeName => Convolution?.Type ?? (IsMaxout ? "maxout" : IsLayerNorm ? "layernorm" : "dense");
 
         /// <summary>A short description such as <c>dense 16 -> 8 tanh</c>, <c>maxout 16 -> 8 x 3</c> or <c>layernorm 16 eps 1E-05 Identity</c>.</summary>
-        public override string ToString() => IsMaxout
+        public override string ToString() => Convolution is { } c
+            ? string.Create(CultureInfo.InvariantCulture, $"{c} {Activation}{(Alpha != 0 ? $"({Alpha:R})" : string.Empty)}")
+            : IsMaxout
             ? string.Create(CultureInfo.InvariantCulture, $"maxout {FanIn} -> {Units} x {Pieces}")
             : IsLayerNorm
             ? string.Create(CultureInfo.InvariantCulture, $"layernorm {Units}{(NormalizedLength != Units ? $" in groups of {NormalizedLength}" : string.Empty)} eps {Epsilon:R} {Activation}{(Alpha != 0 ? $"({Alpha:R})" : string.Empty)}{SoftmaxText}")
             : string.Create(CultureInfo.InvariantCulture, $"dense {FanIn} -> {Units} {Activation}{(Alpha != 0 ? $"({Alpha:R})" : string.Empty)}{SoftmaxText}{(HasBias ? string.Empty : " no bias")}");
 
         private string SoftmaxText => SoftmaxSize > 0 && SoftmaxSize < Units ? string.Create(CultureInfo.InvariantCulture, $" per {SoftmaxSize}") : string.Empty;
+    }
+
+    /// <summary>The kind and geometry of a convolution or a pool.</summary>
+    /// <param name="Type">The weights file's type: <c>conv2d</c>, <c>conv1d</c>, <c>maxpool2d</c>, <c>avgpool2d</c>,
+    /// <c>maxpool1d</c>, <c>avgpool1d</c> or <c>globalavgpool</c>.</param>
+    /// <param name="Shape">Input, output, window, strides, padding, dilations and groups.</param>
+    /// <param name="CountIncludePad">For an average pool, whether padding counts in the divisor.</param>
+    /// <param name="CeilMode">For a pool, whether its output size was rounded up.</param>
+    /// <param name="Padding">How the padding was declared: <c>explicit</c>, <c>same</c> or <c>causal</c>.</param>
+    /// <param name="Dimensions">1 for a layer over C x L planes (height 1), 2 for C x H x W.</param>
+    public sealed record ConvolutionInfo(string Type, Runtime.ConvolutionShape Shape, bool CountIncludePad = true, bool CeilMode = false, string Padding = "explicit", int Dimensions = 2)
+    {
+        /// <summary>Whether the layer is a convolution rather than a pool.</summary>
+        public bool IsConvolution => Type.StartsWith("conv", System.StringComparison.Ordinal);
+
+        /// <summary>A short description such as <c>conv2d 1x28x28 -> 6x28x28 k5x5 s1x1 p2x2</c>.</summary>
+        public override string ToString() => string.Create(
+            CultureInfo.InvariantCulture,
+            $"{Type} {Shape.InChannels}x{Shape.InHeight}x{Shape.InWidth} -> {Shape.OutChannels}x{Shape.OutHeight}x{Shape.OutWidth} k{Shape.KernelHeight}x{Shape.KernelWidth} s{Shape.StrideHeight}x{Shape.StrideWidth} p{Shape.PadTop}x{Shape.PadLeft}{(Shape.DilationHeight * Shape.DilationWidth != 1 ? $" d{Shape.DilationHeight}x{Shape.DilationWidth}" : string.Empty)}{(Shape.Groups != 1 ? $" g{Shape.Groups}" : string.Empty)}");
     }
 }

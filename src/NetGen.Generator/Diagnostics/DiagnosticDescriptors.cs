@@ -191,6 +191,30 @@ namespace NetGen.Generator.Diagnostics
             "The NormalizedSize of layer {0}'s [LayerNorm] must be a positive divisor of its input size, {1}, but it is {2}",
             "NormalizedSize is how many consecutive values are normalised together (nn.LayerNorm(d) over a [t, d] sample has NormalizedSize = d); leave it out to normalise the whole input.");
 
+        public static readonly DiagnosticDescriptor ConvolutionParameterOutOfRange = Error(
+            "NG0031",
+            "Convolution or pool setting out of range",
+            "The {0} of layer {1}'s [{2}] must be {3}, but it is {4}",
+            "Kernels, strides, dilations and filters are at least 1, padding at least 0 (and at most half the window for a pool, as PyTorch requires), and groups divide both the input channels and the filters.");
+
+        public static readonly DiagnosticDescriptor ConvolutionLeavesNothing = Error(
+            "NG0032",
+            "Convolution or pool leaves no output",
+            "Layer {0}'s [{1}] on its input of {2} gives an output of {3}: its window spans {4}, more than the padded input",
+            "The window, stretched by its dilation, must fit inside the input plus its padding at least once. Use a smaller kernel, stride or dilation, pad the input, or remove a pooling layer before this one.");
+
+        public static readonly DiagnosticDescriptor ConvolutionNeedsSpatialInput = Error(
+            "NG0033",
+            "Convolution or pool needs a channels-first input",
+            "Layer {0}'s [{1}] needs an input of {2}, but its input is {3}",
+            "A 2-D layer reads C x H x W values ([Input(c, h, w)] or a 2-D layer before it), a 1-D layer C x L ([Input(c, length)] or a 1-D layer before it). A [Dense] or [Maxout] layer flattens its input, so convolutions and pools come before the dense layers.");
+
+        public static readonly DiagnosticDescriptor SoftmaxOnConvolution = Error(
+            "NG0034",
+            "Softmax on a convolution",
+            "Layer {0}'s [{1}] cannot use Softmax: its output of {2} does not say which axis the softmax runs over",
+            "Classify with a [Dense(classes, Activation.Softmax)] after the convolutions (after a [GlobalAvgPool] for a fully convolutional net).");
+
         public static readonly DiagnosticDescriptor InternalError = Error(
             "NG0099",
             "NetGen failed unexpectedly",

@@ -215,7 +215,11 @@ namespace NetGen.Generator.Emitting
                 w.Line(Banner(layer, batched: true));
                 string h = layer.IsIdentity ? $"a{k}" : Slice(scratch, $"h{k}", tile);
                 w.Line($"{Names.Span(t)} a{k} = {Slice(scratch, $"a{k}", tile)}, h{k} = {h};");
-                if (layer.IsAffine)
+                if (layer.IsSpatial)
+                {
+                    w.Line(SpatialEmitter.Forward(net, layer, batched: true));
+                }
+                else if (layer.IsAffine)
                 {
                     w.Call($"{kernels}.AffineBatch{k}", PassEmitter.WithBias(layer, $"p.Slice({Int(layer.Offset)}, {Int(layer.WeightCount)})", $"p.Slice({Int(layer.BiasOffset)}, {Int(m)})", $"h{Int(layer.Number - 1)}", $"a{k}", "rows"));
                 }
@@ -310,7 +314,9 @@ namespace NetGen.Generator.Emitting
             bool transposed = BatchKernelEmitter.TransposedGradient(net, layer);
             string dwRule = transposed ? $"dW{k}^T += dA{k}^T H{prev} (in dwt{k})" : $"dW{k} += H{prev}^T dA{k}";
             string dbRule = layer.HasBias ? $";  db{k} += column sums of dA{k}" : " (no bias)";
-            string rule = layer.IsAffine
+            string rule = layer.IsSpatial
+                ? SpatialEmitter.Rule(layer, sgd: false, batched: true)
+                : layer.IsAffine
                 ? $"{dwRule}{dbRule}{(layer.Number > 1 ? $";  dH{prev} = dA{k} W{k}^T" : string.Empty)}"
                 : PassEmitter.LayerNormRule(layer, sgd: false, batched: true);
             w.Line($"// Layer {k} backward: {(fused ? string.Empty : PassEmitter.DerivativeRule(layer, batched: true) + ";  ")}{rule}");
@@ -322,7 +328,16 @@ namespace NetGen.Generator.Emitting
             string kernels = Names.QualifiedKernelClass(net.Type);
             string dw = transposed ? $"dwt{k}" : GradientSlice(layer);
             string db = $"g.Slice({Int(layer.BiasOffset)}, {Int(layer.AffineOutputs)})";
-            if (!layer.IsAffine)
+            if (layer.IsSpatial)
+            {
+                if (layer.Number > 1)
+                {
+                    w.Line($"{Names.Span(t)} dh{prev} = {Slice(scratch, $"dh{prev}", tile)};");
+                }
+
+                SpatialEmitter.EmitBackward(w, net, layer, sgd: false, batched: true, gradientScratch: null);
+            }
+            else if (!layer.IsAffine)
             {
                 string dx = layer.Number > 1 ? $"dh{prev}" : $"{Names.Span(t)}.Empty";
                 if (layer.Number > 1)

@@ -30,6 +30,7 @@ namespace NetGen.Generator.Emitting
                 }, w => EmitMembers(w, net, scratch))),
                 (hint + ".Kernels.g.cs", EmitKernelClass(net, w =>
                 {
+                    SpatialEmitter.EmitShapes(w, net);
                     foreach (LayerSpec layer in net.Layers.Where(l => l.IsAffine))
                     {
                         w.Separate();
@@ -63,6 +64,7 @@ namespace NetGen.Generator.Emitting
                 (hint + ".g.cs", EmitType(net, string.Empty, w => EmitTypeDocumentation(w, net, summary, trainable: false), w => EmitBakedMembers(w, baked))),
                 (hint + ".Kernels.g.cs", EmitKernelClass(net, w =>
                 {
+                    SpatialEmitter.EmitShapes(w, net);
                     foreach (LayerSpec layer in net.Layers.Where(l => l.IsAffine))
                     {
                         w.Separate();
@@ -158,7 +160,7 @@ namespace NetGen.Generator.Emitting
             w.Line("/// <remarks>");
             w.Line("/// <list type=\"table\">");
             w.Line("/// <listheader><term>layer</term><description>shape; activation; parameters (W_k at, b_k at)</description></listheader>");
-            w.Line($"/// <item><term>0</term><description>Input {Int(net.InputSize)}</description></item>");
+            w.Line($"/// <item><term>0</term><description>Input {(net.Layers.FirstOrDefault(l => l.Number == 1)?.Conv is { } first ? Planes(first, output: false) : Int(net.InputSize))}</description></item>");
             foreach (LayerSpec layer in net.Layers)
             {
                 w.Line($"/// <item><term>{Int(layer.Number)}</term><description>{Xml(Shape(layer))}; {ActivationName(layer)}; {Int(layer.ParameterCount)} (W{Int(layer.Number)} at {Int(layer.Offset)}, {(layer.HasBias ? $"b{Int(layer.Number)} at {Int(layer.BiasOffset)}" : "no bias")})</description></item>");
@@ -175,6 +177,14 @@ namespace NetGen.Generator.Emitting
             if (net.Layers.Any(l => l.Kind == LayerKind.Maxout))
             {
                 w.Line("/// A maxout layer has N_k x pieces affine outputs, piece-major: output <c>p * N_k + i</c> is piece p of unit i.");
+            }
+
+            if (net.Layers.Any(l => l.Kind == LayerKind.Convolution))
+            {
+                w.Line("/// A convolution's W_k is PyTorch's <c>Conv2d.weight</c> (or <c>Conv1d.weight</c>) flattened: weight (output channel o, input");
+                w.Line("/// channel c of its group, kernel row i, column j) is at <c>offset_k + ((o * C/groups + c) * KH + i) * KW + j</c>; b_k has one");
+                w.Line("/// bias per output channel. Pools have no parameters. Activations between layers are channel-major, then row-major,");
+                w.Line("/// as PyTorch's NCHW, so a dense layer after a convolution reads <c>nn.Flatten</c>'s order.");
             }
 
             if (net.Layers.Any(l => l.Kind == LayerKind.LayerNorm))
@@ -419,6 +429,11 @@ namespace NetGen.Generator.Emitting
                     string tail = layer.Kind == LayerKind.LayerNorm
                         ? $", IsLayerNorm: true, Epsilon: {Real(layer.Epsilon)}{(layer.Groups > 1 ? $", NormalizedSize: {Int(layer.NormalizedSize)}" : string.Empty)}"
                         : layer.HasBias ? string.Empty : ", HasBias: false";
+                    if (layer.Conv is { } conv)
+                    {
+                        tail = $", HasBias: {(layer.HasBias ? "true" : "false")}, Convolution: new(\"{SpatialName(layer).ToLowerInvariant()}\", {SpatialEmitter.Shape(net, layer)}, CountIncludePad: {(conv.CountIncludePad ? "true" : "false")}, CeilMode: {(conv.CeilMode ? "true" : "false")}, Padding: \"{conv.Padding}\", Dimensions: {Int(conv.Dimensions)})";
+                    }
+
                     tail += layer.SoftmaxGroups > 1 ? $", SoftmaxSize: {Int(layer.SoftmaxSize)}" : string.Empty;
                     tail += net.Import?.Logits == true && layer.Number == net.Output.Number ? ", Logits: true" : string.Empty;
                     w.Line($"new({Int(layer.Number)}, {(layer.Kind == LayerKind.Maxout ? "true" : "false")}, {Int(layer.FanIn)}, {Int(layer.Units)}, {Int(layer.Pieces)}, {Names.Activation}.{activation}, {alpha}, {Int(layer.Offset)}{tail}),");
@@ -485,11 +500,18 @@ namespace NetGen.Generator.Emitting
             foreach (LayerSpec layer in net.Layers)
             {
                 string k = Int(layer.Number);
-                w.Line(layer.Kind == LayerKind.LayerNorm ? $"// W{k}: gamma, {Int(layer.NormalizedSize)}" : $"// W{k}: {Int(layer.AffineOutputs)} x {Int(layer.FanIn)}, input-major");
+                if (layer.IsPool)
+                {
+                    continue;
+                }
+
+                w.Line(layer.Kind == LayerKind.LayerNorm ? $"// W{k}: gamma, {Int(layer.NormalizedSize)}"
+                    : layer.Kind == LayerKind.Convolution ? $"// W{k}: {Int(layer.Conv!.OutChannels)} x {Int(layer.Conv.InChannels / layer.Conv.Groups)} x {Int(layer.Conv.KernelHeight)} x {Int(layer.Conv.KernelWidth)}, as PyTorch's weight"
+                    : $"// W{k}: {Int(layer.AffineOutputs)} x {Int(layer.FanIn)}, input-major");
                 EmitValues(w, values, layer.Offset, layer.WeightCount);
                 if (layer.HasBias)
                 {
-                    w.Line(layer.Kind == LayerKind.LayerNorm ? $"// b{k}: beta, {Int(layer.NormalizedSize)}" : $"// b{k}: {Int(layer.AffineOutputs)}");
+                    w.Line(layer.Kind == LayerKind.LayerNorm ? $"// b{k}: beta, {Int(layer.NormalizedSize)}" : $"// b{k}: {Int(layer.BiasCount)}");
                     EmitValues(w, values, layer.BiasOffset, layer.BiasCount);
                 }
             }
@@ -601,6 +623,30 @@ namespace NetGen.Generator.Emitting
                     continue;
                 }
 
+                if (layer.IsPool)
+                {
+                    w.Line($"// Layer {Int(layer.Number)}: a pool, no parameters");
+                    continue;
+                }
+
+                if (layer.Conv is { } conv)
+                {
+                    // PyTorch's fans of a convolution: fan_in = C/groups x KH x KW, fan_out = C' x KH x KW.
+                    bool heConv = layer.Activation is ActivationKind.ReLU or ActivationKind.LeakyReLU or ActivationKind.ELU;
+                    string kc = Int(layer.Number);
+                    string rangeConv = heConv
+                        ? $"{Names.Initializer}.HeRange({Int(conv.FanIn)})"
+                        : $"{Names.Initializer}.GlorotRange({Int(conv.FanIn)}, {Int(conv.FanOut)})";
+                    w.Line($"// Layer {kc}: W{kc} ~ U(-r, r), {(heConv ? "He" : "Glorot")} with fan_in = {Int(conv.FanIn)} (C/groups x KH x KW){(heConv ? string.Empty : $", fan_out = {Int(conv.FanOut)} (C' x KH x KW)")}{(layer.HasBias ? $";  b{kc} = 0" : "; no bias")}");
+                    w.Call($"{Names.Initializer}.Uniform<{t}>", $"p.Slice({Int(layer.Offset)}, {Int(layer.WeightCount)})", rangeConv, "ref random");
+                    if (layer.HasBias)
+                    {
+                        w.Line($"p.Slice({Int(layer.BiasOffset)}, {Int(layer.BiasCount)}).Clear();");
+                    }
+
+                    continue;
+                }
+
                 bool he = layer.Kind == LayerKind.Maxout || layer.Activation is ActivationKind.ReLU or ActivationKind.LeakyReLU or ActivationKind.ELU;
                 string k = Int(layer.Number);
                 string range = he
@@ -617,6 +663,5 @@ namespace NetGen.Generator.Emitting
             w.Close();
         }
 
-        private static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
     }
 }

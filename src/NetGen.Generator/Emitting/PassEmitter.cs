@@ -25,7 +25,11 @@ namespace NetGen.Generator.Emitting
                 w.Line(Banner(layer));
                 string h = layer.IsIdentity ? $"a{k}" : scratch.Slice($"h{k}");
                 w.Line($"global::System.Span<{t}> a{k} = {scratch.Slice($"a{k}")}, h{k} = {h};");
-                if (layer.IsAffine)
+                if (layer.IsSpatial)
+                {
+                    w.Line(SpatialEmitter.Forward(net, layer, batched: false));
+                }
+                else if (layer.IsAffine)
                 {
                     w.Call($"{Names.QualifiedKernelClass(net.Type)}.Affine{k}", WithBias(layer, $"p.Slice({Int(layer.Offset)}, {Int(layer.WeightCount)})", $"p.Slice({Int(layer.BiasOffset)}, {Int(layer.AffineOutputs)})", $"h{prev}", $"a{k}"));
                 }
@@ -119,7 +123,9 @@ namespace NetGen.Generator.Emitting
                 bool fused = i == net.Layers.Count - 1 && net.Loss != LossKind.MeanSquaredError;
                 string update = sgd ? $"W{k} -= eta da{k} h{prev}^T" : $"dW{k} += da{k} h{prev}^T";
                 update += layer.HasBias ? (sgd ? $";  b{k} -= eta da{k}" : $";  db{k} += da{k}") : " (no bias)";
-                string rule = !layer.IsAffine
+                string rule = layer.IsSpatial
+                    ? SpatialEmitter.Rule(layer, sgd, batched: false)
+                    : !layer.IsAffine
                     ? LayerNormRule(layer, sgd)
                     : layer.Number > 1
                         ? sgd ? $"dh{prev} = W{k}^T da{k};  {update}" : $"{update};  dh{prev} = W{k}^T da{k}"
@@ -142,7 +148,11 @@ namespace NetGen.Generator.Emitting
 
                 string kernels = Names.QualifiedKernelClass(net.Type);
                 string[] dxArgument = layer.Number > 1 ? new[] { $"dh{prev}" } : new string[0];
-                if (!layer.IsAffine)
+                if (layer.IsSpatial)
+                {
+                    SpatialEmitter.EmitBackward(w, net, layer, sgd, batched: false, scratch.Has($"dp{k}") ? scratch.Slice($"dp{k}") : null);
+                }
+                else if (!layer.IsAffine)
                 {
                     string dx = layer.Number > 1 ? $"dh{prev}" : $"global::System.Span<{t}>.Empty";
                     int g = layer.NormalizedSize;

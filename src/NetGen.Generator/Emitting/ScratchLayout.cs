@@ -36,6 +36,12 @@ namespace NetGen.Generator.Emitting
                     Add($"da{layer.Number}", layer.AffineOutputs, ref offset);
                 }
 
+                if (layer.Kind == LayerKind.Convolution)
+                {
+                    // SgdStep computes a convolution's gradient here before applying it (dh takes the weights before the step).
+                    Add($"dp{layer.Number}", layer.ParameterCount, ref offset);
+                }
+
                 if (layer.Kind == LayerKind.LayerNorm && layer.Groups > 1)
                 {
                     // SgdStep sums the groups' gradient of gamma and beta here before applying it.

@@ -27,6 +27,64 @@ namespace NetGen.Generator.Model
 
         /// <summary><c>a = gamma * (h - mu) / sqrt(var + eps) + beta</c>: W_k is gamma and b_k is beta, one of each per normalised value.</summary>
         LayerNorm,
+
+        /// <summary>A convolution (<c>[Conv1D]</c>, <c>[Conv2D]</c>): W_k is <c>[out][in/groups][kh][kw]</c>, b_k one per
+        /// output channel; the geometry is in <see cref="LayerSpec.Conv"/>.</summary>
+        Convolution,
+
+        /// <summary>A max pool (1-D or 2-D): no parameters.</summary>
+        MaxPool,
+
+        /// <summary>An average pool (1-D, 2-D or global): no parameters.</summary>
+        AvgPool,
+    }
+
+    /// <summary>The geometry of a convolution or a pool, one sample: the input C x H x W (H = 1 for 1-D), the output, and
+    /// the window. A 1-D layer is a 2-D one with one row and a kernel of height 1.</summary>
+    /// <param name="PadTop">Zeros (or, for a max pool, never-winning positions) before the first row.</param>
+    /// <param name="PadBottom">After the last row: it differs from <paramref name="PadTop"/> for SAME padding with an
+    /// odd total; an average pool's divisor counts up to it.</param>
+    /// <param name="Dimensions">1 or 2: how the layer was declared, for names and the weights file.</param>
+    /// <param name="Global">A global average pool (the window is the whole input).</param>
+    /// <param name="CountIncludePad">For an average pool, whether padding counts in the divisor.</param>
+    /// <param name="CeilMode">For a pool, whether its output size was rounded up (informative; the size is resolved).</param>
+    /// <param name="Padding">How the padding was declared: <c>explicit</c>, <c>same</c> or <c>causal</c>.</param>
+    internal sealed record ConvSpec(
+        int Dimensions,
+        int InChannels,
+        int InHeight,
+        int InWidth,
+        int OutChannels,
+        int OutHeight,
+        int OutWidth,
+        int KernelHeight,
+        int KernelWidth,
+        int StrideHeight,
+        int StrideWidth,
+        int PadTop,
+        int PadLeft,
+        int PadBottom,
+        int PadRight,
+        int DilationHeight,
+        int DilationWidth,
+        int Groups,
+        bool Global = false,
+        bool CountIncludePad = true,
+        bool CeilMode = false,
+        string Padding = "explicit")
+    {
+        public int InputSize => InChannels * InHeight * InWidth;
+
+        public int OutputSize => OutChannels * OutHeight * OutWidth;
+
+        /// <summary>The weights of a convolution: out x in/groups x kh x kw.</summary>
+        public int WeightCount => OutChannels * (InChannels / Groups) * KernelHeight * KernelWidth;
+
+        /// <summary>The input channels each output channel sees: in/groups x kh x kw, PyTorch's fan-in.</summary>
+        public int FanIn => (InChannels / Groups) * KernelHeight * KernelWidth;
+
+        /// <summary>PyTorch's fan-out of a convolution: out x kh x kw.</summary>
+        public int FanOut => OutChannels * KernelHeight * KernelWidth;
     }
 
     /// <summary>One layer k, fully resolved: sizes, activation and where its parameters sit in the flat block.</summary>
@@ -54,18 +112,30 @@ namespace NetGen.Generator.Model
         bool HasBias = true,
         double Epsilon = 0,
         int NormalizedSize = 0,
-        int SoftmaxSize = 0)
+        int SoftmaxSize = 0,
+        ConvSpec? Conv = null)
     {
         /// <summary>The length of a_k: units x pieces (piece-major for maxout).</summary>
         public int AffineOutputs => Units * Pieces;
 
         /// <summary>The length of W_k: fan-in x affine outputs, or one scale per unit for a layer normalisation.</summary>
-        public int WeightCount => Kind == LayerKind.LayerNorm ? NormalizedSize : FanIn * AffineOutputs;
+        public int WeightCount => Kind switch
+        {
+            LayerKind.LayerNorm => NormalizedSize,
+            LayerKind.Convolution => Conv!.WeightCount,
+            LayerKind.MaxPool or LayerKind.AvgPool => 0,
+            _ => FanIn * AffineOutputs,
+        };
 
         public int BiasOffset => Offset + WeightCount;
 
         /// <summary>The number of biases: one per affine output (per normalised value for a layer normalisation), or none.</summary>
-        public int BiasCount => !HasBias ? 0 : Kind == LayerKind.LayerNorm ? NormalizedSize : AffineOutputs;
+        public int BiasCount => !HasBias ? 0 : Kind switch
+        {
+            LayerKind.LayerNorm => NormalizedSize,
+            LayerKind.Convolution => Conv!.OutChannels,
+            _ => AffineOutputs,
+        };
 
         /// <summary>The length of each softmax: all the units, or <see cref="SoftmaxSize"/>.</summary>
         public int SoftmaxWidth => SoftmaxSize > 0 ? SoftmaxSize : Units;
@@ -84,7 +154,14 @@ namespace NetGen.Generator.Model
 
         /// <summary>Whether the layer is an affine map <c>a_k = W_k h_{k-1} + b_k</c> with generated kernels (dense and
         /// maxout), rather than a layer normalisation, which the runtime's <c>Normalization</c> computes.</summary>
-        public bool IsAffine => Kind != LayerKind.LayerNorm;
+        public bool IsAffine => Kind is LayerKind.Dense or LayerKind.Maxout;
+
+        /// <summary>Whether the layer is a pool, with no parameters and no activation.</summary>
+        public bool IsPool => Kind is LayerKind.MaxPool or LayerKind.AvgPool;
+
+        /// <summary>Whether the layer is a convolution or a pool, whose runtime <c>Convolution</c> helpers take its
+        /// <see cref="Conv"/> geometry.</summary>
+        public bool IsSpatial => Conv is not null;
     }
 
     /// <summary>One enclosing type of a nested network type, outermost first.</summary>

@@ -88,6 +88,12 @@ namespace NetGen.Generator.Parsing
                 lines.EndLinePosition.Character);
         }
 
+        /// <summary>Channels-first planes between layers: C x H x W, or C x L with <c>Height</c> 1 and <c>Dimensions</c> 1.</summary>
+        private sealed record Planes(int Channels, int Height, int Width, int Dimensions)
+        {
+            public int Size => Channels * Height * Width;
+        }
+
         /// <summary>One parse: reads the attributes in order, checks the rules, and builds the model if nothing failed.</summary>
         private sealed class Parser
         {
@@ -132,9 +138,9 @@ namespace NetGen.Generator.Parsing
 
                 var inputs = _attributes.Where(a => Is(a, AttributeNames.Input)).ToList();
                 var losses = _attributes.Where(a => Is(a, AttributeNames.Loss)).ToList();
-                var layerAttributes = _attributes.Where(a => Is(a, AttributeNames.Dense) || Is(a, AttributeNames.Maxout) || Is(a, AttributeNames.LayerNorm)).ToList();
+                var layerAttributes = _attributes.Where(a => AttributeNames.Layers.Any(name => Is(a, name))).ToList();
 
-                int inputSize = ParseInput(inputs);
+                (int inputSize, Planes? planes) = ParseInput(inputs);
                 LossKind loss = ParseLoss(losses);
                 (bool isDouble, bool unrolled) = ParseOptions();
 
@@ -150,7 +156,11 @@ namespace NetGen.Generator.Parsing
                 for (int i = 0; i < layerAttributes.Count; i++)
                 {
                     _cancellationToken.ThrowIfCancellationRequested();
-                    LayerSpec? layer = ParseLayer(layerAttributes[i], number: i + 1, isLast: i == layerAttributes.Count - 1, layerCount: layerAttributes.Count, fanIn, fanInKnown, (int)Math.Min(offset, int.MaxValue), unrolled, isDouble);
+                    AttributeData attribute = layerAttributes[i];
+                    bool spatial = AttributeNames.Spatial.Any(name => Is(attribute, name));
+                    LayerSpec? layer = spatial
+                        ? ParseSpatialLayer(attribute, number: i + 1, fanInKnown ? planes : null, fanInKnown, (int)Math.Min(offset, int.MaxValue), fanIn, layerAttributes)
+                        : ParseLayer(attribute, number: i + 1, isLast: i == layerAttributes.Count - 1, layerCount: layerAttributes.Count, fanIn, fanInKnown, (int)Math.Min(offset, int.MaxValue), unrolled, isDouble);
                     if (layer is null)
                     {
                         fanIn = 1; // keep checking later layers for their own errors, but not against a size that is unknown
@@ -159,6 +169,12 @@ namespace NetGen.Generator.Parsing
                     }
 
                     fanInKnown = true;
+
+                    // A convolution or pool gives channels-first planes; a layer normalisation keeps them; a dense or maxout
+                    // layer flattens them.
+                    planes = layer.Conv is { } conv
+                        ? new Planes(conv.OutChannels, conv.OutHeight, conv.OutWidth, conv.Dimensions)
+                        : layer.Kind == LayerKind.LayerNorm ? planes : null;
 
                     layers.Add(layer);
                     offset += layer.ParameterCount;
@@ -207,7 +223,7 @@ namespace NetGen.Generator.Parsing
                 CheckSingleDeclaration();
                 foreach (AttributeData attribute in _attributes)
                 {
-                    if (Is(attribute, AttributeNames.Input) || Is(attribute, AttributeNames.Dense) || Is(attribute, AttributeNames.Maxout) || Is(attribute, AttributeNames.LayerNorm) || Is(attribute, AttributeNames.Weights))
+                    if (Is(attribute, AttributeNames.Input) || AttributeNames.Layers.Any(name => Is(attribute, name)) || Is(attribute, AttributeNames.Weights))
                     {
                         string name = attribute.AttributeClass!.Name;
                         Report(DiagnosticDescriptors.OnnxModelWithLayers, attribute, _type.Name, name.EndsWith("Attribute", StringComparison.Ordinal) ? name.Substring(0, name.Length - 9) : name);
@@ -354,12 +370,13 @@ namespace NetGen.Generator.Parsing
                 }
             }
 
-            private int ParseInput(List<AttributeData> inputs)
+            /// <summary>The input's size, and its channels-first shape when declared with two or three dimensions.</summary>
+            private (int Size, Planes? Planes) ParseInput(List<AttributeData> inputs)
             {
                 if (inputs.Count == 0)
                 {
                     Report(DiagnosticDescriptors.MissingInput, _attributes.First(), _type.Name);
-                    return 1;
+                    return (1, null);
                 }
 
                 if (inputs.Count > 1)
@@ -367,14 +384,281 @@ namespace NetGen.Generator.Parsing
                     Report(DiagnosticDescriptors.DuplicateInput, inputs[1], _type.Name, Int(inputs.Count));
                 }
 
-                int size = IntArgument(inputs[0], 0);
-                if (size < 1)
+                AttributeData input = inputs[0];
+                int count = input.ConstructorArguments.Length;
+                string[] names = count == 3 ? new[] { "channels", "height", "width" } : count == 2 ? new[] { "channels", "length" } : new[] { "size" };
+                long size = 1;
+                for (int d = 0; d < count; d++)
                 {
-                    Report(DiagnosticDescriptors.InvalidSize, inputs[0], "[Input] size", Int(size));
-                    return 1;
+                    int value = IntArgument(input, d);
+                    if (value < 1)
+                    {
+                        Report(DiagnosticDescriptors.InvalidSize, input, count == 1 ? "[Input] size" : $"The [Input] {names[d]}", Int(value));
+                        return (1, null);
+                    }
+
+                    size *= value;
                 }
 
-                return size;
+                if (size > MaxParameters)
+                {
+                    Report(DiagnosticDescriptors.TooManyParameters, input, _type.Name, Int(size), Int(MaxParameters));
+                    return (1, null);
+                }
+
+                return count switch
+                {
+                    3 => ((int)size, new Planes(IntArgument(input, 0), IntArgument(input, 1), IntArgument(input, 2), 2)),
+                    2 => ((int)size, new Planes(IntArgument(input, 0), 1, IntArgument(input, 1), 1)),
+                    _ => ((int)size, null),
+                };
+            }
+
+            /// <summary>A convolution or a pool: its settings checked one by one, then its output shape computed and checked.</summary>
+            private LayerSpec? ParseSpatialLayer(AttributeData attribute, int number, Planes? planes, bool fanInKnown, int offset, int fanIn, List<AttributeData> layers)
+            {
+                string name = ShortName(attribute);
+                bool conv = Is(attribute, AttributeNames.Conv2D) || Is(attribute, AttributeNames.Conv1D);
+                bool global = Is(attribute, AttributeNames.GlobalAvgPool);
+                bool max = Is(attribute, AttributeNames.MaxPool2D) || Is(attribute, AttributeNames.MaxPool1D);
+                int dimensions = global ? planes?.Dimensions ?? 2 : name.EndsWith("1D", StringComparison.Ordinal) ? 1 : 2;
+                bool ok = true;
+
+                void Require(bool condition, string setting, string rule, int value)
+                {
+                    if (!condition)
+                    {
+                        Report(DiagnosticDescriptors.ConvolutionParameterOutOfRange, attribute, setting, Int(number), name, rule, Int(value));
+                        ok = false;
+                    }
+                }
+
+                // The settings, per axis: a 1-D layer is a 2-D one with one row.
+                int filters = 0, kh = 1, kw = 1, sh = 1, sw = 1, dh = 1, dw = 1, ph = 0, pw = 0, groups = 1, mode = 0;
+                int activationValue = 0;
+                if (conv)
+                {
+                    filters = NamedParameter(attribute, "filters", 0);
+                    Require(filters >= 1, "filter count", "at least 1", filters);
+                    activationValue = NamedParameter(attribute, "activation", 0);
+                    if (dimensions == 2)
+                    {
+                        kh = NamedParameter(attribute, "kernel", 0) is var k && k != 0 ? k : NamedParameter(attribute, "kernelHeight", 0);
+                        kw = NamedParameter(attribute, "kernel", 0) is var k2 && k2 != 0 ? k2 : NamedParameter(attribute, "kernelWidth", 0);
+                        Require(kh >= 1, "kernel height", "at least 1", kh);
+                        Require(kw >= 1, "kernel width", "at least 1", kw);
+                        int stride = NamedInt(attribute, "Stride", 1), dilation = NamedInt(attribute, "Dilation", 1), padding = NamedInt(attribute, "Padding", 0);
+                        sh = NamedInt(attribute, "StrideHeight", stride);
+                        sw = NamedInt(attribute, "StrideWidth", stride);
+                        dh = NamedInt(attribute, "DilationHeight", dilation);
+                        dw = NamedInt(attribute, "DilationWidth", dilation);
+                        ph = NamedInt(attribute, "PaddingHeight", padding);
+                        pw = NamedInt(attribute, "PaddingWidth", padding);
+                    }
+                    else
+                    {
+                        kw = NamedParameter(attribute, "kernel", 0);
+                        Require(kw >= 1, "kernel", "at least 1", kw);
+                        sw = NamedInt(attribute, "Stride", 1);
+                        dw = NamedInt(attribute, "Dilation", 1);
+                        pw = NamedInt(attribute, "Padding", 0);
+                    }
+
+                    Require(sh >= 1, dimensions == 2 ? "stride (height)" : "stride", "at least 1", sh);
+                    Require(sw >= 1, dimensions == 2 ? "stride (width)" : "stride", "at least 1", sw);
+                    Require(dh >= 1, dimensions == 2 ? "dilation (height)" : "dilation", "at least 1", dh);
+                    Require(dw >= 1, dimensions == 2 ? "dilation (width)" : "dilation", "at least 1", dw);
+                    Require(ph >= 0, dimensions == 2 ? "padding (height)" : "padding", "at least 0", ph);
+                    Require(pw >= 0, dimensions == 2 ? "padding (width)" : "padding", "at least 0", pw);
+                    mode = NamedInt(attribute, "PaddingMode", 0);
+                    if (mode is not (0 or 1 or 2))
+                    {
+                        Report(DiagnosticDescriptors.UnknownEnumValue, attribute, $"The padding mode of layer {number}", Int(mode), "PaddingMode");
+                        ok = false;
+                    }
+                    else if (mode == 2 && dimensions == 2)
+                    {
+                        Report(DiagnosticDescriptors.ConvolutionParameterOutOfRange, attribute, "padding mode", Int(number), name, "Explicit or Same (Causal is for [Conv1D])", "Causal");
+                        ok = false;
+                    }
+
+                    groups = NamedInt(attribute, "Groups", 1);
+                    Require(groups >= 1, "group count", "at least 1", groups);
+                    if (groups >= 1 && filters >= 1 && filters % groups != 0)
+                    {
+                        Report(DiagnosticDescriptors.ConvolutionParameterOutOfRange, attribute, "group count", Int(number), name, $"a divisor of its {Int(filters)} filters", Int(groups));
+                        ok = false;
+                    }
+
+                    if (groups >= 1 && planes is { } p && p.Channels % groups != 0)
+                    {
+                        Report(DiagnosticDescriptors.ConvolutionParameterOutOfRange, attribute, "group count", Int(number), name, $"a divisor of its {Int(p.Channels)} input channels", Int(groups));
+                        ok = false;
+                    }
+                }
+                else if (!global)
+                {
+                    int size = IntArgument(attribute, 0);
+                    Require(size >= 1, "window size", "at least 1", size);
+                    int stride = NamedInt(attribute, "Stride", 0);
+                    if (stride == 0)
+                    {
+                        stride = size; // PyTorch's default: non-overlapping windows
+                    }
+
+                    Require(stride >= 1, "stride", "at least 1", stride);
+                    int padding = NamedInt(attribute, "Padding", 0);
+                    Require(padding >= 0 && padding <= size / 2, "padding", $"from 0 to half the window ({Int(Math.Max(0, size / 2))})", padding);
+                    (kw, sw, pw) = (size, stride, padding);
+                    (kh, sh, ph) = dimensions == 2 ? (size, stride, padding) : (1, 1, 0);
+                }
+
+                var activation = ActivationKind.Identity;
+                double alpha = 0;
+                if (conv)
+                {
+                    if (!Enum.IsDefined(typeof(ActivationKind), activationValue))
+                    {
+                        Report(DiagnosticDescriptors.UnknownEnumValue, attribute, $"The activation of layer {number}", Int(activationValue), "Activation");
+                        return null;
+                    }
+
+                    activation = (ActivationKind)activationValue;
+                    alpha = ParseAlpha(attribute, activation, isMaxout: false, ref ok);
+                }
+
+                // The input must be channels-first planes of the layer's dimension.
+                string needs = dimensions == 2 ? "C x H x W (channels, height, width)" : "C x L (channels, length)";
+                if (!fanInKnown)
+                {
+                    return null;
+                }
+
+                if (planes is null || (!global && planes.Dimensions != dimensions))
+                {
+                    string from = planes is { } q
+                        ? $"{Describe(q)} from {(number == 1 ? "[Input]" : $"layer {Int(number - 1)}'s [{ShortName(layers[number - 2])}]")}"
+                        : $"a flat vector of {Int(fanIn)} values from {(number == 1 ? "[Input(size)]" : $"layer {Int(number - 1)}'s [{ShortName(layers[number - 2])}]")}";
+                    Report(DiagnosticDescriptors.ConvolutionNeedsSpatialInput, attribute, Int(number), name, needs, from);
+                    return null;
+                }
+
+                if (conv && activation == ActivationKind.Softmax)
+                {
+                    Report(DiagnosticDescriptors.SoftmaxOnConvolution, attribute, Int(number), name, $"{Int(filters)} channels of {(dimensions == 2 ? "H x W" : "L")} positions");
+                    ok = false;
+                }
+
+                if (!ok)
+                {
+                    return null;
+                }
+
+                Planes input = planes;
+                if (global)
+                {
+                    (kh, kw, sh, sw) = (input.Height, input.Width, 1, 1);
+                }
+
+                // Padding: explicit on both sides, ONNX's SAME_UPPER (the extra zero at the end), or causal (all before).
+                int pt = ph, pb = ph, pl = pw, pr = pw;
+                if (mode == 1)
+                {
+                    (pt, pb) = Same(input.Height, kh, sh, dh);
+                    (pl, pr) = Same(input.Width, kw, sw, dw);
+                }
+                else if (mode == 2)
+                {
+                    (pl, pr) = (dw * (kw - 1), 0);
+                }
+
+                bool ceil = !conv && !global && NamedBool(attribute, "CeilMode", false);
+                int outHeight = OutputSize(input.Height, kh, sh, dh, pt, pb, ceil);
+                int outWidth = OutputSize(input.Width, kw, sw, dw, pl, pr, ceil);
+                int outChannels = conv ? filters : input.Channels;
+                if (outHeight < 1 || outWidth < 1)
+                {
+                    string window = dimensions == 2 ? $"{Int(((kh - 1) * dh) + 1)} x {Int(((kw - 1) * dw) + 1)}" : Int(((kw - 1) * dw) + 1);
+                    string padded = dimensions == 2 ? $"{Int(input.Height + pt + pb)} x {Int(input.Width + pl + pr)}" : Int(input.Width + pl + pr);
+                    Report(DiagnosticDescriptors.ConvolutionLeavesNothing, attribute, Int(number), name, Describe(input), Describe(new Planes(outChannels, Math.Max(0, outHeight), Math.Max(0, outWidth), dimensions)), $"{window} against a padded input of {padded}");
+                    return null;
+                }
+
+                var geometry = new ConvSpec(
+                    dimensions, input.Channels, input.Height, input.Width, outChannels, outHeight, outWidth, kh, kw, sh, sw, pt, pl, pb, pr, dh, dw, groups,
+                    Global: global,
+                    CountIncludePad: !global && NamedBool(attribute, "CountIncludePad", true),
+                    CeilMode: ceil,
+                    Padding: mode == 1 ? "same" : mode == 2 ? "causal" : "explicit");
+                long units = (long)outChannels * outHeight * outWidth;
+                long parameters = conv ? (long)geometry.WeightCount + outChannels : 0;
+                if (units > MaxParameters || parameters > MaxParameters)
+                {
+                    Report(DiagnosticDescriptors.TooManyParameters, attribute, _type.Name, Int(Math.Max(units, parameters)), Int(MaxParameters));
+                    return null;
+                }
+
+                LayerKind kind = conv ? LayerKind.Convolution : max ? LayerKind.MaxPool : LayerKind.AvgPool;
+                bool hasBias = conv && NamedBool(attribute, "Bias", true);
+                return new LayerSpec(number, kind, input.Size, (int)units, 1, activation, alpha, offset, hasBias, Conv: geometry);
+            }
+
+            /// <summary>ONNX's SAME_UPPER padding of one axis: the output keeps ceil(size / stride) positions, and an odd total
+            /// puts the extra zero at the end.</summary>
+            private static (int Before, int After) Same(int size, int kernel, int stride, int dilation)
+            {
+                int outputs = (size + stride - 1) / stride;
+                int total = Math.Max(0, ((outputs - 1) * stride) + ((kernel - 1) * dilation) + 1 - size);
+                return (total / 2, total - (total / 2));
+            }
+
+            /// <summary>The output positions on one axis, PyTorch's rule: <c>floor((n + p0 + p1 - r(k - 1) - 1) / s) + 1</c>, or
+            /// the ceiling in ceil mode, where a last window that would start in the end padding is dropped.</summary>
+            private static int OutputSize(int size, int kernel, int stride, int dilation, int before, int after, bool ceil)
+            {
+                long span = (long)size + before + after - ((long)dilation * (kernel - 1)) - 1;
+                if (span < 0)
+                {
+                    return 0;
+                }
+
+                long outputs = (ceil ? (span + stride - 1) / stride : span / stride) + 1;
+                if (ceil && (outputs - 1) * stride >= size + before)
+                {
+                    outputs--;
+                }
+
+                return (int)Math.Min(outputs, int.MaxValue);
+            }
+
+            private static string Describe(Planes planes) => planes.Dimensions == 2
+                ? $"{Int(planes.Channels)} x {Int(planes.Height)} x {Int(planes.Width)}"
+                : $"{Int(planes.Channels)} x {Int(planes.Width)}";
+
+            private static string ShortName(AttributeData attribute)
+            {
+                string name = attribute.AttributeClass?.Name ?? "?";
+                return name.EndsWith("Attribute", StringComparison.Ordinal) ? name.Substring(0, name.Length - 9) : name;
+            }
+
+            /// <summary>A constructor argument by its parameter's name (the constructors of [Conv2D] differ in arity).</summary>
+            private static int NamedParameter(AttributeData attribute, string parameter, int fallback)
+            {
+                IMethodSymbol? constructor = attribute.AttributeConstructor;
+                if (constructor is null)
+                {
+                    return fallback;
+                }
+
+                for (int i = 0; i < constructor.Parameters.Length && i < attribute.ConstructorArguments.Length; i++)
+                {
+                    if (constructor.Parameters[i].Name == parameter && attribute.ConstructorArguments[i].Value is int value)
+                    {
+                        return value;
+                    }
+                }
+
+                return fallback;
             }
 
             private LossKind ParseLoss(List<AttributeData> losses)

@@ -1,0 +1,557 @@
+using System;
+using System.ComponentModel;
+using System.Numerics;
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+
+namespace NetGen.Runtime
+{
+    /// <summary>The geometry of a convolution or a pool over one sample: input C x H x W, output C' x H' x W', a window of
+    /// KH x KW taps with strides, dilations, zero padding and groups. A 1-D layer has H = H' = KH = 1. Generated code passes
+    /// it with every field a constant of its layer.</summary>
+    /// <param name="InChannels">C.</param>
+    /// <param name="InHeight">H.</param>
+    /// <param name="InWidth">W.</param>
+    /// <param name="OutChannels">C' (equal to C for a pool).</param>
+    /// <param name="OutHeight">H'.</param>
+    /// <param name="OutWidth">W'.</param>
+    /// <param name="KernelHeight">KH.</param>
+    /// <param name="KernelWidth">KW.</param>
+    /// <param name="StrideHeight">The step between output rows, in input rows.</param>
+    /// <param name="StrideWidth">The step between output columns.</param>
+    /// <param name="PadTop">Padding before the first row.</param>
+    /// <param name="PadLeft">Padding before the first column.</param>
+    /// <param name="DilationHeight">The spacing of kernel rows.</param>
+    /// <param name="DilationWidth">The spacing of kernel columns.</param>
+    /// <param name="Groups">Channel groups of a convolution (1 for a pool).</param>
+    /// <param name="PadBottom">Padding after the last row: an average pool's divisor counts up to it.</param>
+    /// <param name="PadRight">Padding after the last column.</param>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public readonly record struct ConvolutionShape(
+        int InChannels,
+        int InHeight,
+        int InWidth,
+        int OutChannels,
+        int OutHeight,
+        int OutWidth,
+        int KernelHeight,
+        int KernelWidth,
+        int StrideHeight,
+        int StrideWidth,
+        int PadTop,
+        int PadLeft,
+        int DilationHeight,
+        int DilationWidth,
+        int Groups,
+        int PadBottom,
+        int PadRight)
+    {
+        /// <summary>C x H x W.</summary>
+        public int InputSize => InChannels * InHeight * InWidth;
+
+        /// <summary>C' x H' x W'.</summary>
+        public int OutputSize => OutChannels * OutHeight * OutWidth;
+
+        /// <summary>The taps one output channel of a convolution reads: C/groups x KH x KW (a row of its weights).</summary>
+        public int Taps => InChannels / Groups * KernelHeight * KernelWidth;
+
+        /// <summary>The weights of a convolution, <c>[C'][C/groups][KH][KW]</c> as PyTorch's <c>Conv2d.weight</c>.</summary>
+        public int WeightCount => OutChannels * Taps;
+
+        /// <summary>H' x W', the positions of one output channel.</summary>
+        public int Positions => OutHeight * OutWidth;
+    }
+
+    /// <summary>Convolutions and pools over one sample or a block of samples stored one after another, channel-major then
+    /// row-major (PyTorch's NCHW). See docs/maths.md#convolutions for the equations and the backward rules.</summary>
+    /// <remarks>
+    /// <para>A convolution runs as im2col: the taps each output position reads are gathered into the rows of a matrix
+    /// <c>X</c> (<c>Taps</c> x <c>Positions</c> per group, zeros where the window is in the padding), so the layer becomes
+    /// <c>A = W X + b</c>, one vectorised multiply-add over a whole output channel per weight. The backward pass is its
+    /// transpose: <c>dW += dA X^T</c>, <c>db += row sums of dA</c>, <c>dX = W^T dA</c>, whose columns scatter back onto the
+    /// input positions they came from (col2im, the transposed convolution).</para>
+    /// <para>The gathered matrix lives in a per-thread workspace, grown once: nothing is allocated after the first call
+    /// on a thread. Passes do not nest, so one workspace per thread suffices.</para>
+    /// <para>Gradients of the parameters are added (<c>+=</c>); the input gradient is overwritten. An empty input gradient
+    /// (the first layer's) is skipped.</para>
+    /// </remarks>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static class Convolution
+    {
+        /// <summary>Forward: <c>a[o,y,x] = b[o] + sum_{c in group(o), i, j} w[o,c,i,j] x[c, y*sh + i*dh - pt, x*sw + j*dw - pl]</c>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void Convolve<T>(ReadOnlySpan<T> w, ReadOnlySpan<T> b, ReadOnlySpan<T> x, in ConvolutionShape shape, Span<T> a)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            Check(w.Length, shape.WeightCount, nameof(w));
+            Check(x.Length, shape.InputSize, nameof(x));
+            Check(a.Length, shape.OutputSize, nameof(a));
+            if (!b.IsEmpty)
+            {
+                Check(b.Length, shape.OutChannels, nameof(b));
+            }
+
+            int taps = shape.Taps, positions = shape.Positions;
+            int outPerGroup = shape.OutChannels / shape.Groups;
+            Span<T> columns = Workspace<T>.Get(taps * positions, 0);
+            for (int g = 0; g < shape.Groups; g++)
+            {
+                Gather(x, shape, g, columns);
+                for (int o = g * outPerGroup; o < (g + 1) * outPerGroup; o++)
+                {
+                    Span<T> ao = a.Slice(o * positions, positions);
+                    ao.Fill(b.IsEmpty ? T.Zero : b[o]);
+                    ReadOnlySpan<T> wo = w.Slice(o * taps, taps);
+                    for (int k = 0; k < taps; k++)
+                    {
+                        // a[o, :] += w[o, k] X[k, :]
+                        TensorPrimitives.MultiplyAdd(columns.Slice(k * positions, positions), wo[k], ao, ao);
+                    }
+                }
+            }
+        }
+
+        /// <summary>Backward: <c>dw[o,k] += dA[o,:] . X[k,:]</c>, <c>db[o] += sum dA[o,:]</c> and, unless
+        /// <paramref name="dx"/> is empty, <c>dx = col2im(W^T dA)</c>, the transposed convolution.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void ConvolveBackward<T>(ReadOnlySpan<T> w, ReadOnlySpan<T> x, ReadOnlySpan<T> da, in ConvolutionShape shape, Span<T> dw, Span<T> db, Span<T> dx)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            Check(w.Length, shape.WeightCount, nameof(w));
+            Check(dw.Length, shape.WeightCount, nameof(dw));
+            Check(x.Length, shape.InputSize, nameof(x));
+            Check(da.Length, shape.OutputSize, nameof(da));
+            if (!db.IsEmpty)
+            {
+                Check(db.Length, shape.OutChannels, nameof(db));
+            }
+
+            if (!dx.IsEmpty)
+            {
+                Check(dx.Length, shape.InputSize, nameof(dx));
+                dx.Clear();
+            }
+
+            int taps = shape.Taps, positions = shape.Positions;
+            int outPerGroup = shape.OutChannels / shape.Groups;
+            Span<T> columns = Workspace<T>.Get(taps * positions, taps * positions);
+            Span<T> dcolumns = Workspace<T>.Second(taps * positions);
+            for (int g = 0; g < shape.Groups; g++)
+            {
+                Gather(x, shape, g, columns);
+                if (!dx.IsEmpty)
+                {
+                    dcolumns.Clear();
+                }
+
+                for (int o = g * outPerGroup; o < (g + 1) * outPerGroup; o++)
+                {
+                    ReadOnlySpan<T> dao = da.Slice(o * positions, positions);
+                    if (!db.IsEmpty)
+                    {
+                        db[o] += TensorPrimitives.Sum(dao);
+                    }
+
+                    Span<T> dwo = dw.Slice(o * taps, taps);
+                    ReadOnlySpan<T> wo = w.Slice(o * taps, taps);
+                    for (int k = 0; k < taps; k++)
+                    {
+                        dwo[k] += TensorPrimitives.Dot(dao, columns.Slice(k * positions, positions));
+                        if (!dx.IsEmpty)
+                        {
+                            // dX[k, :] += w[o, k] dA[o, :]
+                            Span<T> dk = dcolumns.Slice(k * positions, positions);
+                            TensorPrimitives.MultiplyAdd(dao, wo[k], dk, dk);
+                        }
+                    }
+                }
+
+                if (!dx.IsEmpty)
+                {
+                    Scatter(dcolumns, shape, g, dx);
+                }
+            }
+        }
+
+        /// <summary><see cref="Convolve{T}"/> for each of <paramref name="rows"/> samples stored one after another.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void ConvolveBatch<T>(ReadOnlySpan<T> w, ReadOnlySpan<T> b, ReadOnlySpan<T> x, in ConvolutionShape shape, Span<T> a, int rows)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            int n = shape.InputSize, m = shape.OutputSize;
+            Check(x.Length, n * rows, nameof(x));
+            Check(a.Length, m * rows, nameof(a));
+            for (int r = 0; r < rows; r++)
+            {
+                Convolve(w, b, x.Slice(r * n, n), shape, a.Slice(r * m, m));
+            }
+        }
+
+        /// <summary><see cref="ConvolveBackward{T}"/> for each of <paramref name="rows"/> samples, the parameter gradients
+        /// summed in row order.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void ConvolveBatchBackward<T>(ReadOnlySpan<T> w, ReadOnlySpan<T> x, ReadOnlySpan<T> da, in ConvolutionShape shape, Span<T> dw, Span<T> db, Span<T> dx, int rows)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            int n = shape.InputSize, m = shape.OutputSize;
+            Check(x.Length, n * rows, nameof(x));
+            Check(da.Length, m * rows, nameof(da));
+            for (int r = 0; r < rows; r++)
+            {
+                ConvolveBackward(w, x.Slice(r * n, n), da.Slice(r * m, m), shape, dw, db, dx.IsEmpty ? dx : dx.Slice(r * n, n));
+            }
+        }
+
+        /// <summary>Max pooling: each output is the largest input in its window; padding never wins, and NaN does (as PyTorch).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void MaxPool<T>(ReadOnlySpan<T> x, in ConvolutionShape shape, Span<T> a)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            Check(x.Length, shape.InputSize, nameof(x));
+            Check(a.Length, shape.OutputSize, nameof(a));
+            int planeIn = shape.InHeight * shape.InWidth;
+            for (int c = 0; c < shape.InChannels; c++)
+            {
+                ReadOnlySpan<T> xc = x.Slice(c * planeIn, planeIn);
+                Span<T> ac = a.Slice(c * shape.Positions, shape.Positions);
+                for (int y = 0; y < shape.OutHeight; y++)
+                {
+                    for (int ox = 0; ox < shape.OutWidth; ox++)
+                    {
+                        ac[(y * shape.OutWidth) + ox] = xc[ArgMax(xc, shape, y, ox)];
+                    }
+                }
+            }
+        }
+
+        /// <summary>Max pooling backward: <c>dx = 0</c>, then each output's gradient is added at its window's arg-max, the
+        /// first one in row-major order on a tie.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void MaxPoolBackward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> da, in ConvolutionShape shape, Span<T> dx)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            Check(x.Length, shape.InputSize, nameof(x));
+            Check(da.Length, shape.OutputSize, nameof(da));
+            Check(dx.Length, shape.InputSize, nameof(dx));
+            dx.Clear();
+            int planeIn = shape.InHeight * shape.InWidth;
+            for (int c = 0; c < shape.InChannels; c++)
+            {
+                ReadOnlySpan<T> xc = x.Slice(c * planeIn, planeIn);
+                Span<T> dxc = dx.Slice(c * planeIn, planeIn);
+                ReadOnlySpan<T> dac = da.Slice(c * shape.Positions, shape.Positions);
+                for (int y = 0; y < shape.OutHeight; y++)
+                {
+                    for (int ox = 0; ox < shape.OutWidth; ox++)
+                    {
+                        dxc[ArgMax(xc, shape, y, ox)] += dac[(y * shape.OutWidth) + ox];
+                    }
+                }
+            }
+        }
+
+        /// <summary>Average pooling: each output is the sum of its window's inputs over the divisor, which counts the
+        /// padding up to the padded edge when <paramref name="countIncludePad"/> is set (PyTorch's <c>count_include_pad</c>)
+        /// and only the inputs otherwise.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void AvgPool<T>(ReadOnlySpan<T> x, in ConvolutionShape shape, bool countIncludePad, Span<T> a)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            Check(x.Length, shape.InputSize, nameof(x));
+            Check(a.Length, shape.OutputSize, nameof(a));
+            int planeIn = shape.InHeight * shape.InWidth;
+            for (int c = 0; c < shape.InChannels; c++)
+            {
+                ReadOnlySpan<T> xc = x.Slice(c * planeIn, planeIn);
+                Span<T> ac = a.Slice(c * shape.Positions, shape.Positions);
+                for (int y = 0; y < shape.OutHeight; y++)
+                {
+                    for (int ox = 0; ox < shape.OutWidth; ox++)
+                    {
+                        (int y0, int y1, int x0, int x1, int divisor) = Window(shape, y, ox, countIncludePad);
+                        T sum = T.Zero;
+                        for (int iy = y0; iy < y1; iy++)
+                        {
+                            for (int ix = x0; ix < x1; ix++)
+                            {
+                                sum += xc[(iy * shape.InWidth) + ix];
+                            }
+                        }
+
+                        ac[(y * shape.OutWidth) + ox] = sum / T.CreateTruncating(divisor);
+                    }
+                }
+            }
+        }
+
+        /// <summary>Average pooling backward: <c>dx = 0</c>, then each output's gradient over its divisor is added to every
+        /// input of its window.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void AvgPoolBackward<T>(ReadOnlySpan<T> da, in ConvolutionShape shape, bool countIncludePad, Span<T> dx)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            Check(da.Length, shape.OutputSize, nameof(da));
+            Check(dx.Length, shape.InputSize, nameof(dx));
+            dx.Clear();
+            int planeIn = shape.InHeight * shape.InWidth;
+            for (int c = 0; c < shape.InChannels; c++)
+            {
+                Span<T> dxc = dx.Slice(c * planeIn, planeIn);
+                ReadOnlySpan<T> dac = da.Slice(c * shape.Positions, shape.Positions);
+                for (int y = 0; y < shape.OutHeight; y++)
+                {
+                    for (int ox = 0; ox < shape.OutWidth; ox++)
+                    {
+                        (int y0, int y1, int x0, int x1, int divisor) = Window(shape, y, ox, countIncludePad);
+                        T share = dac[(y * shape.OutWidth) + ox] / T.CreateTruncating(divisor);
+                        for (int iy = y0; iy < y1; iy++)
+                        {
+                            for (int ix = x0; ix < x1; ix++)
+                            {
+                                dxc[(iy * shape.InWidth) + ix] += share;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        /// <summary><see cref="MaxPool{T}"/> for each of <paramref name="rows"/> samples.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void MaxPoolBatch<T>(ReadOnlySpan<T> x, in ConvolutionShape shape, Span<T> a, int rows)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            int n = shape.InputSize, m = shape.OutputSize;
+            for (int r = 0; r < rows; r++)
+            {
+                MaxPool(x.Slice(r * n, n), shape, a.Slice(r * m, m));
+            }
+        }
+
+        /// <summary><see cref="MaxPoolBackward{T}"/> for each of <paramref name="rows"/> samples.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void MaxPoolBatchBackward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> da, in ConvolutionShape shape, Span<T> dx, int rows)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            int n = shape.InputSize, m = shape.OutputSize;
+            for (int r = 0; r < rows; r++)
+            {
+                MaxPoolBackward(x.Slice(r * n, n), da.Slice(r * m, m), shape, dx.Slice(r * n, n));
+            }
+        }
+
+        /// <summary><see cref="AvgPool{T}"/> for each of <paramref name="rows"/> samples.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void AvgPoolBatch<T>(ReadOnlySpan<T> x, in ConvolutionShape shape, bool countIncludePad, Span<T> a, int rows)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            int n = shape.InputSize, m = shape.OutputSize;
+            for (int r = 0; r < rows; r++)
+            {
+                AvgPool(x.Slice(r * n, n), shape, countIncludePad, a.Slice(r * m, m));
+            }
+        }
+
+        /// <summary><see cref="AvgPoolBackward{T}"/> for each of <paramref name="rows"/> samples.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void AvgPoolBatchBackward<T>(ReadOnlySpan<T> da, in ConvolutionShape shape, bool countIncludePad, Span<T> dx, int rows)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            int n = shape.InputSize, m = shape.OutputSize;
+            for (int r = 0; r < rows; r++)
+            {
+                AvgPoolBackward(da.Slice(r * m, m), shape, countIncludePad, dx.Slice(r * n, n));
+            }
+        }
+
+        /// <summary>im2col for group <paramref name="g"/>: row <c>k = (c * KH + i) * KW + j</c> of <paramref name="columns"/>
+        /// holds, at output position <c>y * W' + x</c>, the input <c>x[c, y*sh + i*dh - pt, x*sw + j*dw - pl]</c>, or 0 in
+        /// the padding.</summary>
+        private static void Gather<T>(ReadOnlySpan<T> x, in ConvolutionShape s, int g, Span<T> columns)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            int perGroup = s.InChannels / s.Groups, planeIn = s.InHeight * s.InWidth, positions = s.Positions;
+            int k = 0;
+            for (int ci = 0; ci < perGroup; ci++)
+            {
+                ReadOnlySpan<T> xc = x.Slice(((g * perGroup) + ci) * planeIn, planeIn);
+                for (int i = 0; i < s.KernelHeight; i++)
+                {
+                    (int y0, int y1) = Valid(s.OutHeight, s.StrideHeight, (i * s.DilationHeight) - s.PadTop, s.InHeight);
+                    for (int j = 0; j < s.KernelWidth; j++, k++)
+                    {
+                        Span<T> row = columns.Slice(k * positions, positions);
+                        int shift = (j * s.DilationWidth) - s.PadLeft;
+                        (int x0, int x1) = Valid(s.OutWidth, s.StrideWidth, shift, s.InWidth);
+                        if (y0 >= y1 || x0 >= x1)
+                        {
+                            row.Clear();
+                            continue;
+                        }
+
+                        row.Slice(0, y0 * s.OutWidth).Clear();
+                        row.Slice(y1 * s.OutWidth).Clear();
+                        for (int y = y0; y < y1; y++)
+                        {
+                            int iy = (y * s.StrideHeight) + (i * s.DilationHeight) - s.PadTop;
+                            Span<T> out_ = row.Slice(y * s.OutWidth, s.OutWidth);
+                            ReadOnlySpan<T> input = xc.Slice(iy * s.InWidth, s.InWidth);
+                            out_.Slice(0, x0).Clear();
+                            out_.Slice(x1).Clear();
+                            if (s.StrideWidth == 1)
+                            {
+                                input.Slice(x0 + shift, x1 - x0).CopyTo(out_.Slice(x0, x1 - x0));
+                            }
+                            else
+                            {
+                                for (int ox = x0; ox < x1; ox++)
+                                {
+                                    out_[ox] = input[(ox * s.StrideWidth) + shift];
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        /// <summary>col2im for group <paramref name="g"/>, the transpose of <see cref="Gather{T}"/>: each entry of
+        /// <paramref name="dcolumns"/> is added to the input position it was gathered from (padding entries are dropped).</summary>
+        private static void Scatter<T>(ReadOnlySpan<T> dcolumns, in ConvolutionShape s, int g, Span<T> dx)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            int perGroup = s.InChannels / s.Groups, planeIn = s.InHeight * s.InWidth, positions = s.Positions;
+            int k = 0;
+            for (int ci = 0; ci < perGroup; ci++)
+            {
+                Span<T> dxc = dx.Slice(((g * perGroup) + ci) * planeIn, planeIn);
+                for (int i = 0; i < s.KernelHeight; i++)
+                {
+                    (int y0, int y1) = Valid(s.OutHeight, s.StrideHeight, (i * s.DilationHeight) - s.PadTop, s.InHeight);
+                    for (int j = 0; j < s.KernelWidth; j++, k++)
+                    {
+                        ReadOnlySpan<T> row = dcolumns.Slice(k * positions, positions);
+                        int shift = (j * s.DilationWidth) - s.PadLeft;
+                        (int x0, int x1) = Valid(s.OutWidth, s.StrideWidth, shift, s.InWidth);
+                        for (int y = y0; y < y1 && x0 < x1; y++)
+                        {
+                            int iy = (y * s.StrideHeight) + (i * s.DilationHeight) - s.PadTop;
+                            ReadOnlySpan<T> from = row.Slice(y * s.OutWidth, s.OutWidth);
+                            Span<T> into = dxc.Slice(iy * s.InWidth, s.InWidth);
+                            if (s.StrideWidth == 1)
+                            {
+                                Span<T> target = into.Slice(x0 + shift, x1 - x0);
+                                TensorPrimitives.Add(target, from.Slice(x0, x1 - x0), target);
+                            }
+                            else
+                            {
+                                for (int ox = x0; ox < x1; ox++)
+                                {
+                                    into[(ox * s.StrideWidth) + shift] += from[ox];
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        /// <summary>The output positions <c>[first, end)</c> whose input <c>o * stride + shift</c> lies in <c>[0, size)</c>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static (int First, int End) Valid(int outputs, int stride, int shift, int size)
+        {
+            int first = shift >= 0 ? 0 : (-shift + stride - 1) / stride;
+            int last = size - 1 - shift;
+            int end = last < 0 ? 0 : Math.Min(outputs, (last / stride) + 1);
+            return (Math.Min(first, end), end);
+        }
+
+        /// <summary>The index in channel plane <paramref name="xc"/> of the largest input in output (y, x)'s window: the first
+        /// in row-major order on a tie, or the first NaN.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static int ArgMax<T>(ReadOnlySpan<T> xc, in ConvolutionShape s, int y, int x)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            int best = -1;
+            T max = T.NegativeInfinity;
+            for (int i = 0; i < s.KernelHeight; i++)
+            {
+                int iy = (y * s.StrideHeight) + (i * s.DilationHeight) - s.PadTop;
+                if ((uint)iy >= (uint)s.InHeight)
+                {
+                    continue;
+                }
+
+                for (int j = 0; j < s.KernelWidth; j++)
+                {
+                    int ix = (x * s.StrideWidth) + (j * s.DilationWidth) - s.PadLeft;
+                    if ((uint)ix >= (uint)s.InWidth)
+                    {
+                        continue;
+                    }
+
+                    int index = (iy * s.InWidth) + ix;
+                    T value = xc[index];
+                    if (best < 0 || value > max || T.IsNaN(value))
+                    {
+                        best = index;
+                        max = value;
+                        if (T.IsNaN(value))
+                        {
+                            return best;
+                        }
+                    }
+                }
+            }
+
+            return best;
+        }
+
+        /// <summary>The window of output (y, x) clipped to the input, and its divisor: PyTorch's <c>avg_pool2d</c>, which
+        /// counts the window up to the padded edge (not past it, in ceil mode) with padding included, and the inputs only
+        /// without.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static (int Y0, int Y1, int X0, int X1, int Divisor) Window(in ConvolutionShape s, int y, int x, bool countIncludePad)
+        {
+            int y0 = (y * s.StrideHeight) - s.PadTop, x0 = (x * s.StrideWidth) - s.PadLeft;
+            int y1 = Math.Min(y0 + s.KernelHeight, s.InHeight + s.PadBottom), x1 = Math.Min(x0 + s.KernelWidth, s.InWidth + s.PadRight);
+            int padded = (y1 - y0) * (x1 - x0);
+            y0 = Math.Max(y0, 0);
+            x0 = Math.Max(x0, 0);
+            y1 = Math.Min(y1, s.InHeight);
+            x1 = Math.Min(x1, s.InWidth);
+            return (y0, y1, x0, x1, countIncludePad ? padded : (y1 - y0) * (x1 - x0));
+        }
+
+        private static void Check(int actual, int expected, string name)
+        {
+            if (actual != expected)
+            {
+                throw new ArgumentException($"'{name}' has length {actual}, but this layer's shape needs {expected}.", name);
+            }
+        }
+
+        /// <summary>The per-thread im2col matrices: the gathered input and, for the backward pass, its gradient.</summary>
+        private static class Workspace<T> where T : unmanaged
+        {
+            [ThreadStatic]
+            private static T[]? t_buffer;
+
+            /// <summary>The first <paramref name="length"/> values of the workspace, which holds <paramref name="second"/>
+            /// more after them for <see cref="Second"/>.</summary>
+            public static Span<T> Get(int length, int second)
+            {
+                T[]? buffer = t_buffer;
+                if (buffer is null || buffer.Length < length + second)
+                {
+                    t_buffer = buffer = new T[length + second];
+                }
+
+                return buffer.AsSpan(0, length);
+            }
+
+            /// <summary>The <paramref name="length"/> values after the first (call <see cref="Get"/> first).</summary>
+            public static Span<T> Second(int length) => t_buffer.AsSpan(t_buffer!.Length - length, length);
+        }
+    }
+}
