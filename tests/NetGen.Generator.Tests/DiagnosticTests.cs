@@ -48,6 +48,24 @@ public class DiagnosticTests
         ("NG0030", DiagnosticSeverity.Error, "[Input(4)] [{|LayerNorm(NormalizedSize = -2)|}] [Dense(1)] [Loss(LossFunction.MeanSquaredError)] public partial class Net;"),
         ("NG0010", DiagnosticSeverity.Error, "[Input(4)] [LayerNorm(Activation = Activation.Sigmoid)] [{|Loss(LossFunction.CrossEntropy)|}] public partial class Net;"),
         ("NG0007", DiagnosticSeverity.Error, "[Input(4)] [{|LayerNorm(Activation = Activation.Softmax)|}] [Dense(1)] [Loss(LossFunction.MeanSquaredError)] public partial class Net;"),
+        ("NG0005", DiagnosticSeverity.Error, "[{|Input(1, 0, 28)|}] [Conv2D(6, 5)] [Loss(LossFunction.MeanSquaredError)] public partial class Net;"),
+        ("NG0031", DiagnosticSeverity.Error, "[Input(1, 28, 28)] [{|Conv2D(6, 5, Stride = 0)|}] [Loss(LossFunction.MeanSquaredError)] public partial class Net;"),
+        ("NG0031", DiagnosticSeverity.Error, "[Input(1, 28, 28)] [{|Conv2D(6, 5, DilationWidth = 0)|}] [Loss(LossFunction.MeanSquaredError)] public partial class Net;"),
+        ("NG0031", DiagnosticSeverity.Error, "[Input(1, 28, 28)] [{|Conv2D(6, 5, Padding = -1)|}] [Loss(LossFunction.MeanSquaredError)] public partial class Net;"),
+        ("NG0031", DiagnosticSeverity.Error, "[Input(3, 28, 28)] [{|Conv2D(6, 3, Groups = 2)|}] [Loss(LossFunction.MeanSquaredError)] public partial class Net;"),
+        ("NG0031", DiagnosticSeverity.Error, "[Input(4, 28, 28)] [{|Conv2D(6, 3, Groups = 4)|}] [Loss(LossFunction.MeanSquaredError)] public partial class Net;"),
+        ("NG0031", DiagnosticSeverity.Error, "[Input(1, 28, 28)] [{|Conv2D(0, 3)|}] [Loss(LossFunction.MeanSquaredError)] public partial class Net;"),
+        ("NG0031", DiagnosticSeverity.Error, "[Input(1, 28, 28)] [{|Conv2D(6, 3, PaddingMode = PaddingMode.Causal)|}] [Loss(LossFunction.MeanSquaredError)] public partial class Net;"),
+        ("NG0031", DiagnosticSeverity.Error, "[Input(1, 28, 28)] [{|MaxPool2D(2, Padding = 2)|}] [Loss(LossFunction.MeanSquaredError)] public partial class Net;"),
+        ("NG0031", DiagnosticSeverity.Error, "[Input(1, 28)] [{|AvgPool1D(0)|}] [Loss(LossFunction.MeanSquaredError)] public partial class Net;"),
+        ("NG0032", DiagnosticSeverity.Error, "[Input(1, 4, 4)] [{|Conv2D(6, 5)|}] [Loss(LossFunction.MeanSquaredError)] public partial class Net;"),
+        ("NG0032", DiagnosticSeverity.Error, "[Input(1, 8)] [Conv1D(2, 3, Dilation = 2)] [{|MaxPool1D(5)|}] [Loss(LossFunction.MeanSquaredError)] public partial class Net;"),
+        ("NG0033", DiagnosticSeverity.Error, "[Input(784)] [{|Conv2D(6, 5)|}] [Loss(LossFunction.MeanSquaredError)] public partial class Net;"),
+        ("NG0033", DiagnosticSeverity.Error, "[Input(1, 28, 28)] [Dense(100)] [{|MaxPool2D(2)|}] [Loss(LossFunction.MeanSquaredError)] public partial class Net;"),
+        ("NG0033", DiagnosticSeverity.Error, "[Input(1, 28, 28)] [{|Conv1D(6, 5)|}] [Loss(LossFunction.MeanSquaredError)] public partial class Net;"),
+        ("NG0034", DiagnosticSeverity.Error, "[Input(1, 8, 8)] [{|Conv2D(4, 3, Activation.Softmax)|}] [Loss(LossFunction.MeanSquaredError)] public partial class Net;"),
+        ("NG0010", DiagnosticSeverity.Error, "[Input(1, 8, 8)] [Conv2D(4, 3)] [{|Loss(LossFunction.CrossEntropy)|}] public partial class Net;"),
+        ("NG0015", DiagnosticSeverity.Error, "[Input(1, 8, 8)] [{|Conv2D(4, 3, Activation.LeakyReLU, Alpha = 2)|}] [Loss(LossFunction.MeanSquaredError)] public partial class Net;"),
     }.Select(c => new object[] { c.Id, c.Severity, c.Source });
 
     /// <summary>A layer after one that failed is not checked against a size nobody knows: no NG0030 beside the NG0005.</summary>
@@ -56,6 +74,26 @@ public class DiagnosticTests
     {
         GeneratorHarness.Result result = GeneratorHarness.Run("using NetGen;\n[Input(4)] [Dense(0)] [LayerNorm(NormalizedSize = 3)] [Dense(1)] [Loss(LossFunction.MeanSquaredError)] public partial class Net;");
         Assert.Equal(new[] { "NG0005" }, result.NetGenDiagnostics.Select(d => d.Id));
+    }
+
+    /// <summary>Impossible shapes name the shapes they computed.</summary>
+    [Theory]
+    [InlineData("[Input(1, 4, 4)] [Conv2D(6, 5)]", "Layer 1's [Conv2D] on its input of 1 x 4 x 4 gives an output of 6 x 0 x 0: its window spans 5 x 5 against a padded input of 4 x 4")]
+    [InlineData("[Input(1, 28, 28)] [Dense(100)] [MaxPool2D(2)]", "Layer 2's [MaxPool2D] needs an input of C x H x W (channels, height, width), but its input is a flat vector of 100 values from layer 1's [Dense]")]
+    [InlineData("[Input(2, 16)] [Conv1D(4, 3, Groups = 3)]", "The group count of layer 1's [Conv1D] must be a divisor of its 4 filters, but it is 3")]
+    public void ShapeErrors_SayWhatWasComputed(string layers, string message)
+    {
+        GeneratorHarness.Result result = GeneratorHarness.Run($"using NetGen;\n{layers} [Loss(LossFunction.MeanSquaredError)] public partial class Net;");
+        Diagnostic diagnostic = Assert.Single(result.NetGenDiagnostics);
+        Assert.Equal(message, diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>A convolution after a failed one is not checked against a shape nobody knows.</summary>
+    [Fact]
+    public void AConvolutionAfterAFailedLayer_IsNotCheckedAgainstAnUnknownShape()
+    {
+        GeneratorHarness.Result result = GeneratorHarness.Run("using NetGen;\n[Input(1, 28, 28)] [Conv2D(6, 5, Stride = 0)] [MaxPool2D(2)] [Loss(LossFunction.MeanSquaredError)] public partial class Net;");
+        Assert.Equal(new[] { "NG0031" }, result.NetGenDiagnostics.Select(d => d.Id));
     }
 
     /// <summary>A tiny epsilon is fine in double, where it stays positive.</summary>

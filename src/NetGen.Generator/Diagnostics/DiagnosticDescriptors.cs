@@ -200,7 +200,7 @@ namespace NetGen.Generator.Diagnostics
         public static readonly DiagnosticDescriptor ConvolutionLeavesNothing = Error(
             "NG0032",
             "Convolution or pool leaves no output",
-            "Layer {0}'s [{1}] on its input of {2} gives an output of {3}: its window spans {4}, more than the padded input",
+            "Layer {0}'s [{1}] on its input of {2} gives an output of {3}: its window spans {4}",
             "The window, stretched by its dilation, must fit inside the input plus its padding at least once. Use a smaller kernel, stride or dilation, pad the input, or remove a pooling layer before this one.");
 
         public static readonly DiagnosticDescriptor ConvolutionNeedsSpatialInput = Error(

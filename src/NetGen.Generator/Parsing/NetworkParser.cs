@@ -433,6 +433,20 @@ namespace NetGen.Generator.Parsing
                     }
                 }
 
+                // One report per setting: per axis only where the axes differ.
+                void RequireAxes(string setting, int height, int width, int minimum)
+                {
+                    string rule = $"at least {Int(minimum)}";
+                    if (height == width)
+                    {
+                        Require(width >= minimum, setting, rule, width);
+                        return;
+                    }
+
+                    Require(height >= minimum, setting + " (height)", rule, height);
+                    Require(width >= minimum, setting + " (width)", rule, width);
+                }
+
                 // The settings, per axis: a 1-D layer is a 2-D one with one row.
                 int filters = 0, kh = 1, kw = 1, sh = 1, sw = 1, dh = 1, dw = 1, ph = 0, pw = 0, groups = 1, mode = 0;
                 int activationValue = 0;
@@ -445,8 +459,7 @@ namespace NetGen.Generator.Parsing
                     {
                         kh = NamedParameter(attribute, "kernel", 0) is var k && k != 0 ? k : NamedParameter(attribute, "kernelHeight", 0);
                         kw = NamedParameter(attribute, "kernel", 0) is var k2 && k2 != 0 ? k2 : NamedParameter(attribute, "kernelWidth", 0);
-                        Require(kh >= 1, "kernel height", "at least 1", kh);
-                        Require(kw >= 1, "kernel width", "at least 1", kw);
+                        RequireAxes("kernel", kh, kw, 1);
                         int stride = NamedInt(attribute, "Stride", 1), dilation = NamedInt(attribute, "Dilation", 1), padding = NamedInt(attribute, "Padding", 0);
                         sh = NamedInt(attribute, "StrideHeight", stride);
                         sw = NamedInt(attribute, "StrideWidth", stride);
@@ -464,12 +477,9 @@ namespace NetGen.Generator.Parsing
                         pw = NamedInt(attribute, "Padding", 0);
                     }
 
-                    Require(sh >= 1, dimensions == 2 ? "stride (height)" : "stride", "at least 1", sh);
-                    Require(sw >= 1, dimensions == 2 ? "stride (width)" : "stride", "at least 1", sw);
-                    Require(dh >= 1, dimensions == 2 ? "dilation (height)" : "dilation", "at least 1", dh);
-                    Require(dw >= 1, dimensions == 2 ? "dilation (width)" : "dilation", "at least 1", dw);
-                    Require(ph >= 0, dimensions == 2 ? "padding (height)" : "padding", "at least 0", ph);
-                    Require(pw >= 0, dimensions == 2 ? "padding (width)" : "padding", "at least 0", pw);
+                    RequireAxes("stride", sh, sw, 1);
+                    RequireAxes("dilation", dh, dw, 1);
+                    RequireAxes("padding", ph, pw, 0);
                     mode = NamedInt(attribute, "PaddingMode", 0);
                     if (mode is not (0 or 1 or 2))
                     {
@@ -490,7 +500,7 @@ namespace NetGen.Generator.Parsing
                         ok = false;
                     }
 
-                    if (groups >= 1 && planes is { } p && p.Channels % groups != 0)
+                    else if (groups >= 1 && planes is { } p && p.Channels % groups != 0)
                     {
                         Report(DiagnosticDescriptors.ConvolutionParameterOutOfRange, attribute, "group count", Int(number), name, $"a divisor of its {Int(p.Channels)} input channels", Int(groups));
                         ok = false;
@@ -500,6 +510,11 @@ namespace NetGen.Generator.Parsing
                 {
                     int size = IntArgument(attribute, 0);
                     Require(size >= 1, "window size", "at least 1", size);
+                    if (size < 1)
+                    {
+                        return null;
+                    }
+
                     int stride = NamedInt(attribute, "Stride", 0);
                     if (stride == 0)
                     {
