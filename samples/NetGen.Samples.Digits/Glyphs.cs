@@ -55,6 +55,32 @@ internal static class Glyphs
         return new Dataset<float>(inputs, 64, targets, 10);
     }
 
+    /// <summary>The same drawings as images of <paramref name="size"/> x <paramref name="size"/> values of 0 or 1 (the
+    /// 32x32 canvas sampled at the nearest pixel), in MNIST's format, for convolutional networks.</summary>
+    public static Dataset<float> GenerateImages(int count, int seed, int size = 28)
+    {
+        var random = new SplitMix64(seed);
+        var inputs = new float[count * size * size];
+        var targets = new float[count * 10];
+        var canvas = new bool[32, 32];
+        for (int n = 0; n < count; n++)
+        {
+            int digit = n % 10;
+            Draw(Font[digit], canvas, ref random);
+            for (int y = 0; y < size; y++)
+            {
+                for (int x = 0; x < size; x++)
+                {
+                    inputs[(n * size * size) + (y * size) + x] = canvas[y * 32 / size, x * 32 / size] ? 1f : 0f;
+                }
+            }
+
+            targets[(n * 10) + digit] = 1;
+        }
+
+        return new Dataset<float>(inputs, size * size, targets, 10);
+    }
+
     private static void Draw(string[] glyph, bool[,] canvas, ref SplitMix64 random)
     {
         Array.Clear(canvas);

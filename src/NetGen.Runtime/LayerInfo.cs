@@ -1,4 +1,5 @@
 using System.Globalization;
+using NetGen.Runtime;
 
 namespace NetGen
 {
@@ -72,14 +73,50 @@ namespace NetGen
     /// <param name="CeilMode">For a pool, whether its output size was rounded up.</param>
     /// <param name="Padding">How the padding was declared: <c>explicit</c>, <c>same</c> or <c>causal</c>.</param>
     /// <param name="Dimensions">1 for a layer over C x L planes (height 1), 2 for C x H x W.</param>
-    public sealed record ConvolutionInfo(string Type, Runtime.ConvolutionShape Shape, bool CountIncludePad = true, bool CeilMode = false, string Padding = "explicit", int Dimensions = 2)
+    public sealed record ConvolutionInfo(string Type, ConvolutionShape Shape, bool CountIncludePad = true, bool CeilMode = false, string Padding = "explicit", int Dimensions = 2)
     {
         /// <summary>Whether the layer is a convolution rather than a pool.</summary>
         public bool IsConvolution => Type.StartsWith("conv", System.StringComparison.Ordinal);
 
-        /// <summary>A short description such as <c>conv2d 1x28x28 -> 6x28x28 k5x5 s1x1 p2x2</c>.</summary>
-        public override string ToString() => string.Create(
-            CultureInfo.InvariantCulture,
-            $"{Type} {Shape.InChannels}x{Shape.InHeight}x{Shape.InWidth} -> {Shape.OutChannels}x{Shape.OutHeight}x{Shape.OutWidth} k{Shape.KernelHeight}x{Shape.KernelWidth} s{Shape.StrideHeight}x{Shape.StrideWidth} p{Shape.PadTop}x{Shape.PadLeft}{(Shape.DilationHeight * Shape.DilationWidth != 1 ? $" d{Shape.DilationHeight}x{Shape.DilationWidth}" : string.Empty)}{(Shape.Groups != 1 ? $" g{Shape.Groups}" : string.Empty)}");
+        /// <summary>A short description such as <c>conv2d 1x28x28 -> 6x28x28 k5x5 s1x1 p2x2</c>, with the dilation, groups,
+        /// padding mode, ceil mode and divisor rule when they are not the defaults: a saved file's topology must match it.</summary>
+        public override string ToString()
+        {
+            ConvolutionShape s = Shape;
+            var text = new System.Text.StringBuilder(string.Create(
+                CultureInfo.InvariantCulture,
+                $"{Type} {s.InChannels}x{s.InHeight}x{s.InWidth} -> {s.OutChannels}x{s.OutHeight}x{s.OutWidth} k{s.KernelHeight}x{s.KernelWidth} s{s.StrideHeight}x{s.StrideWidth} p{s.PadTop}x{s.PadLeft}"));
+            if (s.PadBottom != s.PadTop || s.PadRight != s.PadLeft)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"/{s.PadBottom}x{s.PadRight}");
+            }
+
+            if (Padding != "explicit")
+            {
+                text.Append(' ').Append(Padding);
+            }
+
+            if (s.DilationHeight != 1 || s.DilationWidth != 1)
+            {
+                text.Append(CultureInfo.InvariantCulture, $" d{s.DilationHeight}x{s.DilationWidth}");
+            }
+
+            if (s.Groups != 1)
+            {
+                text.Append(CultureInfo.InvariantCulture, $" g{s.Groups}");
+            }
+
+            if (CeilMode)
+            {
+                text.Append(" ceil");
+            }
+
+            if (!CountIncludePad && Type.StartsWith("avgpool", System.StringComparison.Ordinal))
+            {
+                text.Append(" padding-not-counted");
+            }
+
+            return text.ToString();
+        }
     }
 }

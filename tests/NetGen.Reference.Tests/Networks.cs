@@ -161,3 +161,68 @@ public partial class MnistNet;
 [Dense(10, Activation.Softmax)]
 [Loss(LossFunction.CrossEntropy)]
 public partial class OptdigitsNet;
+
+// Convolutional networks (issue 17): LeNet-5, a depthwise-separable net with SAME padding at stride 2, ceil mode and
+// padding left out of an average's divisor, and a keyword-spotting style 1-D net with a causal dilated convolution.
+[Input(1, 28, 28)]
+[Conv2D(6, 5, Activation.ReLU, Padding = 2)]
+[MaxPool2D(2)]
+[Conv2D(16, 5, Activation.ReLU)]
+[MaxPool2D(2)]
+[Dense(120, Activation.ReLU)]
+[Dense(84, Activation.ReLU)]
+[Dense(10, Activation.Softmax)]
+[Loss(LossFunction.CrossEntropy)]
+public partial class LeNet5;
+
+[Network(Precision = Precision.Double)]
+[Input(1, 28, 28)]
+[Conv2D(6, 5, Activation.ReLU, Padding = 2)]
+[MaxPool2D(2)]
+[Conv2D(16, 5, Activation.ReLU)]
+[MaxPool2D(2)]
+[Dense(120, Activation.ReLU)]
+[Dense(84, Activation.ReLU)]
+[Dense(10, Activation.Softmax)]
+[Loss(LossFunction.CrossEntropy)]
+public partial class LeNet5D;
+
+[Input(4, 10, 10)]
+[Conv2D(4, 3, Activation.ReLU, Padding = 1, Groups = 4)]
+[Conv2D(8, 1, Activation.ELU, Alpha = 0.7)]
+[AvgPool2D(3, Stride = 2, Padding = 1, CeilMode = true, CountIncludePad = false)]
+[Conv2D(6, 3, Activation.Tanh, PaddingMode = PaddingMode.Same, Stride = 2)]
+[GlobalAvgPool]
+[Dense(3, Activation.Sigmoid)]
+[Loss(LossFunction.BinaryCrossEntropy)]
+public partial class DepthwiseSeparable;
+
+[Network(Precision = Precision.Double)]
+[Input(4, 10, 10)]
+[Conv2D(4, 3, Activation.ReLU, Padding = 1, Groups = 4)]
+[Conv2D(8, 1, Activation.ELU, Alpha = 0.7)]
+[AvgPool2D(3, Stride = 2, Padding = 1, CeilMode = true, CountIncludePad = false)]
+[Conv2D(6, 3, Activation.Tanh, PaddingMode = PaddingMode.Same, Stride = 2)]
+[GlobalAvgPool]
+[Dense(3, Activation.Sigmoid)]
+[Loss(LossFunction.BinaryCrossEntropy)]
+public partial class DepthwiseSeparableD;
+
+[Input(3, 40)]
+[Conv1D(8, 3, Activation.LeakyReLU, Alpha = 0.1, PaddingMode = PaddingMode.Causal, Dilation = 2)]
+[MaxPool1D(2)]
+[Conv1D(8, 3, Activation.ReLU, Stride = 2, Padding = 1)]
+[AvgPool1D(2)]
+[Dense(5, Activation.Softmax)]
+[Loss(LossFunction.CrossEntropy)]
+public partial class KeywordConv1D;
+
+[Network(Precision = Precision.Double)]
+[Input(3, 40)]
+[Conv1D(8, 3, Activation.LeakyReLU, Alpha = 0.1, PaddingMode = PaddingMode.Causal, Dilation = 2)]
+[MaxPool1D(2)]
+[Conv1D(8, 3, Activation.ReLU, Stride = 2, Padding = 1)]
+[AvgPool1D(2)]
+[Dense(5, Activation.Softmax)]
+[Loss(LossFunction.CrossEntropy)]
+public partial class KeywordConv1DD;

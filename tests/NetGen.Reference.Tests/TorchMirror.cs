@@ -14,7 +14,7 @@ namespace NetGen.Reference.Tests;
 internal sealed class TorchMirror<T> : IDisposable where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
 {
     private readonly INeuralNetwork<T> _network;
-    private readonly List<(Parameter Weight, Parameter? Bias)> _layers = new();
+    private readonly List<(Parameter? Weight, Parameter? Bias)> _layers = new();
 
     public TorchMirror(INeuralNetwork<T> network)
     {
@@ -22,6 +22,25 @@ internal sealed class TorchMirror<T> : IDisposable where T : unmanaged, System.N
         ReadOnlySpan<T> p = network.Parameters;
         foreach (LayerInfo layer in network.Layers)
         {
+            if (layer.Convolution is { } c)
+            {
+                // A convolution's weight is Conv2d.weight ([out, in/groups, kh, kw], or [out, in/groups, k]) in NetGen's own
+                // order; a pool has no parameters.
+                if (!c.IsConvolution)
+                {
+                    _layers.Add((null, null));
+                    continue;
+                }
+
+                long[] shape = c.Dimensions == 2
+                    ? [c.Shape.OutChannels, c.Shape.InChannels / c.Shape.Groups, c.Shape.KernelHeight, c.Shape.KernelWidth]
+                    : [c.Shape.OutChannels, c.Shape.InChannels / c.Shape.Groups, c.Shape.KernelWidth];
+                _layers.Add((
+                    new Parameter(Tensor(p.Slice(layer.WeightOffset, layer.WeightCount).ToArray(), shape)),
+                    layer.HasBias ? new Parameter(Tensor(p.Slice(layer.BiasOffset, layer.BiasCount).ToArray(), [layer.BiasCount])) : null));
+                continue;
+            }
+
             if (layer.IsLayerNorm)
             {
                 // nn.LayerNorm's weight (gamma) and bias (beta), one per unit.
@@ -54,7 +73,7 @@ internal sealed class TorchMirror<T> : IDisposable where T : unmanaged, System.N
         ? tensor((float[])(object)values, shape)
         : tensor((double[])(object)values, shape);
 
-    public IEnumerable<Parameter> Parameters => _layers.SelectMany(l => l.Bias is null ? new[] { l.Weight } : new[] { l.Weight, l.Bias });
+    public IEnumerable<Parameter> Parameters => _layers.SelectMany(l => new[] { l.Weight, l.Bias }).OfType<Parameter>();
 
     /// <summary>Forward on a batch [B, in]; returns the last layer's pre-activation (logits) and output.</summary>
     public (Tensor Logits, Tensor Output) Forward(Tensor x)
@@ -63,9 +82,11 @@ internal sealed class TorchMirror<T> : IDisposable where T : unmanaged, System.N
         for (int k = 0; k < _layers.Count; k++)
         {
             LayerInfo layer = _network.Layers[k];
-            a = layer.IsLayerNorm
-                ? F.layer_norm(h.view(h.shape[0], layer.Units / layer.NormalizedLength, layer.NormalizedLength), [layer.NormalizedLength], _layers[k].Weight, _layers[k].Bias, layer.Epsilon).view(h.shape[0], layer.Units)
-                : F.linear(h, _layers[k].Weight, _layers[k].Bias);
+            a = layer.Convolution is { } c
+                ? Spatial(h, c, _layers[k].Weight, _layers[k].Bias)
+                : layer.IsLayerNorm
+                ? F.layer_norm(h.view(h.shape[0], layer.Units / layer.NormalizedLength, layer.NormalizedLength), [layer.NormalizedLength], _layers[k].Weight!, _layers[k].Bias, layer.Epsilon).view(h.shape[0], layer.Units)
+                : F.linear(h, _layers[k].Weight!, _layers[k].Bias);
             h = layer.IsMaxout
                 ? a.view(a.shape[0], layer.Pieces, layer.Units).max(1).values // piece-major: output p * units + i
                 : layer.Activation switch
@@ -81,6 +102,48 @@ internal sealed class TorchMirror<T> : IDisposable where T : unmanaged, System.N
         }
 
         return (a, h);
+    }
+
+    /// <summary>A convolution or pool with PyTorch's functional ops, on a batch [B, C*H*W] flattened channel-major:
+    /// reshaped to NCHW (NCL), computed, and flattened back. Asymmetric padding (SAME_UPPER, causal) is an explicit
+    /// <c>F.pad</c> first.</summary>
+    private static Tensor Spatial(Tensor h, ConvolutionInfo c, Parameter? weight, Parameter? bias)
+    {
+        Runtime.ConvolutionShape s = c.Shape;
+        bool two = c.Dimensions == 2;
+        Tensor x = two ? h.view(h.shape[0], s.InChannels, s.InHeight, s.InWidth) : h.view(h.shape[0], s.InChannels, s.InWidth);
+        bool symmetric = s.PadTop == s.PadBottom && s.PadLeft == s.PadRight;
+        Tensor y;
+        if (c.IsConvolution)
+        {
+            if (!symmetric)
+            {
+                x = F.pad(x, two ? [s.PadLeft, s.PadRight, s.PadTop, s.PadBottom] : [s.PadLeft, s.PadRight]);
+            }
+
+            long pt = symmetric ? s.PadTop : 0, pl = symmetric ? s.PadLeft : 0;
+            y = two
+                ? F.conv2d(x, weight!, bias, strides: [s.StrideHeight, s.StrideWidth], padding: [pt, pl], dilation: [s.DilationHeight, s.DilationWidth], groups: s.Groups)
+                : F.conv1d(x, weight!, bias, stride: s.StrideWidth, padding: pl, dilation: s.DilationWidth, groups: s.Groups);
+        }
+        else if (c.Type == "globalavgpool")
+        {
+            y = two ? x.mean([2, 3]) : x.mean([2]);
+        }
+        else if (c.Type.StartsWith("max", StringComparison.Ordinal))
+        {
+            y = two
+                ? F.max_pool2d(x, [s.KernelHeight, s.KernelWidth], [s.StrideHeight, s.StrideWidth], [s.PadTop, s.PadLeft], ceil_mode: c.CeilMode)
+                : F.max_pool1d(x, s.KernelWidth, s.StrideWidth, s.PadLeft, ceil_mode: c.CeilMode);
+        }
+        else
+        {
+            y = two
+                ? F.avg_pool2d(x, [s.KernelHeight, s.KernelWidth], [s.StrideHeight, s.StrideWidth], [s.PadTop, s.PadLeft], ceil_mode: c.CeilMode, count_include_pad: c.CountIncludePad)
+                : F.avg_pool1d(x, s.KernelWidth, s.StrideWidth, s.PadLeft, ceil_mode: c.CeilMode, count_include_pad: c.CountIncludePad);
+        }
+
+        return y.reshape(h.shape[0], -1);
     }
 
     /// <summary>The summed per-sample loss over a batch, as NetGen defines it.</summary>
@@ -103,10 +166,15 @@ internal sealed class TorchMirror<T> : IDisposable where T : unmanaged, System.N
         {
             LayerInfo layer = _network.Layers[k];
             int n = layer.FanIn, m = layer.AffineOutputs;
-            T[] weight = (gradients ? _layers[k].Weight.grad! : _layers[k].Weight).data<T>().ToArray();
+            if (_layers[k].Weight is not { } w)
+            {
+                continue; // a pool
+            }
+
+            T[] weight = (gradients ? w.grad! : w).data<T>().ToArray();
             Parameter? b = _layers[k].Bias;
             T[] bias = b is null ? Array.Empty<T>() : (gradients ? b.grad! : b).data<T>().ToArray();
-            if (layer.IsLayerNorm)
+            if (layer.IsLayerNorm || layer.IsConvolution)
             {
                 weight.CopyTo(flat, layer.WeightOffset);
                 bias.CopyTo(flat, layer.BiasOffset);
@@ -132,9 +200,9 @@ internal sealed class TorchMirror<T> : IDisposable where T : unmanaged, System.N
 
     public void Dispose()
     {
-        foreach ((Parameter weight, Parameter? bias) in _layers)
+        foreach ((Parameter? weight, Parameter? bias) in _layers)
         {
-            weight.Dispose();
+            weight?.Dispose();
             bias?.Dispose();
         }
     }

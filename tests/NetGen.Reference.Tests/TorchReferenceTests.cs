@@ -122,7 +122,7 @@ public class TorchReferenceTests
         }
     }
 
-    private static (double Relative, double Absolute) Compare(string what, double[] ours, double[] theirs, double tolerance)
+    internal static (double Relative, double Absolute) Compare(string what, double[] ours, double[] theirs, double tolerance)
     {
         double worstRelative = 0, worstAbsolute = 0;
         for (int i = 0; i < theirs.Length; i++)
@@ -137,7 +137,7 @@ public class TorchReferenceTests
         return (worstRelative, worstAbsolute);
     }
 
-    private static INeuralNetwork<T> Create<T>(string name) where T : unmanaged, IFloatingPointIeee754<T>
+    internal static INeuralNetwork<T> Create<T>(string name) where T : unmanaged, IFloatingPointIeee754<T>
     {
         object net = (name, typeof(T) == typeof(double)) switch
         {
@@ -151,13 +151,16 @@ public class TorchReferenceTests
             ("LayerNormMse", false) => new LayerNormMse(), ("LayerNormMse", true) => new LayerNormMseD(),
             ("LayerNormCe", false) => new LayerNormCe(), ("LayerNormCe", true) => new LayerNormCeD(),
             ("LayerNormGroupedMse", false) => new LayerNormGroupedMse(), ("LayerNormGroupedMse", true) => new LayerNormGroupedMseD(),
+            ("LeNet5", false) => new LeNet5(), ("LeNet5", true) => new LeNet5D(),
+            ("DepthwiseSeparable", false) => new DepthwiseSeparable(), ("DepthwiseSeparable", true) => new DepthwiseSeparableD(),
+            ("KeywordConv1D", false) => new KeywordConv1D(), ("KeywordConv1D", true) => new KeywordConv1DD(),
             _ => throw new ArgumentException($"No network named {name}.", nameof(name)),
         };
         return (INeuralNetwork<T>)net;
     }
 
     /// <summary>Inputs in (-1, 1); targets that fit the loss (distributions for cross-entropy, in [0, 1] otherwise).</summary>
-    private static (T[] X, T[] D) Batch<T>(INeuralNetwork<T> net, int count, int seed) where T : unmanaged, IFloatingPointIeee754<T>
+    internal static (T[] X, T[] D) Batch<T>(INeuralNetwork<T> net, int count, int seed) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var random = new Random(seed);
         T[] x = Enumerable.Range(0, count * net.InputSize).Select(_ => T.CreateChecked((random.NextDouble() * 2) - 1)).ToArray();

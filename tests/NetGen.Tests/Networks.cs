@@ -94,3 +94,26 @@ public partial class SimpleChainsNet;
 [Dense(2)]
 [Loss(LossFunction.MeanSquaredError)]
 public partial class LayerNormNet;
+
+/// <summary>LeNet-5 for MNIST (issue 17): two convolution and pooling stages, then three dense layers.</summary>
+[Input(1, 28, 28)]
+[Conv2D(6, 5, Activation.ReLU, Padding = 2)]
+[MaxPool2D(2)]
+[Conv2D(16, 5, Activation.ReLU)]
+[MaxPool2D(2)]
+[Dense(120, Activation.ReLU)]
+[Dense(84, Activation.ReLU)]
+[Dense(10, Activation.Softmax)]
+[Loss(LossFunction.CrossEntropy)]
+public partial class LeNet5;
+
+/// <summary>A keyword-spotting style 1-D network: 8 channels of 40 frames, causal dilated convolutions, a global average.</summary>
+[Input(8, 40)]
+[Conv1D(16, 3, Activation.ReLU, PaddingMode = PaddingMode.Causal)]
+[Conv1D(16, 3, Activation.ReLU, PaddingMode = PaddingMode.Causal, Dilation = 2)]
+[MaxPool1D(2)]
+[Conv1D(16, 3, Activation.ReLU, Padding = 1)]
+[GlobalAvgPool]
+[Dense(4, Activation.Softmax)]
+[Loss(LossFunction.CrossEntropy)]
+public partial class KeywordNet;

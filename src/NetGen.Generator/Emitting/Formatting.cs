@@ -48,18 +48,8 @@ namespace NetGen.Generator.Emitting
             _ => $"Dense {Int(layer.FanIn)} -> {Int(layer.Units)}",
         };
 
-        /// <summary>The attribute's name of a convolution or pool, as the weights file's <c>"type"</c> is, in PascalCase.</summary>
-        public static string SpatialName(LayerSpec layer)
-        {
-            ConvSpec c = layer.Conv!;
-            string d = c.Dimensions == 2 ? "2D" : "1D";
-            return layer.Kind switch
-            {
-                LayerKind.Convolution => "Conv" + d,
-                LayerKind.MaxPool => "MaxPool" + d,
-                _ => c.Global ? "GlobalAvgPool" : "AvgPool" + d,
-            };
-        }
+        /// <summary>The attribute's name of a convolution or pool (see <see cref="LayerSpec.SpatialName"/>).</summary>
+        public static string SpatialName(LayerSpec layer) => layer.SpatialName;
 
         /// <summary><c>1 x 28 x 28</c>, or <c>8 x 100</c> for 1-D planes.</summary>
         public static string Planes(ConvSpec c, bool output) => c.Dimensions == 2

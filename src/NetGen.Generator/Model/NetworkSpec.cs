@@ -159,6 +159,17 @@ namespace NetGen.Generator.Model
         /// <summary>Whether the layer is a pool, with no parameters and no activation.</summary>
         public bool IsPool => Kind is LayerKind.MaxPool or LayerKind.AvgPool;
 
+        /// <summary>A convolution's or pool's attribute name (<c>Conv2D</c>, <c>MaxPool1D</c>, <c>GlobalAvgPool</c>, ...); its
+        /// weights file <c>"type"</c> is the same in lower case. Empty for the other layers.</summary>
+        public string SpatialName => Conv is not { } c
+            ? string.Empty
+            : Kind switch
+            {
+                LayerKind.Convolution => c.Dimensions == 2 ? "Conv2D" : "Conv1D",
+                LayerKind.MaxPool => c.Dimensions == 2 ? "MaxPool2D" : "MaxPool1D",
+                _ => c.Global ? "GlobalAvgPool" : c.Dimensions == 2 ? "AvgPool2D" : "AvgPool1D",
+            };
+
         /// <summary>Whether the layer is a convolution or a pool, whose runtime <c>Convolution</c> helpers take its
         /// <see cref="Conv"/> geometry.</summary>
         public bool IsSpatial => Conv is not null;

@@ -133,7 +133,17 @@ namespace NetGen.Generator.Parsing
                     return null;
                 }
 
-                if (document["input"] is { } input)
+                if (document["input"] is JsonArray dimensions && _network.Layers.FirstOrDefault()?.Conv is { } first)
+                {
+                    // Channels-first dimensions, as the first convolution or pool reads them.
+                    string expected = first.Dimensions == 2 ? $"[{Count(first.InChannels)}, {Count(first.InHeight)}, {Count(first.InWidth)}]" : $"[{Count(first.InChannels)}, {Count(first.InWidth)}]";
+                    string found = "[" + string.Join(", ", dimensions.Items.Select(Describe)) + "]";
+                    if (found != expected)
+                    {
+                        Mismatch(dimensions, "the input shape", expected, found);
+                    }
+                }
+                else if (document["input"] is { } input)
                 {
                     CheckInteger(input, "the input size", _network.InputSize);
                 }
@@ -170,9 +180,148 @@ namespace NetGen.Generator.Parsing
                     return;
                 }
 
+                if (layer.Conv is { } conv)
+                {
+                    CheckSpatial(element, layer, conv, name);
+                    if (layer.Kind == LayerKind.Convolution)
+                    {
+                        ReadConvolutionWeights(element, layer, conv, name, values);
+                        ReadBiases(element, layer, name, values);
+                    }
+
+                    return;
+                }
+
                 CheckTopology(element, layer, name);
                 ReadWeights(element, layer, name, values);
                 ReadBiases(element, layer, name, values);
+            }
+
+            /// <summary>A convolution's or pool's type and geometry (each field optional, as for dense layers) against the
+            /// declaration: lists with one entry per spatial axis, padding also "same" or "causal".</summary>
+            private void CheckSpatial(JsonObject element, LayerSpec layer, ConvSpec c, string name)
+            {
+                string type = layer.SpatialName.ToLowerInvariant();
+                if (element["type"] is { } given)
+                {
+                    CheckString(given, name + "'s type", type);
+                }
+
+                if (c.Global)
+                {
+                    return;
+                }
+
+                string Axes(int height, int width) => c.Dimensions == 2 ? $"[{Count(height)}, {Count(width)}]" : $"[{Count(width)}]";
+                void CheckAxes(string key, string what, int height, int width)
+                {
+                    if (element[key] is not { } value)
+                    {
+                        return;
+                    }
+
+                    string found = value is JsonArray list ? "[" + string.Join(", ", list.Items.Select(Describe)) + "]" : Describe(value);
+                    bool scalar = value is JsonNumber n && height == width && n.Text == Count(width);
+                    if (found != Axes(height, width) && !scalar)
+                    {
+                        Mismatch(value, $"{name}'s {what}", Axes(height, width), found);
+                    }
+                }
+
+                CheckAxes("kernel", "kernel", c.KernelHeight, c.KernelWidth);
+                CheckAxes("stride", "stride", c.StrideHeight, c.StrideWidth);
+                if (element["padding"] is JsonString mode)
+                {
+                    if (!string.Equals(mode.Value, c.Padding, StringComparison.OrdinalIgnoreCase))
+                    {
+                        Mismatch(mode, name + "'s padding", c.Padding == "explicit" ? Axes(c.PadTop, c.PadLeft) : c.Padding, mode.Value);
+                    }
+                }
+                else if (c.Padding != "explicit" && element["padding"] is { } explicitPadding)
+                {
+                    Mismatch(explicitPadding, name + "'s padding", c.Padding, Describe(explicitPadding));
+                }
+                else
+                {
+                    CheckAxes("padding", "padding", c.PadTop, c.PadLeft);
+                }
+
+                if (layer.Kind != LayerKind.Convolution)
+                {
+                    return;
+                }
+
+                CheckAxes("dilation", "dilation", c.DilationHeight, c.DilationWidth);
+                if (element["in"] is { } inChannels)
+                {
+                    CheckInteger(inChannels, name + "'s input channels", c.InChannels);
+                }
+
+                if (element["out"] is { } outChannels)
+                {
+                    CheckInteger(outChannels, name + "'s output channels", c.OutChannels);
+                }
+
+                if (element["groups"] is { } groups)
+                {
+                    CheckInteger(groups, name + "'s groups", c.Groups);
+                }
+
+                if (element["activation"] is { } activation)
+                {
+                    CheckString(activation, name + "'s activation", layer.Activation.ToString());
+                }
+
+                if (element["alpha"] is { } alpha && !(alpha is JsonNumber a && TryParse(a, out double found) && found == layer.Alpha))
+                {
+                    Mismatch(alpha, name + "'s alpha", Real(layer.Alpha), Describe(alpha));
+                }
+            }
+
+            /// <summary>A convolution's "weight", nested as PyTorch's <c>Conv2d.weight</c>: [out][in/groups][kh][kw] (or
+            /// [out][in/groups][k]), flattened in that order, which is the network's own layout.</summary>
+            private void ReadConvolutionWeights(JsonObject element, LayerSpec layer, ConvSpec c, string name, string[] values)
+            {
+                int[] dimensions = c.Dimensions == 2
+                    ? new[] { c.OutChannels, c.InChannels / c.Groups, c.KernelHeight, c.KernelWidth }
+                    : new[] { c.OutChannels, c.InChannels / c.Groups, c.KernelWidth };
+                string shape = "[" + string.Join(", ", dimensions.Select(Count)) + "]";
+                if (element["weight"] is not JsonArray weight)
+                {
+                    string taps = c.Dimensions == 2 ? "kh, kw" : "k";
+                    Malformed(element["weight"] ?? element, $"{name} needs \"weight\": nested arrays of shape {shape} ([out, in/groups, {taps}], as nn.Conv{Count(c.Dimensions)}d)");
+                    return;
+                }
+
+                int index = layer.Offset;
+                void Walk(JsonArray node, int level, string at)
+                {
+                    if (node.Items.Count != dimensions[level])
+                    {
+                        Mismatch(node, $"{name}'s weight{at} length", Count(dimensions[level]), Count(node.Items.Count));
+                        return;
+                    }
+
+                    for (int i = 0; i < node.Items.Count && !Full; i++)
+                    {
+                        string next = $"{at}[{Count(i)}]";
+                        if (level == dimensions.Length - 1)
+                        {
+                            values[index++] = Literal(node.Items[i], $"{name} weight{next}");
+                        }
+                        else if (node.Items[i] is JsonArray child)
+                        {
+                            Walk(child, level + 1, next);
+                        }
+                        else
+                        {
+                            Malformed(node.Items[i], $"{name} weight{next} is {node.Items[i].Kind}, expected an array (the weight's shape is {shape})");
+                            return;
+                        }
+                    }
+                }
+
+                Walk(weight, 0, string.Empty);
             }
 
             /// <summary>The optional topology fields (type, in, out, pieces, activation, alpha) against the declaration.</summary>
@@ -319,7 +468,7 @@ namespace NetGen.Generator.Parsing
             /// <summary>Layer k's "bias": one number per affine output.</summary>
             private void ReadBiases(JsonObject element, LayerSpec layer, string name, string[] values)
             {
-                int count = layer.IsAffine ? layer.AffineOutputs : layer.NormalizedSize;
+                int count = layer.BiasCount;
                 if (!layer.HasBias)
                 {
                     // Bias = false: the file must give none (PyTorch's state_dict of nn.Linear(bias=False) has none).

@@ -16,7 +16,11 @@ namespace NetGen.Persistence
     ///                 "weight": [[w00, w01], ...], "bias": [b0, ...] }, ... ] }
     /// </code>
     /// A maxout layer (<c>"type": "maxout"</c>, with <c>"pieces"</c>) has <c>out x pieces</c> weight rows in the network's
-    /// piece-major order: row <c>p * out + i</c> is piece p of unit i. Written with <see cref="Utf8JsonWriter"/> and read
+    /// piece-major order: row <c>p * out + i</c> is piece p of unit i. A convolution (<c>conv2d</c>, <c>conv1d</c>) has
+    /// <c>kernel</c>, <c>stride</c>, <c>padding</c> and <c>dilation</c> lists (one entry per spatial axis; padding may be
+    /// <c>"same"</c> or <c>"causal"</c>), <c>groups</c>, and <c>weight</c> nested as <c>Conv2d.weight</c>; a pool has its
+    /// geometry and no parameters; such a network's <c>"input"</c> is a list, <c>[C, H, W]</c> or <c>[C, L]</c> (see
+    /// docs/weights-format.md). Written with <see cref="Utf8JsonWriter"/> and read
     /// with <see cref="JsonDocument"/>: no reflection, so it is trimming- and AOT-safe.</summary>
     public static class WeightsJson
     {
@@ -31,7 +35,23 @@ namespace NetGen.Persistence
                 json.WriteStartObject();
                 json.WriteString("format", "netgen-weights");
                 json.WriteNumber("version", 1);
-                json.WriteNumber("input", network.InputSize);
+                if (network.Layers.Count > 0 && network.Layers[0].Convolution is { } first)
+                {
+                    // Channels-first planes: [C, H, W], or [C, L] for a 1-D network.
+                    json.WriteStartArray("input");
+                    json.WriteNumberValue(first.Shape.InChannels);
+                    if (first.Dimensions == 2)
+                    {
+                        json.WriteNumberValue(first.Shape.InHeight);
+                    }
+
+                    json.WriteNumberValue(first.Shape.InWidth);
+                    json.WriteEndArray();
+                }
+                else
+                {
+                    json.WriteNumber("input", network.InputSize);
+                }
                 json.WriteString("loss", network.Loss.ToString());
                 json.WriteStartArray("layers");
                 foreach (LayerInfo layer in network.Layers)
@@ -80,6 +100,12 @@ namespace NetGen.Persistence
         /// <summary>One layer's object: its topology, then <c>weight</c> as <c>[out][in]</c> rows, then <c>bias</c>.</summary>
         private static void WriteLayer<T>(Utf8JsonWriter json, LayerInfo layer, ReadOnlySpan<T> p) where T : unmanaged, IFloatingPointIeee754<T>
         {
+            if (layer.Convolution is { } convolution)
+            {
+                WriteSpatialLayer(json, layer, convolution, p);
+                return;
+            }
+
             json.WriteStartObject();
             json.WriteString("type", layer.TypeName);
             json.WriteNumber("in", layer.FanIn);
@@ -139,6 +165,114 @@ namespace NetGen.Persistence
             json.WriteEndObject();
         }
 
+        /// <summary>A convolution or pool: its geometry as PyTorch's module arguments (one entry per spatial axis), then a
+        /// convolution's <c>weight</c> as nested arrays in <c>Conv2d.weight</c>'s order <c>[out][in/groups][kh][kw]</c>
+        /// (<c>[out][in/groups][k]</c> for 1-D) and its <c>bias</c>.</summary>
+        private static void WriteSpatialLayer<T>(Utf8JsonWriter json, LayerInfo layer, ConvolutionInfo c, ReadOnlySpan<T> p) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            Runtime.ConvolutionShape s = c.Shape;
+            json.WriteStartObject();
+            json.WriteString("type", c.Type);
+            if (c.Type == "globalavgpool")
+            {
+                json.WriteEndObject();
+                return;
+            }
+
+            if (c.IsConvolution)
+            {
+                json.WriteNumber("in", s.InChannels);
+                json.WriteNumber("out", s.OutChannels);
+            }
+
+            WriteAxes(json, "kernel", c, s.KernelHeight, s.KernelWidth);
+            WriteAxes(json, "stride", c, s.StrideHeight, s.StrideWidth);
+            if (c.Padding is "same" or "causal")
+            {
+                json.WriteString("padding", c.Padding);
+            }
+            else
+            {
+                WriteAxes(json, "padding", c, s.PadTop, s.PadLeft);
+            }
+
+            if (c.IsConvolution)
+            {
+                WriteAxes(json, "dilation", c, s.DilationHeight, s.DilationWidth);
+                json.WriteNumber("groups", s.Groups);
+                json.WriteString("activation", layer.Activation.ToString());
+                if (layer.Alpha != 0)
+                {
+                    json.WriteNumber("alpha", layer.Alpha);
+                }
+
+                int perGroup = s.InChannels / s.Groups;
+                json.WriteStartArray("weight");
+                for (int o = 0; o < s.OutChannels; o++)
+                {
+                    json.WriteStartArray();
+                    for (int ci = 0; ci < perGroup; ci++)
+                    {
+                        json.WriteStartArray();
+                        for (int i = 0; i < s.KernelHeight; i++)
+                        {
+                            if (c.Dimensions == 2)
+                            {
+                                json.WriteStartArray();
+                            }
+
+                            for (int j = 0; j < s.KernelWidth; j++)
+                            {
+                                json.WriteNumberValue(double.CreateChecked(p[layer.WeightOffset + (((((o * perGroup) + ci) * s.KernelHeight) + i) * s.KernelWidth) + j]));
+                            }
+
+                            if (c.Dimensions == 2)
+                            {
+                                json.WriteEndArray();
+                            }
+                        }
+
+                        json.WriteEndArray();
+                    }
+
+                    json.WriteEndArray();
+                }
+
+                json.WriteEndArray();
+                if (layer.HasBias)
+                {
+                    WriteVector(json, "bias", p.Slice(layer.BiasOffset, s.OutChannels));
+                }
+            }
+            else
+            {
+                if (c.CeilMode)
+                {
+                    json.WriteBoolean("ceil_mode", true);
+                }
+
+                if (c.Type.StartsWith("avgpool", StringComparison.Ordinal) && !c.CountIncludePad)
+                {
+                    json.WriteBoolean("count_include_pad", false);
+                }
+            }
+
+            json.WriteEndObject();
+        }
+
+        /// <summary>A list with one entry per spatial axis: <c>[height, width]</c>, or <c>[length]</c> for 1-D.</summary>
+        private static void WriteAxes(Utf8JsonWriter json, string name, ConvolutionInfo c, int height, int width)
+        {
+            json.WriteStartArray(name);
+            if (c.Dimensions == 2)
+            {
+                json.WriteNumberValue(height);
+            }
+
+            json.WriteNumberValue(width);
+            json.WriteEndArray();
+        }
+
         /// <summary>A one-dimensional array, as <c>nn.LayerNorm</c>'s weight and bias.</summary>
         private static void WriteVector<T>(Utf8JsonWriter json, string name, ReadOnlySpan<T> values) where T : unmanaged, IFloatingPointIeee754<T>
         {
@@ -162,7 +296,27 @@ namespace NetGen.Persistence
                 Expect(version.GetRawText() == "1", $"the document's \"version\" is {version.GetRawText()}, but this NetGen reads version 1 only");
             }
 
-            Expect(Property(root, "input", "the document").GetInt32() == network.InputSize, $"the input size is {Property(root, "input", "the document")}, but the network takes {network.InputSize}");
+            JsonElement input = Property(root, "input", "the document");
+            if (input.ValueKind == JsonValueKind.Array)
+            {
+                // Channels-first dimensions: their product is the input size, and a first convolution or pool checks them.
+                long size = 1;
+                foreach (JsonElement dimension in input.EnumerateArray())
+                {
+                    size *= dimension.GetInt32();
+                }
+
+                string expected = network.Layers.Count > 0 && network.Layers[0].Convolution is { } first
+                    ? (first.Dimensions == 2 ? $"[{first.Shape.InChannels},{first.Shape.InHeight},{first.Shape.InWidth}]" : $"[{first.Shape.InChannels},{first.Shape.InWidth}]")
+                    : string.Empty;
+                string found = "[" + string.Join(",", EnumerateInts(input)) + "]";
+                Expect(size == network.InputSize && (expected.Length == 0 || expected == found), $"the input is {found}, but the network takes {(expected.Length > 0 ? expected : network.InputSize.ToString(CultureInfo.InvariantCulture))}");
+            }
+            else
+            {
+                Expect(input.GetInt32() == network.InputSize, $"the input size is {input}, but the network takes {network.InputSize}");
+            }
+
             JsonElement layers = Property(root, "layers", "the document");
             Expect(layers.ValueKind == JsonValueKind.Array && layers.GetArrayLength() == network.Layers.Count, $"the document has {(layers.ValueKind == JsonValueKind.Array ? layers.GetArrayLength() : 0)} layers, but the network has {network.Layers.Count}");
             int k = 0;
@@ -170,6 +324,12 @@ namespace NetGen.Persistence
             {
                 LayerInfo layer = network.Layers[k++];
                 string where = $"layer {layer.Number} ({layer})";
+                if (layer.Convolution is { } convolution)
+                {
+                    ReadSpatialLayer(element, layer, convolution, where, values);
+                    continue;
+                }
+
                 CheckTopology(element, layer, where);
                 ReadWeight(element, layer, where, values);
                 ReadBias(element, layer, where, values);
@@ -206,6 +366,103 @@ namespace NetGen.Persistence
                 Expect(epsilon == layer.Epsilon, $"{where}: expected epsilon {layer.Epsilon.ToString("R", CultureInfo.InvariantCulture)}, found {epsilon.ToString("R", CultureInfo.InvariantCulture)}");
                 int normalized = element.TryGetProperty("normalized", out JsonElement size) ? size.GetInt32() : layer.Units;
                 Expect(normalized == layer.NormalizedLength, $"{where}: expected groups of {layer.NormalizedLength} values, found {normalized}");
+            }
+        }
+
+        /// <summary>A convolution or pool: its type and geometry must match the network's (padding as a list, or the
+        /// string <c>"same"</c> or <c>"causal"</c>), then a convolution's weight, of exactly its shape, and its bias.</summary>
+        private static void ReadSpatialLayer<T>(JsonElement element, LayerInfo layer, ConvolutionInfo c, string where, T[] values) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            Runtime.ConvolutionShape s = c.Shape;
+            string type = Property(element, "type", where).GetString() ?? string.Empty;
+            Expect(string.Equals(type, c.Type, StringComparison.OrdinalIgnoreCase), $"{where}: the file has a {type} layer");
+            if (c.Type == "globalavgpool")
+            {
+                return;
+            }
+
+            void Axes(string name, int height, int width, int? fallback = null)
+            {
+                string expected = c.Dimensions == 2 ? $"[{height},{width}]" : $"[{width}]";
+                if (!element.TryGetProperty(name, out JsonElement given) && fallback is { } value)
+                {
+                    Expect(height == value && width == value, $"{where}: expected \"{name}\" {expected}, found none (which means {value})");
+                    return;
+                }
+
+                JsonElement axes = Property(element, name, where);
+                string found = axes.ValueKind == JsonValueKind.Array ? "[" + string.Join(",", EnumerateInts(axes)) + "]" : axes.ValueKind == JsonValueKind.Number ? $"[{axes.GetInt32()}]" : axes.GetRawText();
+                Expect(found == expected || (axes.ValueKind == JsonValueKind.Number && height == width && axes.GetInt32() == width), $"{where}: expected \"{name}\" {expected}, found {found}");
+            }
+
+            Axes("kernel", s.KernelHeight, s.KernelWidth);
+            Axes("stride", s.StrideHeight, s.StrideWidth);
+            if (element.TryGetProperty("padding", out JsonElement padding) && padding.ValueKind == JsonValueKind.String)
+            {
+                Expect(string.Equals(padding.GetString(), c.Padding, StringComparison.OrdinalIgnoreCase), $"{where}: expected padding {(c.Padding == "explicit" ? (c.Dimensions == 2 ? $"[{s.PadTop},{s.PadLeft}]" : $"[{s.PadLeft}]") : $"\"{c.Padding}\"")}, found \"{padding.GetString()}\"");
+            }
+            else
+            {
+                Expect(c.Padding == "explicit", $"{where}: expected padding \"{c.Padding}\"");
+                Axes("padding", s.PadTop, s.PadLeft, fallback: 0);
+            }
+
+            if (!c.IsConvolution)
+            {
+                bool ceil = element.TryGetProperty("ceil_mode", out JsonElement ceilMode) && ceilMode.GetBoolean();
+                Expect(ceil == c.CeilMode, $"{where}: expected ceil_mode {c.CeilMode.ToString().ToLowerInvariant()}, found {ceil.ToString().ToLowerInvariant()}");
+                if (c.Type.StartsWith("avgpool", StringComparison.Ordinal))
+                {
+                    bool include = !element.TryGetProperty("count_include_pad", out JsonElement counted) || counted.GetBoolean();
+                    Expect(include == c.CountIncludePad, $"{where}: expected count_include_pad {c.CountIncludePad.ToString().ToLowerInvariant()}, found {include.ToString().ToLowerInvariant()}");
+                }
+
+                return;
+            }
+
+            int inChannels = Property(element, "in", where).GetInt32(), outChannels = Property(element, "out", where).GetInt32();
+            Expect(inChannels == s.InChannels && outChannels == s.OutChannels, $"{where}: expected {s.InChannels} -> {s.OutChannels} channels, found {inChannels} -> {outChannels}");
+            Axes("dilation", s.DilationHeight, s.DilationWidth, fallback: 1);
+            int groups = element.TryGetProperty("groups", out JsonElement g) ? g.GetInt32() : 1;
+            Expect(groups == s.Groups, $"{where}: expected {s.Groups} groups, found {groups}");
+            string activation = Property(element, "activation", where).GetString() ?? string.Empty;
+            Expect(string.Equals(activation, layer.Activation.ToString(), StringComparison.OrdinalIgnoreCase), $"{where}: expected activation {layer.Activation}, found {activation}");
+            double alpha = element.TryGetProperty("alpha", out JsonElement a) ? a.GetDouble() : DefaultAlpha(layer.Activation);
+            Expect(alpha == layer.Alpha, $"{where}: expected alpha {layer.Alpha}, found {alpha}");
+
+            // weight: [out][in/groups][kh][kw], or [out][in/groups][k] for 1-D, each level exactly as long as its dimension.
+            int perGroup = s.InChannels / s.Groups;
+            int[] dimensions = c.Dimensions == 2 ? new[] { s.OutChannels, perGroup, s.KernelHeight, s.KernelWidth } : new[] { s.OutChannels, perGroup, s.KernelWidth };
+            string shape = "[" + string.Join(", ", dimensions) + "]";
+            JsonElement weight = Property(element, "weight", where);
+            int index = 0;
+            void Walk(JsonElement node, int level, string at)
+            {
+                Expect(node.ValueKind == JsonValueKind.Array && node.GetArrayLength() == dimensions[level], $"{where}: expected weight of shape {shape}, found {Shape(node)} at {(level == 0 ? "the top" : "weight" + at)}");
+                int n = 0;
+                foreach (JsonElement child in node.EnumerateArray())
+                {
+                    string next = $"{at}[{n++}]";
+                    if (level == dimensions.Length - 1)
+                    {
+                        values[layer.WeightOffset + index++] = Number<T>(child, $"{where}, weight{next}");
+                    }
+                    else
+                    {
+                        Walk(child, level + 1, next);
+                    }
+                }
+            }
+
+            Walk(weight, 0, string.Empty);
+            ReadBias(element, layer, where, values);
+        }
+
+        private static IEnumerable<int> EnumerateInts(JsonElement array)
+        {
+            foreach (JsonElement item in array.EnumerateArray())
+            {
+                yield return item.GetInt32();
             }
         }
 
