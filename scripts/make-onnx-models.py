@@ -121,6 +121,64 @@ def models():
         nn.Linear(5, 7), nn.LayerNorm(7, eps=1e-3, elementwise_affine=False), nn.Tanh(), nn.Linear(7, 1)), (5,), 13, "mse"
 
 
+    # Convolutional networks (issue 17), each also written as NetGen weights JSON (<name>.json) for WeightsJson.Import.
+    yield "lenet5_op13", lambda: nn.Sequential(
+        nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10)), (1, 28, 28), 13, "ce"
+    yield "keyword_conv1d_op13", lambda: nn.Sequential(
+        nn.Conv1d(8, 16, 3, padding=1), nn.ReLU(), nn.MaxPool1d(2), nn.Conv1d(16, 16, 3, dilation=2, padding=2), nn.ReLU(),
+        nn.AdaptiveAvgPool1d(1), nn.Flatten(), nn.Linear(16, 4)), (8, 40), 13, "ce"
+    yield "depthwise_op13", lambda: nn.Sequential(
+        nn.Conv2d(3, 3, 3, padding=1, groups=3), nn.ReLU(), nn.Conv2d(3, 8, 1), nn.ELU(), nn.AvgPool2d(3, stride=2, padding=1),
+        nn.Conv2d(8, 8, (3, 2), stride=(1, 2), dilation=(2, 1)), nn.Tanh(), nn.MaxPool2d(2, ceil_mode=True),
+        nn.Flatten(), nn.Linear(8 * 1 * 2, 3)), (3, 12, 12), 13, "ce"
+
+
+def float32_list(tensor):
+    """A tensor's values as nested lists of the shortest decimals that give back the same float32 (9 significant digits
+    at most), so the file stays small and exact."""
+    return json.loads(json.dumps(tensor.detach().tolist()), parse_float=lambda t: float(f"{float(t):.9g}"))
+
+
+ACTIVATIONS = {nn.ReLU: "ReLU", nn.Tanh: "Tanh", nn.Sigmoid: "Sigmoid", nn.ELU: "ELU", nn.LeakyReLU: "LeakyReLU"}
+
+
+def netgen_weights(model, shape, output_activation):
+    """The model as NetGen weights JSON: Conv1d/Conv2d with the activation that follows, pools, Linear; Flatten and
+    AdaptiveAvgPool(1) (a global average) as NetGen reads them. The last layer takes output_activation."""
+    modules = list(model)
+    layers = []
+    for i, m in enumerate(modules):
+        following = modules[i + 1] if i + 1 < len(modules) else None
+        activation = ACTIVATIONS.get(type(following), "Identity") if following is not None else output_activation
+        if isinstance(m, (nn.Conv1d, nn.Conv2d)):
+            layer = {"type": "conv2d" if isinstance(m, nn.Conv2d) else "conv1d", "in": m.in_channels, "out": m.out_channels,
+                     "kernel": list(m.kernel_size), "stride": list(m.stride), "padding": list(m.padding),
+                     "dilation": list(m.dilation), "groups": m.groups, "activation": activation,
+                     "weight": float32_list(m.weight)}
+            if isinstance(following, nn.ELU):
+                layer["alpha"] = following.alpha
+            if m.bias is not None:
+                layer["bias"] = float32_list(m.bias)
+            layers.append(layer)
+        elif isinstance(m, (nn.MaxPool1d, nn.MaxPool2d, nn.AvgPool1d, nn.AvgPool2d)):
+            two = isinstance(m, (nn.MaxPool2d, nn.AvgPool2d))
+            axes = lambda v: list(v) if isinstance(v, tuple) else [v] * (2 if two else 1)
+            layer = {"type": ("maxpool" if isinstance(m, (nn.MaxPool1d, nn.MaxPool2d)) else "avgpool") + ("2d" if two else "1d"),
+                     "kernel": axes(m.kernel_size), "stride": axes(m.stride), "padding": axes(m.padding)}
+            if m.ceil_mode:
+                layer["ceil_mode"] = True
+            if isinstance(m, (nn.AvgPool1d, nn.AvgPool2d)) and not m.count_include_pad:
+                layer["count_include_pad"] = False
+            layers.append(layer)
+        elif isinstance(m, (nn.AdaptiveAvgPool1d, nn.AdaptiveAvgPool2d)):
+            layers.append({"type": "globalavgpool"})
+        elif isinstance(m, nn.Linear):
+            layers.append({"type": "dense", "in": m.in_features, "out": m.out_features, "activation": activation,
+                           "weight": float32_list(m.weight), "bias": float32_list(m.bias)})
+    return {"format": "netgen-weights", "version": 1, "input": list(shape), "loss": "CrossEntropy", "layers": layers}
+
+
 def train_briefly(model, shape, loss_kind):
     """A few SGD steps on random data, so the weights (and BatchNorm's running statistics) are not the initial ones."""
     model.train()
@@ -194,6 +252,12 @@ def main():
                 "loss": float(loss),
                 "gradients": {k: p.grad.tolist() for k, p in model.named_parameters()},
             }
+        if isinstance(model, nn.Sequential) and any(isinstance(m, (nn.Conv1d, nn.Conv2d)) for m in model):
+            # NetGen's declaration ends in a softmax (trained with cross-entropy): its outputs are softmax(logits).
+            with open(os.path.join(OUT, name + ".json"), "w") as f:
+                json.dump(netgen_weights(model, shape, "Softmax"), f, allow_nan=False, separators=(",", ":"))
+                f.write("\n")
+            references["models"][name]["softmaxOutputs"] = [[float(v) for v in row] for row in torch.softmax(y, 1)]
         print(f"{name}: {os.path.getsize(path)} bytes")
     with open(os.path.join(OUT, "references.json"), "w") as f:
         json.dump(references, f, indent=1)

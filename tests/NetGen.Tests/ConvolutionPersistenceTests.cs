@@ -3,6 +3,7 @@ using System.IO;
 using System.Linq;
 using System.Text.Json;
 using NetGen.Persistence;
+using NetGen.TestSupport;
 
 namespace NetGen.Tests;
 
@@ -112,5 +113,39 @@ public class ConvolutionPersistenceTests
         int at = text.IndexOf(old, StringComparison.Ordinal);
         Assert.True(at >= 0, $"'{old}' is not in the text");
         return text.Substring(0, at) + replacement + text.Substring(at + old.Length);
+    }
+}
+
+/// <summary>Convolutional models trained in PyTorch and written by scripts/make-onnx-models.py as weights JSON: imported
+/// into the same architectures declared in NetGen, they give PyTorch's outputs (its softmax of the logits).</summary>
+public class ConvolutionFromPyTorchTests
+{
+    [Theory]
+    [InlineData("lenet5_op13")]
+    [InlineData("keyword_conv1d_op13")]
+    [InlineData("depthwise_op13")]
+    public void WeightsJsonFromPyTorch_GivesPyTorchsOutputs(string name)
+    {
+        INeuralNetwork<float> net = name switch
+        {
+            "lenet5_op13" => new LeNet5(),
+            "keyword_conv1d_op13" => new TorchKeywordNet(),
+            _ => new TorchDepthwiseNet(),
+        };
+        string folder = Path.Combine(Repository.Root, "tests", "NetGen.Tests", "TestData", "onnx");
+        WeightsJson.Import(net, File.ReadAllText(Path.Combine(folder, name + ".json")));
+        using JsonDocument references = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "references.json")));
+        JsonElement model = references.RootElement.GetProperty("models").GetProperty(name);
+        float[][] inputs = model.GetProperty("inputs").EnumerateArray().Select(r => r.EnumerateArray().Select(v => v.GetSingle()).ToArray()).ToArray();
+        float[][] expected = model.GetProperty("softmaxOutputs").EnumerateArray().Select(r => r.EnumerateArray().Select(v => v.GetSingle()).ToArray()).ToArray();
+        var y = new float[net.OutputSize];
+        for (int s = 0; s < inputs.Length; s++)
+        {
+            net.Forward(inputs[s], y);
+            for (int k = 0; k < y.Length; k++)
+            {
+                Assert.True(Math.Abs(y[k] - expected[s][k]) <= 1e-5, $"{name}, sample {s}, output {k}: NetGen {y[k]:R}, PyTorch {expected[s][k]:R}");
+            }
+        }
     }
 }

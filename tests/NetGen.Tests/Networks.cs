@@ -117,3 +117,25 @@ public partial class LeNet5;
 [Dense(4, Activation.Softmax)]
 [Loss(LossFunction.CrossEntropy)]
 public partial class KeywordNet;
+
+/// <summary>The PyTorch model keyword_conv1d_op13 of scripts/make-onnx-models.py, declared in NetGen.</summary>
+[Input(8, 40)]
+[Conv1D(16, 3, Activation.ReLU, Padding = 1)]
+[MaxPool1D(2)]
+[Conv1D(16, 3, Activation.ReLU, Dilation = 2, Padding = 2)]
+[GlobalAvgPool]
+[Dense(4, Activation.Softmax)]
+[Loss(LossFunction.CrossEntropy)]
+public partial class TorchKeywordNet;
+
+/// <summary>The PyTorch model depthwise_op13 of scripts/make-onnx-models.py, declared in NetGen: a depthwise and a
+/// pointwise convolution, an average pool with padding, per-axis stride and dilation, and a ceil-mode max pool.</summary>
+[Input(3, 12, 12)]
+[Conv2D(3, 3, Activation.ReLU, Padding = 1, Groups = 3)]
+[Conv2D(8, 1, Activation.ELU)]
+[AvgPool2D(3, Stride = 2, Padding = 1)]
+[Conv2D(8, 3, 2, Activation.Tanh, StrideHeight = 1, StrideWidth = 2, DilationHeight = 2, DilationWidth = 1)]
+[MaxPool2D(2, CeilMode = true)]
+[Dense(3, Activation.Softmax)]
+[Loss(LossFunction.CrossEntropy)]
+public partial class TorchDepthwiseNet;
