@@ -47,3 +47,21 @@ public static partial class LargeBaked;
 [Dense(4)]
 [Loss(LossFunction.MeanSquaredError)]
 public partial class SimpleChainsNet;
+
+/// <summary>LeNet-5 (issue 17), as PyTorch's lenet5_op13 test model: 1x28x28, two convolution and max-pool stages, 120, 84, 10.</summary>
+[Input(1, 28, 28)]
+[Conv2D(6, 5, Activation.ReLU, Padding = 2)]
+[MaxPool2D(2)]
+[Conv2D(16, 5, Activation.ReLU)]
+[MaxPool2D(2)]
+[Dense(120, Activation.ReLU)]
+[Dense(84, Activation.ReLU)]
+[Dense(10, Activation.Softmax)]
+[Loss(LossFunction.CrossEntropy)]
+public partial class LeNet5;
+
+/// <summary>One convolution, 16 to 32 channels, 3x3, over 32x32 with padding 1: 9.4 MFLOP a sample.</summary>
+[Input(16, 32, 32)]
+[Conv2D(32, 3, Padding = 1)]
+[Loss(LossFunction.MeanSquaredError)]
+public partial class Conv16To32;

@@ -3,6 +3,8 @@ using System.ComponentModel;
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace NetGen.Runtime
 {
@@ -67,7 +69,7 @@ namespace NetGen.Runtime
     /// <remarks>
     /// <para>A convolution runs as im2col: the taps each output position reads are gathered into the rows of a matrix
     /// <c>X</c> (<c>Taps</c> x <c>Positions</c> per group, zeros where the window is in the padding), so the layer becomes
-    /// <c>A = W X + b</c>, one vectorised multiply-add over a whole output channel per weight. The backward pass is its
+    /// <c>A = W X + b</c>, a register-blocked matrix product (<see cref="ConvolutionKernels"/>). The backward pass is its
     /// transpose: <c>dW += dA X^T</c>, <c>db += row sums of dA</c>, <c>dX = W^T dA</c>, whose columns scatter back onto the
     /// input positions they came from (col2im, the transposed convolution).</para>
     /// <para>The gathered matrix lives in a per-thread workspace, grown once: nothing is allocated after the first call
@@ -97,17 +99,18 @@ namespace NetGen.Runtime
             for (int g = 0; g < shape.Groups; g++)
             {
                 Gather(x, shape, g, columns);
-                for (int o = g * outPerGroup; o < (g + 1) * outPerGroup; o++)
+
+                // A_g = b_g + W_g X: the group's output channels are consecutive, and so are their weight rows.
+                Span<T> ag = a.Slice(g * outPerGroup * positions, outPerGroup * positions);
+                if (!b.IsEmpty)
                 {
-                    Span<T> ao = a.Slice(o * positions, positions);
-                    ao.Fill(b.IsEmpty ? T.Zero : b[o]);
-                    ReadOnlySpan<T> wo = w.Slice(o * taps, taps);
-                    for (int k = 0; k < taps; k++)
+                    for (int o = 0; o < outPerGroup; o++)
                     {
-                        // a[o, :] += w[o, k] X[k, :]
-                        TensorPrimitives.MultiplyAdd(columns.Slice(k * positions, positions), wo[k], ao, ao);
+                        ag.Slice(o * positions, positions).Fill(b[(g * outPerGroup) + o]);
                     }
                 }
+
+                ConvolutionKernels.Multiply(w.Slice(g * outPerGroup * taps, outPerGroup * taps), taps, 1, columns, ag, outPerGroup, taps, positions, accumulate: !b.IsEmpty);
             }
         }
 
@@ -139,35 +142,20 @@ namespace NetGen.Runtime
             for (int g = 0; g < shape.Groups; g++)
             {
                 Gather(x, shape, g, columns);
-                if (!dx.IsEmpty)
+                ReadOnlySpan<T> dag = da.Slice(g * outPerGroup * positions, outPerGroup * positions);
+                if (!db.IsEmpty)
                 {
-                    dcolumns.Clear();
-                }
-
-                for (int o = g * outPerGroup; o < (g + 1) * outPerGroup; o++)
-                {
-                    ReadOnlySpan<T> dao = da.Slice(o * positions, positions);
-                    if (!db.IsEmpty)
+                    for (int o = 0; o < outPerGroup; o++)
                     {
-                        db[o] += TensorPrimitives.Sum(dao);
-                    }
-
-                    Span<T> dwo = dw.Slice(o * taps, taps);
-                    ReadOnlySpan<T> wo = w.Slice(o * taps, taps);
-                    for (int k = 0; k < taps; k++)
-                    {
-                        dwo[k] += TensorPrimitives.Dot(dao, columns.Slice(k * positions, positions));
-                        if (!dx.IsEmpty)
-                        {
-                            // dX[k, :] += w[o, k] dA[o, :]
-                            Span<T> dk = dcolumns.Slice(k * positions, positions);
-                            TensorPrimitives.MultiplyAdd(dao, wo[k], dk, dk);
-                        }
+                        db[(g * outPerGroup) + o] += TensorPrimitives.Sum(dag.Slice(o * positions, positions));
                     }
                 }
 
+                // dW_g += dA_g X^T, and dX = W_g^T dA_g (W_g read transposed through its strides), scattered back (col2im).
+                ConvolutionKernels.MultiplyTransposed(dag, columns, dw.Slice(g * outPerGroup * taps, outPerGroup * taps), outPerGroup, taps, positions);
                 if (!dx.IsEmpty)
                 {
+                    ConvolutionKernels.Multiply(w.Slice(g * outPerGroup * taps, outPerGroup * taps), 1, taps, dag, dcolumns, taps, outPerGroup, positions, accumulate: false);
                     Scatter(dcolumns, shape, g, dx);
                 }
             }
@@ -209,16 +197,17 @@ namespace NetGen.Runtime
         {
             Check(x.Length, shape.InputSize, nameof(x));
             Check(a.Length, shape.OutputSize, nameof(a));
-            int planeIn = shape.InHeight * shape.InWidth;
-            for (int c = 0; c < shape.InChannels; c++)
+            ConvolutionShape s = shape; // a local copy: stores through the spans cannot make the JIT reload its fields
+            int planeIn = s.InHeight * s.InWidth;
+            for (int c = 0; c < s.InChannels; c++)
             {
                 ReadOnlySpan<T> xc = x.Slice(c * planeIn, planeIn);
-                Span<T> ac = a.Slice(c * shape.Positions, shape.Positions);
-                for (int y = 0; y < shape.OutHeight; y++)
+                Span<T> ac = a.Slice(c * s.Positions, s.Positions);
+                for (int y = 0; y < s.OutHeight; y++)
                 {
-                    for (int ox = 0; ox < shape.OutWidth; ox++)
+                    for (int ox = 0; ox < s.OutWidth; ox++)
                     {
-                        ac[(y * shape.OutWidth) + ox] = xc[ArgMax(xc, shape, y, ox)];
+                        ac[(y * s.OutWidth) + ox] = xc[ArgMax(xc, s, y, ox)];
                     }
                 }
             }
@@ -234,17 +223,18 @@ namespace NetGen.Runtime
             Check(da.Length, shape.OutputSize, nameof(da));
             Check(dx.Length, shape.InputSize, nameof(dx));
             dx.Clear();
-            int planeIn = shape.InHeight * shape.InWidth;
-            for (int c = 0; c < shape.InChannels; c++)
+            ConvolutionShape s = shape;
+            int planeIn = s.InHeight * s.InWidth;
+            for (int c = 0; c < s.InChannels; c++)
             {
                 ReadOnlySpan<T> xc = x.Slice(c * planeIn, planeIn);
                 Span<T> dxc = dx.Slice(c * planeIn, planeIn);
-                ReadOnlySpan<T> dac = da.Slice(c * shape.Positions, shape.Positions);
-                for (int y = 0; y < shape.OutHeight; y++)
+                ReadOnlySpan<T> dac = da.Slice(c * s.Positions, s.Positions);
+                for (int y = 0; y < s.OutHeight; y++)
                 {
-                    for (int ox = 0; ox < shape.OutWidth; ox++)
+                    for (int ox = 0; ox < s.OutWidth; ox++)
                     {
-                        dxc[ArgMax(xc, shape, y, ox)] += dac[(y * shape.OutWidth) + ox];
+                        dxc[ArgMax(xc, s, y, ox)] += dac[(y * s.OutWidth) + ox];
                     }
                 }
             }
@@ -367,7 +357,7 @@ namespace NetGen.Runtime
         /// <summary>im2col for group <paramref name="g"/>: row <c>k = (c * KH + i) * KW + j</c> of <paramref name="columns"/>
         /// holds, at output position <c>y * W' + x</c>, the input <c>x[c, y*sh + i*dh - pt, x*sw + j*dw - pl]</c>, or 0 in
         /// the padding.</summary>
-        private static void Gather<T>(ReadOnlySpan<T> x, in ConvolutionShape s, int g, Span<T> columns)
+        private static void Gather<T>(ReadOnlySpan<T> x, ConvolutionShape s, int g, Span<T> columns)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
             int perGroup = s.InChannels / s.Groups, planeIn = s.InHeight * s.InWidth, positions = s.Positions;
@@ -396,11 +386,19 @@ namespace NetGen.Runtime
                             int iy = (y * s.StrideHeight) + (i * s.DilationHeight) - s.PadTop;
                             Span<T> out_ = row.Slice(y * s.OutWidth, s.OutWidth);
                             ReadOnlySpan<T> input = xc.Slice(iy * s.InWidth, s.InWidth);
-                            out_.Slice(0, x0).Clear();
-                            out_.Slice(x1).Clear();
+                            for (int ox = 0; ox < x0; ox++)
+                            {
+                                out_[ox] = T.Zero;
+                            }
+
+                            for (int ox = x1; ox < out_.Length; ox++)
+                            {
+                                out_[ox] = T.Zero;
+                            }
+
                             if (s.StrideWidth == 1)
                             {
-                                input.Slice(x0 + shift, x1 - x0).CopyTo(out_.Slice(x0, x1 - x0));
+                                CopyInto(out_.Slice(x0, x1 - x0), input.Slice(x0 + shift, x1 - x0));
                             }
                             else
                             {
@@ -417,7 +415,7 @@ namespace NetGen.Runtime
 
         /// <summary>col2im for group <paramref name="g"/>, the transpose of <see cref="Gather{T}"/>: each entry of
         /// <paramref name="dcolumns"/> is added to the input position it was gathered from (padding entries are dropped).</summary>
-        private static void Scatter<T>(ReadOnlySpan<T> dcolumns, in ConvolutionShape s, int g, Span<T> dx)
+        private static void Scatter<T>(ReadOnlySpan<T> dcolumns, ConvolutionShape s, int g, Span<T> dx)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
             int perGroup = s.InChannels / s.Groups, planeIn = s.InHeight * s.InWidth, positions = s.Positions;
@@ -440,8 +438,7 @@ namespace NetGen.Runtime
                             Span<T> into = dxc.Slice(iy * s.InWidth, s.InWidth);
                             if (s.StrideWidth == 1)
                             {
-                                Span<T> target = into.Slice(x0 + shift, x1 - x0);
-                                TensorPrimitives.Add(target, from.Slice(x0, x1 - x0), target);
+                                AddInto(into.Slice(x0 + shift, x1 - x0), from.Slice(x0, x1 - x0));
                             }
                             else
                             {
@@ -453,6 +450,51 @@ namespace NetGen.Runtime
                         }
                     }
                 }
+            }
+        }
+
+        /// <summary><c>target = source</c> for the short rows of im2col, inline (see <see cref="AddInto{T}"/>).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void CopyInto<T>(Span<T> target, ReadOnlySpan<T> source)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            ref T t = ref MemoryMarshal.GetReference(target);
+            ref T f = ref MemoryMarshal.GetReference(source);
+            int i = 0, n = Math.Min(target.Length, source.Length);
+            if (Vector256.IsHardwareAccelerated)
+            {
+                for (; i + Vector256<T>.Count <= n; i += Vector256<T>.Count)
+                {
+                    Vector256.LoadUnsafe(ref f, (nuint)i).StoreUnsafe(ref t, (nuint)i);
+                }
+            }
+
+            for (; i < n; i++)
+            {
+                Unsafe.Add(ref t, i) = Unsafe.Add(ref f, i);
+            }
+        }
+
+        /// <summary><c>target += source</c> for the short rows of col2im, inline: a library call per row of ten values
+        /// would cost more than the additions.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void AddInto<T>(Span<T> target, ReadOnlySpan<T> source)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            ref T t = ref MemoryMarshal.GetReference(target);
+            ref T f = ref MemoryMarshal.GetReference(source);
+            int i = 0, n = Math.Min(target.Length, source.Length);
+            if (Vector256.IsHardwareAccelerated)
+            {
+                for (; i + Vector256<T>.Count <= n; i += Vector256<T>.Count)
+                {
+                    (Vector256.LoadUnsafe(ref t, (nuint)i) + Vector256.LoadUnsafe(ref f, (nuint)i)).StoreUnsafe(ref t, (nuint)i);
+                }
+            }
+
+            for (; i < n; i++)
+            {
+                Unsafe.Add(ref t, i) += Unsafe.Add(ref f, i);
             }
         }
 
@@ -472,6 +514,39 @@ namespace NetGen.Runtime
         private static int ArgMax<T>(ReadOnlySpan<T> xc, in ConvolutionShape s, int y, int x)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
+            int top = (y * s.StrideHeight) - s.PadTop, left = (x * s.StrideWidth) - s.PadLeft;
+            if (top >= 0 && left >= 0 && top + ((s.KernelHeight - 1) * s.DilationHeight) < s.InHeight && left + ((s.KernelWidth - 1) * s.DilationWidth) < s.InWidth)
+            {
+                // The window lies inside the input (every window of an unpadded pool): no bounds to test per tap.
+                ref T origin = ref MemoryMarshal.GetReference(xc);
+                int first = (top * s.InWidth) + left, winner = first;
+                T largest = Unsafe.Add(ref origin, first);
+                if (T.IsNaN(largest))
+                {
+                    return winner;
+                }
+
+                for (int i = 0; i < s.KernelHeight; i++)
+                {
+                    int row = first + (i * s.DilationHeight * s.InWidth);
+                    for (int j = 0; j < s.KernelWidth; j++)
+                    {
+                        int index = row + (j * s.DilationWidth);
+                        T value = Unsafe.Add(ref origin, index);
+                        if (value > largest || T.IsNaN(value))
+                        {
+                            (winner, largest) = (index, value);
+                            if (T.IsNaN(value))
+                            {
+                                return winner;
+                            }
+                        }
+                    }
+                }
+
+                return winner;
+            }
+
             int best = -1;
             T max = T.NegativeInfinity;
             for (int i = 0; i < s.KernelHeight; i++)
