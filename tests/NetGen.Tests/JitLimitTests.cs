@@ -25,6 +25,8 @@ public class JitLimitTests
     [InlineData(typeof(WideNet))]
     [InlineData(typeof(LargestUnrolledNet))]
     [InlineData(typeof(XorNet))]
+    [InlineData(typeof(LeNet5))]
+    [InlineData(typeof(KeywordNet))]
     public void EveryGeneratedMethod_StaysWithinTheJitLimits(Type network)
     {
         const BindingFlags Declared = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
@@ -33,7 +35,7 @@ public class JitLimitTests
         Assert.True(kernels is not null, $"no kernel class for {network.FullName}");
         MethodInfo[] methods = network.GetMethods(Declared).Concat(kernels.GetMethods(Declared)).ToArray();
         Assert.Contains(methods, m => m.Name == "Backward");
-        Assert.Contains(methods, m => m.Name == "AffineBatchBackward1");
+        Assert.Contains(methods, m => m.Name.StartsWith("AffineBatchBackward", StringComparison.Ordinal)); // layer 1's, or a later dense layer's after convolutions
         foreach (MethodInfo method in methods)
         {
             MethodBody? body = method.GetMethodBody();
