@@ -24,6 +24,12 @@ namespace NetGen
 
         /// <summary><c>g(a)_k = e^{a_k} / sum_j e^{a_j}</c>, computed stably; allowed on the last layer only.</summary>
         Softmax = 6,
+
+        /// <summary><c>g(a) = a</c> if <c>a &gt; 0</c>, else <c>alpha_c a</c>, with one learnable slope per channel of a
+        /// convolution (per unit of a dense layer), as PyTorch's <c>nn.PReLU(num_parameters=C)</c>. The slopes are
+        /// parameters after the layer's bias and start at <c>Alpha</c> (default 0.25, PyTorch's); any finite value is
+        /// allowed, and training may take them outside [0, 1).</summary>
+        PReLU = 7,
     }
 
     /// <summary>The per-sample loss a network is trained on.</summary>

@@ -194,6 +194,67 @@ namespace NetGen.Runtime
             }
         }
 
+        /// <summary>PReLU: <c>h = a</c> if <c>a &gt; 0</c>, else <c>slope a</c>, where each run of <paramref name="positions"/>
+        /// values shares a slope, taken in turn from <paramref name="slopes"/> (and from its start again for the next row
+        /// of a batch): a convolution's channels, or a dense layer's units with <paramref name="positions"/> 1.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void PReLU<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> slopes, int positions, Span<T> h) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            Same(a.Length, h.Length);
+            int run = slopes.Length * positions;
+            if (run == 0 || a.Length % run != 0)
+            {
+                throw new ArgumentException($"'{nameof(a)}' has length {a.Length}, not a whole number of {slopes.Length} slopes x {positions} positions.", nameof(a));
+            }
+
+            for (int start = 0; start < a.Length; start += run)
+            {
+                for (int c = 0; c < slopes.Length; c++)
+                {
+                    int from = start + (c * positions);
+                    LeakyReLU(a.Slice(from, positions), slopes[c], h.Slice(from, positions));
+                }
+            }
+        }
+
+        /// <summary>PReLU backward: <c>da = dh</c> where <c>a &gt; 0</c>, else <c>slope dh</c> (PyTorch's rule, also at 0);
+        /// and each slope's gradient, <c>sum dh a</c> over its values with <c>a &lt;= 0</c>, is added to
+        /// <paramref name="dslopes"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void PReLUBackward<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> dh, ReadOnlySpan<T> slopes, int positions, Span<T> da, Span<T> dslopes) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            Same(a.Length, dh.Length, da.Length);
+            Same(slopes.Length, dslopes.Length);
+            int run = slopes.Length * positions;
+            if (run == 0 || a.Length % run != 0)
+            {
+                throw new ArgumentException($"'{nameof(a)}' has length {a.Length}, not a whole number of {slopes.Length} slopes x {positions} positions.", nameof(a));
+            }
+
+            for (int start = 0; start < a.Length; start += run)
+            {
+                for (int c = 0; c < slopes.Length; c++)
+                {
+                    int from = start + (c * positions);
+                    T slope = slopes[c], sum = T.Zero;
+                    for (int i = from; i < from + positions; i++)
+                    {
+                        if (a[i] > T.Zero)
+                        {
+                            da[i] = dh[i];
+                        }
+                        else
+                        {
+                            da[i] = slope * dh[i];
+                            sum += dh[i] * a[i];
+                        }
+                    }
+
+                    dslopes[c] += sum;
+                }
+            }
+        }
+
         /// <summary><c>h = a</c> if <c>a &gt; 0</c>, else <c>alpha (e^a - 1)</c>; <c>e^a</c> is taken of <c>min(a, 0)</c>, so it never overflows.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
         public static void ELU<T>(ReadOnlySpan<T> a, T alpha, Span<T> h) where T : unmanaged, IFloatingPointIeee754<T>

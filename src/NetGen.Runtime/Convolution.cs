@@ -100,17 +100,16 @@ namespace NetGen.Runtime
             {
                 Gather(x, shape, g, columns);
 
-                // A_g = b_g + W_g X: the group's output channels are consecutive, and so are their weight rows.
+                // A_g = W_g X + b_g: the group's output channels are consecutive, and so are their weight rows.
                 Span<T> ag = a.Slice(g * outPerGroup * positions, outPerGroup * positions);
+                ConvolutionKernels.Multiply(w.Slice(g * outPerGroup * taps, outPerGroup * taps), taps, 1, columns, ag, outPerGroup, taps, positions);
                 if (!b.IsEmpty)
                 {
                     for (int o = 0; o < outPerGroup; o++)
                     {
-                        ag.Slice(o * positions, positions).Fill(b[(g * outPerGroup) + o]);
+                        AddScalar(ag.Slice(o * positions, positions), b[(g * outPerGroup) + o]);
                     }
                 }
-
-                ConvolutionKernels.Multiply(w.Slice(g * outPerGroup * taps, outPerGroup * taps), taps, 1, columns, ag, outPerGroup, taps, positions, accumulate: !b.IsEmpty);
             }
         }
 
@@ -155,7 +154,7 @@ namespace NetGen.Runtime
                 ConvolutionKernels.MultiplyTransposed(dag, columns, dw.Slice(g * outPerGroup * taps, outPerGroup * taps), outPerGroup, taps, positions);
                 if (!dx.IsEmpty)
                 {
-                    ConvolutionKernels.Multiply(w.Slice(g * outPerGroup * taps, outPerGroup * taps), 1, taps, dag, dcolumns, taps, outPerGroup, positions, accumulate: false);
+                    ConvolutionKernels.Multiply(w.Slice(g * outPerGroup * taps, outPerGroup * taps), 1, taps, dag, dcolumns, taps, outPerGroup, positions);
                     Scatter(dcolumns, shape, g, dx);
                 }
             }
@@ -199,6 +198,12 @@ namespace NetGen.Runtime
             Check(a.Length, shape.OutputSize, nameof(a));
             ConvolutionShape s = shape; // a local copy: stores through the spans cannot make the JIT reload its fields
             int planeIn = s.InHeight * s.InWidth;
+            if (Inside(s))
+            {
+                MaxPoolInside(x, s, a);
+                return;
+            }
+
             for (int c = 0; c < s.InChannels; c++)
             {
                 ReadOnlySpan<T> xc = x.Slice(c * planeIn, planeIn);
@@ -208,6 +213,55 @@ namespace NetGen.Runtime
                     for (int ox = 0; ox < s.OutWidth; ox++)
                     {
                         ac[(y * s.OutWidth) + ox] = xc[ArgMax(xc, s, y, ox)];
+                    }
+                }
+            }
+        }
+
+        /// <summary>Whether every window lies inside the input (no padding, and no ceil-mode window past the edge), so
+        /// that the pools need no bounds test per tap.</summary>
+        private static bool Inside(in ConvolutionShape s) =>
+            s.PadTop == 0 && s.PadLeft == 0
+            && ((s.OutHeight - 1) * s.StrideHeight) + ((s.KernelHeight - 1) * s.DilationHeight) < s.InHeight
+            && ((s.OutWidth - 1) * s.StrideWidth) + ((s.KernelWidth - 1) * s.DilationWidth) < s.InWidth;
+
+        /// <summary>Max pooling where every window is inside the input: the same rule as <see cref="ArgMax{T}"/> (strictly
+        /// larger wins, so the first of equals stays; a NaN wins and stays), in plain loops.</summary>
+        private static void MaxPoolInside<T>(ReadOnlySpan<T> x, ConvolutionShape s, Span<T> a)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            ref T input = ref MemoryMarshal.GetReference(x);
+            ref T output = ref MemoryMarshal.GetReference(a);
+            int planeIn = s.InHeight * s.InWidth, kh = s.KernelHeight, kw = s.KernelWidth, rowStep = s.DilationHeight * s.InWidth, dw = s.DilationWidth;
+            int o = 0;
+            for (int c = 0; c < s.InChannels; c++)
+            {
+                int plane = c * planeIn;
+                for (int y = 0; y < s.OutHeight; y++)
+                {
+                    int row = plane + (y * s.StrideHeight * s.InWidth);
+                    for (int ox = 0; ox < s.OutWidth; ox++, o++)
+                    {
+                        int first = row + (ox * s.StrideWidth);
+                        T largest = Unsafe.Add(ref input, first);
+                        for (int i = 0; i < kh && !T.IsNaN(largest); i++)
+                        {
+                            int at = first + (i * rowStep);
+                            for (int j = 0; j < kw; j++)
+                            {
+                                T value = Unsafe.Add(ref input, at + (j * dw));
+                                if (value > largest || T.IsNaN(value))
+                                {
+                                    largest = value;
+                                    if (T.IsNaN(value))
+                                    {
+                                        break;
+                                    }
+                                }
+                            }
+                        }
+
+                        Unsafe.Add(ref output, o) = largest;
                     }
                 }
             }
@@ -450,6 +504,28 @@ namespace NetGen.Runtime
                         }
                     }
                 }
+            }
+        }
+
+        /// <summary><c>target += value</c>: a bias over one output channel.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void AddScalar<T>(Span<T> target, T value)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            ref T t = ref MemoryMarshal.GetReference(target);
+            int i = 0, n = target.Length;
+            if (Vector256.IsHardwareAccelerated)
+            {
+                Vector256<T> v = Vector256.Create(value);
+                for (; i + Vector256<T>.Count <= n; i += Vector256<T>.Count)
+                {
+                    (Vector256.LoadUnsafe(ref t, (nuint)i) + v).StoreUnsafe(ref t, (nuint)i);
+                }
+            }
+
+            for (; i < n; i++)
+            {
+                Unsafe.Add(ref t, i) += value;
             }
         }
 

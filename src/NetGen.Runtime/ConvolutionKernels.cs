@@ -9,7 +9,7 @@ namespace NetGen.Runtime
     /// <summary>The two matrix products a convolution reduces to after im2col, register-blocked: four rows of the left
     /// matrix share each load of the right one, and two vectors of columns share each broadcast weight, so eight
     /// accumulators stay in registers across the whole depth. Vector512 where the hardware has it, then Vector256, then
-    /// scalars for the last columns. In <see cref="Multiply{T}"/> every output is a sum in the same order (k ascending) on
+    /// an overlapping last vector for the columns that do not fill one. In <see cref="Multiply{T}"/> every output is a sum in the same order (k ascending) on
     /// every path and width, so its results do not depend on the vector width or the blocking; the dot products of
     /// <see cref="MultiplyTransposed{T}"/> sum per lane first, so they are the same on every machine with the same vector
     /// width.</summary>
@@ -17,11 +17,12 @@ namespace NetGen.Runtime
     {
         private const int Rows = 4;
 
-        /// <summary><c>C[m, p] (+)= sum_k A[m, k] B[k, p]</c> for m &lt; rows, p &lt; columns, k &lt; depth, with A read at
+        /// <summary><c>C[m, p] = sum_k A[m, k] B[k, p]</c> for m &lt; rows, p &lt; columns, k &lt; depth, with A read at
         /// <c>a[m * rowStride + k * depthStride]</c> (so W or W^T without a copy), B and C row-major with
-        /// <paramref name="columns"/> columns. Without <paramref name="accumulate"/>, C is overwritten.</summary>
+        /// <paramref name="columns"/> columns. The last columns that do not fill a vector are computed by one more
+        /// vector that overlaps the previous one (its overlapping lanes get the same bits again), not by scalars.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void Multiply<T>(ReadOnlySpan<T> a, int rowStride, int depthStride, ReadOnlySpan<T> b, Span<T> c, int rows, int depth, int columns, bool accumulate)
+        public static void Multiply<T>(ReadOnlySpan<T> a, int rowStride, int depthStride, ReadOnlySpan<T> b, Span<T> c, int rows, int depth, int columns)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
             ref T ra = ref MemoryMarshal.GetReference(a);
@@ -30,12 +31,12 @@ namespace NetGen.Runtime
             int m = 0;
             for (; m + Rows <= rows; m += Rows)
             {
-                Block4(ref Unsafe.Add(ref ra, m * rowStride), rowStride, depthStride, ref rb, ref Unsafe.Add(ref rc, m * columns), depth, columns, accumulate);
+                Block4(ref Unsafe.Add(ref ra, m * rowStride), rowStride, depthStride, ref rb, ref Unsafe.Add(ref rc, m * columns), depth, columns);
             }
 
             for (; m < rows; m++)
             {
-                Block1(ref Unsafe.Add(ref ra, m * rowStride), depthStride, ref rb, ref Unsafe.Add(ref rc, m * columns), depth, columns, accumulate);
+                Block1(ref Unsafe.Add(ref ra, m * rowStride), depthStride, ref rb, ref Unsafe.Add(ref rc, m * columns), depth, columns);
             }
         }
 
@@ -48,47 +49,48 @@ namespace NetGen.Runtime
         {
             ref T ra = ref MemoryMarshal.GetReference(a);
             ref T rb = ref MemoryMarshal.GetReference(b);
-            for (int m = 0; m < rows; m++)
+            ref T rc = ref MemoryMarshal.GetReference(c);
+            int m = 0;
+            for (; m + 2 <= rows; m += 2)
             {
-                ref T am = ref Unsafe.Add(ref ra, m * length);
                 int n = 0;
                 for (; n + 2 <= columns; n += 2)
                 {
-                    (T d0, T d1) = Dot2(ref am, ref Unsafe.Add(ref rb, n * length), ref Unsafe.Add(ref rb, (n + 1) * length), length);
-                    c[(m * columns) + n] += d0;
-                    c[(m * columns) + n + 1] += d1;
+                    // Four dot products sharing the loads of two rows of A and two of B.
+                    Dot2x2(ref Unsafe.Add(ref ra, m * length), ref Unsafe.Add(ref ra, (m + 1) * length), ref Unsafe.Add(ref rb, n * length), ref Unsafe.Add(ref rb, (n + 1) * length), length, out T d00, out T d01, out T d10, out T d11);
+                    Unsafe.Add(ref rc, (m * columns) + n) += d00;
+                    Unsafe.Add(ref rc, (m * columns) + n + 1) += d01;
+                    Unsafe.Add(ref rc, ((m + 1) * columns) + n) += d10;
+                    Unsafe.Add(ref rc, ((m + 1) * columns) + n + 1) += d11;
                 }
 
                 for (; n < columns; n++)
                 {
-                    c[(m * columns) + n] += Dot1(ref am, ref Unsafe.Add(ref rb, n * length), length);
+                    Unsafe.Add(ref rc, (m * columns) + n) += Dot1(ref Unsafe.Add(ref ra, m * length), ref Unsafe.Add(ref rb, n * length), length);
+                    Unsafe.Add(ref rc, ((m + 1) * columns) + n) += Dot1(ref Unsafe.Add(ref ra, (m + 1) * length), ref Unsafe.Add(ref rb, n * length), length);
+                }
+            }
+
+            for (; m < rows; m++)
+            {
+                for (int n = 0; n < columns; n++)
+                {
+                    Unsafe.Add(ref rc, (m * columns) + n) += Dot1(ref Unsafe.Add(ref ra, m * length), ref Unsafe.Add(ref rb, n * length), length);
                 }
             }
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Block4<T>(ref T a, int rowStride, int depthStride, ref T b, ref T c, int depth, int columns, bool accumulate)
+        private static void Block4<T>(ref T a, int rowStride, int depthStride, ref T b, ref T c, int depth, int columns)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
             int p = 0;
-            if (Vector512.IsHardwareAccelerated)
+            if (Vector512.IsHardwareAccelerated && columns >= Vector512<T>.Count)
             {
                 int lanes = Vector512<T>.Count;
                 for (; p + (2 * lanes) <= columns; p += 2 * lanes)
                 {
-                    Vector512<T> c00, c01, c10, c11, c20, c21, c30, c31;
-                    if (accumulate)
-                    {
-                        c00 = Load512(ref c, p); c01 = Load512(ref c, p + lanes);
-                        c10 = Load512(ref c, columns + p); c11 = Load512(ref c, columns + p + lanes);
-                        c20 = Load512(ref c, (2 * columns) + p); c21 = Load512(ref c, (2 * columns) + p + lanes);
-                        c30 = Load512(ref c, (3 * columns) + p); c31 = Load512(ref c, (3 * columns) + p + lanes);
-                    }
-                    else
-                    {
-                        c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = Vector512<T>.Zero;
-                    }
-
+                    Vector512<T> c00 = Vector512<T>.Zero, c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
                     for (int k = 0; k < depth; k++)
                     {
                         Vector512<T> b0 = Load512(ref b, (k * columns) + p), b1 = Load512(ref b, (k * columns) + p + lanes);
@@ -106,23 +108,35 @@ namespace NetGen.Runtime
                     Store512(c20, ref c, (2 * columns) + p); Store512(c21, ref c, (2 * columns) + p + lanes);
                     Store512(c30, ref c, (3 * columns) + p); Store512(c31, ref c, (3 * columns) + p + lanes);
                 }
+
+                while (p < columns)
+                {
+                    p = Math.Min(p, columns - lanes); // the last vector overlaps the one before rather than leaving scalars
+                    Vector512<T> c0 = Vector512<T>.Zero, c1 = c0, c2 = c0, c3 = c0;
+                    for (int k = 0; k < depth; k++)
+                    {
+                        Vector512<T> b0 = Load512(ref b, (k * columns) + p);
+                        int at = k * depthStride;
+                        c0 += Vector512.Create(Unsafe.Add(ref a, at)) * b0;
+                        c1 += Vector512.Create(Unsafe.Add(ref a, rowStride + at)) * b0;
+                        c2 += Vector512.Create(Unsafe.Add(ref a, (2 * rowStride) + at)) * b0;
+                        c3 += Vector512.Create(Unsafe.Add(ref a, (3 * rowStride) + at)) * b0;
+                    }
+
+                    Store512(c0, ref c, p); Store512(c1, ref c, columns + p); Store512(c2, ref c, (2 * columns) + p); Store512(c3, ref c, (3 * columns) + p);
+                    p += lanes;
+                }
+
+                return;
             }
 
-            if (Vector256.IsHardwareAccelerated)
+            if (Vector256.IsHardwareAccelerated && columns >= Vector256<T>.Count)
             {
                 int lanes = Vector256<T>.Count;
-                for (; p + lanes <= columns; p += lanes)
+                while (p < columns)
                 {
-                    Vector256<T> c0, c1, c2, c3;
-                    if (accumulate)
-                    {
-                        c0 = Load256(ref c, p); c1 = Load256(ref c, columns + p); c2 = Load256(ref c, (2 * columns) + p); c3 = Load256(ref c, (3 * columns) + p);
-                    }
-                    else
-                    {
-                        c0 = c1 = c2 = c3 = Vector256<T>.Zero;
-                    }
-
+                    p = Math.Min(p, columns - lanes);
+                    Vector256<T> c0 = Vector256<T>.Zero, c1 = c0, c2 = c0, c3 = c0;
                     for (int k = 0; k < depth; k++)
                     {
                         Vector256<T> b0 = Load256(ref b, (k * columns) + p);
@@ -134,7 +148,10 @@ namespace NetGen.Runtime
                     }
 
                     Store256(c0, ref c, p); Store256(c1, ref c, columns + p); Store256(c2, ref c, (2 * columns) + p); Store256(c3, ref c, (3 * columns) + p);
+                    p += lanes;
                 }
+
+                return;
             }
 
             for (; p < columns; p++)
@@ -142,7 +159,7 @@ namespace NetGen.Runtime
                 for (int r = 0; r < Rows; r++)
                 {
                     ref T a_r = ref Unsafe.Add(ref a, r * rowStride);
-                    T sum = accumulate ? Unsafe.Add(ref c, (r * columns) + p) : T.Zero;
+                    T sum = T.Zero;
                     for (int k = 0; k < depth; k++)
                     {
                         sum += Unsafe.Add(ref a_r, k * depthStride) * Unsafe.Add(ref b, (k * columns) + p);
@@ -154,43 +171,51 @@ namespace NetGen.Runtime
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Block1<T>(ref T a, int depthStride, ref T b, ref T c, int depth, int columns, bool accumulate)
+        private static void Block1<T>(ref T a, int depthStride, ref T b, ref T c, int depth, int columns)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
             int p = 0;
-            if (Vector512.IsHardwareAccelerated)
+            if (Vector512.IsHardwareAccelerated && columns >= Vector512<T>.Count)
             {
                 int lanes = Vector512<T>.Count;
-                for (; p + lanes <= columns; p += lanes)
+                while (p < columns)
                 {
-                    Vector512<T> c0 = accumulate ? Load512(ref c, p) : Vector512<T>.Zero;
+                    p = Math.Min(p, columns - lanes);
+                    Vector512<T> c0 = Vector512<T>.Zero;
                     for (int k = 0; k < depth; k++)
                     {
                         c0 += Vector512.Create(Unsafe.Add(ref a, k * depthStride)) * Load512(ref b, (k * columns) + p);
                     }
 
                     Store512(c0, ref c, p);
+                    p += lanes;
                 }
+
+                return;
             }
 
-            if (Vector256.IsHardwareAccelerated)
+            if (Vector256.IsHardwareAccelerated && columns >= Vector256<T>.Count)
             {
                 int lanes = Vector256<T>.Count;
-                for (; p + lanes <= columns; p += lanes)
+                while (p < columns)
                 {
-                    Vector256<T> c0 = accumulate ? Load256(ref c, p) : Vector256<T>.Zero;
+                    p = Math.Min(p, columns - lanes);
+                    Vector256<T> c0 = Vector256<T>.Zero;
                     for (int k = 0; k < depth; k++)
                     {
                         c0 += Vector256.Create(Unsafe.Add(ref a, k * depthStride)) * Load256(ref b, (k * columns) + p);
                     }
 
                     Store256(c0, ref c, p);
+                    p += lanes;
                 }
+
+                return;
             }
 
             for (; p < columns; p++)
             {
-                T sum = accumulate ? Unsafe.Add(ref c, p) : T.Zero;
+                T sum = T.Zero;
                 for (int k = 0; k < depth; k++)
                 {
                     sum += Unsafe.Add(ref a, k * depthStride) * Unsafe.Add(ref b, (k * columns) + p);
@@ -200,36 +225,45 @@ namespace NetGen.Runtime
             }
         }
 
-        /// <summary>Two dot products sharing the loads of <paramref name="a"/>: lane sums in p order, then the lanes, then
-        /// the scalar tail.</summary>
+        /// <summary>The four dot products of rows a0, a1 with rows b0, b1: lane sums in p order (Vector512, then Vector256
+        /// for what remains), then across the lanes, then the scalar tail. <see cref="Dot1"/> sums in the same order.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static (T, T) Dot2<T>(ref T a, ref T b0, ref T b1, int length)
+        private static void Dot2x2<T>(ref T a0, ref T a1, ref T b0, ref T b1, int length, out T d00, out T d01, out T d10, out T d11)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
             int p = 0;
-            T s0 = T.Zero, s1 = T.Zero;
-            if (Vector256.IsHardwareAccelerated && length >= Vector256<T>.Count)
+            d00 = d01 = d10 = d11 = T.Zero;
+            if (Vector512.IsHardwareAccelerated && length >= Vector512<T>.Count)
             {
-                int lanes = Vector256<T>.Count;
-                Vector256<T> v0 = Vector256<T>.Zero, v1 = Vector256<T>.Zero;
+                int lanes = Vector512<T>.Count;
+                Vector512<T> v00 = Vector512<T>.Zero, v01 = v00, v10 = v00, v11 = v00;
                 for (; p + lanes <= length; p += lanes)
                 {
-                    Vector256<T> x = Load256(ref a, p);
-                    v0 += x * Load256(ref b0, p);
-                    v1 += x * Load256(ref b1, p);
+                    Vector512<T> x0 = Load512(ref a0, p), x1 = Load512(ref a1, p), y0 = Load512(ref b0, p), y1 = Load512(ref b1, p);
+                    v00 += x0 * y0; v01 += x0 * y1; v10 += x1 * y0; v11 += x1 * y1;
                 }
 
-                s0 = Vector256.Sum(v0);
-                s1 = Vector256.Sum(v1);
+                d00 = Vector512.Sum(v00); d01 = Vector512.Sum(v01); d10 = Vector512.Sum(v10); d11 = Vector512.Sum(v11);
+            }
+
+            if (Vector256.IsHardwareAccelerated && length - p >= Vector256<T>.Count)
+            {
+                int lanes = Vector256<T>.Count;
+                Vector256<T> v00 = Vector256<T>.Zero, v01 = v00, v10 = v00, v11 = v00;
+                for (; p + lanes <= length; p += lanes)
+                {
+                    Vector256<T> x0 = Load256(ref a0, p), x1 = Load256(ref a1, p), y0 = Load256(ref b0, p), y1 = Load256(ref b1, p);
+                    v00 += x0 * y0; v01 += x0 * y1; v10 += x1 * y0; v11 += x1 * y1;
+                }
+
+                d00 += Vector256.Sum(v00); d01 += Vector256.Sum(v01); d10 += Vector256.Sum(v10); d11 += Vector256.Sum(v11);
             }
 
             for (; p < length; p++)
             {
-                s0 += Unsafe.Add(ref a, p) * Unsafe.Add(ref b0, p);
-                s1 += Unsafe.Add(ref a, p) * Unsafe.Add(ref b1, p);
+                T x0 = Unsafe.Add(ref a0, p), x1 = Unsafe.Add(ref a1, p), y0 = Unsafe.Add(ref b0, p), y1 = Unsafe.Add(ref b1, p);
+                d00 += x0 * y0; d01 += x0 * y1; d10 += x1 * y0; d11 += x1 * y1;
             }
-
-            return (s0, s1);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -238,7 +272,19 @@ namespace NetGen.Runtime
         {
             int p = 0;
             T s = T.Zero;
-            if (Vector256.IsHardwareAccelerated && length >= Vector256<T>.Count)
+            if (Vector512.IsHardwareAccelerated && length >= Vector512<T>.Count)
+            {
+                int lanes = Vector512<T>.Count;
+                Vector512<T> v = Vector512<T>.Zero;
+                for (; p + lanes <= length; p += lanes)
+                {
+                    v += Load512(ref a, p) * Load512(ref b, p);
+                }
+
+                s = Vector512.Sum(v);
+            }
+
+            if (Vector256.IsHardwareAccelerated && length - p >= Vector256<T>.Count)
             {
                 int lanes = Vector256<T>.Count;
                 Vector256<T> v = Vector256<T>.Zero;
@@ -247,7 +293,7 @@ namespace NetGen.Runtime
                     v += Load256(ref a, p) * Load256(ref b, p);
                 }
 
-                s = Vector256.Sum(v);
+                s += Vector256.Sum(v);
             }
 
             for (; p < length; p++)

@@ -50,6 +50,14 @@ namespace NetGen
         /// <summary>The number of biases: one per affine output, or none.</summary>
         public int BiasCount => !HasBias ? 0 : IsLayerNorm ? NormalizedLength : Convolution is { } c ? (c.IsConvolution ? c.Shape.OutChannels : 0) : AffineOutputs;
 
+        /// <summary>The learnable slopes of a <see cref="Activation.PReLU"/> activation (one per channel of a convolution,
+        /// per unit otherwise), stored after the biases at <see cref="SlopeOffset"/>; 0 for other activations.
+        /// <see cref="Alpha"/> is then the slopes' starting value.</summary>
+        public int SlopeCount => Activation != Activation.PReLU || IsMaxout ? 0 : Convolution is { IsConvolution: true } c ? c.Shape.OutChannels : Units;
+
+        /// <summary>Where the PReLU slopes start: after the biases.</summary>
+        public int SlopeOffset => BiasOffset + BiasCount;
+
         /// <summary>The layer's <c>"type"</c> in the weights JSON: <c>dense</c>, <c>maxout</c> or <c>layernorm</c>.</summary>
         public string TypeName => Convolution?.Type ?? (IsMaxout ? "maxout" : IsLayerNorm ? "layernorm" : "dense");
 

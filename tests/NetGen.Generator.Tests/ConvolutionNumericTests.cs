@@ -70,6 +70,13 @@ public sealed class ConvolutionNetworksFixture
                 new("Conv", Filters: 6, KernelHeight: 3, KernelWidth: 3, PadHeight: 1, PadWidth: 1, Groups: 2, Bias: false, Activation: Activation.ReLU),
                 new("Dense", Units: 3, Activation: Activation.Softmax, Bias: false),
             }, LossFunction.CrossEntropy),
+            new("PReLUConvAndDense", 2, 2, 8, 8, new ConvLayer[]
+            {
+                new("Conv", Filters: 4, KernelHeight: 3, KernelWidth: 3, Activation: Activation.PReLU),
+                new("MaxPool", KernelHeight: 2, KernelWidth: 2, StrideHeight: 2, StrideWidth: 2),
+                new("Dense", Units: 5, Activation: Activation.PReLU, Alpha: -0.4),
+                new("Dense", Units: 2),
+            }, LossFunction.MeanSquaredError),
         };
 
         var random = new Random(20261203);
@@ -89,7 +96,7 @@ public sealed class ConvolutionNetworksFixture
         int dimensions = random.Next(3) == 0 ? 1 : 2;
         int channels = random.Next(1, 5), height = dimensions == 2 ? random.Next(4, 11) : 1, width = random.Next(5, 16);
         var layers = new List<ConvLayer>();
-        var activations = new[] { Activation.Identity, Activation.Sigmoid, Activation.Tanh, Activation.ReLU, Activation.LeakyReLU, Activation.ELU };
+        var activations = new[] { Activation.Identity, Activation.Sigmoid, Activation.Tanh, Activation.ReLU, Activation.LeakyReLU, Activation.ELU, Activation.PReLU };
         int spatial = random.Next(1, 4);
         int c = channels;
         for (int i = 0; i < spatial; i++)
@@ -116,7 +123,7 @@ public sealed class ConvolutionNetworksFixture
                     Mode: mode,
                     Bias: random.Next(4) > 0,
                     Activation: activation,
-                    Alpha: activation is Activation.LeakyReLU or Activation.ELU && random.Next(2) == 0 ? 0.05 + random.NextDouble() : null));
+                    Alpha: activation is Activation.LeakyReLU or Activation.ELU or Activation.PReLU && random.Next(2) == 0 ? 0.05 + random.NextDouble() : null));
                 c = filters;
             }
             else
@@ -204,6 +211,8 @@ public class ConvolutionNumericTests : IClassFixture<ConvolutionNetworksFixture>
         Assert.Contains(layers, l => l.Layer.Kind == "Conv" && !l.Layer.Bias);
         Assert.Contains(layers, l => l.Layer.Kind == "AvgPool" && !l.Layer.CountIncludePad && l.Layer.PadWidth > 0);
         Assert.Contains(layers, l => l.Layer.Kind == "MaxPool" && l.Layer.CeilMode);
+        Assert.Contains(layers, l => l.Layer.Kind == "Conv" && l.Layer.Activation == Activation.PReLU);
+        Assert.Contains(layers, l => l.Layer.Kind == "Dense" && l.Layer.Activation == Activation.PReLU);
         Assert.Contains(_fixture.Topologies, t => t.Layers[^1].Kind != "Dense");
         Assert.Contains(_fixture.Topologies, t => t.Layers[0].Kind is "MaxPool" or "AvgPool");
         Assert.Equal(ConvolutionNetworksFixture.Count, _fixture.Topologies.Count);

@@ -116,11 +116,15 @@ public sealed record ConvTopology(string Name, int Dimensions, int Channels, int
                     "Dense" => (c * h * w * layer.Units) + (layer.Bias ? layer.Units : 0),
                     _ => 0,
                 };
+                count += Slopes(layer);
             }
 
             return count;
         }
     }
+
+    /// <summary>A PReLU layer's slopes (one per filter, or per unit), stored after its biases.</summary>
+    public static int Slopes(ConvLayer layer) => layer.Activation != Activation.PReLU ? 0 : layer.Kind == "Conv" ? layer.Filters : layer.Units;
 
     public string ToSource(bool isDouble, string suffix)
     {
@@ -362,10 +366,26 @@ public static class ConvolutionReference
             }
 
             a.Add(output);
-            if (layer.Activation is Activation.ReLU or Activation.LeakyReLU or Activation.ELU)
+            if (layer.Activation is Activation.ReLU or Activation.LeakyReLU or Activation.ELU or Activation.PReLU)
             {
                 // An exact 0 is a pre-activation no parameter reaches (a window all in the padding, without bias).
                 margin = Math.Min(margin, output.Where(v => v != 0).Select(Math.Abs).DefaultIfEmpty(double.PositiveInfinity).Min());
+            }
+
+            int slopes = ConvTopology.Slopes(layer);
+            if (slopes > 0)
+            {
+                // PReLU: one slope per channel (its oh x ow positions) or per unit, after the biases.
+                int positions = output.Length / slopes;
+                var activated = new double[output.Length];
+                for (int i = 0; i < output.Length; i++)
+                {
+                    activated[i] = output[i] > 0 ? output[i] : p[offset + (i / positions)] * output[i];
+                }
+
+                offset += slopes;
+                h.Add(activated);
+                continue;
             }
 
             h.Add(Activate(layer, output));

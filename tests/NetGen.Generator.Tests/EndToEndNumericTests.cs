@@ -135,6 +135,20 @@ public sealed class RandomNetworksFixture
             topologies.Add(new Topology($"Net{index++}_LayerNorm_{name}", input, layers, loss));
         }
 
+        // PReLU ([Dense(n, Activation.PReLU)]): hidden and output, with the default and a given starting slope, after a
+        // layer normalisation, under every loss. Last, so the topologies before keep their random draws.
+        int w9 = Wide();
+        var prelu = new (string Name, int Input, LayerDescription[] Layers, LossFunction Loss)[]
+        {
+            ("Hidden_CE", Wide(), new[] { new LayerDescription(false, Wide(), 1, Activation.PReLU, null), new LayerDescription(false, random.Next(2, 13), 1, Activation.Softmax, null) }, LossFunction.CrossEntropy),
+            ("Output_MSE", Wide(), new[] { new LayerDescription(false, Wide(), 1, Activation.PReLU, -0.3, Bias: false), new LayerDescription(false, random.Next(1, 20), 1, Activation.PReLU, 1.5) }, LossFunction.MeanSquaredError),
+            ("LayerNorm_BCE", w9, new[] { LayerDescription.LayerNorm(w9, Activation.PReLU), new LayerDescription(false, random.Next(1, 7), 1, Activation.Sigmoid, null) }, LossFunction.BinaryCrossEntropy),
+        };
+        foreach (var (name, input, layers, loss) in prelu)
+        {
+            topologies.Add(new Topology($"Net{index++}_PReLU_{name}", input, layers, loss));
+        }
+
         return topologies;
     }
 }
@@ -163,7 +177,7 @@ public class EndToEndNumericTests : IClassFixture<RandomNetworksFixture>
         _output = output;
     }
 
-    public static IEnumerable<object[]> Indices() => Enumerable.Range(0, 42).Select(i => new object[] { i });
+    public static IEnumerable<object[]> Indices() => Enumerable.Range(0, 45).Select(i => new object[] { i });
 
     [Fact]
     public void Catalog_CoversEveryActivationAndEveryLoss()
@@ -190,7 +204,7 @@ public class EndToEndNumericTests : IClassFixture<RandomNetworksFixture>
         Assert.Contains(topologies, t => t.Layers[0].IsLayerNorm);
         Assert.Contains(topologies, t => t.Layers[^1].IsLayerNorm);
         Assert.Contains(topologies, t => t.Layers.Any(l => l.NormalizedSize > 0));
-        Assert.Equal(42, topologies.Count);
+        Assert.Equal(45, topologies.Count);
     }
 
     [Theory]
@@ -414,6 +428,16 @@ public class EndToEndNumericTests : IClassFixture<RandomNetworksFixture>
     {
         var p = new List<double>();
         int fanIn = topology.InputSize;
+
+        // PReLU slopes, one per unit after the biases: either sign, as trained audio models have them.
+        void AddSlopes(LayerDescription layer)
+        {
+            if (layer.Activation == Activation.PReLU && !layer.IsMaxout)
+            {
+                p.AddRange(Enumerable.Range(0, layer.Units).Select(_ => (random.NextDouble() * 1.6) - 0.4));
+            }
+        }
+
         foreach (LayerDescription layer in topology.Layers)
         {
             if (layer.IsLayerNorm)
@@ -421,12 +445,14 @@ public class EndToEndNumericTests : IClassFixture<RandomNetworksFixture>
                 // gamma around 1 (either sign happens in trained models, but rarely), beta around 0
                 p.AddRange(Enumerable.Range(0, layer.NormalizedLength).Select(_ => 0.5 + random.NextDouble()));
                 p.AddRange(Enumerable.Range(0, layer.NormalizedLength).Select(_ => random.NextDouble() - 0.5));
+                AddSlopes(layer);
                 continue;
             }
 
             double r = 1.5 / Math.Sqrt(fanIn);
             p.AddRange(Enumerable.Range(0, fanIn * layer.AffineOutputs).Select(_ => ((2 * random.NextDouble()) - 1) * r));
             p.AddRange(Enumerable.Range(0, layer.Bias ? layer.AffineOutputs : 0).Select(_ => random.NextDouble() - 0.5));
+            AddSlopes(layer);
             fanIn = layer.Units;
         }
 

@@ -37,7 +37,7 @@ public static class ReferenceNetwork
 
                 offset += 2 * g;
                 a.Add(normalised);
-                h.Add(Activate(layer, normalised));
+                h.Add(Activate(layer, normalised, p, ref offset));
                 continue;
             }
 
@@ -56,10 +56,29 @@ public static class ReferenceNetwork
 
             offset += (n * m) + (layer.Bias ? m : 0);
             a.Add(ak);
-            h.Add(Activate(layer, ak));
+            h.Add(Activate(layer, ak, p, ref offset));
         }
 
         return (a, h);
+    }
+
+    /// <summary>A PReLU takes its slopes, one per unit, from the parameters after the layer's biases (advancing
+    /// <paramref name="offset"/>); the other activations have no parameters.</summary>
+    public static double[] Activate(LayerDescription layer, double[] a, ReadOnlySpan<double> p, ref int offset)
+    {
+        if (layer.Activation != Activation.PReLU || layer.IsMaxout)
+        {
+            return Activate(layer, a);
+        }
+
+        var h = new double[a.Length];
+        for (int i = 0; i < a.Length; i++)
+        {
+            h[i] = a[i] > 0 ? a[i] : p[offset + i] * a[i];
+        }
+
+        offset += a.Length;
+        return h;
     }
 
     public static double[] Activate(LayerDescription layer, double[] a)
@@ -128,7 +147,7 @@ public static class ReferenceNetwork
                     distance = Math.Min(distance, pieces[0] - pieces[1]);
                 }
             }
-            else if (layer.Activation is Activation.ReLU or Activation.LeakyReLU or Activation.ELU)
+            else if (layer.Activation is Activation.ReLU or Activation.LeakyReLU or Activation.ELU or Activation.PReLU)
             {
                 distance = Math.Min(distance, a[k].Min(Math.Abs));
             }

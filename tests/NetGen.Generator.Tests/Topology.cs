@@ -53,6 +53,7 @@ public sealed record Topology(string Name, int InputSize, IReadOnlyList<LayerDes
             foreach (LayerDescription layer in Layers)
             {
                 count += layer.IsLayerNorm ? 2 * layer.NormalizedLength : (fanIn + (layer.Bias ? 1 : 0)) * layer.AffineOutputs;
+                count += layer.Activation == Activation.PReLU && !layer.IsMaxout ? layer.Units : 0; // one slope per unit
                 fanIn = layer.Units;
             }
 

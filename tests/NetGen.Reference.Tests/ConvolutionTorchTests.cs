@@ -25,7 +25,7 @@ public class ConvolutionTorchTests
         torch.set_num_threads(1);
     }
 
-    public static IEnumerable<object[]> Networks() => new[] { "LeNet5", "DepthwiseSeparable", "KeywordConv1D" }.Select(n => new object[] { n });
+    public static IEnumerable<object[]> Networks() => new[] { "LeNet5", "DepthwiseSeparable", "KeywordConv1D", "PReluConv" }.Select(n => new object[] { n });
 
     [Theory]
     [MemberData(nameof(Networks))]

@@ -226,3 +226,21 @@ public partial class KeywordConv1D;
 [Dense(5, Activation.Softmax)]
 [Loss(LossFunction.CrossEntropy)]
 public partial class KeywordConv1DD;
+
+// PReLU on a convolution (a slope per channel) and on a dense layer (a slope per unit, starting negative).
+[Input(2, 10, 10)]
+[Conv2D(4, 3, Activation.PReLU)]
+[MaxPool2D(2)]
+[Dense(6, Activation.PReLU, Alpha = -0.2)]
+[Dense(3, Activation.Softmax)]
+[Loss(LossFunction.CrossEntropy)]
+public partial class PReluConv;
+
+[Network(Precision = Precision.Double)]
+[Input(2, 10, 10)]
+[Conv2D(4, 3, Activation.PReLU)]
+[MaxPool2D(2)]
+[Dense(6, Activation.PReLU, Alpha = -0.2)]
+[Dense(3, Activation.Softmax)]
+[Loss(LossFunction.CrossEntropy)]
+public partial class PReluConvD;

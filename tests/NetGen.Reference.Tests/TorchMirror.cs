@@ -15,6 +15,7 @@ internal sealed class TorchMirror<T> : IDisposable where T : unmanaged, System.N
 {
     private readonly INeuralNetwork<T> _network;
     private readonly List<(Parameter? Weight, Parameter? Bias)> _layers = new();
+    private readonly Dictionary<int, Parameter> _slopes = new(); // PReLU's weight, by layer index
 
     public TorchMirror(INeuralNetwork<T> network)
     {
@@ -22,6 +23,11 @@ internal sealed class TorchMirror<T> : IDisposable where T : unmanaged, System.N
         ReadOnlySpan<T> p = network.Parameters;
         foreach (LayerInfo layer in network.Layers)
         {
+            if (layer.SlopeCount > 0)
+            {
+                _slopes[layer.Number - 1] = new Parameter(Tensor(p.Slice(layer.SlopeOffset, layer.SlopeCount).ToArray(), [layer.SlopeCount]));
+            }
+
             if (layer.Convolution is { } c)
             {
                 // A convolution's weight is Conv2d.weight ([out, in/groups, kh, kw], or [out, in/groups, k]) in NetGen's own
@@ -73,7 +79,7 @@ internal sealed class TorchMirror<T> : IDisposable where T : unmanaged, System.N
         ? tensor((float[])(object)values, shape)
         : tensor((double[])(object)values, shape);
 
-    public IEnumerable<Parameter> Parameters => _layers.SelectMany(l => new[] { l.Weight, l.Bias }).OfType<Parameter>();
+    public IEnumerable<Parameter> Parameters => _layers.SelectMany((l, k) => new[] { l.Weight, l.Bias, _slopes.GetValueOrDefault(k) }).OfType<Parameter>();
 
     /// <summary>Forward on a batch [B, in]; returns the last layer's pre-activation (logits) and output.</summary>
     public (Tensor Logits, Tensor Output) Forward(Tensor x)
@@ -97,6 +103,7 @@ internal sealed class TorchMirror<T> : IDisposable where T : unmanaged, System.N
                     Activation.ReLU => F.relu(a),
                     Activation.LeakyReLU => F.leaky_relu(a, layer.Alpha),
                     Activation.ELU => F.elu(a, layer.Alpha),
+                    Activation.PReLU => F.prelu(a.view(a.shape[0], layer.SlopeCount, -1), _slopes[k]).view(a.shape[0], -1), // one slope per channel (unit)
                     _ => F.softmax(a, 1),
                 };
         }
@@ -166,6 +173,11 @@ internal sealed class TorchMirror<T> : IDisposable where T : unmanaged, System.N
         {
             LayerInfo layer = _network.Layers[k];
             int n = layer.FanIn, m = layer.AffineOutputs;
+            if (_slopes.TryGetValue(k, out Parameter? slopes))
+            {
+                (gradients ? slopes.grad! : slopes).data<T>().ToArray().CopyTo(flat, layer.SlopeOffset);
+            }
+
             if (_layers[k].Weight is not { } w)
             {
                 continue; // a pool
@@ -203,6 +215,12 @@ internal sealed class TorchMirror<T> : IDisposable where T : unmanaged, System.N
         foreach ((Parameter? weight, Parameter? bias) in _layers)
         {
             weight?.Dispose();
+            foreach (Parameter slope in _slopes.Values)
+            {
+                slope.Dispose();
+            }
+
+            _slopes.Clear();
             bias?.Dispose();
         }
     }

@@ -154,6 +154,7 @@ public class TorchReferenceTests
             ("LeNet5", false) => new LeNet5(), ("LeNet5", true) => new LeNet5D(),
             ("DepthwiseSeparable", false) => new DepthwiseSeparable(), ("DepthwiseSeparable", true) => new DepthwiseSeparableD(),
             ("KeywordConv1D", false) => new KeywordConv1D(), ("KeywordConv1D", true) => new KeywordConv1DD(),
+            ("PReluConv", false) => new PReluConv(), ("PReluConv", true) => new PReluConvD(),
             _ => throw new ArgumentException($"No network named {name}.", nameof(name)),
         };
         return (INeuralNetwork<T>)net;

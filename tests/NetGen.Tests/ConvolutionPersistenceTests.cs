@@ -71,6 +71,43 @@ public class ConvolutionPersistenceTests
         }
     }
 
+    [Fact]
+    public void PReluSlopes_StartAtAlpha_AndRoundTripAsAlphaLists()
+    {
+        var net = new PReluNet();
+        LayerInfo conv = PReluNet.Layers[0], dense = PReluNet.Layers[2];
+        Assert.Equal(4, conv.SlopeCount);
+        Assert.Equal(5, dense.SlopeCount);
+        Assert.All(net.Parameters.Slice(conv.SlopeOffset, 4).ToArray(), s => Assert.Equal(0.25f, s)); // nn.PReLU's default
+        Assert.All(net.Parameters.Slice(dense.SlopeOffset, 5).ToArray(), s => Assert.Equal(0.1f, s));
+        Assert.Equal(PReluNet.ParameterCount, dense.SlopeOffset + 5 + (5 * 2) + 2);
+
+        var random = new Random(4);
+        for (int i = 0; i < net.Parameters.Length; i++)
+        {
+            net.Parameters[i] = (float)(random.NextDouble() - 0.5);
+        }
+
+        string json = WeightsJson.Export(net);
+        using (JsonDocument document = JsonDocument.Parse(json))
+        {
+            Assert.Equal(4, document.RootElement.GetProperty("layers")[0].GetProperty("alpha").GetArrayLength());
+        }
+
+        var copy = new PReluNet();
+        WeightsJson.Import(copy, json);
+        Assert.Equal(net.Parameters.ToArray(), copy.Parameters.ToArray());
+
+        // Slopes of the wrong count are refused, and nothing changes.
+        System.Text.Json.Nodes.JsonNode root = System.Text.Json.Nodes.JsonNode.Parse(json)!;
+        root["layers"]![2]!["alpha"]!.AsArray().RemoveAt(0);
+        var target = new PReluNet();
+        float[] before = target.Parameters.ToArray();
+        var error = Assert.Throws<InvalidDataException>(() => WeightsJson.Import(target, root.ToJsonString()));
+        Assert.Contains("expected alpha (the PReLU slopes) of shape [5]", error.Message, StringComparison.Ordinal);
+        Assert.Equal(before, target.Parameters.ToArray());
+    }
+
     [Theory]
     [InlineData("\"kernel\": [\n        5,\n        5\n      ]", "\"kernel\": [3, 3]", "expected \"kernel\" [5,5], found [3,3]")]
     [InlineData("\"padding\": [\n        2,\n        2\n      ]", "\"padding\": \"same\"", "expected padding [2,2], found \"same\"")]

@@ -139,3 +139,12 @@ public partial class TorchKeywordNet;
 [Dense(3, Activation.Softmax)]
 [Loss(LossFunction.CrossEntropy)]
 public partial class TorchDepthwiseNet;
+
+/// <summary>PReLU on a 1-D convolution (a slope per channel) and on a dense layer (a slope per unit).</summary>
+[Input(3, 16)]
+[Conv1D(4, 3, Activation.PReLU)]
+[GlobalAvgPool]
+[Dense(5, Activation.PReLU, Alpha = 0.1)]
+[Dense(2)]
+[Loss(LossFunction.MeanSquaredError)]
+public partial class PReluNet;

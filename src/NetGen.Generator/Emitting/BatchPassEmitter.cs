@@ -386,7 +386,7 @@ namespace NetGen.Generator.Emitting
             }
             else
             {
-                w.Line(PassEmitter.ElementwiseBackward(net, layer)!);
+                w.Line(PassEmitter.ElementwiseBackward(net, layer, PassEmitter.SlopeGradient(layer))!);
             }
         }
     }

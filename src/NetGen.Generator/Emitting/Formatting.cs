@@ -26,6 +26,7 @@ namespace NetGen.Generator.Emitting
                 ActivationKind.ReLU => "relu",
                 ActivationKind.LeakyReLU => "leaky_relu",
                 ActivationKind.ELU => "elu",
+                ActivationKind.PReLU => "prelu",
                 _ => layer.SoftmaxGroups > 1 ? $"softmax per {Int(layer.SoftmaxWidth)}" : "softmax",
             };
 

@@ -187,6 +187,11 @@ namespace NetGen.Generator.Emitting
                 w.Line("/// as PyTorch's NCHW, so a dense layer after a convolution reads <c>nn.Flatten</c>'s order.");
             }
 
+            if (net.Layers.Any(l => l.SlopeCount > 0))
+            {
+                w.Line("/// A PReLU layer's learnable slopes follow its biases, one per channel of a convolution (per unit otherwise), as <c>nn.PReLU</c>'s weight.");
+            }
+
             if (net.Layers.Any(l => l.Kind == LayerKind.LayerNorm))
             {
                 w.Line("/// A layer normalisation has its scales gamma (its W_k) and then its shifts beta (its b_k), one per normalised value, as <c>nn.LayerNorm</c>'s weight and bias.");
@@ -514,6 +519,12 @@ namespace NetGen.Generator.Emitting
                     w.Line(layer.Kind == LayerKind.LayerNorm ? $"// b{k}: beta, {Int(layer.NormalizedSize)}" : $"// b{k}: {Int(layer.BiasCount)}");
                     EmitValues(w, values, layer.BiasOffset, layer.BiasCount);
                 }
+
+                if (layer.SlopeCount > 0)
+                {
+                    w.Line($"// alpha{k}: PReLU slopes, {Int(layer.SlopeCount)}");
+                    EmitValues(w, values, layer.SlopeOffset, layer.SlopeCount);
+                }
             }
 
             w.Close(";");
@@ -614,6 +625,13 @@ namespace NetGen.Generator.Emitting
             w.Line("global::NetGen.Data.SplitMix64 random = new(seed);");
             foreach (LayerSpec layer in net.Layers)
             {
+                if (layer.SlopeCount > 0)
+                {
+                    // As nn.PReLU: every slope starts at the same value (0.25 unless Alpha says otherwise); no random numbers drawn.
+                    w.Line($"// Layer {Int(layer.Number)}: alpha{Int(layer.Number)} = {Real(layer.Alpha)} (PReLU slopes)");
+                    w.Line($"p.Slice({Int(layer.SlopeOffset)}, {Int(layer.SlopeCount)}).Fill({Literal(layer.Alpha, net.IsDouble)});");
+                }
+
                 if (layer.Kind == LayerKind.LayerNorm)
                 {
                     // As nn.LayerNorm: the identity map at the start, and no random numbers drawn.
@@ -632,7 +650,7 @@ namespace NetGen.Generator.Emitting
                 if (layer.Conv is { } conv)
                 {
                     // PyTorch's fans of a convolution: fan_in = C/groups x KH x KW, fan_out = C' x KH x KW.
-                    bool heConv = layer.Activation is ActivationKind.ReLU or ActivationKind.LeakyReLU or ActivationKind.ELU;
+                    bool heConv = layer.Activation is ActivationKind.ReLU or ActivationKind.LeakyReLU or ActivationKind.ELU or ActivationKind.PReLU;
                     string kc = Int(layer.Number);
                     string rangeConv = heConv
                         ? $"{Names.Initializer}.HeRange({Int(conv.FanIn)})"
@@ -647,7 +665,7 @@ namespace NetGen.Generator.Emitting
                     continue;
                 }
 
-                bool he = layer.Kind == LayerKind.Maxout || layer.Activation is ActivationKind.ReLU or ActivationKind.LeakyReLU or ActivationKind.ELU;
+                bool he = layer.Kind == LayerKind.Maxout || layer.Activation is ActivationKind.ReLU or ActivationKind.LeakyReLU or ActivationKind.ELU or ActivationKind.PReLU;
                 string k = Int(layer.Number);
                 string range = he
                     ? $"{Names.Initializer}.HeRange({Int(layer.FanIn)})"

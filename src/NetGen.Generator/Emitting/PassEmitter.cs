@@ -133,7 +133,7 @@ namespace NetGen.Generator.Emitting
                 w.Line($"// Layer {k} backward: {(fused ? string.Empty : $"{DerivativeRule(layer)};  ")}{rule}");
                 if (!fused)
                 {
-                    EmitActivationBackward(w, net, layer, scratch);
+                    EmitActivationBackward(w, net, layer, scratch, sgd);
                 }
 
                 string weights = $"p.Slice({Int(layer.Offset)}, {Int(layer.WeightCount)})";
@@ -245,11 +245,12 @@ namespace NetGen.Generator.Emitting
                 ActivationKind.ReLU => $"{da} = {dh} * [{a} > 0]",
                 ActivationKind.LeakyReLU => $"{da} = {dh} * ({a} > 0 ? 1 : alpha)",
                 ActivationKind.ELU => $"{da} = {dh} * ({a} > 0 ? 1 : {h} + alpha)",
+                ActivationKind.PReLU => $"{da} = {dh} * ({a} > 0 ? 1 : alpha{k}[c]);  dalpha{k}[c] += sum over c's values with {a} <= 0 of {dh} * {a}",
                 _ => $"{da} = (diag({h}) - {h} {h}^T) {dh}{(batched ? ", row by row" : string.Empty)}",
             };
         }
 
-        private static void EmitActivationBackward(SourceWriter w, NetworkSpec net, LayerSpec layer, ScratchLayout scratch)
+        private static void EmitActivationBackward(SourceWriter w, NetworkSpec net, LayerSpec layer, ScratchLayout scratch, bool sgd)
         {
             string t = net.Scalar;
             string k = Int(layer.Number);
@@ -260,11 +261,21 @@ namespace NetGen.Generator.Emitting
             }
 
             w.Line($"global::System.Span<{t}> da{k} = {scratch.Slice($"da{k}")};");
+            if (layer.SlopeCount > 0 && sgd)
+            {
+                // The slopes' gradient goes to scratch, then SGD's step: da took the slopes before it.
+                w.Line($"global::System.Span<{t}> ds{k} = {scratch.Slice($"ds{k}")};");
+                w.Line($"ds{k}.Clear();");
+                w.Line(ElementwiseBackward(net, layer, $"ds{k}")!);
+                w.Call($"{Names.Normalization}.Descend<{t}>", $"p.Slice({Int(layer.SlopeOffset)}, {Int(layer.SlopeCount)})", $"ds{k}", "learningRate");
+                return;
+            }
+
             w.Line(layer.Kind == LayerKind.Maxout
                 ? $"{Activations}.MaxoutBackward<{t}>(a{k}, h{k}, dh{k}, {Int(layer.Pieces)}, da{k});"
                 : layer.Activation == ActivationKind.Softmax
                     ? SoftmaxCall(layer, $"{Activations}.SoftmaxBackward<{t}>", $"h{k}", $"dh{k}", $"da{k}")
-                    : ElementwiseBackward(net, layer)!);
+                    : ElementwiseBackward(net, layer, SlopeGradient(layer))!);
         }
 
         /// <summary><c>h_k = g(a_k)</c> for an elementwise activation, over spans of any length (one sample, or a tile of
@@ -281,12 +292,20 @@ namespace NetGen.Generator.Emitting
                 ActivationKind.ReLU => $"{Activations}.ReLU<{t}>(a{k}, h{k});",
                 ActivationKind.LeakyReLU => $"{Activations}.LeakyReLU<{t}>(a{k}, {alpha}, h{k});",
                 ActivationKind.ELU => $"{Activations}.ELU<{t}>(a{k}, {alpha}, h{k});",
+                ActivationKind.PReLU => $"{Activations}.PReLU<{t}>(a{k}, {Slopes(layer)}, {Int(layer.SlopePositions)}, h{k});",
                 _ => null,
             };
         }
 
-        /// <summary><c>da_k = dh_k * g'(a_k)</c> for an elementwise activation, over spans of any length; null otherwise.</summary>
-        internal static string? ElementwiseBackward(NetworkSpec net, LayerSpec layer)
+        /// <summary>A PReLU layer's slopes in the parameters <c>p</c>.</summary>
+        internal static string Slopes(LayerSpec layer) => $"p.Slice({Int(layer.SlopeOffset)}, {Int(layer.SlopeCount)})";
+
+        /// <summary>A PReLU layer's slope gradients in the gradients <c>g</c>.</summary>
+        internal static string SlopeGradient(LayerSpec layer) => $"g.Slice({Int(layer.SlopeOffset)}, {Int(layer.SlopeCount)})";
+
+        /// <summary><c>da_k = dh_k * g'(a_k)</c> for an elementwise activation, over spans of any length; null otherwise.
+        /// A PReLU also adds its slopes' gradient to <paramref name="slopeGradient"/>.</summary>
+        internal static string? ElementwiseBackward(NetworkSpec net, LayerSpec layer, string slopeGradient)
         {
             string t = net.Scalar;
             string k = Int(layer.Number);
@@ -298,6 +317,7 @@ namespace NetGen.Generator.Emitting
                 ActivationKind.ReLU => $"{Activations}.ReLUBackward<{t}>(a{k}, dh{k}, da{k});",
                 ActivationKind.LeakyReLU => $"{Activations}.LeakyReLUBackward<{t}>(a{k}, dh{k}, {alpha}, da{k});",
                 ActivationKind.ELU => $"{Activations}.ELUBackward<{t}>(a{k}, h{k}, dh{k}, {alpha}, da{k});",
+                ActivationKind.PReLU => $"{Activations}.PReLUBackward<{t}>(a{k}, dh{k}, {Slopes(layer)}, {Int(layer.SlopePositions)}, da{k}, {slopeGradient});",
                 _ => null,
             };
         }

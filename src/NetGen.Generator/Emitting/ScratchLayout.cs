@@ -36,6 +36,12 @@ namespace NetGen.Generator.Emitting
                     Add($"da{layer.Number}", layer.AffineOutputs, ref offset);
                 }
 
+                if (layer.SlopeCount > 0)
+                {
+                    // SgdStep takes a PReLU's slope gradient here before applying it.
+                    Add($"ds{layer.Number}", layer.SlopeCount, ref offset);
+                }
+
                 if (layer.Kind == LayerKind.Convolution)
                 {
                     // SgdStep computes a convolution's gradient here before applying it (dh takes the weights before the step).

@@ -10,6 +10,7 @@ namespace NetGen.Generator.Model
         LeakyReLU = 4,
         ELU = 5,
         Softmax = 6,
+        PReLU = 7,
     }
 
     /// <summary>Mirrors <c>NetGen.LossFunction</c> value for value (a test pins this).</summary>
@@ -147,7 +148,16 @@ namespace NetGen.Generator.Model
         /// values, each normalised on its own.</summary>
         public int Groups => Kind == LayerKind.LayerNorm ? Units / NormalizedSize : 1;
 
-        public int ParameterCount => WeightCount + BiasCount;
+        /// <summary>The learnable slopes of a PReLU activation, one per channel of a convolution (per unit otherwise), after
+        /// the biases; 0 for other activations.</summary>
+        public int SlopeCount => Activation != ActivationKind.PReLU || Kind == LayerKind.Maxout ? 0 : Conv is { } c ? c.OutChannels : Units;
+
+        public int SlopeOffset => BiasOffset + BiasCount;
+
+        /// <summary>How many consecutive values of a_k share one PReLU slope: a convolution's positions per channel, else 1.</summary>
+        public int SlopePositions => Conv is { } c && Kind == LayerKind.Convolution ? c.OutHeight * c.OutWidth : 1;
+
+        public int ParameterCount => WeightCount + BiasCount + SlopeCount;
 
         /// <summary>Whether h_k is a_k itself (no activation), so no separate storage or backward step is needed.</summary>
         public bool IsIdentity => Kind != LayerKind.Maxout && Activation == ActivationKind.Identity;

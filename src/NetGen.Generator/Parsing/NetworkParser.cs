@@ -809,6 +809,7 @@ namespace NetGen.Generator.Parsing
                 {
                     ActivationKind.LeakyReLU => 0.01,
                     ActivationKind.ELU => 1.0,
+                    ActivationKind.PReLU => 0.25,
                     _ => 0.0,
                 };
                 if (isMaxout)
@@ -833,8 +834,13 @@ namespace NetGen.Generator.Parsing
                         Report(DiagnosticDescriptors.AlphaOutOfRange, attribute, "ELU", "in (0, 100]", text);
                         ok = false;
                         break;
+                    case ActivationKind.PReLU when double.IsNaN(alpha) || double.IsInfinity(alpha):
+                        Report(DiagnosticDescriptors.AlphaOutOfRange, attribute, "PReLU", "finite (the slopes' starting value)", text);
+                        ok = false;
+                        break;
                     case ActivationKind.LeakyReLU:
                     case ActivationKind.ELU:
+                    case ActivationKind.PReLU:
                         return alpha;
                     default:
                         Report(DiagnosticDescriptors.AlphaUnused, attribute, activation.ToString());

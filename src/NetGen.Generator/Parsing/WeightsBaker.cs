@@ -187,6 +187,7 @@ namespace NetGen.Generator.Parsing
                     {
                         ReadConvolutionWeights(element, layer, conv, name, values);
                         ReadBiases(element, layer, name, values);
+                        ReadSlopes(element, layer, name, values);
                     }
 
                     return;
@@ -195,6 +196,16 @@ namespace NetGen.Generator.Parsing
                 CheckTopology(element, layer, name);
                 ReadWeights(element, layer, name, values);
                 ReadBiases(element, layer, name, values);
+                ReadSlopes(element, layer, name, values);
+            }
+
+            /// <summary>A PReLU layer's "alpha": its slopes, one per channel (per unit), as nn.PReLU's weight.</summary>
+            private void ReadSlopes(JsonObject element, LayerSpec layer, string name, string[] values)
+            {
+                if (layer.SlopeCount > 0)
+                {
+                    ReadVector(element, "alpha", layer.SlopeOffset, layer.SlopeCount, name + " (PReLU slopes)", values);
+                }
             }
 
             /// <summary>A convolution's or pool's type and geometry (each field optional, as for dense layers) against the
@@ -272,7 +283,7 @@ namespace NetGen.Generator.Parsing
                     CheckString(activation, name + "'s activation", layer.Activation.ToString());
                 }
 
-                if (element["alpha"] is { } alpha && !(alpha is JsonNumber a && TryParse(a, out double found) && found == layer.Alpha))
+                if (layer.SlopeCount == 0 && element["alpha"] is { } alpha && !(alpha is JsonNumber a && TryParse(a, out double found) && found == layer.Alpha))
                 {
                     Mismatch(alpha, name + "'s alpha", Real(layer.Alpha), Describe(alpha));
                 }
@@ -380,7 +391,11 @@ namespace NetGen.Generator.Parsing
                     Mismatch(element, name + "'s softmax size", Count(layer.SoftmaxWidth), $"none (one softmax over {Count(layer.Units)})");
                 }
 
-                if (element["alpha"] is { } alpha && !(alpha is JsonNumber a && TryParse(a, out double found) && found == layer.Alpha))
+                if (layer.SlopeCount > 0)
+                {
+                    // A PReLU's "alpha" is its slopes, read as parameters (ReadSlopes).
+                }
+                else if (element["alpha"] is { } alpha && !(alpha is JsonNumber a && TryParse(a, out double found) && found == layer.Alpha))
                 {
                     Mismatch(alpha, name + "'s alpha", Real(layer.Alpha), Describe(alpha));
                 }

@@ -117,7 +117,11 @@ namespace NetGen.Persistence
             else
             {
                 json.WriteString("activation", layer.Activation.ToString());
-                if (layer.Alpha != 0)
+                if (layer.SlopeCount > 0)
+                {
+                    WriteVector(json, "alpha", p.Slice(layer.SlopeOffset, layer.SlopeCount)); // nn.PReLU's weight
+                }
+                else if (layer.Alpha != 0)
                 {
                     json.WriteNumber("alpha", layer.Alpha);
                 }
@@ -201,7 +205,11 @@ namespace NetGen.Persistence
                 WriteAxes(json, "dilation", c, s.DilationHeight, s.DilationWidth);
                 json.WriteNumber("groups", s.Groups);
                 json.WriteString("activation", layer.Activation.ToString());
-                if (layer.Alpha != 0)
+                if (layer.SlopeCount > 0)
+                {
+                    WriteVector(json, "alpha", p.Slice(layer.SlopeOffset, layer.SlopeCount)); // nn.PReLU(C)'s weight
+                }
+                else if (layer.Alpha != 0)
                 {
                     json.WriteNumber("alpha", layer.Alpha);
                 }
@@ -333,6 +341,7 @@ namespace NetGen.Persistence
                 CheckTopology(element, layer, where);
                 ReadWeight(element, layer, where, values);
                 ReadBias(element, layer, where, values);
+                ReadSlopes(element, layer, where, values);
             }
 
             values.CopyTo(network.Parameters);
@@ -355,8 +364,12 @@ namespace NetGen.Persistence
 
             string activation = Property(element, "activation", where).GetString() ?? string.Empty;
             Expect(string.Equals(activation, layer.Activation.ToString(), StringComparison.OrdinalIgnoreCase), $"{where}: expected activation {layer.Activation}, found {activation}");
-            double alpha = element.TryGetProperty("alpha", out JsonElement a) ? a.GetDouble() : DefaultAlpha(layer.Activation);
-            Expect(alpha == layer.Alpha, $"{where}: expected alpha {layer.Alpha}, found {alpha}");
+            if (layer.SlopeCount == 0)
+            {
+                double alpha = element.TryGetProperty("alpha", out JsonElement a) ? a.GetDouble() : DefaultAlpha(layer.Activation);
+                Expect(alpha == layer.Alpha, $"{where}: expected alpha {layer.Alpha}, found {alpha}");
+            }
+
             int softmax = element.TryGetProperty("softmaxSize", out JsonElement groups) ? groups.GetInt32() : layer.Units;
             int expectedSoftmax = layer.SoftmaxSize > 0 ? layer.SoftmaxSize : layer.Units;
             Expect(softmax == expectedSoftmax, $"{where}: expected a softmax over {expectedSoftmax} values, found {softmax}");
@@ -427,8 +440,11 @@ namespace NetGen.Persistence
             Expect(groups == s.Groups, $"{where}: expected {s.Groups} groups, found {groups}");
             string activation = Property(element, "activation", where).GetString() ?? string.Empty;
             Expect(string.Equals(activation, layer.Activation.ToString(), StringComparison.OrdinalIgnoreCase), $"{where}: expected activation {layer.Activation}, found {activation}");
-            double alpha = element.TryGetProperty("alpha", out JsonElement a) ? a.GetDouble() : DefaultAlpha(layer.Activation);
-            Expect(alpha == layer.Alpha, $"{where}: expected alpha {layer.Alpha}, found {alpha}");
+            if (layer.SlopeCount == 0)
+            {
+                double alpha = element.TryGetProperty("alpha", out JsonElement a) ? a.GetDouble() : DefaultAlpha(layer.Activation);
+                Expect(alpha == layer.Alpha, $"{where}: expected alpha {layer.Alpha}, found {alpha}");
+            }
 
             // weight: [out][in/groups][kh][kw], or [out][in/groups][k] for 1-D, each level exactly as long as its dimension.
             int perGroup = s.InChannels / s.Groups;
@@ -456,6 +472,25 @@ namespace NetGen.Persistence
 
             Walk(weight, 0, string.Empty);
             ReadBias(element, layer, where, values);
+            ReadSlopes(element, layer, where, values);
+        }
+
+        /// <summary>A PReLU layer's <c>alpha</c>: its slopes, one per channel (per unit for a dense layer), as nn.PReLU's weight.</summary>
+        private static void ReadSlopes<T>(JsonElement element, LayerInfo layer, string where, T[] values) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            if (layer.SlopeCount == 0)
+            {
+                return;
+            }
+
+            JsonElement slopes = Property(element, "alpha", where);
+            Expect(slopes.ValueKind == JsonValueKind.Array && slopes.GetArrayLength() == layer.SlopeCount, $"{where}: expected alpha (the PReLU slopes) of shape [{layer.SlopeCount}], found {Shape(slopes)}");
+            int i = 0;
+            foreach (JsonElement value in slopes.EnumerateArray())
+            {
+                values[layer.SlopeOffset + i] = Number<T>(value, $"{where}, alpha[{i}]");
+                i++;
+            }
         }
 
         private static IEnumerable<int> EnumerateInts(JsonElement array)
