@@ -182,22 +182,21 @@ namespace NetGen
         public bool Bias { get; set; } = true;
     }
 
-    /// <summary>Max pooling over a C x H x W input, as PyTorch's <c>nn.MaxPool2d</c>: each output is the largest input in
-    /// its window (padding never wins). Backward routes the gradient to the arg-max, the first one on a tie.</summary>
-    [AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = true, Inherited = false)]
-    public sealed class MaxPool2DAttribute : Attribute
+    /// <summary>What every pooling attribute has: a window size, a stride, padding and the ceil mode.</summary>
+    public abstract class PoolAttribute : Attribute
     {
-        /// <summary>Declares a max pool with a square window.</summary>
-        /// <param name="size">The window's height and width; at least 1.</param>
-        public MaxPool2DAttribute(int size) => Size = size;
+        /// <summary>Declares a pool with a window of <paramref name="size"/> (square for a 2-D pool).</summary>
+        /// <param name="size">The window's size; at least 1.</param>
+        protected PoolAttribute(int size) => Size = size;
 
-        /// <summary>The window's height and width.</summary>
+        /// <summary>The window's size.</summary>
         public int Size { get; }
 
-        /// <summary>The step between windows; the window size by default.</summary>
+        /// <summary>The step between windows; the window size by default (PyTorch's default).</summary>
         public int Stride { get; set; }
 
-        /// <summary>Positions added on every side, which never win; at most half the window.</summary>
+        /// <summary>Positions added on every side: zeros for an average pool, never winning for a max pool; at most half
+        /// the window.</summary>
         public int Padding { get; set; }
 
         /// <summary>Whether the output size rounds up, keeping a last window that starts inside the input (PyTorch's
@@ -205,25 +204,29 @@ namespace NetGen
         public bool CeilMode { get; set; }
     }
 
+    /// <summary>Max pooling over a C x H x W input, as PyTorch's <c>nn.MaxPool2d</c>: each output is the largest input in
+    /// its window (padding never wins). Backward routes the gradient to the arg-max, the first one on a tie.</summary>
+    [AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = true, Inherited = false)]
+    public sealed class MaxPool2DAttribute : PoolAttribute
+    {
+        /// <summary>Declares a max pool with a square window.</summary>
+        /// <param name="size">The window's height and width; at least 1.</param>
+        public MaxPool2DAttribute(int size)
+            : base(size)
+        {
+        }
+    }
+
     /// <summary>Average pooling over a C x H x W input, as PyTorch's <c>nn.AvgPool2d</c>.</summary>
     [AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = true, Inherited = false)]
-    public sealed class AvgPool2DAttribute : Attribute
+    public sealed class AvgPool2DAttribute : PoolAttribute
     {
         /// <summary>Declares an average pool with a square window.</summary>
         /// <param name="size">The window's height and width; at least 1.</param>
-        public AvgPool2DAttribute(int size) => Size = size;
-
-        /// <summary>The window's height and width.</summary>
-        public int Size { get; }
-
-        /// <summary>The step between windows; the window size by default.</summary>
-        public int Stride { get; set; }
-
-        /// <summary>Zeros added on every side; at most half the window.</summary>
-        public int Padding { get; set; }
-
-        /// <summary>Whether the output size rounds up (PyTorch's <c>ceil_mode</c>); false by default.</summary>
-        public bool CeilMode { get; set; }
+        public AvgPool2DAttribute(int size)
+            : base(size)
+        {
+        }
 
         /// <summary>Whether padding counts in the divisor: PyTorch's default, true (ONNX's default is false).</summary>
         public bool CountIncludePad { get; set; } = true;
@@ -231,44 +234,26 @@ namespace NetGen
 
     /// <summary>Max pooling over a C x L input, as PyTorch's <c>nn.MaxPool1d</c>.</summary>
     [AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = true, Inherited = false)]
-    public sealed class MaxPool1DAttribute : Attribute
+    public sealed class MaxPool1DAttribute : PoolAttribute
     {
         /// <summary>Declares a 1-D max pool.</summary>
         /// <param name="size">The window's length; at least 1.</param>
-        public MaxPool1DAttribute(int size) => Size = size;
-
-        /// <summary>The window's length.</summary>
-        public int Size { get; }
-
-        /// <summary>The step between windows; the window size by default.</summary>
-        public int Stride { get; set; }
-
-        /// <summary>Positions added at both ends, which never win; at most half the window.</summary>
-        public int Padding { get; set; }
-
-        /// <summary>Whether the output size rounds up (PyTorch's <c>ceil_mode</c>); false by default.</summary>
-        public bool CeilMode { get; set; }
+        public MaxPool1DAttribute(int size)
+            : base(size)
+        {
+        }
     }
 
     /// <summary>Average pooling over a C x L input, as PyTorch's <c>nn.AvgPool1d</c>.</summary>
     [AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = true, Inherited = false)]
-    public sealed class AvgPool1DAttribute : Attribute
+    public sealed class AvgPool1DAttribute : PoolAttribute
     {
         /// <summary>Declares a 1-D average pool.</summary>
         /// <param name="size">The window's length; at least 1.</param>
-        public AvgPool1DAttribute(int size) => Size = size;
-
-        /// <summary>The window's length.</summary>
-        public int Size { get; }
-
-        /// <summary>The step between windows; the window size by default.</summary>
-        public int Stride { get; set; }
-
-        /// <summary>Zeros added at both ends; at most half the window.</summary>
-        public int Padding { get; set; }
-
-        /// <summary>Whether the output size rounds up (PyTorch's <c>ceil_mode</c>); false by default.</summary>
-        public bool CeilMode { get; set; }
+        public AvgPool1DAttribute(int size)
+            : base(size)
+        {
+        }
 
         /// <summary>Whether padding counts in the divisor: PyTorch's default, true (ONNX's default is false).</summary>
         public bool CountIncludePad { get; set; } = true;

@@ -201,11 +201,7 @@ namespace NetGen.Runtime
         public static void PReLU<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> slopes, int positions, Span<T> h) where T : unmanaged, IFloatingPointIeee754<T>
         {
             Same(a.Length, h.Length);
-            int run = slopes.Length * positions;
-            if (run == 0 || a.Length % run != 0)
-            {
-                throw new ArgumentException($"'{nameof(a)}' has length {a.Length}, not a whole number of {slopes.Length} slopes x {positions} positions.", nameof(a));
-            }
+            int run = SlopeRun(a.Length, slopes.Length, positions);
 
             for (int start = 0; start < a.Length; start += run)
             {
@@ -225,11 +221,7 @@ namespace NetGen.Runtime
         {
             Same(a.Length, dh.Length, da.Length);
             Same(slopes.Length, dslopes.Length);
-            int run = slopes.Length * positions;
-            if (run == 0 || a.Length % run != 0)
-            {
-                throw new ArgumentException($"'{nameof(a)}' has length {a.Length}, not a whole number of {slopes.Length} slopes x {positions} positions.", nameof(a));
-            }
+            int run = SlopeRun(a.Length, slopes.Length, positions);
 
             for (int start = 0; start < a.Length; start += run)
             {
@@ -253,6 +245,18 @@ namespace NetGen.Runtime
                     dslopes[c] += sum;
                 }
             }
+        }
+
+        /// <summary>The values of one row of a PReLU (slopes x positions), after checking that a is whole rows of them.</summary>
+        private static int SlopeRun(int length, int slopes, int positions)
+        {
+            int run = slopes * positions;
+            if (run == 0 || length % run != 0)
+            {
+                throw new ArgumentException($"'a' has length {length}, not a whole number of {slopes} slopes x {positions} positions.", "a");
+            }
+
+            return run;
         }
 
         /// <summary><c>h = a</c> if <c>a &gt; 0</c>, else <c>alpha (e^a - 1)</c>; <c>e^a</c> is taken of <c>min(a, 0)</c>, so it never overflows.</summary>
