@@ -326,6 +326,28 @@ public class OnnxImportTests
         Assert.Equal(0.5 * ((k * 2) + 0.5), y.Single(), 6);
     }
 
+    /// <summary>Per-channel constants around convolutions: an Add of a [C, 1, 1] bias right after a Conv folds into it; a
+    /// Mul after the activation, with no layer to fold into, becomes a 1 x 1 depthwise convolution before the next Conv.
+    /// Evaluated: the graph's value by hand.</summary>
+    [Fact]
+    public void PerChannelMaps_FoldIntoAConv_OrBecomeADepthwiseLayerBeforeTheNext()
+    {
+        byte[] graph = Graph(
+            Node("Conv", ["x", "w"], "c"), Node("Add", ["c", "b"], "a"), Node("Relu", ["a"], "r"), Node("Mul", ["r", "b"], "m"),
+            Node("Conv", ["m", "w"], "d"), Node("Flatten", ["d"], "y"),
+            Proto.Bytes(5, FloatTensor("w", [1, 1, 2, 2])), Proto.Bytes(5, FloatTensor("b", [1, 1, 1])),
+            Proto.Bytes(11, Input("x", 1, 1, 3, 3)), Proto.Bytes(12, Input("y", 1, 1)));
+        ImportedNetwork network = OnnxImporter.Import(OnnxModel.Parse(Model(graph, 13)));
+        Assert.Equal(new[] { ("conv2d", "ReLU", 1, 2), ("conv2d", "Identity", 1, 1), ("conv2d", "Identity", 1, 2) },
+            network.Layers.Select(l => (l.TypeName, l.Activation, l.Geometry!.Groups, l.Geometry.KernelWidth)));
+        Assert.Contains("Add 'add_a'", network.Layers[0].Source, StringComparison.Ordinal);
+        Assert.Equal("Mul 'mul_m'", network.Layers[1].Source);
+
+        // Every value 0.5, the input all ones: 4 * 0.5 + 0.5 = 2.5, ReLU, times 0.5 is 1.25, then 4 * 0.5 * 1.25 = 2.5.
+        using JsonDocument json = JsonDocument.Parse(WeightsJsonWriter.Write(network, "x.onnx"));
+        Assert.Equal(2.5, Evaluate(json.RootElement, Enumerable.Repeat(1.0, 9).ToArray()).Single(), 6);
+    }
+
     /// <summary>Padding: alike on both sides, a list per axis; SAME_UPPER, "same"; SAME_LOWER and asymmetric pads,
     /// every axis's start then every axis's end (ONNX's pads order), which the baker and WeightsJson read.</summary>
     [Theory]
