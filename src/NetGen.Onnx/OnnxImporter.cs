@@ -5,7 +5,7 @@ using System.Linq;
 
 namespace NetGen.Onnx
 {
-    /// <summary>Maps an ONNX graph to a chain of NetGen dense layers. The graph is walked once, in its (topological) node
+    /// <summary>Maps an ONNX graph to a chain of NetGen layers. The graph is walked once, in its (topological) node
     /// order, with every value classified as one of three things:
     /// <list type="bullet">
     /// <item>the data path (<see cref="Stream"/>): the one tensor that flows from the graph input, with its per-sample shape;</item>
@@ -14,12 +14,12 @@ namespace NetGen.Onnx
     /// path's shape, in which the batch size is a symbol, so that <c>x.view(x.size(0), -1)</c> folds to a flatten.</item>
     /// </list>
     /// Each op is one entry of the table built in the constructor (<c>_ops</c>): adding an op is adding one method there. Layers are built as the graph
-    /// goes: an affine op (Gemm, MatMul) or a layer normalisation opens a layer, Add, Mul and BatchNormalization fold into
-    /// it, an activation closes it. The chain PyTorch exports for nn.LayerNorm below opset 17 (ReduceMean, Sub, Pow,
+    /// goes: an affine op (Gemm, MatMul), a convolution or a layer normalisation opens a layer, Add, Mul and
+    /// BatchNormalization fold into it, an activation closes it; a pool is a layer of its own (OnnxImporter.Spatial.cs). The chain PyTorch exports for nn.LayerNorm below opset 17 (ReduceMean, Sub, Pow,
     /// ReduceMean, Add, Sqrt, Div) is followed value by value through <see cref="Partial"/> values, and its Div opens the
     /// layer normalisation that the Mul and Add after it scale and shift.
     /// Anything else is refused with the node's index, name and op.</summary>
-    public sealed class OnnxImporter
+    public sealed partial class OnnxImporter
     {
         /// <summary>The opsets accepted: what PyTorch's exporter with onnx 1.12 writes.</summary>
         public const int MinOpset = 11, MaxOpset = 17;
@@ -70,6 +70,12 @@ namespace NetGen.Onnx
                 ["Shape"] = Shape,
                 ["Gather"] = Gather,
                 ["Concat"] = Concat,
+                ["Conv"] = Conv,
+                ["MaxPool"] = MaxPool,
+                ["AveragePool"] = AveragePool,
+                ["GlobalAveragePool"] = GlobalAveragePool,
+                ["GlobalMaxPool"] = GlobalMaxPool,
+                ["Pad"] = Pad,
             };
         }
 
@@ -137,7 +143,17 @@ namespace NetGen.Onnx
                     throw new OnnxImportException(node, $"NetGen has no mapping for {node.OpType} (it maps {string.Join(", ", _ops.Keys.OrderBy(k => k, StringComparer.Ordinal))})");
                 }
 
+                if (_pad is not null && node.OpType is not ("Conv" or "AveragePool" or "Pad") && node.Inputs.Contains(_streamName))
+                {
+                    throw new OnnxImportException(node, $"it reads the output of {_pad.Source}; NetGen folds zero padding only into a Conv or an AveragePool right after it");
+                }
+
                 map(node);
+            }
+
+            if (_pad is not null)
+            {
+                throw new OnnxImportException($"the graph ends in {_pad.Source}; NetGen folds zero padding only into a Conv or an AveragePool right after it");
             }
 
             OnnxValueInfo output = graph.Outputs[0];
@@ -151,16 +167,8 @@ namespace NetGen.Onnx
             CloseLayer();
             if (_preScale is not null)
             {
-                // A normalisation after the last activation: a diagonal layer of its own.
-                int n = _preScale.Length;
-                double[] weight = SquareWeights(n, null);
-                for (int i = 0; i < n; i++)
-                {
-                    weight[(i * n) + i] = _preScale[i];
-                }
-
-                _layers.Add(new ImportedLayer(n, n, weight, (double[])_preShift!.Clone(), _preSource));
-                _preScale = _preShift = null;
+                // A normalisation after the last activation: a diagonal layer of its own (per channel, on planes).
+                _layers.Add(Identity(null, string.Empty, planes: true));
             }
 
             if (_layers.Count == 0)
@@ -400,14 +408,37 @@ namespace NetGen.Onnx
             Advance(node, new[] { units });
         }
 
-        /// <summary>Opens an identity layer over the data path's values (flattened: an elementwise op does not care about
-        /// the shape), with a pending per-feature map folded in.</summary>
-        private void OpenIdentity(OnnxNode node)
+        /// <summary>Opens an identity layer over the data path's values, with a pending per-feature map folded in.</summary>
+        private void OpenIdentity(OnnxNode node, bool planes) => _open = Identity(node, "identity for " + Source(node), planes);
+
+        /// <summary>An identity layer over the data path's values that carries the pending per-feature map, if any (then
+        /// cleared; <paramref name="source"/> empty names the map alone). On planes a convolution or pool may read
+        /// (<paramref name="planes"/>, a data path of [C, L] or [C, H, W] after the input, a convolution or a pool) with
+        /// a map of one scale and shift per channel, it is a 1 x 1 depthwise convolution of C weights, which keeps them
+        /// planes; elsewhere a diagonal dense layer over the values flattened (an elementwise op does not care about
+        /// the shape), of n x n weights.</summary>
+        private ImportedLayer Identity(OnnxNode? node, string source, bool planes)
         {
+            if (_preScale is not null)
+            {
+                source = source.Length == 0 ? _preSource : _preSource + ", " + source;
+            }
+
+            if (planes && _streamShape.Length is 2 or 3 && PlanesProblem() is null)
+            {
+                int channels = _streamShape[0];
+                double[]? scale = _preScale is null ? Ones(channels) : PerChannel(_preScale);
+                double[]? shift = _preShift is null ? new double[channels] : PerChannel(_preShift);
+                if (scale is not null && shift is not null)
+                {
+                    _preScale = _preShift = null;
+                    return ChannelMap(scale, shift, source);
+                }
+            }
+
             int n = StreamSize(node);
             double[] weight = SquareWeights(n, node);
             double[]? bias = null;
-            string source = "identity for " + Source(node);
             for (int i = 0; i < n; i++)
             {
                 weight[(i * n) + i] = _preScale?[i] ?? 1;
@@ -416,11 +447,10 @@ namespace NetGen.Onnx
             if (_preScale is not null)
             {
                 bias = (double[])_preShift!.Clone();
-                source = _preSource + ", " + source;
                 _preScale = _preShift = null;
             }
 
-            _open = new ImportedLayer(n, n, weight, bias, source);
+            return new ImportedLayer(n, n, weight, bias, source);
         }
 
         private void CloseLayer()
@@ -549,6 +579,12 @@ namespace NetGen.Onnx
 
                 _open!.AddSource(Source(node));
             }
+            else if (FollowsOpenConvolution() && PerChannel(scale) is { } channelScale && PerChannel(shift) is { } channelShift)
+            {
+                // A convolution's bias, exported as an Add of a [C, 1, 1] constant, or any other per-channel map after it.
+                ScaleChannels(_open!, channelScale, channelShift);
+                _open!.AddSource(Source(node));
+            }
             else
             {
                 Compose(node, scale, shift);
@@ -604,7 +640,7 @@ namespace NetGen.Onnx
         /// <summary>Whether the data path is the output of the layer just opened, with nothing between: a vector for a
         /// dense layer, any shape for a layer normalisation (which normalises the whole sample).</summary>
         private bool FollowsOpenLayer() =>
-            _open is not null && _preScale is null && (_open.IsLayerNorm ? StreamSize(null) == _open.Units : _streamShape.Length == 1 && _streamShape[0] == _open.Units);
+            _open is { IsSpatial: false } && _preScale is null && (_open.IsLayerNorm ? StreamSize(null) == _open.Units : _streamShape.Length == 1 && _streamShape[0] == _open.Units);
 
         private bool IsStreamOrRetired(OnnxNode node, int input) =>
             input < node.Inputs.Count && _values.TryGetValue(node.Inputs[input], out object? v) && (v is Stream || v is Retired);
@@ -671,7 +707,13 @@ namespace NetGen.Onnx
                 shift[f] = beta[c] - (mean[c] * scale[f]);
             }
 
-            if (_open is not null && _preScale is null && _streamShape.Length == 1 && (!_open.IsLayerNorm || _open.NormalizedSize == features))
+            if (FollowsOpenConvolution())
+            {
+                // Per output channel of the convolution just opened (a BatchNorm2d an exporter did not fold into it).
+                ScaleChannels(_open!, PerChannel(scale)!, PerChannel(shift)!);
+                _open!.AddSource(Source(node) + " (folded)");
+            }
+            else if (_open is { IsSpatial: false } && _preScale is null && _streamShape.Length == 1 && (!_open.IsLayerNorm || _open.NormalizedSize == features))
             {
                 // s (W x + b) + t (a layer normalisation of one group: gamma and beta scaled and shifted per value)
                 ImportedLayer layer = _open;
@@ -728,12 +770,18 @@ namespace NetGen.Onnx
         private void Activate(OnnxNode node, string activation, float? alpha, int softmaxSize = 0)
         {
             RequireStream(node);
+            bool softmax = activation is "Softmax" or "LogSoftmax";
             if (_open is null || _preScale is not null)
             {
                 // An activation with no affine map just before it: it applies to an identity layer (exact: x * 1 + 0),
-                // which carries a pending per-feature map if there is one.
+                // which carries a pending per-feature map if there is one. A softmax needs a dense one.
                 CloseLayer();
-                OpenIdentity(node);
+                OpenIdentity(node, planes: !softmax);
+            }
+
+            if (softmax && _open!.IsSpatial)
+            {
+                throw new OnnxImportException(node, $"it takes the {activation} of a convolution's output ({_open.Source}); NetGen applies {activation} to a dense layer's output only, so end the model in a dense layer (nn.Linear), as classifiers do");
             }
 
             _open!.Activation = activation;
@@ -815,7 +863,7 @@ namespace NetGen.Onnx
             CloseLayer();
             if (_preScale is not null)
             {
-                OpenIdentity(node);
+                OpenIdentity(node, planes: true);
                 CloseLayer();
             }
 

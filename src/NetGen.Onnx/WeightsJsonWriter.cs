@@ -27,7 +27,16 @@ namespace NetGen.Onnx
             json.Append("{\n");
             json.Append("  \"format\": \"netgen-weights\",\n");
             json.Append("  \"version\": 1,\n");
-            json.Append("  \"input\": ").Append(Integer(network.InputSize)).Append(",\n");
+            if (network.Layers.Count > 0 && network.Layers[0].Geometry is { } first)
+            {
+                // Channels-first planes, as the first convolution or pool reads them ([C, H, W], or [C, L] for 1-D).
+                json.Append("  \"input\": ").Append(List(first.InputShape)).Append(",\n");
+            }
+            else
+            {
+                json.Append("  \"input\": ").Append(Integer(network.InputSize)).Append(",\n");
+            }
+
             json.Append("  \"onnx\": {\n");
             json.Append("    \"file\": ").Append(Quote(sourceName)).Append(",\n");
             if (modelPath is not null)
@@ -52,8 +61,15 @@ namespace NetGen.Onnx
             for (int l = 0; l < network.Layers.Count; l++)
             {
                 ImportedLayer layer = network.Layers[l];
+                if (layer.Geometry is { } geometry)
+                {
+                    WriteSpatial(json, layer, geometry, network.IsDouble);
+                    json.Append(l + 1 < network.Layers.Count ? "\n    },\n" : "\n    }\n");
+                    continue;
+                }
+
                 json.Append("    {\n");
-                json.Append("      \"type\": ").Append(Quote(layer.IsLayerNorm ? "layernorm" : "dense")).Append(",\n");
+                json.Append("      \"type\": ").Append(Quote(layer.TypeName)).Append(",\n");
                 json.Append("      \"source\": ").Append(Quote(layer.Source)).Append(",\n");
                 json.Append("      \"in\": ").Append(Integer(layer.FanIn)).Append(",\n");
                 json.Append("      \"out\": ").Append(Integer(layer.Units)).Append(",\n");
@@ -114,6 +130,104 @@ namespace NetGen.Onnx
             json.Append("  ]\n}\n");
             return json.ToString();
         }
+
+        /// <summary>A convolution or pool as the weights format describes it (docs/weights-format.md): the type, lists of one
+        /// entry per spatial axis, the padding as such a list when both sides of each axis are alike, "same" for
+        /// SAME_UPPER, or else every axis's start then every axis's end (ONNX's pads order); a convolution's weight nested
+        /// as nn.Conv2d's, <c>[out][in/groups][kh][kw]</c>, one output channel per line. Leaves the object open after its
+        /// last field.</summary>
+        private static void WriteSpatial(StringBuilder json, ImportedLayer layer, ImportedGeometry g, bool isDouble)
+        {
+            bool two = g.Dimensions == 2;
+            string Axes(int height, int width) => two ? List(new[] { height, width }) : List(new[] { width });
+            json.Append("    {\n");
+            json.Append("      \"type\": ").Append(Quote(layer.TypeName)).Append(",\n");
+            json.Append("      \"source\": ").Append(Quote(layer.Source));
+            if (g.Global)
+            {
+                return;
+            }
+
+            if (layer.Kind == ImportedLayerKind.Convolution)
+            {
+                json.Append(",\n      \"in\": ").Append(Integer(g.InChannels));
+                json.Append(",\n      \"out\": ").Append(Integer(g.OutChannels));
+            }
+
+            json.Append(",\n      \"kernel\": ").Append(Axes(g.KernelHeight, g.KernelWidth));
+            json.Append(",\n      \"stride\": ").Append(Axes(g.StrideHeight, g.StrideWidth));
+            json.Append(",\n      \"padding\": ").Append(
+                g.Padding == "same" ? Quote("same")
+                : !g.IsAsymmetric ? Axes(g.PadTop, g.PadLeft)
+                : two ? List(new[] { g.PadTop, g.PadLeft, g.PadBottom, g.PadRight }) : List(new[] { g.PadLeft, g.PadRight }));
+            if (layer.Kind != ImportedLayerKind.Convolution)
+            {
+                if (g.CeilMode)
+                {
+                    json.Append(",\n      \"ceil_mode\": true");
+                }
+
+                if (layer.Kind == ImportedLayerKind.AvgPool)
+                {
+                    // Always written: ONNX's default (0) is not the format's (PyTorch's, true).
+                    json.Append(",\n      \"count_include_pad\": ").Append(g.CountIncludePad ? "true" : "false");
+                }
+
+                return;
+            }
+
+            json.Append(",\n      \"dilation\": ").Append(Axes(g.DilationHeight, g.DilationWidth));
+            json.Append(",\n      \"groups\": ").Append(Integer(g.Groups));
+            json.Append(",\n      \"activation\": ").Append(Quote(layer.Activation));
+            if (layer.Alpha is double alpha)
+            {
+                json.Append(",\n      \"alpha\": ").Append(Number(alpha, isDouble));
+            }
+
+            int perGroup = g.InChannels / g.Groups, taps = g.KernelHeight * g.KernelWidth;
+            json.Append(",\n      \"weight\": [\n");
+            for (int o = 0; o < g.OutChannels; o++)
+            {
+                json.Append("        [");
+                for (int c = 0; c < perGroup; c++)
+                {
+                    json.Append(c == 0 ? "[" : ", [");
+                    for (int i = 0; i < g.KernelHeight; i++)
+                    {
+                        if (two)
+                        {
+                            json.Append(i == 0 ? "[" : ", [");
+                        }
+
+                        for (int j = 0; j < g.KernelWidth; j++)
+                        {
+                            double w = layer.Weight[(((o * perGroup) + c) * taps) + (i * g.KernelWidth) + j];
+                            json.Append(j == 0 ? string.Empty : ", ").Append(Number(w, isDouble));
+                        }
+
+                        if (two)
+                        {
+                            json.Append(']');
+                        }
+                    }
+
+                    json.Append(']');
+                }
+
+                json.Append(o + 1 < g.OutChannels ? "],\n" : "]\n");
+            }
+
+            // A convolution without a bias in the graph gets zeros, as a dense layer does.
+            json.Append("      ],\n      \"bias\": [");
+            for (int o = 0; o < g.OutChannels; o++)
+            {
+                json.Append(o == 0 ? string.Empty : ", ").Append(layer.Bias is { } bias ? Number(bias[o], isDouble) : "0");
+            }
+
+            json.Append(']');
+        }
+
+        private static string List(int[] values) => "[" + string.Join(", ", Array.ConvertAll(values, Integer)) + "]";
 
         /// <summary>Writes the JSON to a file, through a temporary file so that a reader never sees half of it.</summary>
         public static void WriteFile(ImportedNetwork network, string sourceName, string path, string? modelPath = null)

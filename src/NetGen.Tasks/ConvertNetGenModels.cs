@@ -42,7 +42,8 @@ namespace NetGen.Tasks
                 {
                     ImportedNetwork network = OnnxImporter.Import(OnnxModel.Parse(bytes));
                     WeightsJsonWriter.WriteFile(network, Path.GetFileName(source), output, source);
-                    Log.LogMessage(MessageImportance.Normal, $"NetGen: {model.ItemSpec}: {network.Layers.Count} layers, converted in {watch.ElapsedMilliseconds} ms to {output}");
+                    string kinds = string.Join(", ", network.Layers.Select(l => l.TypeName));
+                    Log.LogMessage(MessageImportance.Normal, $"NetGen: {model.ItemSpec}: {network.Layers.Count} layers ({kinds}), converted in {watch.ElapsedMilliseconds} ms to {output}");
                 }
                 catch (Exception e)
                 {

@@ -72,12 +72,11 @@ namespace NetGen.Tool
                 for (int l = 0; l < network.Layers.Count; l++)
                 {
                     ImportedLayer layer = network.Layers[l];
-                    string alpha = layer.Alpha is double a ? $", alpha {a:R}" : string.Empty;
-                    string softmax = layer.SoftmaxSize > 0 ? $" per {layer.SoftmaxSize}" : string.Empty;
-                    string kind = layer.IsLayerNorm
-                        ? $"layernorm {layer.Units}{(layer.NormalizedSize < layer.Units ? $" in groups of {layer.NormalizedSize}" : string.Empty)}, eps {layer.Epsilon:R}"
-                        : $"dense {layer.FanIn} -> {layer.Units}";
-                    Console.WriteLine($"  layer {l + 1}: {kind}, {layer.Activation}{softmax}{alpha}   from {layer.Source}");
+                    string alpha = layer.Alpha is double a ? FormattableString.Invariant($", alpha {a:R}") : string.Empty;
+                    string softmax = layer.SoftmaxSize > 0 ? FormattableString.Invariant($" per {layer.SoftmaxSize}") : string.Empty;
+                    // A pool has no activation (an activation after it is a layer of its own).
+                    string activation = layer.Kind is ImportedLayerKind.MaxPool or ImportedLayerKind.AvgPool ? string.Empty : $", {layer.Activation}{softmax}{alpha}";
+                    Console.WriteLine(FormattableString.Invariant($"  layer {l + 1}: {layer.Describe()}{activation}   from {layer.Source}"));
                 }
 
                 Console.WriteLine($"  output [{string.Join(", ", network.OutputShape)}]");

@@ -19,6 +19,16 @@ public class WeightsDiagnosticTests
         ]}
         """;
 
+    private const string ConvDeclaration = "[Input(1, 3, 3)] [Conv2D(1, 2, Padding = 1)] [Weights(\"w.json\")] public partial class Net;";
+
+    /// <summary>A 2 x 2 convolution padded by 1 on every side, its padding in ONNX's pads order (starts, then ends).</summary>
+    private const string ConvGood = """
+        {"format": "netgen-weights", "version": 1, "input": [1, 3, 3], "layers": [
+          {"type": "conv2d", "in": 1, "out": 1, "kernel": [2, 2], "stride": [1, 1], "padding": [1, 1, 1, 1], "dilation": [1, 1], "groups": 1,
+           "activation": "Identity", "weight": [[[[1, 2], [3, 4]]]], "bias": [0.5]}
+        ]}
+        """;
+
     public static IEnumerable<object[]> Cases() => new (string Id, string Source, string Json, string Message)[]
     {
         // The file cannot be found: at the attribute.
@@ -45,6 +55,8 @@ public class WeightsDiagnosticTests
         ("NG0023", Declaration.Replace("[Dense(3, Activation.Tanh)]", "[Dense(3, Activation.Tanh, Bias = false)]", StringComparison.Ordinal), Good.Replace("\"bias\": [0.5, 0, -0.5]", "\"bias\": {|[0.5, 0, -0.5]|}", StringComparison.Ordinal), "layer 1's bias, expected none (the layer is declared with Bias = false), found an array of 3"),
         ("NG0023", Declaration, Good.Replace("\"in\": 3, \"out\": 1", "\"in\": 3, \"out\": {|2|}", StringComparison.Ordinal), "layer 2's unit count, expected 1, found 2"),
         ("NG0023", Declaration, "{\"format\": \"netgen-weights\", \"layers\": {|[{\"weight\": [[1, 2], [3, 4], [5, 6]], \"bias\": [0, 0, 0]}]|}}", "the number of layers, expected 2, found 1"),
+        ("NG0023", ConvDeclaration, ConvGood.Replace("[1, 1, 1, 1]", "{|[1, 1, 1, 0]|}", StringComparison.Ordinal), "layer 1's padding, expected [1, 1, 1, 1], found [1, 1, 1, 0]"),
+        ("NG0023", ConvDeclaration, ConvGood.Replace("[1, 1, 1, 1]", "{|[1, 0]|}", StringComparison.Ordinal), "layer 1's padding, expected [1, 1], found [1, 0]"),
 
         // Values that are not finite numbers of the network's type.
         ("NG0024", Declaration, Good.Replace("[[1, 2], [3, 4]", "[[1, 2], [{|NaN|}, 4]", StringComparison.Ordinal), "holds NaN at layer 1 weight[1][0], which is not a finite float"),
@@ -99,6 +111,21 @@ public class WeightsDiagnosticTests
         {
             Assert.Contains($"(line {expected.Line + 1}, column {expected.Character + 1})", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
         }
+    }
+
+    /// <summary>A convolution's padding may be written per axis or, as imported models with different padding on the two
+    /// sides of an axis are, in ONNX's pads order: both bake when they say the same.</summary>
+    [Theory]
+    [InlineData("[1, 1, 1, 1]")]
+    [InlineData("[1, 1]")]
+    public void AConvolutionsPadding_BakesInEitherForm(string padding)
+    {
+        GeneratorHarness.Result result = GeneratorHarness.Run(
+            new[] { "using NetGen;\n" + ConvDeclaration },
+            new AdditionalText[] { new GeneratorHarness.InMemoryText("/project/w.json", ConvGood.Replace("[1, 1, 1, 1]", padding, StringComparison.Ordinal)) });
+
+        Assert.Empty(result.NetGenDiagnostics);
+        Assert.Empty(result.CompilationDiagnostics);
     }
 
     [Fact]

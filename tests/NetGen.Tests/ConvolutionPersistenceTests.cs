@@ -129,6 +129,23 @@ public class ConvolutionPersistenceTests
         Assert.Equal(before, target.Parameters.ToArray());
     }
 
+    /// <summary>Padding in ONNX's pads order (every axis's start, then every axis's end), the form an imported model with
+    /// different padding on the two sides of an axis is written in, is read too, and must match both sides.</summary>
+    [Fact]
+    public void PaddingInOnnxsPadsOrder_IsRead_AndMustMatchBothSides()
+    {
+        var net = new LeNet5();
+        net.InitializeParameters(7);
+        string json = WeightsJson.Export(net);
+        const string Symmetric = "\"padding\": [\n        2,\n        2\n      ]";
+        var copy = new LeNet5();
+        WeightsJson.Import(copy, ReplaceFirst(json, Symmetric, "\"padding\": [2, 2, 2, 2]"));
+        Assert.Equal(net.Parameters.ToArray(), copy.Parameters.ToArray());
+
+        var error = Assert.Throws<InvalidDataException>(() => WeightsJson.Import(new LeNet5(), ReplaceFirst(json, Symmetric, "\"padding\": [2, 2, 2, 3]")));
+        Assert.Contains("expected \"padding\" [2,2,2,2], found [2,2,2,3]", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void AConvolutionWeightOfTheWrongShape_IsRefused_WithTheExpectedShape()
     {

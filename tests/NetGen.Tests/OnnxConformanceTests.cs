@@ -24,6 +24,8 @@ public class OnnxConformanceTests(ITestOutputHelper output)
         ("test_dropout", "Dropout"), ("test_training_dropout", "Dropout"), ("test_flatten", "Flatten"), ("test_reshape", "Reshape"),
         ("test_squeeze", "Squeeze"), ("test_unsqueeze", "Unsqueeze"), ("test_constant", "Constant"), ("test_batchnorm", "BatchNormalization"),
         ("test_layer_normalization", "LayerNormalization"), ("test_logsoftmax", "LogSoftmax"),
+        ("test_basic_conv_", "Conv"), ("test_conv_", "Conv"), ("test_maxpool", "MaxPool"), ("test_averagepool", "AveragePool"),
+        ("test_globalaveragepool", "GlobalAveragePool"), ("test_globalmaxpool", "GlobalMaxPool"),
     ];
 
     private static string Folder => Path.GetFullPath(Path.Combine(Repository.Root, "..", "shared", "onnx-node"));
@@ -119,9 +121,22 @@ public class OnnxConformanceTests(ITestOutputHelper output)
         return "pass";
     }
 
-    /// <summary>The imported layers evaluated in double from float weights (what the generated code computes in float).</summary>
+    /// <summary>The imported layers evaluated in double from float weights (what the generated code computes in float);
+    /// convolutions and pools by the runtime's kernels, with the geometry the importer resolved.</summary>
     private static double[] Evaluate(ImportedNetwork network, double[] x) => ReferenceLayer.Evaluate(
-        network.Layers.Select(layer => new ReferenceLayer(
+        network.Layers.Select(layer => layer.Geometry is { } g
+            ? new ReferenceLayer(
+                new[] { layer.Weight },
+                layer.Bias ?? new double[g.OutChannels],
+                layer.Activation,
+                layer.Alpha ?? 0,
+                Spatial: new SpatialReference(
+                    layer.Kind switch { ImportedLayerKind.Convolution => "conv", ImportedLayerKind.MaxPool => "maxpool", _ => "avgpool" },
+                    new NetGen.Runtime.ConvolutionShape(
+                        g.InChannels, g.InHeight, g.InWidth, g.OutChannels, g.OutHeight, g.OutWidth, g.KernelHeight, g.KernelWidth, g.StrideHeight, g.StrideWidth,
+                        g.PadTop, g.PadLeft, g.DilationHeight, g.DilationWidth, g.Groups, g.PadBottom, g.PadRight),
+                    g.CountIncludePad))
+            : new ReferenceLayer(
             layer.IsLayerNorm
                 ? new[] { layer.Weight }
                 : Enumerable.Range(0, layer.Units).Select(m => layer.Weight.AsSpan(m * layer.FanIn, layer.FanIn).ToArray()).ToArray(),

@@ -267,6 +267,162 @@ public class OnnxImportTests
         Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 16 << 20, "more than 16 MB was allocated");
     }
 
+    /// <summary>The PyTorch convolutional models: their layers, in order, with the geometry ONNX's attributes resolve to
+    /// (ONNX's defaults, not PyTorch's), and the planes the weights JSON starts from.</summary>
+    [Fact]
+    public void ConvolutionalModels_ImportAsConvolutionsAndPools_WithTheirGeometry()
+    {
+        ImportedNetwork lenet = OnnxImporter.Import(OnnxModel.Load(Path.Combine(Folder, "lenet5_op13.onnx")));
+        Assert.Equal(
+            new[] { ("conv2d", "ReLU", 784, 4704), ("maxpool2d", "Identity", 4704, 1176), ("conv2d", "ReLU", 1176, 1600), ("maxpool2d", "Identity", 1600, 400), ("dense", "ReLU", 400, 120), ("dense", "ReLU", 120, 84), ("dense", "Identity", 84, 10) },
+            lenet.Layers.Select(l => (l.TypeName, l.Activation, l.FanIn, l.Units)));
+        ImportedGeometry first = lenet.Layers[0].Geometry!;
+        Assert.Equal((5, 5, 2, 2, 2, 2, 1), (first.KernelHeight, first.KernelWidth, first.PadTop, first.PadLeft, first.PadBottom, first.PadRight, first.StrideWidth));
+        Assert.Equal((2, 2), (lenet.Layers[1].Geometry!.StrideHeight, lenet.Layers[1].Geometry!.StrideWidth));
+        using (JsonDocument json = JsonDocument.Parse(WeightsJsonWriter.Write(lenet, "lenet5_op13.onnx")))
+        {
+            Assert.Equal(new[] { 1, 28, 28 }, Ints(json.RootElement.GetProperty("input")));
+            Assert.Equal(6, json.RootElement.GetProperty("layers")[0].GetProperty("weight").GetArrayLength());
+        }
+
+        ImportedNetwork keyword = OnnxImporter.Import(OnnxModel.Load(Path.Combine(Folder, "keyword_conv1d_op13.onnx")));
+        Assert.Equal(new[] { "conv1d", "maxpool1d", "conv1d", "globalavgpool", "dense" }, keyword.Layers.Select(l => l.TypeName));
+        Assert.Equal((2, 2, 2), (keyword.Layers[2].Geometry!.DilationWidth, keyword.Layers[2].Geometry!.PadLeft, keyword.Layers[2].Geometry!.PadRight));
+
+        // nn.AvgPool2d(3, stride=2, padding=1) is exported as a Pad and an AveragePool: one average pool whose divisor
+        // counts the zeros, as PyTorch's count_include_pad=True does.
+        ImportedNetwork depthwise = OnnxImporter.Import(OnnxModel.Load(Path.Combine(Folder, "depthwise_op13.onnx")));
+        Assert.Equal(new[] { "conv2d", "conv2d", "avgpool2d", "conv2d", "maxpool2d", "dense" }, depthwise.Layers.Select(l => l.TypeName));
+        ImportedGeometry pool = depthwise.Layers[2].Geometry!;
+        Assert.Equal((1, 1, 1, 1, true), (pool.PadTop, pool.PadLeft, pool.PadBottom, pool.PadRight, pool.CountIncludePad));
+        Assert.StartsWith("Pad '/4/Pad' folded into AveragePool", depthwise.Layers[2].Source, StringComparison.Ordinal);
+        Assert.Equal(3, depthwise.Layers[0].Geometry!.Groups);
+        Assert.True(depthwise.Layers[4].Geometry!.CeilMode);
+        Assert.Equal("conv2d 8x6x6 -> 8x2x3, kernel 3x2, stride 1x2, dilation 2x1", depthwise.Layers[3].Describe());
+    }
+
+    /// <summary>A BatchNormalization after a Conv folds into its filters and bias; an activation after a pool, with no
+    /// layer to take it, gets a 1 x 1 depthwise identity convolution (the values stay planes). Evaluated: the same value
+    /// as the graph computed by hand.</summary>
+    [Fact]
+    public void ABatchNormAfterAConv_FoldsIntoIt_AndAnActivationAfterAPool_GetsADepthwiseIdentity()
+    {
+        byte[] graph = Graph(
+            Node("Conv", ["x", "w", "b"], "c"), Node("BatchNormalization", ["c", "s", "b", "m", "v"], "n"),
+            Node("MaxPool", ["n"], "p", Ints("kernel_shape", 2, 2)), Node("Relu", ["p"], "r"), Node("Flatten", ["r"], "f"), Node("Gemm", ["f", "g"], "y"),
+            Proto.Bytes(5, FloatTensor("w", [1, 1, 2, 2])), Proto.Bytes(5, FloatTensor("b", [1])), Proto.Bytes(5, FloatTensor("s", [1])),
+            Proto.Bytes(5, FloatTensor("m", [1])), Proto.Bytes(5, FloatTensor("v", [1])), Proto.Bytes(5, FloatTensor("g", [1, 1])),
+            Proto.Bytes(11, Input("x", 1, 1, 3, 3)), Proto.Bytes(12, Input("y", 1, 1)));
+        ImportedNetwork network = OnnxImporter.Import(OnnxModel.Parse(Model(graph, 13)));
+        Assert.Equal(new[] { ("conv2d", "Identity"), ("maxpool2d", "Identity"), ("conv2d", "ReLU"), ("dense", "Identity") }, network.Layers.Select(l => (l.TypeName, l.Activation)));
+        Assert.Contains("BatchNormalization 'batchnormalization_n' (folded)", network.Layers[0].Source, StringComparison.Ordinal);
+        Assert.Equal((1, 1, 1), (network.Layers[2].Geometry!.KernelHeight, network.Layers[2].Geometry!.KernelWidth, network.Layers[2].Geometry!.Groups));
+
+        // Every value 0.5, the input all ones: conv 4 * 0.5 + 0.5 = 2.5 everywhere; BatchNorm k (2.5 - 0.5) + 0.5 with
+        // k = 0.5 / sqrt(0.5 + 1e-5); the max of equal values; ReLU; times 0.5.
+        double k = 0.5 / Math.Sqrt(0.5 + (double)1e-5f);
+        using JsonDocument json = JsonDocument.Parse(WeightsJsonWriter.Write(network, "x.onnx"));
+        double[] y = Evaluate(json.RootElement, Enumerable.Repeat(1.0, 9).ToArray());
+        Assert.Equal(0.5 * ((k * 2) + 0.5), y.Single(), 6);
+    }
+
+    /// <summary>Per-channel constants around convolutions: an Add of a [C, 1, 1] bias right after a Conv folds into it; a
+    /// Mul after the activation, with no layer to fold into, becomes a 1 x 1 depthwise convolution before the next Conv.
+    /// Evaluated: the graph's value by hand.</summary>
+    [Fact]
+    public void PerChannelMaps_FoldIntoAConv_OrBecomeADepthwiseLayerBeforeTheNext()
+    {
+        byte[] graph = Graph(
+            Node("Conv", ["x", "w"], "c"), Node("Add", ["c", "b"], "a"), Node("Relu", ["a"], "r"), Node("Mul", ["r", "b"], "m"),
+            Node("Conv", ["m", "w"], "d"), Node("Flatten", ["d"], "y"),
+            Proto.Bytes(5, FloatTensor("w", [1, 1, 2, 2])), Proto.Bytes(5, FloatTensor("b", [1, 1, 1])),
+            Proto.Bytes(11, Input("x", 1, 1, 3, 3)), Proto.Bytes(12, Input("y", 1, 1)));
+        ImportedNetwork network = OnnxImporter.Import(OnnxModel.Parse(Model(graph, 13)));
+        Assert.Equal(new[] { ("conv2d", "ReLU", 1, 2), ("conv2d", "Identity", 1, 1), ("conv2d", "Identity", 1, 2) },
+            network.Layers.Select(l => (l.TypeName, l.Activation, l.Geometry!.Groups, l.Geometry.KernelWidth)));
+        Assert.Contains("Add 'add_a'", network.Layers[0].Source, StringComparison.Ordinal);
+        Assert.Equal("Mul 'mul_m'", network.Layers[1].Source);
+
+        // Every value 0.5, the input all ones: 4 * 0.5 + 0.5 = 2.5, ReLU, times 0.5 is 1.25, then 4 * 0.5 * 1.25 = 2.5.
+        using JsonDocument json = JsonDocument.Parse(WeightsJsonWriter.Write(network, "x.onnx"));
+        Assert.Equal(2.5, Evaluate(json.RootElement, Enumerable.Repeat(1.0, 9).ToArray()).Single(), 6);
+    }
+
+    /// <summary>Padding: alike on both sides, a list per axis; SAME_UPPER, "same"; SAME_LOWER and asymmetric pads,
+    /// every axis's start then every axis's end (ONNX's pads order), which the baker and WeightsJson read.</summary>
+    [Theory]
+    [InlineData("pads", "1,1,1,1", "[1, 1]")]
+    [InlineData("pads", "0,1,2,0", "[0, 1, 2, 0]")]
+    [InlineData("auto_pad", "SAME_UPPER", "\"same\"")]
+    [InlineData("auto_pad", "SAME_LOWER", "[1, 1, 0, 0]")]
+    [InlineData("auto_pad", "VALID", "[0, 0]")]
+    public void AConvolutionsPadding_IsWrittenInTheFormatsForms(string attribute, string value, string written)
+    {
+        byte[] setting = attribute == "pads" ? Ints("pads", value.Split(',').Select(long.Parse).ToArray()) : String("auto_pad", value);
+        byte[] graph = Graph(
+            Node("Conv", ["x", "w"], "y", setting, Ints("strides", 2, 2)), Proto.Bytes(5, FloatTensor("w", [1, 1, 3, 3])),
+            Proto.Bytes(11, Input("x", 1, 1, 4, 4)), Proto.Bytes(12, Input("y", 1, 1, 2, 2)));
+        string json = WeightsJsonWriter.Write(OnnxImporter.Import(OnnxModel.Parse(Model(graph, 13))), "x.onnx");
+        Assert.Contains("\"padding\": " + written + ",", json, StringComparison.Ordinal);
+    }
+
+    /// <summary>What NetGen's convolutions and pools cannot compute exactly is refused by an import error that names the
+    /// node (index, name, op) and the attribute or the reason, never another exception.</summary>
+    [Theory]
+    [InlineData("MaxPool with dilations 2", "node 0 ('maxpool_y', MaxPool): dilations [2, 2]; NetGen's pools take dilation 1")]
+    [InlineData("MaxPool with storage_order 1", "node 0 ('maxpool_y', MaxPool): storage_order 1")]
+    [InlineData("MaxPool whose Indices are read", "node 0 ('maxpool_y', MaxPool): its Indices output is used")]
+    [InlineData("MaxPool in ceil mode past the padding", "node 0 ('maxpool_y', MaxPool): ceil_mode 1 gives 3 outputs by ONNX's rule and 2 by PyTorch's")]
+    [InlineData("AveragePool of padding only", "node 0 ('averagepool_y', AveragePool): pads [2, 0] leave a window of 2 holding padding only")]
+    [InlineData("AveragePool without a kernel", "node 0 ('averagepool_y', AveragePool): it has no kernel_shape")]
+    [InlineData("Conv of a 3-D sample", "node 0 ('conv_y', Conv): its input has per-sample shape [1, 2, 4, 4], 3 spatial axes")]
+    [InlineData("Conv of a vector", "node 0 ('conv_y', Conv): its input has per-sample shape [4]; NetGen's convolution takes [C, L] (1-D) or [C, H, W] (2-D)")]
+    [InlineData("Conv by a weight of other channels", "node 0 ('conv_y', Conv): its weight has shape [1, 2, 2, 2], which takes 2 input channels in 1 group, and its input has 1")]
+    [InlineData("Conv with group 2 of 1 channel", "node 0 ('conv_y', Conv): group 2 does not divide its 1 input channels")]
+    [InlineData("Conv with auto_pad and pads", "node 0 ('conv_y', Conv): it has both auto_pad SAME_UPPER and pads [1, 1, 1, 1]")]
+    [InlineData("Conv larger than its input", "node 0 ('conv_y', Conv): its window of 5 does not fit its padded input of 4 (height)")]
+    [InlineData("Conv after a dense layer", "node 2 ('conv_y', Conv): it reads the output of a dense layer (Gemm 'gemm_g')")]
+    [InlineData("Softmax of a Conv", "node 2 ('softmax_y', Softmax): it takes the Softmax of a convolution's output (Conv 'conv_c')")]
+    [InlineData("Pad before a Relu", "node 1 ('relu_y', Relu): it reads the output of Pad 'pad_p'")]
+    [InlineData("Pad in reflect mode", "node 0 ('pad_p', Pad): mode 'reflect'")]
+    [InlineData("Pad before a MaxPool", "node 1 ('maxpool_y', MaxPool): it reads the output of Pad 'pad_p'")]
+    public void ConvolutionsAndPools_ThatNetGenCannotCompute_AreRefusedNamingTheNode(string graphName, string expected)
+    {
+        byte[] planes = Proto.Bytes(11, Input("x", 1, 1, 4, 4));
+        byte[] y = Proto.Bytes(12, Input("y", 1, 1));
+        byte[] kernel = Ints("kernel_shape", 2, 2);
+        byte[] w = Proto.Bytes(5, FloatTensor("w", [1, 1, 2, 2]));
+        byte[] pads = Proto.Bytes(5, IntTensor("pads", 0, 0, 1, 1, 0, 0, 1, 1));
+        byte[] graph = graphName switch
+        {
+            "MaxPool with dilations 2" => Graph(Node("MaxPool", ["x"], "y", kernel, Ints("dilations", 2, 2)), planes, y),
+            "MaxPool with storage_order 1" => Graph(Node("MaxPool", ["x"], "y", kernel, Int("storage_order", 1)), planes, y),
+            "MaxPool whose Indices are read" => Graph(
+                Proto.Bytes(1, Proto.Message(Proto.String(1, "x"), Proto.String(2, "y"), Proto.String(2, "i"), Proto.String(3, "maxpool_y"), Proto.String(4, "MaxPool"), Proto.Bytes(5, kernel))),
+                Node("Relu", ["i"], "z"), planes, y),
+            "MaxPool in ceil mode past the padding" => Graph(
+                Node("MaxPool", ["x"], "y", Ints("kernel_shape", 2), Ints("strides", 2), Ints("pads", 0, 1), Int("ceil_mode", 1)), Proto.Bytes(11, Input("x", 1, 1, 4)), y),
+            "AveragePool of padding only" => Graph(Node("AveragePool", ["x"], "y", Ints("kernel_shape", 2), Ints("pads", 2, 0)), Proto.Bytes(11, Input("x", 1, 1, 4)), y),
+            "AveragePool without a kernel" => Graph(Node("AveragePool", ["x"], "y"), planes, y),
+            "Conv of a 3-D sample" => Graph(Node("Conv", ["x", "w"], "y"), w, Proto.Bytes(11, Input("x", 1, 1, 2, 4, 4)), y),
+            "Conv of a vector" => Graph(Node("Conv", ["x", "w"], "y"), w, Proto.Bytes(11, Input("x", 1, 4)), y),
+            "Conv by a weight of other channels" => Graph(Node("Conv", ["x", "v"], "y"), Proto.Bytes(5, FloatTensor("v", [1, 2, 2, 2])), planes, y),
+            "Conv with group 2 of 1 channel" => Graph(Node("Conv", ["x", "w"], "y", Int("group", 2)), w, planes, y),
+            "Conv with auto_pad and pads" => Graph(Node("Conv", ["x", "w"], "y", String("auto_pad", "SAME_UPPER"), Ints("pads", 1, 1, 1, 1)), w, planes, y),
+            "Conv larger than its input" => Graph(Node("Conv", ["x", "v"], "y"), Proto.Bytes(5, FloatTensor("v", [1, 1, 5, 5])), planes, y),
+            "Conv after a dense layer" => Graph(
+                Node("Gemm", ["x", "g"], "g"), Node("Reshape", ["g", "s"], "r"), Node("Conv", ["r", "w"], "y"),
+                Proto.Bytes(5, FloatTensor("g", [4, 16])), Proto.Bytes(5, IntTensor("s", 1, 1, 4, 4)), w, Proto.Bytes(11, Input("x", 1, 4)), y),
+            "Softmax of a Conv" => Graph(Node("Conv", ["x", "w"], "c"), Node("Flatten", ["c"], "f"), Node("Softmax", ["f"], "y"), w, planes, y),
+            "Pad before a Relu" => Graph(Node("Pad", ["x", "pads"], "p"), Node("Relu", ["p"], "y"), pads, planes, y),
+            "Pad in reflect mode" => Graph(Node("Pad", ["x", "pads"], "p", String("mode", "reflect")), Node("Conv", ["p", "w"], "y"), pads, w, planes, y),
+            "Pad before a MaxPool" => Graph(Node("Pad", ["x", "pads"], "p"), Node("MaxPool", ["p"], "y", kernel), pads, planes, y),
+            _ => throw new ArgumentException(graphName),
+        };
+        var e = Assert.Throws<OnnxImportException>(() => OnnxImporter.Import(OnnxModel.Parse(Model(graph, 13))));
+        Assert.StartsWith(expected, e.Message, StringComparison.Ordinal);
+    }
+
     private static byte[] Node(string op, string[] inputs, string output, params byte[][] attributes) => Proto.Bytes(1, Proto.Message(
         inputs.Select(i => Proto.String(1, i)).Append(Proto.String(2, output)).Append(Proto.String(3, op.ToLowerInvariant() + "_" + output)).Append(Proto.String(4, op))
             .Concat(attributes.Select(a => Proto.Bytes(5, a))).ToArray()));
@@ -274,6 +430,9 @@ public class OnnxImportTests
     /// <summary>An INTS attribute (AttributeProto: name 1, ints 8, type 20 = INTS).</summary>
     private static byte[] Ints(string name, params long[] values) =>
         Proto.Message(new[] { Proto.String(1, name) }.Concat(values.Select(v => Proto.Varint(8, v))).Append(Proto.Varint(20, 7)).ToArray());
+
+    /// <summary>A STRING attribute (AttributeProto: name 1, s 4, type 20 = STRING).</summary>
+    private static byte[] String(string name, string value) => Proto.Message(Proto.String(1, name), Proto.String(4, value), Proto.Varint(20, 3));
 
     /// <summary>An INT attribute (AttributeProto: name 1, i 3, type 20 = INT).</summary>
     private static byte[] Int(string name, long value) => Proto.Message(Proto.String(1, name), Proto.Varint(3, value), Proto.Varint(20, 2));
@@ -306,20 +465,117 @@ public class OnnxImportTests
 
     private static double[][] Rows(JsonElement rows) => rows.EnumerateArray().Select(r => r.EnumerateArray().Select(v => v.GetDouble()).ToArray()).ToArray();
 
-    private static double[] Evaluate(JsonElement weights, double[] x) => ReferenceLayer.Evaluate(
-        weights.GetProperty("layers").EnumerateArray().Select((layer, k) => new ReferenceLayer(
-            layer.GetProperty("type").GetString() == "layernorm"
-                ? new[] { layer.GetProperty("weight").EnumerateArray().Select(v => v.GetDouble()).ToArray() }
-                : Rows(layer.GetProperty("weight")),
-            layer.GetProperty("bias").EnumerateArray().Select(v => v.GetDouble()).ToArray(),
+    /// <summary>The layers of a weights JSON evaluated in double; convolutions and pools with their geometry read from
+    /// the JSON as docs/weights-format.md describes it, and the planes between them tracked from "input".</summary>
+    private static double[] Evaluate(JsonElement weights, double[] x)
+    {
+        JsonElement input = weights.GetProperty("input");
+        int[]? planes = input.ValueKind == JsonValueKind.Array ? Ints(input) : null;
+        int count = weights.GetProperty("layers").GetArrayLength();
+        bool logSoftmax = weights.GetProperty("onnx").TryGetProperty("output", out JsonElement output) && output.GetString() == "LogSoftmax";
+        var layers = new List<ReferenceLayer>();
+        foreach ((JsonElement layer, int k) in weights.GetProperty("layers").EnumerateArray().Select((layer, k) => (layer, k)))
+        {
+            string type = layer.GetProperty("type").GetString()!;
             // A graph that ends in LogSoftmax: its last layer is Identity, and the "onnx" section says so.
-            k == weights.GetProperty("layers").GetArrayLength() - 1 && weights.GetProperty("onnx").TryGetProperty("output", out JsonElement output) && output.GetString() == "LogSoftmax"
-                ? "LogSoftmax"
-                : layer.GetProperty("activation").GetString()!,
-            layer.TryGetProperty("alpha", out JsonElement alpha) ? alpha.GetDouble() : 0,
-            layer.TryGetProperty("epsilon", out JsonElement epsilon) ? epsilon.GetDouble() : 0,
-            layer.TryGetProperty("softmaxSize", out JsonElement softmax) ? softmax.GetInt32() : 0)),
-        x);
+            string activation = k == count - 1 && logSoftmax ? "LogSoftmax" : layer.TryGetProperty("activation", out JsonElement a) ? a.GetString()! : "Identity";
+            if (type is "dense" or "layernorm")
+            {
+                layers.Add(new ReferenceLayer(
+                    type == "layernorm" ? new[] { layer.GetProperty("weight").EnumerateArray().Select(v => v.GetDouble()).ToArray() } : Rows(layer.GetProperty("weight")),
+                    layer.GetProperty("bias").EnumerateArray().Select(v => v.GetDouble()).ToArray(),
+                    activation,
+                    layer.TryGetProperty("alpha", out JsonElement alpha) ? alpha.GetDouble() : 0,
+                    layer.TryGetProperty("epsilon", out JsonElement epsilon) ? epsilon.GetDouble() : 0,
+                    layer.TryGetProperty("softmaxSize", out JsonElement softmax) ? softmax.GetInt32() : 0));
+                planes = type == "layernorm" ? planes : null; // a dense layer's output is a vector
+                continue;
+            }
+
+            Assert.True(planes is not null, $"layer {k + 1} ({type}) has no planes before it");
+            (ReferenceLayer reference, planes) = Spatial(layer, type, planes!, activation);
+            layers.Add(reference);
+        }
+
+        return ReferenceLayer.Evaluate(layers, x);
+    }
+
+    /// <summary>A convolution or pool of the weights JSON and the planes it gives: the output size on each axis is
+    /// <c>floor((n + p0 + p1 - d (k - 1) - 1) / s) + 1</c> (the ceiling in ceil mode, less a last window that would start in
+    /// the end padding); "same" pads <c>(out - 1) s + d (k - 1) + 1 - n</c> in all, the odd one at the end.</summary>
+    private static (ReferenceLayer Layer, int[] Planes) Spatial(JsonElement layer, string type, int[] planes, string activation)
+    {
+        bool two = planes.Length == 3;
+        int c = planes[0], h = two ? planes[1] : 1, w = planes[^1];
+        if (type == "globalavgpool")
+        {
+            var global = new NetGen.Runtime.ConvolutionShape(c, h, w, c, 1, 1, h, w, 1, 1, 0, 0, 1, 1, 1, 0, 0);
+            return (new ReferenceLayer([[]], [], "Identity", 0, Spatial: new SpatialReference("avgpool", global)), two ? [c, 1, 1] : [c, 1]);
+        }
+
+        int[] Axes(string name) => layer.TryGetProperty(name, out JsonElement value) ? Ints(value) : (two ? [1, 1] : [1]);
+        (int kh, int kw) = Pair(Axes("kernel"));
+        (int sh, int sw) = Pair(Axes("stride"));
+        (int dh, int dw) = Pair(Axes("dilation"));
+        int pt, pl, pb, pr;
+        JsonElement padding = layer.GetProperty("padding");
+        if (padding.ValueKind == JsonValueKind.String)
+        {
+            Assert.Equal("same", padding.GetString());
+            (pt, pb) = two ? Same(h, kh, sh, dh) : (0, 0);
+            (pl, pr) = Same(w, kw, sw, dw);
+        }
+        else
+        {
+            int[] pads = Ints(padding);
+            (pt, pl, pb, pr) = (two, pads.Length) switch
+            {
+                (true, 2) => (pads[0], pads[1], pads[0], pads[1]),
+                (true, 4) => (pads[0], pads[1], pads[2], pads[3]),
+                (false, 1) => (0, pads[0], 0, pads[0]),
+                _ => (0, pads[0], 0, pads[1]),
+            };
+        }
+
+        bool ceil = layer.TryGetProperty("ceil_mode", out JsonElement ceilMode) && ceilMode.GetBoolean();
+        int outHeight = Positions(h, kh, sh, dh, pt, pb, ceil), outWidth = Positions(w, kw, sw, dw, pl, pr, ceil);
+        bool conv = type.StartsWith("conv", StringComparison.Ordinal);
+        int outChannels = conv ? layer.GetProperty("out").GetInt32() : c;
+        int groups = conv ? layer.GetProperty("groups").GetInt32() : 1;
+        var shape = new NetGen.Runtime.ConvolutionShape(c, h, w, outChannels, outHeight, outWidth, kh, kw, sh, sw, pt, pl, dh, dw, groups, pb, pr);
+        var reference = conv
+            ? new ReferenceLayer(
+                [Flatten(layer.GetProperty("weight")).ToArray()],
+                layer.GetProperty("bias").EnumerateArray().Select(v => v.GetDouble()).ToArray(),
+                activation,
+                layer.TryGetProperty("alpha", out JsonElement alpha) ? alpha.GetDouble() : 0,
+                Spatial: new SpatialReference("conv", shape))
+            : new ReferenceLayer([[]], [], "Identity", 0, Spatial: new SpatialReference(
+                type.StartsWith("max", StringComparison.Ordinal) ? "maxpool" : "avgpool",
+                shape,
+                layer.TryGetProperty("count_include_pad", out JsonElement counted) ? counted.GetBoolean() : true));
+        return (reference, two ? [outChannels, outHeight, outWidth] : [outChannels, outWidth]);
+
+        (int Height, int Width) Pair(int[] axes) => two ? (axes[0], axes[1]) : (1, axes[0]);
+
+        static (int Before, int After) Same(int n, int k, int s, int d)
+        {
+            int total = Math.Max(0, (((n + s - 1) / s) - 1) * s + (d * (k - 1)) + 1 - n);
+            return (total / 2, total - (total / 2));
+        }
+
+        static int Positions(int n, int k, int s, int d, int before, int after, bool ceil)
+        {
+            int span = n + before + after - (d * (k - 1)) - 1;
+            int outputs = (ceil ? (span + s - 1) / s : span / s) + 1;
+            return ceil && (outputs - 1) * s >= n + before ? outputs - 1 : outputs;
+        }
+
+        static IEnumerable<double> Flatten(JsonElement value) =>
+            value.ValueKind == JsonValueKind.Array ? value.EnumerateArray().SelectMany(Flatten) : [value.GetDouble()];
+    }
+
+    private static int[] Ints(JsonElement array) => array.EnumerateArray().Select(v => v.GetInt32()).ToArray();
 
     // ----- hand-made models -----
 

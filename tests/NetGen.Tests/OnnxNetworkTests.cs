@@ -39,6 +39,9 @@ public class OnnxNetworkTests
         ["softmax_rows_op13"] = (SoftmaxRows13Baked.Forward, () => new SoftmaxRows13Net(), SoftmaxRows13Baked.InputShape.ToArray(), SoftmaxRows13Baked.OutputShape.ToArray()),
         ["softmax_rows_op11"] = (SoftmaxRows11Baked.Forward, () => new SoftmaxRows11Net(), SoftmaxRows11Baked.InputShape.ToArray(), SoftmaxRows11Baked.OutputShape.ToArray()),
         ["layernorm_plain_op13"] = (LayerNormPlainBaked.Forward, () => new LayerNormPlainNet(), LayerNormPlainBaked.InputShape.ToArray(), LayerNormPlainBaked.OutputShape.ToArray()),
+        ["lenet5_op13"] = (LeNet5Baked.Forward, () => new LeNet5Net(), LeNet5Baked.InputShape.ToArray(), LeNet5Baked.OutputShape.ToArray()),
+        ["keyword_conv1d_op13"] = (KeywordConv1dBaked.Forward, () => new KeywordConv1dNet(), KeywordConv1dBaked.InputShape.ToArray(), KeywordConv1dBaked.OutputShape.ToArray()),
+        ["depthwise_op13"] = (DepthwiseBaked.Forward, () => new DepthwiseNet(), DepthwiseBaked.InputShape.ToArray(), DepthwiseBaked.OutputShape.ToArray()),
     };
 
     public static IEnumerable<object[]> ModelNames() => Models.Keys.Select(k => new object[] { k });
@@ -235,6 +238,25 @@ public class OnnxNetworkTests
         Assert.Equal(Flatten3dBaked.Parameters.ToArray(), b.Parameters.ToArray());
     }
 
+    /// <summary>An imported convolutional classifier trains as PyTorch's does (the softmax inside the cross-entropy,
+    /// Forward returning the logits), starts from the model's weights, and classifies as the baked form does.</summary>
+    [Fact]
+    public void AnImportedLeNet_StartsFromTheModel_AndClassifiesItsLogits()
+    {
+        var net = new LeNet5Net();
+        Assert.Equal(LeNet5Baked.Parameters.ToArray(), net.Parameters.ToArray());
+        Assert.True(LeNet5Net.Layers[^1].Logits);
+        Assert.Equal("conv2d", LeNet5Net.Layers[0].Convolution!.Type);
+        float[][] inputs = Rows(Reference("lenet5_op13").GetProperty("inputs"));
+        float[][] outputs = Rows(Reference("lenet5_op13").GetProperty("outputs"));
+        for (int s = 0; s < inputs.Length; s++)
+        {
+            int expected = Array.IndexOf(outputs[s], outputs[s].Max());
+            Assert.Equal(expected, net.Classify(inputs[s]));
+            Assert.Equal(expected, LeNet5Baked.Classify(inputs[s]));
+        }
+    }
+
     /// <summary>The imported trainable networks' gradients match central finite differences of their loss.</summary>
     [Theory]
     [InlineData("tanh_sigmoid_op13")]
@@ -246,6 +268,9 @@ public class OnnxNetworkTests
     [InlineData("layernorm_plain_op13")]
     [InlineData("softmax_rows_op13")]
     [InlineData("standardised_op13")]
+    [InlineData("lenet5_op13")]
+    [InlineData("keyword_conv1d_op13")]
+    [InlineData("depthwise_op13")]
     public void Gradients_MatchFiniteDifferences(string name)
     {
         INeuralNetwork<float> net = Models[name].Trainable();

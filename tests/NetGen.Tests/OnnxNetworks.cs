@@ -146,3 +146,27 @@ public static partial class ReluLogSoftmaxBaked;
 [OnnxModel("TestData/onnx/relu_logsoftmax_op13.onnx")]
 [Loss(LossFunction.CrossEntropy)]
 public partial class ReluLogSoftmaxNet;
+
+// Convolutional networks, each ending in logits: LeNet-5; a 1-D keyword net with a dilated convolution and a global
+// average pool; a depthwise net with a grouped and a pointwise convolution, nn.AvgPool2d(padding=1) (exported as Pad and
+// AveragePool), per-axis stride and dilation, and a ceil-mode max pool.
+[OnnxModel("TestData/onnx/lenet5_op13.onnx")]
+public static partial class LeNet5Baked;
+
+[OnnxModel("TestData/onnx/lenet5_op13.onnx")]
+[Loss(LossFunction.CrossEntropy)]
+public partial class LeNet5Net;
+
+[OnnxModel("TestData/onnx/keyword_conv1d_op13.onnx")]
+public static partial class KeywordConv1dBaked;
+
+[OnnxModel("TestData/onnx/keyword_conv1d_op13.onnx")]
+[Loss(LossFunction.CrossEntropy)]
+public partial class KeywordConv1dNet;
+
+[OnnxModel("TestData/onnx/depthwise_op13.onnx")]
+public static partial class DepthwiseBaked;
+
+[OnnxModel("TestData/onnx/depthwise_op13.onnx")]
+[Loss(LossFunction.CrossEntropy)]
+public partial class DepthwiseNet;

@@ -11,7 +11,10 @@ namespace NetGen.Tests;
 /// <param name="Epsilon">A layer normalisation's epsilon; 0 for a dense layer.</param>
 /// <remarks>A layer normalisation normalises each run of gamma's length on its own (one run, or several groups).</remarks>
 /// <param name="SoftmaxSize">A softmax's group length; 0 for one softmax over all outputs.</param>
-internal sealed record ReferenceLayer(double[][] Weight, double[] Bias, string Activation, double Alpha, double Epsilon = 0, int SoftmaxSize = 0)
+/// <param name="Spatial">A convolution or pool, computed by the runtime's <c>Convolution</c> kernels in double (they are
+/// held to TorchSharp elsewhere; here the question is whether the importer's geometry is ONNX's), with
+/// <paramref name="Weight"/> holding one row, the convolution's weights flattened.</param>
+internal sealed record ReferenceLayer(double[][] Weight, double[] Bias, string Activation, double Alpha, double Epsilon = 0, int SoftmaxSize = 0, SpatialReference? Spatial = null)
 {
     public static double[] Evaluate(System.Collections.Generic.IEnumerable<ReferenceLayer> layers, double[] x)
     {
@@ -19,7 +22,9 @@ internal sealed record ReferenceLayer(double[][] Weight, double[] Bias, string A
         foreach (ReferenceLayer layer in layers)
         {
             double[] input = h;
-            double[] a = layer.Epsilon > 0 ? Normalise(layer, input) : layer.Weight.Select((row, m) => row.Select((v, k) => (double)(float)v * input[k]).Sum() + (float)layer.Bias[m]).ToArray();
+            double[] a = layer.Spatial is { } spatial ? spatial.Apply(layer.Weight[0], layer.Bias, input)
+                : layer.Epsilon > 0 ? Normalise(layer, input)
+                : layer.Weight.Select((row, m) => row.Select((v, k) => (double)(float)v * input[k]).Sum() + (float)layer.Bias[m]).ToArray();
             h = layer.Activation switch
             {
                 "Identity" => a,
@@ -62,5 +67,29 @@ internal sealed record ReferenceLayer(double[][] Weight, double[] Bias, string A
         double[] e = a.Select(v => Math.Exp(v - max)).ToArray();
         double sum = e.Sum();
         return e.Select(v => v / sum).ToArray();
+    }
+}
+
+/// <summary>A convolution (<c>conv</c>), max pool (<c>maxpool</c>) or average pool (<c>avgpool</c>) over one sample.</summary>
+internal sealed record SpatialReference(string Kind, NetGen.Runtime.ConvolutionShape Shape, bool CountIncludePad = false)
+{
+    public double[] Apply(double[] weight, double[] bias, double[] x)
+    {
+        var a = new double[Shape.OutputSize];
+        switch (Kind)
+        {
+            case "conv":
+                // Float weights, as generated code holds them.
+                NetGen.Runtime.Convolution.Convolve<double>(weight.Select(v => (double)(float)v).ToArray(), bias.Select(v => (double)(float)v).ToArray(), x, Shape, a);
+                break;
+            case "maxpool":
+                NetGen.Runtime.Convolution.MaxPool<double>(x, Shape, a);
+                break;
+            default:
+                NetGen.Runtime.Convolution.AvgPool<double>(x, Shape, CountIncludePad, a);
+                break;
+        }
+
+        return a;
     }
 }

@@ -579,8 +579,8 @@ namespace NetGen.Generator.Parsing
                 int pt = ph, pb = ph, pl = pw, pr = pw;
                 if (mode == 1)
                 {
-                    (pt, pb) = Same(input.Height, kh, sh, dh);
-                    (pl, pr) = Same(input.Width, kw, sw, dw);
+                    (pt, pb) = ConvolutionGeometry.Same(input.Height, kh, sh, dh);
+                    (pl, pr) = ConvolutionGeometry.Same(input.Width, kw, sw, dw);
                 }
                 else if (mode == 2)
                 {
@@ -588,8 +588,8 @@ namespace NetGen.Generator.Parsing
                 }
 
                 bool ceil = !conv && !global && NamedBool(attribute, "CeilMode", false);
-                int outHeight = OutputSize(input.Height, kh, sh, dh, pt, pb, ceil);
-                int outWidth = OutputSize(input.Width, kw, sw, dw, pl, pr, ceil);
+                int outHeight = ConvolutionGeometry.OutputSize(input.Height, kh, sh, dh, pt, pb, ceil);
+                int outWidth = ConvolutionGeometry.OutputSize(input.Width, kw, sw, dw, pl, pr, ceil);
                 int outChannels = conv ? filters : input.Channels;
                 if (outHeight < 1 || outWidth < 1)
                 {
@@ -616,34 +616,6 @@ namespace NetGen.Generator.Parsing
                 LayerKind kind = conv ? LayerKind.Convolution : max ? LayerKind.MaxPool : LayerKind.AvgPool;
                 bool hasBias = conv && NamedBool(attribute, "Bias", true);
                 return new LayerSpec(number, kind, input.Size, (int)units, 1, activation, alpha, offset, hasBias, Conv: geometry);
-            }
-
-            /// <summary>ONNX's SAME_UPPER padding of one axis: the output keeps ceil(size / stride) positions, and an odd total
-            /// puts the extra zero at the end.</summary>
-            private static (int Before, int After) Same(int size, int kernel, int stride, int dilation)
-            {
-                int outputs = (size + stride - 1) / stride;
-                int total = Math.Max(0, ((outputs - 1) * stride) + ((kernel - 1) * dilation) + 1 - size);
-                return (total / 2, total - (total / 2));
-            }
-
-            /// <summary>The output positions on one axis, PyTorch's rule: <c>floor((n + p0 + p1 - r(k - 1) - 1) / s) + 1</c>, or
-            /// the ceiling in ceil mode, where a last window that would start in the end padding is dropped.</summary>
-            private static int OutputSize(int size, int kernel, int stride, int dilation, int before, int after, bool ceil)
-            {
-                long span = (long)size + before + after - ((long)dilation * (kernel - 1)) - 1;
-                if (span < 0)
-                {
-                    return 0;
-                }
-
-                long outputs = (ceil ? (span + stride - 1) / stride : span / stride) + 1;
-                if (ceil && (outputs - 1) * stride >= size + before)
-                {
-                    outputs--;
-                }
-
-                return (int)Math.Min(outputs, int.MaxValue);
             }
 
             private static string Describe(Planes planes) => planes.Dimensions == 2

@@ -109,7 +109,9 @@ namespace NetGen.Generator.Parsing
             for (int i = 0; i < layers.Count; i++)
             {
                 LayerEntry entry = layers[i];
-                var layer = new LayerSpec(i + 1, entry.Kind, entry.In, entry.Out, 1, entry.Activation, entry.Alpha, (int)Math.Min(offset, int.MaxValue), HasBias: true, entry.Epsilon, entry.NormalizedSize, entry.SoftmaxSize);
+                // A pool has no parameters; every other layer has a bias (zeros where the graph adds none).
+                bool pool = entry.Kind is LayerKind.MaxPool or LayerKind.AvgPool;
+                var layer = new LayerSpec(i + 1, entry.Kind, entry.In, entry.Out, 1, entry.Activation, entry.Alpha, (int)Math.Min(offset, int.MaxValue), HasBias: !pool, entry.Epsilon, entry.NormalizedSize, entry.SoftmaxSize, entry.Conv);
                 specs.Add(layer);
                 offset += layer.ParameterCount;
             }
@@ -121,6 +123,14 @@ namespace NetGen.Generator.Parsing
 
             ActivationKind output = specs[specs.Count - 1].Activation;
             bool logSoftmax = layers[layers.Count - 1].LogSoftmax;
+            if (specs[specs.Count - 1].IsSpatial && (!request.IsStatic || request.HasLoss)
+                && (logSoftmax || (output == ActivationKind.Identity && (request.Loss == LossKind.CrossEntropy || (request.Loss == LossKind.BinaryCrossEntropy && specs[specs.Count - 1].IsPool)))))
+            {
+                // The loss would put its softmax (or sigmoid) on the output layer, and a convolution takes no softmax, a pool
+                // no activation at all.
+                return Failed(request, DiagnosticDescriptors.OnnxModelUnsupported, fileName, $"its output layer is a {specs[specs.Count - 1].SpatialName}, and [Loss(LossFunction.{(request.Loss == LossKind.BinaryCrossEntropy ? "BinaryCrossEntropy" : "CrossEntropy")})] on its output needs a {(request.Loss == LossKind.BinaryCrossEntropy ? "sigmoid" : "softmax")} there; end the model in a dense layer (nn.Linear), or train it with [Loss(LossFunction.MeanSquaredError)]");
+            }
+
             if (logSoftmax && (!request.IsStatic || request.HasLoss) && request.Loss != LossKind.CrossEntropy)
             {
                 return Failed(request, DiagnosticDescriptors.OnnxModelUnsupported, fileName, "it ends in LogSoftmax, whose log-probabilities train with [Loss(LossFunction.CrossEntropy)] (PyTorch's nn.NLLLoss on them is cross-entropy)");
@@ -210,7 +220,19 @@ namespace NetGen.Generator.Parsing
                 return false;
             }
 
-            if (!TryInt(document["input"], out inputSize) || !TryShape(onnx["inputShape"], out inputShape) || !TryShape(onnx["outputShape"], out outputShape))
+            // "input" is the input size, or, for a model that starts with a convolution or pool, its planes.
+            Planes? planes = null;
+            if (document["input"] is JsonArray && TryShape(document["input"], out int[] dimensions) && dimensions.Length is 2 or 3)
+            {
+                planes = new Planes(dimensions[0], dimensions.Length == 3 ? dimensions[1] : 1, dimensions[dimensions.Length - 1], dimensions.Length - 1);
+                inputSize = planes.Size <= NetworkParser.MaxParameters ? (int)planes.Size : 0;
+            }
+            else
+            {
+                TryInt(document["input"], out inputSize);
+            }
+
+            if (inputSize < 1 || !TryShape(onnx["inputShape"], out inputShape) || !TryShape(onnx["outputShape"], out outputShape))
             {
                 problem = "its converted form lacks the input size or the shapes";
                 return false;
@@ -224,11 +246,30 @@ namespace NetGen.Generator.Parsing
 
             bool logSoftmaxOutput = onnx["output"] is JsonString { Value: "LogSoftmax" };
 
+            int previous = inputSize;
             foreach (JsonValue item in array.Items)
             {
                 // A model that ends in nn.LogSoftmax: its last layer is Identity, and the "onnx" section's "output" says the
                 // inference passes take the log-softmax of it (see ImportSpec.LogSoftmax).
                 bool logSoftmax = logSoftmaxOutput && ReferenceEquals(item, array.Items[array.Items.Count - 1]);
+                if (item is JsonObject { } spatial && spatial["type"] is JsonString { Value: var type } && SpatialKind(type) is { } spatialKind)
+                {
+                    // A convolution or pool reads the planes before it: the input's, a convolution's or pool's output
+                    // (through layer normalisations).
+                    if (planes is null || logSoftmax || !TryReadSpatial(spatial, type, spatialKind, planes, out LayerEntry? entry, out problem))
+                    {
+                        problem ??= planes is null
+                            ? $"a {type} layer of its converted form has no planes before it (the input's, or a convolution's or pool's)"
+                            : "its converted form ends in LogSoftmax on a convolution";
+                        return false;
+                    }
+
+                    layers.Add(entry!);
+                    planes = new Planes(entry!.Conv!.OutChannels, entry.Conv.OutHeight, entry.Conv.OutWidth, entry.Conv.Dimensions);
+                    previous = entry.Out;
+                    continue;
+                }
+
                 if (item is not JsonObject layer || !TryInt(layer["in"], out int fanIn) || !TryInt(layer["out"], out int units)
                     || layer["activation"] is not JsonString { Value: var name } || !Enum.TryParse(name, ignoreCase: false, out ActivationKind activation)
                     || (logSoftmax && activation != ActivationKind.Identity))
@@ -271,22 +312,193 @@ namespace NetGen.Generator.Parsing
                     return false;
                 }
 
+                if (fanIn != previous)
+                {
+                    problem = $"a layer of its converted form takes {fanIn} values where the layer before it gives {previous}";
+                    return false;
+                }
+
                 layers.Add(new LayerEntry(kind, fanIn, units, activation, alpha, epsilon, kind == LayerKind.LayerNorm ? normalized : 0, softmaxSize == units ? 0 : softmaxSize, logSoftmax));
+                planes = kind == LayerKind.LayerNorm ? planes : null; // a dense layer's output is a vector
+                previous = units;
             }
 
             return true;
         }
 
-        /// <summary>One layer of the converted form, as its JSON describes it.</summary>
-        private sealed record LayerEntry(LayerKind Kind, int In, int Out, ActivationKind Activation, double Alpha, double Epsilon, int NormalizedSize, int SoftmaxSize, bool LogSoftmax);
-
-        private static bool TryInt(JsonValue? value, out int result)
+        /// <summary>The layer kind of a convolution's or pool's "type", or null for the other types.</summary>
+        private static LayerKind? SpatialKind(string type) => type switch
         {
-            result = 0;
-            return value is JsonNumber n && int.TryParse(n.Text, NumberStyles.None, CultureInfo.InvariantCulture, out result) && result >= 1;
+            "conv2d" or "conv1d" => LayerKind.Convolution,
+            "maxpool2d" or "maxpool1d" => LayerKind.MaxPool,
+            "avgpool2d" or "avgpool1d" or "globalavgpool" => LayerKind.AvgPool,
+            _ => null,
+        };
+
+        /// <summary>A convolution or pool of the converted form over <paramref name="input"/>, its geometry resolved with
+        /// the parser's own arithmetic (<see cref="ConvolutionGeometry"/>) and checked as the parser checks a declaration,
+        /// so that a hand-edited file is a diagnostic, never a crash: the fields docs/weights-format.md describes, padding
+        /// per axis, "same" (SAME_UPPER), "causal", or every axis's start then every axis's end.</summary>
+        private static bool TryReadSpatial(JsonObject layer, string type, LayerKind kind, Planes input, out LayerEntry? entry, out string? problem)
+        {
+            entry = null;
+            problem = null;
+            bool global = type == "globalavgpool";
+            int dimensions = global ? input.Dimensions : type.EndsWith("2d", StringComparison.Ordinal) ? 2 : 1;
+            if (dimensions != input.Dimensions)
+            {
+                problem = $"a {type} layer of its converted form reads {(input.Dimensions == 2 ? "2-D" : "1-D")} planes";
+                return false;
+            }
+
+            if (global)
+            {
+                var whole = new ConvSpec(dimensions, input.Channels, input.Height, input.Width, input.Channels, 1, 1, input.Height, input.Width, 1, 1, 0, 0, 0, 0, 1, 1, 1, Global: true, CountIncludePad: false);
+                entry = new LayerEntry(kind, whole.InputSize, whole.OutputSize, ActivationKind.Identity, 0, 0, 0, 0, false, whole);
+                return true;
+            }
+
+            bool conv = kind == LayerKind.Convolution;
+            string bad = $"a {type} layer of its converted form has a bad or missing ";
+            if (!TryAxes(layer["kernel"], dimensions, 1, out int kh, out int kw) || !TryAxes(layer["stride"], dimensions, 1, out int sh, out int sw))
+            {
+                problem = bad + "kernel or stride";
+                return false;
+            }
+
+            int dh = 1, dw = 1, groups = 1, outChannels = input.Channels;
+            var activation = ActivationKind.Identity;
+            double alpha = 0;
+            if (conv)
+            {
+                // Dilation 1 and one group when absent, as the format says.
+                bool dilation = layer["dilation"] is null || TryAxes(layer["dilation"], dimensions, 1, out dh, out dw);
+                bool grouped = layer["groups"] is null || TryInt(layer["groups"], out groups);
+                if (!dilation || !grouped || !TryInt(layer["in"], out int inChannels) || inChannels != input.Channels || !TryInt(layer["out"], out outChannels)
+                    || inChannels % groups != 0 || outChannels % groups != 0
+                    || layer["activation"] is not JsonString { Value: var name } || !Enum.TryParse(name, ignoreCase: false, out activation) || activation == ActivationKind.Softmax)
+                {
+                    problem = bad + $"dilation, channels ({input.Channels} in), groups or activation (a convolution takes no softmax)";
+                    return false;
+                }
+
+                alpha = activation switch
+                {
+                    ActivationKind.LeakyReLU => 0.01,
+                    ActivationKind.ELU => 1.0,
+                    _ => 0,
+                };
+                if (layer["alpha"] is JsonNumber a && double.TryParse(a.Text, NumberStyles.Float, CultureInfo.InvariantCulture, out double given))
+                {
+                    alpha = given;
+                }
+            }
+
+            // Padding: per axis, alike on both sides; "same" (the odd zero at the end); "causal" (1-D, all before); or
+            // every axis's start then every axis's end.
+            int pt = 0, pl = 0, pb = 0, pr = 0;
+            string padding = "explicit";
+            if (layer["padding"] is JsonString { Value: var mode })
+            {
+                padding = mode.ToLowerInvariant();
+                if (padding == "same")
+                {
+                    (pt, pb) = ConvolutionGeometry.Same(input.Height, kh, sh, dh);
+                    (pl, pr) = ConvolutionGeometry.Same(input.Width, kw, sw, dw);
+                }
+                else if (padding == "causal" && conv && dimensions == 1)
+                {
+                    (pl, pr) = ((int)Math.Min((long)dw * (kw - 1), int.MaxValue), 0);
+                }
+                else
+                {
+                    problem = bad + "padding";
+                    return false;
+                }
+            }
+            else if (layer["padding"] is JsonArray { Items.Count: var count } pads && count == 2 * dimensions && TryShape(pads, out int[] sides, minimum: 0))
+            {
+                (pt, pl, pb, pr) = dimensions == 2 ? (sides[0], sides[1], sides[2], sides[3]) : (0, sides[0], 0, sides[1]);
+            }
+            else if (layer["padding"] is not null && !TryAxes(layer["padding"], dimensions, 0, out pt, out pl))
+            {
+                problem = bad + "padding";
+                return false;
+            }
+            else
+            {
+                (pb, pr) = (pt, pl);
+            }
+
+            bool ceil = !conv && layer["ceil_mode"] is JsonLiteral { Text: "true" };
+            bool countIncludePad = kind == LayerKind.AvgPool && layer["count_include_pad"] is not JsonLiteral { Text: "false" };
+            int outHeight = ConvolutionGeometry.OutputSize(input.Height, kh, sh, dh, pt, pb, ceil);
+            int outWidth = ConvolutionGeometry.OutputSize(input.Width, kw, sw, dw, pl, pr, ceil);
+            long weights = (long)outChannels * (input.Channels / groups) * kh * kw;
+            long units = (long)outChannels * outHeight * outWidth;
+            if (outHeight < 1 || outWidth < 1 || weights > NetworkParser.MaxParameters || units > NetworkParser.MaxParameters)
+            {
+                problem = $"a {type} layer of its converted form gives no output, or more values or weights than {NetworkParser.MaxParameters}";
+                return false;
+            }
+
+            if (!conv && !(ConvolutionGeometry.EveryWindowTouchesInput(input.Height, kh, sh, pt, outHeight) && ConvolutionGeometry.EveryWindowTouchesInput(input.Width, kw, sw, pl, outWidth)))
+            {
+                problem = $"a {type} layer of its converted form has a window of padding only";
+                return false;
+            }
+
+            var geometry = new ConvSpec(
+                dimensions, input.Channels, input.Height, input.Width, outChannels, outHeight, outWidth, kh, kw, sh, sw, pt, pl, pb, pr, dh, dw, groups,
+                CountIncludePad: countIncludePad,
+                CeilMode: ceil,
+                Padding: padding);
+            entry = new LayerEntry(kind, geometry.InputSize, geometry.OutputSize, activation, alpha, 0, 0, 0, false, geometry);
+            return true;
         }
 
-        private static bool TryShape(JsonValue? value, out int[] shape)
+        /// <summary>A list of one entry per spatial axis (a bare number for equal axes too), each at least
+        /// <paramref name="minimum"/>: (height, width), height 1 (and, for padding, 0) for 1-D.</summary>
+        private static bool TryAxes(JsonValue? value, int dimensions, int minimum, out int height, out int width)
+        {
+            height = minimum == 0 ? 0 : 1;
+            width = height;
+            if (value is null)
+            {
+                return false;
+            }
+
+            if (value is JsonNumber && TryInt(value, out int both, minimum))
+            {
+                (height, width) = dimensions == 2 ? (both, both) : (height, both);
+                return true;
+            }
+
+            if (!TryShape(value, out int[] axes, minimum) || axes.Length != dimensions)
+            {
+                return false;
+            }
+
+            (height, width) = dimensions == 2 ? (axes[0], axes[1]) : (height, axes[0]);
+            return true;
+        }
+
+        /// <summary>Channels-first planes between layers: C x H x W, or C x 1 x L for 1-D.</summary>
+        private sealed record Planes(int Channels, int Height, int Width, int Dimensions)
+        {
+            public long Size => (long)Channels * Height * Width;
+        }
+
+        /// <summary>One layer of the converted form, as its JSON describes it.</summary>
+        private sealed record LayerEntry(LayerKind Kind, int In, int Out, ActivationKind Activation, double Alpha, double Epsilon, int NormalizedSize, int SoftmaxSize, bool LogSoftmax, ConvSpec? Conv = null);
+
+        private static bool TryInt(JsonValue? value, out int result, int minimum = 1)
+        {
+            result = 0;
+            return value is JsonNumber n && int.TryParse(n.Text, NumberStyles.None, CultureInfo.InvariantCulture, out result) && result >= minimum;
+        }
+
+        private static bool TryShape(JsonValue? value, out int[] shape, int minimum = 1)
         {
             shape = Array.Empty<int>();
             if (value is not JsonArray array)
@@ -297,7 +509,7 @@ namespace NetGen.Generator.Parsing
             var dims = new int[array.Items.Count];
             for (int i = 0; i < dims.Length; i++)
             {
-                if (!TryInt(array.Items[i], out dims[i]))
+                if (!TryInt(array.Items[i], out dims[i], minimum))
                 {
                     return false;
                 }

@@ -241,16 +241,38 @@ namespace NetGen.Generator.Parsing
 
                 CheckAxes("kernel", "kernel", c.KernelHeight, c.KernelWidth);
                 CheckAxes("stride", "stride", c.StrideHeight, c.StrideWidth);
+
+                // Padding that differs between the two sides of an axis (an imported SAME_LOWER, say) is written in ONNX's
+                // pads order, every axis's start, then every axis's end; one entry per axis means both sides alike.
+                bool asymmetric = c.PadTop != c.PadBottom || c.PadLeft != c.PadRight;
+                string full = c.Dimensions == 2
+                    ? $"[{Count(c.PadTop)}, {Count(c.PadLeft)}, {Count(c.PadBottom)}, {Count(c.PadRight)}]"
+                    : $"[{Count(c.PadLeft)}, {Count(c.PadRight)}]";
                 if (element["padding"] is JsonString mode)
                 {
                     if (!string.Equals(mode.Value, c.Padding, StringComparison.OrdinalIgnoreCase))
                     {
-                        Mismatch(mode, name + "'s padding", c.Padding == "explicit" ? Axes(c.PadTop, c.PadLeft) : c.Padding, mode.Value);
+                        Mismatch(mode, name + "'s padding", c.Padding != "explicit" ? c.Padding : asymmetric ? full : Axes(c.PadTop, c.PadLeft), mode.Value);
                     }
                 }
                 else if (c.Padding != "explicit" && element["padding"] is { } explicitPadding)
                 {
                     Mismatch(explicitPadding, name + "'s padding", c.Padding, Describe(explicitPadding));
+                }
+                else if (element["padding"] is JsonArray pads && pads.Items.Count == 2 * c.Dimensions)
+                {
+                    string written = "[" + string.Join(", ", pads.Items.Select(Describe)) + "]";
+                    if (written != full)
+                    {
+                        Mismatch(pads, name + "'s padding", full, written);
+                    }
+                }
+                else if (asymmetric)
+                {
+                    if (element["padding"] is { } symmetric)
+                    {
+                        Mismatch(symmetric, name + "'s padding", full, Describe(symmetric));
+                    }
                 }
                 else
                 {

@@ -18,7 +18,8 @@ namespace NetGen.Persistence
     /// A maxout layer (<c>"type": "maxout"</c>, with <c>"pieces"</c>) has <c>out x pieces</c> weight rows in the network's
     /// piece-major order: row <c>p * out + i</c> is piece p of unit i. A convolution (<c>conv2d</c>, <c>conv1d</c>) has
     /// <c>kernel</c>, <c>stride</c>, <c>padding</c> and <c>dilation</c> lists (one entry per spatial axis; padding may be
-    /// <c>"same"</c> or <c>"causal"</c>), <c>groups</c>, and <c>weight</c> nested as <c>Conv2d.weight</c>; a pool has its
+    /// <c>"same"</c> or <c>"causal"</c>, or, where the two sides of an axis differ, every axis's start then every axis's
+    /// end), <c>groups</c>, and <c>weight</c> nested as <c>Conv2d.weight</c>; a pool has its
     /// geometry and no parameters; such a network's <c>"input"</c> is a list, <c>[C, H, W]</c> or <c>[C, L]</c> (see
     /// docs/weights-format.md). Written with <see cref="Utf8JsonWriter"/> and read
     /// with <see cref="JsonDocument"/>: no reflection, so it is trimming- and AOT-safe.</summary>
@@ -194,6 +195,25 @@ namespace NetGen.Persistence
             if (c.Padding is "same" or "causal")
             {
                 json.WriteString("padding", c.Padding);
+            }
+            else if (s.PadTop != s.PadBottom || s.PadLeft != s.PadRight)
+            {
+                // Different on the two sides of an axis (an imported SAME_LOWER, say): ONNX's pads order, every axis's
+                // start, then every axis's end.
+                json.WriteStartArray("padding");
+                if (c.Dimensions == 2)
+                {
+                    json.WriteNumberValue(s.PadTop);
+                    json.WriteNumberValue(s.PadLeft);
+                    json.WriteNumberValue(s.PadBottom);
+                }
+                else
+                {
+                    json.WriteNumberValue(s.PadLeft);
+                }
+
+                json.WriteNumberValue(s.PadRight);
+                json.WriteEndArray();
             }
             else
             {
@@ -417,7 +437,22 @@ namespace NetGen.Persistence
             else
             {
                 Expect(c.Padding == "explicit", $"{where}: expected padding \"{c.Padding}\"");
-                Axes("padding", s.PadTop, s.PadLeft, fallback: 0);
+                string full = c.Dimensions == 2 ? $"[{s.PadTop},{s.PadLeft},{s.PadBottom},{s.PadRight}]" : $"[{s.PadLeft},{s.PadRight}]";
+                if (padding.ValueKind == JsonValueKind.Array && padding.GetArrayLength() == 2 * c.Dimensions)
+                {
+                    // Every axis's start, then every axis's end (ONNX's pads order).
+                    string found = "[" + string.Join(",", EnumerateInts(padding)) + "]";
+                    Expect(found == full, $"{where}: expected \"padding\" {full}, found {found}");
+                }
+                else if (s.PadTop != s.PadBottom || s.PadLeft != s.PadRight)
+                {
+                    // One entry per axis is the same padding on both sides, which this layer's is not.
+                    Expect(false, $"{where}: expected \"padding\" {full}, found {(padding.ValueKind == JsonValueKind.Undefined ? "none" : padding.GetRawText())}");
+                }
+                else
+                {
+                    Axes("padding", s.PadTop, s.PadLeft, fallback: 0);
+                }
             }
 
             if (!c.IsConvolution)
