@@ -227,6 +227,7 @@ namespace NetGen.Runtime
 
         /// <summary>Max pooling where every window is inside the input: the same rule as <see cref="ArgMax{T}"/> (strictly
         /// larger wins, so the first of equals stays; a NaN wins and stays), in plain loops.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // compiled optimised at once, as every helper of the passes (cold start)
         private static void MaxPoolInside<T>(ReadOnlySpan<T> x, ConvolutionShape s, Span<T> a)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
@@ -411,6 +412,7 @@ namespace NetGen.Runtime
         /// <summary>im2col for group <paramref name="g"/>: row <c>k = (c * KH + i) * KW + j</c> of <paramref name="columns"/>
         /// holds, at output position <c>y * W' + x</c>, the input <c>x[c, y*sh + i*dh - pt, x*sw + j*dw - pl]</c>, or 0 in
         /// the padding.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // compiled optimised at once, as every helper of the passes (cold start)
         private static void Gather<T>(ReadOnlySpan<T> x, ConvolutionShape s, int g, Span<T> columns)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
@@ -435,30 +437,36 @@ namespace NetGen.Runtime
 
                         row.Slice(0, y0 * s.OutWidth).Clear();
                         row.Slice(y1 * s.OutWidth).Clear();
+
+                        // Each output row takes a run of one input row: refs, not slices, since the rows are short (10
+                        // values in LeNet's second layer) and a slice's checks would cost as much as the copy.
+                        ref T source = ref MemoryMarshal.GetReference(xc);
+                        ref T target = ref MemoryMarshal.GetReference(row);
+                        int width = s.OutWidth, run = x1 - x0, stride = s.StrideWidth;
                         for (int y = y0; y < y1; y++)
                         {
                             int iy = (y * s.StrideHeight) + (i * s.DilationHeight) - s.PadTop;
-                            Span<T> out_ = row.Slice(y * s.OutWidth, s.OutWidth);
-                            ReadOnlySpan<T> input = xc.Slice(iy * s.InWidth, s.InWidth);
+                            ref T out_ = ref Unsafe.Add(ref target, y * width);
+                            ref T input = ref Unsafe.Add(ref source, iy * s.InWidth);
                             for (int ox = 0; ox < x0; ox++)
                             {
-                                out_[ox] = T.Zero;
+                                Unsafe.Add(ref out_, ox) = T.Zero;
                             }
 
-                            for (int ox = x1; ox < out_.Length; ox++)
+                            for (int ox = x1; ox < width; ox++)
                             {
-                                out_[ox] = T.Zero;
+                                Unsafe.Add(ref out_, ox) = T.Zero;
                             }
 
-                            if (s.StrideWidth == 1)
+                            if (stride == 1)
                             {
-                                CopyInto(out_.Slice(x0, x1 - x0), input.Slice(x0 + shift, x1 - x0));
+                                Copy(ref Unsafe.Add(ref out_, x0), ref Unsafe.Add(ref input, x0 + shift), run);
                             }
                             else
                             {
                                 for (int ox = x0; ox < x1; ox++)
                                 {
-                                    out_[ox] = input[(ox * s.StrideWidth) + shift];
+                                    Unsafe.Add(ref out_, ox) = Unsafe.Add(ref input, (ox * stride) + shift);
                                 }
                             }
                         }
@@ -467,8 +475,30 @@ namespace NetGen.Runtime
             }
         }
 
+        /// <summary><paramref name="count"/> values from <paramref name="source"/> to <paramref name="target"/>: vectors, then
+        /// scalars.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Copy<T>(ref T target, ref T source, int count)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            int i = 0;
+            if (Vector256.IsHardwareAccelerated)
+            {
+                for (; i + Vector256<T>.Count <= count; i += Vector256<T>.Count)
+                {
+                    Vector256.LoadUnsafe(ref source, (nuint)i).StoreUnsafe(ref target, (nuint)i);
+                }
+            }
+
+            for (; i < count; i++)
+            {
+                Unsafe.Add(ref target, i) = Unsafe.Add(ref source, i);
+            }
+        }
+
         /// <summary>col2im for group <paramref name="g"/>, the transpose of <see cref="Gather{T}"/>: each entry of
         /// <paramref name="dcolumns"/> is added to the input position it was gathered from (padding entries are dropped).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // compiled optimised at once, as every helper of the passes (cold start)
         private static void Scatter<T>(ReadOnlySpan<T> dcolumns, ConvolutionShape s, int g, Span<T> dx)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
@@ -529,30 +559,8 @@ namespace NetGen.Runtime
             }
         }
 
-        /// <summary><c>target = source</c> for the short rows of im2col, inline (see <see cref="AddInto{T}"/>).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void CopyInto<T>(Span<T> target, ReadOnlySpan<T> source)
-            where T : unmanaged, IFloatingPointIeee754<T>
-        {
-            ref T t = ref MemoryMarshal.GetReference(target);
-            ref T f = ref MemoryMarshal.GetReference(source);
-            int i = 0, n = Math.Min(target.Length, source.Length);
-            if (Vector256.IsHardwareAccelerated)
-            {
-                for (; i + Vector256<T>.Count <= n; i += Vector256<T>.Count)
-                {
-                    Vector256.LoadUnsafe(ref f, (nuint)i).StoreUnsafe(ref t, (nuint)i);
-                }
-            }
-
-            for (; i < n; i++)
-            {
-                Unsafe.Add(ref t, i) = Unsafe.Add(ref f, i);
-            }
-        }
-
         /// <summary><c>target += source</c> for the short rows of col2im, inline: a library call per row of ten values
-        /// would cost more than the additions.</summary>
+        /// would cost more than the additions (as <see cref="Copy{T}"/> for im2col).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void AddInto<T>(Span<T> target, ReadOnlySpan<T> source)
             where T : unmanaged, IFloatingPointIeee754<T>

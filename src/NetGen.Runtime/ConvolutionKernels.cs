@@ -9,7 +9,8 @@ namespace NetGen.Runtime
     /// <summary>The two matrix products a convolution reduces to after im2col, register-blocked: four rows of the left
     /// matrix share each load of the right one, and two vectors of columns share each broadcast weight, so eight
     /// accumulators stay in registers across the whole depth. Vector512 where the hardware has it, then Vector256, then
-    /// an overlapping last vector for the columns that do not fill one. In <see cref="Multiply{T}"/> every output is a sum in the same order (k ascending) on
+    /// an overlapping last vector for the columns that do not fill one. Multiply-adds are fused where the hardware fuses
+    /// (FMA, AVX-512), on the vector and the scalar paths alike. In <see cref="Multiply{T}"/> every output is a sum in the same order (k ascending) on
     /// every path and width, so its results do not depend on the vector width or the blocking; the dot products of
     /// <see cref="MultiplyTransposed{T}"/> sum per lane first, so they are the same on every machine with the same vector
     /// width.</summary>
@@ -34,9 +35,47 @@ namespace NetGen.Runtime
                 Block4(ref Unsafe.Add(ref ra, m * rowStride), rowStride, depthStride, ref rb, ref Unsafe.Add(ref rc, m * columns), depth, columns);
             }
 
+            for (; m + 2 <= rows; m += 2)
+            {
+                Block2(ref Unsafe.Add(ref ra, m * rowStride), rowStride, depthStride, ref rb, ref Unsafe.Add(ref rc, m * columns), depth, columns);
+            }
+
             for (; m < rows; m++)
             {
                 Block1(ref Unsafe.Add(ref ra, m * rowStride), depthStride, ref rb, ref Unsafe.Add(ref rc, m * columns), depth, columns);
+            }
+        }
+
+        /// <summary>Two rows by two vectors of columns: four independent accumulators, so the multiply-adds of the rows
+        /// left over from the blocks of four do not wait on each other's latency.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Block2<T>(ref T a, int rowStride, int depthStride, ref T b, ref T c, int depth, int columns)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            if (!Vector512.IsHardwareAccelerated || columns < 2 * Vector512<T>.Count)
+            {
+                Block1(ref a, depthStride, ref b, ref c, depth, columns);
+                Block1(ref Unsafe.Add(ref a, rowStride), depthStride, ref b, ref Unsafe.Add(ref c, columns), depth, columns);
+                return;
+            }
+
+            int lanes = Vector512<T>.Count, p = 0;
+            while (p < columns)
+            {
+                p = Math.Min(p, columns - (2 * lanes)); // the last pair of vectors overlaps the one before
+                Vector512<T> c00 = Vector512<T>.Zero, c01 = c00, c10 = c00, c11 = c00;
+                for (int k = 0; k < depth; k++)
+                {
+                    Vector512<T> b0 = Load512(ref b, (k * columns) + p), b1 = Load512(ref b, (k * columns) + p + lanes);
+                    int at = k * depthStride;
+                    Vector512<T> w0 = Vector512.Create(Unsafe.Add(ref a, at)), w1 = Vector512.Create(Unsafe.Add(ref a, rowStride + at));
+                    c00 = Fma(w0, b0, c00); c01 = Fma(w0, b1, c01);
+                    c10 = Fma(w1, b0, c10); c11 = Fma(w1, b1, c11);
+                }
+
+                Store512(c00, ref c, p); Store512(c01, ref c, p + lanes);
+                Store512(c10, ref c, columns + p); Store512(c11, ref c, columns + p + lanes);
+                p += 2 * lanes;
             }
         }
 
@@ -97,10 +136,10 @@ namespace NetGen.Runtime
                         int at = k * depthStride;
                         Vector512<T> w0 = Vector512.Create(Unsafe.Add(ref a, at)), w1 = Vector512.Create(Unsafe.Add(ref a, rowStride + at));
                         Vector512<T> w2 = Vector512.Create(Unsafe.Add(ref a, (2 * rowStride) + at)), w3 = Vector512.Create(Unsafe.Add(ref a, (3 * rowStride) + at));
-                        c00 += w0 * b0; c01 += w0 * b1;
-                        c10 += w1 * b0; c11 += w1 * b1;
-                        c20 += w2 * b0; c21 += w2 * b1;
-                        c30 += w3 * b0; c31 += w3 * b1;
+                        c00 = Fma(w0, b0, c00); c01 = Fma(w0, b1, c01);
+                        c10 = Fma(w1, b0, c10); c11 = Fma(w1, b1, c11);
+                        c20 = Fma(w2, b0, c20); c21 = Fma(w2, b1, c21);
+                        c30 = Fma(w3, b0, c30); c31 = Fma(w3, b1, c31);
                     }
 
                     Store512(c00, ref c, p); Store512(c01, ref c, p + lanes);
@@ -117,10 +156,10 @@ namespace NetGen.Runtime
                     {
                         Vector512<T> b0 = Load512(ref b, (k * columns) + p);
                         int at = k * depthStride;
-                        c0 += Vector512.Create(Unsafe.Add(ref a, at)) * b0;
-                        c1 += Vector512.Create(Unsafe.Add(ref a, rowStride + at)) * b0;
-                        c2 += Vector512.Create(Unsafe.Add(ref a, (2 * rowStride) + at)) * b0;
-                        c3 += Vector512.Create(Unsafe.Add(ref a, (3 * rowStride) + at)) * b0;
+                        c0 = Fma(Vector512.Create(Unsafe.Add(ref a, at)), b0, c0);
+                        c1 = Fma(Vector512.Create(Unsafe.Add(ref a, rowStride + at)), b0, c1);
+                        c2 = Fma(Vector512.Create(Unsafe.Add(ref a, (2 * rowStride) + at)), b0, c2);
+                        c3 = Fma(Vector512.Create(Unsafe.Add(ref a, (3 * rowStride) + at)), b0, c3);
                     }
 
                     Store512(c0, ref c, p); Store512(c1, ref c, columns + p); Store512(c2, ref c, (2 * columns) + p); Store512(c3, ref c, (3 * columns) + p);
@@ -141,10 +180,10 @@ namespace NetGen.Runtime
                     {
                         Vector256<T> b0 = Load256(ref b, (k * columns) + p);
                         int at = k * depthStride;
-                        c0 += Vector256.Create(Unsafe.Add(ref a, at)) * b0;
-                        c1 += Vector256.Create(Unsafe.Add(ref a, rowStride + at)) * b0;
-                        c2 += Vector256.Create(Unsafe.Add(ref a, (2 * rowStride) + at)) * b0;
-                        c3 += Vector256.Create(Unsafe.Add(ref a, (3 * rowStride) + at)) * b0;
+                        c0 = Fma(Vector256.Create(Unsafe.Add(ref a, at)), b0, c0);
+                        c1 = Fma(Vector256.Create(Unsafe.Add(ref a, rowStride + at)), b0, c1);
+                        c2 = Fma(Vector256.Create(Unsafe.Add(ref a, (2 * rowStride) + at)), b0, c2);
+                        c3 = Fma(Vector256.Create(Unsafe.Add(ref a, (3 * rowStride) + at)), b0, c3);
                     }
 
                     Store256(c0, ref c, p); Store256(c1, ref c, columns + p); Store256(c2, ref c, (2 * columns) + p); Store256(c3, ref c, (3 * columns) + p);
@@ -162,7 +201,7 @@ namespace NetGen.Runtime
                     T sum = T.Zero;
                     for (int k = 0; k < depth; k++)
                     {
-                        sum += Unsafe.Add(ref a_r, k * depthStride) * Unsafe.Add(ref b, (k * columns) + p);
+                        sum = Fma(Unsafe.Add(ref a_r, k * depthStride), Unsafe.Add(ref b, (k * columns) + p), sum);
                     }
 
                     Unsafe.Add(ref c, (r * columns) + p) = sum;
@@ -184,7 +223,7 @@ namespace NetGen.Runtime
                     Vector512<T> c0 = Vector512<T>.Zero;
                     for (int k = 0; k < depth; k++)
                     {
-                        c0 += Vector512.Create(Unsafe.Add(ref a, k * depthStride)) * Load512(ref b, (k * columns) + p);
+                        c0 = Fma(Vector512.Create(Unsafe.Add(ref a, k * depthStride)), Load512(ref b, (k * columns) + p), c0);
                     }
 
                     Store512(c0, ref c, p);
@@ -203,7 +242,7 @@ namespace NetGen.Runtime
                     Vector256<T> c0 = Vector256<T>.Zero;
                     for (int k = 0; k < depth; k++)
                     {
-                        c0 += Vector256.Create(Unsafe.Add(ref a, k * depthStride)) * Load256(ref b, (k * columns) + p);
+                        c0 = Fma(Vector256.Create(Unsafe.Add(ref a, k * depthStride)), Load256(ref b, (k * columns) + p), c0);
                     }
 
                     Store256(c0, ref c, p);
@@ -218,7 +257,7 @@ namespace NetGen.Runtime
                 T sum = T.Zero;
                 for (int k = 0; k < depth; k++)
                 {
-                    sum += Unsafe.Add(ref a, k * depthStride) * Unsafe.Add(ref b, (k * columns) + p);
+                    sum = Fma(Unsafe.Add(ref a, k * depthStride), Unsafe.Add(ref b, (k * columns) + p), sum);
                 }
 
                 Unsafe.Add(ref c, p) = sum;
@@ -240,7 +279,7 @@ namespace NetGen.Runtime
                 for (; p + lanes <= length; p += lanes)
                 {
                     Vector512<T> x0 = Load512(ref a0, p), x1 = Load512(ref a1, p), y0 = Load512(ref b0, p), y1 = Load512(ref b1, p);
-                    v00 += x0 * y0; v01 += x0 * y1; v10 += x1 * y0; v11 += x1 * y1;
+                    v00 = Fma(x0, y0, v00); v01 = Fma(x0, y1, v01); v10 = Fma(x1, y0, v10); v11 = Fma(x1, y1, v11);
                 }
 
                 d00 = Vector512.Sum(v00); d01 = Vector512.Sum(v01); d10 = Vector512.Sum(v10); d11 = Vector512.Sum(v11);
@@ -253,7 +292,7 @@ namespace NetGen.Runtime
                 for (; p + lanes <= length; p += lanes)
                 {
                     Vector256<T> x0 = Load256(ref a0, p), x1 = Load256(ref a1, p), y0 = Load256(ref b0, p), y1 = Load256(ref b1, p);
-                    v00 += x0 * y0; v01 += x0 * y1; v10 += x1 * y0; v11 += x1 * y1;
+                    v00 = Fma(x0, y0, v00); v01 = Fma(x0, y1, v01); v10 = Fma(x1, y0, v10); v11 = Fma(x1, y1, v11);
                 }
 
                 d00 += Vector256.Sum(v00); d01 += Vector256.Sum(v01); d10 += Vector256.Sum(v10); d11 += Vector256.Sum(v11);
@@ -262,7 +301,7 @@ namespace NetGen.Runtime
             for (; p < length; p++)
             {
                 T x0 = Unsafe.Add(ref a0, p), x1 = Unsafe.Add(ref a1, p), y0 = Unsafe.Add(ref b0, p), y1 = Unsafe.Add(ref b1, p);
-                d00 += x0 * y0; d01 += x0 * y1; d10 += x1 * y0; d11 += x1 * y1;
+                d00 = Fma(x0, y0, d00); d01 = Fma(x0, y1, d01); d10 = Fma(x1, y0, d10); d11 = Fma(x1, y1, d11);
             }
         }
 
@@ -278,7 +317,7 @@ namespace NetGen.Runtime
                 Vector512<T> v = Vector512<T>.Zero;
                 for (; p + lanes <= length; p += lanes)
                 {
-                    v += Load512(ref a, p) * Load512(ref b, p);
+                    v = Fma(Load512(ref a, p), Load512(ref b, p), v);
                 }
 
                 s = Vector512.Sum(v);
@@ -290,7 +329,7 @@ namespace NetGen.Runtime
                 Vector256<T> v = Vector256<T>.Zero;
                 for (; p + lanes <= length; p += lanes)
                 {
-                    v += Load256(ref a, p) * Load256(ref b, p);
+                    v = Fma(Load256(ref a, p), Load256(ref b, p), v);
                 }
 
                 s += Vector256.Sum(v);
@@ -298,11 +337,50 @@ namespace NetGen.Runtime
 
             for (; p < length; p++)
             {
-                s += Unsafe.Add(ref a, p) * Unsafe.Add(ref b, p);
+                s = Fma(Unsafe.Add(ref a, p), Unsafe.Add(ref b, p), s);
             }
 
             return s;
         }
+
+        /// <summary><c>a * b + c</c>, fused where the hardware fuses (<see cref="Simd.MultiplyAdd(Vector512{float}, Vector512{float}, Vector512{float})"/>).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector512<T> Fma<T>(Vector512<T> a, Vector512<T> b, Vector512<T> c) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            if (typeof(T) == typeof(float))
+            {
+                return Simd.MultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
+            }
+
+            if (typeof(T) == typeof(double))
+            {
+                return Simd.MultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
+            }
+
+            return (a * b) + c;
+        }
+
+        /// <summary><c>a * b + c</c>, fused where the hardware fuses.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector256<T> Fma<T>(Vector256<T> a, Vector256<T> b, Vector256<T> c) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            if (typeof(T) == typeof(float))
+            {
+                return Simd.MultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
+            }
+
+            if (typeof(T) == typeof(double))
+            {
+                return Simd.MultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
+            }
+
+            return (a * b) + c;
+        }
+
+        /// <summary>The scalar <c>a * b + c</c>, rounded as the vector paths round it: once where the hardware fuses.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static T Fma<T>(T a, T b, T c) where T : unmanaged, IFloatingPointIeee754<T> =>
+            Simd.IsFused ? T.FusedMultiplyAdd(a, b, c) : (a * b) + c;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector512<T> Load512<T>(ref T origin, int at) where T : unmanaged => Vector512.LoadUnsafe(ref origin, (nuint)at);
