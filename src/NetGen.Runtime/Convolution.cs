@@ -218,6 +218,85 @@ namespace NetGen.Runtime
             }
         }
 
+        /// <summary>Max pooling backward where every window is inside the input: the arg-max as <see cref="MaxPoolInside{T}"/>
+        /// finds the maximum (strictly larger wins; the first NaN stays), its gradient added there.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // compiled optimised at once, as every helper of the passes (cold start)
+        private static void MaxPoolBackwardInside<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> da, ConvolutionShape s, Span<T> dx)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            ref T input = ref MemoryMarshal.GetReference(x);
+            ref T gradient = ref MemoryMarshal.GetReference(da);
+            ref T target = ref MemoryMarshal.GetReference(dx);
+            int planeIn = s.InHeight * s.InWidth, kh = s.KernelHeight, kw = s.KernelWidth, rowStep = s.DilationHeight * s.InWidth, dw = s.DilationWidth;
+            int o = 0;
+            for (int c = 0; c < s.InChannels; c++)
+            {
+                int plane = c * planeIn;
+                for (int y = 0; y < s.OutHeight; y++)
+                {
+                    int row = plane + (y * s.StrideHeight * s.InWidth);
+                    if (kh == 2 && kw == 2 && rowStep == s.InWidth && dw == 1)
+                    {
+                        // The common 2 x 2 window, unrolled, with the rule of Larger.
+                        for (int ox = 0; ox < s.OutWidth; ox++, o++)
+                        {
+                            int first = row + (ox * s.StrideWidth), winner = first;
+                            T largest = Unsafe.Add(ref input, first);
+                            Consider(ref largest, ref winner, Unsafe.Add(ref input, first + 1), first + 1);
+                            Consider(ref largest, ref winner, Unsafe.Add(ref input, first + s.InWidth), first + s.InWidth);
+                            Consider(ref largest, ref winner, Unsafe.Add(ref input, first + s.InWidth + 1), first + s.InWidth + 1);
+                            Unsafe.Add(ref target, winner) += Unsafe.Add(ref gradient, o);
+                        }
+
+                        continue;
+                    }
+
+                    for (int ox = 0; ox < s.OutWidth; ox++, o++)
+                    {
+                        int winner = row + (ox * s.StrideWidth);
+                        T largest = Unsafe.Add(ref input, winner);
+                        for (int i = 0; i < kh && !T.IsNaN(largest); i++)
+                        {
+                            int at = row + (ox * s.StrideWidth) + (i * rowStep);
+                            for (int j = 0; j < kw; j++)
+                            {
+                                T value = Unsafe.Add(ref input, at + (j * dw));
+                                if (value > largest || T.IsNaN(value))
+                                {
+                                    (winner, largest) = (at + (j * dw), value);
+                                    if (T.IsNaN(value))
+                                    {
+                                        break;
+                                    }
+                                }
+                            }
+                        }
+
+                        Unsafe.Add(ref target, winner) += Unsafe.Add(ref gradient, o);
+                    }
+                }
+            }
+        }
+
+        /// <summary>The max pool's rule for the next value of a window: it replaces the largest so far when strictly larger
+        /// or NaN, unless a NaN is already there (which stays).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static T Larger<T>(T largest, T value)
+            where T : unmanaged, IFloatingPointIeee754<T> =>
+            !T.IsNaN(largest) && (value > largest || T.IsNaN(value)) ? value : largest;
+
+        /// <summary><see cref="Larger{T}"/> that also keeps the winner's index.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Consider<T>(ref T largest, ref int winner, T value, int index)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            if (!T.IsNaN(largest) && (value > largest || T.IsNaN(value)))
+            {
+                largest = value;
+                winner = index;
+            }
+        }
+
         /// <summary>Whether every window lies inside the input (no padding, and no ceil-mode window past the edge), so
         /// that the pools need no bounds test per tap.</summary>
         private static bool Inside(in ConvolutionShape s) =>
@@ -241,6 +320,22 @@ namespace NetGen.Runtime
                 for (int y = 0; y < s.OutHeight; y++)
                 {
                     int row = plane + (y * s.StrideHeight * s.InWidth);
+                    if (kh == 2 && kw == 2 && rowStep == s.InWidth && dw == 1)
+                    {
+                        // The common 2 x 2 window, unrolled: the same comparisons in the same order as the loops below.
+                        for (int ox = 0; ox < s.OutWidth; ox++, o++)
+                        {
+                            ref T top = ref Unsafe.Add(ref input, row + (ox * s.StrideWidth));
+                            T largest = top;
+                            largest = Larger(largest, Unsafe.Add(ref top, 1));
+                            largest = Larger(largest, Unsafe.Add(ref top, s.InWidth));
+                            largest = Larger(largest, Unsafe.Add(ref top, s.InWidth + 1));
+                            Unsafe.Add(ref output, o) = largest;
+                        }
+
+                        continue;
+                    }
+
                     for (int ox = 0; ox < s.OutWidth; ox++, o++)
                     {
                         int first = row + (ox * s.StrideWidth);
@@ -280,6 +375,12 @@ namespace NetGen.Runtime
             dx.Clear();
             ConvolutionShape s = shape;
             int planeIn = s.InHeight * s.InWidth;
+            if (Inside(s))
+            {
+                MaxPoolBackwardInside(x, da, s, dx);
+                return;
+            }
+
             for (int c = 0; c < s.InChannels; c++)
             {
                 ReadOnlySpan<T> xc = x.Slice(c * planeIn, planeIn);
