@@ -58,6 +58,20 @@ public class SnapshotTests
         """, "Samples.LayerNormNet.g.cs");
 
     [Fact]
+    public void Convolutions_Pools_AndPReLU() => Check("ConvNet", """
+        using NetGen;
+        namespace Samples;
+        [Input(1, 12, 12)]
+        [Conv2D(4, 3, Activation.PReLU, Padding = 1)]
+        [MaxPool2D(2)]
+        [Conv2D(6, 3, 2, Activation.ReLU, StrideWidth = 2, Groups = 2)]
+        [GlobalAvgPool]
+        [Dense(3, Activation.Softmax)]
+        [Loss(LossFunction.CrossEntropy)]
+        public partial class ConvNet;
+        """, "Samples.ConvNet.g.cs");
+
+    [Fact]
     public void DoublePrecision_StructNestedInClass() => Check("DoubleNet", """
         using NetGen;
         namespace Samples;

@@ -217,7 +217,7 @@ namespace NetGen.Generator.Emitting
                 w.Line($"{Names.Span(t)} a{k} = {Slice(scratch, $"a{k}", tile)}, h{k} = {h};");
                 if (layer.IsSpatial)
                 {
-                    w.Line(SpatialEmitter.Forward(net, layer, batched: true));
+                    SpatialEmitter.EmitForward(w, net, layer, batched: true);
                 }
                 else if (layer.IsAffine)
                 {

@@ -434,14 +434,24 @@ namespace NetGen.Generator.Emitting
                     string tail = layer.Kind == LayerKind.LayerNorm
                         ? $", IsLayerNorm: true, Epsilon: {Real(layer.Epsilon)}{(layer.Groups > 1 ? $", NormalizedSize: {Int(layer.NormalizedSize)}" : string.Empty)}"
                         : layer.HasBias ? string.Empty : ", HasBias: false";
+                    string extra = (layer.SoftmaxGroups > 1 ? $", SoftmaxSize: {Int(layer.SoftmaxSize)}" : string.Empty)
+                        + (net.Import?.Logits == true && layer.Number == net.Output.Number ? ", Logits: true" : string.Empty);
+                    tail += extra;
+                    string head = $"new({Int(layer.Number)}, {(layer.Kind == LayerKind.Maxout ? "true" : "false")}, {Int(layer.FanIn)}, {Int(layer.Units)}, {Int(layer.Pieces)}, {Names.Activation}.{activation}, {alpha}, {Int(layer.Offset)}";
                     if (layer.Conv is { } conv)
                     {
-                        tail = $", HasBias: {(layer.HasBias ? "true" : "false")}, Convolution: new(\"{SpatialName(layer).ToLowerInvariant()}\", {SpatialEmitter.Shape(net, layer)}, CountIncludePad: {(conv.CountIncludePad ? "true" : "false")}, CeilMode: {(conv.CeilMode ? "true" : "false")}, Padding: \"{conv.Padding}\", Dimensions: {Int(conv.Dimensions)})";
+                        // A convolution's geometry on lines of its own: the layer table stays readable.
+                        w.Line(head + ",");
+                        w.Nested(() =>
+                        {
+                            w.Line($"HasBias: {(layer.HasBias ? "true" : "false")},");
+                            w.Line($"Convolution: new(\"{SpatialName(layer).ToLowerInvariant()}\", {SpatialEmitter.Shape(net, layer)},");
+                            w.Nested(() => w.Line($"CountIncludePad: {(conv.CountIncludePad ? "true" : "false")}, CeilMode: {(conv.CeilMode ? "true" : "false")}, Padding: \"{conv.Padding}\", Dimensions: {Int(conv.Dimensions)}){extra}),"));
+                        });
+                        continue;
                     }
 
-                    tail += layer.SoftmaxGroups > 1 ? $", SoftmaxSize: {Int(layer.SoftmaxSize)}" : string.Empty;
-                    tail += net.Import?.Logits == true && layer.Number == net.Output.Number ? ", Logits: true" : string.Empty;
-                    w.Line($"new({Int(layer.Number)}, {(layer.Kind == LayerKind.Maxout ? "true" : "false")}, {Int(layer.FanIn)}, {Int(layer.Units)}, {Int(layer.Pieces)}, {Names.Activation}.{activation}, {alpha}, {Int(layer.Offset)}{tail}),");
+                    w.Line($"{head}{tail}),");
                 }
 
                 w.Close(";");

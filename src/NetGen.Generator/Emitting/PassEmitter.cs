@@ -27,7 +27,7 @@ namespace NetGen.Generator.Emitting
                 w.Line($"global::System.Span<{t}> a{k} = {scratch.Slice($"a{k}")}, h{k} = {h};");
                 if (layer.IsSpatial)
                 {
-                    w.Line(SpatialEmitter.Forward(net, layer, batched: false));
+                    SpatialEmitter.EmitForward(w, net, layer, batched: false);
                 }
                 else if (layer.IsAffine)
                 {

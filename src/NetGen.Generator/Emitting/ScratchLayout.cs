@@ -45,7 +45,7 @@ namespace NetGen.Generator.Emitting
                 if (layer.Kind == LayerKind.Convolution)
                 {
                     // SgdStep computes a convolution's gradient here before applying it (dh takes the weights before the step).
-                    Add($"dp{layer.Number}", layer.ParameterCount, ref offset);
+                    Add($"dp{layer.Number}", layer.WeightCount + layer.BiasCount, ref offset); // a PReLU's slopes have their own (ds)
                 }
 
                 if (layer.Kind == LayerKind.LayerNorm && layer.Groups > 1)

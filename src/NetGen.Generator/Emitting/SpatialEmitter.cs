@@ -35,17 +35,24 @@ namespace NetGen.Generator.Emitting
         }
 
         /// <summary>The forward call of a convolution or pool into <c>a{k}</c>; batched, over the tile's <c>rows</c>.</summary>
-        public static string Forward(NetworkSpec net, LayerSpec layer, bool batched)
+        public static void EmitForward(SourceWriter w, NetworkSpec net, LayerSpec layer, bool batched)
         {
             string t = net.Scalar, k = Int(layer.Number), prev = Int(layer.Number - 1);
             string shape = Shape(net, layer);
-            string batch = batched ? "Batch" : string.Empty, rows = batched ? ", rows" : string.Empty;
-            return layer.Kind switch
+            string batch = batched ? "Batch" : string.Empty;
+            string[] rows = batched ? new[] { "rows" } : new string[0];
+            switch (layer.Kind)
             {
-                LayerKind.Convolution => $"{Convolution}.Convolve{batch}<{t}>({Weights(layer)}, {Biases(net, layer, "p", readOnly: true)}, h{prev}, {shape}, a{k}{rows});",
-                LayerKind.MaxPool => $"{Convolution}.MaxPool{batch}<{t}>(h{prev}, {shape}, a{k}{rows});",
-                _ => $"{Convolution}.AvgPool{batch}<{t}>(h{prev}, {shape}, {Bool(layer.Conv!.CountIncludePad)}, a{k}{rows});",
-            };
+                case LayerKind.Convolution:
+                    w.Call($"{Convolution}.Convolve{batch}<{t}>", new[] { Weights(layer), Biases(net, layer, "p", readOnly: true), $"h{prev}", shape, $"a{k}" }.Concat(rows).ToArray());
+                    break;
+                case LayerKind.MaxPool:
+                    w.Call($"{Convolution}.MaxPool{batch}<{t}>", new[] { $"h{prev}", shape, $"a{k}" }.Concat(rows).ToArray());
+                    break;
+                default:
+                    w.Call($"{Convolution}.AvgPool{batch}<{t}>", new[] { $"h{prev}", shape, Bool(layer.Conv!.CountIncludePad), $"a{k}" }.Concat(rows).ToArray());
+                    break;
+            }
         }
 
         /// <summary>The backward rule of a convolution or pool, for its comment.</summary>
@@ -58,7 +65,7 @@ namespace NetGen.Generator.Emitting
             {
                 case LayerKind.Convolution:
                     string update = sgd
-                        ? $"W{k} -= eta dW{k}{(layer.HasBias ? $";  b{k} -= eta db{k}" : string.Empty)}, with dW{k}[o,c,i,j] = sum_positions {da}[o,.] h{prev}[c, window(i,j)]{(layer.HasBias ? $";  db{k}[o] = sum {da}[o,.]" : string.Empty)}"
+                        ? $"W{k} -= eta dW{k}{(layer.HasBias ? $";  b{k} -= eta db{k}" : string.Empty)} (the gradients as Backward takes them)"
                         : $"dW{k}[o,c,i,j] += sum_positions {da}[o,.] h{prev}[c, window(i,j)]{(layer.HasBias ? $";  db{k}[o] += sum {da}[o,.]" : string.Empty)}";
                     return layer.Number > 1 ? $"{update};  {dh} = the transposed convolution of {da} (W{k}^T {da}, scattered back to its windows)" : update;
                 case LayerKind.MaxPool:
@@ -74,8 +81,9 @@ namespace NetGen.Generator.Emitting
         {
             string t = net.Scalar, k = Int(layer.Number), prev = Int(layer.Number - 1);
             string shape = Shape(net, layer);
-            string batch = batched ? "Batch" : string.Empty, rows = batched ? ", rows" : string.Empty;
+            string batch = batched ? "Batch" : string.Empty;
             string dx = layer.Number > 1 ? $"dh{prev}" : $"{Names.Span(t)}.Empty";
+            string[] rows = batched ? new[] { "rows" } : new string[0];
             switch (layer.Kind)
             {
                 case LayerKind.Convolution when sgd:
@@ -83,17 +91,17 @@ namespace NetGen.Generator.Emitting
                     w.Line($"{Names.Span(t)} dp{k} = {gradientScratch};");
                     w.Line($"dp{k}.Clear();");
                     string db = layer.HasBias ? $"dp{k}.Slice({Int(layer.WeightCount)}, {Int(layer.BiasCount)})" : $"{Names.Span(t)}.Empty";
-                    w.Line($"{Convolution}.ConvolveBackward<{t}>({Weights(layer)}, h{prev}, da{k}, {shape}, dp{k}.Slice(0, {Int(layer.WeightCount)}), {db}, {dx});");
-                    w.Line($"{Names.Normalization}.Descend<{t}>(p.Slice({Int(layer.Offset)}, {Int(layer.ParameterCount)}), dp{k}, learningRate);");
+                    w.Call($"{Convolution}.ConvolveBackward<{t}>", Weights(layer), $"h{prev}", $"da{k}", shape, $"dp{k}.Slice(0, {Int(layer.WeightCount)})", db, dx);
+                    w.Call($"{Names.Normalization}.Descend<{t}>", $"p.Slice({Int(layer.Offset)}, {Int(layer.WeightCount + layer.BiasCount)})", $"dp{k}", "learningRate");
                     break;
                 case LayerKind.Convolution:
-                    w.Line($"{Convolution}.Convolve{batch}Backward<{t}>({Weights(layer)}, h{prev}, da{k}, {shape}, g.Slice({Int(layer.Offset)}, {Int(layer.WeightCount)}), {Biases(net, layer, "g", readOnly: false)}, {dx}{rows});");
+                    w.Call($"{Convolution}.Convolve{batch}Backward<{t}>", new[] { Weights(layer), $"h{prev}", $"da{k}", shape, $"g.Slice({Int(layer.Offset)}, {Int(layer.WeightCount)})", Biases(net, layer, "g", readOnly: false), dx }.Concat(rows).ToArray());
                     break;
                 case LayerKind.MaxPool when layer.Number > 1:
-                    w.Line($"{Convolution}.MaxPool{batch}Backward<{t}>(h{prev}, da{k}, {shape}, dh{prev}{rows});");
+                    w.Call($"{Convolution}.MaxPool{batch}Backward<{t}>", new[] { $"h{prev}", $"da{k}", shape, $"dh{prev}" }.Concat(rows).ToArray());
                     break;
                 case LayerKind.AvgPool when layer.Number > 1:
-                    w.Line($"{Convolution}.AvgPool{batch}Backward<{t}>(da{k}, {shape}, {Bool(layer.Conv!.CountIncludePad)}, dh{prev}{rows});");
+                    w.Call($"{Convolution}.AvgPool{batch}Backward<{t}>", new[] { $"da{k}", shape, Bool(layer.Conv!.CountIncludePad), $"dh{prev}" }.Concat(rows).ToArray());
                     break;
                 default:
                     w.Line("// A first-layer pool has no parameters and no input gradient to compute.");
