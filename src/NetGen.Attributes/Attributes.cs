@@ -90,7 +90,7 @@ namespace NetGen
         /// <summary>The activation function.</summary>
         public Activation Activation { get; }
 
-        /// <summary>As <see cref="DenseAttribute.Alpha"/>, for a LeakyReLU or ELU activation.</summary>
+        /// <summary>As <see cref="DenseAttribute.Alpha"/>, for a LeakyReLU, ELU or PReLU activation.</summary>
         public double Alpha { get; set; }
 
         /// <summary>The step between output positions on both axes; 1 by default.</summary>
@@ -158,7 +158,7 @@ namespace NetGen
         /// <summary>The activation function.</summary>
         public Activation Activation { get; }
 
-        /// <summary>As <see cref="DenseAttribute.Alpha"/>, for a LeakyReLU or ELU activation.</summary>
+        /// <summary>As <see cref="DenseAttribute.Alpha"/>, for a LeakyReLU, ELU or PReLU activation.</summary>
         public double Alpha { get; set; }
 
         /// <summary>The step between output positions; 1 by default.</summary>
@@ -286,7 +286,8 @@ namespace NetGen
         public Activation Activation { get; }
 
         /// <summary>The slope of <see cref="Activation.LeakyReLU"/> for negative inputs (default 0.01, range [0, 1)),
-        /// or the <c>alpha</c> of <see cref="Activation.ELU"/> (default 1, range (0, 100]).</summary>
+        /// the <c>alpha</c> of <see cref="Activation.ELU"/> (default 1, range (0, 100]), or the starting value of the
+        /// learnable slopes of <see cref="Activation.PReLU"/> (default 0.25, any finite value).</summary>
         public double Alpha { get; set; }
 
         /// <summary>Whether the layer has a bias <c>b</c> (the default). <c>Bias = false</c> gives <c>a = W h</c> with no
@@ -329,7 +330,7 @@ namespace NetGen
         /// <c>nn.Linear, nn.LayerNorm, nn.ReLU</c> is <c>[Dense(n)] [LayerNorm(Activation = Activation.ReLU)]</c>).</summary>
         public Activation Activation { get; set; }
 
-        /// <summary>As <see cref="DenseAttribute.Alpha"/>, for a LeakyReLU or ELU activation.</summary>
+        /// <summary>As <see cref="DenseAttribute.Alpha"/>, for a LeakyReLU, ELU or PReLU activation.</summary>
         public double Alpha { get; set; }
 
         /// <summary>How many consecutive values are normalised together; 0 (the default) for the whole input. A smaller

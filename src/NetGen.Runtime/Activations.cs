@@ -202,6 +202,17 @@ namespace NetGen.Runtime
         {
             Same(a.Length, h.Length);
             int run = SlopeRun(a.Length, slopes.Length, positions);
+            if (positions == 1)
+            {
+                // A dense layer's units: one slope per value, in a plain loop rather than a call per unit.
+                for (int i = 0; i < a.Length; i++)
+                {
+                    T value = a[i];
+                    h[i] = value > T.Zero ? value : slopes[i % run] * value;
+                }
+
+                return;
+            }
 
             for (int start = 0; start < a.Length; start += run)
             {

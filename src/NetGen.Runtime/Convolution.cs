@@ -95,7 +95,7 @@ namespace NetGen.Runtime
 
             int taps = shape.Taps, positions = shape.Positions;
             int outPerGroup = shape.OutChannels / shape.Groups;
-            Span<T> columns = Workspace<T>.Get(taps * positions, 0);
+            Span<T> columns = Workspace<T>.Get(checked(taps * positions), 0);
             for (int g = 0; g < shape.Groups; g++)
             {
                 Gather(x, shape, g, columns);
@@ -136,7 +136,7 @@ namespace NetGen.Runtime
 
             int taps = shape.Taps, positions = shape.Positions;
             int outPerGroup = shape.OutChannels / shape.Groups;
-            Span<T> columns = Workspace<T>.Get(taps * positions, taps * positions);
+            Span<T> columns = Workspace<T>.Get(checked(taps * positions), taps * positions);
             Span<T> dcolumns = Workspace<T>.Second(taps * positions);
             for (int g = 0; g < shape.Groups; g++)
             {
@@ -802,9 +802,10 @@ namespace NetGen.Runtime
             public static Span<T> Get(int length, int second)
             {
                 T[]? buffer = t_buffer;
-                if (buffer is null || buffer.Length < length + second)
+                int total = checked(length + second); // the generator bounds both (NG0019); a hand-made shape cannot wrap
+                if (buffer is null || buffer.Length < total)
                 {
-                    t_buffer = buffer = new T[length + second];
+                    t_buffer = buffer = new T[total];
                 }
 
                 return buffer.AsSpan(0, length);

@@ -63,6 +63,10 @@ public class DiagnosticTests
         ("NG0033", DiagnosticSeverity.Error, "[Input(784)] [{|Conv2D(6, 5)|}] [Loss(LossFunction.MeanSquaredError)] public partial class Net;"),
         ("NG0033", DiagnosticSeverity.Error, "[Input(1, 28, 28)] [Dense(100)] [{|MaxPool2D(2)|}] [Loss(LossFunction.MeanSquaredError)] public partial class Net;"),
         ("NG0033", DiagnosticSeverity.Error, "[Input(1, 28, 28)] [{|Conv1D(6, 5)|}] [Loss(LossFunction.MeanSquaredError)] public partial class Net;"),
+        ("NG0019", DiagnosticSeverity.Error, "[Input(1024, 64, 64)] [{|Conv2D(4096, 23)|}] [Loss(LossFunction.MeanSquaredError)] public partial class Net;"), // 2.2e9 weights: no int wrap
+        ("NG0019", DiagnosticSeverity.Error, "[Input(1, 1, 1)] [{|Conv2D(4, 1, Padding = 1073741823)|}] [Loss(LossFunction.MeanSquaredError)] public partial class Net;"),
+        ("NG0019", DiagnosticSeverity.Error, "[Input(3, 4096, 4096)] [{|Conv2D(8, 11, Padding = 5)|}] [Loss(LossFunction.MeanSquaredError)] public partial class Net;"), // im2col workspace
+        ("NG0015", DiagnosticSeverity.Error, "[Input(2)] [{|Dense(4, Activation.PReLU, Alpha = 1e39)|}] [Loss(LossFunction.MeanSquaredError)] public partial class Net;"), // infinite in float
         ("NG0034", DiagnosticSeverity.Error, "[Input(1, 8, 8)] [{|Conv2D(4, 3, Activation.Softmax)|}] [Loss(LossFunction.MeanSquaredError)] public partial class Net;"),
         ("NG0010", DiagnosticSeverity.Error, "[Input(1, 8, 8)] [Conv2D(4, 3)] [{|Loss(LossFunction.CrossEntropy)|}] public partial class Net;"),
         ("NG0015", DiagnosticSeverity.Error, "[Input(1, 8, 8)] [{|Conv2D(4, 3, Activation.LeakyReLU, Alpha = 2)|}] [Loss(LossFunction.MeanSquaredError)] public partial class Net;"),

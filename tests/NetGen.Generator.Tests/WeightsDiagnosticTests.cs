@@ -29,6 +29,15 @@ public class WeightsDiagnosticTests
         ]}
         """;
 
+    private const string PoolDeclaration = "[Input(1, 4, 4)] [AvgPool2D(3, Stride = 1, Padding = 1)] [Weights(\"w.json\")] public static partial class Net;";
+
+    /// <summary>A 3 x 3 average pool padded by 1, with both of PyTorch's flags written out.</summary>
+    private const string PoolGood = """
+        {"format": "netgen-weights", "version": 1, "input": [1, 4, 4], "layers": [
+          {"type": "avgpool2d", "kernel": [3, 3], "stride": [1, 1], "padding": [1, 1], "ceil_mode": false, "count_include_pad": true}
+        ]}
+        """;
+
     public static IEnumerable<object[]> Cases() => new (string Id, string Source, string Json, string Message)[]
     {
         // The file cannot be found: at the attribute.
@@ -57,6 +66,8 @@ public class WeightsDiagnosticTests
         ("NG0023", Declaration, "{\"format\": \"netgen-weights\", \"layers\": {|[{\"weight\": [[1, 2], [3, 4], [5, 6]], \"bias\": [0, 0, 0]}]|}}", "the number of layers, expected 2, found 1"),
         ("NG0023", ConvDeclaration, ConvGood.Replace("[1, 1, 1, 1]", "{|[1, 1, 1, 0]|}", StringComparison.Ordinal), "layer 1's padding, expected [1, 1, 1, 1], found [1, 1, 1, 0]"),
         ("NG0023", ConvDeclaration, ConvGood.Replace("[1, 1, 1, 1]", "{|[1, 0]|}", StringComparison.Ordinal), "layer 1's padding, expected [1, 1], found [1, 0]"),
+        ("NG0023", PoolDeclaration, PoolGood.Replace("\"count_include_pad\": true", "\"count_include_pad\": {|false|}", StringComparison.Ordinal), "layer 1's count_include_pad, expected true, found false"),
+        ("NG0023", PoolDeclaration, PoolGood.Replace("\"ceil_mode\": false", "\"ceil_mode\": {|true|}", StringComparison.Ordinal), "layer 1's ceil_mode, expected false, found true"),
 
         // Values that are not finite numbers of the network's type.
         ("NG0024", Declaration, Good.Replace("[[1, 2], [3, 4]", "[[1, 2], [{|NaN|}, 4]", StringComparison.Ordinal), "holds NaN at layer 1 weight[1][0], which is not a finite float"),

@@ -99,13 +99,13 @@ namespace NetGen.Generator.Diagnostics
             "NG0015",
             "Alpha out of range",
             "Alpha of {0} must be {1}, but it is {2}",
-            "Leaky ReLU takes a slope in [0, 1); ELU takes an alpha in (0, 100].");
+            "Leaky ReLU takes a slope in [0, 1); ELU takes an alpha in (0, 100]; PReLU takes any finite starting slope (finite in float for a float network).");
 
         public static readonly DiagnosticDescriptor AlphaUnused = Warning(
             "NG0016",
             "Alpha has no effect",
-            "Alpha is set on a layer with activation {0}, which has no alpha; expected it only with LeakyReLU or ELU",
-            "Remove Alpha, or change the activation to LeakyReLU or ELU.");
+            "Alpha is set on a layer with activation {0}, which has no alpha; expected it only with LeakyReLU, ELU or PReLU",
+            "Remove Alpha, or change the activation to LeakyReLU, ELU or PReLU.");
 
         public static readonly DiagnosticDescriptor UnrolledTooLarge = Error(
             "NG0017",

@@ -105,6 +105,7 @@ namespace NetGen.Generator.Parsing
             private readonly AttributeData? _weights;
             private readonly AttributeData? _onnx;
             private bool _failed;
+            private bool _isDouble;
 
             public Parser(INamedTypeSymbol type, TypeDeclarationSyntax declaration, ImmutableArray<AttributeData> attributes, CancellationToken cancellationToken)
             {
@@ -143,6 +144,7 @@ namespace NetGen.Generator.Parsing
                 (int inputSize, Planes? planes) = ParseInput(inputs);
                 LossKind loss = ParseLoss(losses);
                 (bool isDouble, bool unrolled) = ParseOptions();
+                _isDouble = isDouble;
 
                 if (layerAttributes.Count == 0)
                 {
@@ -584,7 +586,7 @@ namespace NetGen.Generator.Parsing
                 }
                 else if (mode == 2)
                 {
-                    (pl, pr) = (dw * (kw - 1), 0);
+                    (pl, pr) = ((int)Math.Min((long)dw * (kw - 1), int.MaxValue), 0);
                 }
 
                 bool ceil = !conv && !global && NamedBool(attribute, "CeilMode", false);
@@ -594,8 +596,21 @@ namespace NetGen.Generator.Parsing
                 if (outHeight < 1 || outWidth < 1)
                 {
                     string window = dimensions == 2 ? $"{Int(((kh - 1) * dh) + 1)} x {Int(((kw - 1) * dw) + 1)}" : Int(((kw - 1) * dw) + 1);
-                    string padded = dimensions == 2 ? $"{Int(input.Height + pt + pb)} x {Int(input.Width + pl + pr)}" : Int(input.Width + pl + pr);
+                    string padded = dimensions == 2 ? $"{Int((long)input.Height + pt + pb)} x {Int((long)input.Width + pl + pr)}" : Int((long)input.Width + pl + pr);
                     Report(DiagnosticDescriptors.ConvolutionLeavesNothing, attribute, Int(number), name, Describe(input), Describe(new Planes(outChannels, Math.Max(0, outHeight), Math.Max(0, outWidth), dimensions)), $"{window} against a padded input of {padded}");
+                    return null;
+                }
+
+                // Sizes in long, each factor bounded first, so that no product can wrap past the check: the outputs, the
+                // weights, and the im2col workspace (two matrices of taps x positions per thread).
+                long positions = Bounded(outHeight, outWidth);
+                long units = Bounded(outChannels, positions);
+                long taps = Bounded(input.Channels / Math.Max(1, groups), Bounded(kh, kw));
+                long parameters = conv ? Bounded(outChannels, taps) + outChannels : 0;
+                long workspace = conv ? Bounded(2, Bounded(taps, positions)) : 0;
+                if (units > MaxParameters || parameters > MaxParameters || workspace > MaxParameters)
+                {
+                    Report(DiagnosticDescriptors.TooManyParameters, attribute, _type.Name, Int(Math.Max(units, Math.Max(parameters, workspace))), Int(MaxParameters));
                     return null;
                 }
 
@@ -605,18 +620,14 @@ namespace NetGen.Generator.Parsing
                     CountIncludePad: !global && NamedBool(attribute, "CountIncludePad", true),
                     CeilMode: ceil,
                     Padding: mode == 1 ? "same" : mode == 2 ? "causal" : "explicit");
-                long units = (long)outChannels * outHeight * outWidth;
-                long parameters = conv ? (long)geometry.WeightCount + outChannels : 0;
-                if (units > MaxParameters || parameters > MaxParameters)
-                {
-                    Report(DiagnosticDescriptors.TooManyParameters, attribute, _type.Name, Int(Math.Max(units, parameters)), Int(MaxParameters));
-                    return null;
-                }
-
                 LayerKind kind = conv ? LayerKind.Convolution : max ? LayerKind.MaxPool : LayerKind.AvgPool;
                 bool hasBias = conv && NamedBool(attribute, "Bias", true);
                 return new LayerSpec(number, kind, input.Size, (int)units, 1, activation, alpha, offset, hasBias, Conv: geometry);
             }
+
+            /// <summary>a x b, or <see cref="MaxParameters"/> + 1 once it passes that: a size check's product that cannot wrap.</summary>
+            private static long Bounded(long a, long b) =>
+                a > MaxParameters || b > MaxParameters || a * b > MaxParameters ? MaxParameters + 1 : a * b;
 
             private static string Describe(Planes planes) => planes.Dimensions == 2
                 ? $"{Int(planes.Channels)} x {Int(planes.Height)} x {Int(planes.Width)}"
@@ -806,8 +817,8 @@ namespace NetGen.Generator.Parsing
                         Report(DiagnosticDescriptors.AlphaOutOfRange, attribute, "ELU", "in (0, 100]", text);
                         ok = false;
                         break;
-                    case ActivationKind.PReLU when double.IsNaN(alpha) || double.IsInfinity(alpha):
-                        Report(DiagnosticDescriptors.AlphaOutOfRange, attribute, "PReLU", "finite (the slopes' starting value)", text);
+                    case ActivationKind.PReLU when double.IsNaN(alpha) || double.IsInfinity(alpha) || (!_isDouble && float.IsInfinity((float)alpha)):
+                        Report(DiagnosticDescriptors.AlphaOutOfRange, attribute, "PReLU", _isDouble ? "finite (the slopes' starting value)" : "finite in float (the slopes' starting value)", text);
                         ok = false;
                         break;
                     case ActivationKind.LeakyReLU:

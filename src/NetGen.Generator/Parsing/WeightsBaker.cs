@@ -143,6 +143,21 @@ namespace NetGen.Generator.Parsing
                         Mismatch(dimensions, "the input shape", expected, found);
                     }
                 }
+                else if (document["input"] is JsonArray list)
+                {
+                    // A list before a first layer that is not a convolution or pool: its product must be the input size.
+                    long product = 1;
+                    foreach (JsonValue item in list.Items)
+                    {
+                        product *= item is JsonNumber n && long.TryParse(n.Text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long d) && d > 0 && d <= int.MaxValue ? d : 0;
+                        product = Math.Min(product, long.MaxValue / int.MaxValue);
+                    }
+
+                    if (product != _network.InputSize)
+                    {
+                        Mismatch(list, "the input size", Count(_network.InputSize), "[" + string.Join(", ", list.Items.Select(Describe)) + "]");
+                    }
+                }
                 else if (document["input"] is { } input)
                 {
                     CheckInteger(input, "the input size", _network.InputSize);
@@ -281,6 +296,26 @@ namespace NetGen.Generator.Parsing
 
                 if (layer.Kind != LayerKind.Convolution)
                 {
+                    // As WeightsJson.Import: ceil mode (default false) and, for an average, whether padding counts (default true).
+                    bool ceil = element["ceil_mode"] is JsonLiteral { Text: "true" };
+                    if (element["ceil_mode"] is { } ceilMode && !(ceilMode is JsonLiteral { Text: "true" or "false" }))
+                    {
+                        Mismatch(ceilMode, name + "'s ceil_mode", c.CeilMode ? "true" : "false", Describe(ceilMode));
+                    }
+                    else if (ceil != c.CeilMode)
+                    {
+                        Mismatch(element["ceil_mode"] ?? element, name + "'s ceil_mode", c.CeilMode ? "true" : "false", ceil ? "true" : "false (absent)");
+                    }
+
+                    if (layer.Kind == LayerKind.AvgPool)
+                    {
+                        bool include = element["count_include_pad"] is not JsonLiteral { Text: "false" };
+                        if (include != c.CountIncludePad)
+                        {
+                            Mismatch(element["count_include_pad"] ?? element, name + "'s count_include_pad", c.CountIncludePad ? "true" : "false", include ? "true (absent)" : "false");
+                        }
+                    }
+
                     return;
                 }
 
