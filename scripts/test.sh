@@ -24,7 +24,7 @@ run() { # run NAME [ENV=VALUE ...] -- dotnet test arguments
 }
 
 run all -- NetGen.sln
-numeric=(--filter "FullyQualifiedName~EndToEndNumeric")
+numeric=(--filter "FullyQualifiedName~EndToEndNumeric|FullyQualifiedName~ConvolutionNumeric")
 run avx2-kernels DOTNET_EnableAVX512=0 -- tests/NetGen.Generator.Tests "${numeric[@]}"
 run sse-kernels DOTNET_EnableAVX2=0 -- tests/NetGen.Generator.Tests "${numeric[@]}"
 run avx2-kernels-e2e DOTNET_EnableAVX512=0 -- tests/NetGen.Tests

@@ -109,6 +109,11 @@ public class RealDataTests
     [SkippableFact]
     public void LeNet5_OnMnist_AveragesAtLeast98PercentOverFiveSeeds()
     {
+        // Asserted on the default instruction set, as the issue asks; the reduced-ISA runs of scripts/test.sh check the
+        // convolution kernels' numerics instead (ConvolutionNumericTests), where five trainings would take minutes each.
+        Skip.If(
+            new[] { "DOTNET_EnableHWIntrinsic", "DOTNET_EnableAVX2", "DOTNET_EnableAVX512", "DOTNET_EnableAVX512F" }.Any(v => Environment.GetEnvironmentVariable(v) == "0"),
+            "LeNet-5's accuracy is asserted on the default instruction set");
         Dataset<float> all = IdxLoader.LoadMnist<float>(SharedData.PathOf("mnist/t10k-images-idx3-ubyte.gz"), SharedData.PathOf("mnist/t10k-labels-idx1-ubyte.gz"));
         Dataset<float> train = all.Slice(0, 8000), test = all.Slice(8000, 2000);
         var accuracies = new List<double>();
