@@ -657,34 +657,22 @@ namespace NetGen.Generator.Emitting
                     continue;
                 }
 
-                if (layer.Conv is { } conv)
-                {
-                    // PyTorch's fans of a convolution: fan_in = C/groups x KH x KW, fan_out = C' x KH x KW.
-                    bool heConv = layer.Activation is ActivationKind.ReLU or ActivationKind.LeakyReLU or ActivationKind.ELU or ActivationKind.PReLU;
-                    string kc = Int(layer.Number);
-                    string rangeConv = heConv
-                        ? $"{Names.Initializer}.HeRange({Int(conv.FanIn)})"
-                        : $"{Names.Initializer}.GlorotRange({Int(conv.FanIn)}, {Int(conv.FanOut)})";
-                    w.Line($"// Layer {kc}: W{kc} ~ U(-r, r), {(heConv ? "He" : "Glorot")} with fan_in = {Int(conv.FanIn)} (C/groups x KH x KW){(heConv ? string.Empty : $", fan_out = {Int(conv.FanOut)} (C' x KH x KW)")}{(layer.HasBias ? $";  b{kc} = 0" : "; no bias")}");
-                    w.Call($"{Names.Initializer}.Uniform<{t}>", $"p.Slice({Int(layer.Offset)}, {Int(layer.WeightCount)})", rangeConv, "ref random");
-                    if (layer.HasBias)
-                    {
-                        w.Line($"p.Slice({Int(layer.BiasOffset)}, {Int(layer.BiasCount)}).Clear();");
-                    }
-
-                    continue;
-                }
-
+                // Dense and maxout layers: fan_in = N_{k-1}, fan_out = N_k. A convolution: PyTorch's fans, fan_in = C/groups x
+                // KH x KW and fan_out = C' x KH x KW.
                 bool he = layer.Kind == LayerKind.Maxout || layer.Activation is ActivationKind.ReLU or ActivationKind.LeakyReLU or ActivationKind.ELU or ActivationKind.PReLU;
                 string k = Int(layer.Number);
+                (int fanIn, int fanOut) = layer.Conv is { } conv ? (conv.FanIn, conv.FanOut) : (layer.FanIn, layer.Units);
                 string range = he
-                    ? $"{Names.Initializer}.HeRange({Int(layer.FanIn)})"
-                    : $"{Names.Initializer}.GlorotRange({Int(layer.FanIn)}, {Int(layer.Units)})";
-                w.Line($"// Layer {k}: W{k} ~ U(-r, r), {(he ? "He: r = sqrt(6 / fan_in)" : "Glorot: r = sqrt(6 / (fan_in + fan_out))")}{(layer.HasBias ? $";  b{k} = 0" : "; no bias")}");
+                    ? $"{Names.Initializer}.HeRange({Int(fanIn)})"
+                    : $"{Names.Initializer}.GlorotRange({Int(fanIn)}, {Int(fanOut)})";
+                string rule = layer.Conv is null
+                    ? he ? "He: r = sqrt(6 / fan_in)" : "Glorot: r = sqrt(6 / (fan_in + fan_out))"
+                    : $"{(he ? "He" : "Glorot")} with fan_in = {Int(fanIn)} (C/groups x KH x KW){(he ? string.Empty : $", fan_out = {Int(fanOut)} (C' x KH x KW)")}";
+                w.Line($"// Layer {k}: W{k} ~ U(-r, r), {rule}{(layer.HasBias ? $";  b{k} = 0" : "; no bias")}");
                 w.Call($"{Names.Initializer}.Uniform<{t}>", $"p.Slice({Int(layer.Offset)}, {Int(layer.WeightCount)})", range, "ref random");
                 if (layer.HasBias)
                 {
-                    w.Line($"p.Slice({Int(layer.BiasOffset)}, {Int(layer.AffineOutputs)}).Clear();");
+                    w.Line($"p.Slice({Int(layer.BiasOffset)}, {Int(layer.BiasCount)}).Clear();");
                 }
             }
 

@@ -118,14 +118,7 @@ namespace NetGen.Persistence
             else
             {
                 json.WriteString("activation", layer.Activation.ToString());
-                if (layer.SlopeCount > 0)
-                {
-                    WriteVector(json, "alpha", p.Slice(layer.SlopeOffset, layer.SlopeCount)); // nn.PReLU's weight
-                }
-                else if (layer.Alpha != 0)
-                {
-                    json.WriteNumber("alpha", layer.Alpha);
-                }
+                WriteAlpha(json, layer, p);
 
                 if (layer.SoftmaxSize > 0 && layer.SoftmaxSize < layer.Units)
                 {
@@ -225,14 +218,7 @@ namespace NetGen.Persistence
                 WriteAxes(json, "dilation", c, s.DilationHeight, s.DilationWidth);
                 json.WriteNumber("groups", s.Groups);
                 json.WriteString("activation", layer.Activation.ToString());
-                if (layer.SlopeCount > 0)
-                {
-                    WriteVector(json, "alpha", p.Slice(layer.SlopeOffset, layer.SlopeCount)); // nn.PReLU(C)'s weight
-                }
-                else if (layer.Alpha != 0)
-                {
-                    json.WriteNumber("alpha", layer.Alpha);
-                }
+                WriteAlpha(json, layer, p);
 
                 int perGroup = s.InChannels / s.Groups;
                 json.WriteStartArray("weight");
@@ -299,6 +285,31 @@ namespace NetGen.Persistence
 
             json.WriteNumberValue(width);
             json.WriteEndArray();
+        }
+
+        /// <summary>A layer's <c>alpha</c>: a PReLU's slopes (<c>nn.PReLU</c>'s weight, one per channel or unit), or the
+        /// leaky ReLU slope or ELU alpha when it is not 0.</summary>
+        private static void WriteAlpha<T>(Utf8JsonWriter json, LayerInfo layer, ReadOnlySpan<T> p) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            if (layer.SlopeCount > 0)
+            {
+                WriteVector(json, "alpha", p.Slice(layer.SlopeOffset, layer.SlopeCount));
+            }
+            else if (layer.Alpha != 0)
+            {
+                json.WriteNumber("alpha", layer.Alpha);
+            }
+        }
+
+        /// <summary>A scalar alpha must be the layer's (the activation's default when absent); a PReLU's slopes are
+        /// parameters, read by <see cref="ReadSlopes{T}"/>.</summary>
+        private static void CheckAlpha(JsonElement element, LayerInfo layer, string where)
+        {
+            if (layer.SlopeCount == 0)
+            {
+                double alpha = element.TryGetProperty("alpha", out JsonElement a) ? a.GetDouble() : DefaultAlpha(layer.Activation);
+                Expect(alpha == layer.Alpha, $"{where}: expected alpha {layer.Alpha}, found {alpha}");
+            }
         }
 
         /// <summary>A one-dimensional array, as <c>nn.LayerNorm</c>'s weight and bias.</summary>
@@ -384,11 +395,7 @@ namespace NetGen.Persistence
 
             string activation = Property(element, "activation", where).GetString() ?? string.Empty;
             Expect(string.Equals(activation, layer.Activation.ToString(), StringComparison.OrdinalIgnoreCase), $"{where}: expected activation {layer.Activation}, found {activation}");
-            if (layer.SlopeCount == 0)
-            {
-                double alpha = element.TryGetProperty("alpha", out JsonElement a) ? a.GetDouble() : DefaultAlpha(layer.Activation);
-                Expect(alpha == layer.Alpha, $"{where}: expected alpha {layer.Alpha}, found {alpha}");
-            }
+            CheckAlpha(element, layer, where);
 
             int softmax = element.TryGetProperty("softmaxSize", out JsonElement groups) ? groups.GetInt32() : layer.Units;
             int expectedSoftmax = layer.SoftmaxSize > 0 ? layer.SoftmaxSize : layer.Units;
@@ -475,11 +482,7 @@ namespace NetGen.Persistence
             Expect(groups == s.Groups, $"{where}: expected {s.Groups} groups, found {groups}");
             string activation = Property(element, "activation", where).GetString() ?? string.Empty;
             Expect(string.Equals(activation, layer.Activation.ToString(), StringComparison.OrdinalIgnoreCase), $"{where}: expected activation {layer.Activation}, found {activation}");
-            if (layer.SlopeCount == 0)
-            {
-                double alpha = element.TryGetProperty("alpha", out JsonElement a) ? a.GetDouble() : DefaultAlpha(layer.Activation);
-                Expect(alpha == layer.Alpha, $"{where}: expected alpha {layer.Alpha}, found {alpha}");
-            }
+            CheckAlpha(element, layer, where);
 
             // weight: [out][in/groups][kh][kw], or [out][in/groups][k] for 1-D, each level exactly as long as its dimension.
             int perGroup = s.InChannels / s.Groups;
