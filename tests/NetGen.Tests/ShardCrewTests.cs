@@ -56,7 +56,7 @@ public class ShardCrewTests
     {
         using var inside = new ManualResetEventSlim();
         using var release = new ManualResetEventSlim();
-        var holder = Task.Run(() => ShardCrew.Run(1, 2, _ =>
+        var holder = Task.Run(() => ShardCrew.Run(2, 2, _ => // two items: one item runs inline, without the crew
         {
             inside.Set();
             release.Wait();
@@ -70,6 +70,42 @@ public class ShardCrewTests
 
         release.Set();
         await holder.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    /// <summary>One item (a batch of one shard) runs on the calling thread and allocates nothing, even while another
+    /// training holds the crew, where a call of several items falls back to the thread pool.</summary>
+    [Fact]
+    public async Task OneItem_RunsInline_AndAllocatesNothing_WhileTheCrewIsBusy()
+    {
+        using var inside = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var holder = Task.Run(() => ShardCrew.Run(2, 2, _ =>
+        {
+            inside.Set();
+            release.Wait();
+        }));
+        try
+        {
+            Assert.True(inside.Wait(TimeSpan.FromSeconds(10)), "the first job never started");
+            var work = new CountingWork();
+            ShardCrew.Run(1, 2, work);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            ShardCrew.Run(1, 2, work);
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            Assert.Equal(2, work.Runs);
+        }
+        finally
+        {
+            release.Set();
+            await holder.WaitAsync(TimeSpan.FromSeconds(10));
+        }
+    }
+
+    private sealed class CountingWork : IShardWork
+    {
+        public int Runs;
+
+        public void Run(int item) => Runs++;
     }
 
     [Fact]

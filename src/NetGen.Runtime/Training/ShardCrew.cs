@@ -67,6 +67,18 @@ namespace NetGen.Training
         public static void Run(int count, int threads, IShardWork work)
         {
             threads = Math.Max(1, threads);
+            if (count <= 1 || threads == 1)
+            {
+                // One item, or one thread: the calling thread does it all. No crew to wake, and nothing allocated even
+                // while another training holds the crew (whose fallback, Parallel.For, allocates).
+                for (int item = 0; item < count; item++)
+                {
+                    work.Run(item);
+                }
+
+                return;
+            }
+
             if (Monitor.IsEntered(Busy) || !Monitor.TryEnter(Busy))
             {
                 RunOnThreadPool(count, threads, work);
