@@ -89,6 +89,60 @@ class ChannelStandardised(nn.Module):
         return self.mlp((x - self.mean) / self.std)
 
 
+class TransposedLayout(nn.Module):
+    """Channels-last steps as models ported from TensorFlow write them: a per-channel scale applied channels-last between
+    a transpose and its inverse, a channels-last flatten before nn.Linear (x.permute(0, 2, 3, 1).flatten(1)), and leaky
+    ReLUs written as torch.maximum(h, a * h) (exported as Mul and Max), with a = 0.1 and a = 2 (a scaled leaky ReLU)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(2, 4, 3, padding=1)
+        self.gain = nn.Parameter(torch.rand(4) + 0.5)
+        self.conv2 = nn.Conv2d(4, 3, 3)
+        self.fc1 = nn.Linear(3 * 4 * 4, 8)
+        self.fc2 = nn.Linear(8, 5)
+        self.fc3 = nn.Linear(5, 3)
+
+    def forward(self, x):
+        h = torch.relu(self.conv1(x))
+        h = (h.permute(0, 2, 3, 1) * self.gain).permute(0, 3, 1, 2)
+        h = torch.tanh(self.conv2(h))
+        h = self.fc1(h.permute(0, 2, 3, 1).flatten(1))
+        h = self.fc2(torch.maximum(h, 0.1 * h))
+        return self.fc3(torch.maximum(h, 2.0 * h))
+
+
+class ChannelsLastOutput(nn.Module):
+    """A convolution whose output the graph returns channels-last ([H, W, C]), after a sigmoid."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(2, 3, 3, padding=1)
+
+    def forward(self, x):
+        return torch.sigmoid(self.conv(x)).permute(0, 2, 3, 1)
+
+
+class TransposedNorms(nn.Module):
+    """Normalisations read through a transpose, right after the layer they would fold into: a BatchNorm2d over the
+    height axis of a convolution's output (transpose(1, 2), C = H = 4), and a BatchNorm1d over a dense layer's outputs
+    reordered by view(-1, 2, 3).transpose(1, 2).flatten(1)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(2, 4, 3, padding=1)
+        self.bn2 = nn.BatchNorm2d(4)
+        self.fc1 = nn.Linear(80, 6)
+        self.bn1 = nn.BatchNorm1d(6)
+        self.fc2 = nn.Linear(6, 3)
+
+    def forward(self, x):
+        h = self.bn2(self.conv(x).transpose(1, 2)).transpose(1, 2)
+        g = self.fc1(torch.relu(h).flatten(1))
+        g = self.bn1(g.view(-1, 2, 3).transpose(1, 2).flatten(1))
+        return self.fc2(torch.relu(g))
+
+
 def models():
     """(name, module factory, per-sample input shape, opset, loss kind for the brief training). Factories, so that each
     module is built after its seed is set: the first model would otherwise start from torch's unseeded state."""
@@ -132,6 +186,10 @@ def models():
         nn.Conv2d(3, 3, 3, padding=1, groups=3), nn.ReLU(), nn.Conv2d(3, 8, 1), nn.ELU(), nn.AvgPool2d(3, stride=2, padding=1),
         nn.Conv2d(8, 8, (3, 2), stride=(1, 2), dilation=(2, 1)), nn.Tanh(), nn.MaxPool2d(2, ceil_mode=True),
         nn.Flatten(), nn.Linear(8 * 1 * 2, 3)), (3, 12, 12), 13, "ce"
+    # Layout changes (Transpose) and leaky ReLUs written as Max (issue 17's last two ops).
+    yield "transposed_layout_op13", lambda: TransposedLayout(), (2, 6, 6), 13, "ce"
+    yield "channels_last_output_op13", lambda: ChannelsLastOutput(), (2, 4, 4), 13, "mse"
+    yield "transposed_norms_op13", lambda: TransposedNorms(), (2, 4, 5), 13, "ce"
 
 
 def float32_list(tensor):

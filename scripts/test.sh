@@ -3,7 +3,9 @@
 #   1. every test project (generator in-process, generated networks end to end);
 #   2. the numeric end-to-end tests again with AVX-512 switched off, so the Vector256 kernels run, with AVX2 switched
 #      off, so the Vector128 kernels run, and with hardware intrinsics switched off, so the scalar fallback kernels
-#      run (the JIT picks one path per machine); the end-to-end runtime tests again on the AVX2 and scalar paths.
+#      run (the JIT picks one path per machine); the end-to-end runtime tests again on the AVX2 and scalar paths; the
+#      int8 tests on the AVX2 and SSE paths;
+#   3. the int8 and float portability checks on linux-arm64 under qemu (scripts/arm64-check.sh): four results.
 # Ends with the line "N passed, N failed, N skipped", counted from the test results (TRX files).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -30,6 +32,27 @@ run sse-kernels DOTNET_EnableAVX2=0 -- tests/NetGen.Generator.Tests "${numeric[@
 run avx2-kernels-e2e DOTNET_EnableAVX512=0 -- tests/NetGen.Tests
 run scalar-kernels DOTNET_EnableHWIntrinsic=0 -- tests/NetGen.Generator.Tests "${numeric[@]}"
 run scalar-kernels-e2e DOTNET_EnableHWIntrinsic=0 -- tests/NetGen.Tests
+# int8 (issue 16): its default run takes the AVX-512 path, the avx2-kernels run above AVX-VNNI, the scalar one plain C#;
+# these two take AVX2 and Vector128 (SSE).
+int8=(--filter "FullyQualifiedName~QuantizationTests|FullyQualifiedName~Int8ConvolutionTests|FullyQualifiedName~Int8BakedTests")
+run int8-avx2 DOTNET_EnableAVX512=0 DOTNET_EnableAVXVNNI=0 -- tests/NetGen.Tests "${int8[@]}"
+run int8-sse DOTNET_EnableAVX2=0 -- tests/NetGen.Tests "${int8[@]}"
+
+# The same int8 and float checks on linux-arm64 under qemu: each comparison line is one result.
+echo "== arm64"
+arm64_passed=0
+arm64_failed=0
+arm64_skipped=0
+arm64_report=$(bash scripts/arm64-check.sh "$results/arm64")
+arm64_status=$?
+echo "$arm64_report"
+if [ $arm64_status -eq 2 ]; then
+  arm64_skipped=4
+else
+  arm64_passed=$(grep -cE '^(int8: identical|float .*: agree)' <<<"$arm64_report")
+  arm64_failed=$((4 - arm64_passed))
+  [ $arm64_status -eq 0 ] && [ "$arm64_failed" -eq 0 ] || status=1
+fi
 
 passed=0
 failed=0
@@ -43,6 +66,9 @@ for counters in $(find "$results" -name '*.trx' -exec grep -ho '<Counters [^>]*>
     failed=*) failed=$((failed + value)) ;;
   esac
 done
+passed=$((passed + arm64_passed))
+failed=$((failed + arm64_failed))
+skipped=$((skipped + arm64_skipped))
 if [ "$passed" -eq 0 ]; then
   echo "no test results found"
   status=1
@@ -51,7 +77,7 @@ cat "$results"/aot-*size.txt 2>/dev/null || true
 if [ "$skipped" -gt 0 ]; then
   # Expected: LeNet-5's MNIST accuracy is asserted on the default instruction set only (one skip in each of the AVX2
   # and scalar re-runs); more mean the real-data tests found no ../shared/data beside the repository.
-  echo "$skipped tests were skipped: LeNet-5's MNIST accuracy skips in the 2 reduced-instruction-set runs; any more need ../shared/data beside the repository."
+  echo "$skipped tests were skipped: LeNet-5's MNIST accuracy skips in the 2 reduced-instruction-set runs; any more need ../shared/data beside the repository, PyTorch in /usr/bin/python3 for the scale-out recipe (1), or qemu for the arm64 check (4)."
 fi
 echo "$passed passed, $failed failed, $skipped skipped"
 exit $status

@@ -40,6 +40,14 @@ public static partial class SmallBaked;
 [Weights("large.json")]
 public static partial class LargeBaked;
 
+/// <summary>L baked in int8 (issue 16), from the same weights with a calibration section.</summary>
+[Network(Inference = Inference.Int8)]
+[Input(784)]
+[Dense(128, Activation.ReLU)]
+[Dense(10, Activation.Softmax)]
+[Weights("large-int8.json")]
+public static partial class LargeBakedInt8;
+
 /// <summary>W3, SimpleChains.jl's headline network: 4-32-16-4, tanh hidden layers, mean squared error.</summary>
 [Input(4)]
 [Dense(32, Activation.Tanh)]
@@ -65,3 +73,19 @@ public partial class LeNet5;
 [Conv2D(32, 3, Padding = 1)]
 [Loss(LossFunction.MeanSquaredError)]
 public partial class Conv16To32;
+
+/// <summary>Issue 16's keyword-spotting head: 1536-128-128-1 (ReLU, ReLU, sigmoid; 213k parameters).</summary>
+[Input(1536)]
+[Dense(128, Activation.ReLU)]
+[Dense(128, Activation.ReLU)]
+[Dense(1, Activation.Sigmoid)]
+[Loss(LossFunction.BinaryCrossEntropy)]
+public partial class KeywordHeadNet;
+
+/// <summary>Issue 16's larger keyword-spotting head: 3264-128-128-7 (ReLU, ReLU, softmax; 435k parameters).</summary>
+[Input(3264)]
+[Dense(128, Activation.ReLU)]
+[Dense(128, Activation.ReLU)]
+[Dense(7, Activation.Softmax)]
+[Loss(LossFunction.CrossEntropy)]
+public partial class KeywordClassesNet;

@@ -5,6 +5,7 @@ using System.Linq;
 using NetGen;
 using NetGen.Data;
 using NetGen.Persistence;
+using NetGen.Quantization;
 using NetGen.Samples.Digits;
 using NetGen.Training;
 
@@ -88,6 +89,14 @@ string parametersPath = Path.Combine(output, "digits.ngp");
 ParameterFile.Save(net, parametersPath, standardizer);
 string weightsPath = Path.Combine(output, "digits.json"); // for interop, and for baking with [Weights]
 File.WriteAllText(weightsPath, WeightsJson.Export(net));
+
+// The same weights with each layer's input range over 500 training samples, for an int8 form: at run time
+// (QuantizedNetwork) or baked with [Network(Inference = Inference.Int8)] (samples/NetGen.Samples.AotBaked).
+Calibration calibration = Calibration.Collect(net, train.Inputs.AsSpan(0, Math.Min(500, train.Count) * train.InputSize));
+File.WriteAllText(Path.Combine(output, "digits-int8.json"), WeightsJson.Export(net, calibration));
+QuantizedNetwork int8 = QuantizedNetwork.From(net, calibration);
+int int8Correct = Enumerable.Range(0, test.Count).Count(i => int8.Classify(test.Input(i)) == Classification.Class<float>(test.Target(i), Activation.Softmax));
+Console.WriteLine($"In int8 ({QuantizedNetwork.BestPath}): test accuracy {100.0 * int8Correct / test.Count:F2} %.");
 string plotPath = Path.Combine(output, "digits-training.png");
 Plot.Curves(history, plotPath);
 Console.WriteLine();

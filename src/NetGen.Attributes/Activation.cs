@@ -55,6 +55,18 @@ namespace NetGen
         Double = 1,
     }
 
+    /// <summary>How a baked network computes its forward pass.</summary>
+    public enum Inference
+    {
+        /// <summary>In the network's floating-point precision: the default.</summary>
+        Float = 0,
+
+        /// <summary>In 8-bit integers (docs/quantization.md): weights quantised per unit at compile time, activations with
+        /// the ranges of the weights file's <c>"calibration"</c> section. For dense networks baked with
+        /// <c>[Weights]</c>; a trainable network quantises at run time with <c>QuantizedNetwork.From</c>.</summary>
+        Int8 = 1,
+    }
+
     /// <summary>The shape of the generated kernels.</summary>
     public enum KernelStyle
     {

@@ -361,6 +361,10 @@ namespace NetGen
 
         /// <summary>The shape of the generated kernels; <see cref="KernelStyle.Vectorized"/> by default.</summary>
         public KernelStyle Kernels { get; set; }
+
+        /// <summary>How a baked network computes; <see cref="Inference.Float"/> by default. <see cref="Inference.Int8"/>
+        /// generates int8 inference from the weights file and its calibration section (NG0035, NG0036).</summary>
+        public Inference Inference { get; set; }
     }
 
     /// <summary>Bakes trained parameters into the generated code: the network becomes inference-only, with static
@@ -395,5 +399,11 @@ namespace NetGen
 
         /// <summary>The model's path as written.</summary>
         public string Path { get; }
+
+        /// <summary>For <c>[Network(Inference = Inference.Int8)]</c> on a static class: a JSON file (an
+        /// <c>AdditionalFiles</c> item, its path as the model's) whose <c>"calibration"</c> section gives each layer's
+        /// input range, as <c>Calibration.ToJson()</c> or <c>WeightsJson.Export(net, calibration)</c> writes it for the
+        /// trainable form of the same model. Read only with <c>Inference.Int8</c>. See docs/quantization.md.</summary>
+        public string? Calibration { get; set; }
     }
 }

@@ -48,7 +48,7 @@ namespace NetGen.Generator
             {
                 IncrementalValuesProvider<ParseResult> parsed = RegisterNetworks(context, attribute, trees);
                 RegisterBakedNetworks(context, parsed, allWeightsFiles, trees);
-                RegisterImportedNetworks(context, parsed, allModelFiles, trees);
+                RegisterImportedNetworks(context, parsed, allModelFiles, allWeightsFiles, trees);
             }
         }
 
@@ -128,6 +128,7 @@ namespace NetGen.Generator
             IncrementalGeneratorInitializationContext context,
             IncrementalValuesProvider<ParseResult> parsed,
             IncrementalValueProvider<ImmutableArray<ModelFile>> allModelFiles,
+            IncrementalValueProvider<ImmutableArray<WeightsFile>> allWeightsFiles,
             IncrementalValueProvider<SourceTrees> trees)
         {
             IncrementalValuesProvider<OnnxResult> imported = parsed
@@ -135,6 +136,8 @@ namespace NetGen.Generator
                 .Where(static onnx => onnx is not null)
                 .Combine(allModelFiles)
                 .Select(static (pair, _) => OnnxImport.Match(pair.Left!, pair.Right))
+                .Combine(allWeightsFiles)
+                .Select(static (pair, _) => OnnxImport.MatchCalibration(pair.Left, pair.Right))
                 .Select(static (input, cancellationToken) => ImportSafely(input, cancellationToken))
                 .WithTrackingName(TrackingNames.Import);
 

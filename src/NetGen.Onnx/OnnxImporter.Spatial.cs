@@ -354,7 +354,7 @@ namespace NetGen.Onnx
 
         /// <summary>Whether the data path is the output of the convolution just opened, not reshaped since.</summary>
         private bool FollowsOpenConvolution() =>
-            _open is { Kind: ImportedLayerKind.Convolution } && _preScale is null && _streamShape.SequenceEqual(_open.Geometry!.OutputShape);
+            _open is { Kind: ImportedLayerKind.Convolution } && _preScale is null && _order is null && _streamShape.SequenceEqual(_open.Geometry!.OutputShape);
 
         /// <summary>One value per channel of the data path's planes, if <paramref name="values"/> (one per value, channel
         /// after channel) is constant within each channel; else null.</summary>

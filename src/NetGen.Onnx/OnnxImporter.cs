@@ -76,6 +76,8 @@ namespace NetGen.Onnx
                 ["GlobalAveragePool"] = GlobalAveragePool,
                 ["GlobalMaxPool"] = GlobalMaxPool,
                 ["Pad"] = Pad,
+                ["Transpose"] = Transpose,
+                ["Max"] = Max,
             };
         }
 
@@ -148,6 +150,11 @@ namespace NetGen.Onnx
                     throw new OnnxImportException(node, $"it reads the output of {_pad.Source}; NetGen folds zero padding only into a Conv or an AveragePool right after it");
                 }
 
+                if (_order is not null && !ReadsTransposed.Contains(node.OpType) && node.Inputs.Contains(_streamName))
+                {
+                    throw new OnnxImportException(node, $"it reads the output of {_orderSource}, whose layout it depends on; NetGen folds a Transpose only into a dense layer after it (Gemm, MatMul), elementwise ops, reshapes, a Transpose back, or the graph's output");
+                }
+
                 map(node);
             }
 
@@ -165,6 +172,12 @@ namespace NetGen.Onnx
             }
 
             CloseLayer();
+            if (_order is not null)
+            {
+                // The graph's output is in a transposed layout: a permutation layer puts the values in it.
+                _layers.Add(Permutation());
+            }
+
             if (_preScale is not null)
             {
                 // A normalisation after the last activation: a diagonal layer of its own (per channel, on planes).
@@ -304,7 +317,7 @@ namespace NetGen.Onnx
             return Value(node, input) switch
             {
                 OnnxTensor tensor => tensor,
-                Stream or Retired => throw new OnnxImportException(node, $"its {role} (input {input}) comes from the data path; NetGen needs it constant"),
+                Stream or Retired or ScaledCopy => throw new OnnxImportException(node, $"its {role} (input {input}) comes from the data path; NetGen needs it constant"),
                 _ => throw new OnnxImportException(node, $"its {role} (input {input}) is computed from the batch's shape; NetGen needs it constant"),
             };
         }
@@ -378,12 +391,14 @@ namespace NetGen.Onnx
             {
                 for (int k = 0; k < fanIn; k++)
                 {
-                    w[(m * fanIn) + k] = weight(m, k);
+                    // Input k of the graph's layout is value _order[k] of the layers' (after a Transpose, x.permute(...).flatten(1)).
+                    w[(m * fanIn) + (_order?[k] ?? k)] = weight(m, k);
                 }
             }
 
             double[]? bias = null;
-            string source = Source(node);
+            string source = _order is null ? Source(node) : _orderSource + " folded into " + Source(node);
+            _order = null;
             if (_preScale is not null)
             {
                 // W (s x + t) = (W diag s) x + W t
@@ -424,7 +439,7 @@ namespace NetGen.Onnx
                 source = source.Length == 0 ? _preSource : _preSource + ", " + source;
             }
 
-            if (planes && _streamShape.Length is 2 or 3 && PlanesProblem() is null)
+            if (planes && _order is null && _streamShape.Length is 2 or 3 && PlanesProblem() is null)
             {
                 int channels = _streamShape[0];
                 double[]? scale = _preScale is null ? Ones(channels) : PerChannel(_preScale);
@@ -640,7 +655,7 @@ namespace NetGen.Onnx
         /// <summary>Whether the data path is the output of the layer just opened, with nothing between: a vector for a
         /// dense layer, any shape for a layer normalisation (which normalises the whole sample).</summary>
         private bool FollowsOpenLayer() =>
-            _open is { IsSpatial: false } && _preScale is null && (_open.IsLayerNorm ? StreamSize(null) == _open.Units : _streamShape.Length == 1 && _streamShape[0] == _open.Units);
+            _open is { IsSpatial: false } && _preScale is null && _order is null && (_open.IsLayerNorm ? StreamSize(null) == _open.Units : _streamShape.Length == 1 && _streamShape[0] == _open.Units);
 
         private bool IsStreamOrRetired(OnnxNode node, int input) =>
             input < node.Inputs.Count && _values.TryGetValue(node.Inputs[input], out object? v) && (v is Stream || v is Retired);
@@ -713,7 +728,7 @@ namespace NetGen.Onnx
                 ScaleChannels(_open!, PerChannel(scale)!, PerChannel(shift)!);
                 _open!.AddSource(Source(node) + " (folded)");
             }
-            else if (_open is { IsSpatial: false } && _preScale is null && _streamShape.Length == 1 && (!_open.IsLayerNorm || _open.NormalizedSize == features))
+            else if (_open is { IsSpatial: false } && _preScale is null && _order is null && _streamShape.Length == 1 && (!_open.IsLayerNorm || _open.NormalizedSize == features))
             {
                 // s (W x + b) + t (a layer normalisation of one group: gamma and beta scaled and shifted per value)
                 ImportedLayer layer = _open;
@@ -737,6 +752,12 @@ namespace NetGen.Onnx
         /// per-feature map, which the next layer's weights (or an identity layer) take in.</summary>
         private void Compose(OnnxNode node, double[] scale, double[] shift)
         {
+            if (_order is not null)
+            {
+                // One value each per value of the transposed layout: to the layers' order, where the map applies.
+                (scale, shift) = (Unpermuted(scale), Unpermuted(shift));
+            }
+
             if (_preScale is null)
             {
                 _preScale = scale;
@@ -779,6 +800,8 @@ namespace NetGen.Onnx
                 OpenIdentity(node, planes: !softmax);
             }
 
+            Expect(node, !softmax || _order is null || softmaxSize == 0 || softmaxSize == StreamSize(node),
+                $"it takes the {activation} of groups of {softmaxSize} values in the layout of {_orderSource}; NetGen's softmax groups are consecutive in the layers' own order");
             if (softmax && _open!.IsSpatial)
             {
                 throw new OnnxImportException(node, $"it takes the {activation} of a convolution's output ({_open.Source}); NetGen applies {activation} to a dense layer's output only, so end the model in a dense layer (nn.Linear), as classifiers do");
@@ -861,6 +884,12 @@ namespace NetGen.Onnx
         private void OpenNormalisation(OnnxNode node, int normalized, double epsilon)
         {
             CloseLayer();
+            if (_order is not null)
+            {
+                // The graph's output is in a transposed layout: a permutation layer puts the values in it.
+                _layers.Add(Permutation());
+            }
+
             if (_preScale is not null)
             {
                 OpenIdentity(node, planes: true);
@@ -1046,6 +1075,13 @@ namespace NetGen.Onnx
         {
             int streamInput = IsStreamOrRetired(node, 0) ? 0 : 1;
             Expect(node, IsStreamOrRetired(node, streamInput), "neither operand comes from the data path; NetGen folds constant arithmetic only into layers");
+            if (LeakyFactor(node, streamInput) is double factor)
+            {
+                // a x, read only by Max(x, a x): a leaky ReLU, which the Max maps.
+                _values[Output(node)] = new ScaledCopy(node.Inputs[streamInput], factor, Source(node));
+                return;
+            }
+
             ConstantArithmetic(Reordered(node, streamInput), Arithmetic.Multiply, "factor");
         }
 

@@ -299,7 +299,7 @@ namespace NetGen.Runtime
 
         /// <summary>Whether every window lies inside the input (no padding, and no ceil-mode window past the edge), so
         /// that the pools need no bounds test per tap.</summary>
-        private static bool Inside(in ConvolutionShape s) =>
+        internal static bool Inside(in ConvolutionShape s) =>
             s.PadTop == 0 && s.PadLeft == 0
             && ((s.OutHeight - 1) * s.StrideHeight) + ((s.KernelHeight - 1) * s.DilationHeight) < s.InHeight
             && ((s.OutWidth - 1) * s.StrideWidth) + ((s.KernelWidth - 1) * s.DilationWidth) < s.InWidth;
@@ -771,7 +771,7 @@ namespace NetGen.Runtime
         /// counts the window up to the padded edge (not past it, in ceil mode) with padding included, and the inputs only
         /// without.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static (int Y0, int Y1, int X0, int X1, int Divisor) Window(in ConvolutionShape s, int y, int x, bool countIncludePad)
+        internal static (int Y0, int Y1, int X0, int X1, int Divisor) Window(in ConvolutionShape s, int y, int x, bool countIncludePad)
         {
             int y0 = (y * s.StrideHeight) - s.PadTop, x0 = (x * s.StrideWidth) - s.PadLeft;
             int y1 = Math.Min(y0 + s.KernelHeight, s.InHeight + s.PadBottom), x1 = Math.Min(x0 + s.KernelWidth, s.InWidth + s.PadRight);

@@ -68,6 +68,8 @@ public class DiagnosticTests
         ("NG0019", DiagnosticSeverity.Error, "[Input(3, 4096, 4096)] [{|Conv2D(8, 11, Padding = 5)|}] [Loss(LossFunction.MeanSquaredError)] public partial class Net;"), // im2col workspace
         ("NG0015", DiagnosticSeverity.Error, "[Input(2)] [{|Dense(4, Activation.PReLU, Alpha = 1e39)|}] [Loss(LossFunction.MeanSquaredError)] public partial class Net;"), // infinite in float
         ("NG0034", DiagnosticSeverity.Error, "[Input(1, 8, 8)] [{|Conv2D(4, 3, Activation.Softmax)|}] [Loss(LossFunction.MeanSquaredError)] public partial class Net;"),
+        ("NG0035", DiagnosticSeverity.Error, "[{|Network(Inference = Inference.Int8)|}] [Input(2)] [Dense(1)] [Loss(LossFunction.MeanSquaredError)] public partial class Net;"),
+        ("NG0035", DiagnosticSeverity.Error, "[Network(Inference = Inference.Int8)] [{|OnnxModel(\"m.onnx\")|}] public static partial class Net;"),
         ("NG0010", DiagnosticSeverity.Error, "[Input(1, 8, 8)] [Conv2D(4, 3)] [{|Loss(LossFunction.CrossEntropy)|}] public partial class Net;"),
         ("NG0015", DiagnosticSeverity.Error, "[Input(1, 8, 8)] [{|Conv2D(4, 3, Activation.LeakyReLU, Alpha = 2)|}] [Loss(LossFunction.MeanSquaredError)] public partial class Net;"),
     }.Select(c => new object[] { c.Id, c.Severity, c.Source });

@@ -144,13 +144,16 @@ public class OnnxDiagnosticTests
         }
     }
 
-    private static GeneratorHarness.Result Run(string source, params (string ModelPath, string Text)[] models)
+    private static GeneratorHarness.Result Run(string source, params (string ModelPath, string Text)[] models) => Run(source, models, Array.Empty<AdditionalText>());
+
+    /// <summary>With other AdditionalFiles beside the converted models (a calibration file, say).</summary>
+    private static GeneratorHarness.Result Run(string source, (string ModelPath, string Text)[] models, AdditionalText[] others)
     {
         var texts = models.Select((m, i) => (AdditionalText)new GeneratorHarness.InMemoryText($"/project/obj/netgen/{i}.json", m.Text)).ToArray();
         var options = new Options(texts.Select((t, i) => (t, models[i].ModelPath)).ToDictionary(p => p.t, p => p.ModelPath));
         GeneratorDriver driver = CSharpGeneratorDriver.Create(
             new[] { new NetworkGenerator().AsSourceGenerator() },
-            texts,
+            texts.Concat(others),
             GeneratorHarness.ParseOptions,
             options,
             new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
@@ -284,6 +287,77 @@ public class OnnxDiagnosticTests
         }
 
         Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
+        Assert.Empty(result.Run.Results.Single().GeneratedSources);
+    }
+
+    /// <summary>Issue 16: a static [OnnxModel] class with [Network(Inference = Inference.Int8)] and a calibration file
+    /// compiles to int8 inference that gives the bits QuantizedNetwork gives for the trainable form of the same model
+    /// with the same ranges, and stays within rounding of the float form.</summary>
+    [Fact]
+    public void AnOnnxModelWithACalibrationFile_CompilesToInt8_AsQuantizedNetworkComputes()
+    {
+        GeneratorHarness.Result result = Run(
+            "[OnnxModel(\"m.onnx\")] public static partial class F; [Network(Inference = Inference.Int8)] [OnnxModel(\"m.onnx\", Calibration = \"c.json\")] public static partial class Q; "
+            + "[OnnxModel(\"m.onnx\")] [Loss(LossFunction.MeanSquaredError)] public partial class T;",
+            new[] { ("/project/m.onnx", Converted) },
+            new AdditionalText[] { new GeneratorHarness.InMemoryText("/project/c.json", """{"calibration": [[-1, 1], [-1, 1]]}""") });
+        Assert.Empty(result.NetGenDiagnostics);
+        Assert.Empty(result.CompilationDiagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning));
+        Assert.Contains("computes in int8", result.GeneratedSource("Q.g.cs"), StringComparison.Ordinal);
+        using var stream = new System.IO.MemoryStream();
+        Assert.True(result.Output.Emit(stream).Success);
+        System.Reflection.Assembly assembly = new System.Runtime.Loader.AssemblyLoadContext(null).LoadFromStream(new System.IO.MemoryStream(stream.ToArray()));
+        var exact = (ForwardPass)Delegate.CreateDelegate(typeof(ForwardPass), assembly.GetType("F")!.GetMethod("Forward")!);
+        var int8 = (ForwardPass)Delegate.CreateDelegate(typeof(ForwardPass), assembly.GetType("Q")!.GetMethod("Forward")!);
+        var trainable = (INeuralNetwork<float>)Activator.CreateInstance(assembly.GetType("T")!)!;
+        var runtime = NetGen.Quantization.QuantizedNetwork.From(trainable, new NetGen.Quantization.Calibration(new[] { new NetGen.Quantization.ActivationRange(-1, 1), new NetGen.Quantization.ActivationRange(-1, 1) }));
+        foreach (float[] x in new[] { new[] { 0.5f, -0.25f }, new[] { -1f, 1f }, new[] { 0.1f, 0.2f } })
+        {
+            var y = new float[1];
+            var z = new float[1];
+            var r = new float[1];
+            exact(x, y);
+            int8(x, z);
+            runtime.Forward(x, r);
+            Assert.Equal(BitConverter.SingleToInt32Bits(r[0]), BitConverter.SingleToInt32Bits(z[0]));
+            // 7-bit inputs are within 1/127 of x, which rows of weights summing to 11 turn into 0.09 in a hidden sum; the
+            // hidden values are within 1/127 too, and the output row sums to 6: at most about 0.6 in all.
+            Assert.True(Math.Abs(y[0] - z[0]) < 0.6, $"float {y[0]}, int8 {z[0]}");
+        }
+    }
+
+    public static IEnumerable<object[]> Int8Cases() => new (string Id, string Source, string? Model, string? Calibration, string Message)[]
+    {
+        ("NG0035", "[Network(Inference = Inference.Int8)] [{|OnnxModel(\"m.onnx\")|}] public static partial class M;", Converted, null,
+            "an ONNX model carries no calibration; name a file of its layers' input ranges with [OnnxModel(\"model.onnx\", Calibration = \"calibration.json\")]"),
+        ("NG0035", "[{|Network(Inference = Inference.Int8)|}] [OnnxModel(\"m.onnx\", Calibration = \"c.json\")] [Loss(LossFunction.MeanSquaredError)] public partial class M;", Converted, "{}",
+            "int8 inference is compiled for a static class (inference only)"),
+        ("NG0036", "[Network(Inference = Inference.Int8)] [{|OnnxModel(\"m.onnx\", Calibration = \"other.json\")|}] public static partial class M;", Converted, "{}",
+            "'M' needs the input range of each of its 2 layers for Inference.Int8, and 'other.json' cannot be read: no AdditionalFiles item has that path"),
+        ("NG0036", "[Network(Inference = Inference.Int8)] [{|OnnxModel(\"m.onnx\", Calibration = \"c.json\")|}] public static partial class M;", Converted, """{"calibration": [[-1, 1]]}""",
+            "'c.json' gives 1 range"),
+        ("NG0036", "[Network(Inference = Inference.Int8)] [{|OnnxModel(\"m.onnx\", Calibration = \"c.json\")|}] public static partial class M;", Converted, """{"calibration": [[-1, 1], [2, 1]]}""",
+            "gives layer 2 the range an array, not a finite [min, max] with min at most max"),
+        ("NG0036", "[Network(Inference = Inference.Int8)] [{|OnnxModel(\"m.onnx\", Calibration = \"c.json\")|}] public static partial class M;", Converted, "{ not json",
+            "'c.json' is not valid JSON"),
+        ("NG0035", "[Network(Inference = Inference.Int8)] [{|OnnxModel(\"m.onnx\", Calibration = \"c.json\")|}] public static partial class M;", LayerNorm, """{"calibration": [[-1, 1]]}""",
+            "layer 1 of 'm.onnx' is a layer normalisation, which int8 inference does not compute yet"),
+    }.Select(c => new object[] { c.Id, c.Source, c.Model!, c.Calibration ?? string.Empty, c.Message });
+
+    [Theory]
+    [MemberData(nameof(Int8Cases))]
+    public void OnnxInt8Diagnostic_HasItsId_Location_AndMessage(string id, string markedSource, string model, string calibration, string message)
+    {
+        int start = markedSource.IndexOf("{|", StringComparison.Ordinal);
+        string source = markedSource.Replace("{|", string.Empty, StringComparison.Ordinal).Replace("|}", string.Empty, StringComparison.Ordinal);
+        int end = markedSource.IndexOf("|}", StringComparison.Ordinal) - 2;
+        AdditionalText[] others = calibration.Length == 0 ? Array.Empty<AdditionalText>() : new AdditionalText[] { new GeneratorHarness.InMemoryText("/project/c.json", calibration) };
+        GeneratorHarness.Result result = Run(source, new[] { ("/project/m.onnx", model) }, others);
+
+        Diagnostic diagnostic = Assert.Single(result.NetGenDiagnostics);
+        Assert.Equal(id, diagnostic.Id);
+        Assert.Contains(message, diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        Assert.Equal(new TextSpan("using NetGen;\n".Length + start, end - start), diagnostic.Location.SourceSpan);
         Assert.Empty(result.Run.Results.Single().GeneratedSources);
     }
 

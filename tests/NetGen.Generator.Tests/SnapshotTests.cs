@@ -158,6 +158,68 @@ public class SnapshotTests
         }
         """));
 
+    /// <summary>Issue 16: a network baked in int8, one layer requantised in integers (ReLU), one through float (Tanh),
+    /// and a softmax output; the calibration section gives each layer's input range.</summary>
+    [Fact]
+    public void Baked_Int8_FromAWeightsFileWithCalibration() => Check("Int8Baked", """
+        using NetGen;
+        namespace Samples;
+        [Network(Inference = Inference.Int8)]
+        [Input(3)]
+        [Dense(4, Activation.ReLU)]
+        [Dense(3, Activation.Tanh)]
+        [Dense(2, Activation.Softmax)]
+        [Weights("int8.json")]
+        public static partial class Int8Baked;
+        """, "Samples.Int8Baked.g.cs", new GeneratorHarness.InMemoryText("/samples/int8.json", """
+        {
+          "format": "netgen-weights", "version": 1, "input": 3, "loss": "CrossEntropy",
+          "layers": [
+            { "type": "dense", "in": 3, "out": 4, "activation": "ReLU",
+              "weight": [[0.5, -1.25, 2.0], [0.75, 0.25, -0.5], [-1.5, 1.0, 0.125], [2.5, -0.75, 1.75]], "bias": [0.1, -0.2, 0.0, 0.3] },
+            { "type": "dense", "in": 4, "out": 3, "activation": "Tanh",
+              "weight": [[1.5, -2.0, 0.25, 1.0], [-0.5, 0.5, 1.25, -1.0], [0.75, 0.0, -0.25, 2.0]], "bias": [-0.5, 0.25, 0.0] },
+            { "type": "dense", "in": 3, "out": 2, "activation": "Softmax",
+              "weight": [[2.0, -1.0, 0.5], [-1.5, 1.0, 1.0]], "bias": [0.0, 0.1] }
+          ],
+          "calibration": [[-1, 1], [0, 4.5], [-1, 1]]
+        }
+        """));
+
+    /// <summary>Issue 16 for convolutions: a 1-D convolution requantised in integers (ReLU), a max pool of codes, a
+    /// grouped convolution through float (Tanh), a global average pool of codes and a softmax output. The geometry lives in
+    /// the kernel class, as for float networks.</summary>
+    [Fact]
+    public void Baked_Int8_Convolutions() => Check("Int8BakedConvolutions", """
+        using NetGen;
+        namespace Samples;
+        [Network(Inference = Inference.Int8)]
+        [Input(2, 8)]
+        [Conv1D(4, 3, Activation.ReLU, Padding = 1)]
+        [MaxPool1D(2)]
+        [Conv1D(4, 2, Activation.Tanh, Groups = 2)]
+        [GlobalAvgPool]
+        [Dense(2, Activation.Softmax)]
+        [Weights("int8-conv.json")]
+        public static partial class Int8BakedConvolutions;
+        """, "Samples.Int8BakedConvolutions.g.cs", new GeneratorHarness.InMemoryText("/samples/int8-conv.json", """
+        {
+          "format": "netgen-weights", "version": 1, "input": [2, 8], "loss": "CrossEntropy",
+          "layers": [
+            {"type": "conv1d", "in": 2, "out": 4, "kernel": [3], "stride": [1], "padding": [1], "dilation": [1], "groups": 1, "activation": "ReLU",
+             "weight": [[[0.5, -1, 0.25], [1, 0.5, -0.5]], [[-0.75, 0.5, 1], [0.25, -0.25, 0.5]], [[1.5, 0, -1], [0.5, 0.5, 0.5]], [[-0.5, -0.5, 1], [1, -1, 0.25]]],
+             "bias": [0.1, -0.1, 0, 0.2]},
+            {"type": "maxpool1d", "kernel": [2], "stride": [2], "padding": [0]},
+            {"type": "conv1d", "in": 4, "out": 4, "kernel": [2], "stride": [1], "padding": [0], "dilation": [1], "groups": 2, "activation": "Tanh",
+             "weight": [[[0.5, -0.5], [1, 0.25]], [[-1, 0.5], [0.75, 0.5]], [[0.25, 0.25], [-0.5, 1]], [[1, -1], [0.5, -0.25]]],
+             "bias": [0, 0.1, -0.1, 0.05]},
+            {"type": "globalavgpool", "kernel": [3], "stride": [1], "padding": [0]},
+            {"type": "dense", "in": 4, "out": 2, "activation": "Softmax", "weight": [[1, -0.5, 0.25, 0.5], [-1, 0.5, 0.75, -0.25]], "bias": [0, 0.1]}
+          ],
+          "calibration": [[-1, 1], [0, 3], [0, 3], [-1, 1], [-1, 1]]
+        }
+        """));
+
     /// <summary>Every generated file of the network is pinned: the type's file as <c>Name.verified.cs</c>, its kernels and
     /// batched passes as <c>Name.Kernels.verified.cs</c> and <c>Name.Batch.verified.cs</c>. No line of any of them may
     /// be longer than 140 characters.</summary>

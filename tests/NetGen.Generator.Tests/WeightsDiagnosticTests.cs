@@ -74,7 +74,16 @@ public class WeightsDiagnosticTests
         ("NG0024", Declaration, Good.Replace("\"bias\": [0]", "\"bias\": [{|-Infinity|}]", StringComparison.Ordinal), "holds -Infinity at layer 2 bias[0]"),
         ("NG0024", Declaration, Good.Replace("[[1, 2, 3]]", "[[1, {|3.5e38|}, 3]]", StringComparison.Ordinal), "holds 3.5e38 at layer 2 weight[0][1], which is not a finite float"),
         ("NG0024", Declaration, Good.Replace("[[1, 2, 3]]", "[[1, {|1e999|}, 3]]", StringComparison.Ordinal), "holds 1e999"),
+
+        // Inference.Int8 (issue 16): the calibration section, a layer int8 does not compute, a bias int32 cannot hold.
+        ("NG0036", Int8Declaration.Replace("[Weights(\"w.json\")]", "[{|Weights(\"w.json\")|}]", StringComparison.Ordinal), Good, "'Net' needs the input range of each of its 2 layers for Inference.Int8, and 'w.json' has no \"calibration\" section"),
+        ("NG0036", Int8Declaration, Good.Replace("\n]}", "\n], \"calibration\": {|[[0, 1]]|}}", StringComparison.Ordinal), "and 'w.json' gives 1 range"),
+        ("NG0036", Int8Declaration, Good.Replace("\n]}", "\n], \"calibration\": [[0, 1], {|[2, 1]|}]}", StringComparison.Ordinal), "gives layer 2 the range an array, not a finite [min, max] with min at most max"),
+        ("NG0035", Int8Declaration.Replace("[Dense(3, Activation.Tanh)]", "[{|Maxout(3, 2)|}]", StringComparison.Ordinal), Good, "layer 1 is a maxout layer, which int8 inference does not compute yet"),
+        ("NG0035", Int8Declaration.Replace("[Weights(\"w.json\")]", "[{|Weights(\"w.json\")|}]", StringComparison.Ordinal), Good.Replace("[[1, 2], [3, 4], [5, 6]]", "[[1e-20, 1e-20], [3, 4], [5, 6]]", StringComparison.Ordinal).Replace("\n]}", "\n], \"calibration\": [[-1, 1], [-1, 1]]}", StringComparison.Ordinal), "layer 1, unit 0: its bias 0.5 is"),
     }.Select(c => new object[] { c.Id, c.Source, c.Json, c.Message });
+
+    private const string Int8Declaration = "[Network(Inference = Inference.Int8)] " + Declaration;
 
     [Theory]
     [MemberData(nameof(Cases))]
@@ -139,11 +148,33 @@ public class WeightsDiagnosticTests
         Assert.Empty(result.CompilationDiagnostics);
     }
 
+    /// <summary>An int8 network whose widest layer would need more stack than NetGen takes is NG0035, at the [Weights]
+    /// attribute, with the kilobytes it needs.</summary>
+    [Fact]
+    public void AnInt8NetworkTooWideForTheStack_IsNG0035()
+    {
+        const int Wide = 40_000; // 8 bytes of sums and activations per unit: 312 KB
+        string rows = string.Join(", ", Enumerable.Repeat("[0.5]", Wide));
+        string json = $$"""
+            {"format": "netgen-weights", "version": 1, "input": 1, "layers": [
+              {"type": "dense", "in": 1, "out": {{Wide}}, "activation": "ReLU", "weight": [{{rows}}], "bias": [{{string.Join(", ", Enumerable.Repeat("0", Wide))}}]},
+              {"type": "dense", "in": {{Wide}}, "out": 1, "activation": "Sigmoid", "weight": [[{{string.Join(", ", Enumerable.Repeat("0.25", Wide))}}]], "bias": [0]}
+            ], "calibration": [[0, 1], [0, 1]]}
+            """;
+        GeneratorHarness.Result result = GeneratorHarness.Run(
+            new[] { $"using NetGen;\n[Network(Inference = Inference.Int8)] [Input(1)] [Dense({Wide}, Activation.ReLU)] [Dense(1, Activation.Sigmoid)] [Weights(\"w.json\")] public static partial class Net;" },
+            new AdditionalText[] { new GeneratorHarness.InMemoryText("/project/w.json", json) });
+
+        Diagnostic diagnostic = Assert.Single(result.NetGenDiagnostics);
+        Assert.Equal("NG0035", diagnostic.Id);
+        Assert.Contains("needs 390 KB of stack for its widest layer, more than the 256 KB NetGen takes", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void EveryWeightsDiagnostic_IsCoveredByACase()
     {
         var covered = Cases().Select(c => (string)c[0]).ToHashSet();
-        Assert.Equal(new[] { "NG0021", "NG0022", "NG0023", "NG0024" }, covered.Order());
+        Assert.Equal(new[] { "NG0021", "NG0022", "NG0023", "NG0024", "NG0035", "NG0036" }, covered.Order());
     }
 
     [Fact]

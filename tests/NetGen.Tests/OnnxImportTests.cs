@@ -65,6 +65,53 @@ public class OnnxImportTests
         Assert.Contains("BatchNormalization", folded.Layers[1].Source, StringComparison.Ordinal);
     }
 
+    /// <summary>Transposes fold as layout changes: the channels-last per-channel scale between a Transpose and its
+    /// inverse becomes a depthwise map before the second convolution, the channels-last flatten folds into the first
+    /// dense layer's columns, Max(h, 0.1 h) is a leaky ReLU of slope 0.1, Max(h, 2 h) one of slope 0.5 whose factor 2
+    /// folds into the next layer; a channels-last output is a permutation layer at the end.</summary>
+    [Fact]
+    public void Transposes_FoldAsLayoutChanges_AndMaxOfAScaledCopy_IsALeakyReLU()
+    {
+        ImportedNetwork network = OnnxImporter.Import(OnnxModel.Load(Path.Combine(Folder, "transposed_layout_op13.onnx")));
+        Assert.Equal(
+            new[] { (ImportedLayerKind.Convolution, "ReLU"), (ImportedLayerKind.Convolution, "Identity"), (ImportedLayerKind.Convolution, "Tanh"),
+                (ImportedLayerKind.Dense, "LeakyReLU"), (ImportedLayerKind.Dense, "LeakyReLU"), (ImportedLayerKind.Dense, "Identity") },
+            network.Layers.Select(l => (l.Kind, l.Activation)));
+        Assert.Equal(4, network.Layers[1].Geometry!.Groups); // the gain: a 1 x 1 depthwise map
+        Assert.StartsWith("Mul '/Mul'", network.Layers[1].Source, StringComparison.Ordinal);
+        Assert.StartsWith("Transpose '/Transpose_2' folded into Gemm '/fc1/Gemm'", network.Layers[3].Source, StringComparison.Ordinal);
+        Assert.Equal(new double?[] { 0.1f, 0.5f }, new[] { network.Layers[3].Alpha, network.Layers[4].Alpha });
+        Assert.Equal(new[] { 3 }, network.OutputShape);
+
+        // fc1's columns: the graph flattens [H, W, C]; the layers compute [C, H, W]. Column (c, y, x) of NetGen's weight is
+        // column (y, x, c) of the Gemm's.
+        OnnxModel model = OnnxModel.Load(Path.Combine(Folder, "transposed_layout_op13.onnx"));
+        double[] gemm = model.Graph.Initializers["fc1.weight"].Reals!;
+        ImportedLayer fc1 = network.Layers[3];
+        Assert.Equal(48, fc1.FanIn);
+        for (int m = 0; m < 8; m++)
+        {
+            for (int c = 0; c < 3; c++)
+            {
+                for (int p = 0; p < 16; p++)
+                {
+                    Assert.Equal(gemm[(m * 48) + (p * 3) + c], fc1.Weight[(m * 48) + (c * 16) + p]);
+                }
+            }
+        }
+
+        ImportedNetwork channelsLast = OnnxImporter.Import(OnnxModel.Load(Path.Combine(Folder, "channels_last_output_op13.onnx")));
+        Assert.Equal(new[] { 4, 4, 3 }, channelsLast.OutputShape);
+        Assert.Equal(new[] { (ImportedLayerKind.Convolution, "Sigmoid"), (ImportedLayerKind.Dense, "Identity") }, channelsLast.Layers.Select(l => (l.Kind, l.Activation)));
+        Assert.Contains("(a permutation)", channelsLast.Layers[1].Source, StringComparison.Ordinal);
+
+        // Max(x, 0) after a dense layer is its ReLU.
+        byte[] graph = Graph(Node("Gemm", ["x", "w"], "g"), Node("Max", ["g", "zero"], "y"),
+            Proto.Bytes(5, FloatTensor("w", [4, 3])), Proto.Bytes(5, FloatScalar("zero", 0)), Proto.Bytes(11, Input("x", 1, 4)), Proto.Bytes(12, Input("y", 1, 3)));
+        ImportedNetwork relu = OnnxImporter.Import(OnnxModel.Parse(Model(graph, 13)));
+        Assert.Equal(new[] { (4, 3, "ReLU") }, relu.Layers.Select(l => (l.FanIn, l.Units, l.Activation)));
+    }
+
     /// <summary>nn.LayerNorm in both its forms, LayerNormalization at opset 17 and PyTorch's decomposed chain at opset
     /// 13, becomes one layer normalisation with the ReLU after it as its activation, between the two dense layers.</summary>
     [Theory]
@@ -386,6 +433,14 @@ public class OnnxImportTests
     [InlineData("Pad before a Relu", "node 1 ('relu_y', Relu): it reads the output of Pad 'pad_p'")]
     [InlineData("Pad in reflect mode", "node 0 ('pad_p', Pad): mode 'reflect'")]
     [InlineData("Pad before a MaxPool", "node 1 ('maxpool_y', MaxPool): it reads the output of Pad 'pad_p'")]
+    [InlineData("Transpose of the batch", "node 0 ('transpose_y', Transpose): perm [1, 0, 2, 3] moves the batch (axis 0)")]
+    [InlineData("Transpose without perm", "node 0 ('transpose_y', Transpose): perm [3, 2, 1, 0] moves the batch (axis 0) (no perm reverses every axis)")]
+    [InlineData("Transpose of 3 axes by 2", "node 0 ('transpose_y', Transpose): perm [0, 2, 1] is not an order of the 4 axes of its input [N, 1, 4, 4]")]
+    [InlineData("Transpose before a Conv", "node 1 ('conv_y', Conv): it reads the output of Transpose 'transpose_t', whose layout it depends on")]
+    [InlineData("Transpose before a row softmax", "node 1 ('softmax_y', Softmax): it takes the Softmax of groups of 4 values in the layout of Transpose 'transpose_t'")]
+    [InlineData("Max with a constant 0.5", "node 0 ('max_y', Max): it is not Max(x, a x) of the data path x and a constant a")]
+    [InlineData("Max of x and -0.5 x", "node 1 ('max_y', Max): it is Max(x, -0.5 x) (Mul 'mul_m'), which is not a leaky ReLU")]
+    [InlineData("Max of three", "node 0 ('max_y', Max): it takes 3 inputs")]
     public void ConvolutionsAndPools_ThatNetGenCannotCompute_AreRefusedNamingTheNode(string graphName, string expected)
     {
         byte[] planes = Proto.Bytes(11, Input("x", 1, 1, 4, 4));
@@ -417,6 +472,16 @@ public class OnnxImportTests
             "Pad before a Relu" => Graph(Node("Pad", ["x", "pads"], "p"), Node("Relu", ["p"], "y"), pads, planes, y),
             "Pad in reflect mode" => Graph(Node("Pad", ["x", "pads"], "p", String("mode", "reflect")), Node("Conv", ["p", "w"], "y"), pads, w, planes, y),
             "Pad before a MaxPool" => Graph(Node("Pad", ["x", "pads"], "p"), Node("MaxPool", ["p"], "y", kernel), pads, planes, y),
+            "Transpose of the batch" => Graph(Node("Transpose", ["x"], "y", Ints("perm", 1, 0, 2, 3)), planes, y),
+            "Transpose without perm" => Graph(Node("Transpose", ["x"], "y"), planes, y),
+            "Transpose of 3 axes by 2" => Graph(Node("Transpose", ["x"], "y", Ints("perm", 0, 2, 1)), planes, y),
+            "Transpose before a Conv" => Graph(Node("Transpose", ["x"], "t", Ints("perm", 0, 1, 3, 2)), Node("Conv", ["t", "w"], "y"), w, planes, y),
+            "Transpose before a row softmax" => Graph(
+                Node("Transpose", ["x"], "t", Ints("perm", 0, 2, 1)), Node("Softmax", ["t"], "y"), Proto.Bytes(11, Input("x", 1, 4, 3)), y),
+            "Max with a constant 0.5" => Graph(Node("Max", ["x", "half"], "y"), Proto.Bytes(5, FloatScalar("half", 0.5f)), planes, y),
+            "Max of x and -0.5 x" => Graph(
+                Node("Mul", ["x", "minus"], "m"), Node("Max", ["x", "m"], "y"), Proto.Bytes(5, FloatScalar("minus", -0.5f)), planes, y),
+            "Max of three" => Graph(Node("Max", ["x", "x", "x"], "y"), planes, y),
             _ => throw new ArgumentException(graphName),
         };
         var e = Assert.Throws<OnnxImportException>(() => OnnxImporter.Import(OnnxModel.Parse(Model(graph, 13))));

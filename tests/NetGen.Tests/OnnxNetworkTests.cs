@@ -42,6 +42,9 @@ public class OnnxNetworkTests
         ["lenet5_op13"] = (LeNet5Baked.Forward, () => new LeNet5Net(), LeNet5Baked.InputShape.ToArray(), LeNet5Baked.OutputShape.ToArray()),
         ["keyword_conv1d_op13"] = (KeywordConv1dBaked.Forward, () => new KeywordConv1dNet(), KeywordConv1dBaked.InputShape.ToArray(), KeywordConv1dBaked.OutputShape.ToArray()),
         ["depthwise_op13"] = (DepthwiseBaked.Forward, () => new DepthwiseNet(), DepthwiseBaked.InputShape.ToArray(), DepthwiseBaked.OutputShape.ToArray()),
+        ["transposed_layout_op13"] = (TransposedLayoutBaked.Forward, () => new TransposedLayoutNet(), TransposedLayoutBaked.InputShape.ToArray(), TransposedLayoutBaked.OutputShape.ToArray()),
+        ["transposed_norms_op13"] = (TransposedNormsBaked.Forward, () => new TransposedNormsNet(), TransposedNormsBaked.InputShape.ToArray(), TransposedNormsBaked.OutputShape.ToArray()),
+        ["channels_last_output_op13"] = (ChannelsLastOutputBaked.Forward, () => new ChannelsLastOutputNet(), ChannelsLastOutputBaked.InputShape.ToArray(), ChannelsLastOutputBaked.OutputShape.ToArray()),
     };
 
     public static IEnumerable<object[]> ModelNames() => Models.Keys.Select(k => new object[] { k });

@@ -170,3 +170,29 @@ public static partial class DepthwiseBaked;
 [OnnxModel("TestData/onnx/depthwise_op13.onnx")]
 [Loss(LossFunction.CrossEntropy)]
 public partial class DepthwiseNet;
+
+// Layout changes and leaky ReLUs written as Max: a per-channel scale between a Transpose to channels-last and its inverse,
+// a channels-last flatten before nn.Linear, torch.maximum(h, 0.1 h) and torch.maximum(h, 2 h); and a convolution whose
+// output the graph returns channels-last ([H, W, C]), which a permutation layer at the end gives.
+[OnnxModel("TestData/onnx/transposed_layout_op13.onnx")]
+public static partial class TransposedLayoutBaked;
+
+[OnnxModel("TestData/onnx/transposed_layout_op13.onnx")]
+[Loss(LossFunction.CrossEntropy)]
+public partial class TransposedLayoutNet;
+
+[OnnxModel("TestData/onnx/channels_last_output_op13.onnx")]
+public static partial class ChannelsLastOutputBaked;
+
+[OnnxModel("TestData/onnx/channels_last_output_op13.onnx")]
+[Loss(LossFunction.MeanSquaredError)]
+public partial class ChannelsLastOutputNet;
+
+// Normalisations read through a transpose right after the layer they would otherwise fold into (a BatchNorm2d over a
+// convolution's height axis, a BatchNorm1d over reordered dense outputs): they must apply in the transposed order.
+[OnnxModel("TestData/onnx/transposed_norms_op13.onnx")]
+public static partial class TransposedNormsBaked;
+
+[OnnxModel("TestData/onnx/transposed_norms_op13.onnx")]
+[Loss(LossFunction.CrossEntropy)]
+public partial class TransposedNormsNet;

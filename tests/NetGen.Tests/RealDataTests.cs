@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using NetGen.Data;
+using NetGen.Quantization;
 using NetGen.Training;
 using Xunit.Abstractions;
 
@@ -105,9 +106,9 @@ public class RealDataTests
 
     /// <summary>Issue 17's bar: LeNet-5 on the first 8,000 MNIST images, tested on the last 2,000, with the Trainer and
     /// Adam (1e-3 annealed along a cosine to 1e-5, batch 32, 15 epochs, no augmentation): a mean of at least 98.0% over
-    /// seeds 1 to 5, each at least 97.5%.</summary>
+    /// seeds 1 to 5, each at least 97.5%; and issue 16's: each in int8 at most half a point below its float accuracy.</summary>
     [SkippableFact]
-    public void LeNet5_OnMnist_AveragesAtLeast98PercentOverFiveSeeds()
+    public void LeNet5_OnMnist_AveragesAtLeast98PercentOverFiveSeeds_AndInt8LosesAtMostHalfAPoint()
     {
         // Asserted on the default instruction set, as the issue asks; the reduced-ISA runs of scripts/test.sh check the
         // convolution kernels' numerics instead (ConvolutionNumericTests), where five trainings would take minutes each.
@@ -117,6 +118,8 @@ public class RealDataTests
         Dataset<float> all = IdxLoader.LoadMnist<float>(SharedData.PathOf("mnist/t10k-images-idx3-ubyte.gz"), SharedData.PathOf("mnist/t10k-labels-idx1-ubyte.gz"));
         Dataset<float> train = all.Slice(0, 8000), test = all.Slice(8000, 2000);
         var accuracies = new List<double>();
+        var int8 = new List<double>();
+        var lost = new List<int>(); // test images float classifies right and int8 does not, less the reverse
         for (int seed = 1; seed <= 5; seed++)
         {
             var net = new LeNet5();
@@ -124,11 +127,45 @@ public class RealDataTests
             var options = new TrainerOptions { Epochs = 15, BatchSize = 32, Seed = seed, Metric = Metric.None, Schedule = LearningRateSchedule.Cosine(0.01) };
             Trainer.Train(net, new Adam<float>(1e-3), train, options);
             accuracies.Add(Evaluation.Accuracy(net, test));
+
+            // Issue 16: the same network in int8, calibrated on 500 training images, loses at most half a point.
+            QuantizedNetwork quantized = QuantizedNetwork.From(net, train.Slice(0, 500).Inputs);
+            int right = 0, agree = 0;
+            double worst = 0;
+            var y = new float[10];
+            var z = new float[10];
+            for (int s = 0; s < test.Count; s++)
+            {
+                net.Forward(test.Input(s), y);
+                quantized.Forward(test.Input(s), z);
+                int label = test.Target(s).IndexOf(1f), expected = ArgMax(y), actual = ArgMax(z);
+                right += actual == label ? 1 : 0;
+                agree += actual == expected ? 1 : 0;
+                worst = Math.Max(worst, y.Zip(z, (a, b) => Math.Abs(a - b)).Max());
+            }
+
+            int8.Add((double)right / test.Count);
+            lost.Add((int)Math.Round(accuracies[^1] * test.Count) - right);
+            _output.WriteLine($"seed {seed}: float {accuracies[^1]:P2}, int8 {int8[^1]:P2} ({QuantizedNetwork.BestPath}), {agree} of {test.Count} classes agree, worst probability difference {worst:G3}, {quantized.Bytes:N0} bytes of int8 weights against {LeNet5.ParameterCount * 4:N0}");
         }
 
         _output.WriteLine($"LeNet-5 MNIST test accuracy by seed: {string.Join(", ", accuracies.Select(a => a.ToString("P2", CultureInfo.InvariantCulture)))}; mean {accuracies.Average():P2}, spread {accuracies.Max() - accuracies.Min():P2}");
+        _output.WriteLine($"in int8: {string.Join(", ", int8.Select(a => a.ToString("P2", CultureInfo.InvariantCulture)))}; mean {int8.Average():P2}");
         Assert.True(accuracies.Average() >= 0.98, $"mean accuracy {accuracies.Average():P2}");
         Assert.All(accuracies, a => Assert.True(a >= 0.975, $"a seed reached {a:P2}"));
+        // Half a point of 2,000 images is 10: counted in images, not compared as doubles.
+        Assert.All(lost, images => Assert.True(images <= test.Count / 200, $"int8 classifies {images} fewer of {test.Count} images right"));
+    }
+
+    private static int ArgMax(ReadOnlySpan<float> values)
+    {
+        int best = 0;
+        for (int i = 1; i < values.Length; i++)
+        {
+            best = values[i] > values[best] ? i : best;
+        }
+
+        return best;
     }
 
     private static Dataset<float> ScaleTargets(Dataset<float> data, double mean, double std) =>

@@ -42,7 +42,8 @@ namespace NetGen.Generator.Model
 
     /// <summary>A network with baked parameters: the literals in the trainable network's layout (input-major weights,
     /// then biases, layer by layer), exactly as the file writes them.</summary>
-    internal sealed record BakedNetworkSpec(NetworkSpec Network, string FileName, EquatableArray<string> Values);
+    /// <param name="Calibration">For <c>Inference.Int8</c>: each layer's input range, min then max, as the file writes them.</param>
+    internal sealed record BakedNetworkSpec(NetworkSpec Network, string FileName, EquatableArray<string> Values, EquatableArray<string> Calibration = default);
 
     /// <summary>What baking yields for the network named <paramref name="Type"/> (its full name): the network when the
     /// file fits it, and the diagnostics. A diagnostic without a location is about the file as a whole and belongs at
@@ -50,15 +51,17 @@ namespace NetGen.Generator.Model
     internal sealed record BakeResult(string Type, BakedNetworkSpec? Network, EquatableArray<DiagnosticInfo> Diagnostics);
 
     /// <summary>A network compiled from an ONNX model: everything the declaration says (type, precision, loss, whether it
-    /// is static, the path as written); the layers come from the converted model. The key of the import steps.</summary>
-    internal sealed record OnnxRequest(TypeSpec Type, bool IsStatic, bool IsDouble, LossKind Loss, bool HasLoss, string Path, string SourceDirectory);
+    /// is static, the path as written, and for int8 the calibration file's path); the layers come from the converted model.
+    /// The key of the import steps.</summary>
+    internal sealed record OnnxRequest(TypeSpec Type, bool IsStatic, bool IsDouble, LossKind Loss, bool HasLoss, string Path, string SourceDirectory, bool Int8 = false, string? CalibrationPath = null);
 
     /// <summary>A converted model: the AdditionalFiles item the build wrote for one <c>NetGenModel</c> item (its
     /// <c>NetGenModel</c> metadata is the model's path) and its text.</summary>
     internal sealed record ModelFile(string ModelPath, string ConvertedPath, string? Text);
 
-    /// <summary>A request with its converted model, or why none was found.</summary>
-    internal sealed record OnnxInput(OnnxRequest Request, ModelFile? File, string? Problem);
+    /// <summary>A request with its converted model, or why none was found; for int8, its calibration file, or why none was
+    /// found.</summary>
+    internal sealed record OnnxInput(OnnxRequest Request, ModelFile? File, string? Problem, WeightsFile? Calibration = null, string? CalibrationProblem = null);
 
     /// <summary>What an import adds to a network: the model's file name and shapes (without the batch dimension), its
     /// parameters as literals in the network's layout, and whether the graph ends in logits that the network trains with

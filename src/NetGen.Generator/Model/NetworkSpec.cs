@@ -208,7 +208,8 @@ namespace NetGen.Generator.Model
         int InputSize,
         EquatableArray<LayerSpec> Layers,
         LossKind Loss,
-        ImportSpec? Import = null)
+        ImportSpec? Import = null,
+        bool Int8 = false)
     {
         public LayerSpec Output => Layers[Layers.Count - 1];
 

@@ -106,6 +106,7 @@ namespace NetGen.Generator.Parsing
             private readonly AttributeData? _onnx;
             private bool _failed;
             private bool _isDouble;
+            private bool _int8;
 
             public Parser(INamedTypeSymbol type, TypeDeclarationSyntax declaration, ImmutableArray<AttributeData> attributes, CancellationToken cancellationToken)
             {
@@ -193,13 +194,48 @@ namespace NetGen.Generator.Parsing
                     CheckLossFitsOutput(loss, layers[layers.Count - 1], losses[0], layerAttributes.Last());
                 }
 
+                if (_int8)
+                {
+                    CheckInt8(isDouble, layers, layerAttributes);
+                }
+
                 if (_failed || typeSpec is null)
                 {
                     return Result(null);
                 }
 
-                var network = new NetworkSpec(typeSpec, isDouble, unrolled, inputSize, new EquatableArray<LayerSpec>(layers), loss);
+                var network = new NetworkSpec(typeSpec, isDouble, unrolled, inputSize, new EquatableArray<LayerSpec>(layers), loss, Int8: _int8);
                 return _weights is null ? Result(network) : ParseWeights(network, _weights);
+            }
+
+            /// <summary>NG0035: int8 inference is compiled for a float network baked from a weights file, of dense layers,
+            /// convolutions and pools whose activations int8 computes (docs/quantization.md). Reported at the Inference argument, or at the layer.</summary>
+            private void CheckInt8(bool isDouble, List<LayerSpec> layers, List<AttributeData> layerAttributes)
+            {
+                AttributeData options = _attributes.First(a => Is(a, AttributeNames.Network));
+                Location? at = options.ApplicationSyntaxReference?.GetSyntax(_cancellationToken).GetLocation();
+                if (_weights is null)
+                {
+                    Report(DiagnosticDescriptors.Int8Unsupported, at, _type.Name, "int8 inference is compiled from baked weights; add [Weights(\"file.json\")] (with a \"calibration\" section), or quantise this trainable network at run time with QuantizedNetwork.From(net, calibration)");
+                    return;
+                }
+
+                if (isDouble)
+                {
+                    Report(DiagnosticDescriptors.Int8Unsupported, at, _type.Name, "int8 quantises a float network; remove Precision = Precision.Double");
+                    return;
+                }
+
+                for (int i = 0; i < layers.Count; i++)
+                {
+                    LayerSpec layer = layers[i];
+                    string? problem = Emitting.Int8Emitter.Unsupported(layer);
+                    if (problem is not null)
+                    {
+                        AttributeData attribute = layer.Number - 1 < layerAttributes.Count ? layerAttributes[layer.Number - 1] : options;
+                        Report(DiagnosticDescriptors.Int8Unsupported, attribute, _type.Name, $"layer {Int(layer.Number)} is {problem}, which int8 inference does not compute yet ({Emitting.Int8Emitter.Supported})");
+                    }
+                }
             }
 
             private ParseResult Result(NetworkSpec? network) => new(network, new EquatableArray<DiagnosticInfo>(_diagnostics));
@@ -235,6 +271,24 @@ namespace NetGen.Generator.Parsing
                 var losses = _attributes.Where(a => Is(a, AttributeNames.Loss)).ToList();
                 LossKind loss = ParseLoss(losses);
                 (bool isDouble, bool unrolled) = ParseOptions();
+                string? calibration = onnx.NamedArguments.FirstOrDefault(a => a.Key == "Calibration").Value.Value as string;
+                if (_int8)
+                {
+                    AttributeData options = _attributes.First(a => Is(a, AttributeNames.Network));
+                    if (!_type.IsStatic)
+                    {
+                        Report(DiagnosticDescriptors.Int8Unsupported, options, _type.Name, "int8 inference is compiled for a static class (inference only); quantise this trainable network at run time with QuantizedNetwork.From(net, calibration)");
+                    }
+                    else if (isDouble)
+                    {
+                        Report(DiagnosticDescriptors.Int8Unsupported, options, _type.Name, "int8 quantises a float network; remove Precision = Precision.Double");
+                    }
+                    else if (string.IsNullOrWhiteSpace(calibration))
+                    {
+                        Report(DiagnosticDescriptors.Int8Unsupported, onnx, _type.Name, "an ONNX model carries no calibration; name a file of its layers' input ranges with [OnnxModel(\"model.onnx\", Calibration = \"calibration.json\")], which Calibration.Collect(net, samples).ToJson() writes for the trainable form of the model");
+                    }
+                }
+
                 if (unrolled)
                 {
                     Report(DiagnosticDescriptors.OnnxModelUnsupported, _attributes.First(a => Is(a, AttributeNames.Network)), _type.Name, "the model", "imported networks use the vectorised kernels; remove Kernels = KernelStyle.UnrolledScalar");
@@ -247,7 +301,7 @@ namespace NetGen.Generator.Parsing
 
                 Location? location = onnx.ApplicationSyntaxReference?.GetSyntax(_cancellationToken).GetLocation();
                 string path = onnx.ConstructorArguments.Length == 1 && onnx.ConstructorArguments[0].Value is string s ? s : string.Empty;
-                var request = new OnnxRequest(typeSpec, _type.IsStatic, isDouble, loss, losses.Count > 0, path, SourceDirectory());
+                var request = new OnnxRequest(typeSpec, _type.IsStatic, isDouble, loss, losses.Count > 0, path, SourceDirectory(), _int8, _int8 ? calibration : null);
                 return new ParseResult(null, new EquatableArray<DiagnosticInfo>(_diagnostics), null, LocationOf(location), request);
             }
 
@@ -697,6 +751,13 @@ namespace NetGen.Generator.Parsing
 
                 int precision = NamedInt(options, "Precision", 0);
                 int kernels = NamedInt(options, "Kernels", 0);
+                int inference = NamedInt(options, "Inference", 0);
+                if (inference is not (0 or 1))
+                {
+                    Report(DiagnosticDescriptors.UnknownEnumValue, options, "Inference", Int(inference), "Inference");
+                }
+
+                _int8 = inference == 1;
                 if (precision is not (0 or 1))
                 {
                     Report(DiagnosticDescriptors.UnknownEnumValue, options, "Precision", Int(precision), "Precision");

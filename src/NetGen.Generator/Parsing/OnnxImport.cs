@@ -68,6 +68,19 @@ namespace NetGen.Generator.Parsing
                 : new OnnxInput(request, file, null);
         }
 
+        /// <summary>For int8: the calibration file the request names, among the AdditionalFiles, found as a weights file
+        /// is (<see cref="WeightsBaker.Match"/>).</summary>
+        public static OnnxInput MatchCalibration(OnnxInput input, ImmutableArray<WeightsFile> files)
+        {
+            if (input.Request.CalibrationPath is not { } path)
+            {
+                return input;
+            }
+
+            (WeightsFile? file, string? problem) = WeightsBaker.Find(path, input.Request.SourceDirectory, files);
+            return input with { Calibration = file, CalibrationProblem = problem };
+        }
+
         /// <summary>The network the converted model describes, checked against the declaration, with its weights.</summary>
         public static OnnxResult Build(OnnxInput input, CancellationToken cancellationToken)
         {
@@ -195,10 +208,71 @@ namespace NetGen.Generator.Parsing
             }
 
             var reported = new EquatableArray<DiagnosticInfo>(diagnostics.ToArray());
+            if (request.IsStatic && request.Int8)
+            {
+                return Int8(input, imported with { Int8 = true }, fileName, weights.Network.Values, reported);
+            }
+
             return request.IsStatic
                 ? new OnnxResult(request.Type.FullName, null, new BakedNetworkSpec(imported, fileName, weights.Network.Values), reported)
                 : new OnnxResult(request.Type.FullName, imported, null, reported);
         }
+
+        /// <summary>[Network(Inference = Inference.Int8)] on a static [OnnxModel] class: the calibration file's ranges,
+        /// one per layer of the imported network (NG0036 otherwise), and layers int8 computes (NG0035 otherwise), give a
+        /// baked network that the int8 emitter quantises as it does a [Weights] one.</summary>
+        private static OnnxResult Int8(OnnxInput input, NetworkSpec network, string fileName, EquatableArray<string> values, EquatableArray<DiagnosticInfo> reported)
+        {
+            OnnxRequest request = input.Request;
+            int layers = network.Layers.Count;
+            string calibrationName = FileName(request.CalibrationPath ?? string.Empty);
+            OnnxResult Error(Microsoft.CodeAnalysis.DiagnosticDescriptor descriptor, params string[] arguments) =>
+                new(request.Type.FullName, null, null, new EquatableArray<DiagnosticInfo>(reported.Concat(new[] { new DiagnosticInfo(descriptor.Id, null, new EquatableArray<string>(arguments)) }).ToArray()));
+
+            if (input.Calibration?.Text is not { } text)
+            {
+                return Error(DiagnosticDescriptors.CalibrationMissing, request.Type.Name, Int(layers), calibrationName, "cannot be read: " + (input.CalibrationProblem ?? "it was not found"));
+            }
+
+            JsonValue root;
+            try
+            {
+                root = JsonReader.Parse(text);
+            }
+            catch (JsonSyntaxException e)
+            {
+                return Error(DiagnosticDescriptors.CalibrationMissing, request.Type.Name, Int(layers), calibrationName, "is not valid JSON (" + e.Message + ")");
+            }
+
+            string? problem = "is not a JSON object";
+            string[]? calibration = root is JsonObject document ? WeightsBaker.Calibration(document, layers, out problem, out _) : null;
+            if (calibration is null)
+            {
+                return Error(DiagnosticDescriptors.CalibrationMissing, request.Type.Name, Int(layers), calibrationName, problem!);
+            }
+
+            foreach (LayerSpec layer in network.Layers)
+            {
+                if (Emitting.Int8Emitter.Unsupported(layer) is { } what)
+                {
+                    return Error(DiagnosticDescriptors.Int8Unsupported, request.Type.Name, $"layer {Int(layer.Number)} of '{fileName}' is {what}, which int8 inference does not compute yet ({Emitting.Int8Emitter.Supported})");
+                }
+            }
+
+            var baked = new BakedNetworkSpec(network, fileName, values, new EquatableArray<string>(calibration));
+            NetGen.Quantization.QuantizedLayerPlan?[]? plans = Emitting.Int8Emitter.Plans(baked, out string? reason);
+            if (plans is null)
+            {
+                return Error(DiagnosticDescriptors.Int8Unsupported, request.Type.Name, reason ?? "its quantisation failed");
+            }
+
+            long stack = Emitting.Int8Emitter.StackBytes(network, plans);
+            return stack > Emitting.Int8Emitter.MaxStackBytes
+                ? Error(DiagnosticDescriptors.Int8Unsupported, request.Type.Name, $"its int8 forward pass needs {Int((int)(stack / 1024))} KB of stack for its widest layer, more than the {Int(Emitting.Int8Emitter.MaxStackBytes / 1024)} KB NetGen takes; quantise it at run time with QuantizedNetwork.From(net, calibration)")
+                : new OnnxResult(request.Type.FullName, null, baked, reported);
+        }
+
+        private static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
 
         /// <summary>Why the loss cannot train this output, or null. Logits are handled by the caller.</summary>
         private static string? LossProblem(LossKind loss, ActivationKind output) => (loss, output) switch

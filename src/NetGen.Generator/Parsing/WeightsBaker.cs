@@ -25,29 +25,71 @@ namespace NetGen.Generator.Parsing
 
         public static bool IsCandidate(string path) => path.EndsWith(Extension, StringComparison.OrdinalIgnoreCase);
 
+        /// <summary>A document's "calibration" section as literals (min then max per layer), or null with what is wrong
+        /// with it and where (null for a missing section): one finite [min, max] pair per layer, min at most max.</summary>
+        internal static string[]? Calibration(JsonObject document, int layers, out string? problem, out JsonValue? at)
+        {
+            problem = null;
+            at = null;
+            if (document["calibration"] is not { } section)
+            {
+                problem = "has no \"calibration\" section";
+                return null;
+            }
+
+            if (section is not JsonArray pairs || pairs.Items.Count != layers)
+            {
+                (problem, at) = (section is JsonArray other ? $"gives {Int(other.Items.Count)} {(other.Items.Count == 1 ? "range" : "ranges")}" : $"has {section.Kind} for \"calibration\", not an array of [min, max] pairs", section);
+                return null;
+            }
+
+            var values = new string[2 * layers];
+            for (int k = 0; k < layers; k++)
+            {
+                if (pairs.Items[k] is not JsonArray { Items.Count: 2 } pair || pair.Items[0] is not JsonNumber min || pair.Items[1] is not JsonNumber max
+                    || !Baker.TryParse(min, out double low) || !Baker.TryParse(max, out double high) || double.IsNaN(low) || double.IsNaN(high)
+                    || Math.Abs(low) >= FloatOverflow || Math.Abs(high) >= FloatOverflow || low > high)
+                {
+                    (problem, at) = ($"gives layer {Int(k + 1)} the range {Baker.Describe(pairs.Items[k])}, not a finite [min, max] with min at most max", pairs.Items[k]);
+                    return null;
+                }
+
+                values[2 * k] = min.Text;
+                values[(2 * k) + 1] = max.Text;
+            }
+
+            return values;
+        }
+
         /// <summary>The file that <paramref name="request"/> names: the AdditionalFiles item at the path relative to the
         /// declaring source file, else the only item whose path ends with the path as written.</summary>
         public static BakeInput Match(BakeRequest request, ImmutableArray<WeightsFile> files)
         {
-            if (string.IsNullOrWhiteSpace(request.Path))
+            (WeightsFile? file, string? problem) = Find(request.Path, request.SourceDirectory, files);
+            return new BakeInput(request, file, problem);
+        }
+
+        /// <summary>The JSON AdditionalFiles item <paramref name="path"/> names (relative to
+        /// <paramref name="sourceDirectory"/>, or ending one item's path), with its text, or why there is none.</summary>
+        public static (WeightsFile? File, string? Problem) Find(string path, string sourceDirectory, ImmutableArray<WeightsFile> files)
+        {
+            if (string.IsNullOrWhiteSpace(path))
             {
-                return new BakeInput(request, null, "the path is empty");
+                return (null, "the path is empty");
             }
 
-            if (!IsCandidate(request.Path))
+            if (!IsCandidate(path))
             {
-                return new BakeInput(request, null, $"weights files are JSON and must end in '{Extension}'");
+                return (null, $"the file must be JSON and its name must end in '{Extension}'");
             }
 
-            (WeightsFile? exact, string? problem) = PathMatcher.Find(request.Path, request.SourceDirectory, files, f => f.Path, "AdditionalFiles");
+            (WeightsFile? exact, string? problem) = PathMatcher.Find(path, sourceDirectory, files, f => f.Path, "AdditionalFiles");
             if (exact is null)
             {
-                return new BakeInput(request, null, problem);
+                return (null, problem);
             }
 
-            return exact.Text is null
-                ? new BakeInput(request, null, $"the AdditionalFiles item '{exact.Path}' could not be read")
-                : new BakeInput(request, exact, null);
+            return exact.Text is null ? (null, $"the AdditionalFiles item '{exact.Path}' could not be read") : (exact, null);
         }
 
         /// <summary>Checks the file against the network and returns the literals, or the diagnostics that say why not.</summary>
@@ -106,9 +148,31 @@ namespace NetGen.Generator.Parsing
                 }
 
                 string[]? values = ReadDocument(root);
-                return Result(values is null || _diagnostics.Count > 0
-                    ? null
-                    : new BakedNetworkSpec(_network, _fileName, new EquatableArray<string>(values)));
+                string[]? calibration = values is not null && _network.Int8 && root is JsonObject document ? ReadCalibration(document) : null;
+                if (values is null || _diagnostics.Count > 0)
+                {
+                    return Result(null);
+                }
+
+                var baked = new BakedNetworkSpec(_network, _fileName, new EquatableArray<string>(values), new EquatableArray<string>(calibration ?? Array.Empty<string>()));
+                if (_network.Int8)
+                {
+                    // A bias that int32 cannot hold at the layer's scales, say, or buffers too large for the stack: reported
+                    // at the [Weights] attribute.
+                    NetGen.Quantization.QuantizedLayerPlan?[]? plans = Emitting.Int8Emitter.Plans(baked, out string? problem);
+                    string? reason = plans is null
+                        ? problem ?? "its quantisation failed"
+                        : Emitting.Int8Emitter.StackBytes(_network, plans) > Emitting.Int8Emitter.MaxStackBytes
+                        ? $"its int8 forward pass needs {Count((int)(Emitting.Int8Emitter.StackBytes(_network, plans) / 1024))} KB of stack for its widest layer, more than the {Count(Emitting.Int8Emitter.MaxStackBytes / 1024)} KB NetGen takes; quantise it at run time with QuantizedNetwork.From(net, calibration)"
+                        : null;
+                    if (reason is not null)
+                    {
+                        _diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.Int8Unsupported.Id, null, new EquatableArray<string>(new[] { _network.Type.Name, reason })));
+                        return Result(null);
+                    }
+                }
+
+                return Result(baked);
             }
 
             private BakeResult Result(BakedNetworkSpec? network) => new(_network.Type.FullName, network, new EquatableArray<DiagnosticInfo>(_diagnostics));
@@ -180,6 +244,27 @@ namespace NetGen.Generator.Parsing
                 {
                     _cancellationToken.ThrowIfCancellationRequested();
                     ReadLayer(layers.Items[i], _network.Layers[i], values);
+                }
+
+                return values;
+            }
+
+            /// <summary>For Inference.Int8, the "calibration" section: one [min, max] pair per layer, finite, min at most
+            /// max. Anything else is NG0036 (at the [Weights] attribute when the section is absent, else in the file).</summary>
+            private string[]? ReadCalibration(JsonObject document)
+            {
+                int layers = _network.Layers.Count;
+                string[]? values = Calibration(document, layers, out string? problem, out JsonValue? at);
+                if (values is null)
+                {
+                    if (at is null)
+                    {
+                        _diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.CalibrationMissing.Id, null, new EquatableArray<string>(new[] { _network.Type.Name, Count(layers), _fileName, problem! })));
+                    }
+                    else
+                    {
+                        Report(DiagnosticDescriptors.CalibrationMissing, at, _network.Type.Name, Count(layers), _fileName, problem!);
+                    }
                 }
 
                 return values;
@@ -590,7 +675,7 @@ namespace NetGen.Generator.Parsing
                 return number.Text + (_network.IsDouble ? "d" : "f");
             }
 
-            private static bool TryParse(JsonNumber number, out double value) =>
+            internal static bool TryParse(JsonNumber number, out double value) =>
                 double.TryParse(number.Text, NumberStyles.Float, CultureInfo.InvariantCulture, out value);
 
             private void CheckInteger(JsonValue value, string what, int expected)
@@ -609,7 +694,7 @@ namespace NetGen.Generator.Parsing
                 }
             }
 
-            private static string Describe(JsonValue value) => value switch
+            internal static string Describe(JsonValue value) => value switch
             {
                 JsonNumber n => n.Text,
                 JsonString s => s.Value,

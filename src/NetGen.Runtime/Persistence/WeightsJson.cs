@@ -26,9 +26,20 @@ namespace NetGen.Persistence
     public static class WeightsJson
     {
         /// <summary>The JSON text of <paramref name="network"/>'s parameters.</summary>
-        public static string Export<T>(INeuralNetwork<T> network) where T : unmanaged, IFloatingPointIeee754<T>
+        public static string Export<T>(INeuralNetwork<T> network) where T : unmanaged, IFloatingPointIeee754<T> => Export(network, null);
+
+        /// <summary>The JSON text of <paramref name="network"/>'s parameters with a <c>"calibration"</c> section: each
+        /// layer's input range, <c>[[min, max], ...]</c>, which <c>[Network(Inference = Inference.Int8)]</c> bakes into int8
+        /// inference (docs/quantization.md) and <see cref="ReadCalibration"/> reads back.</summary>
+        /// <exception cref="ArgumentException">The calibration does not have one range per layer.</exception>
+        public static string Export<T>(INeuralNetwork<T> network, Quantization.Calibration? calibration) where T : unmanaged, IFloatingPointIeee754<T>
         {
             ArgumentNullException.ThrowIfNull(network);
+            if (calibration is not null && calibration.Ranges.Count != network.Layers.Count)
+            {
+                throw new ArgumentException($"the calibration has {calibration.Ranges.Count} ranges for a network of {network.Layers.Count} layers; collect it from this network", nameof(calibration));
+            }
+
             using var stream = new MemoryStream();
             using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
             {
@@ -61,13 +72,67 @@ namespace NetGen.Persistence
                 }
 
                 json.WriteEndArray();
+                if (calibration is not null)
+                {
+                    WriteCalibration(json, calibration);
+                }
+
                 json.WriteEndObject();
             }
 
             return Encoding.UTF8.GetString(stream.ToArray());
         }
 
-        /// <summary>Reads JSON written by <see cref="Export{T}"/> (or by the PyTorch snippet in the docs) into
+        /// <summary>The <c>"calibration"</c> section: one <c>[min, max]</c> per layer.</summary>
+        internal static void WriteCalibration(Utf8JsonWriter json, Quantization.Calibration calibration)
+        {
+            json.WriteStartArray("calibration");
+            foreach (Quantization.ActivationRange range in calibration.Ranges)
+            {
+                json.WriteStartArray();
+                json.WriteNumberValue(range.Min);
+                json.WriteNumberValue(range.Max);
+                json.WriteEndArray();
+            }
+
+            json.WriteEndArray();
+        }
+
+        /// <summary>The <c>"calibration"</c> section of weights JSON (see <see cref="Export{T}(INeuralNetwork{T}, Quantization.Calibration?)"/>), or null when
+        /// there is none.</summary>
+        /// <exception cref="InvalidDataException">The text is not JSON, or the section is not a list of finite [min, max]
+        /// pairs with min at most max.</exception>
+        public static Quantization.Calibration? ReadCalibration(string json)
+        {
+            ArgumentNullException.ThrowIfNull(json);
+            try
+            {
+                using JsonDocument document = JsonDocument.Parse(json);
+                if (document.RootElement.ValueKind != JsonValueKind.Object || !document.RootElement.TryGetProperty("calibration", out JsonElement section))
+                {
+                    return null;
+                }
+
+                var ranges = new List<Quantization.ActivationRange>();
+                foreach (JsonElement pair in section.EnumerateArray())
+                {
+                    if (pair.GetArrayLength() != 2)
+                    {
+                        throw new InvalidDataException($"calibration range {ranges.Count + 1} has {pair.GetArrayLength()} numbers, not [min, max]");
+                    }
+
+                    ranges.Add(new Quantization.ActivationRange(pair[0].GetSingle(), pair[1].GetSingle()));
+                }
+
+                return new Quantization.Calibration(ranges);
+            }
+            catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or ArgumentException)
+            {
+                throw new InvalidDataException("The weights' calibration section is not a list of finite [min, max] pairs: " + e.Message, e);
+            }
+        }
+
+        /// <summary>Reads JSON written by <see cref="Export{T}(INeuralNetwork{T})"/> (or by the PyTorch snippet in the docs) into
         /// <paramref name="network"/>. Every shape and value is checked first; on any problem it throws
         /// <see cref="InvalidDataException"/> naming the layer, and the parameters stay as they were.</summary>
         public static void Import<T>(INeuralNetwork<T> network, string json) where T : unmanaged, IFloatingPointIeee754<T>

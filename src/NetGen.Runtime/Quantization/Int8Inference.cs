@@ -1,0 +1,158 @@
+using System;
+using System.ComponentModel;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace NetGen.Quantization
+{
+    /// <summary>The steps of an int8 forward pass, one call each, over spans: what <see cref="QuantizedNetwork"/> runs,
+    /// and what a network generated with <c>[Network(Inference = Inference.Int8)]</c> calls with its baked constants.
+    /// docs/quantization.md gives the maths. Each gives the same bits on every instruction path.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static partial class Int8Inference
+    {
+        /// <summary>The network's input to 7-bit codes: <c>q = clamp(round(x * inverseScale) + zeroPoint, 0, 127)</c>.</summary>
+        public static void Quantize(ReadOnlySpan<float> x, float inverseScale, int zeroPoint, Span<byte> q) =>
+            NetGen.Quantization.Quantize.SevenBit(x, inverseScale, zeroPoint, q);
+
+        /// <summary><c>sums[m] = sum_k W[m, k] q[k]</c> on the best path, W packed (docs/quantization.md, "The kernels").</summary>
+        public static void Multiply(ReadOnlySpan<sbyte> packed, int stride, ReadOnlySpan<byte> q, Span<int> sums) =>
+            Int8Kernels.Multiply(packed, stride, q, sums, Int8Kernels.Best);
+
+        /// <summary>After Identity or ReLU: <c>next[m] = clamp(zeroPoint + round(M[m] (sums[m] + offsets[m])), low, 127)</c>
+        /// with <c>M[m] = mantissas[m] / 2^shifts[m]</c> below 1, rounding half away from zero: 8 units at a time with
+        /// AVX2 (the even and the odd units' products in two <c>vpmuludq</c>, each shifted by its own count), the rest one
+        /// at a time, both exactly <see cref="FixedPointMultiplier.Apply"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void Requantize(ReadOnlySpan<int> sums, ReadOnlySpan<int> offsets, ReadOnlySpan<int> mantissas, ReadOnlySpan<int> shifts, int zeroPoint, int low, Span<byte> next)
+        {
+            int units = offsets.Length, m = 0;
+            if (sums.Length < units || mantissas.Length < units || shifts.Length < units || next.Length < units)
+            {
+                throw new ArgumentException("the requantisation's spans are shorter than its offsets");
+            }
+
+            ref int sum = ref MemoryMarshal.GetReference(sums);
+            ref int offset = ref MemoryMarshal.GetReference(offsets);
+            ref int mantissa = ref MemoryMarshal.GetReference(mantissas);
+            ref int shift = ref MemoryMarshal.GetReference(shifts);
+            if (Avx2.IsSupported)
+            {
+                Vector256<int> z = Vector256.Create(zeroPoint), lo = Vector256.Create(low), hi = Vector256.Create(127);
+                Vector256<ulong> lowHalf = Vector256.Create(0xFFFF_FFFFUL);
+                for (; m + 8 <= units; m += 8)
+                {
+                    Vector256<int> x = Vector256.LoadUnsafe(ref sum, (nuint)m) + Vector256.LoadUnsafe(ref offset, (nuint)m);
+                    Vector256<ulong> counts = Vector256.LoadUnsafe(ref shift, (nuint)m).AsUInt64();
+                    Vector256<int> r = Avx2.Min(Avx2.Max(Rescale(x, Vector256.LoadUnsafe(ref mantissa, (nuint)m).AsUInt32(), counts & lowHalf, Avx2.ShiftRightLogical(counts, 32)) + z, lo), hi);
+                    StoreBytes(r, ref next[m]);
+                }
+            }
+
+            for (; m < units; m++)
+            {
+                var multiplier = new FixedPointMultiplier(Unsafe.Add(ref mantissa, m), Unsafe.Add(ref shift, m));
+                next[m] = (byte)Math.Clamp(zeroPoint + multiplier.Apply(Unsafe.Add(ref sum, m) + Unsafe.Add(ref offset, m)), low, 127);
+            }
+        }
+
+        /// <summary><c>round(x M)</c> for 8 lanes, <c>M = factor / 2^count</c> below 1, rounding half away from zero: the even
+        /// and the odd lanes' 64-bit products in two <c>vpmuludq</c>, each shifted by its own count (given per even lane
+        /// and per odd lane, at least 1); exactly <see cref="FixedPointMultiplier.Apply"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static Vector256<int> Rescale(Vector256<int> x, Vector256<uint> factor, Vector256<ulong> evenCount, Vector256<ulong> oddCount)
+        {
+            Vector256<ulong> one = Vector256.Create(1UL);
+            Vector256<int> sign = Avx2.ShiftRightArithmetic(x, 31);
+            Vector256<uint> magnitude = Avx2.Abs(x);
+            Vector256<ulong> even = Avx2.Multiply(magnitude, factor);
+            Vector256<ulong> odd = Avx2.Multiply(Avx2.ShiftRightLogical(magnitude.AsUInt64(), 32).AsUInt32(), Avx2.ShiftRightLogical(factor.AsUInt64(), 32).AsUInt32());
+            even = Avx2.ShiftRightLogicalVariable(even + Avx2.ShiftLeftLogicalVariable(one, evenCount - one), evenCount);
+            odd = Avx2.ShiftRightLogicalVariable(odd + Avx2.ShiftLeftLogicalVariable(one, oddCount - one), oddCount);
+            Vector256<int> rounded = (even | Avx2.ShiftLeftLogical(odd, 32)).AsInt32(); // each below 2^31: the multipliers are below 1
+            return (rounded ^ sign) - sign;
+        }
+
+        /// <summary>Eight int32 lanes, each within [0, 127], as 8 bytes in order.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static void StoreBytes(Vector256<int> r, ref byte target)
+        {
+            Vector256<short> words = Vector256.Narrow(r, r);
+            Unsafe.WriteUnaligned(ref target, Vector256.Narrow(words, words).AsUInt64().GetElement(0));
+        }
+
+        /// <summary>After another activation: <c>h[m] = g(scales[m] (sums[m] + offsets[m]))</c> in float, with NetGen's
+        /// portable exponential (then quantise <paramref name="h"/> for the next layer).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void Activate(ReadOnlySpan<int> sums, ReadOnlySpan<int> offsets, ReadOnlySpan<float> scales, Activation activation, float alpha, Span<float> h)
+        {
+            for (int m = 0; m < offsets.Length; m++)
+            {
+                h[m] = Apply(activation, alpha, (sums[m] + offsets[m]) * scales[m]);
+            }
+        }
+
+        /// <summary>The output layer: <c>a[m] = scales[m] (sums[m] + offsets[m])</c> in float, then Softmax (NetGen's
+        /// portable exponential, the largest subtracted first), another activation, or none for
+        /// <paramref name="logits"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void Output(ReadOnlySpan<int> sums, ReadOnlySpan<int> offsets, ReadOnlySpan<float> scales, Activation activation, float alpha, bool logits, Span<float> y)
+        {
+            int n = offsets.Length;
+            for (int m = 0; m < n; m++)
+            {
+                y[m] = (sums[m] + offsets[m]) * scales[m];
+            }
+
+            if (logits)
+            {
+                return;
+            }
+
+            if (activation == Activation.Softmax)
+            {
+                float max = y[0];
+                for (int m = 1; m < n; m++)
+                {
+                    max = Math.Max(max, y[m]);
+                }
+
+                float total = 0;
+                for (int m = 0; m < n; m++)
+                {
+                    y[m] = PortableMath.Exp(y[m] - max);
+                    total += y[m];
+                }
+
+                for (int m = 0; m < n; m++)
+                {
+                    y[m] /= total;
+                }
+
+                return;
+            }
+
+            for (int m = 0; m < n; m++)
+            {
+                y[m] = Apply(activation, alpha, y[m]);
+            }
+        }
+
+        private static float Apply(Activation activation, float alpha, float a) => activation switch
+        {
+            Activation.LeakyReLU => a > 0 ? a : alpha * a,
+            Activation.ELU => a > 0 ? a : alpha * (PortableMath.Exp(a) - 1),
+            Activation.Sigmoid => PortableMath.Sigmoid(a),
+            Activation.Tanh => PortableMath.Tanh(a),
+            Activation.ReLU => Math.Max(a, 0),
+            _ => a,
+        };
+
+        /// <summary>The message for a span of the wrong length.</summary>
+        public static ArgumentException WrongLength(string name, int length, int expected) =>
+            new(string.Create(CultureInfo.InvariantCulture, $"the {name} has {length} values; this network {(name == "input" ? "takes" : "gives")} {expected}"), name);
+    }
+}

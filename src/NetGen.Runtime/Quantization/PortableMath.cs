@@ -1,0 +1,47 @@
+using System;
+
+namespace NetGen.Quantization
+{
+    /// <summary>Exp, sigmoid and tanh in float from additions, multiplications and one division only, in a fixed order:
+    /// IEEE 754 makes each of those exact to the rounding, so these give the same bits on every instruction path and on
+    /// every machine (the C library's <c>expf</c> need not). Accuracy: within 2 units in the last place for
+    /// <see cref="Exp"/>, which the int8 layers' 7-bit activations do not resolve.</summary>
+    internal static class PortableMath
+    {
+        private const float Log2E = 1.44269504f, Ln2High = 0.693145752f, Ln2Low = 1.42860677e-06f, Magic = 12582912f;
+
+        /// <summary>e^x: x = n ln 2 + r with |r| &lt;= ln 2 / 2 (Cody and Waite's two-part ln 2), e^r by its Taylor
+        /// polynomial of degree 7, times 2^n built from its bits.</summary>
+        public static float Exp(float x)
+        {
+            if (float.IsNaN(x))
+            {
+                return x;
+            }
+
+            if (x < -87.33f)
+            {
+                return 0; // below the smallest normal float
+            }
+
+            if (x > 88.72f)
+            {
+                return float.PositiveInfinity;
+            }
+
+            float n = ((x * Log2E) + Magic) - Magic; // round(x / ln 2), ties to even
+            float r = (x - (n * Ln2High)) - (n * Ln2Low);
+            float p = 1f + (r * (1f + (r * (0.5f + (r * (0.166666672f + (r * (0.0416666679f + (r * (0.00833333377f + (r * (0.00138888892f + (r * 0.000198412701f)))))))))))));
+            int e = (int)n; // -126 to 128
+            return e > 127 ? p * 2f * Pow2(e - 1) : p * Pow2(e);
+        }
+
+        private static float Pow2(int e) => BitConverter.Int32BitsToSingle((e + 127) << 23);
+
+        /// <summary>1 / (1 + e^-x).</summary>
+        public static float Sigmoid(float x) => 1f / (1f + Exp(-x));
+
+        /// <summary>tanh x = 2 sigmoid(2x) - 1 (absolute error about 1e-7 near 0).</summary>
+        public static float Tanh(float x) => (2f * Sigmoid(2f * x)) - 1f;
+    }
+}

@@ -1,0 +1,143 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace NetGen.Quantization
+{
+    /// <summary>A positive real multiplier as an integer and a shift, <c>M = Multiplier / 2^Shift</c> with
+    /// <c>Multiplier</c> in [2^30, 2^31): the fixed-point rescaling of gemmlowp and TensorFlow Lite, which maps an int32
+    /// accumulator to the next layer's scale with integer arithmetic only, so every instruction path (and every machine)
+    /// gives the same bits.</summary>
+    /// <param name="Multiplier">The mantissa, in [2^30, 2^31); 0 for a multiplier too small to matter (below 2^-62).</param>
+    /// <param name="Shift">The power of two divided by, from 1 to 62.</param>
+    public readonly record struct FixedPointMultiplier(int Multiplier, int Shift)
+    {
+        /// <summary>The nearest fixed-point form of <paramref name="real"/> (31 significant bits).</summary>
+        /// <exception cref="ArgumentOutOfRangeException"><paramref name="real"/> is not positive and finite, or is 2^30 or more.</exception>
+        public static FixedPointMultiplier From(double real)
+        {
+            QuantizationMath.FixedPoint(real, out int mantissa, out int shift);
+            return new FixedPointMultiplier(mantissa, shift);
+        }
+
+        /// <summary>The real value this stands for.</summary>
+        public double Value => Multiplier / Math.Pow(2, Shift);
+
+        /// <summary><c>round(x M)</c>, ties away from zero (gemmlowp's rounding), exact in 64-bit integers.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public int Apply(int x)
+        {
+            // Branch-free (the signs of a layer's sums are a coin toss to a branch predictor): the magnitude rounded,
+            // then the sign put back, (r ^ s) - s with s = 0 or -1.
+            long product = (long)x * Multiplier;
+            long sign = product >> 63;
+            long magnitude = (product ^ sign) - sign;
+            long rounded = (magnitude + (1L << (Shift - 1))) >> Shift;
+            return (int)((rounded ^ sign) - sign);
+        }
+    }
+
+    /// <summary>The affine quantisation of real values, as ONNX's QuantizeLinear and DequantizeLinear define it:
+    /// <c>q = saturate(round(x / scale) + zeroPoint)</c> with ties to even, and <c>x = (q - zeroPoint) scale</c>.</summary>
+    public static class Quantize
+    {
+        /// <summary><c>clamp(round(x / scale) + zeroPoint, min, max)</c>, ties to even; NaN quantises to the zero point.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static int Linear(float x, float scale, int zeroPoint, int min, int max)
+        {
+            float scaled = x / scale;
+            if (float.IsNaN(scaled))
+            {
+                return Math.Clamp(zeroPoint, min, max);
+            }
+
+            // Clamped first, so that the rounding and the conversion stay exact.
+            scaled = Math.Clamp(scaled, -(1 << 22), 1 << 22);
+            return Math.Clamp((int)MathF.Round(scaled, MidpointRounding.ToEven) + zeroPoint, min, max);
+        }
+
+        /// <summary><c>(q - zeroPoint) scale</c>.</summary>
+        public static float Dequantize(int q, float scale, int zeroPoint) => (q - zeroPoint) * scale;
+
+        private const float Magic = 12582912f; // 1.5 x 2^23: adding and subtracting it rounds a float of magnitude below 2^22 to an integer, ties to even
+
+        /// <summary>Quantises <paramref name="x"/> to 7 bits: <c>q = clamp(round(x * inverseScale) + zeroPoint, 0, 127)</c>,
+        /// ties to even, NaN to the zero point. The same IEEE operations on every vector width, so every path gives the
+        /// same bytes. Multiplying by the inverse scale (not dividing by the scale) is NetGen's definition.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        internal static void SevenBit(ReadOnlySpan<float> x, float inverseScale, int zeroPoint, Span<byte> q)
+        {
+            if (q.Length < x.Length)
+            {
+                throw new ArgumentException($"the 7-bit codes have room for {q.Length} values, and there are {x.Length} to quantise", nameof(q));
+            }
+
+            int n = x.Length, i = 0;
+            float low = -zeroPoint, high = 127 - zeroPoint; // so that q = round(x * inverseScale) + zeroPoint lands in [0, 127]
+            if (Avx2.IsSupported && n >= 32)
+            {
+                // AVX's own min, max and truncating conversion: NaN is already 0, and the values are whole and small, so
+                // they compute exactly what the scalar loop below does (without .NET's portable NaN and overflow fixes).
+                ref float source = ref MemoryMarshal.GetReference(x);
+                ref byte target = ref MemoryMarshal.GetReference(q);
+                var p = new SevenBitVector(inverseScale, low, high, zeroPoint);
+                for (; ; i += 32)
+                {
+                    if (i > n - 32)
+                    {
+                        i = n - 32; // the last block overlaps the one before: the same values, written twice
+                    }
+
+                    Vector256<short> a = Avx2.PackSignedSaturate(p.Round(Vector256.LoadUnsafe(ref source, (nuint)i)), p.Round(Vector256.LoadUnsafe(ref source, (nuint)i + 8)));
+                    Vector256<short> b = Avx2.PackSignedSaturate(p.Round(Vector256.LoadUnsafe(ref source, (nuint)i + 16)), p.Round(Vector256.LoadUnsafe(ref source, (nuint)i + 24)));
+                    // The packs interleave 128-bit lanes; the permutation puts the 32 bytes back in order.
+                    Vector256<byte> bytes = Avx2.PackUnsignedSaturate(a, b);
+                    Avx2.PermuteVar8x32(bytes.AsInt32(), Vector256.Create(0, 4, 1, 5, 2, 6, 3, 7)).AsByte().StoreUnsafe(ref target, (nuint)i);
+                    if (i == n - 32)
+                    {
+                        return;
+                    }
+                }
+            }
+
+            for (; i < n; i++)
+            {
+                float s = x[i] * inverseScale;
+                s = float.IsNaN(s) ? 0 : s;
+                s = Math.Min(Math.Max(s, low), high);
+                int r = (int)((s + Magic) - Magic) + zeroPoint;
+                q[i] = (byte)Math.Min(Math.Max(r, 0), 127);
+            }
+        }
+    }
+
+    /// <summary>The 7-bit quantisation of 8 floats with AVX (see <see cref="Quantize.SevenBit"/>).</summary>
+    internal readonly struct SevenBitVector
+    {
+        private readonly Vector256<float> _inverse, _low, _high, _magic;
+        private readonly Vector256<int> _zero;
+
+        public SevenBitVector(float inverseScale, float low, float high, int zeroPoint)
+        {
+            _inverse = Vector256.Create(inverseScale);
+            _low = Vector256.Create(low);
+            _high = Vector256.Create(high);
+            _magic = Vector256.Create(12582912f);
+            _zero = Vector256.Create(zeroPoint);
+        }
+
+        /// <summary>round(clamp(x * inverse, low, high)) + zeroPoint as int32, NaN as 0, which low and high keep within [0, 127]
+        /// (so the caller's saturating packs change nothing).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vector256<int> Round(Vector256<float> x)
+        {
+            Vector256<float> s = Avx.Multiply(x, _inverse);
+            s = Avx.And(s, Avx.CompareOrdered(s, s)); // NaN to 0
+            s = Avx.Min(Avx.Max(s, _low), _high);
+            s = Avx.Subtract(Avx.Add(s, _magic), _magic);
+            return Avx2.Add(Avx.ConvertToVector256Int32WithTruncation(s), _zero);
+        }
+    }
+}
