@@ -6,7 +6,8 @@
 #      run (the JIT picks one path per machine); the end-to-end runtime tests again on the AVX2 and scalar paths; the
 #      int8 tests on the AVX2 and SSE paths;
 #   3. the int8 and float portability checks on linux-arm64 under qemu (scripts/arm64-check.sh): four results.
-# Ends with the line "N passed, N failed, N skipped", counted from the test results (TRX files).
+# Ends with the line "N passed, N failed, N skipped", counted from the test results (TRX files); a test run that aborts
+# (its host crashed) counts as one failure more.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,13 +17,22 @@ status=0
 
 dotnet build NetGen.sln -c Release -nologo -v quiet || exit 1
 
+aborted=0
 run() { # run NAME [ENV=VALUE ...] -- dotnet test arguments
   local name=$1; shift
   local vars=()
   while [ "$1" != "--" ]; do vars+=("$1"); shift; done
   shift
   echo "== $name"
-  env "${vars[@]}" dotnet test "$@" -c Release --no-build --nologo --logger "trx" --results-directory "$results/$name" || status=1
+  mkdir -p "$results/$name"
+  # --blame names the test that was running if a test host crashes (the run is then "aborted" and its remaining tests
+  # never report); a hang is stopped after 20 minutes and named the same way.
+  env "${vars[@]}" dotnet test "$@" -c Release --no-build --nologo --logger "trx" --results-directory "$results/$name" \
+    --blame --blame-hang-timeout 20m --blame-hang-dump-type none 2>&1 | tee "$results/$name/console.log" || status=1
+  # An aborted run's TRX counts only the tests that finished: count each aborted run as a failure of its own.
+  local n
+  n=$(grep -c "Test Run Aborted" "$results/$name/console.log")
+  aborted=$((aborted + n))
 }
 
 run all -- NetGen.sln
@@ -67,7 +77,11 @@ for counters in $(find "$results" -name '*.trx' -exec grep -ho '<Counters [^>]*>
   esac
 done
 passed=$((passed + arm64_passed))
-failed=$((failed + arm64_failed))
+failed=$((failed + arm64_failed + aborted))
+if [ "$aborted" -gt 0 ]; then
+  echo "$aborted test runs were aborted (a test host crashed or hung; the blame lines above name the test): each counts as one failure"
+  status=1
+fi
 skipped=$((skipped + arm64_skipped))
 if [ "$passed" -eq 0 ]; then
   echo "no test results found"
