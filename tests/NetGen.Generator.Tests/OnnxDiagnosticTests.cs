@@ -225,6 +225,27 @@ public class OnnxDiagnosticTests
         Assert.True(diagnostic.IsSuppressed);
     }
 
+    /// <summary>A calibration named on a float network is reported where it is named (it would be ignored), the network
+    /// still compiles in float, and #pragma warning disable silences the warning.</summary>
+    [Theory]
+    [InlineData("")]
+    [InlineData("#pragma warning disable NG0037\n")]
+    public void NG0037_ACalibrationWithoutInt8_IsAWarningAtTheAttribute(string pragma)
+    {
+        string declaration = "[OnnxModel(\"m.onnx\", Calibration = \"c.json\")] public static partial class M;";
+        GeneratorHarness.Result result = Run(pragma + declaration, new[] { ("/project/m.onnx", Converted) }, new AdditionalText[] { new GeneratorHarness.InMemoryText("/project/c.json", """{"calibration": [[-1, 1], [0, 2]]}""") });
+
+        Diagnostic diagnostic = Assert.Single(result.NetGenDiagnostics);
+        Assert.Equal("NG0037", diagnostic.Id);
+        Assert.Equal(DiagnosticSeverity.Warning, diagnostic.DefaultSeverity); // the harness makes warnings errors
+        Assert.Equal(pragma.Length > 0, diagnostic.IsSuppressed);
+        Assert.Equal("'M' names the calibration 'c.json', which only int8 inference reads; 'M' compiles in float", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        int start = "using NetGen;\n".Length + pragma.Length + 1;
+        Assert.Equal(new TextSpan(start, "OnnxModel(\"m.onnx\", Calibration = \"c.json\")".Length), diagnostic.Location.SourceSpan);
+        Assert.NotEmpty(result.Run.Results.Single().GeneratedSources);
+        Assert.DoesNotContain(result.CompilationDiagnostics, d => d.Severity == DiagnosticSeverity.Error);
+    }
+
     public static IEnumerable<object[]> Cases() => new (string Id, string Source, string? Model, string? Text, string Message)[]
     {
         ("NG0025", "[{|OnnxModel(\"missing.onnx\")|}] public static partial class M;", "/project/m.onnx", Converted, "no NetGenModel item has that path (expected 'missing.onnx'); the NetGenModel items are '/project/m.onnx'"),
@@ -262,6 +283,8 @@ public class OnnxDiagnosticTests
             "a layer of its converted form takes 3 values where the layer before it gives 2"),
         ("NG0027", "[OnnxModel(\"m.onnx\")] [{|Input(2)|}] public static partial class M;", "/project/m.onnx", Converted, "'M' takes its layers from an ONNX model, so it cannot also have [Input]"),
         ("NG0008", "[{|OnnxModel(\"m.onnx\")|}] public partial class M;", "/project/m.onnx", Converted, "'M'"),
+        ("NG0037", "[{|OnnxModel(\"m.onnx\", Calibration = \"c.json\")|}] public static partial class M;", "/project/m.onnx", Converted,
+            "'M' names the calibration 'c.json', which only int8 inference reads; 'M' compiles in float"),
     }.Select(c => new object[] { c.Id, c.Source, c.Model ?? string.Empty, c.Text ?? string.Empty, c.Message });
 
     [Theory]
@@ -277,7 +300,7 @@ public class OnnxDiagnosticTests
         Assert.Equal(id, diagnostic.Id);
         Assert.Contains(message, diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
         Assert.Equal(new TextSpan("using NetGen;\n".Length + start, end - start), diagnostic.Location.SourceSpan);
-        if (id == "NG0028")
+        if (id is "NG0028" or "NG0037")
         {
             // A warning (the harness makes warnings errors): the network is still generated, in float, and compiles.
             Assert.Equal(DiagnosticSeverity.Warning, diagnostic.DefaultSeverity);

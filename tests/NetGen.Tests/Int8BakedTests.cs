@@ -87,6 +87,17 @@ public static partial class PoolOutputInt8Baked;
 [Weights("TestData/int8/pool-first.json")]
 public static partial class PoolFirstInt8Baked;
 
+/// <summary><see cref="PReluNet"/> baked in int8: PReLU after a convolution (a slope per channel) and a dense layer (a
+/// slope per unit), slopes negative and above 1 among them.</summary>
+[Network(Inference = Inference.Int8)]
+[Input(3, 16)]
+[Conv1D(4, 3, Activation.PReLU)]
+[GlobalAvgPool]
+[Dense(5, Activation.PReLU, Alpha = 0.1)]
+[Dense(2)]
+[Weights("TestData/int8/prelu.json")]
+public static partial class PReluInt8Baked;
+
 /// <summary>Issue 16's compile-time form: <c>[Network(Inference = Inference.Int8)]</c> on a network baked from a weights
 /// file with a calibration section gives the same bits as <see cref="QuantizedNetwork"/> at run time, with the same
 /// weights and ranges.</summary>
@@ -108,6 +119,7 @@ public class Int8BakedTests
         Check("convolution-output.json", ConvolutionWeights(new Int8ConvolutionOutputNet()));
         Check("pool-output.json", ConvolutionWeights(new Int8PoolOutputNet()));
         Check("pool-first.json", ConvolutionWeights(new Int8PoolFirstNet()));
+        Check("prelu.json", ConvolutionWeights(new PReluNet()));
 
         static void Check(string name, string expected)
         {
@@ -135,6 +147,7 @@ public class Int8BakedTests
     [InlineData("convolution-output.json")]
     [InlineData("pool-output.json")]
     [InlineData("pool-first.json")]
+    [InlineData("prelu.json")]
     public void BakedInt8_EqualsRunTimeInt8_BitForBit(string name)
     {
         string json = File.ReadAllText(Fixture(name));
@@ -147,6 +160,7 @@ public class Int8BakedTests
             "convolution-output.json" => (new Int8ConvolutionOutputNet(), ConvolutionOutputInt8Baked.Forward, ConvolutionOutputInt8Baked.Int8Bytes),
             "pool-output.json" => (new Int8PoolOutputNet(), PoolOutputInt8Baked.Forward, PoolOutputInt8Baked.Int8Bytes),
             "pool-first.json" => (new Int8PoolFirstNet(), PoolFirstInt8Baked.Forward, PoolFirstInt8Baked.Int8Bytes),
+            "prelu.json" => (new PReluNet(), PReluInt8Baked.Forward, PReluInt8Baked.Int8Bytes),
             _ => (new Onnx.LeNet5Net(), LeNet5Int8Baked.Forward, LeNet5Int8Baked.Int8Bytes), // the model's own weights
         };
         if (name != "lenet5-calibration.json")
@@ -211,6 +225,11 @@ public class Int8BakedTests
     internal static string ConvolutionWeights(INeuralNetwork<float> net)
     {
         net.InitializeParameters(7);
+        if (net is PReluNet)
+        {
+            Int8ConvolutionTests.DistinctSlopes(net);
+        }
+
         var random = new Random(13);
         float[] calibration = Enumerable.Range(0, 200 * net.InputSize).Select(_ => (float)((random.NextDouble() * 3) - 1)).ToArray();
         return WeightsJson.Export(net, Calibration.Collect(net, calibration));

@@ -165,7 +165,7 @@ public class Int8ConvolutionTests(ITestOutputHelper output)
 
     /// <summary>Declared networks from random parameters, and LeNet-5 imported from PyTorch's ONNX export (its trained
     /// weights, logits at the output).</summary>
-    public static TheoryData<string> Networks() => ["LeNet5", "KeywordNet", "TorchDepthwiseNet", "Int8ConvolutionOutputNet", "Int8PoolOutputNet", "Int8PoolFirstNet", "ImportedLeNet5"];
+    public static TheoryData<string> Networks() => ["LeNet5", "KeywordNet", "TorchDepthwiseNet", "Int8ConvolutionOutputNet", "Int8PoolOutputNet", "Int8PoolFirstNet", "ImportedLeNet5", "PReluNet"];
 
     [Theory]
     [MemberData(nameof(Networks))]
@@ -179,11 +179,17 @@ public class Int8ConvolutionTests(ITestOutputHelper output)
             "Int8ConvolutionOutputNet" => new Int8ConvolutionOutputNet(),
             "Int8PoolOutputNet" => new Int8PoolOutputNet(),
             "Int8PoolFirstNet" => new Int8PoolFirstNet(),
+            "PReluNet" => new PReluNet(),
             _ => new Onnx.LeNet5Net(),
         };
         if (name != "ImportedLeNet5")
         {
             net.InitializeParameters(3);
+        }
+
+        if (net is PReluNet)
+        {
+            DistinctSlopes(net);
         }
 
         var random = new Random(19);
@@ -230,12 +236,49 @@ public class Int8ConvolutionTests(ITestOutputHelper output)
         Assert.True(fewest == 0, $"{name}: {rounds}");
     }
 
-    /// <summary>What int8 does not compute is refused by name: PReLU (on a convolution too).</summary>
+    /// <summary>PReLU after the int32 sums: each channel's (each unit's) own slope, in float, and the spans checked.</summary>
     [Fact]
-    public void APReluConvolution_IsRefusedByName()
+    public void ActivatePReLU_AppliesEachChannelsOwnSlope()
     {
-        var net = new PReluNet();
-        var error = Assert.Throws<NotSupportedException>(() => QuantizedNetwork.From(net, new float[PReluNet.InputSize]));
-        Assert.Contains("PReLU", error.Message);
+        const int channels = 3, positions = 4;
+        int[] sums = Enumerable.Range(0, channels * positions).Select(i => ((i * 37) % 23) - 11).ToArray();
+        int[] offsets = [2, -3, 0];
+        float[] scales = [0.5f, 0.25f, 2f];
+        float[] slopes = [0.1f, -0.5f, 1.5f];
+        var h = new float[channels * positions];
+        Int8Inference.ActivatePReLU(sums, offsets, scales, slopes, positions, h);
+        for (int o = 0; o < channels; o++)
+        {
+            for (int p = 0; p < positions; p++)
+            {
+                float a = (sums[(o * positions) + p] + offsets[o]) * scales[o];
+                Assert.Equal(a > 0 ? a : slopes[o] * a, h[(o * positions) + p]);
+            }
+        }
+
+        Assert.Contains(h, v => v < 0);
+        Assert.Throws<ArgumentException>(() => Int8Inference.ActivatePReLU(sums, offsets, scales, slopes.AsSpan(0, 2), positions, h));
+    }
+
+    /// <summary>What int8 does not compute is refused by name: a layer normalisation.</summary>
+    [Fact]
+    public void ALayerNormalisation_IsRefusedByName()
+    {
+        var net = new LayerNormNet();
+        var error = Assert.Throws<NotSupportedException>(() => QuantizedNetwork.From(net, new float[LayerNormNet.InputSize]));
+        Assert.Contains("layer 2 (layernorm 5 eps 0.0001 ReLU) is a layer normalisation, which int8 inference does not compute yet", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>PReLU slopes that differ per channel and per unit, negative and above 1 among them (as trained audio
+    /// models have), so that a slope applied to the wrong channel shows.</summary>
+    internal static void DistinctSlopes(INeuralNetwork<float> net)
+    {
+        foreach (LayerInfo layer in net.Layers)
+        {
+            for (int i = 0; i < layer.SlopeCount; i++)
+            {
+                net.Parameters[layer.SlopeOffset + i] = (float)(((i * 0.37) % 1.6) - 0.3);
+            }
+        }
     }
 }

@@ -219,13 +219,19 @@ namespace NetGen.Generator.Diagnostics
             "NG0035",
             "Int8 inference not possible for this network",
             "'{0}' cannot be compiled with Inference.Int8: {1}",
-            "Inference.Int8 quantises a float network baked with [Weights], or a static [OnnxModel] class with Calibration = \"file.json\", whose layers are dense layers, convolutions (Identity, ReLU, LeakyReLU, Sigmoid, Tanh, ELU, Softmax at the output) and pools. A trainable network quantises at run time: QuantizedNetwork.From(net, calibration).");
+            "Inference.Int8 quantises a float network baked with [Weights], or a static [OnnxModel] class with Calibration = \"file.json\", whose layers are dense layers, convolutions (Identity, ReLU, LeakyReLU, PReLU, Sigmoid, Tanh, ELU, Softmax at the output) and pools. A trainable network quantises at run time: QuantizedNetwork.From(net, calibration).");
 
         public static readonly DiagnosticDescriptor CalibrationMissing = Error(
             "NG0036",
             "No usable calibration for Inference.Int8",
             "'{0}' needs the input range of each of its {1} layers for Inference.Int8, and '{2}' {3}",
             "Write the section from a calibration set with File.WriteAllText(path, WeightsJson.Export(net, Calibration.Collect(net, samples))), or for an ONNX model File.WriteAllText(path, Calibration.Collect(net, samples).ToJson()): \"calibration\": [[min, max], ...], one pair per layer, the range of that layer's input.");
+
+        public static readonly DiagnosticDescriptor CalibrationUnused = Warning(
+            "NG0037",
+            "Calibration has no effect without Inference.Int8",
+            "'{0}' names the calibration '{1}', which only int8 inference reads; '{0}' compiles in float",
+            "Add [Network(Inference = Inference.Int8)] to a static [OnnxModel] class to compile it in int8 with those ranges, or remove Calibration.");
 
         public static readonly DiagnosticDescriptor InternalError = Error(
             "NG0099",

@@ -58,6 +58,12 @@ namespace NetGen.Generator.Emitting
                     return null;
                 }
 
+                if (layer.SlopeCount > 0)
+                {
+                    // PReLU's slopes, after the biases: applied in float at the layer's output.
+                    plan.Slopes = Enumerable.Range(0, layer.SlopeCount).Select(i => Parse(baked.Values[layer.SlopeOffset + i])).ToArray();
+                }
+
                 plans[k] = plan;
             }
 
@@ -72,15 +78,15 @@ namespace NetGen.Generator.Emitting
             return plans;
         }
 
-        /// <summary>What a layer is when int8 inference does not compute it (maxout, layer normalisation, PReLU, a softmax
-        /// over groups), or null.</summary>
+        /// <summary>What a layer is when int8 inference does not compute it (maxout, layer normalisation, a softmax over
+        /// groups or over a convolution's planes), or null.</summary>
         public static string? Unsupported(LayerSpec layer) =>
             layer.Kind == LayerKind.Maxout ? "a maxout layer" : layer.Kind == LayerKind.LayerNorm ? "a layer normalisation"
-            : layer.Activation == ActivationKind.PReLU ? "a PReLU activation" : layer.SoftmaxSize > 0 && layer.SoftmaxSize < layer.Units ? "a softmax over groups"
+            : layer.SoftmaxSize > 0 && layer.SoftmaxSize < layer.Units ? "a softmax over groups"
             : layer.IsSpatial && layer.Activation == ActivationKind.Softmax ? "a softmax over a convolution's channels and positions" : null;
 
         /// <summary>What int8 inference computes, for the messages.</summary>
-        public const string Supported = "it takes dense layers and convolutions with Identity, ReLU, LeakyReLU, Sigmoid, Tanh, ELU, and Softmax at the output, and pools";
+        public const string Supported = "it takes dense layers and convolutions with Identity, ReLU, LeakyReLU, PReLU, Sigmoid, Tanh, ELU, and Softmax at the output, and pools";
 
         /// <summary>The calibration range that sets layer k's input codes: its own, or, after a pool, the pool's input's
         /// (<see cref="QuantizationMath.RangeSource"/>).</summary>
@@ -202,7 +208,11 @@ namespace NetGen.Generator.Emitting
                     case LayerKind.Convolution:
                         string positions = Int(layer.Conv!.OutHeight * layer.Conv.OutWidth);
                         w.Call($"{Inference}.Convolve", $"Pairs{n}", q, shape, $"ZeroPoint{n}", "columns", $"sums.Slice(0, {units})");
-                        if (last)
+                        if (plans[k]!.Slopes is not null)
+                        {
+                            PReLU(w, n, positions, last ? "output" : $"h.Slice(0, {units})", last ? null : (next, q2));
+                        }
+                        else if (last)
                         {
                             w.Call($"{Inference}.ActivateChannels", "sums", $"Offsets{n}", $"Scales{n}", activation, $"{Real(layer.Alpha)}", positions, "output");
                         }
@@ -219,7 +229,11 @@ namespace NetGen.Generator.Emitting
                         break;
                     default:
                         w.Call($"{Inference}.Multiply", $"W{n}", $"Stride{n}", q, $"sums.Slice(0, {units})");
-                        if (last)
+                        if (plans[k]!.Slopes is not null)
+                        {
+                            PReLU(w, n, "1", last ? "output" : $"h.Slice(0, {units})", last ? null : (next, q2));
+                        }
+                        else if (last)
                         {
                             w.Call($"{Inference}.Output", "sums", $"Offsets{n}", $"Scales{n}", $"{Names.Activation}.{layer.Activation}", $"{Real(layer.Alpha)}", logits ? "true" : "false", "output");
                         }
@@ -239,6 +253,17 @@ namespace NetGen.Generator.Emitting
 
             w.Close();
             w.Line();
+        }
+
+        /// <summary>PReLU in float, one slope per channel (per unit of a dense layer), then, before another layer, the
+        /// quantisation of its input.</summary>
+        private static void PReLU(SourceWriter w, string n, string positions, string target, (string Next, string Codes)? then)
+        {
+            w.Call($"{Inference}.ActivatePReLU", "sums", $"Offsets{n}", $"Scales{n}", $"Slopes{n}", positions, target);
+            if (then is { } t)
+            {
+                w.Call($"{Inference}.Quantize", target, $"InverseScale{t.Next}", $"ZeroPoint{t.Next}", t.Codes);
+            }
         }
 
         private static void EmitLayerData(SourceWriter w, LayerSpec layer, QuantizedLayerPlan? plan, float inputScale, int inputZeroPoint, bool isLast)
@@ -298,6 +323,11 @@ namespace NetGen.Generator.Emitting
             {
                 Array(w, $"private static global::System.ReadOnlySpan<int> Mantissas{n} => new int[]", plan.Mantissas.Select(v => Int(v)), 8);
                 Array(w, $"private static global::System.ReadOnlySpan<int> Shifts{n} => new int[]", plan.Shifts!.Select(v => Int(v)), 32);
+            }
+
+            if (plan.Slopes is { } slopes)
+            {
+                Array(w, $"private static global::System.ReadOnlySpan<float> Slopes{n} => new float[]", slopes.Select(Float), 8);
             }
         }
 

@@ -288,6 +288,11 @@ namespace NetGen.Generator.Parsing
                         Report(DiagnosticDescriptors.Int8Unsupported, onnx, _type.Name, "an ONNX model carries no calibration; name a file of its layers' input ranges with [OnnxModel(\"model.onnx\", Calibration = \"calibration.json\")], which Calibration.Collect(net, samples).ToJson() writes for the trainable form of the model");
                     }
                 }
+                else if (!string.IsNullOrWhiteSpace(calibration))
+                {
+                    // A float network would silently ignore the file: say so where it is named.
+                    Report(DiagnosticDescriptors.CalibrationUnused, onnx, _type.Name, calibration!);
+                }
 
                 if (unrolled)
                 {

@@ -25,7 +25,7 @@ namespace NetGen.Quantization
         public int InputSize { get; }
 
         /// <summary>The layers and a copy of the parameters, checked: int8 inference computes dense layers with one
-        /// affine map each, convolutions and pools (no maxout, layer normalisation or PReLU yet).</summary>
+        /// affine map each, convolutions and pools (no maxout or layer normalisation yet).</summary>
         /// <exception cref="NotSupportedException">A layer int8 inference does not compute; the message names it.</exception>
         public static FloatNetwork From(IReadOnlyList<LayerInfo> layers, ReadOnlySpan<float> parameters, int inputSize)
         {
@@ -45,11 +45,11 @@ namespace NetGen.Quantization
 
                 fanIn = layer.Units;
                 string? problem = layer.IsMaxout ? "a maxout layer" : layer.IsLayerNorm ? "a layer normalisation"
-                    : layer.Activation == Activation.PReLU ? "a PReLU activation" : layer.SoftmaxSize > 0 && layer.SoftmaxSize < layer.Units ? "a softmax over groups"
+                    : layer.SoftmaxSize > 0 && layer.SoftmaxSize < layer.Units ? "a softmax over groups"
                     : layer.Convolution is not null && layer.Activation == Activation.Softmax ? "a softmax over a convolution's channels and positions" : null;
                 if (problem is not null)
                 {
-                    throw new NotSupportedException(string.Create(CultureInfo.InvariantCulture, $"layer {layer.Number} ({layer}) is {problem}, which int8 inference does not compute yet; it takes dense layers and convolutions with Identity, ReLU, LeakyReLU, Sigmoid, Tanh, ELU or (at the output) Softmax, and pools"));
+                    throw new NotSupportedException(string.Create(CultureInfo.InvariantCulture, $"layer {layer.Number} ({layer}) is {problem}, which int8 inference does not compute yet; it takes dense layers and convolutions with Identity, ReLU, LeakyReLU, PReLU, Sigmoid, Tanh, ELU or (at the output) Softmax, and pools"));
                 }
 
                 if (layer.Activation == Activation.Softmax && layer.Number != list.Count)
@@ -114,7 +114,7 @@ namespace NetGen.Quantization
                         a[m] = (float)output[m];
                     }
 
-                    h = c.IsConvolution ? Activate(layer, a) : a;
+                    h = c.IsConvolution ? Activate(layer, a, Parameters) : a;
                     continue;
                 }
 
@@ -129,7 +129,7 @@ namespace NetGen.Quantization
                     a[m] = (float)sum;
                 }
 
-                h = Activate(layer, a);
+                h = Activate(layer, a, Parameters);
             }
         }
 
@@ -170,14 +170,16 @@ namespace NetGen.Quantization
         }
 
         /// <summary>g(a) in double precision for a hidden layer (the output layer's function is the quantised network's).</summary>
-        private static float[] Activate(LayerInfo layer, float[] a)
+        private static float[] Activate(LayerInfo layer, float[] a, float[] parameters)
         {
             var h = new float[a.Length];
+            int positions = layer.SlopeCount == 0 ? 1 : a.Length / layer.SlopeCount; // PReLU: a slope per channel, or per unit
             for (int m = 0; m < a.Length; m++)
             {
                 double v = a[m];
                 h[m] = (float)(layer.Activation switch
                 {
+                    Activation.PReLU => v > 0 ? v : parameters[layer.SlopeOffset + (m / positions)] * v,
                     Activation.ReLU => Math.Max(v, 0),
                     Activation.LeakyReLU => v > 0 ? v : layer.Alpha * v,
                     Activation.ELU => v > 0 ? v : layer.Alpha * (Math.Exp(v) - 1),

@@ -304,6 +304,31 @@ namespace NetGen.Quantization
             }
         }
 
+        /// <summary>PReLU, in float: <c>h[o * P + p] = a &gt; 0 ? a : slopes[o] a</c> with <c>a = scales[o] (sums[o * P + p] +
+        /// offsets[o])</c>, one slope per channel of a convolution (P its positions), or per unit of a dense layer (P = 1).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void ActivatePReLU(ReadOnlySpan<int> sums, ReadOnlySpan<int> offsets, ReadOnlySpan<float> scales, ReadOnlySpan<float> slopes, int positions, Span<float> h)
+        {
+            int channels = offsets.Length;
+            if (sums.Length < positions * channels || h.Length < positions * channels || scales.Length < channels || slopes.Length < channels)
+            {
+                throw new ArgumentException("the activation's spans are shorter than its channels and positions need");
+            }
+
+            for (int o = 0; o < channels; o++)
+            {
+                float scale = scales[o], slope = slopes[o];
+                int offset = offsets[o];
+                ReadOnlySpan<int> row = sums.Slice(o * positions, positions);
+                Span<float> target = h.Slice(o * positions, positions);
+                for (int p = 0; p < row.Length; p++)
+                {
+                    float a = (row[p] + offset) * scale;
+                    target[p] = a > 0 ? a : slope * a;
+                }
+            }
+        }
+
         /// <summary>Max pooling of codes: the largest code in each window (padding never wins). A code's order is its
         /// value's, so this is exactly the float pool's output, quantised; it keeps its input's scale and zero point.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -59,9 +59,13 @@ namespace NetGen.Quantization
         /// for a dense layer.</summary>
         public int[]? Pairs { get; set; }
 
+        /// <summary>PReLU's slopes, one per output channel (a dense layer's unit), applied in float; null for other
+        /// activations.</summary>
+        public float[]? Slopes { get; set; }
+
         /// <summary>The bytes one forward pass reads: the weights (a convolution's pairs, a dense layer's packed rows),
-        /// int32 offsets, and float scales or fixed-point multipliers.</summary>
-        public long Bytes => (Pairs is { } pairs ? pairs.Length * 4L : Packed.Length) + (Units * 4L) + (Mantissas is null ? Units * 4L : Units * 8L);
+        /// int32 offsets, float scales or fixed-point multipliers, and PReLU's slopes.</summary>
+        public long Bytes => (Pairs is { } pairs ? pairs.Length * 4L : Packed.Length) + (Units * 4L) + (Mantissas is null ? Units * 4L : Units * 8L) + ((Slopes?.Length ?? 0) * 4L);
     }
 
     /// <summary>The arithmetic of quantisation, written once for the runtime and the generator (which compiles this file

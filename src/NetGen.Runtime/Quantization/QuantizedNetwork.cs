@@ -173,6 +173,11 @@ namespace NetGen.Quantization
                     throw new NotSupportedException(problem + "; int8 cannot represent this layer");
                 }
 
+                if (info.Activation == Activation.PReLU)
+                {
+                    plan.Slopes = source.Parameters.AsSpan(info.SlopeOffset, info.SlopeCount).ToArray();
+                }
+
                 quantized[k] = new QuantizedLayer(info, plan, plan.InputScale, plan.InputZeroPoint);
             }
 
@@ -268,32 +273,49 @@ namespace NetGen.Quantization
                 {
                     int positions = convolution.Shape.Positions;
                     Int8Inference.Convolve(layer.Pairs, q, convolution.Shape, layer.InputZeroPoint, scratch.Columns, sums, Path);
-                    if (last)
-                    {
-                        Int8Inference.ActivateChannels(sums, layer.Offsets, layer.OutputScales, activation, (float)info.Alpha, positions, output);
-                    }
-                    else if (layer.Mantissas is { } mantissas)
+                    if (layer.Mantissas is { } mantissas)
                     {
                         Int8Inference.RequantizeChannels(sums, layer.Offsets, mantissas, layer.Shifts, positions, nextZero, activation == Activation.ReLU ? nextZero : 0, next);
                     }
                     else
                     {
-                        Span<float> h = scratch.Reals.AsSpan(0, info.Units);
-                        Int8Inference.ActivateChannels(sums, layer.Offsets, layer.OutputScales, activation, (float)info.Alpha, positions, h);
-                        Int8Inference.Quantize(h, 1 / nextScale, nextZero, next);
+                        // In float: into the output, or into h to be quantised for the next layer.
+                        Span<float> h = last ? output : scratch.Reals.AsSpan(0, info.Units);
+                        if (layer.Slopes is { } slopes)
+                        {
+                            Int8Inference.ActivatePReLU(sums, layer.Offsets, layer.OutputScales, slopes, positions, h);
+                        }
+                        else
+                        {
+                            Int8Inference.ActivateChannels(sums, layer.Offsets, layer.OutputScales, activation, (float)info.Alpha, positions, h);
+                        }
+
+                        if (!last)
+                        {
+                            Int8Inference.Quantize(h, 1 / nextScale, nextZero, next);
+                        }
                     }
                 }
                 else
                 {
                     Int8Kernels.Multiply(layer.Packed, layer.Stride, q, sums, Path);
-                    if (last)
-                    {
-                        Int8Inference.Output(sums, layer.Offsets, layer.OutputScales, info.Activation, (float)info.Alpha, _logits, output);
-                    }
-                    else if (layer.Mantissas is { } mantissas)
+                    if (layer.Mantissas is { } mantissas)
                     {
                         // Identity or ReLU: integer only; for ReLU the clamp at the zero point is the ReLU.
                         Int8Inference.Requantize(sums, layer.Offsets, mantissas, layer.Shifts, nextZero, info.Activation == Activation.ReLU ? nextZero : 0, next);
+                    }
+                    else if (layer.Slopes is { } slopes)
+                    {
+                        Span<float> h = last ? output : scratch.Reals.AsSpan(0, info.Units);
+                        Int8Inference.ActivatePReLU(sums, layer.Offsets, layer.OutputScales, slopes, 1, h);
+                        if (!last)
+                        {
+                            Int8Inference.Quantize(h, 1 / nextScale, nextZero, next);
+                        }
+                    }
+                    else if (last)
+                    {
+                        Int8Inference.Output(sums, layer.Offsets, layer.OutputScales, info.Activation, (float)info.Alpha, _logits, output);
                     }
                     else
                     {
