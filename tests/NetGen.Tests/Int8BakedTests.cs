@@ -98,6 +98,15 @@ public static partial class PoolFirstInt8Baked;
 [Weights("TestData/int8/prelu.json")]
 public static partial class PReluInt8Baked;
 
+/// <summary><see cref="Int8MaxoutNet"/> baked in int8: a hidden maxout layer and a maxout output.</summary>
+[Network(Inference = Inference.Int8)]
+[Input(12)]
+[Maxout(10, 3)]
+[Dense(8, Activation.ReLU)]
+[Maxout(4, 2)]
+[Weights("TestData/int8/maxout.json")]
+public static partial class MaxoutInt8Baked;
+
 /// <summary>Issue 16's compile-time form: <c>[Network(Inference = Inference.Int8)]</c> on a network baked from a weights
 /// file with a calibration section gives the same bits as <see cref="QuantizedNetwork"/> at run time, with the same
 /// weights and ranges.</summary>
@@ -120,6 +129,7 @@ public class Int8BakedTests
         Check("pool-output.json", ConvolutionWeights(new Int8PoolOutputNet()));
         Check("pool-first.json", ConvolutionWeights(new Int8PoolFirstNet()));
         Check("prelu.json", ConvolutionWeights(new PReluNet()));
+        Check("maxout.json", ConvolutionWeights(new Int8MaxoutNet()));
 
         static void Check(string name, string expected)
         {
@@ -148,6 +158,7 @@ public class Int8BakedTests
     [InlineData("pool-output.json")]
     [InlineData("pool-first.json")]
     [InlineData("prelu.json")]
+    [InlineData("maxout.json")]
     public void BakedInt8_EqualsRunTimeInt8_BitForBit(string name)
     {
         string json = File.ReadAllText(Fixture(name));
@@ -161,6 +172,7 @@ public class Int8BakedTests
             "pool-output.json" => (new Int8PoolOutputNet(), PoolOutputInt8Baked.Forward, PoolOutputInt8Baked.Int8Bytes),
             "pool-first.json" => (new Int8PoolFirstNet(), PoolFirstInt8Baked.Forward, PoolFirstInt8Baked.Int8Bytes),
             "prelu.json" => (new PReluNet(), PReluInt8Baked.Forward, PReluInt8Baked.Int8Bytes),
+            "maxout.json" => (new Int8MaxoutNet(), MaxoutInt8Baked.Forward, MaxoutInt8Baked.Int8Bytes),
             _ => (new Onnx.LeNet5Net(), LeNet5Int8Baked.Forward, LeNet5Int8Baked.Int8Bytes), // the model's own weights
         };
         if (name != "lenet5-calibration.json")

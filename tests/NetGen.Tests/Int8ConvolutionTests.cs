@@ -29,6 +29,15 @@ public partial class Int8PoolOutputNet;
 [Loss(LossFunction.MeanSquaredError)]
 public partial class Int8PoolFirstNet;
 
+/// <summary>Maxout layers in int8: the pieces' sums dequantised and the largest kept in float, hidden (then quantised
+/// for the next layer) and at the output.</summary>
+[Input(12)]
+[Maxout(10, 3)]
+[Dense(8, Activation.ReLU)]
+[Maxout(4, 2)]
+[Loss(LossFunction.MeanSquaredError)]
+public partial class Int8MaxoutNet;
+
 /// <summary>Issue 16 for convolutional networks: the int8 convolution and pools equal plain references on every path,
 /// and quantised convolutional networks (LeNet-5, a 1-D keyword net, a depthwise net, nets ending in a convolution and
 /// a pool) stay close to float and give the same bits on every path. Real-data accuracy: RealDataTests' LeNet-5.</summary>
@@ -165,7 +174,7 @@ public class Int8ConvolutionTests(ITestOutputHelper output)
 
     /// <summary>Declared networks from random parameters, and LeNet-5 imported from PyTorch's ONNX export (its trained
     /// weights, logits at the output).</summary>
-    public static TheoryData<string> Networks() => ["LeNet5", "KeywordNet", "TorchDepthwiseNet", "Int8ConvolutionOutputNet", "Int8PoolOutputNet", "Int8PoolFirstNet", "ImportedLeNet5", "PReluNet"];
+    public static TheoryData<string> Networks() => ["LeNet5", "KeywordNet", "TorchDepthwiseNet", "Int8ConvolutionOutputNet", "Int8PoolOutputNet", "Int8PoolFirstNet", "ImportedLeNet5", "PReluNet", "Int8MaxoutNet"];
 
     [Theory]
     [MemberData(nameof(Networks))]
@@ -180,6 +189,7 @@ public class Int8ConvolutionTests(ITestOutputHelper output)
             "Int8PoolOutputNet" => new Int8PoolOutputNet(),
             "Int8PoolFirstNet" => new Int8PoolFirstNet(),
             "PReluNet" => new PReluNet(),
+            "Int8MaxoutNet" => new Int8MaxoutNet(),
             _ => new Onnx.LeNet5Net(),
         };
         if (name != "ImportedLeNet5")
@@ -258,6 +268,26 @@ public class Int8ConvolutionTests(ITestOutputHelper output)
 
         Assert.Contains(h, v => v < 0);
         Assert.Throws<ArgumentException>(() => Int8Inference.ActivatePReLU(sums, offsets, scales, slopes.AsSpan(0, 2), positions, h));
+    }
+
+    /// <summary>Maxout after the int32 sums: each unit keeps the largest of its pieces (piece-major), in float.</summary>
+    [Fact]
+    public void ActivateMaxout_KeepsEachUnitsLargestPiece()
+    {
+        const int units = 4, pieces = 3;
+        int[] sums = Enumerable.Range(0, units * pieces).Select(i => ((i * 29) % 17) - 8).ToArray();
+        int[] offsets = Enumerable.Range(0, units * pieces).Select(i => (i % 5) - 2).ToArray();
+        float[] scales = Enumerable.Range(0, units * pieces).Select(i => 0.25f + (0.1f * i)).ToArray();
+        var h = new float[units];
+        Int8Inference.ActivateMaxout(sums, offsets, scales, pieces, h);
+        for (int m = 0; m < units; m++)
+        {
+            float expected = Enumerable.Range(0, pieces).Select(p => (sums[(p * units) + m] + offsets[(p * units) + m]) * scales[(p * units) + m]).Max();
+            Assert.Equal(expected, h[m]);
+        }
+
+        Assert.Throws<ArgumentException>(() => Int8Inference.ActivateMaxout(sums, offsets.AsSpan(0, 11), scales, pieces, h));
+        Assert.Throws<ArgumentException>(() => Int8Inference.ActivateMaxout(sums, offsets, scales, pieces, h.AsSpan(0, 3)));
     }
 
     /// <summary>What int8 does not compute is refused by name: a layer normalisation.</summary>

@@ -219,7 +219,7 @@ namespace NetGen.Generator.Diagnostics
             "NG0035",
             "Int8 inference not possible for this network",
             "'{0}' cannot be compiled with Inference.Int8: {1}",
-            "Inference.Int8 quantises a float network baked with [Weights], or a static [OnnxModel] class with Calibration = \"file.json\", whose layers are dense layers, convolutions (Identity, ReLU, LeakyReLU, PReLU, Sigmoid, Tanh, ELU, Softmax at the output) and pools. A trainable network quantises at run time: QuantizedNetwork.From(net, calibration).");
+            "Inference.Int8 quantises a float network baked with [Weights], or a static [OnnxModel] class with Calibration = \"file.json\", whose layers are dense layers, convolutions (Identity, ReLU, LeakyReLU, PReLU, Sigmoid, Tanh, ELU, Softmax at the output), maxout layers and pools. A trainable network quantises at run time: QuantizedNetwork.From(net, calibration).");
 
         public static readonly DiagnosticDescriptor CalibrationMissing = Error(
             "NG0036",

@@ -41,16 +41,17 @@ namespace NetGen.Generator.Emitting
                 }
                 else
                 {
-                    var weight = new float[layer.Units * layer.FanIn];
-                    for (int m = 0; m < layer.Units; m++)
+                    int rows = layer.AffineOutputs; // a maxout layer's pieces x units, piece-major
+                    var weight = new float[rows * layer.FanIn];
+                    for (int m = 0; m < rows; m++)
                     {
                         for (int i = 0; i < layer.FanIn; i++)
                         {
-                            weight[(m * layer.FanIn) + i] = Parse(baked.Values[layer.Offset + (i * layer.Units) + m]); // input-major in the file's order
+                            weight[(m * layer.FanIn) + i] = Parse(baked.Values[layer.Offset + (i * rows) + m]); // input-major in the file's order
                         }
                     }
 
-                    plan = QuantizationMath.Layer(weight, bias, layer.Units, layer.FanIn, min, max, layer.Number, out problem);
+                    plan = QuantizationMath.Layer(weight, bias, rows, layer.FanIn, min, max, layer.Number, out problem);
                 }
 
                 if (plan is null)
@@ -69,7 +70,7 @@ namespace NetGen.Generator.Emitting
 
             for (int k = 0; k + 1 < plans.Length; k++)
             {
-                if (plans[k] is { } plan && net.Layers[k].Activation is ActivationKind.Identity or ActivationKind.ReLU)
+                if (plans[k] is { } plan && net.Layers[k].Kind != LayerKind.Maxout && net.Layers[k].Activation is ActivationKind.Identity or ActivationKind.ReLU)
                 {
                     QuantizationMath.Requantization(plan, InputCodes(baked, k + 1).Scale);
                 }
@@ -78,15 +79,15 @@ namespace NetGen.Generator.Emitting
             return plans;
         }
 
-        /// <summary>What a layer is when int8 inference does not compute it (maxout, layer normalisation, a softmax over
-        /// groups or over a convolution's planes), or null.</summary>
+        /// <summary>What a layer is when int8 inference does not compute it (layer normalisation, a softmax over groups or
+        /// over a convolution's planes), or null.</summary>
         public static string? Unsupported(LayerSpec layer) =>
-            layer.Kind == LayerKind.Maxout ? "a maxout layer" : layer.Kind == LayerKind.LayerNorm ? "a layer normalisation"
+            layer.Kind == LayerKind.LayerNorm ? "a layer normalisation"
             : layer.SoftmaxSize > 0 && layer.SoftmaxSize < layer.Units ? "a softmax over groups"
             : layer.IsSpatial && layer.Activation == ActivationKind.Softmax ? "a softmax over a convolution's channels and positions" : null;
 
         /// <summary>What int8 inference computes, for the messages.</summary>
-        public const string Supported = "it takes dense layers and convolutions with Identity, ReLU, LeakyReLU, PReLU, Sigmoid, Tanh, ELU, and Softmax at the output, and pools";
+        public const string Supported = "it takes dense layers and convolutions with Identity, ReLU, LeakyReLU, PReLU, Sigmoid, Tanh, ELU, and Softmax at the output, maxout layers and pools";
 
         /// <summary>The calibration range that sets layer k's input codes: its own, or, after a pool, the pool's input's
         /// (<see cref="QuantizationMath.RangeSource"/>).</summary>
@@ -111,7 +112,7 @@ namespace NetGen.Generator.Emitting
         /// <summary>The stack the generated <c>Forward</c> takes: two 7-bit buffers (any layer's input padded to its rows,
         /// or its output), the sums and the float activations, and a convolution's gathered taps (int16).</summary>
         public static long StackBytes(NetworkSpec net, QuantizedLayerPlan?[] plans) =>
-            (2L * CodeBuffer(net)) + (8L * net.Layers.Max(l => l.Units)) + (2L * Columns(net));
+            (2L * CodeBuffer(net)) + (4L * net.Layers.Max(l => l.AffineOutputs)) + (4L * net.Layers.Max(l => l.Units)) + (2L * Columns(net));
 
         private static int CodeBuffer(NetworkSpec net) => net.Layers.Max(l => System.Math.Max(QuantizationMath.Padded(l.FanIn), QuantizationMath.Padded(l.Units)));
 
@@ -160,11 +161,11 @@ namespace NetGen.Generator.Emitting
             w.Close();
             w.Line();
             // Two 7-bit buffers used in turn, one for the sums, one for float activations, one for a convolution's taps.
-            int codes = CodeBuffer(net), maxUnits = net.Layers.Max(l => l.Units), columns = Columns(net);
+            int codes = CodeBuffer(net), maxUnits = net.Layers.Max(l => l.Units), maxSums = net.Layers.Max(l => l.AffineOutputs), columns = Columns(net);
             bool floats = Enumerable.Range(0, plans.Length - 1).Any(k => plans[k] is { Mantissas: null });
             w.Line($"global::System.Span<byte> a = stackalloc byte[{Int(codes)}];");
             w.Line($"global::System.Span<byte> b = stackalloc byte[{Int(codes)}];");
-            w.Line($"global::System.Span<int> sums = stackalloc int[{Int(maxUnits)}];");
+            w.Line($"global::System.Span<int> sums = stackalloc int[{Int(maxSums)}];");
             if (floats)
             {
                 w.Line($"global::System.Span<float> h = stackalloc float[{Int(maxUnits)}];");
@@ -228,8 +229,17 @@ namespace NetGen.Generator.Emitting
 
                         break;
                     default:
-                        w.Call($"{Inference}.Multiply", $"W{n}", $"Stride{n}", q, $"sums.Slice(0, {units})");
-                        if (plans[k]!.Slopes is not null)
+                        w.Call($"{Inference}.Multiply", $"W{n}", $"Stride{n}", q, $"sums.Slice(0, {Int(layer.AffineOutputs)})");
+                        if (layer.Kind == LayerKind.Maxout)
+                        {
+                            string target = last ? "output" : $"h.Slice(0, {units})";
+                            w.Call($"{Inference}.ActivateMaxout", "sums", $"Offsets{n}", $"Scales{n}", Int(layer.Pieces), target);
+                            if (!last)
+                            {
+                                w.Call($"{Inference}.Quantize", target, $"InverseScale{next}", $"ZeroPoint{next}", q2);
+                            }
+                        }
+                        else if (plans[k]!.Slopes is not null)
                         {
                             PReLU(w, n, "1", last ? "output" : $"h.Slice(0, {units})", last ? null : (next, q2));
                         }
@@ -288,11 +298,15 @@ namespace NetGen.Generator.Emitting
             string sum = convolution ? "sum[o, p]" : "sum[m]", index = convolution ? "o" : "m";
             w.Line(convolution
                 ? $"// Layer {n}, a convolution, {layer.Activation}: {Int(plan.Units)} x {Int(plan.FanIn)} int8 weights (output channels by taps, {Int(plan.Groups)} {(plan.Groups == 1 ? "group" : "groups")}), W[o, t] / (max_t |W[o, t]| / 127) rounded;"
+                : layer.Kind == LayerKind.Maxout
+                ? $"// Layer {n}, maxout of {Int(layer.Pieces)} pieces: {Int(plan.Units)} x {Int(layer.FanIn)} int8 weights (piece-major rows), W[m, k] / (max_k |W[m, k]| / 127) rounded;"
                 : $"// Layer {n}, {layer.Activation}: {Int(layer.Units)} x {Int(layer.FanIn)} int8 weights, W[m, k] / (max_k |W[m, k]| / 127) rounded;");
             w.Line(convolution
                 ? $"// its input in 7 bits, x = {Float(plan.InputScale)} (q - {Int(plan.InputZeroPoint)}); {sum} = sum_t W[o, t] q[tap(p, t)] + Offsets[o] (bias, zero point), the padding reading {Int(plan.InputZeroPoint)}; Pairs holds W[o, t] as int16 pairs (2i low, 2i + 1 high);"
                 : $"// its input in 7 bits, x = {Float(plan.InputScale)} (q - {Int(plan.InputZeroPoint)}); sum[m] = sum_k W[m, k] q[k] + Offsets[m] (bias, zero point);");
-            w.Line(isLast
+            w.Line(layer.Kind == LayerKind.Maxout
+                ? $"// {(isLast ? "y" : "h")}[m] = max_p Scales[r] sum[r], r = p * {Int(layer.Units)} + m, in float{(isLast ? "." : ", then quantised for the next layer.")}"
+                : isLast
                 ? $"// y = g(Scales[{index}] {sum}) in float."
                 : plan.Mantissas is null
                 ? $"// h = g(Scales[{index}] {sum}) in float, then quantised for the next layer."

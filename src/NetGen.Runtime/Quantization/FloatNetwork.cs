@@ -25,7 +25,7 @@ namespace NetGen.Quantization
         public int InputSize { get; }
 
         /// <summary>The layers and a copy of the parameters, checked: int8 inference computes dense layers with one
-        /// affine map each, convolutions and pools (no maxout or layer normalisation yet).</summary>
+        /// affine map each, maxout layers, convolutions and pools (no layer normalisation yet).</summary>
         /// <exception cref="NotSupportedException">A layer int8 inference does not compute; the message names it.</exception>
         public static FloatNetwork From(IReadOnlyList<LayerInfo> layers, ReadOnlySpan<float> parameters, int inputSize)
         {
@@ -44,12 +44,12 @@ namespace NetGen.Quantization
                 }
 
                 fanIn = layer.Units;
-                string? problem = layer.IsMaxout ? "a maxout layer" : layer.IsLayerNorm ? "a layer normalisation"
+                string? problem = layer.IsLayerNorm ? "a layer normalisation"
                     : layer.SoftmaxSize > 0 && layer.SoftmaxSize < layer.Units ? "a softmax over groups"
                     : layer.Convolution is not null && layer.Activation == Activation.Softmax ? "a softmax over a convolution's channels and positions" : null;
                 if (problem is not null)
                 {
-                    throw new NotSupportedException(string.Create(CultureInfo.InvariantCulture, $"layer {layer.Number} ({layer}) is {problem}, which int8 inference does not compute yet; it takes dense layers and convolutions with Identity, ReLU, LeakyReLU, PReLU, Sigmoid, Tanh, ELU or (at the output) Softmax, and pools"));
+                    throw new NotSupportedException(string.Create(CultureInfo.InvariantCulture, $"layer {layer.Number} ({layer}) is {problem}, which int8 inference does not compute yet; it takes dense layers and convolutions with Identity, ReLU, LeakyReLU, PReLU, Sigmoid, Tanh, ELU or (at the output) Softmax, maxout layers and pools"));
                 }
 
                 if (layer.Activation == Activation.Softmax && layer.Number != list.Count)
@@ -61,8 +61,9 @@ namespace NetGen.Quantization
             return new FloatNetwork(list, parameters.ToArray(), inputSize);
         }
 
-        /// <summary>Layer <paramref name="k"/>'s weights output-major, <c>W[m * fanIn + i]</c> (the network stores a dense
-        /// layer's input-major, a convolution's as rows of taps per output channel already).</summary>
+        /// <summary>Layer <paramref name="k"/>'s weights output-major, <c>W[r * fanIn + i]</c> for each affine output r (a
+        /// maxout layer's piece-major; the network stores a dense layer's input-major, a convolution's as rows of taps per
+        /// output channel already).</summary>
         public float[] OutputMajorWeights(int k)
         {
             LayerInfo layer = Layers[k];
@@ -71,12 +72,13 @@ namespace NetGen.Quantization
                 return Parameters.AsSpan(layer.WeightOffset, layer.WeightCount).ToArray();
             }
 
-            var w = new float[layer.Units * layer.FanIn];
-            for (int m = 0; m < layer.Units; m++)
+            int rows = layer.AffineOutputs;
+            var w = new float[rows * layer.FanIn];
+            for (int m = 0; m < rows; m++)
             {
                 for (int i = 0; i < layer.FanIn; i++)
                 {
-                    w[(m * layer.FanIn) + i] = Parameters[layer.WeightOffset + (i * layer.Units) + m];
+                    w[(m * layer.FanIn) + i] = Parameters[layer.WeightOffset + (i * rows) + m];
                 }
             }
 
@@ -118,18 +120,35 @@ namespace NetGen.Quantization
                     continue;
                 }
 
-                for (int m = 0; m < layer.Units; m++)
+                int rows = layer.AffineOutputs; // a maxout layer's pieces x units, piece-major
+                var z = new float[rows];
+                for (int m = 0; m < rows; m++)
                 {
                     double sum = layer.HasBias ? Parameters[layer.BiasOffset + m] : 0;
                     for (int i = 0; i < layer.FanIn; i++)
                     {
-                        sum += (double)Parameters[layer.WeightOffset + (i * layer.Units) + m] * h[i]; // input-major: W[i * units + m]
+                        sum += (double)Parameters[layer.WeightOffset + (i * rows) + m] * h[i]; // input-major: W[i * rows + m]
                     }
 
-                    a[m] = (float)sum;
+                    z[m] = (float)sum;
                 }
 
-                h = Activate(layer, a, Parameters);
+                if (layer.IsMaxout)
+                {
+                    for (int m = 0; m < layer.Units; m++)
+                    {
+                        a[m] = z[m];
+                        for (int p = 1; p < layer.Pieces; p++)
+                        {
+                            a[m] = Math.Max(a[m], z[(p * layer.Units) + m]);
+                        }
+                    }
+
+                    h = a;
+                    continue;
+                }
+
+                h = Activate(layer, z, Parameters);
             }
         }
 

@@ -304,6 +304,31 @@ namespace NetGen.Quantization
             }
         }
 
+        /// <summary>Maxout, in float: <c>h[m] = max_p a[p * U + m]</c> with <c>a[r] = scales[r] (sums[r] + offsets[r])</c>,
+        /// the layer's <paramref name="pieces"/> x U affine outputs piece-major (as the float layer stores them).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void ActivateMaxout(ReadOnlySpan<int> sums, ReadOnlySpan<int> offsets, ReadOnlySpan<float> scales, int pieces, Span<float> h)
+        {
+            int outputs = offsets.Length, units = pieces > 0 ? outputs / pieces : 0;
+            if (pieces < 1 || units * pieces != outputs || sums.Length < outputs || scales.Length < outputs || h.Length < units)
+            {
+                throw new ArgumentException("the maxout's spans do not hold its pieces times its units");
+            }
+
+            for (int m = 0; m < units; m++)
+            {
+                float best = (sums[m] + offsets[m]) * scales[m];
+                for (int p = 1; p < pieces; p++)
+                {
+                    int r = (p * units) + m;
+                    float a = (sums[r] + offsets[r]) * scales[r];
+                    best = a > best ? a : best;
+                }
+
+                h[m] = best;
+            }
+        }
+
         /// <summary>PReLU, in float: <c>h[o * P + p] = a &gt; 0 ? a : slopes[o] a</c> with <c>a = scales[o] (sums[o * P + p] +
         /// offsets[o])</c>, one slope per channel of a convolution (P its positions), or per unit of a dense layer (P = 1).</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]

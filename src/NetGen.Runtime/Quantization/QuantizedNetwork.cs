@@ -83,7 +83,7 @@ namespace NetGen.Quantization
             // writes whole blocks); the sums and reals any layer's outputs; the columns a convolution's gathered taps.
             _widest = layers.Max(l => Math.Max(Math.Max(l.Stride, Int8Kernels.Padded(l.Info.FanIn)), Int8Kernels.Padded(l.Info.Units)));
             _columns = layers.Max(l => l.Info.Convolution is { IsConvolution: true } c ? Int8Inference.ColumnsLength(c.Shape) : 0);
-            _sums = layers.Max(l => l.Info.Units);
+            _sums = layers.Max(l => l.Info.AffineOutputs); // a maxout layer sums each of its pieces
         }
 
         /// <summary>The values of one input sample.</summary>
@@ -167,7 +167,7 @@ namespace NetGen.Quantization
                 string? problem;
                 QuantizedLayerPlan? plan = info.Convolution is { } c
                     ? QuantizationMath.Convolution(weight, bias, c.Shape.OutChannels, c.Shape.Taps, c.Shape.Groups, range.Min, range.Max, info.Number, out problem)
-                    : QuantizationMath.Layer(weight, bias, info.Units, info.FanIn, range.Min, range.Max, info.Number, out problem);
+                    : QuantizationMath.Layer(weight, bias, info.AffineOutputs, info.FanIn, range.Min, range.Max, info.Number, out problem);
                 if (plan is null)
                 {
                     throw new NotSupportedException(problem + "; int8 cannot represent this layer");
@@ -183,7 +183,7 @@ namespace NetGen.Quantization
 
             for (int k = 0; k + 1 < quantized.Length; k++)
             {
-                if (quantized[k].Plan is { } plan && quantized[k].Info.Activation is Activation.Identity or Activation.ReLU)
+                if (quantized[k].Plan is { } plan && !quantized[k].Info.IsMaxout && quantized[k].Info.Activation is Activation.Identity or Activation.ReLU)
                 {
                     QuantizationMath.Requantization(plan, quantized[k + 1].InputScale);
                 }
@@ -267,7 +267,7 @@ namespace NetGen.Quantization
                 }
 
                 QuantizedLayerPlan layer = _layers[k].Plan!;
-                Span<int> sums = scratch.Sums.AsSpan(0, info.Units);
+                Span<int> sums = scratch.Sums.AsSpan(0, info.AffineOutputs);
                 Activation activation = last && _logits ? Activation.Identity : info.Activation;
                 if (info.Convolution is { } convolution)
                 {
@@ -304,10 +304,18 @@ namespace NetGen.Quantization
                         // Identity or ReLU: integer only; for ReLU the clamp at the zero point is the ReLU.
                         Int8Inference.Requantize(sums, layer.Offsets, mantissas, layer.Shifts, nextZero, info.Activation == Activation.ReLU ? nextZero : 0, next);
                     }
-                    else if (layer.Slopes is { } slopes)
+                    else if (info.IsMaxout || layer.Slopes is not null)
                     {
                         Span<float> h = last ? output : scratch.Reals.AsSpan(0, info.Units);
-                        Int8Inference.ActivatePReLU(sums, layer.Offsets, layer.OutputScales, slopes, 1, h);
+                        if (info.IsMaxout)
+                        {
+                            Int8Inference.ActivateMaxout(sums, layer.Offsets, layer.OutputScales, info.Pieces, h);
+                        }
+                        else
+                        {
+                            Int8Inference.ActivatePReLU(sums, layer.Offsets, layer.OutputScales, layer.Slopes!, 1, h);
+                        }
+
                         if (!last)
                         {
                             Int8Inference.Quantize(h, 1 / nextScale, nextZero, next);
