@@ -93,6 +93,12 @@ namespace NetGen.Runtime
                 Check(b.Length, shape.OutChannels, nameof(b));
             }
 
+            if (ReadsInPlace(shape))
+            {
+                ConvolveInPlace(w, b, x, shape, a);
+                return;
+            }
+
             int taps = shape.Taps, positions = shape.Positions;
             int outPerGroup = shape.OutChannels / shape.Groups;
             Span<T> columns = Workspace<T>.Get(checked(taps * positions), 0);
@@ -110,6 +116,110 @@ namespace NetGen.Runtime
                         AddScalar(ag.Slice(o * positions, positions), b[(g * outPerGroup) + o]);
                     }
                 }
+            }
+        }
+
+        /// <summary>Whether <see cref="ConvolveInPlace{T}"/> serves this shape: stride 1 on both axes, and output rows no
+        /// less than half as wide as the (padded) input rows it computes them over.</summary>
+        internal static bool ReadsInPlace(in ConvolutionShape s) =>
+            s.StrideHeight == 1 && s.StrideWidth == 1 && s.OutWidth + ((s.KernelWidth - 1) * s.DilationWidth) <= 2 * s.OutWidth;
+
+        /// <summary>The forward pass of a stride-1 convolution without im2col. Over input rows <c>wp</c> wide (padded if
+        /// the layer pads), tap (c, i, j) of output position <c>y * wp + x</c> is the input at <c>c * hp * wp + (y + i*dh) *
+        /// wp + x + j*dw</c>: the position plus a constant. So row k of im2col's matrix is the input itself from offset k's
+        /// constant on, and the product reads it in place. Its output is <c>wp</c> wide, of which the first W' columns of
+        /// each row are the layer's; they are copied out with the bias added. Each output is the same sum, in the same
+        /// order, of the same products as im2col's: the results are the same bits.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // compiled optimised at once, as every helper of the passes (cold start)
+        private static void ConvolveInPlace<T>(ReadOnlySpan<T> w, ReadOnlySpan<T> b, ReadOnlySpan<T> x, ConvolutionShape s, Span<T> a)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            int hp = s.OutHeight + ((s.KernelHeight - 1) * s.DilationHeight), wp = s.OutWidth + ((s.KernelWidth - 1) * s.DilationWidth);
+            int plane = checked(hp * wp), perGroup = s.InChannels / s.Groups, outPerGroup = s.OutChannels / s.Groups;
+            int taps = s.Taps, wide = ((s.OutHeight - 1) * wp) + s.OutWidth;
+            bool padded = s.PadTop != 0 || s.PadLeft != 0 || hp != s.InHeight || wp != s.InWidth;
+            Span<T> work = Workspace<T>.Get(checked((padded ? s.InChannels * plane : 0) + (outPerGroup * wide)), 0);
+            Span<T> product = work.Slice(0, outPerGroup * wide);
+            ReadOnlySpan<T> input = x;
+            if (padded)
+            {
+                Span<T> copy = work.Slice(outPerGroup * wide, s.InChannels * plane);
+                Pad(x, s, hp, wp, copy);
+                input = copy;
+            }
+
+            int[] starts = Workspace<T>.Starts(taps);
+            int k = 0;
+            for (int c = 0; c < perGroup; c++)
+            {
+                for (int i = 0; i < s.KernelHeight; i++)
+                {
+                    for (int j = 0; j < s.KernelWidth; j++, k++)
+                    {
+                        starts[k] = (c * plane) + (i * s.DilationHeight * wp) + (j * s.DilationWidth);
+                    }
+                }
+            }
+
+            for (int g = 0; g < s.Groups; g++)
+            {
+                ConvolutionKernels.MultiplyListed(w.Slice(g * outPerGroup * taps, outPerGroup * taps), taps, 1, input.Slice(g * perGroup * plane, perGroup * plane), starts, product, outPerGroup, taps, wide);
+                for (int o = 0; o < outPerGroup; o++)
+                {
+                    int channel = (g * outPerGroup) + o;
+                    T bias = b.IsEmpty ? T.Zero : b[channel];
+                    ref T from = ref Unsafe.Add(ref MemoryMarshal.GetReference(product), o * wide);
+                    ref T into = ref Unsafe.Add(ref MemoryMarshal.GetReference(a), channel * s.Positions);
+                    for (int y = 0; y < s.OutHeight; y++)
+                    {
+                        CopyAdding(ref Unsafe.Add(ref into, y * s.OutWidth), ref Unsafe.Add(ref from, y * wp), s.OutWidth, bias, !b.IsEmpty);
+                    }
+                }
+            }
+        }
+
+        /// <summary>The input in <paramref name="copy"/>, each channel <paramref name="hp"/> x <paramref name="wp"/> with the
+        /// layer's zero padding around it (and no more rows or columns than the convolution reads).</summary>
+        private static void Pad<T>(ReadOnlySpan<T> x, in ConvolutionShape s, int hp, int wp, Span<T> copy)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            copy.Clear();
+            int rows = Math.Min(s.InHeight, hp - s.PadTop), width = Math.Min(s.InWidth, wp - s.PadLeft);
+            for (int c = 0; c < s.InChannels && width > 0; c++)
+            {
+                for (int y = 0; y < rows; y++)
+                {
+                    x.Slice((((c * s.InHeight) + y) * s.InWidth), width).CopyTo(copy.Slice((((c * hp) + y + s.PadTop) * wp) + s.PadLeft, width));
+                }
+            }
+        }
+
+        /// <summary><c>target = source + bias</c> (or a plain copy) over one output row: vectors, the last overlapping the
+        /// one before, then scalars where the row is shorter than a vector.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void CopyAdding<T>(ref T target, ref T source, int count, T bias, bool add)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            int i = 0;
+            if (Vector256.IsHardwareAccelerated && count >= Vector256<T>.Count)
+            {
+                Vector256<T> v = Vector256.Create(bias);
+                int lanes = Vector256<T>.Count;
+                while (i < count)
+                {
+                    i = Math.Min(i, count - lanes);
+                    Vector256<T> value = Vector256.LoadUnsafe(ref source, (nuint)i);
+                    (add ? value + v : value).StoreUnsafe(ref target, (nuint)i);
+                    i += lanes;
+                }
+
+                return;
+            }
+
+            for (; i < count; i++)
+            {
+                T value = Unsafe.Add(ref source, i);
+                Unsafe.Add(ref target, i) = add ? value + bias : value;
             }
         }
 
@@ -322,6 +432,12 @@ namespace NetGen.Runtime
                     int row = plane + (y * s.StrideHeight * s.InWidth);
                     if (kh == 2 && kw == 2 && rowStep == s.InWidth && dw == 1)
                     {
+                        if (typeof(T) == typeof(float) && s.StrideWidth == 2 && MaxPoolRow2x2(ref Unsafe.As<T, float>(ref Unsafe.Add(ref input, row)), s.InWidth, ref Unsafe.As<T, float>(ref Unsafe.Add(ref output, o)), s.OutWidth))
+                        {
+                            o += s.OutWidth;
+                            continue;
+                        }
+
                         // The common 2 x 2 window, unrolled: the same comparisons in the same order as the loops below.
                         for (int ox = 0; ox < s.OutWidth; ox++, o++)
                         {
@@ -362,6 +478,85 @@ namespace NetGen.Runtime
                 }
             }
         }
+
+        /// <summary>One output row of a 2 x 2 max pool with stride 2 in vectors, if the row fills one: the even and odd
+        /// columns of the two input rows are split apart (each pair of floats read as one 64-bit lane and narrowed), then
+        /// <see cref="Larger{T}"/>'s rule is applied lane-wise in the scalar loop's order: top left, top right, bottom
+        /// left, bottom right. The last vector overlaps the one before. Returns false, writing nothing, for a row
+        /// narrower than a vector.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static bool MaxPoolRow2x2(ref float top, int width, ref float output, int outWidth)
+        {
+            ref float bottom = ref Unsafe.Add(ref top, width);
+            if (Vector256.IsHardwareAccelerated && outWidth >= Vector256<float>.Count)
+            {
+                int lanes = Vector256<float>.Count;
+                for (int x = 0; x < outWidth; x += lanes)
+                {
+                    x = Math.Min(x, outWidth - lanes);
+                    Vector256<float> left = Columns(ref top, 2 * x, out Vector256<float> right);
+                    Vector256<float> largest = Larger(left, right);
+                    left = Columns(ref bottom, 2 * x, out right);
+                    Larger(Larger(largest, left), right).StoreUnsafe(ref output, (nuint)x);
+                }
+
+                return true;
+            }
+
+            if (Vector128.IsHardwareAccelerated && outWidth >= Vector128<float>.Count)
+            {
+                int lanes = Vector128<float>.Count;
+                for (int x = 0; x < outWidth; x += lanes)
+                {
+                    x = Math.Min(x, outWidth - lanes);
+                    Vector128<float> left = Columns(ref top, 2 * x, out Vector128<float> right);
+                    Vector128<float> largest = Larger(left, right);
+                    left = Columns(ref bottom, 2 * x, out right);
+                    Larger(Larger(largest, left), right).StoreUnsafe(ref output, (nuint)x);
+                }
+
+                return true;
+            }
+
+            return false;
+        }
+
+        /// <summary>The even columns of <c>row[at .. at + 2n)</c>, and the odd ones in <paramref name="odd"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector256<float> Columns(ref float row, int at, out Vector256<float> odd)
+        {
+            Vector256<ulong> low = Vector256.LoadUnsafe(ref row, (nuint)at).AsUInt64();
+            Vector256<ulong> high = Vector256.LoadUnsafe(ref row, (nuint)(at + Vector256<float>.Count)).AsUInt64();
+            odd = Vector256.Narrow(Vector256.ShiftRightLogical(low, 32), Vector256.ShiftRightLogical(high, 32)).AsSingle();
+            return Vector256.Narrow(low, high).AsSingle();
+        }
+
+        /// <inheritdoc cref="Columns(ref float, int, out Vector256{float})"/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector128<float> Columns(ref float row, int at, out Vector128<float> odd)
+        {
+            Vector128<ulong> low = Vector128.LoadUnsafe(ref row, (nuint)at).AsUInt64();
+            Vector128<ulong> high = Vector128.LoadUnsafe(ref row, (nuint)(at + Vector128<float>.Count)).AsUInt64();
+            odd = Vector128.Narrow(Vector128.ShiftRightLogical(low, 32), Vector128.ShiftRightLogical(high, 32)).AsSingle();
+            return Vector128.Narrow(low, high).AsSingle();
+        }
+
+        /// <summary><see cref="Larger{T}"/> lane-wise: <paramref name="value"/> where it is strictly larger or NaN, unless
+        /// <paramref name="largest"/> is NaN.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector256<float> Larger(Vector256<float> largest, Vector256<float> value) =>
+            Vector256.ConditionalSelect(
+                (Vector256.GreaterThan(value, largest) | ~Vector256.Equals(value, value)) & Vector256.Equals(largest, largest),
+                value,
+                largest);
+
+        /// <inheritdoc cref="Larger(Vector256{float}, Vector256{float})"/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector128<float> Larger(Vector128<float> largest, Vector128<float> value) =>
+            Vector128.ConditionalSelect(
+                (Vector128.GreaterThan(value, largest) | ~Vector128.Equals(value, value)) & Vector128.Equals(largest, largest),
+                value,
+                largest);
 
         /// <summary>Max pooling backward: <c>dx = 0</c>, then each output's gradient is added at its window's arg-max, the
         /// first one in row-major order on a tie.</summary>
@@ -813,6 +1008,21 @@ namespace NetGen.Runtime
 
             /// <summary>The <paramref name="length"/> values after the first (call <see cref="Get"/> first).</summary>
             public static Span<T> Second(int length) => t_buffer.AsSpan(t_buffer!.Length - length, length);
+
+            [ThreadStatic]
+            private static int[]? t_starts;
+
+            /// <summary>A per-thread table of at least <paramref name="length"/> row starts.</summary>
+            public static int[] Starts(int length)
+            {
+                int[]? starts = t_starts;
+                if (starts is null || starts.Length < length)
+                {
+                    t_starts = starts = new int[length];
+                }
+
+                return starts;
+            }
         }
     }
 }

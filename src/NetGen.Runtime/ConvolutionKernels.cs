@@ -24,7 +24,21 @@ namespace NetGen.Runtime
         /// vector that overlaps the previous one (its overlapping lanes get the same bits again), not by scalars.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void Multiply<T>(ReadOnlySpan<T> a, int rowStride, int depthStride, ReadOnlySpan<T> b, Span<T> c, int rows, int depth, int columns)
+            where T : unmanaged, IFloatingPointIeee754<T> =>
+            Product(a, rowStride, depthStride, b, new Consecutive(columns), c, rows, depth, columns);
+
+        /// <summary><see cref="Multiply{T}"/> with row
+        /// k of B starting at <c>b[starts[k]]</c>, wherever that is: a convolution of stride 1 reads its input in place,
+        /// each tap's row an offset into the (padded) input planes, with no im2col copy.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void MultiplyListed<T>(ReadOnlySpan<T> a, int rowStride, int depthStride, ReadOnlySpan<T> b, int[] starts, Span<T> c, int rows, int depth, int columns)
+            where T : unmanaged, IFloatingPointIeee754<T> =>
+            Product(a, rowStride, depthStride, b, new Listed(starts), c, rows, depth, columns);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Product<T, TRows>(ReadOnlySpan<T> a, int rowStride, int depthStride, ReadOnlySpan<T> b, TRows starts, Span<T> c, int rows, int depth, int columns)
             where T : unmanaged, IFloatingPointIeee754<T>
+            where TRows : struct, IRowStarts
         {
             ref T ra = ref MemoryMarshal.GetReference(a);
             ref T rb = ref MemoryMarshal.GetReference(b);
@@ -32,30 +46,49 @@ namespace NetGen.Runtime
             int m = 0;
             for (; m + Rows <= rows; m += Rows)
             {
-                Block4(ref Unsafe.Add(ref ra, m * rowStride), rowStride, depthStride, ref rb, ref Unsafe.Add(ref rc, m * columns), depth, columns);
+                Block4(ref Unsafe.Add(ref ra, m * rowStride), rowStride, depthStride, ref rb, starts, ref Unsafe.Add(ref rc, m * columns), depth, columns);
             }
 
             for (; m + 2 <= rows; m += 2)
             {
-                Block2(ref Unsafe.Add(ref ra, m * rowStride), rowStride, depthStride, ref rb, ref Unsafe.Add(ref rc, m * columns), depth, columns);
+                Block2(ref Unsafe.Add(ref ra, m * rowStride), rowStride, depthStride, ref rb, starts, ref Unsafe.Add(ref rc, m * columns), depth, columns);
             }
 
             for (; m < rows; m++)
             {
-                Block1(ref Unsafe.Add(ref ra, m * rowStride), depthStride, ref rb, ref Unsafe.Add(ref rc, m * columns), depth, columns);
+                Block1(ref Unsafe.Add(ref ra, m * rowStride), depthStride, ref rb, starts, ref Unsafe.Add(ref rc, m * columns), depth, columns);
             }
+        }
+
+        /// <summary>Where row k of the right-hand matrix B starts.</summary>
+        private interface IRowStarts
+        {
+            int Start(int k);
+        }
+
+        /// <summary>B's rows one after another, <c>columns</c> apart.</summary>
+        private readonly struct Consecutive(int columns) : IRowStarts
+        {
+            public int Start(int k) => k * columns;
+        }
+
+        /// <summary>B's rows where a table says (the table is trusted: the callers build it from the layer's shape).</summary>
+        private readonly struct Listed(int[] starts) : IRowStarts
+        {
+            public int Start(int k) => Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(starts), k);
         }
 
         /// <summary>Two rows by two vectors of columns: four independent accumulators, so the multiply-adds of the rows
         /// left over from the blocks of four do not wait on each other's latency.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Block2<T>(ref T a, int rowStride, int depthStride, ref T b, ref T c, int depth, int columns)
+        private static void Block2<T, TRows>(ref T a, int rowStride, int depthStride, ref T b, TRows starts, ref T c, int depth, int columns)
             where T : unmanaged, IFloatingPointIeee754<T>
+            where TRows : struct, IRowStarts
         {
             if (!Vector512.IsHardwareAccelerated || columns < 2 * Vector512<T>.Count)
             {
-                Block1(ref a, depthStride, ref b, ref c, depth, columns);
-                Block1(ref Unsafe.Add(ref a, rowStride), depthStride, ref b, ref Unsafe.Add(ref c, columns), depth, columns);
+                Block1(ref a, depthStride, ref b, starts, ref c, depth, columns);
+                Block1(ref Unsafe.Add(ref a, rowStride), depthStride, ref b, starts, ref Unsafe.Add(ref c, columns), depth, columns);
                 return;
             }
 
@@ -66,7 +99,8 @@ namespace NetGen.Runtime
                 Vector512<T> c00 = Vector512<T>.Zero, c01 = c00, c10 = c00, c11 = c00;
                 for (int k = 0; k < depth; k++)
                 {
-                    Vector512<T> b0 = Load512(ref b, (k * columns) + p), b1 = Load512(ref b, (k * columns) + p + lanes);
+                    int row = starts.Start(k);
+                    Vector512<T> b0 = Load512(ref b, row + p), b1 = Load512(ref b, row + p + lanes);
                     int at = k * depthStride;
                     Vector512<T> w0 = Vector512.Create(Unsafe.Add(ref a, at)), w1 = Vector512.Create(Unsafe.Add(ref a, rowStride + at));
                     c00 = Fma(w0, b0, c00); c01 = Fma(w0, b1, c01);
@@ -120,8 +154,9 @@ namespace NetGen.Runtime
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Block4<T>(ref T a, int rowStride, int depthStride, ref T b, ref T c, int depth, int columns)
+        private static void Block4<T, TRows>(ref T a, int rowStride, int depthStride, ref T b, TRows starts, ref T c, int depth, int columns)
             where T : unmanaged, IFloatingPointIeee754<T>
+            where TRows : struct, IRowStarts
         {
             int p = 0;
             if (Vector512.IsHardwareAccelerated && columns >= Vector512<T>.Count)
@@ -132,7 +167,8 @@ namespace NetGen.Runtime
                     Vector512<T> c00 = Vector512<T>.Zero, c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
                     for (int k = 0; k < depth; k++)
                     {
-                        Vector512<T> b0 = Load512(ref b, (k * columns) + p), b1 = Load512(ref b, (k * columns) + p + lanes);
+                        int row = starts.Start(k);
+                        Vector512<T> b0 = Load512(ref b, row + p), b1 = Load512(ref b, row + p + lanes);
                         int at = k * depthStride;
                         Vector512<T> w0 = Vector512.Create(Unsafe.Add(ref a, at)), w1 = Vector512.Create(Unsafe.Add(ref a, rowStride + at));
                         Vector512<T> w2 = Vector512.Create(Unsafe.Add(ref a, (2 * rowStride) + at)), w3 = Vector512.Create(Unsafe.Add(ref a, (3 * rowStride) + at));
@@ -154,7 +190,7 @@ namespace NetGen.Runtime
                     Vector512<T> c0 = Vector512<T>.Zero, c1 = c0, c2 = c0, c3 = c0;
                     for (int k = 0; k < depth; k++)
                     {
-                        Vector512<T> b0 = Load512(ref b, (k * columns) + p);
+                        Vector512<T> b0 = Load512(ref b, starts.Start(k) + p);
                         int at = k * depthStride;
                         c0 = Fma(Vector512.Create(Unsafe.Add(ref a, at)), b0, c0);
                         c1 = Fma(Vector512.Create(Unsafe.Add(ref a, rowStride + at)), b0, c1);
@@ -178,7 +214,7 @@ namespace NetGen.Runtime
                     Vector256<T> c0 = Vector256<T>.Zero, c1 = c0, c2 = c0, c3 = c0;
                     for (int k = 0; k < depth; k++)
                     {
-                        Vector256<T> b0 = Load256(ref b, (k * columns) + p);
+                        Vector256<T> b0 = Load256(ref b, starts.Start(k) + p);
                         int at = k * depthStride;
                         c0 = Fma(Vector256.Create(Unsafe.Add(ref a, at)), b0, c0);
                         c1 = Fma(Vector256.Create(Unsafe.Add(ref a, rowStride + at)), b0, c1);
@@ -201,7 +237,7 @@ namespace NetGen.Runtime
                     T sum = T.Zero;
                     for (int k = 0; k < depth; k++)
                     {
-                        sum = Fma(Unsafe.Add(ref a_r, k * depthStride), Unsafe.Add(ref b, (k * columns) + p), sum);
+                        sum = Fma(Unsafe.Add(ref a_r, k * depthStride), Unsafe.Add(ref b, starts.Start(k) + p), sum);
                     }
 
                     Unsafe.Add(ref c, (r * columns) + p) = sum;
@@ -210,8 +246,9 @@ namespace NetGen.Runtime
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Block1<T>(ref T a, int depthStride, ref T b, ref T c, int depth, int columns)
+        private static void Block1<T, TRows>(ref T a, int depthStride, ref T b, TRows starts, ref T c, int depth, int columns)
             where T : unmanaged, IFloatingPointIeee754<T>
+            where TRows : struct, IRowStarts
         {
             int p = 0;
             if (Vector512.IsHardwareAccelerated && columns >= Vector512<T>.Count)
@@ -223,7 +260,7 @@ namespace NetGen.Runtime
                     Vector512<T> c0 = Vector512<T>.Zero;
                     for (int k = 0; k < depth; k++)
                     {
-                        c0 = Fma(Vector512.Create(Unsafe.Add(ref a, k * depthStride)), Load512(ref b, (k * columns) + p), c0);
+                        c0 = Fma(Vector512.Create(Unsafe.Add(ref a, k * depthStride)), Load512(ref b, starts.Start(k) + p), c0);
                     }
 
                     Store512(c0, ref c, p);
@@ -242,7 +279,7 @@ namespace NetGen.Runtime
                     Vector256<T> c0 = Vector256<T>.Zero;
                     for (int k = 0; k < depth; k++)
                     {
-                        c0 = Fma(Vector256.Create(Unsafe.Add(ref a, k * depthStride)), Load256(ref b, (k * columns) + p), c0);
+                        c0 = Fma(Vector256.Create(Unsafe.Add(ref a, k * depthStride)), Load256(ref b, starts.Start(k) + p), c0);
                     }
 
                     Store256(c0, ref c, p);
@@ -257,7 +294,7 @@ namespace NetGen.Runtime
                 T sum = T.Zero;
                 for (int k = 0; k < depth; k++)
                 {
-                    sum = Fma(Unsafe.Add(ref a, k * depthStride), Unsafe.Add(ref b, (k * columns) + p), sum);
+                    sum = Fma(Unsafe.Add(ref a, k * depthStride), Unsafe.Add(ref b, starts.Start(k) + p), sum);
                 }
 
                 Unsafe.Add(ref c, p) = sum;
