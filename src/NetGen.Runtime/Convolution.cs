@@ -134,33 +134,13 @@ namespace NetGen.Runtime
         private static void ConvolveInPlace<T>(ReadOnlySpan<T> w, ReadOnlySpan<T> b, ReadOnlySpan<T> x, ConvolutionShape s, Span<T> a)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
-            int hp = s.OutHeight + ((s.KernelHeight - 1) * s.DilationHeight), wp = s.OutWidth + ((s.KernelWidth - 1) * s.DilationWidth);
-            int plane = checked(hp * wp), perGroup = s.InChannels / s.Groups, outPerGroup = s.OutChannels / s.Groups;
-            int taps = s.Taps, wide = ((s.OutHeight - 1) * wp) + s.OutWidth;
-            bool padded = s.PadTop != 0 || s.PadLeft != 0 || hp != s.InHeight || wp != s.InWidth;
-            Span<T> work = Workspace<T>.Get(checked((padded ? s.InChannels * plane : 0) + (outPerGroup * wide)), 0);
+            var rows = new InPlace(s);
+            int wp = rows.Width, plane = rows.Plane, perGroup = s.InChannels / s.Groups, outPerGroup = s.OutChannels / s.Groups;
+            int taps = s.Taps, wide = rows.Wide;
+            Span<T> work = Workspace<T>.Get(checked((rows.Padded ? s.InChannels * plane : 0) + (outPerGroup * wide)), 0);
             Span<T> product = work.Slice(0, outPerGroup * wide);
-            ReadOnlySpan<T> input = x;
-            if (padded)
-            {
-                Span<T> copy = work.Slice(outPerGroup * wide, s.InChannels * plane);
-                Pad(x, s, hp, wp, copy);
-                input = copy;
-            }
-
-            int[] starts = Workspace<T>.Starts(taps);
-            int k = 0;
-            for (int c = 0; c < perGroup; c++)
-            {
-                for (int i = 0; i < s.KernelHeight; i++)
-                {
-                    for (int j = 0; j < s.KernelWidth; j++, k++)
-                    {
-                        starts[k] = (c * plane) + (i * s.DilationHeight * wp) + (j * s.DilationWidth);
-                    }
-                }
-            }
-
+            ReadOnlySpan<T> input = rows.Padded ? rows.Pad(x, s, work.Slice(outPerGroup * wide, s.InChannels * plane)) : x;
+            int[] starts = rows.Starts(s);
             for (int g = 0; g < s.Groups; g++)
             {
                 ConvolutionKernels.MultiplyListed(w.Slice(g * outPerGroup * taps, outPerGroup * taps), taps, 1, input.Slice(g * perGroup * plane, perGroup * plane), starts, product, outPerGroup, taps, wide);
@@ -178,21 +158,198 @@ namespace NetGen.Runtime
             }
         }
 
-        /// <summary>The input in <paramref name="copy"/>, each channel <paramref name="hp"/> x <paramref name="wp"/> with the
-        /// layer's zero padding around it (and no more rows or columns than the convolution reads).</summary>
-        private static void Pad<T>(ReadOnlySpan<T> x, in ConvolutionShape s, int hp, int wp, Span<T> copy)
-            where T : unmanaged, IFloatingPointIeee754<T>
+        /// <summary>How a stride-1 convolution reads its input in place: each channel as <see cref="Height"/> rows of
+        /// <see cref="Width"/> (the input with the layer's zero padding, and no more rows or columns than it reads), the
+        /// output computed over rows of that width, <see cref="Wide"/> positions from the first output to the last.</summary>
+        private readonly struct InPlace
         {
-            copy.Clear();
-            int rows = Math.Min(s.InHeight, hp - s.PadTop), width = Math.Min(s.InWidth, wp - s.PadLeft);
-            for (int c = 0; c < s.InChannels && width > 0; c++)
+            public InPlace(in ConvolutionShape s)
             {
-                for (int y = 0; y < rows; y++)
+                Height = s.OutHeight + ((s.KernelHeight - 1) * s.DilationHeight);
+                Width = s.OutWidth + ((s.KernelWidth - 1) * s.DilationWidth);
+                Plane = checked(Height * Width);
+                Wide = ((s.OutHeight - 1) * Width) + s.OutWidth;
+                Padded = s.PadTop != 0 || s.PadLeft != 0 || Height != s.InHeight || Width != s.InWidth;
+            }
+
+            public int Height { get; }
+
+            public int Width { get; }
+
+            public int Plane { get; }
+
+            public int Wide { get; }
+
+            /// <summary>Whether the input must be copied into padded planes (else it is read as it is).</summary>
+            public bool Padded { get; }
+
+            /// <summary>Where each tap's row starts in the group's padded planes: <c>c * plane + i * dh * width + j * dw</c>
+            /// for tap <c>k = (c * KH + i) * KW + j</c>, in a per-thread table.</summary>
+            public int[] Starts(in ConvolutionShape s)
+            {
+                int[] starts = StartsTable.Get(s.Taps);
+                int k = 0;
+                for (int c = 0; c < s.InChannels / s.Groups; c++)
                 {
-                    x.Slice((((c * s.InHeight) + y) * s.InWidth), width).CopyTo(copy.Slice((((c * hp) + y + s.PadTop) * wp) + s.PadLeft, width));
+                    for (int i = 0; i < s.KernelHeight; i++)
+                    {
+                        for (int j = 0; j < s.KernelWidth; j++, k++)
+                        {
+                            starts[k] = (c * Plane) + (i * s.DilationHeight * Width) + (j * s.DilationWidth);
+                        }
+                    }
+                }
+
+                return starts;
+            }
+
+            /// <summary>The input copied into <paramref name="copy"/> with its padding.</summary>
+            public Span<T> Pad<T>(ReadOnlySpan<T> x, in ConvolutionShape s, Span<T> copy)
+                where T : unmanaged
+            {
+                copy.Clear();
+                int rows = Math.Min(s.InHeight, Height - s.PadTop), width = Math.Min(s.InWidth, Width - s.PadLeft);
+                for (int c = 0; c < s.InChannels && width > 0; c++)
+                {
+                    for (int y = 0; y < rows; y++)
+                    {
+                        x.Slice(((c * s.InHeight) + y) * s.InWidth, width).CopyTo(copy.Slice((((c * Height) + y + s.PadTop) * Width) + s.PadLeft, width));
+                    }
+                }
+
+                return copy;
+            }
+
+            /// <summary>The inverse of <see cref="Pad{T}"/>: the input positions of <paramref name="padded"/> into
+            /// <paramref name="dx"/> (which keeps its zeros where the layer reads nothing).</summary>
+            public void Unpad<T>(ReadOnlySpan<T> padded, in ConvolutionShape s, Span<T> dx)
+                where T : unmanaged
+            {
+                int rows = Math.Min(s.InHeight, Height - s.PadTop), width = Math.Min(s.InWidth, Width - s.PadLeft);
+                for (int c = 0; c < s.InChannels && width > 0; c++)
+                {
+                    for (int y = 0; y < rows; y++)
+                    {
+                        padded.Slice((((c * Height) + y + s.PadTop) * Width) + s.PadLeft, width).CopyTo(dx.Slice(((c * s.InHeight) + y) * s.InWidth, width));
+                    }
                 }
             }
         }
+
+        /// <summary>The per-thread table of row starts for <see cref="InPlace.Starts"/>.</summary>
+        private static class StartsTable
+        {
+            [ThreadStatic]
+            private static int[]? t_starts;
+
+            public static int[] Get(int length)
+            {
+                int[]? starts = t_starts;
+                if (starts is null || starts.Length < length)
+                {
+                    t_starts = starts = new int[length];
+                }
+
+                return starts;
+            }
+        }
+
+        /// <summary>The backward pass of a stride-1 convolution, reading its input in place as
+        /// <see cref="ConvolveInPlace{T}"/> does. <c>dA</c> is laid over the same wide rows with zeros in the columns past
+        /// W'. The weight gradient is, for a layer with at least 8 output channels per group,
+        /// <see cref="ConvolutionKernels.WeightGradient{T}"/> (vectors across the output channels, no horizontal sums;
+        /// each gradient a chain over the positions in order), else dot products of the wide <c>dA</c> rows with the
+        /// input rows. The input gradient is <c>W^T dA</c> over the wide rows, each tap's row added onto the padded input
+        /// planes from its start (col2im without the per-row copies): the same sums in the same order as im2col's, so
+        /// the same bits.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // compiled optimised at once, as every helper of the passes (cold start)
+        private static void ConvolveBackwardInPlace<T>(ReadOnlySpan<T> w, ReadOnlySpan<T> x, ReadOnlySpan<T> da, ConvolutionShape s, Span<T> dw, Span<T> db, Span<T> dx)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var rows = new InPlace(s);
+            int wp = rows.Width, plane = rows.Plane, wide = rows.Wide, taps = s.Taps, positions = s.Positions;
+            int perGroup = s.InChannels / s.Groups, outPerGroup = s.OutChannels / s.Groups;
+            bool transposed = outPerGroup >= 8, inputGradient = !dx.IsEmpty;
+            int width = !transposed ? 0 : Vector512.IsHardwareAccelerated ? RoundUp(outPerGroup, 16) : RoundUp(outPerGroup, 8);
+            int copyLength = rows.Padded ? s.InChannels * plane : 0, wideLength = !transposed || inputGradient ? outPerGroup * wide : 0;
+            int columnsLength = inputGradient ? taps * wide : 0, padLength = inputGradient && rows.Padded ? s.InChannels * plane : 0;
+            int transposedLength = transposed ? (positions + taps) * width : 0;
+            Span<T> work = Workspace<T>.Get(checked(copyLength + wideLength + columnsLength + padLength + transposedLength), 0);
+            ReadOnlySpan<T> input = rows.Padded ? rows.Pad(x, s, work.Slice(0, copyLength)) : x;
+            Span<T> daWide = work.Slice(copyLength, wideLength);
+            Span<T> columns = work.Slice(copyLength + wideLength, columnsLength);
+            Span<T> dxPadded = rows.Padded ? work.Slice(copyLength + wideLength + columnsLength, padLength) : dx;
+            Span<T> daT = work.Slice(copyLength + wideLength + columnsLength + padLength, positions * width);
+            Span<T> gT = work.Slice(copyLength + wideLength + columnsLength + padLength + (positions * width), taps * width);
+            dxPadded.Clear();
+            daWide.Clear();
+            daT.Clear();
+            int[] starts = rows.Starts(s);
+            for (int g = 0; g < s.Groups; g++)
+            {
+                ReadOnlySpan<T> dag = da.Slice(g * outPerGroup * positions, outPerGroup * positions);
+                ReadOnlySpan<T> inputG = input.Slice(g * perGroup * plane, perGroup * plane);
+                Span<T> dwg = dw.Slice(g * outPerGroup * taps, outPerGroup * taps);
+                for (int o = 0; o < outPerGroup; o++)
+                {
+                    if (!db.IsEmpty)
+                    {
+                        db[(g * outPerGroup) + o] += TensorPrimitives.Sum(dag.Slice(o * positions, positions));
+                    }
+
+                    for (int y = 0; y < s.OutHeight && !daWide.IsEmpty; y++)
+                    {
+                        dag.Slice((o * positions) + (y * s.OutWidth), s.OutWidth).CopyTo(daWide.Slice((o * wide) + (y * wp), s.OutWidth));
+                    }
+
+                    if (transposed)
+                    {
+                        // dA^T, a column of it per channel (refs: the positions are many and the copy is strided).
+                        ref T from = ref Unsafe.Add(ref MemoryMarshal.GetReference(dag), o * positions);
+                        ref T into = ref Unsafe.Add(ref MemoryMarshal.GetReference(daT), o);
+                        for (int p = 0; p < positions; p++)
+                        {
+                            Unsafe.Add(ref into, p * width) = Unsafe.Add(ref from, p);
+                        }
+                    }
+                }
+
+                if (transposed)
+                {
+                    ConvolutionKernels.WeightGradient(inputG, starts, daT, width, gT, taps, s.OutHeight, s.OutWidth, wp);
+                    for (int o = 0; o < outPerGroup; o++)
+                    {
+                        ref T into = ref Unsafe.Add(ref MemoryMarshal.GetReference(dwg), o * taps);
+                        ref T from = ref Unsafe.Add(ref MemoryMarshal.GetReference(gT), o);
+                        for (int k = 0; k < taps; k++)
+                        {
+                            Unsafe.Add(ref into, k) += Unsafe.Add(ref from, k * width);
+                        }
+                    }
+                }
+                else
+                {
+                    ConvolutionKernels.MultiplyTransposedListed(daWide, inputG, starts, dwg, outPerGroup, taps, wide);
+                }
+
+                if (inputGradient)
+                {
+                    ConvolutionKernels.Multiply(w.Slice(g * outPerGroup * taps, outPerGroup * taps), 1, taps, daWide, columns, taps, outPerGroup, wide);
+                    Span<T> target = dxPadded.Slice(g * perGroup * plane, perGroup * plane);
+                    for (int k = 0; k < taps; k++)
+                    {
+                        AddInto(target.Slice(starts[k], wide), columns.Slice(k * wide, wide));
+                    }
+                }
+            }
+
+            if (inputGradient && rows.Padded)
+            {
+                rows.Unpad(dxPadded, s, dx);
+            }
+        }
+
+        private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
 
         /// <summary><c>target = source + bias</c> (or a plain copy) over one output row: vectors, the last overlapping the
         /// one before, then scalars where the row is shorter than a vector.</summary>
@@ -242,6 +399,12 @@ namespace NetGen.Runtime
             {
                 Check(dx.Length, shape.InputSize, nameof(dx));
                 dx.Clear();
+            }
+
+            if (ReadsInPlace(shape))
+            {
+                ConvolveBackwardInPlace(w, x, da, shape, dw, db, dx);
+                return;
             }
 
             int taps = shape.Taps, positions = shape.Positions;
@@ -347,8 +510,20 @@ namespace NetGen.Runtime
                     int row = plane + (y * s.StrideHeight * s.InWidth);
                     if (kh == 2 && kw == 2 && rowStep == s.InWidth && dw == 1)
                     {
+                        int done = 0;
+                        if (typeof(T) == typeof(float) && s.StrideWidth == 2)
+                        {
+                            done = MaxPoolBackwardRow2x2(
+                                ref Unsafe.As<T, float>(ref Unsafe.Add(ref input, row)),
+                                s.InWidth,
+                                ref Unsafe.As<T, float>(ref Unsafe.Add(ref gradient, o)),
+                                ref Unsafe.As<T, float>(ref Unsafe.Add(ref target, row)),
+                                s.OutWidth);
+                            o += done;
+                        }
+
                         // The common 2 x 2 window, unrolled, with the rule of Larger.
-                        for (int ox = 0; ox < s.OutWidth; ox++, o++)
+                        for (int ox = done; ox < s.OutWidth; ox++, o++)
                         {
                             int first = row + (ox * s.StrideWidth), winner = first;
                             T largest = Unsafe.Add(ref input, first);
@@ -521,6 +696,76 @@ namespace NetGen.Runtime
             return false;
         }
 
+        /// <summary>The backward pass of <see cref="MaxPoolRow2x2"/> for the outputs of one row that fill whole vectors
+        /// (returned: how many; the caller does the rest in scalars). Each lane finds its window's winner by the same
+        /// comparisons in the same order as <see cref="Consider{T}"/>, then the gradient is added at the winner and zero
+        /// elsewhere (so rows shared by two windows, stride 1 down, add in the scalar order), the columns interleaved back
+        /// (each even and odd pair widened into one 64-bit lane).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static int MaxPoolBackwardRow2x2(ref float top, int width, ref float gradient, ref float target, int outWidth)
+        {
+            ref float bottom = ref Unsafe.Add(ref top, width);
+            ref float targetBottom = ref Unsafe.Add(ref target, width);
+            int x = 0;
+            if (Vector256.IsHardwareAccelerated)
+            {
+                for (; x + Vector256<float>.Count <= outWidth; x += Vector256<float>.Count)
+                {
+                    Vector256<float> topLeft = Columns(ref top, 2 * x, out Vector256<float> topRight);
+                    Vector256<float> bottomLeft = Columns(ref bottom, 2 * x, out Vector256<float> bottomRight);
+                    Vector256<float> m1 = LargerMask(topLeft, topRight), largest = Vector256.ConditionalSelect(m1, topRight, topLeft);
+                    Vector256<float> m2 = LargerMask(largest, bottomLeft);
+                    largest = Vector256.ConditionalSelect(m2, bottomLeft, largest);
+                    Vector256<float> m3 = LargerMask(largest, bottomRight);
+                    Vector256<float> d = Vector256.LoadUnsafe(ref gradient, (nuint)x);
+                    Vector256<float> later = m2 | m3;
+                    AddInterleaved(ref target, 2 * x, Vector256.AndNot(d, m1 | later), d & Vector256.AndNot(m1, later));
+                    AddInterleaved(ref targetBottom, 2 * x, d & Vector256.AndNot(m2, m3), d & m3);
+                }
+            }
+
+            if (Vector128.IsHardwareAccelerated)
+            {
+                for (; x + Vector128<float>.Count <= outWidth; x += Vector128<float>.Count)
+                {
+                    Vector128<float> topLeft = Columns(ref top, 2 * x, out Vector128<float> topRight);
+                    Vector128<float> bottomLeft = Columns(ref bottom, 2 * x, out Vector128<float> bottomRight);
+                    Vector128<float> m1 = LargerMask(topLeft, topRight), largest = Vector128.ConditionalSelect(m1, topRight, topLeft);
+                    Vector128<float> m2 = LargerMask(largest, bottomLeft);
+                    largest = Vector128.ConditionalSelect(m2, bottomLeft, largest);
+                    Vector128<float> m3 = LargerMask(largest, bottomRight);
+                    Vector128<float> d = Vector128.LoadUnsafe(ref gradient, (nuint)x);
+                    Vector128<float> later = m2 | m3;
+                    AddInterleaved(ref target, 2 * x, Vector128.AndNot(d, m1 | later), d & Vector128.AndNot(m1, later));
+                    AddInterleaved(ref targetBottom, 2 * x, d & Vector128.AndNot(m2, m3), d & m3);
+                }
+            }
+
+            return x;
+        }
+
+        /// <summary><c>row[at + 2i] += even[i]</c> and <c>row[at + 2i + 1] += odd[i]</c>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void AddInterleaved(ref float row, int at, Vector256<float> even, Vector256<float> odd)
+        {
+            (Vector256<ulong> evenLow, Vector256<ulong> evenHigh) = Vector256.Widen(even.AsUInt32());
+            (Vector256<ulong> oddLow, Vector256<ulong> oddHigh) = Vector256.Widen(odd.AsUInt32());
+            int next = at + Vector256<float>.Count;
+            (Vector256.LoadUnsafe(ref row, (nuint)at) + (evenLow | Vector256.ShiftLeft(oddLow, 32)).AsSingle()).StoreUnsafe(ref row, (nuint)at);
+            (Vector256.LoadUnsafe(ref row, (nuint)next) + (evenHigh | Vector256.ShiftLeft(oddHigh, 32)).AsSingle()).StoreUnsafe(ref row, (nuint)next);
+        }
+
+        /// <inheritdoc cref="AddInterleaved(ref float, int, Vector256{float}, Vector256{float})"/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void AddInterleaved(ref float row, int at, Vector128<float> even, Vector128<float> odd)
+        {
+            (Vector128<ulong> evenLow, Vector128<ulong> evenHigh) = Vector128.Widen(even.AsUInt32());
+            (Vector128<ulong> oddLow, Vector128<ulong> oddHigh) = Vector128.Widen(odd.AsUInt32());
+            int next = at + Vector128<float>.Count;
+            (Vector128.LoadUnsafe(ref row, (nuint)at) + (evenLow | Vector128.ShiftLeft(oddLow, 32)).AsSingle()).StoreUnsafe(ref row, (nuint)at);
+            (Vector128.LoadUnsafe(ref row, (nuint)next) + (evenHigh | Vector128.ShiftLeft(oddHigh, 32)).AsSingle()).StoreUnsafe(ref row, (nuint)next);
+        }
+
         /// <summary>The even columns of <c>row[at .. at + 2n)</c>, and the odd ones in <paramref name="odd"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector256<float> Columns(ref float row, int at, out Vector256<float> odd)
@@ -545,18 +790,22 @@ namespace NetGen.Runtime
         /// <paramref name="largest"/> is NaN.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector256<float> Larger(Vector256<float> largest, Vector256<float> value) =>
-            Vector256.ConditionalSelect(
-                (Vector256.GreaterThan(value, largest) | ~Vector256.Equals(value, value)) & Vector256.Equals(largest, largest),
-                value,
-                largest);
+            Vector256.ConditionalSelect(LargerMask(largest, value), value, largest);
 
         /// <inheritdoc cref="Larger(Vector256{float}, Vector256{float})"/>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector128<float> Larger(Vector128<float> largest, Vector128<float> value) =>
-            Vector128.ConditionalSelect(
-                (Vector128.GreaterThan(value, largest) | ~Vector128.Equals(value, value)) & Vector128.Equals(largest, largest),
-                value,
-                largest);
+            Vector128.ConditionalSelect(LargerMask(largest, value), value, largest);
+
+        /// <summary>The lanes where <see cref="Larger(Vector256{float}, Vector256{float})"/> takes <paramref name="value"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector256<float> LargerMask(Vector256<float> largest, Vector256<float> value) =>
+            (Vector256.GreaterThan(value, largest) | ~Vector256.Equals(value, value)) & Vector256.Equals(largest, largest);
+
+        /// <inheritdoc cref="LargerMask(Vector256{float}, Vector256{float})"/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector128<float> LargerMask(Vector128<float> largest, Vector128<float> value) =>
+            (Vector128.GreaterThan(value, largest) | ~Vector128.Equals(value, value)) & Vector128.Equals(largest, largest);
 
         /// <summary>Max pooling backward: <c>dx = 0</c>, then each output's gradient is added at its window's arg-max, the
         /// first one in row-major order on a tie.</summary>
@@ -1008,21 +1257,6 @@ namespace NetGen.Runtime
 
             /// <summary>The <paramref name="length"/> values after the first (call <see cref="Get"/> first).</summary>
             public static Span<T> Second(int length) => t_buffer.AsSpan(t_buffer!.Length - length, length);
-
-            [ThreadStatic]
-            private static int[]? t_starts;
-
-            /// <summary>A per-thread table of at least <paramref name="length"/> row starts.</summary>
-            public static int[] Starts(int length)
-            {
-                int[]? starts = t_starts;
-                if (starts is null || starts.Length < length)
-                {
-                    t_starts = starts = new int[length];
-                }
-
-                return starts;
-            }
         }
     }
 }

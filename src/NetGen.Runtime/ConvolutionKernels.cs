@@ -118,7 +118,20 @@ namespace NetGen.Runtime
         /// <c>dW += dA X^T</c>. Each output is a dot product, summed per vector lane in p order, then across lanes.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void MultiplyTransposed<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int rows, int columns, int length)
+            where T : unmanaged, IFloatingPointIeee754<T> =>
+            TransposedProduct(a, b, new Consecutive(length), c, rows, columns, length);
+
+        /// <summary><see cref="MultiplyTransposed{T}"/> with row n of B starting at <c>b[starts[n]]</c>: the weight gradient
+        /// of a stride-1 convolution against its input read in place.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void MultiplyTransposedListed<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, int[] starts, Span<T> c, int rows, int columns, int length)
+            where T : unmanaged, IFloatingPointIeee754<T> =>
+            TransposedProduct(a, b, new Listed(starts), c, rows, columns, length);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void TransposedProduct<T, TRows>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, TRows starts, Span<T> c, int rows, int columns, int length)
             where T : unmanaged, IFloatingPointIeee754<T>
+            where TRows : struct, IRowStarts
         {
             ref T ra = ref MemoryMarshal.GetReference(a);
             ref T rb = ref MemoryMarshal.GetReference(b);
@@ -130,7 +143,7 @@ namespace NetGen.Runtime
                 for (; n + 2 <= columns; n += 2)
                 {
                     // Four dot products sharing the loads of two rows of A and two of B.
-                    Dot2x2(ref Unsafe.Add(ref ra, m * length), ref Unsafe.Add(ref ra, (m + 1) * length), ref Unsafe.Add(ref rb, n * length), ref Unsafe.Add(ref rb, (n + 1) * length), length, out T d00, out T d01, out T d10, out T d11);
+                    Dot2x2(ref Unsafe.Add(ref ra, m * length), ref Unsafe.Add(ref ra, (m + 1) * length), ref Unsafe.Add(ref rb, starts.Start(n)), ref Unsafe.Add(ref rb, starts.Start(n + 1)), length, out T d00, out T d01, out T d10, out T d11);
                     Unsafe.Add(ref rc, (m * columns) + n) += d00;
                     Unsafe.Add(ref rc, (m * columns) + n + 1) += d01;
                     Unsafe.Add(ref rc, ((m + 1) * columns) + n) += d10;
@@ -139,8 +152,8 @@ namespace NetGen.Runtime
 
                 for (; n < columns; n++)
                 {
-                    Unsafe.Add(ref rc, (m * columns) + n) += Dot1(ref Unsafe.Add(ref ra, m * length), ref Unsafe.Add(ref rb, n * length), length);
-                    Unsafe.Add(ref rc, ((m + 1) * columns) + n) += Dot1(ref Unsafe.Add(ref ra, (m + 1) * length), ref Unsafe.Add(ref rb, n * length), length);
+                    Unsafe.Add(ref rc, (m * columns) + n) += Dot1(ref Unsafe.Add(ref ra, m * length), ref Unsafe.Add(ref rb, starts.Start(n)), length);
+                    Unsafe.Add(ref rc, ((m + 1) * columns) + n) += Dot1(ref Unsafe.Add(ref ra, (m + 1) * length), ref Unsafe.Add(ref rb, starts.Start(n)), length);
                 }
             }
 
@@ -148,8 +161,130 @@ namespace NetGen.Runtime
             {
                 for (int n = 0; n < columns; n++)
                 {
-                    Unsafe.Add(ref rc, (m * columns) + n) += Dot1(ref Unsafe.Add(ref ra, m * length), ref Unsafe.Add(ref rb, n * length), length);
+                    Unsafe.Add(ref rc, (m * columns) + n) += Dot1(ref Unsafe.Add(ref ra, m * length), ref Unsafe.Add(ref rb, starts.Start(n)), length);
                 }
+            }
+        }
+
+        /// <summary>The weight gradient of a stride-1 convolution with many output channels, transposed and without
+        /// horizontal sums: <c>G[k, m] = sum_p X[k, p] dA^T[p, m]</c>, where tap k's input at output position
+        /// <c>p = y * ow + x</c> is <c>x[starts[k] + y * wp + x]</c> (read in place) and <paramref name="daT"/> holds
+        /// <c>dA^T</c> with <paramref name="width"/> columns (the output channels, zero-filled up to a whole number of
+        /// vectors). Four taps share each vector of <c>dA^T</c>; each output is one multiply-add chain over the positions
+        /// in order from zero, so its bits do not depend on the vector width.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void WeightGradient<T>(ReadOnlySpan<T> x, int[] starts, ReadOnlySpan<T> daT, int width, Span<T> g, int taps, int outHeight, int outWidth, int rowWidth)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            ref T rx = ref MemoryMarshal.GetReference(x);
+            ref T rd = ref MemoryMarshal.GetReference(daT);
+            ref T rg = ref MemoryMarshal.GetReference(g);
+            int lanes = Vector512.IsHardwareAccelerated && width % Vector512<T>.Count == 0 ? Vector512<T>.Count
+                : Vector256.IsHardwareAccelerated && width % Vector256<T>.Count == 0 ? Vector256<T>.Count : 1;
+            for (int column = 0; column < width; column += lanes)
+            {
+                int k = 0;
+                for (; k + 4 <= taps; k += 4)
+                {
+                    ref T x0 = ref Unsafe.Add(ref rx, starts[k]), x1 = ref Unsafe.Add(ref rx, starts[k + 1]);
+                    ref T x2 = ref Unsafe.Add(ref rx, starts[k + 2]), x3 = ref Unsafe.Add(ref rx, starts[k + 3]);
+                    if (lanes == Vector512<T>.Count)
+                    {
+                        Vector512<T> g0 = Vector512<T>.Zero, g1 = g0, g2 = g0, g3 = g0;
+                        for (int y = 0, p = 0; y < outHeight; y++)
+                        {
+                            for (int at = y * rowWidth, end = at + outWidth; at < end; at++, p++)
+                            {
+                                Vector512<T> d = Load512(ref rd, (p * width) + column);
+                                g0 = Fma(Vector512.Create(Unsafe.Add(ref x0, at)), d, g0);
+                                g1 = Fma(Vector512.Create(Unsafe.Add(ref x1, at)), d, g1);
+                                g2 = Fma(Vector512.Create(Unsafe.Add(ref x2, at)), d, g2);
+                                g3 = Fma(Vector512.Create(Unsafe.Add(ref x3, at)), d, g3);
+                            }
+                        }
+
+                        Store512(g0, ref rg, (k * width) + column); Store512(g1, ref rg, ((k + 1) * width) + column);
+                        Store512(g2, ref rg, ((k + 2) * width) + column); Store512(g3, ref rg, ((k + 3) * width) + column);
+                    }
+                    else if (lanes == Vector256<T>.Count)
+                    {
+                        Vector256<T> g0 = Vector256<T>.Zero, g1 = g0, g2 = g0, g3 = g0;
+                        for (int y = 0, p = 0; y < outHeight; y++)
+                        {
+                            for (int at = y * rowWidth, end = at + outWidth; at < end; at++, p++)
+                            {
+                                Vector256<T> d = Load256(ref rd, (p * width) + column);
+                                g0 = Fma(Vector256.Create(Unsafe.Add(ref x0, at)), d, g0);
+                                g1 = Fma(Vector256.Create(Unsafe.Add(ref x1, at)), d, g1);
+                                g2 = Fma(Vector256.Create(Unsafe.Add(ref x2, at)), d, g2);
+                                g3 = Fma(Vector256.Create(Unsafe.Add(ref x3, at)), d, g3);
+                            }
+                        }
+
+                        Store256(g0, ref rg, (k * width) + column); Store256(g1, ref rg, ((k + 1) * width) + column);
+                        Store256(g2, ref rg, ((k + 2) * width) + column); Store256(g3, ref rg, ((k + 3) * width) + column);
+                    }
+                    else
+                    {
+                        GradientScalar(ref rx, starts, k, k + 4, ref rd, width, column, ref rg, outHeight, outWidth, rowWidth);
+                    }
+                }
+
+                for (; k < taps; k++)
+                {
+                    ref T x0 = ref Unsafe.Add(ref rx, starts[k]);
+                    if (lanes == Vector512<T>.Count)
+                    {
+                        Vector512<T> g0 = Vector512<T>.Zero;
+                        for (int y = 0, p = 0; y < outHeight; y++)
+                        {
+                            for (int at = y * rowWidth, end = at + outWidth; at < end; at++, p++)
+                            {
+                                g0 = Fma(Vector512.Create(Unsafe.Add(ref x0, at)), Load512(ref rd, (p * width) + column), g0);
+                            }
+                        }
+
+                        Store512(g0, ref rg, (k * width) + column);
+                    }
+                    else if (lanes == Vector256<T>.Count)
+                    {
+                        Vector256<T> g0 = Vector256<T>.Zero;
+                        for (int y = 0, p = 0; y < outHeight; y++)
+                        {
+                            for (int at = y * rowWidth, end = at + outWidth; at < end; at++, p++)
+                            {
+                                g0 = Fma(Vector256.Create(Unsafe.Add(ref x0, at)), Load256(ref rd, (p * width) + column), g0);
+                            }
+                        }
+
+                        Store256(g0, ref rg, (k * width) + column);
+                    }
+                    else
+                    {
+                        GradientScalar(ref rx, starts, k, k + 1, ref rd, width, column, ref rg, outHeight, outWidth, rowWidth);
+                    }
+                }
+            }
+        }
+
+        /// <summary><see cref="WeightGradient{T}"/> for taps [first, end) and one column, in scalars: the same chain per
+        /// output.</summary>
+        private static void GradientScalar<T>(ref T x, int[] starts, int first, int end, ref T daT, int width, int column, ref T g, int outHeight, int outWidth, int rowWidth)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            for (int k = first; k < end; k++)
+            {
+                ref T xk = ref Unsafe.Add(ref x, starts[k]);
+                T sum = T.Zero;
+                for (int y = 0, p = 0; y < outHeight; y++)
+                {
+                    for (int at = y * rowWidth, stop = at + outWidth; at < stop; at++, p++)
+                    {
+                        sum = Fma(Unsafe.Add(ref xk, at), Unsafe.Add(ref daT, (p * width) + column), sum);
+                    }
+                }
+
+                Unsafe.Add(ref g, (k * width) + column) = sum;
             }
         }
 

@@ -76,13 +76,12 @@ public class ConvolutionRuntimeTests
         return data;
     }
 
-    [Theory]
-    [MemberData(nameof(ConvolutionShapes))]
-    public void Convolve_IsTheTapOrderedSum_BitForBit(int seed)
+    /// <summary>A random convolution for seed <paramref name="seed"/>: see <see cref="ConvolutionShapes"/>; a quarter of
+    /// them have 8 to 12 output channels per group (the backward pass's vector path across channels).</summary>
+    private static ConvolutionShape RandomShape(int seed, Random random)
     {
-        var random = new Random(seed);
         int groups = random.Next(3) == 0 ? 2 : 1;
-        int c = groups * random.Next(1, 4), o = groups * random.Next(1, 5);
+        int c = groups * random.Next(1, 4), o = groups * (seed % 4 == 1 ? random.Next(8, 13) : random.Next(1, 5));
         bool oneD = random.Next(4) == 0;
         int h = oneD ? 1 : random.Next(1, 20), w = random.Next(1, 40);
         int kh = oneD ? 1 : random.Next(1, 6), kw = random.Next(1, 6);
@@ -97,15 +96,36 @@ public class ConvolutionRuntimeTests
             ow = ((w + pl + pr - kw) / sw) + 1;
         }
 
-        var shape = new ConvolutionShape(c, h, w, o, oh, ow, kh, kw, sh, sw, pt, pl, dh, dw, groups, pb, pr);
+        return new ConvolutionShape(c, h, w, o, oh, ow, kh, kw, sh, sw, pt, pl, dh, dw, groups, pb, pr);
+    }
+
+    /// <summary>The input of output (oc, y, ox)'s tap k, or -1 in the padding.</summary>
+    private static int TapInput(in ConvolutionShape s, int oc, int y, int ox, int k)
+    {
+        int perGroup = s.InChannels / s.Groups, g = oc / (s.OutChannels / s.Groups);
+        int ci = k / (s.KernelHeight * s.KernelWidth), i = k / s.KernelWidth % s.KernelHeight, j = k % s.KernelWidth;
+        int iy = (y * s.StrideHeight) + (i * s.DilationHeight) - s.PadTop, ix = (ox * s.StrideWidth) + (j * s.DilationWidth) - s.PadLeft;
+        return iy >= 0 && iy < s.InHeight && ix >= 0 && ix < s.InWidth ? ((((g * perGroup) + ci) * s.InHeight) + iy) * s.InWidth + ix : -1;
+    }
+
+    private static void AssertSameBits(float expected, float actual, string what) =>
+        Assert.True(
+            BitConverter.SingleToInt32Bits(expected) == BitConverter.SingleToInt32Bits(actual),
+            $"{what} is {actual:R}, expected {expected:R}");
+
+    [Theory]
+    [MemberData(nameof(ConvolutionShapes))]
+    public void Convolve_IsTheTapOrderedSum_BitForBit(int seed)
+    {
+        var random = new Random(seed);
+        ConvolutionShape shape = RandomShape(seed, random);
+        int c = shape.InChannels, o = shape.OutChannels, oh = shape.OutHeight, ow = shape.OutWidth;
         float[] x = Values(random, shape.InputSize), weights = Values(random, shape.WeightCount), bias = Values(random, o);
         var a = new float[shape.OutputSize];
         Convolution.Convolve<float>(weights, bias, x, shape, a);
 
-        int perGroup = c / groups, outPerGroup = o / groups;
         for (int oc = 0; oc < o; oc++)
         {
-            int g = oc / outPerGroup;
             for (int y = 0; y < oh; y++)
             {
                 for (int ox = 0; ox < ow; ox++)
@@ -113,24 +133,86 @@ public class ConvolutionRuntimeTests
                     // im2col's sum: every tap in (channel, row, column) order from zero, padding taps times zero, fused
                     // where the hardware fuses; then the bias.
                     float sum = 0;
-                    int k = 0;
-                    for (int ci = 0; ci < perGroup; ci++)
+                    for (int k = 0; k < shape.Taps; k++)
                     {
-                        for (int i = 0; i < kh; i++)
-                        {
-                            for (int j = 0; j < kw; j++, k++)
-                            {
-                                int iy = (y * sh) + (i * dh) - pt, ix = (ox * sw) + (j * dw) - pl;
-                                float input = iy >= 0 && iy < h && ix >= 0 && ix < w ? x[((((g * perGroup) + ci) * h) + iy) * w + ix] : 0f;
-                                sum = Simd.MultiplyAdd(weights[(oc * shape.Taps) + k], input, sum);
-                            }
-                        }
+                        int at = TapInput(shape, oc, y, ox, k);
+                        sum = Simd.MultiplyAdd(weights[(oc * shape.Taps) + k], at < 0 ? 0f : x[at], sum);
                     }
 
-                    float expected = sum + bias[oc], actual = a[(((oc * oh) + y) * ow) + ox];
+                    AssertSameBits(sum + bias[oc], a[(((oc * oh) + y) * ow) + ox], $"{shape}: output ({oc}, {y}, {ox})");
+                }
+            }
+        }
+    }
+
+    /// <summary>The backward pass's input gradient is im2col's bits (<c>W^T dA</c> summed over the channels in order,
+    /// then added onto the inputs tap by tap, in tap order); its weight gradient is each weight's multiply-add chain over
+    /// the positions in order where a group has 8 or more output channels (the vector path across channels), and within
+    /// rounding of it otherwise (dot products summed per vector lane).</summary>
+    [Theory]
+    [MemberData(nameof(ConvolutionShapes))]
+    public void ConvolveBackward_GivesIm2colsBits(int seed)
+    {
+        var random = new Random(seed);
+        ConvolutionShape s = RandomShape(seed, random);
+        float[] x = Values(random, s.InputSize), weights = Values(random, s.WeightCount), da = Values(random, s.OutputSize);
+        float[] dw = Values(random, s.WeightCount), db = new float[s.OutChannels], dx = Values(random, s.InputSize);
+        float[] dw0 = (float[])dw.Clone();
+        Convolution.ConvolveBackward<float>(weights, x, da, s, dw, db, dx);
+
+        int outPerGroup = s.OutChannels / s.Groups, positions = s.Positions;
+        var expectedDx = new float[s.InputSize];
+        for (int k = 0; k < s.Taps; k++)
+        {
+            for (int ic = 0; ic < s.Groups; ic++)
+            {
+                for (int p = 0; p < positions; p++)
+                {
+                    int at = TapInput(s, ic * outPerGroup, p / s.OutWidth, p % s.OutWidth, k);
+                    float column = 0;
+                    for (int o = ic * outPerGroup; o < (ic + 1) * outPerGroup; o++)
+                    {
+                        column = Simd.MultiplyAdd(weights[(o * s.Taps) + k], da[(o * positions) + p], column);
+                    }
+
+                    if (at >= 0)
+                    {
+                        expectedDx[at] += column;
+                    }
+                }
+            }
+        }
+
+        for (int i = 0; i < dx.Length; i++)
+        {
+            AssertSameBits(expectedDx[i], dx[i], $"{s}: dx[{i}]");
+        }
+
+        for (int o = 0; o < s.OutChannels; o++)
+        {
+            for (int k = 0; k < s.Taps; k++)
+            {
+                float chain = 0;
+                double exact = 0, magnitude = 0;
+                for (int p = 0; p < positions; p++)
+                {
+                    int at = TapInput(s, o, p / s.OutWidth, p % s.OutWidth, k);
+                    float input = at < 0 ? 0f : x[at];
+                    chain = Simd.MultiplyAdd(input, da[(o * positions) + p], chain);
+                    exact += (double)input * da[(o * positions) + p];
+                    magnitude += Math.Abs((double)input * da[(o * positions) + p]);
+                }
+
+                float actual = dw[(o * s.Taps) + k];
+                if (s.StrideHeight == 1 && s.StrideWidth == 1 && outPerGroup >= 8 && Convolution.ReadsInPlace(s))
+                {
+                    AssertSameBits(dw0[(o * s.Taps) + k] + chain, actual, $"{s}: dw[{o}, {k}]");
+                }
+                else
+                {
                     Assert.True(
-                        BitConverter.SingleToInt32Bits(expected) == BitConverter.SingleToInt32Bits(actual),
-                        $"{shape}: output ({oc}, {y}, {ox}) is {actual:R}, the tap-ordered sum {expected:R}");
+                        Math.Abs(actual - (dw0[(o * s.Taps) + k] + exact)) <= 1e-5 * (magnitude + Math.Abs(dw0[(o * s.Taps) + k]) + 1),
+                        $"{s}: dw[{o}, {k}] is {actual:R}, the exact sum {dw0[(o * s.Taps) + k] + exact:R}");
                 }
             }
         }
@@ -147,23 +229,27 @@ public class ConvolutionRuntimeTests
         return values;
     }
 
-    /// <summary>The 2 x 2, stride-2 max pool runs in vectors when an output row fills one (4 or 8 floats): it must give the
-    /// scalar rule's bits (first NaN wins and stays, a strictly larger value replaces, so of +0 and -0 the first stays) on
-    /// rows that fill a vector, overlap at the end, or fall back to scalars.</summary>
+    /// <summary>The 2 x 2 max pool with stride 2 across runs in vectors when an output row fills one (4 or 8 floats),
+    /// forward and backward: it must give the scalar rule's bits (the first NaN wins and stays, a strictly larger value
+    /// replaces, so of +0 and -0 the first stays; the gradient goes to the winner, and rows shared by two windows when the
+    /// stride down is 1 add in output order) on rows that fill a vector, overlap at the end, or fall back to scalars.</summary>
     [Theory]
-    [InlineData(2)]
-    [InlineData(4)]
-    [InlineData(5)]
-    [InlineData(8)]
-    [InlineData(11)]
-    [InlineData(14)]
-    [InlineData(16)]
-    [InlineData(21)]
-    public void MaxPool2x2_InVectors_GivesTheScalarRulesBits(int outWidth)
+    [InlineData(2, 2)]
+    [InlineData(4, 2)]
+    [InlineData(5, 2)]
+    [InlineData(8, 2)]
+    [InlineData(11, 2)]
+    [InlineData(14, 2)]
+    [InlineData(16, 2)]
+    [InlineData(21, 2)]
+    [InlineData(5, 1)]
+    [InlineData(14, 1)]
+    public void MaxPool2x2_InVectors_GivesTheScalarRulesBits(int outWidth, int strideDown)
     {
-        var random = new Random(outWidth);
+        var random = new Random(outWidth + (100 * strideDown));
         int width = (2 * outWidth) + (outWidth % 2), height = 6; // an odd width leaves a column no window reads
-        var shape = new ConvolutionShape(3, height, width, 3, height / 2, outWidth, 2, 2, 2, 2, 0, 0, 1, 1, 1, 0, 0);
+        int outHeight = ((height - 2) / strideDown) + 1;
+        var shape = new ConvolutionShape(3, height, width, 3, outHeight, outWidth, 2, 2, strideDown, 2, 0, 0, 1, 1, 1, 0, 0);
         float[] choices = { 0f, -0f, 1f, -1f, 2f, float.NaN, BitConverter.Int32BitsToSingle(unchecked((int)0xFFC00001)) }; // two NaNs
         var x = new float[shape.InputSize];
         for (int i = 0; i < x.Length; i++)
@@ -171,30 +257,39 @@ public class ConvolutionRuntimeTests
             x[i] = choices[random.Next(choices.Length)];
         }
 
+        float[] da = Values(random, shape.OutputSize);
+        da[0] = -0f;
         var a = new float[shape.OutputSize];
+        var dx = new float[shape.InputSize];
         Convolution.MaxPool<float>(x, shape, a);
+        Convolution.MaxPoolBackward<float>(x, da, shape, dx);
+        var expectedDx = new float[shape.InputSize];
         for (int c = 0; c < 3; c++)
         {
-            for (int y = 0; y < height / 2; y++)
+            for (int y = 0; y < outHeight; y++)
             {
                 for (int ox = 0; ox < outWidth; ox++)
                 {
-                    int at = (((c * height) + (2 * y)) * width) + (2 * ox);
+                    int at = (((c * height) + (strideDown * y)) * width) + (2 * ox), winner = at;
                     float largest = x[at];
-                    foreach (float value in new[] { x[at + 1], x[at + width], x[at + width + 1] })
+                    foreach (int next in new[] { at + 1, at + width, at + width + 1 })
                     {
-                        if (!float.IsNaN(largest) && (value > largest || float.IsNaN(value)))
+                        if (!float.IsNaN(largest) && (x[next] > largest || float.IsNaN(x[next])))
                         {
-                            largest = value;
+                            (largest, winner) = (x[next], next);
                         }
                     }
 
-                    float actual = a[(((c * (height / 2)) + y) * outWidth) + ox];
-                    Assert.True(
-                        BitConverter.SingleToInt32Bits(largest) == BitConverter.SingleToInt32Bits(actual),
-                        $"width {outWidth}: output ({c}, {y}, {ox}) is {actual:R} ({BitConverter.SingleToInt32Bits(actual):X8}), the rule gives {largest:R} ({BitConverter.SingleToInt32Bits(largest):X8})");
+                    int o = (((c * outHeight) + y) * outWidth) + ox;
+                    AssertSameBits(largest, a[o], $"width {outWidth}, stride down {strideDown}: output ({c}, {y}, {ox})");
+                    expectedDx[winner] += da[o];
                 }
             }
+        }
+
+        for (int i = 0; i < dx.Length; i++)
+        {
+            AssertSameBits(expectedDx[i], dx[i], $"width {outWidth}, stride down {strideDown}: dx[{i}]");
         }
     }
 }
