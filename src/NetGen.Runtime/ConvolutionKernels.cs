@@ -184,6 +184,68 @@ namespace NetGen.Runtime
             for (int column = 0; column < width; column += lanes)
             {
                 int k = 0;
+                if (lanes == Vector512<T>.Count)
+                {
+                    // Eight taps at a time: eight independent chains, enough to hide the multiply-add's latency.
+                    for (; k + 8 <= taps; k += 8)
+                    {
+                        int s0 = starts[k], s1 = starts[k + 1], s2 = starts[k + 2], s3 = starts[k + 3];
+                        int s4 = starts[k + 4], s5 = starts[k + 5], s6 = starts[k + 6], s7 = starts[k + 7];
+                        Vector512<T> g0 = Vector512<T>.Zero, g1 = g0, g2 = g0, g3 = g0, g4 = g0, g5 = g0, g6 = g0, g7 = g0;
+                        for (int y = 0, p = 0; y < outHeight; y++)
+                        {
+                            for (int at = y * rowWidth, end = at + outWidth; at < end; at++, p++)
+                            {
+                                Vector512<T> d = Load512(ref rd, (p * width) + column);
+                                ref T xa = ref Unsafe.Add(ref rx, at);
+                                g0 = Fma(Vector512.Create(Unsafe.Add(ref xa, s0)), d, g0);
+                                g1 = Fma(Vector512.Create(Unsafe.Add(ref xa, s1)), d, g1);
+                                g2 = Fma(Vector512.Create(Unsafe.Add(ref xa, s2)), d, g2);
+                                g3 = Fma(Vector512.Create(Unsafe.Add(ref xa, s3)), d, g3);
+                                g4 = Fma(Vector512.Create(Unsafe.Add(ref xa, s4)), d, g4);
+                                g5 = Fma(Vector512.Create(Unsafe.Add(ref xa, s5)), d, g5);
+                                g6 = Fma(Vector512.Create(Unsafe.Add(ref xa, s6)), d, g6);
+                                g7 = Fma(Vector512.Create(Unsafe.Add(ref xa, s7)), d, g7);
+                            }
+                        }
+
+                        Store512(g0, ref rg, (k * width) + column); Store512(g1, ref rg, ((k + 1) * width) + column);
+                        Store512(g2, ref rg, ((k + 2) * width) + column); Store512(g3, ref rg, ((k + 3) * width) + column);
+                        Store512(g4, ref rg, ((k + 4) * width) + column); Store512(g5, ref rg, ((k + 5) * width) + column);
+                        Store512(g6, ref rg, ((k + 6) * width) + column); Store512(g7, ref rg, ((k + 7) * width) + column);
+                    }
+                }
+                else if (lanes == Vector256<T>.Count)
+                {
+                    for (; k + 8 <= taps; k += 8)
+                    {
+                        int s0 = starts[k], s1 = starts[k + 1], s2 = starts[k + 2], s3 = starts[k + 3];
+                        int s4 = starts[k + 4], s5 = starts[k + 5], s6 = starts[k + 6], s7 = starts[k + 7];
+                        Vector256<T> g0 = Vector256<T>.Zero, g1 = g0, g2 = g0, g3 = g0, g4 = g0, g5 = g0, g6 = g0, g7 = g0;
+                        for (int y = 0, p = 0; y < outHeight; y++)
+                        {
+                            for (int at = y * rowWidth, end = at + outWidth; at < end; at++, p++)
+                            {
+                                Vector256<T> d = Load256(ref rd, (p * width) + column);
+                                ref T xa = ref Unsafe.Add(ref rx, at);
+                                g0 = Fma(Vector256.Create(Unsafe.Add(ref xa, s0)), d, g0);
+                                g1 = Fma(Vector256.Create(Unsafe.Add(ref xa, s1)), d, g1);
+                                g2 = Fma(Vector256.Create(Unsafe.Add(ref xa, s2)), d, g2);
+                                g3 = Fma(Vector256.Create(Unsafe.Add(ref xa, s3)), d, g3);
+                                g4 = Fma(Vector256.Create(Unsafe.Add(ref xa, s4)), d, g4);
+                                g5 = Fma(Vector256.Create(Unsafe.Add(ref xa, s5)), d, g5);
+                                g6 = Fma(Vector256.Create(Unsafe.Add(ref xa, s6)), d, g6);
+                                g7 = Fma(Vector256.Create(Unsafe.Add(ref xa, s7)), d, g7);
+                            }
+                        }
+
+                        Store256(g0, ref rg, (k * width) + column); Store256(g1, ref rg, ((k + 1) * width) + column);
+                        Store256(g2, ref rg, ((k + 2) * width) + column); Store256(g3, ref rg, ((k + 3) * width) + column);
+                        Store256(g4, ref rg, ((k + 4) * width) + column); Store256(g5, ref rg, ((k + 5) * width) + column);
+                        Store256(g6, ref rg, ((k + 6) * width) + column); Store256(g7, ref rg, ((k + 7) * width) + column);
+                    }
+                }
+
                 for (; k + 4 <= taps; k += 4)
                 {
                     ref T x0 = ref Unsafe.Add(ref rx, starts[k]), x1 = ref Unsafe.Add(ref rx, starts[k + 1]);
@@ -436,8 +498,9 @@ namespace NetGen.Runtime
             }
         }
 
-        /// <summary>The four dot products of rows a0, a1 with rows b0, b1: lane sums in p order (Vector512, then Vector256
-        /// for what remains), then across the lanes, then the scalar tail. <see cref="Dot1"/> sums in the same order.</summary>
+        /// <summary>The four dot products of rows a0, a1 with rows b0, b1: lane sums in p order (Vector512, the even and odd
+        /// vectors apart and then added; then Vector256 for what remains), then across the lanes, then the scalar tail.
+        /// <see cref="Dot1"/> sums in the same order.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void Dot2x2<T>(ref T a0, ref T a1, ref T b0, ref T b1, int length, out T d00, out T d01, out T d10, out T d11)
             where T : unmanaged, IFloatingPointIeee754<T>
@@ -447,14 +510,24 @@ namespace NetGen.Runtime
             if (Vector512.IsHardwareAccelerated && length >= Vector512<T>.Count)
             {
                 int lanes = Vector512<T>.Count;
-                Vector512<T> v00 = Vector512<T>.Zero, v01 = v00, v10 = v00, v11 = v00;
-                for (; p + lanes <= length; p += lanes)
+                Vector512<T> v00 = Vector512<T>.Zero, v01 = v00, v10 = v00, v11 = v00, u00 = v00, u01 = v00, u10 = v00, u11 = v00;
+                for (; p + (2 * lanes) <= length; p += 2 * lanes)
+                {
+                    // Two vectors a step into two sets of accumulators: eight chains hide the multiply-add's latency.
+                    Vector512<T> x0 = Load512(ref a0, p), x1 = Load512(ref a1, p), y0 = Load512(ref b0, p), y1 = Load512(ref b1, p);
+                    v00 = Fma(x0, y0, v00); v01 = Fma(x0, y1, v01); v10 = Fma(x1, y0, v10); v11 = Fma(x1, y1, v11);
+                    x0 = Load512(ref a0, p + lanes); x1 = Load512(ref a1, p + lanes); y0 = Load512(ref b0, p + lanes); y1 = Load512(ref b1, p + lanes);
+                    u00 = Fma(x0, y0, u00); u01 = Fma(x0, y1, u01); u10 = Fma(x1, y0, u10); u11 = Fma(x1, y1, u11);
+                }
+
+                if (p + lanes <= length)
                 {
                     Vector512<T> x0 = Load512(ref a0, p), x1 = Load512(ref a1, p), y0 = Load512(ref b0, p), y1 = Load512(ref b1, p);
                     v00 = Fma(x0, y0, v00); v01 = Fma(x0, y1, v01); v10 = Fma(x1, y0, v10); v11 = Fma(x1, y1, v11);
+                    p += lanes;
                 }
 
-                d00 = Vector512.Sum(v00); d01 = Vector512.Sum(v01); d10 = Vector512.Sum(v10); d11 = Vector512.Sum(v11);
+                d00 = Vector512.Sum(v00 + u00); d01 = Vector512.Sum(v01 + u01); d10 = Vector512.Sum(v10 + u10); d11 = Vector512.Sum(v11 + u11);
             }
 
             if (Vector256.IsHardwareAccelerated && length - p >= Vector256<T>.Count)
@@ -486,13 +559,20 @@ namespace NetGen.Runtime
             if (Vector512.IsHardwareAccelerated && length >= Vector512<T>.Count)
             {
                 int lanes = Vector512<T>.Count;
-                Vector512<T> v = Vector512<T>.Zero;
-                for (; p + lanes <= length; p += lanes)
+                Vector512<T> v = Vector512<T>.Zero, u = v;
+                for (; p + (2 * lanes) <= length; p += 2 * lanes)
                 {
                     v = Fma(Load512(ref a, p), Load512(ref b, p), v);
+                    u = Fma(Load512(ref a, p + lanes), Load512(ref b, p + lanes), u);
                 }
 
-                s = Vector512.Sum(v);
+                if (p + lanes <= length)
+                {
+                    v = Fma(Load512(ref a, p), Load512(ref b, p), v);
+                    p += lanes;
+                }
+
+                s = Vector512.Sum(v + u);
             }
 
             if (Vector256.IsHardwareAccelerated && length - p >= Vector256<T>.Count)
