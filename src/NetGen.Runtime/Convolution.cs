@@ -299,7 +299,7 @@ namespace NetGen.Runtime
 
                     for (int y = 0; y < s.OutHeight && !daWide.IsEmpty; y++)
                     {
-                        dag.Slice((o * positions) + (y * s.OutWidth), s.OutWidth).CopyTo(daWide.Slice((o * wide) + (y * wp), s.OutWidth));
+                        Copy(ref Unsafe.Add(ref MemoryMarshal.GetReference(daWide), (o * wide) + (y * wp)), ref Unsafe.Add(ref MemoryMarshal.GetReference(dag), (o * positions) + (y * s.OutWidth)), s.OutWidth);
                     }
 
                     if (transposed)
@@ -1104,8 +1104,9 @@ namespace NetGen.Runtime
             }
         }
 
-        /// <summary><c>target += source</c> for the short rows of col2im, inline: a library call per row of ten values
-        /// would cost more than the additions (as <see cref="Copy{T}"/> for im2col).</summary>
+        /// <summary><c>target += source</c> for the short rows of col2im and the long ones of the in-place backward pass,
+        /// inline: a library call per row of ten values would cost more than the additions (as <see cref="Copy{T}"/> for
+        /// im2col).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void AddInto<T>(Span<T> target, ReadOnlySpan<T> source)
             where T : unmanaged, IFloatingPointIeee754<T>

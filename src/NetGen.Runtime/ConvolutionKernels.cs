@@ -22,7 +22,7 @@ namespace NetGen.Runtime
         /// <c>a[m * rowStride + k * depthStride]</c> (so W or W^T without a copy), B and C row-major with
         /// <paramref name="columns"/> columns. The last columns that do not fill a vector are computed by one more
         /// vector that overlaps the previous one (its overlapping lanes get the same bits again), not by scalars.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)] // its own method, so the JIT inlines all of its helpers
         public static void Multiply<T>(ReadOnlySpan<T> a, int rowStride, int depthStride, ReadOnlySpan<T> b, Span<T> c, int rows, int depth, int columns)
             where T : unmanaged, IFloatingPointIeee754<T> =>
             Product(a, rowStride, depthStride, b, new Consecutive(columns), c, rows, depth, columns);
@@ -30,7 +30,7 @@ namespace NetGen.Runtime
         /// <summary><see cref="Multiply{T}"/> with row
         /// k of B starting at <c>b[starts[k]]</c>, wherever that is: a convolution of stride 1 reads its input in place,
         /// each tap's row an offset into the (padded) input planes, with no im2col copy.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)] // its own method, so the JIT inlines all of its helpers
         public static void MultiplyListed<T>(ReadOnlySpan<T> a, int rowStride, int depthStride, ReadOnlySpan<T> b, int[] starts, Span<T> c, int rows, int depth, int columns)
             where T : unmanaged, IFloatingPointIeee754<T> =>
             Product(a, rowStride, depthStride, b, new Listed(starts), c, rows, depth, columns);
@@ -80,7 +80,7 @@ namespace NetGen.Runtime
 
         /// <summary>Two rows by two vectors of columns: four independent accumulators, so the multiply-adds of the rows
         /// left over from the blocks of four do not wait on each other's latency.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // too large to inline: compiled optimised at once (cold start)
         private static void Block2<T, TRows>(ref T a, int rowStride, int depthStride, ref T b, TRows starts, ref T c, int depth, int columns)
             where T : unmanaged, IFloatingPointIeee754<T>
             where TRows : struct, IRowStarts
@@ -116,14 +116,14 @@ namespace NetGen.Runtime
         /// <summary><c>C[m, n] += sum_p A[m, p] B[n, p]</c> (A times B transposed; both row-major with
         /// <paramref name="length"/> columns; C row-major with <paramref name="columns"/> = n columns): the weight gradient
         /// <c>dW += dA X^T</c>. Each output is a dot product, summed per vector lane in p order, then across lanes.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)] // its own method, so the JIT inlines all of its helpers
         public static void MultiplyTransposed<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int rows, int columns, int length)
             where T : unmanaged, IFloatingPointIeee754<T> =>
             TransposedProduct(a, b, new Consecutive(length), c, rows, columns, length);
 
         /// <summary><see cref="MultiplyTransposed{T}"/> with row n of B starting at <c>b[starts[n]]</c>: the weight gradient
         /// of a stride-1 convolution against its input read in place.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)] // its own method, so the JIT inlines all of its helpers
         public static void MultiplyTransposedListed<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, int[] starts, Span<T> c, int rows, int columns, int length)
             where T : unmanaged, IFloatingPointIeee754<T> =>
             TransposedProduct(a, b, new Listed(starts), c, rows, columns, length);
@@ -172,7 +172,7 @@ namespace NetGen.Runtime
         /// <c>dA^T</c> with <paramref name="width"/> columns (the output channels, zero-filled up to a whole number of
         /// vectors). Four taps share each vector of <c>dA^T</c>; each output is one multiply-add chain over the positions
         /// in order from zero, so its bits do not depend on the vector width.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)] // its own method, so the JIT inlines all of its helpers
         public static void WeightGradient<T>(ReadOnlySpan<T> x, int[] starts, ReadOnlySpan<T> daT, int width, Span<T> g, int taps, int outHeight, int outWidth, int rowWidth)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
@@ -350,7 +350,7 @@ namespace NetGen.Runtime
             }
         }
 
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // too large to inline: compiled optimised at once (cold start)
         private static void Block4<T, TRows>(ref T a, int rowStride, int depthStride, ref T b, TRows starts, ref T c, int depth, int columns)
             where T : unmanaged, IFloatingPointIeee754<T>
             where TRows : struct, IRowStarts
@@ -442,7 +442,7 @@ namespace NetGen.Runtime
             }
         }
 
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // too large to inline: compiled optimised at once (cold start)
         private static void Block1<T, TRows>(ref T a, int depthStride, ref T b, TRows starts, ref T c, int depth, int columns)
             where T : unmanaged, IFloatingPointIeee754<T>
             where TRows : struct, IRowStarts
