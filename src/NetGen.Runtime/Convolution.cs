@@ -518,7 +518,8 @@ namespace NetGen.Runtime
                                 s.InWidth,
                                 ref Unsafe.As<T, float>(ref Unsafe.Add(ref gradient, o)),
                                 ref Unsafe.As<T, float>(ref Unsafe.Add(ref target, row)),
-                                s.OutWidth);
+                                s.OutWidth,
+                                alone: s.StrideHeight >= 2);
                             o += done;
                         }
 
@@ -696,21 +697,25 @@ namespace NetGen.Runtime
             return false;
         }
 
-        /// <summary>The backward pass of <see cref="MaxPoolRow2x2"/> for the outputs of one row that fill whole vectors
-        /// (returned: how many; the caller does the rest in scalars). Each lane finds its window's winner by the same
-        /// comparisons in the same order as <see cref="Consider{T}"/>, then the gradient is added at the winner and zero
-        /// elsewhere (so rows shared by two windows, stride 1 down, add in the scalar order), the columns interleaved back
-        /// (each even and odd pair widened into one 64-bit lane).</summary>
+        /// <summary>The backward pass of <see cref="MaxPoolRow2x2"/> for one row of outputs, in vectors (returned: how many
+        /// outputs it did; the caller does the rest in scalars). Each lane finds its window's winner by the same
+        /// comparisons in the same order as <see cref="Consider{T}"/>, then the gradient goes to the winner and zero
+        /// elsewhere, the columns interleaved back (each even and odd pair widened into one 64-bit lane). When no other
+        /// output row reads these two input rows (<paramref name="alone"/>: stride 2 down), the values are stored, as
+        /// <c>0 + g</c> like the scalar loop's <c>dx += g</c> on a cleared row, and the last vector may overlap the one
+        /// before; otherwise (stride 1 down) they are added in output order, in whole vectors only.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static int MaxPoolBackwardRow2x2(ref float top, int width, ref float gradient, ref float target, int outWidth)
+        private static int MaxPoolBackwardRow2x2(ref float top, int width, ref float gradient, ref float target, int outWidth, bool alone)
         {
             ref float bottom = ref Unsafe.Add(ref top, width);
             ref float targetBottom = ref Unsafe.Add(ref target, width);
             int x = 0;
-            if (Vector256.IsHardwareAccelerated)
+            if (Vector256.IsHardwareAccelerated && outWidth >= Vector256<float>.Count)
             {
-                for (; x + Vector256<float>.Count <= outWidth; x += Vector256<float>.Count)
+                int lanes = Vector256<float>.Count, end = alone ? outWidth : outWidth - (outWidth % lanes);
+                for (; x < end; x += lanes)
                 {
+                    x = Math.Min(x, outWidth - lanes);
                     Vector256<float> topLeft = Columns(ref top, 2 * x, out Vector256<float> topRight);
                     Vector256<float> bottomLeft = Columns(ref bottom, 2 * x, out Vector256<float> bottomRight);
                     Vector256<float> m1 = LargerMask(topLeft, topRight), largest = Vector256.ConditionalSelect(m1, topRight, topLeft);
@@ -719,15 +724,19 @@ namespace NetGen.Runtime
                     Vector256<float> m3 = LargerMask(largest, bottomRight);
                     Vector256<float> d = Vector256.LoadUnsafe(ref gradient, (nuint)x);
                     Vector256<float> later = m2 | m3;
-                    AddInterleaved(ref target, 2 * x, Vector256.AndNot(d, m1 | later), d & Vector256.AndNot(m1, later));
-                    AddInterleaved(ref targetBottom, 2 * x, d & Vector256.AndNot(m2, m3), d & m3);
+                    Interleave(ref target, 2 * x, Vector256.AndNot(d, m1 | later), d & Vector256.AndNot(m1, later), alone);
+                    Interleave(ref targetBottom, 2 * x, d & Vector256.AndNot(m2, m3), d & m3, alone);
                 }
+
+                x = end;
             }
 
-            if (Vector128.IsHardwareAccelerated)
+            if (Vector128.IsHardwareAccelerated && outWidth - x >= Vector128<float>.Count)
             {
-                for (; x + Vector128<float>.Count <= outWidth; x += Vector128<float>.Count)
+                int lanes = Vector128<float>.Count, end = alone ? outWidth : outWidth - ((outWidth - x) % lanes);
+                for (; x < end; x += lanes)
                 {
+                    x = Math.Min(x, outWidth - lanes);
                     Vector128<float> topLeft = Columns(ref top, 2 * x, out Vector128<float> topRight);
                     Vector128<float> bottomLeft = Columns(ref bottom, 2 * x, out Vector128<float> bottomRight);
                     Vector128<float> m1 = LargerMask(topLeft, topRight), largest = Vector128.ConditionalSelect(m1, topRight, topLeft);
@@ -736,34 +745,41 @@ namespace NetGen.Runtime
                     Vector128<float> m3 = LargerMask(largest, bottomRight);
                     Vector128<float> d = Vector128.LoadUnsafe(ref gradient, (nuint)x);
                     Vector128<float> later = m2 | m3;
-                    AddInterleaved(ref target, 2 * x, Vector128.AndNot(d, m1 | later), d & Vector128.AndNot(m1, later));
-                    AddInterleaved(ref targetBottom, 2 * x, d & Vector128.AndNot(m2, m3), d & m3);
+                    Interleave(ref target, 2 * x, Vector128.AndNot(d, m1 | later), d & Vector128.AndNot(m1, later), alone);
+                    Interleave(ref targetBottom, 2 * x, d & Vector128.AndNot(m2, m3), d & m3, alone);
                 }
+
+                x = end;
             }
 
             return x;
         }
 
-        /// <summary><c>row[at + 2i] += even[i]</c> and <c>row[at + 2i + 1] += odd[i]</c>.</summary>
+        /// <summary><c>row[at + 2i] = even[i]</c> and <c>row[at + 2i + 1] = odd[i]</c>, added to what is there unless
+        /// <paramref name="store"/> (then <c>0 + value</c>).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void AddInterleaved(ref float row, int at, Vector256<float> even, Vector256<float> odd)
+        private static void Interleave(ref float row, int at, Vector256<float> even, Vector256<float> odd, bool store)
         {
             (Vector256<ulong> evenLow, Vector256<ulong> evenHigh) = Vector256.Widen(even.AsUInt32());
             (Vector256<ulong> oddLow, Vector256<ulong> oddHigh) = Vector256.Widen(odd.AsUInt32());
             int next = at + Vector256<float>.Count;
-            (Vector256.LoadUnsafe(ref row, (nuint)at) + (evenLow | Vector256.ShiftLeft(oddLow, 32)).AsSingle()).StoreUnsafe(ref row, (nuint)at);
-            (Vector256.LoadUnsafe(ref row, (nuint)next) + (evenHigh | Vector256.ShiftLeft(oddHigh, 32)).AsSingle()).StoreUnsafe(ref row, (nuint)next);
+            Vector256<float> first = store ? Vector256<float>.Zero : Vector256.LoadUnsafe(ref row, (nuint)at);
+            Vector256<float> second = store ? Vector256<float>.Zero : Vector256.LoadUnsafe(ref row, (nuint)next);
+            (first + (evenLow | Vector256.ShiftLeft(oddLow, 32)).AsSingle()).StoreUnsafe(ref row, (nuint)at);
+            (second + (evenHigh | Vector256.ShiftLeft(oddHigh, 32)).AsSingle()).StoreUnsafe(ref row, (nuint)next);
         }
 
-        /// <inheritdoc cref="AddInterleaved(ref float, int, Vector256{float}, Vector256{float})"/>
+        /// <inheritdoc cref="Interleave(ref float, int, Vector256{float}, Vector256{float}, bool)"/>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void AddInterleaved(ref float row, int at, Vector128<float> even, Vector128<float> odd)
+        private static void Interleave(ref float row, int at, Vector128<float> even, Vector128<float> odd, bool store)
         {
             (Vector128<ulong> evenLow, Vector128<ulong> evenHigh) = Vector128.Widen(even.AsUInt32());
             (Vector128<ulong> oddLow, Vector128<ulong> oddHigh) = Vector128.Widen(odd.AsUInt32());
             int next = at + Vector128<float>.Count;
-            (Vector128.LoadUnsafe(ref row, (nuint)at) + (evenLow | Vector128.ShiftLeft(oddLow, 32)).AsSingle()).StoreUnsafe(ref row, (nuint)at);
-            (Vector128.LoadUnsafe(ref row, (nuint)next) + (evenHigh | Vector128.ShiftLeft(oddHigh, 32)).AsSingle()).StoreUnsafe(ref row, (nuint)next);
+            Vector128<float> first = store ? Vector128<float>.Zero : Vector128.LoadUnsafe(ref row, (nuint)at);
+            Vector128<float> second = store ? Vector128<float>.Zero : Vector128.LoadUnsafe(ref row, (nuint)next);
+            (first + (evenLow | Vector128.ShiftLeft(oddLow, 32)).AsSingle()).StoreUnsafe(ref row, (nuint)at);
+            (second + (evenHigh | Vector128.ShiftLeft(oddHigh, 32)).AsSingle()).StoreUnsafe(ref row, (nuint)next);
         }
 
         /// <summary>The even columns of <c>row[at .. at + 2n)</c>, and the odd ones in <paramref name="odd"/>.</summary>
