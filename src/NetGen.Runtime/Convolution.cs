@@ -263,89 +263,102 @@ namespace NetGen.Runtime
         /// planes from its start (col2im without the per-row copies): the same sums in the same order as im2col's, so
         /// the same bits.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] // compiled optimised at once, as every helper of the passes (cold start)
-        private static void ConvolveBackwardInPlace<T>(ReadOnlySpan<T> w, ReadOnlySpan<T> x, ReadOnlySpan<T> da, ConvolutionShape s, Span<T> dw, Span<T> db, Span<T> dx)
+        private static void ConvolveBackwardInPlace<T>(ReadOnlySpan<T> w, ReadOnlySpan<T> x, ReadOnlySpan<T> da, ConvolutionShape s, Span<T> dw, Span<T> db, Span<T> dx, int samples)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
             var rows = new InPlace(s);
             int wp = rows.Width, plane = rows.Plane, wide = rows.Wide, taps = s.Taps, positions = s.Positions;
-            int perGroup = s.InChannels / s.Groups, outPerGroup = s.OutChannels / s.Groups;
+            int perGroup = s.InChannels / s.Groups, outPerGroup = s.OutChannels / s.Groups, n = s.InputSize, m = s.OutputSize;
             bool transposed = outPerGroup >= 8, inputGradient = !dx.IsEmpty;
             int width = !transposed ? 0 : Vector512.IsHardwareAccelerated ? RoundUp(outPerGroup, 16) : RoundUp(outPerGroup, 8);
             int copyLength = rows.Padded ? s.InChannels * plane : 0, wideLength = !transposed || inputGradient ? outPerGroup * wide : 0;
             int columnsLength = inputGradient ? taps * wide : 0, padLength = inputGradient && rows.Padded ? s.InChannels * plane : 0;
-            int transposedLength = transposed ? (positions + taps) * width : 0;
+            int transposedLength = transposed ? (positions + (s.Groups * taps)) * width : 0;
             Span<T> work = Workspace<T>.Get(checked(copyLength + wideLength + columnsLength + padLength + transposedLength), 0);
-            ReadOnlySpan<T> input = rows.Padded ? rows.Pad(x, s, work.Slice(0, copyLength)) : x;
+            Span<T> copy = work.Slice(0, copyLength);
             Span<T> daWide = work.Slice(copyLength, wideLength);
             Span<T> columns = work.Slice(copyLength + wideLength, columnsLength);
-            Span<T> dxPadded = rows.Padded ? work.Slice(copyLength + wideLength + columnsLength, padLength) : dx;
+            Span<T> dxPadded = work.Slice(copyLength + wideLength + columnsLength, padLength);
             Span<T> daT = work.Slice(copyLength + wideLength + columnsLength + padLength, positions * width);
-            Span<T> gT = work.Slice(copyLength + wideLength + columnsLength + padLength + (positions * width), taps * width);
-            dxPadded.Clear();
-            daWide.Clear();
-            daT.Clear();
+            Span<T> gT = work.Slice(copyLength + wideLength + columnsLength + padLength + (positions * width), s.Groups * taps * width);
+            daWide.Clear(); // the columns past W' stay zero
+            daT.Clear();    // and so do the channels past the layer's
+            gT.Clear();     // the weight gradients' chains continue across the samples
             int[] starts = rows.Starts(s);
-            for (int g = 0; g < s.Groups; g++)
+            for (int r = 0; r < samples; r++)
             {
-                ReadOnlySpan<T> dag = da.Slice(g * outPerGroup * positions, outPerGroup * positions);
-                ReadOnlySpan<T> inputG = input.Slice(g * perGroup * plane, perGroup * plane);
-                Span<T> dwg = dw.Slice(g * outPerGroup * taps, outPerGroup * taps);
-                for (int o = 0; o < outPerGroup; o++)
+                ReadOnlySpan<T> input = rows.Padded ? rows.Pad(x.Slice(r * n, n), s, copy) : x.Slice(r * n, n);
+                ReadOnlySpan<T> dar = da.Slice(r * m, m);
+                Span<T> dxr = inputGradient ? dx.Slice(r * n, n) : dx;
+                Span<T> target = rows.Padded ? dxPadded : dxr;
+                dxr.Clear(); // rows and columns the layer never reads keep a zero gradient
+                target.Clear();
+                for (int g = 0; g < s.Groups; g++)
                 {
-                    if (!db.IsEmpty)
+                    ReadOnlySpan<T> dag = dar.Slice(g * outPerGroup * positions, outPerGroup * positions);
+                    ReadOnlySpan<T> inputG = input.Slice(g * perGroup * plane, perGroup * plane);
+                    for (int o = 0; o < outPerGroup; o++)
                     {
-                        db[(g * outPerGroup) + o] += TensorPrimitives.Sum(dag.Slice(o * positions, positions));
-                    }
+                        if (!db.IsEmpty)
+                        {
+                            db[(g * outPerGroup) + o] += TensorPrimitives.Sum(dag.Slice(o * positions, positions));
+                        }
 
-                    for (int y = 0; y < s.OutHeight && !daWide.IsEmpty; y++)
-                    {
-                        Copy(ref Unsafe.Add(ref MemoryMarshal.GetReference(daWide), (o * wide) + (y * wp)), ref Unsafe.Add(ref MemoryMarshal.GetReference(dag), (o * positions) + (y * s.OutWidth)), s.OutWidth);
+                        for (int y = 0; y < s.OutHeight && !daWide.IsEmpty; y++)
+                        {
+                            Copy(ref Unsafe.Add(ref MemoryMarshal.GetReference(daWide), (o * wide) + (y * wp)), ref Unsafe.Add(ref MemoryMarshal.GetReference(dag), (o * positions) + (y * s.OutWidth)), s.OutWidth);
+                        }
+
+                        if (transposed)
+                        {
+                            // dA^T, a column of it per channel (refs: the positions are many and the copy is strided).
+                            ref T from = ref Unsafe.Add(ref MemoryMarshal.GetReference(dag), o * positions);
+                            ref T into = ref Unsafe.Add(ref MemoryMarshal.GetReference(daT), o);
+                            for (int p = 0; p < positions; p++)
+                            {
+                                Unsafe.Add(ref into, p * width) = Unsafe.Add(ref from, p);
+                            }
+                        }
                     }
 
                     if (transposed)
                     {
-                        // dA^T, a column of it per channel (refs: the positions are many and the copy is strided).
-                        ref T from = ref Unsafe.Add(ref MemoryMarshal.GetReference(dag), o * positions);
-                        ref T into = ref Unsafe.Add(ref MemoryMarshal.GetReference(daT), o);
-                        for (int p = 0; p < positions; p++)
-                        {
-                            Unsafe.Add(ref into, p * width) = Unsafe.Add(ref from, p);
-                        }
+                        ConvolutionKernels.WeightGradient(inputG, starts, daT, width, gT.Slice(g * taps * width, taps * width), taps, s.OutHeight, s.OutWidth, wp);
                     }
-                }
-
-                if (transposed)
-                {
-                    ConvolutionKernels.WeightGradient(inputG, starts, daT, width, gT, taps, s.OutHeight, s.OutWidth, wp);
-                    for (int o = 0; o < outPerGroup; o++)
+                    else
                     {
-                        ref T into = ref Unsafe.Add(ref MemoryMarshal.GetReference(dwg), o * taps);
-                        ref T from = ref Unsafe.Add(ref MemoryMarshal.GetReference(gT), o);
+                        ConvolutionKernels.MultiplyTransposedListed(daWide, inputG, starts, dw.Slice(g * outPerGroup * taps, outPerGroup * taps), outPerGroup, taps, wide);
+                    }
+
+                    if (inputGradient)
+                    {
+                        ConvolutionKernels.Multiply(w.Slice(g * outPerGroup * taps, outPerGroup * taps), 1, taps, daWide, columns, taps, outPerGroup, wide);
+                        Span<T> targetG = target.Slice(g * perGroup * plane, perGroup * plane);
                         for (int k = 0; k < taps; k++)
                         {
-                            Unsafe.Add(ref into, k) += Unsafe.Add(ref from, k * width);
+                            AddInto(targetG.Slice(starts[k], wide), columns.Slice(k * wide, wide));
                         }
                     }
                 }
-                else
-                {
-                    ConvolutionKernels.MultiplyTransposedListed(daWide, inputG, starts, dwg, outPerGroup, taps, wide);
-                }
 
-                if (inputGradient)
+                if (inputGradient && rows.Padded)
                 {
-                    ConvolutionKernels.Multiply(w.Slice(g * outPerGroup * taps, outPerGroup * taps), 1, taps, daWide, columns, taps, outPerGroup, wide);
-                    Span<T> target = dxPadded.Slice(g * perGroup * plane, perGroup * plane);
-                    for (int k = 0; k < taps; k++)
-                    {
-                        AddInto(target.Slice(starts[k], wide), columns.Slice(k * wide, wide));
-                    }
+                    rows.Unpad(dxPadded, s, dxr);
                 }
             }
 
-            if (inputGradient && rows.Padded)
+            for (int g = 0; g < s.Groups && transposed; g++)
             {
-                rows.Unpad(dxPadded, s, dx);
+                // The batch's weight gradient, transposed back and added once.
+                for (int o = 0; o < outPerGroup; o++)
+                {
+                    ref T into = ref Unsafe.Add(ref MemoryMarshal.GetReference(dw), ((g * outPerGroup) + o) * taps);
+                    ref T from = ref Unsafe.Add(ref MemoryMarshal.GetReference(gT), (g * taps * width) + o);
+                    for (int k = 0; k < taps; k++)
+                    {
+                        Unsafe.Add(ref into, k) += Unsafe.Add(ref from, k * width);
+                    }
+                }
             }
         }
 
@@ -403,7 +416,7 @@ namespace NetGen.Runtime
 
             if (ReadsInPlace(shape))
             {
-                ConvolveBackwardInPlace(w, x, da, shape, dw, db, dx);
+                ConvolveBackwardInPlace(w, x, da, shape, dw, db, dx, 1);
                 return;
             }
 
@@ -456,6 +469,26 @@ namespace NetGen.Runtime
             int n = shape.InputSize, m = shape.OutputSize;
             Check(x.Length, n * rows, nameof(x));
             Check(da.Length, m * rows, nameof(da));
+            if (ReadsInPlace(shape))
+            {
+                Check(w.Length, shape.WeightCount, nameof(w));
+                Check(dw.Length, shape.WeightCount, nameof(dw));
+                if (!db.IsEmpty)
+                {
+                    Check(db.Length, shape.OutChannels, nameof(db));
+                }
+
+                if (!dx.IsEmpty)
+                {
+                    Check(dx.Length, n * rows, nameof(dx));
+                }
+
+                // One pass over the block: the weight gradient's chains run on across the samples (then it is added
+                // once), which sums it in row order as the loop below does, rounded in another place.
+                ConvolveBackwardInPlace(w, x, da, shape, dw, db, dx, rows);
+                return;
+            }
+
             for (int r = 0; r < rows; r++)
             {
                 ConvolveBackward(w, x.Slice(r * n, n), da.Slice(r * m, m), shape, dw, db, dx.IsEmpty ? dx : dx.Slice(r * n, n));

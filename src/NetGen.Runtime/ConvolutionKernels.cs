@@ -170,8 +170,9 @@ namespace NetGen.Runtime
         /// horizontal sums: <c>G[k, m] = sum_p X[k, p] dA^T[p, m]</c>, where tap k's input at output position
         /// <c>p = y * ow + x</c> is <c>x[starts[k] + y * wp + x]</c> (read in place) and <paramref name="daT"/> holds
         /// <c>dA^T</c> with <paramref name="width"/> columns (the output channels, zero-filled up to a whole number of
-        /// vectors). Four taps share each vector of <c>dA^T</c>; each output is one multiply-add chain over the positions
-        /// in order from zero, so its bits do not depend on the vector width.</summary>
+        /// vectors). Eight (or four) taps share each vector of <c>dA^T</c>; each output is one multiply-add chain over the
+        /// positions in order, continued from what <paramref name="g"/> holds (zero for one sample; the sum so far across
+        /// a batch), so its bits do not depend on the vector width.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)] // its own method, so the JIT inlines all of its helpers
         public static void WeightGradient<T>(ReadOnlySpan<T> x, int[] starts, ReadOnlySpan<T> daT, int width, Span<T> g, int taps, int outHeight, int outWidth, int rowWidth)
             where T : unmanaged, IFloatingPointIeee754<T>
@@ -191,7 +192,10 @@ namespace NetGen.Runtime
                     {
                         int s0 = starts[k], s1 = starts[k + 1], s2 = starts[k + 2], s3 = starts[k + 3];
                         int s4 = starts[k + 4], s5 = starts[k + 5], s6 = starts[k + 6], s7 = starts[k + 7];
-                        Vector512<T> g0 = Vector512<T>.Zero, g1 = g0, g2 = g0, g3 = g0, g4 = g0, g5 = g0, g6 = g0, g7 = g0;
+                        Vector512<T> g0 = Load512(ref rg, (k * width) + column), g1 = Load512(ref rg, ((k + 1) * width) + column);
+                        Vector512<T> g2 = Load512(ref rg, ((k + 2) * width) + column), g3 = Load512(ref rg, ((k + 3) * width) + column);
+                        Vector512<T> g4 = Load512(ref rg, ((k + 4) * width) + column), g5 = Load512(ref rg, ((k + 5) * width) + column);
+                        Vector512<T> g6 = Load512(ref rg, ((k + 6) * width) + column), g7 = Load512(ref rg, ((k + 7) * width) + column);
                         for (int y = 0, p = 0; y < outHeight; y++)
                         {
                             for (int at = y * rowWidth, end = at + outWidth; at < end; at++, p++)
@@ -221,7 +225,10 @@ namespace NetGen.Runtime
                     {
                         int s0 = starts[k], s1 = starts[k + 1], s2 = starts[k + 2], s3 = starts[k + 3];
                         int s4 = starts[k + 4], s5 = starts[k + 5], s6 = starts[k + 6], s7 = starts[k + 7];
-                        Vector256<T> g0 = Vector256<T>.Zero, g1 = g0, g2 = g0, g3 = g0, g4 = g0, g5 = g0, g6 = g0, g7 = g0;
+                        Vector256<T> g0 = Load256(ref rg, (k * width) + column), g1 = Load256(ref rg, ((k + 1) * width) + column);
+                        Vector256<T> g2 = Load256(ref rg, ((k + 2) * width) + column), g3 = Load256(ref rg, ((k + 3) * width) + column);
+                        Vector256<T> g4 = Load256(ref rg, ((k + 4) * width) + column), g5 = Load256(ref rg, ((k + 5) * width) + column);
+                        Vector256<T> g6 = Load256(ref rg, ((k + 6) * width) + column), g7 = Load256(ref rg, ((k + 7) * width) + column);
                         for (int y = 0, p = 0; y < outHeight; y++)
                         {
                             for (int at = y * rowWidth, end = at + outWidth; at < end; at++, p++)
@@ -252,7 +259,8 @@ namespace NetGen.Runtime
                     ref T x2 = ref Unsafe.Add(ref rx, starts[k + 2]), x3 = ref Unsafe.Add(ref rx, starts[k + 3]);
                     if (lanes == Vector512<T>.Count)
                     {
-                        Vector512<T> g0 = Vector512<T>.Zero, g1 = g0, g2 = g0, g3 = g0;
+                        Vector512<T> g0 = Load512(ref rg, (k * width) + column), g1 = Load512(ref rg, ((k + 1) * width) + column);
+                        Vector512<T> g2 = Load512(ref rg, ((k + 2) * width) + column), g3 = Load512(ref rg, ((k + 3) * width) + column);
                         for (int y = 0, p = 0; y < outHeight; y++)
                         {
                             for (int at = y * rowWidth, end = at + outWidth; at < end; at++, p++)
@@ -270,7 +278,8 @@ namespace NetGen.Runtime
                     }
                     else if (lanes == Vector256<T>.Count)
                     {
-                        Vector256<T> g0 = Vector256<T>.Zero, g1 = g0, g2 = g0, g3 = g0;
+                        Vector256<T> g0 = Load256(ref rg, (k * width) + column), g1 = Load256(ref rg, ((k + 1) * width) + column);
+                        Vector256<T> g2 = Load256(ref rg, ((k + 2) * width) + column), g3 = Load256(ref rg, ((k + 3) * width) + column);
                         for (int y = 0, p = 0; y < outHeight; y++)
                         {
                             for (int at = y * rowWidth, end = at + outWidth; at < end; at++, p++)
@@ -297,7 +306,7 @@ namespace NetGen.Runtime
                     ref T x0 = ref Unsafe.Add(ref rx, starts[k]);
                     if (lanes == Vector512<T>.Count)
                     {
-                        Vector512<T> g0 = Vector512<T>.Zero;
+                        Vector512<T> g0 = Load512(ref rg, (k * width) + column);
                         for (int y = 0, p = 0; y < outHeight; y++)
                         {
                             for (int at = y * rowWidth, end = at + outWidth; at < end; at++, p++)
@@ -310,7 +319,7 @@ namespace NetGen.Runtime
                     }
                     else if (lanes == Vector256<T>.Count)
                     {
-                        Vector256<T> g0 = Vector256<T>.Zero;
+                        Vector256<T> g0 = Load256(ref rg, (k * width) + column);
                         for (int y = 0, p = 0; y < outHeight; y++)
                         {
                             for (int at = y * rowWidth, end = at + outWidth; at < end; at++, p++)
@@ -330,14 +339,14 @@ namespace NetGen.Runtime
         }
 
         /// <summary><see cref="WeightGradient{T}"/> for taps [first, end) and one column, in scalars: the same chain per
-        /// output.</summary>
+        /// output, continued from <paramref name="g"/>.</summary>
         private static void GradientScalar<T>(ref T x, int[] starts, int first, int end, ref T daT, int width, int column, ref T g, int outHeight, int outWidth, int rowWidth)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
             for (int k = first; k < end; k++)
             {
                 ref T xk = ref Unsafe.Add(ref x, starts[k]);
-                T sum = T.Zero;
+                T sum = Unsafe.Add(ref g, (k * width) + column);
                 for (int y = 0, p = 0; y < outHeight; y++)
                 {
                     for (int at = y * rowWidth, stop = at + outWidth; at < stop; at++, p++)

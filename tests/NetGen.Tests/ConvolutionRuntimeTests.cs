@@ -229,6 +229,44 @@ public class ConvolutionRuntimeTests
         return values;
     }
 
+    /// <summary>A block of samples through <see cref="Convolution.ConvolveBatchBackward{T}"/> gives each sample's input
+    /// gradient and the bias gradient bit for bit as one call per sample, and the weight gradient within rounding (on the
+    /// in-place path its chains run on across the samples and are added once).</summary>
+    [Theory]
+    [MemberData(nameof(ConvolutionShapes))]
+    public void ConvolveBatchBackward_MatchesOneCallPerSample(int seed)
+    {
+        var random = new Random(seed);
+        ConvolutionShape s = RandomShape(seed, random);
+        const int Samples = 5;
+        int n = s.InputSize, m = s.OutputSize;
+        float[] x = Values(random, Samples * n), weights = Values(random, s.WeightCount), da = Values(random, Samples * m);
+        float[] dw0 = Values(random, s.WeightCount), db0 = Values(random, s.OutChannels);
+        float[] dw = (float[])dw0.Clone(), db = (float[])db0.Clone(), dx = Values(random, Samples * n);
+        Convolution.ConvolveBatchBackward<float>(weights, x, da, s, dw, db, dx, Samples);
+
+        float[] dwOne = (float[])dw0.Clone(), dbOne = (float[])db0.Clone(), dxOne = new float[Samples * n];
+        for (int r = 0; r < Samples; r++)
+        {
+            Convolution.ConvolveBackward<float>(weights, x.AsSpan(r * n, n), da.AsSpan(r * m, m), s, dwOne, dbOne, dxOne.AsSpan(r * n, n));
+        }
+
+        for (int i = 0; i < dx.Length; i++)
+        {
+            AssertSameBits(dxOne[i], dx[i], $"{s}: dx[{i}]");
+        }
+
+        for (int i = 0; i < db.Length; i++)
+        {
+            AssertSameBits(dbOne[i], db[i], $"{s}: db[{i}]");
+        }
+
+        for (int i = 0; i < dw.Length; i++)
+        {
+            Assert.True(Math.Abs(dw[i] - dwOne[i]) <= 1e-4 * (1 + Math.Abs(dwOne[i])), $"{s}: dw[{i}] is {dw[i]:R}, one call per sample gives {dwOne[i]:R}");
+        }
+    }
+
     /// <summary>The 2 x 2 max pool with stride 2 across runs in vectors when an output row fills one (4 or 8 floats),
     /// forward and backward: it must give the scalar rule's bits (the first NaN wins and stays, a strictly larger value
     /// replaces, so of +0 and -0 the first stays; the gradient goes to the winner, and rows shared by two windows when the
