@@ -136,10 +136,22 @@ namespace NetGen.Runtime
             ref T ra = ref MemoryMarshal.GetReference(a);
             ref T rb = ref MemoryMarshal.GetReference(b);
             ref T rc = ref MemoryMarshal.GetReference(c);
+            Span<T> d = stackalloc T[8];
             int m = 0;
             for (; m + 2 <= rows; m += 2)
             {
                 int n = 0;
+                for (; n + 4 <= columns; n += 4)
+                {
+                    // Eight dot products sharing the loads of two rows of A and four of B.
+                    Dot2x4(ref Unsafe.Add(ref ra, m * length), ref Unsafe.Add(ref ra, (m + 1) * length), ref Unsafe.Add(ref rb, starts.Start(n)), ref Unsafe.Add(ref rb, starts.Start(n + 1)), ref Unsafe.Add(ref rb, starts.Start(n + 2)), ref Unsafe.Add(ref rb, starts.Start(n + 3)), length, d);
+                    for (int j = 0; j < 4; j++)
+                    {
+                        Unsafe.Add(ref rc, (m * columns) + n + j) += d[j];
+                        Unsafe.Add(ref rc, ((m + 1) * columns) + n + j) += d[4 + j];
+                    }
+                }
+
                 for (; n + 2 <= columns; n += 2)
                 {
                     // Four dot products sharing the loads of two rows of A and two of B.
@@ -507,9 +519,60 @@ namespace NetGen.Runtime
             }
         }
 
-        /// <summary>The four dot products of rows a0, a1 with rows b0, b1: lane sums in p order (Vector512, the even and odd
-        /// vectors apart and then added; then Vector256 for what remains), then across the lanes, then the scalar tail.
-        /// <see cref="Dot1"/> sums in the same order.</summary>
+        /// <summary>The eight dot products of rows a0, a1 with rows b0..b3, summed as <see cref="Dot2x2"/> sums each: eight
+        /// chains hide the multiply-add's latency, and six loads serve eight multiply-adds.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Dot2x4<T>(ref T a0, ref T a1, ref T b0, ref T b1, ref T b2, ref T b3, int length, Span<T> d)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            int p = 0;
+            T d00 = T.Zero, d01 = T.Zero, d02 = T.Zero, d03 = T.Zero, d10 = T.Zero, d11 = T.Zero, d12 = T.Zero, d13 = T.Zero;
+            if (Vector512.IsHardwareAccelerated && length >= Vector512<T>.Count)
+            {
+                int lanes = Vector512<T>.Count;
+                Vector512<T> v00 = Vector512<T>.Zero, v01 = v00, v02 = v00, v03 = v00, v10 = v00, v11 = v00, v12 = v00, v13 = v00;
+                for (; p + lanes <= length; p += lanes)
+                {
+                    Vector512<T> x0 = Load512(ref a0, p), x1 = Load512(ref a1, p);
+                    Vector512<T> y0 = Load512(ref b0, p), y1 = Load512(ref b1, p), y2 = Load512(ref b2, p), y3 = Load512(ref b3, p);
+                    v00 = Fma(x0, y0, v00); v01 = Fma(x0, y1, v01); v02 = Fma(x0, y2, v02); v03 = Fma(x0, y3, v03);
+                    v10 = Fma(x1, y0, v10); v11 = Fma(x1, y1, v11); v12 = Fma(x1, y2, v12); v13 = Fma(x1, y3, v13);
+                }
+
+                d00 = Vector512.Sum(v00); d01 = Vector512.Sum(v01); d02 = Vector512.Sum(v02); d03 = Vector512.Sum(v03);
+                d10 = Vector512.Sum(v10); d11 = Vector512.Sum(v11); d12 = Vector512.Sum(v12); d13 = Vector512.Sum(v13);
+            }
+
+            if (Vector256.IsHardwareAccelerated && length - p >= Vector256<T>.Count)
+            {
+                int lanes = Vector256<T>.Count;
+                Vector256<T> v00 = Vector256<T>.Zero, v01 = v00, v02 = v00, v03 = v00, v10 = v00, v11 = v00, v12 = v00, v13 = v00;
+                for (; p + lanes <= length; p += lanes)
+                {
+                    Vector256<T> x0 = Load256(ref a0, p), x1 = Load256(ref a1, p);
+                    Vector256<T> y0 = Load256(ref b0, p), y1 = Load256(ref b1, p), y2 = Load256(ref b2, p), y3 = Load256(ref b3, p);
+                    v00 = Fma(x0, y0, v00); v01 = Fma(x0, y1, v01); v02 = Fma(x0, y2, v02); v03 = Fma(x0, y3, v03);
+                    v10 = Fma(x1, y0, v10); v11 = Fma(x1, y1, v11); v12 = Fma(x1, y2, v12); v13 = Fma(x1, y3, v13);
+                }
+
+                d00 += Vector256.Sum(v00); d01 += Vector256.Sum(v01); d02 += Vector256.Sum(v02); d03 += Vector256.Sum(v03);
+                d10 += Vector256.Sum(v10); d11 += Vector256.Sum(v11); d12 += Vector256.Sum(v12); d13 += Vector256.Sum(v13);
+            }
+
+            for (; p < length; p++)
+            {
+                T x0 = Unsafe.Add(ref a0, p), x1 = Unsafe.Add(ref a1, p);
+                T y0 = Unsafe.Add(ref b0, p), y1 = Unsafe.Add(ref b1, p), y2 = Unsafe.Add(ref b2, p), y3 = Unsafe.Add(ref b3, p);
+                d00 = Fma(x0, y0, d00); d01 = Fma(x0, y1, d01); d02 = Fma(x0, y2, d02); d03 = Fma(x0, y3, d03);
+                d10 = Fma(x1, y0, d10); d11 = Fma(x1, y1, d11); d12 = Fma(x1, y2, d12); d13 = Fma(x1, y3, d13);
+            }
+
+            d[0] = d00; d[1] = d01; d[2] = d02; d[3] = d03; d[4] = d10; d[5] = d11; d[6] = d12; d[7] = d13;
+        }
+
+        /// <summary>The four dot products of rows a0, a1 with rows b0, b1: lane sums in p order (Vector512, then Vector256
+        /// for what remains), then across the lanes, then the scalar tail. <see cref="Dot1"/> and <see cref="Dot2x4"/>
+        /// sum in the same order.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void Dot2x2<T>(ref T a0, ref T a1, ref T b0, ref T b1, int length, out T d00, out T d01, out T d10, out T d11)
             where T : unmanaged, IFloatingPointIeee754<T>
@@ -519,24 +582,14 @@ namespace NetGen.Runtime
             if (Vector512.IsHardwareAccelerated && length >= Vector512<T>.Count)
             {
                 int lanes = Vector512<T>.Count;
-                Vector512<T> v00 = Vector512<T>.Zero, v01 = v00, v10 = v00, v11 = v00, u00 = v00, u01 = v00, u10 = v00, u11 = v00;
-                for (; p + (2 * lanes) <= length; p += 2 * lanes)
-                {
-                    // Two vectors a step into two sets of accumulators: eight chains hide the multiply-add's latency.
-                    Vector512<T> x0 = Load512(ref a0, p), x1 = Load512(ref a1, p), y0 = Load512(ref b0, p), y1 = Load512(ref b1, p);
-                    v00 = Fma(x0, y0, v00); v01 = Fma(x0, y1, v01); v10 = Fma(x1, y0, v10); v11 = Fma(x1, y1, v11);
-                    x0 = Load512(ref a0, p + lanes); x1 = Load512(ref a1, p + lanes); y0 = Load512(ref b0, p + lanes); y1 = Load512(ref b1, p + lanes);
-                    u00 = Fma(x0, y0, u00); u01 = Fma(x0, y1, u01); u10 = Fma(x1, y0, u10); u11 = Fma(x1, y1, u11);
-                }
-
-                if (p + lanes <= length)
+                Vector512<T> v00 = Vector512<T>.Zero, v01 = v00, v10 = v00, v11 = v00;
+                for (; p + lanes <= length; p += lanes)
                 {
                     Vector512<T> x0 = Load512(ref a0, p), x1 = Load512(ref a1, p), y0 = Load512(ref b0, p), y1 = Load512(ref b1, p);
                     v00 = Fma(x0, y0, v00); v01 = Fma(x0, y1, v01); v10 = Fma(x1, y0, v10); v11 = Fma(x1, y1, v11);
-                    p += lanes;
                 }
 
-                d00 = Vector512.Sum(v00 + u00); d01 = Vector512.Sum(v01 + u01); d10 = Vector512.Sum(v10 + u10); d11 = Vector512.Sum(v11 + u11);
+                d00 = Vector512.Sum(v00); d01 = Vector512.Sum(v01); d10 = Vector512.Sum(v10); d11 = Vector512.Sum(v11);
             }
 
             if (Vector256.IsHardwareAccelerated && length - p >= Vector256<T>.Count)
@@ -568,20 +621,13 @@ namespace NetGen.Runtime
             if (Vector512.IsHardwareAccelerated && length >= Vector512<T>.Count)
             {
                 int lanes = Vector512<T>.Count;
-                Vector512<T> v = Vector512<T>.Zero, u = v;
-                for (; p + (2 * lanes) <= length; p += 2 * lanes)
+                Vector512<T> v = Vector512<T>.Zero;
+                for (; p + lanes <= length; p += lanes)
                 {
                     v = Fma(Load512(ref a, p), Load512(ref b, p), v);
-                    u = Fma(Load512(ref a, p + lanes), Load512(ref b, p + lanes), u);
                 }
 
-                if (p + lanes <= length)
-                {
-                    v = Fma(Load512(ref a, p), Load512(ref b, p), v);
-                    p += lanes;
-                }
-
-                s = Vector512.Sum(v + u);
+                s = Vector512.Sum(v);
             }
 
             if (Vector256.IsHardwareAccelerated && length - p >= Vector256<T>.Count)
