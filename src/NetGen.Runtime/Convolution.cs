@@ -291,8 +291,8 @@ namespace NetGen.Runtime
                 ReadOnlySpan<T> dar = da.Slice(r * m, m);
                 Span<T> dxr = inputGradient ? dx.Slice(r * n, n) : dx;
                 Span<T> target = rows.Padded ? dxPadded : dxr;
-                dxr.Clear(); // rows and columns the layer never reads keep a zero gradient
-                target.Clear();
+                dxr.Clear(); // with padding, rows and columns the layer never reads keep a zero gradient
+                dxPadded.Clear();
                 for (int g = 0; g < s.Groups; g++)
                 {
                     ReadOnlySpan<T> dag = dar.Slice(g * outPerGroup * positions, outPerGroup * positions);
@@ -399,26 +399,14 @@ namespace NetGen.Runtime
         public static void ConvolveBackward<T>(ReadOnlySpan<T> w, ReadOnlySpan<T> x, ReadOnlySpan<T> da, in ConvolutionShape shape, Span<T> dw, Span<T> db, Span<T> dx)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
-            Check(w.Length, shape.WeightCount, nameof(w));
-            Check(dw.Length, shape.WeightCount, nameof(dw));
-            Check(x.Length, shape.InputSize, nameof(x));
-            Check(da.Length, shape.OutputSize, nameof(da));
-            if (!db.IsEmpty)
-            {
-                Check(db.Length, shape.OutChannels, nameof(db));
-            }
-
-            if (!dx.IsEmpty)
-            {
-                Check(dx.Length, shape.InputSize, nameof(dx));
-                dx.Clear();
-            }
-
+            CheckBackward(w, x, da, shape, dw, db, dx, 1);
             if (ReadsInPlace(shape))
             {
                 ConvolveBackwardInPlace(w, x, da, shape, dw, db, dx, 1);
                 return;
             }
+
+            dx.Clear();
 
             int taps = shape.Taps, positions = shape.Positions;
             int outPerGroup = shape.OutChannels / shape.Groups;
@@ -467,22 +455,9 @@ namespace NetGen.Runtime
             where T : unmanaged, IFloatingPointIeee754<T>
         {
             int n = shape.InputSize, m = shape.OutputSize;
-            Check(x.Length, n * rows, nameof(x));
-            Check(da.Length, m * rows, nameof(da));
+            CheckBackward(w, x, da, shape, dw, db, dx, rows);
             if (ReadsInPlace(shape))
             {
-                Check(w.Length, shape.WeightCount, nameof(w));
-                Check(dw.Length, shape.WeightCount, nameof(dw));
-                if (!db.IsEmpty)
-                {
-                    Check(db.Length, shape.OutChannels, nameof(db));
-                }
-
-                if (!dx.IsEmpty)
-                {
-                    Check(dx.Length, n * rows, nameof(dx));
-                }
-
                 // One pass over the block: the weight gradient's chains run on across the samples (then it is added
                 // once), which sums it in row order as the loop below does, rounded in another place.
                 ConvolveBackwardInPlace(w, x, da, shape, dw, db, dx, rows);
@@ -1275,6 +1250,25 @@ namespace NetGen.Runtime
             y1 = Math.Min(y1, s.InHeight);
             x1 = Math.Min(x1, s.InWidth);
             return (y0, y1, x0, x1, countIncludePad ? padded : (y1 - y0) * (x1 - x0));
+        }
+
+        /// <summary>The lengths of a backward pass's spans over <paramref name="rows"/> samples (empty <paramref name="db"/>
+        /// and <paramref name="dx"/> allowed).</summary>
+        private static void CheckBackward<T>(ReadOnlySpan<T> w, ReadOnlySpan<T> x, ReadOnlySpan<T> da, in ConvolutionShape shape, Span<T> dw, Span<T> db, Span<T> dx, int rows)
+        {
+            Check(w.Length, shape.WeightCount, nameof(w));
+            Check(dw.Length, shape.WeightCount, nameof(dw));
+            Check(x.Length, shape.InputSize * rows, nameof(x));
+            Check(da.Length, shape.OutputSize * rows, nameof(da));
+            if (!db.IsEmpty)
+            {
+                Check(db.Length, shape.OutChannels, nameof(db));
+            }
+
+            if (!dx.IsEmpty)
+            {
+                Check(dx.Length, shape.InputSize * rows, nameof(dx));
+            }
         }
 
         private static void Check(int actual, int expected, string name)
