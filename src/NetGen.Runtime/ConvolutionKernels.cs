@@ -27,9 +27,9 @@ namespace NetGen.Runtime
             where T : unmanaged, IFloatingPointIeee754<T> =>
             Product(a, rowStride, depthStride, b, new Consecutive(columns), c, rows, depth, columns);
 
-        /// <summary><see cref="Multiply{T}"/> with row
-        /// k of B starting at <c>b[starts[k]]</c>, wherever that is: a convolution of stride 1 reads its input in place,
-        /// each tap's row an offset into the (padded) input planes, with no im2col copy.</summary>
+        /// <summary><see cref="Multiply{T}"/> with row k of B starting at <c>b[starts[k]]</c>, wherever that is: a
+        /// convolution of stride 1 reads its input in place, each tap's row an offset into the (padded) input planes, with
+        /// no im2col copy.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)] // its own method, so the JIT inlines all of its helpers
         public static void MultiplyListed<T>(ReadOnlySpan<T> a, int rowStride, int depthStride, ReadOnlySpan<T> b, int[] starts, Span<T> c, int rows, int depth, int columns)
             where T : unmanaged, IFloatingPointIeee754<T> =>
