@@ -6,9 +6,11 @@ using System.Runtime.Intrinsics;
 
 namespace NetGen.Runtime
 {
-    /// <summary>The two matrix products a convolution reduces to after im2col, register-blocked: four rows of the left
-    /// matrix share each load of the right one, and two vectors of columns share each broadcast weight, so eight
-    /// accumulators stay in registers across the whole depth. Vector512 where the hardware has it, then Vector256, then
+    /// <summary>The two matrix products a convolution reduces to after im2col, register-blocked: eight rows of the left
+    /// matrix (then six, four, two, one for what is left) share each load of the right one, and two vectors of columns
+    /// share each broadcast weight, so up to sixteen accumulators stay in registers across the whole depth. The right
+    /// matrix's loads are mostly unaligned (a convolution's taps are offsets into its input), so sharing them across
+    /// many rows is what keeps the multiply-adds, not the loads, the limit. Vector512 where the hardware has it, then Vector256, then
     /// an overlapping last vector for the columns that do not fill one. Multiply-adds are fused where the hardware fuses
     /// (FMA, AVX-512), on the vector and the scalar paths alike. In <see cref="Multiply{T}"/> every output is a sum in the same order (k ascending) on
     /// every path and width, so its results do not depend on the vector width or the blocking; the dot products of
@@ -44,6 +46,17 @@ namespace NetGen.Runtime
             ref T rb = ref MemoryMarshal.GetReference(b);
             ref T rc = ref MemoryMarshal.GetReference(c);
             int m = 0;
+            for (; m + 8 <= rows; m += 8)
+            {
+                Block8(ref Unsafe.Add(ref ra, m * rowStride), rowStride, depthStride, ref rb, starts, ref Unsafe.Add(ref rc, m * columns), depth, columns);
+            }
+
+            if (rows - m >= 6)
+            {
+                Block6(ref Unsafe.Add(ref ra, m * rowStride), rowStride, depthStride, ref rb, starts, ref Unsafe.Add(ref rc, m * columns), depth, columns);
+                m += 6;
+            }
+
             for (; m + Rows <= rows; m += Rows)
             {
                 Block4(ref Unsafe.Add(ref ra, m * rowStride), rowStride, depthStride, ref rb, starts, ref Unsafe.Add(ref rc, m * columns), depth, columns);
@@ -78,6 +91,131 @@ namespace NetGen.Runtime
             public int Start(int k) => Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(starts), k);
         }
 
+        /// <summary>Eight rows by two vectors of columns: sixteen accumulators share each pair of input loads, so the loads
+        /// (most of them unaligned, as a convolution's taps are) are fewer than the multiply-adds.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // too large to inline: compiled optimised at once (cold start)
+        private static void Block8<T, TRows>(ref T a, int rowStride, int depthStride, ref T b, TRows starts, ref T c, int depth, int columns)
+            where T : unmanaged, IFloatingPointIeee754<T>
+            where TRows : struct, IRowStarts
+        {
+            if (!Vector512.IsHardwareAccelerated || columns < Vector512<T>.Count)
+            {
+                Block4(ref a, rowStride, depthStride, ref b, starts, ref c, depth, columns);
+                Block4(ref Unsafe.Add(ref a, 4 * rowStride), rowStride, depthStride, ref b, starts, ref Unsafe.Add(ref c, 4 * columns), depth, columns);
+                return;
+            }
+
+            int lanes = Vector512<T>.Count, p = 0;
+            ref T a4 = ref Unsafe.Add(ref a, 4 * rowStride);
+            for (; p + (2 * lanes) <= columns; p += 2 * lanes)
+            {
+                Vector512<T> c00 = Vector512<T>.Zero, c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+                Vector512<T> c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
+                for (int k = 0; k < depth; k++)
+                {
+                    int row = starts.Start(k), at = k * depthStride;
+                    Vector512<T> b0 = Load512(ref b, row + p), b1 = Load512(ref b, row + p + lanes);
+                    Vector512<T> w = Vector512.Create(Unsafe.Add(ref a, at));
+                    c00 = Fma(w, b0, c00); c01 = Fma(w, b1, c01);
+                    w = Vector512.Create(Unsafe.Add(ref a, rowStride + at));
+                    c10 = Fma(w, b0, c10); c11 = Fma(w, b1, c11);
+                    w = Vector512.Create(Unsafe.Add(ref a, (2 * rowStride) + at));
+                    c20 = Fma(w, b0, c20); c21 = Fma(w, b1, c21);
+                    w = Vector512.Create(Unsafe.Add(ref a, (3 * rowStride) + at));
+                    c30 = Fma(w, b0, c30); c31 = Fma(w, b1, c31);
+                    w = Vector512.Create(Unsafe.Add(ref a4, at));
+                    c40 = Fma(w, b0, c40); c41 = Fma(w, b1, c41);
+                    w = Vector512.Create(Unsafe.Add(ref a4, rowStride + at));
+                    c50 = Fma(w, b0, c50); c51 = Fma(w, b1, c51);
+                    w = Vector512.Create(Unsafe.Add(ref a4, (2 * rowStride) + at));
+                    c60 = Fma(w, b0, c60); c61 = Fma(w, b1, c61);
+                    w = Vector512.Create(Unsafe.Add(ref a4, (3 * rowStride) + at));
+                    c70 = Fma(w, b0, c70); c71 = Fma(w, b1, c71);
+                }
+
+                Store512(c00, ref c, p); Store512(c01, ref c, p + lanes);
+                Store512(c10, ref c, columns + p); Store512(c11, ref c, columns + p + lanes);
+                Store512(c20, ref c, (2 * columns) + p); Store512(c21, ref c, (2 * columns) + p + lanes);
+                Store512(c30, ref c, (3 * columns) + p); Store512(c31, ref c, (3 * columns) + p + lanes);
+                Store512(c40, ref c, (4 * columns) + p); Store512(c41, ref c, (4 * columns) + p + lanes);
+                Store512(c50, ref c, (5 * columns) + p); Store512(c51, ref c, (5 * columns) + p + lanes);
+                Store512(c60, ref c, (6 * columns) + p); Store512(c61, ref c, (6 * columns) + p + lanes);
+                Store512(c70, ref c, (7 * columns) + p); Store512(c71, ref c, (7 * columns) + p + lanes);
+            }
+
+            while (p < columns)
+            {
+                p = Math.Min(p, columns - lanes); // the last vector overlaps the one before rather than leaving scalars
+                Vector512<T> c0 = Vector512<T>.Zero, c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+                for (int k = 0; k < depth; k++)
+                {
+                    Vector512<T> b0 = Load512(ref b, starts.Start(k) + p);
+                    int at = k * depthStride;
+                    c0 = Fma(Vector512.Create(Unsafe.Add(ref a, at)), b0, c0);
+                    c1 = Fma(Vector512.Create(Unsafe.Add(ref a, rowStride + at)), b0, c1);
+                    c2 = Fma(Vector512.Create(Unsafe.Add(ref a, (2 * rowStride) + at)), b0, c2);
+                    c3 = Fma(Vector512.Create(Unsafe.Add(ref a, (3 * rowStride) + at)), b0, c3);
+                    c4 = Fma(Vector512.Create(Unsafe.Add(ref a4, at)), b0, c4);
+                    c5 = Fma(Vector512.Create(Unsafe.Add(ref a4, rowStride + at)), b0, c5);
+                    c6 = Fma(Vector512.Create(Unsafe.Add(ref a4, (2 * rowStride) + at)), b0, c6);
+                    c7 = Fma(Vector512.Create(Unsafe.Add(ref a4, (3 * rowStride) + at)), b0, c7);
+                }
+
+                Store512(c0, ref c, p); Store512(c1, ref c, columns + p); Store512(c2, ref c, (2 * columns) + p); Store512(c3, ref c, (3 * columns) + p);
+                Store512(c4, ref c, (4 * columns) + p); Store512(c5, ref c, (5 * columns) + p); Store512(c6, ref c, (6 * columns) + p); Store512(c7, ref c, (7 * columns) + p);
+                p += lanes;
+            }
+        }
+
+        /// <summary>Six rows by two vectors of columns (twelve accumulators): the rows a block of eight leaves when six
+        /// or seven remain, as a 6-filter layer has (LeNet-5's first).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // too large to inline: compiled optimised at once (cold start)
+        private static void Block6<T, TRows>(ref T a, int rowStride, int depthStride, ref T b, TRows starts, ref T c, int depth, int columns)
+            where T : unmanaged, IFloatingPointIeee754<T>
+            where TRows : struct, IRowStarts
+        {
+            if (!Vector512.IsHardwareAccelerated || columns < 2 * Vector512<T>.Count)
+            {
+                Block4(ref a, rowStride, depthStride, ref b, starts, ref c, depth, columns);
+                Block2(ref Unsafe.Add(ref a, 4 * rowStride), rowStride, depthStride, ref b, starts, ref Unsafe.Add(ref c, 4 * columns), depth, columns);
+                return;
+            }
+
+            int lanes = Vector512<T>.Count, p = 0;
+            ref T a4 = ref Unsafe.Add(ref a, 4 * rowStride);
+            while (p < columns)
+            {
+                p = Math.Min(p, columns - (2 * lanes)); // the last pair of vectors overlaps the one before
+                Vector512<T> c00 = Vector512<T>.Zero, c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+                Vector512<T> c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+                for (int k = 0; k < depth; k++)
+                {
+                    int row = starts.Start(k), at = k * depthStride;
+                    Vector512<T> b0 = Load512(ref b, row + p), b1 = Load512(ref b, row + p + lanes);
+                    Vector512<T> w = Vector512.Create(Unsafe.Add(ref a, at));
+                    c00 = Fma(w, b0, c00); c01 = Fma(w, b1, c01);
+                    w = Vector512.Create(Unsafe.Add(ref a, rowStride + at));
+                    c10 = Fma(w, b0, c10); c11 = Fma(w, b1, c11);
+                    w = Vector512.Create(Unsafe.Add(ref a, (2 * rowStride) + at));
+                    c20 = Fma(w, b0, c20); c21 = Fma(w, b1, c21);
+                    w = Vector512.Create(Unsafe.Add(ref a, (3 * rowStride) + at));
+                    c30 = Fma(w, b0, c30); c31 = Fma(w, b1, c31);
+                    w = Vector512.Create(Unsafe.Add(ref a4, at));
+                    c40 = Fma(w, b0, c40); c41 = Fma(w, b1, c41);
+                    w = Vector512.Create(Unsafe.Add(ref a4, rowStride + at));
+                    c50 = Fma(w, b0, c50); c51 = Fma(w, b1, c51);
+                }
+
+                Store512(c00, ref c, p); Store512(c01, ref c, p + lanes);
+                Store512(c10, ref c, columns + p); Store512(c11, ref c, columns + p + lanes);
+                Store512(c20, ref c, (2 * columns) + p); Store512(c21, ref c, (2 * columns) + p + lanes);
+                Store512(c30, ref c, (3 * columns) + p); Store512(c31, ref c, (3 * columns) + p + lanes);
+                Store512(c40, ref c, (4 * columns) + p); Store512(c41, ref c, (4 * columns) + p + lanes);
+                Store512(c50, ref c, (5 * columns) + p); Store512(c51, ref c, (5 * columns) + p + lanes);
+                p += 2 * lanes;
+            }
+        }
+
         /// <summary>Two rows by two vectors of columns: four independent accumulators, so the multiply-adds of the rows
         /// left over from the blocks of four do not wait on each other's latency.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] // too large to inline: compiled optimised at once (cold start)
@@ -93,6 +231,23 @@ namespace NetGen.Runtime
             }
 
             int lanes = Vector512<T>.Count, p = 0;
+            for (; p + (4 * lanes) <= columns; p += 4 * lanes)
+            {
+                // Four vectors a row: eight chains, enough to cover the multiply-add's latency.
+                Vector512<T> c00 = Vector512<T>.Zero, c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+                for (int k = 0; k < depth; k++)
+                {
+                    int row = starts.Start(k) + p, at = k * depthStride;
+                    Vector512<T> b0 = Load512(ref b, row), b1 = Load512(ref b, row + lanes), b2 = Load512(ref b, row + (2 * lanes)), b3 = Load512(ref b, row + (3 * lanes));
+                    Vector512<T> w0 = Vector512.Create(Unsafe.Add(ref a, at)), w1 = Vector512.Create(Unsafe.Add(ref a, rowStride + at));
+                    c00 = Fma(w0, b0, c00); c01 = Fma(w0, b1, c01); c02 = Fma(w0, b2, c02); c03 = Fma(w0, b3, c03);
+                    c10 = Fma(w1, b0, c10); c11 = Fma(w1, b1, c11); c12 = Fma(w1, b2, c12); c13 = Fma(w1, b3, c13);
+                }
+
+                Store512(c00, ref c, p); Store512(c01, ref c, p + lanes); Store512(c02, ref c, p + (2 * lanes)); Store512(c03, ref c, p + (3 * lanes));
+                Store512(c10, ref c, columns + p); Store512(c11, ref c, columns + p + lanes); Store512(c12, ref c, columns + p + (2 * lanes)); Store512(c13, ref c, columns + p + (3 * lanes));
+            }
+
             while (p < columns)
             {
                 p = Math.Min(p, columns - (2 * lanes)); // the last pair of vectors overlaps the one before
