@@ -71,6 +71,20 @@ public class SnapshotTests
         public partial class ConvNet;
         """, "Samples.ConvNet.g.cs");
 
+    /// <summary>A ReLU convolution before a max pool: the inference passes pool first and apply the ReLU to the pooled
+    /// values; Backward and BackwardBatch keep h1.</summary>
+    [Fact]
+    public void ReLUConvolution_BeforeMaxPool() => Check("PooledReLUNet", """
+        using NetGen;
+        namespace Samples;
+        [Input(2, 8, 8)]
+        [Conv2D(4, 3, Activation.ReLU, Padding = 1)]
+        [MaxPool2D(2)]
+        [Dense(3, Activation.Softmax)]
+        [Loss(LossFunction.CrossEntropy)]
+        public partial class PooledReLUNet;
+        """, "Samples.PooledReLUNet.g.cs");
+
     [Fact]
     public void DoublePrecision_StructNestedInClass() => Check("DoubleNet", """
         using NetGen;

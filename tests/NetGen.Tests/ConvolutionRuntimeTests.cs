@@ -62,6 +62,49 @@ public class ConvolutionRuntimeTests
         Assert.Equal(new float[] { 2, 5 }, without);     // 2 / 1, (4 + 6) / 2
     }
 
+    /// <summary>Forward and ForwardBatch take a ReLU convolution's ReLU after the max pool that follows it: the bits must
+    /// be those of ReLU then pool, as the training passes compute them, with negative sums, zeros and NaNs in the windows
+    /// and a padded, overlapping pool.</summary>
+    [Fact]
+    public void InferencePasses_PoolBeforeReLU_GiveReLUThenPoolsBits()
+    {
+        var net = new PooledReLUNet();
+        var random = new Random(11);
+        int n = PooledReLUNet.InputSize, m = PooledReLUNet.OutputSize;
+        float[] x = Values(random, 2 * n);
+        x[5] = float.NaN;
+        x[n + 40] = BitConverter.Int32BitsToSingle(unchecked((int)0xFFC00123)); // a NaN with a payload
+        for (int i = 0; i < 2 * n; i += 7)
+        {
+            x[i] = -Math.Abs(x[i]); // more windows where every sum is negative
+        }
+
+        LayerInfo conv = PooledReLUNet.Layers[0], pool = PooledReLUNet.Layers[1];
+        ReadOnlySpan<float> p = net.Parameters;
+        var a1 = new float[conv.Convolution!.Shape.OutputSize];
+        var h1 = new float[a1.Length];
+        var expected = new float[2 * m];
+        for (int r = 0; r < 2; r++)
+        {
+            Convolution.Convolve<float>(p.Slice(conv.WeightOffset, conv.WeightCount), p.Slice(conv.BiasOffset, conv.BiasCount), x.AsSpan(r * n, n), conv.Convolution.Shape, a1);
+            Activations.ReLU<float>(a1, h1);
+            Convolution.MaxPool<float>(h1, pool.Convolution!.Shape, expected.AsSpan(r * m, m));
+        }
+
+        var single = new float[2 * m];
+        var batched = new float[2 * m];
+        net.Forward(x.AsSpan(0, n), single.AsSpan(0, m));
+        net.Forward(x.AsSpan(n, n), single.AsSpan(m, m));
+        net.ForwardBatch(x, batched);
+        Assert.Contains(expected, float.IsNaN);
+        Assert.Contains(expected, v => v == 0);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            AssertSameBits(expected[i], single[i], $"Forward output {i}");
+            AssertSameBits(expected[i], batched[i], $"ForwardBatch output {i}");
+        }
+    }
+
     /// <summary>Shapes for <see cref="Convolve_IsTheTapOrderedSum_BitForBit"/>: random stride-1 convolutions (read in place)
     /// with padding, dilation, groups and 1-D rows, and strided ones (im2col), with widths that do and do not fill a
     /// vector.</summary>

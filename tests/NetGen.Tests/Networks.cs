@@ -107,6 +107,14 @@ public partial class LayerNormNet;
 [Loss(LossFunction.CrossEntropy)]
 public partial class LeNet5;
 
+/// <summary>A ReLU convolution before a padded, overlapping max pool, ending there: the inference passes pool first and
+/// apply the ReLU after.</summary>
+[Input(2, 9, 9)]
+[Conv2D(5, 3, Activation.ReLU, Padding = 1)]
+[MaxPool2D(3, Stride = 2, Padding = 1)]
+[Loss(LossFunction.MeanSquaredError)]
+public partial class PooledReLUNet;
+
 /// <summary>A keyword-spotting style 1-D network: 8 channels of 40 frames, causal dilated convolutions, a global average.</summary>
 [Input(8, 40)]
 [Conv1D(16, 3, Activation.ReLU, PaddingMode = PaddingMode.Causal)]

@@ -213,7 +213,7 @@ namespace NetGen.Generator.Emitting
                 string k = Int(layer.Number);
                 int m = layer.AffineOutputs;
                 w.Line(Banner(layer, batched: true));
-                string h = layer.IsIdentity ? $"a{k}" : Slice(scratch, $"h{k}", tile);
+                string h = layer.IsIdentity || PassEmitter.PoolsBeforeReLU(net, layer, inference) ? $"a{k}" : Slice(scratch, $"h{k}", tile);
                 w.Line($"{Names.Span(t)} a{k} = {Slice(scratch, $"a{k}", tile)}, h{k} = {h};");
                 if (layer.IsSpatial)
                 {
@@ -229,7 +229,15 @@ namespace NetGen.Generator.Emitting
                     w.Call($"{Names.Normalization}.LayerNormBatch<{t}>", $"p.Slice({Int(layer.Offset)}, {Int(g)})", $"p.Slice({Int(layer.BiasOffset)}, {Int(g)})", $"h{Int(layer.Number - 1)}", PassEmitter.Epsilon(net, layer), $"a{k}", GroupRows(layer));
                 }
 
-                if (layer.Kind == LayerKind.Maxout)
+                if (PassEmitter.PoolsBeforeReLU(net, layer, inference))
+                {
+                    w.Line(PassEmitter.PoolsBeforeReLUComment(layer));
+                }
+                else if (PassEmitter.ReLUAfterPool(net, layer, inference))
+                {
+                    w.Line($"{Names.Activations}.ReLU<{t}>(a{k}, a{k}); // layer {Int(layer.Number - 1)}'s relu, on the pooled values, in place");
+                }
+                else if (layer.Kind == LayerKind.Maxout)
                 {
                     w.Line("for (int r = 0; r < rows; r++)");
                     w.Nested(() => w.Call($"{Names.Activations}.Maxout<{t}>", Row($"a{k}", m), Int(layer.Pieces), Row($"h{k}", layer.Units)));

@@ -23,7 +23,7 @@ namespace NetGen.Generator.Emitting
                 string k = Int(layer.Number);
                 string prev = Int(layer.Number - 1);
                 w.Line(Banner(layer));
-                string h = layer.IsIdentity ? $"a{k}" : scratch.Slice($"h{k}");
+                string h = layer.IsIdentity || PoolsBeforeReLU(net, layer, inference) ? $"a{k}" : scratch.Slice($"h{k}");
                 w.Line($"global::System.Span<{t}> a{k} = {scratch.Slice($"a{k}")}, h{k} = {h};");
                 if (layer.IsSpatial)
                 {
@@ -47,7 +47,11 @@ namespace NetGen.Generator.Emitting
                     }
                 }
 
-                string? call = layer.Kind == LayerKind.Maxout
+                string? call = PoolsBeforeReLU(net, layer, inference)
+                    ? PoolsBeforeReLUComment(layer)
+                    : ReLUAfterPool(net, layer, inference)
+                    ? $"{Activations}.ReLU<{t}>(a{k}, a{k}); // layer {prev}'s relu, on the pooled values, in place"
+                    : layer.Kind == LayerKind.Maxout
                     ? $"{Activations}.Maxout<{t}>(a{k}, {Int(layer.Pieces)}, h{k});"
                     : inference && net.Import?.LogSoftmax == true && layer.Number == net.Output.Number
                         ? SoftmaxCall(layer, $"{Activations}.LogSoftmax<{t}>", $"a{k}", $"a{k}") + $" // the graph ends in LogSoftmax: the output is log-softmax(a{k}), in place"
@@ -64,6 +68,23 @@ namespace NetGen.Generator.Emitting
                 w.Line();
             }
         }
+
+        /// <summary>Whether an inference pass applies <paramref name="layer"/>'s ReLU after the max pool that follows it
+        /// instead of before: <c>max_window relu(a) = relu(max_window a)</c> bit for bit (relu is monotone and exact, both
+        /// keep a NaN, and relu maps both zeros to +0), on a quarter of the values for a 2 x 2 pool. Training passes keep
+        /// <c>h_k</c>, which the backward pass reads.</summary>
+        internal static bool PoolsBeforeReLU(NetworkSpec net, LayerSpec layer, bool inference) =>
+            inference && layer.Kind == LayerKind.Convolution && layer.Activation == ActivationKind.ReLU
+            && layer.Number < net.Layers.Count && net.Layers[layer.Number].Kind == LayerKind.MaxPool;
+
+        /// <summary>Whether <paramref name="layer"/> is the max pool that takes its input's ReLU (see
+        /// <see cref="PoolsBeforeReLU"/>).</summary>
+        internal static bool ReLUAfterPool(NetworkSpec net, LayerSpec layer, bool inference) =>
+            layer.Number > 1 && PoolsBeforeReLU(net, net.Layers[layer.Number - 2], inference);
+
+        /// <summary>The line that stands where a pooled layer's ReLU would be.</summary>
+        internal static string PoolsBeforeReLUComment(LayerSpec layer) =>
+            $"// h{Int(layer.Number)} = relu(a{Int(layer.Number)}) is taken after the max pool below, on its output: max and relu commute, bit for bit.";
 
         /// <summary>Whether an inference pass leaves out <paramref name="layer"/>'s softmax or sigmoid: the output layer of
         /// an import whose graph ends in logits.</summary>
