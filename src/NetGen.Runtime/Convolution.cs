@@ -5,6 +5,7 @@ using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace NetGen.Runtime
 {
@@ -616,6 +617,16 @@ namespace NetGen.Runtime
                     int row = plane + (y * s.StrideHeight * s.InWidth);
                     if (kh == 2 && kw == 2 && rowStep == s.InWidth && dw == 1)
                     {
+                        // A row narrower than a vector of outputs takes a whole vector, spilling into the next row's outputs
+                        // (written after it) while both spans have the room.
+                        if (typeof(T) == typeof(float) && s.StrideWidth == 2 && Avx512F.IsSupported && s.OutWidth < Vector512<float>.Count
+                            && o + Vector512<float>.Count <= a.Length && row + s.InWidth + (2 * Vector512<float>.Count) <= x.Length)
+                        {
+                            MaxPool2x2Spilling(ref Unsafe.As<T, float>(ref Unsafe.Add(ref input, row)), s.InWidth, ref Unsafe.As<T, float>(ref Unsafe.Add(ref output, o)));
+                            o += s.OutWidth;
+                            continue;
+                        }
+
                         if (typeof(T) == typeof(float) && s.StrideWidth == 2 && MaxPoolRow2x2(ref Unsafe.As<T, float>(ref Unsafe.Add(ref input, row)), s.InWidth, ref Unsafe.As<T, float>(ref Unsafe.Add(ref output, o)), s.OutWidth))
                         {
                             o += s.OutWidth;
@@ -661,6 +672,28 @@ namespace NetGen.Runtime
                     }
                 }
             }
+        }
+
+        /// <summary>Sixteen outputs of a 2 x 2, stride-2 max pool from the row pair at <paramref name="top"/> (rows
+        /// <paramref name="width"/> apart): the even and odd columns of 32 inputs a row by two-source permutes, then the
+        /// window's values in the scalar order (top left, top right, bottom left, bottom right). Without a NaN (checked on
+        /// the sum of the four) <c>vmaxps(value, largest)</c> is that order's rule exactly (a tie keeps the earlier value);
+        /// with one, the lane-wise rule of <see cref="Larger(Vector512{float}, Vector512{float})"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void MaxPool2x2Spilling(ref float top, int width, ref float output)
+        {
+            Vector512<int> even = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+            Vector512<int> odd = even + Vector512<int>.One;
+            ref float bottom = ref Unsafe.Add(ref top, width);
+            Vector512<float> t0 = Vector512.LoadUnsafe(ref top), t1 = Vector512.LoadUnsafe(ref top, 16);
+            Vector512<float> b0 = Vector512.LoadUnsafe(ref bottom), b1 = Vector512.LoadUnsafe(ref bottom, 16);
+            Vector512<float> topLeft = Avx512F.PermuteVar16x32x2(t0, even, t1), topRight = Avx512F.PermuteVar16x32x2(t0, odd, t1);
+            Vector512<float> bottomLeft = Avx512F.PermuteVar16x32x2(b0, even, b1), bottomRight = Avx512F.PermuteVar16x32x2(b0, odd, b1);
+            Vector512<float> sum = (topLeft + topRight) + (bottomLeft + bottomRight);
+            Vector512<float> largest = Vector512.EqualsAll(sum, sum)
+                ? Avx512F.Max(bottomRight, Avx512F.Max(bottomLeft, Avx512F.Max(topRight, topLeft)))
+                : Larger(Larger(Larger(topLeft, topRight), bottomLeft), bottomRight);
+            largest.StoreUnsafe(ref output);
         }
 
         /// <summary>One output row of a 2 x 2 max pool with stride 2 in vectors, if the row fills one: the even and odd
@@ -809,6 +842,11 @@ namespace NetGen.Runtime
             odd = Vector128.Narrow(Vector128.ShiftRightLogical(low, 32), Vector128.ShiftRightLogical(high, 32)).AsSingle();
             return Vector128.Narrow(low, high).AsSingle();
         }
+
+        /// <inheritdoc cref="Larger(Vector256{float}, Vector256{float})"/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector512<float> Larger(Vector512<float> largest, Vector512<float> value) =>
+            Vector512.ConditionalSelect((Vector512.GreaterThan(value, largest) | ~Vector512.Equals(value, value)) & Vector512.Equals(largest, largest), value, largest);
 
         /// <summary><see cref="Larger{T}"/> lane-wise: <paramref name="value"/> where it is strictly larger or NaN, unless
         /// <paramref name="largest"/> is NaN.</summary>
