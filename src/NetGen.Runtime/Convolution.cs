@@ -137,7 +137,7 @@ namespace NetGen.Runtime
         {
             var rows = new InPlace(s);
             int wp = rows.Width, plane = rows.Plane, perGroup = s.InChannels / s.Groups, outPerGroup = s.OutChannels / s.Groups;
-            int taps = s.Taps, wide = rows.Wide;
+            int taps = s.Taps, wide = rows.Wide, whole = RoundUp(s.OutWidth, Vector512<T>.Count);
             Span<T> work = Workspace<T>.Get(checked((rows.Padded ? s.InChannels * plane : 0) + (outPerGroup * wide)), 0);
             Span<T> product = work.Slice(0, outPerGroup * wide);
             ReadOnlySpan<T> input = rows.Padded ? rows.Pad(x, s, work.Slice(outPerGroup * wide, s.InChannels * plane)) : x;
@@ -149,11 +149,24 @@ namespace NetGen.Runtime
                 {
                     int channel = (g * outPerGroup) + o;
                     T bias = b.IsEmpty ? T.Zero : b[channel];
-                    ref T from = ref Unsafe.Add(ref MemoryMarshal.GetReference(product), o * wide);
-                    ref T into = ref Unsafe.Add(ref MemoryMarshal.GetReference(a), channel * s.Positions);
                     for (int y = 0; y < s.OutHeight; y++)
                     {
-                        CopyAdding(ref Unsafe.Add(ref into, y * s.OutWidth), ref Unsafe.Add(ref from, y * wp), s.OutWidth, bias, !b.IsEmpty);
+                        int source = (o * wide) + (y * wp), target = (channel * s.Positions) + (y * s.OutWidth);
+                        ref T from = ref Unsafe.Add(ref MemoryMarshal.GetReference(product), source);
+                        ref T into = ref Unsafe.Add(ref MemoryMarshal.GetReference(a), target);
+                        if (Vector512.IsHardwareAccelerated && source + whole <= product.Length && target + whole <= a.Length)
+                        {
+                            // Whole vectors: the last runs into the next output row, which is written after this one.
+                            for (int i = 0; i < whole; i += Vector512<T>.Count)
+                            {
+                                Vector512<T> value = Vector512.LoadUnsafe(ref from, (nuint)i);
+                                (b.IsEmpty ? value : value + Vector512.Create(bias)).StoreUnsafe(ref into, (nuint)i);
+                            }
+                        }
+                        else
+                        {
+                            CopyAdding(ref into, ref from, s.OutWidth, bias, !b.IsEmpty);
+                        }
                     }
                 }
             }
@@ -188,7 +201,12 @@ namespace NetGen.Runtime
             /// for tap <c>k = (c * KH + i) * KW + j</c>, in a per-thread table.</summary>
             public int[] Starts(in ConvolutionShape s)
             {
-                int[] starts = StartsTable.Get(s.Taps);
+                int[] starts = StartsTable.Get(s, s.Taps, out bool filled);
+                if (filled)
+                {
+                    return starts;
+                }
+
                 int k = 0;
                 for (int c = 0; c < s.InChannels / s.Groups; c++)
                 {
@@ -206,7 +224,7 @@ namespace NetGen.Runtime
 
             /// <summary>The input copied into <paramref name="copy"/> with its padding.</summary>
             public Span<T> Pad<T>(ReadOnlySpan<T> x, in ConvolutionShape s, Span<T> copy)
-                where T : unmanaged
+                where T : unmanaged, IFloatingPointIeee754<T>
             {
                 copy.Clear();
                 int rows = Math.Min(s.InHeight, Height - s.PadTop), width = Math.Min(s.InWidth, Width - s.PadLeft);
@@ -214,7 +232,8 @@ namespace NetGen.Runtime
                 {
                     for (int y = 0; y < rows; y++)
                     {
-                        x.Slice(((c * s.InHeight) + y) * s.InWidth, width).CopyTo(copy.Slice((((c * Height) + y + s.PadTop) * Width) + s.PadLeft, width));
+                        // Short rows, copied inline rather than through a call each.
+                        Copy(ref Unsafe.Add(ref MemoryMarshal.GetReference(copy), (((c * Height) + y + s.PadTop) * Width) + s.PadLeft), ref Unsafe.Add(ref MemoryMarshal.GetReference(x), ((c * s.InHeight) + y) * s.InWidth), width);
                     }
                 }
 
@@ -237,21 +256,47 @@ namespace NetGen.Runtime
             }
         }
 
-        /// <summary>The per-thread table of row starts for <see cref="InPlace.Starts"/>.</summary>
+        /// <summary>The per-thread tables of row starts for <see cref="InPlace.Starts"/>: those of the last four shapes,
+        /// so that each layer of a network finds its table filled on every call after its first.</summary>
         private static class StartsTable
         {
-            [ThreadStatic]
-            private static int[]? t_starts;
+            private const int Slots = 4;
 
-            public static int[] Get(int length)
+            [ThreadStatic]
+            private static ConvolutionShape[]? t_shapes;
+
+            [ThreadStatic]
+            private static int[]?[]? t_tables;
+
+            [ThreadStatic]
+            private static int t_next;
+
+            /// <summary>A table of at least <paramref name="length"/> entries: <paramref name="shape"/>'s, filled, or a
+            /// slot taken for it (its array reused when long enough, so nothing is allocated once the slots have grown).</summary>
+            public static int[] Get(in ConvolutionShape shape, int length, out bool filled)
             {
-                int[]? starts = t_starts;
-                if (starts is null || starts.Length < length)
+                ConvolutionShape[] shapes = t_shapes ??= new ConvolutionShape[Slots];
+                int[]?[] tables = t_tables ??= new int[]?[Slots];
+                for (int i = 0; i < Slots; i++)
                 {
-                    t_starts = starts = new int[length];
+                    if (tables[i] is { } table && shapes[i] == shape)
+                    {
+                        filled = true;
+                        return table;
+                    }
                 }
 
-                return starts;
+                int slot = t_next;
+                t_next = (slot + 1) % Slots;
+                int[]? taken = tables[slot];
+                if (taken is null || taken.Length < length)
+                {
+                    tables[slot] = taken = new int[length];
+                }
+
+                shapes[slot] = shape;
+                filled = false;
+                return taken;
             }
         }
 
