@@ -218,15 +218,33 @@ namespace NetGen.Runtime
         {
             public float Invoke(float x, float y) => MathF.Max(x, y);
 
-            public Vector<float> Invoke(Vector<float> x, Vector<float> y) => Vector.Max(x, y);
+#if NET9_0_OR_GREATER
+            public Vector<float> Invoke(Vector<float> x, Vector<float> y) => Vector.Max(x, y); // IEEE 754 maximum: a NaN stays
+#else
+            public Vector<float> Invoke(Vector<float> x, Vector<float> y) => KeepNaN(x, y, Vector.Max(x, y));
+#endif
         }
 
         private readonly struct MinOf : IBinary
         {
             public float Invoke(float x, float y) => MathF.Min(x, y);
 
-            public Vector<float> Invoke(Vector<float> x, Vector<float> y) => Vector.Min(x, y);
+#if NET9_0_OR_GREATER
+            public Vector<float> Invoke(Vector<float> x, Vector<float> y) => Vector.Min(x, y); // IEEE 754 minimum: a NaN stays
+#else
+            public Vector<float> Invoke(Vector<float> x, Vector<float> y) => KeepNaN(x, y, Vector.Min(x, y));
+#endif
         }
+
+#if !NET9_0_OR_GREATER
+        /// <summary><paramref name="result"/> with x where x is NaN, else y where y is NaN: what .NET 9 and later's
+        /// <c>Vector.Max</c> and <c>Min</c> give, and <c>MathF.Max</c> and <c>Min</c> on every runtime. .NET 8's vector
+        /// forms return the second operand for a NaN (<c>maxps</c>), so without this a ReLU there would map NaN to 0 in its
+        /// vector lanes and keep it in its scalar tail.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector<float> KeepNaN(Vector<float> x, Vector<float> y, Vector<float> result) =>
+            Vector.ConditionalSelect(Vector.Equals(x, x), Vector.ConditionalSelect(Vector.Equals(y, y), result, y), x);
+#endif
 
         private readonly struct Difference : IBinary
         {
