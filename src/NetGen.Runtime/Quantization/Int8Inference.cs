@@ -102,9 +102,29 @@ namespace NetGen.Quantization
         public static void Output(ReadOnlySpan<int> sums, ReadOnlySpan<int> offsets, ReadOnlySpan<float> scales, Activation activation, float alpha, bool logits, Span<float> y)
         {
             int n = offsets.Length;
-            for (int m = 0; m < n; m++)
+            if (sums.Length < n || scales.Length < n || y.Length < n)
             {
-                y[m] = (sums[m] + offsets[m]) * scales[m];
+                throw new ArgumentException("the output layer's spans are shorter than its offsets");
+            }
+
+            ref int sum = ref MemoryMarshal.GetReference(sums);
+            ref int offset = ref MemoryMarshal.GetReference(offsets);
+            ref float scale = ref MemoryMarshal.GetReference(scales);
+            ref float target = ref MemoryMarshal.GetReference(y);
+            int m = 0;
+            if (Vector128.IsHardwareAccelerated)
+            {
+                // The int32 sum and its conversion are exact or rounded as the scalar conversion rounds, lane by lane.
+                for (; m + 4 <= n; m += 4)
+                {
+                    Vector128<float> a = Vector128.ConvertToSingle(Vector128.LoadUnsafe(ref sum, (nuint)m) + Vector128.LoadUnsafe(ref offset, (nuint)m));
+                    (a * Vector128.LoadUnsafe(ref scale, (nuint)m)).StoreUnsafe(ref target, (nuint)m);
+                }
+            }
+
+            for (; m < n; m++)
+            {
+                Unsafe.Add(ref target, m) = (Unsafe.Add(ref sum, m) + Unsafe.Add(ref offset, m)) * Unsafe.Add(ref scale, m);
             }
 
             if (logits)
@@ -114,30 +134,61 @@ namespace NetGen.Quantization
 
             if (activation == Activation.Softmax)
             {
-                float max = y[0];
-                for (int m = 1; m < n; m++)
-                {
-                    max = Math.Max(max, y[m]);
-                }
-
-                float total = 0;
-                for (int m = 0; m < n; m++)
-                {
-                    y[m] = PortableMath.Exp(y[m] - max);
-                    total += y[m];
-                }
-
-                for (int m = 0; m < n; m++)
-                {
-                    y[m] /= total;
-                }
-
+                Softmax(y[..n]);
                 return;
             }
 
-            for (int m = 0; m < n; m++)
+            for (m = 0; m < n; m++)
             {
                 y[m] = Apply(activation, alpha, y[m]);
+            }
+        }
+
+        /// <summary>Softmax in place, the largest subtracted first: the exponentials four lanes at a time (each lane
+        /// exactly <see cref="PortableMath.Exp(float)"/>), the total summed in order, then each value divided by it.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void Softmax(Span<float> y)
+        {
+            int n = y.Length, m;
+            ref float value = ref MemoryMarshal.GetReference(y);
+            float max = value;
+            for (m = 1; m < n; m++)
+            {
+                max = Math.Max(max, Unsafe.Add(ref value, m));
+            }
+
+            m = 0;
+            if (Vector128.IsHardwareAccelerated)
+            {
+                for (; m + 4 <= n; m += 4)
+                {
+                    PortableMath.Exp(Vector128.LoadUnsafe(ref value, (nuint)m) - Vector128.Create(max)).StoreUnsafe(ref value, (nuint)m);
+                }
+            }
+
+            for (; m < n; m++)
+            {
+                Unsafe.Add(ref value, m) = PortableMath.Exp(Unsafe.Add(ref value, m) - max);
+            }
+
+            float total = 0;
+            for (m = 0; m < n; m++)
+            {
+                total += Unsafe.Add(ref value, m);
+            }
+
+            m = 0;
+            if (Vector128.IsHardwareAccelerated)
+            {
+                for (; m + 4 <= n; m += 4)
+                {
+                    (Vector128.LoadUnsafe(ref value, (nuint)m) / Vector128.Create(total)).StoreUnsafe(ref value, (nuint)m);
+                }
+            }
+
+            for (; m < n; m++)
+            {
+                Unsafe.Add(ref value, m) /= total;
             }
         }
 

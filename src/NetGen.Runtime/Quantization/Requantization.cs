@@ -76,6 +76,33 @@ namespace NetGen.Quantization
 
             int n = x.Length, i = 0;
             float low = -zeroPoint, high = 127 - zeroPoint; // so that q = round(x * inverseScale) + zeroPoint lands in [0, 127]
+            if (Avx512F.IsSupported && n >= 16)
+            {
+                // The AVX path below on 16 lanes; each lane's int32 (already within [0, 127]) narrowed to its byte.
+                ref float source = ref MemoryMarshal.GetReference(x);
+                ref byte target = ref MemoryMarshal.GetReference(q);
+                Vector512<float> inverse = Vector512.Create(inverseScale), lowest = Vector512.Create(low), highest = Vector512.Create(high), magic = Vector512.Create(Magic);
+                Vector512<int> zero = Vector512.Create(zeroPoint);
+                for (; ; i += 16)
+                {
+                    if (i > n - 16)
+                    {
+                        i = n - 16; // the last block overlaps the one before: the same values, written twice
+                    }
+
+                    Vector512<float> v = Avx512F.Multiply(Vector512.LoadUnsafe(ref source, (nuint)i), inverse);
+                    v &= Avx512F.CompareOrdered(v, v); // NaN to 0
+                    v = Avx512F.Min(Avx512F.Max(v, lowest), highest);
+                    v = Avx512F.Subtract(Avx512F.Add(v, magic), magic);
+                    Vector512<int> r = Avx512F.Add(Avx512F.ConvertToVector512Int32WithTruncation(v), zero);
+                    Avx512F.ConvertToVector128Byte(r).StoreUnsafe(ref target, (nuint)i);
+                    if (i == n - 16)
+                    {
+                        return;
+                    }
+                }
+            }
+
             if (Avx2.IsSupported && n >= 32)
             {
                 // AVX's own min, max and truncating conversion: NaN is already 0, and the values are whole and small, so
