@@ -138,6 +138,34 @@ public class QuantizationTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>The vectorised requantisation (16 lanes with AVX-512, 8 with AVX2, then one at a time) is
+    /// <see cref="FixedPointMultiplier.Apply"/> and the clamp, unit by unit: random sums of both signs and their extremes,
+    /// multipliers from tiny to just below 1 (shifts 31 to 62), ties, every unit count from 0 to 40.</summary>
+    [Fact]
+    public void Requantize_IsTheFixedPointMultiplier_UnitByUnit()
+    {
+        var random = new Random(23);
+        for (int units = 0; units <= 40; units++)
+        {
+            for (int round = 0; round < 20; round++)
+            {
+                int[] sums = Enumerable.Range(0, units).Select(i => i % 7 == 3 ? (i % 2 == 0 ? int.MaxValue / 2 : -(int.MaxValue / 2)) : random.Next(-2_000_000, 2_000_000)).ToArray();
+                int[] offsets = Enumerable.Range(0, units).Select(_ => random.Next(-100_000, 100_000)).ToArray();
+                int[] mantissas = Enumerable.Range(0, units).Select(_ => random.Next(1 << 30, int.MaxValue)).ToArray();
+                int[] shifts = Enumerable.Range(0, units).Select(i => i % 5 == 0 ? 31 : random.Next(32, 63)).ToArray();
+                int zeroPoint = random.Next(0, 128), low = round % 2 == 0 ? zeroPoint : 0;
+                var next = new byte[units + 16];
+                Int8Inference.Requantize(sums, offsets, mantissas, shifts, zeroPoint, low, next);
+                for (int m = 0; m < units; m++)
+                {
+                    var multiplier = new FixedPointMultiplier(mantissas[m], shifts[m]);
+                    int expected = Math.Clamp(zeroPoint + multiplier.Apply(sums[m] + offsets[m]), low, 127);
+                    Assert.True(expected == next[m], $"{units} units, unit {m}: {sums[m]} + {offsets[m]} times {mantissas[m]} / 2^{shifts[m]}, z = {zeroPoint}: {next[m]}, expected {expected}");
+                }
+            }
+        }
+    }
+
     /// <summary>The fixed-point multiplier stands for its real value within 2^-30 relative, and applies it with
     /// round-half-away-from-zero exactly (checked in 128-bit integers), ties included.</summary>
     [Fact]

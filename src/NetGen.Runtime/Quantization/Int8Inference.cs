@@ -23,9 +23,9 @@ namespace NetGen.Quantization
             Int8Kernels.Multiply(packed, stride, q, sums, Int8Kernels.Best);
 
         /// <summary>After Identity or ReLU: <c>next[m] = clamp(zeroPoint + round(M[m] (sums[m] + offsets[m])), low, 127)</c>
-        /// with <c>M[m] = mantissas[m] / 2^shifts[m]</c> below 1, rounding half away from zero: 8 units at a time with
-        /// AVX2 (the even and the odd units' products in two <c>vpmuludq</c>, each shifted by its own count), the rest one
-        /// at a time, both exactly <see cref="FixedPointMultiplier.Apply"/>.</summary>
+        /// with <c>M[m] = mantissas[m] / 2^shifts[m]</c> below 1, rounding half away from zero: 16 units at a time with
+        /// AVX-512F, 8 with AVX2 (the even and the odd units' products in two <c>vpmuludq</c>, each shifted by its own
+        /// count), the rest one at a time, all exactly <see cref="FixedPointMultiplier.Apply"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void Requantize(ReadOnlySpan<int> sums, ReadOnlySpan<int> offsets, ReadOnlySpan<int> mantissas, ReadOnlySpan<int> shifts, int zeroPoint, int low, Span<byte> next)
         {
@@ -39,6 +39,19 @@ namespace NetGen.Quantization
             ref int offset = ref MemoryMarshal.GetReference(offsets);
             ref int mantissa = ref MemoryMarshal.GetReference(mantissas);
             ref int shift = ref MemoryMarshal.GetReference(shifts);
+            if (Avx512F.IsSupported)
+            {
+                Vector512<int> z = Vector512.Create(zeroPoint), lo = Vector512.Create(low), hi = Vector512.Create(127);
+                Vector512<ulong> lowHalf = Vector512.Create(0xFFFF_FFFFUL);
+                for (; m + 16 <= units; m += 16)
+                {
+                    Vector512<int> x = Vector512.LoadUnsafe(ref sum, (nuint)m) + Vector512.LoadUnsafe(ref offset, (nuint)m);
+                    Vector512<ulong> counts = Vector512.LoadUnsafe(ref shift, (nuint)m).AsUInt64();
+                    Vector512<int> r = Avx512F.Min(Avx512F.Max(Rescale(x, Vector512.LoadUnsafe(ref mantissa, (nuint)m).AsUInt32(), counts & lowHalf, Avx512F.ShiftRightLogical(counts, 32)) + z, lo), hi);
+                    Avx512F.ConvertToVector128Byte(r).StoreUnsafe(ref next[m]);
+                }
+            }
+
             if (Avx2.IsSupported)
             {
                 Vector256<int> z = Vector256.Create(zeroPoint), lo = Vector256.Create(low), hi = Vector256.Create(127);
@@ -73,6 +86,22 @@ namespace NetGen.Quantization
             even = Avx2.ShiftRightLogicalVariable(even + Avx2.ShiftLeftLogicalVariable(one, evenCount - one), evenCount);
             odd = Avx2.ShiftRightLogicalVariable(odd + Avx2.ShiftLeftLogicalVariable(one, oddCount - one), oddCount);
             Vector256<int> rounded = (even | Avx2.ShiftLeftLogical(odd, 32)).AsInt32(); // each below 2^31: the multipliers are below 1
+            return (rounded ^ sign) - sign;
+        }
+
+        /// <summary><see cref="Rescale(Vector256{int}, Vector256{uint}, Vector256{ulong}, Vector256{ulong})"/> on 16 lanes
+        /// (AVX-512F).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static Vector512<int> Rescale(Vector512<int> x, Vector512<uint> factor, Vector512<ulong> evenCount, Vector512<ulong> oddCount)
+        {
+            Vector512<ulong> one = Vector512.Create(1UL);
+            Vector512<int> sign = Avx512F.ShiftRightArithmetic(x, 31);
+            Vector512<uint> magnitude = Avx512F.Abs(x);
+            Vector512<ulong> even = Avx512F.Multiply(magnitude, factor);
+            Vector512<ulong> odd = Avx512F.Multiply(Avx512F.ShiftRightLogical(magnitude.AsUInt64(), 32).AsUInt32(), Avx512F.ShiftRightLogical(factor.AsUInt64(), 32).AsUInt32());
+            even = Avx512F.ShiftRightLogicalVariable(even + Avx512F.ShiftLeftLogicalVariable(one, evenCount - one), evenCount);
+            odd = Avx512F.ShiftRightLogicalVariable(odd + Avx512F.ShiftLeftLogicalVariable(one, oddCount - one), oddCount);
+            Vector512<int> rounded = (even | Avx512F.ShiftLeftLogical(odd, 32)).AsInt32(); // each below 2^31: the multipliers are below 1
             return (rounded ^ sign) - sign;
         }
 
