@@ -121,13 +121,15 @@ public class QuantizationTests(ITestOutputHelper output)
     {
         var random = new Random(17);
         float[] special = [float.NaN, BitConverter.Int32BitsToSingle(0x7FC0_1234), float.PositiveInfinity, float.NegativeInfinity, 0f, -0f,
-            -87.33f, -87.32999f, -87.33001f, 88.72f, 88.71999f, 88.72001f, 88.3762626647949f, 88.38f, -86f, -87.0f, 1e-30f, -1e-30f];
+            -87.33f, -87.32999f, -87.33001f, 88.72f, 88.71999f, 88.72001f, 88.3762626647949f, 88.38f, -86f, -87.0f, 1e-30f, -1e-30f,
+            float.MaxValue, -float.MaxValue, 1e-40f, -1e-40f, float.Epsilon, -float.Epsilon];
         IEnumerable<float> values = special
             .Concat(Enumerable.Range(0, 200_000).Select(_ => (float)((random.NextDouble() * 200) - 100)))
             .Concat(Enumerable.Range(0, 20_000).Select(_ => (float)(88 + random.NextDouble())))
             .Concat(Enumerable.Range(0, 20_000).Select(_ => (float)(-88 + random.NextDouble())));
         float[] x = values.ToArray();
-        for (int i = 0; i + 4 <= x.Length; i += 4)
+        Assert.Equal(0, x.Length % 4); // every value checked
+        for (int i = 0; i < x.Length; i += 4)
         {
             System.Runtime.Intrinsics.Vector128<float> lanes = PortableMath.Exp(System.Runtime.Intrinsics.Vector128.Create(x, i));
             for (int j = 0; j < 4; j++)
@@ -140,7 +142,8 @@ public class QuantizationTests(ITestOutputHelper output)
 
     /// <summary>The vectorised requantisation (16 lanes with AVX-512, 8 with AVX2, then one at a time) is
     /// <see cref="FixedPointMultiplier.Apply"/> and the clamp, unit by unit: random sums of both signs and their extremes,
-    /// multipliers from tiny to just below 1 (shifts 31 to 62), ties, every unit count from 0 to 40.</summary>
+    /// multipliers from tiny to just below 1 (shifts 31 to 62), exact ties (a half times odd sums), <c>int.MinValue</c>
+    /// and sums that wrap, every unit count from 0 to 40; the bytes after the last unit stay untouched.</summary>
     [Fact]
     public void Requantize_IsTheFixedPointMultiplier_UnitByUnit()
     {
@@ -149,13 +152,24 @@ public class QuantizationTests(ITestOutputHelper output)
         {
             for (int round = 0; round < 20; round++)
             {
-                int[] sums = Enumerable.Range(0, units).Select(i => i % 7 == 3 ? (i % 2 == 0 ? int.MaxValue / 2 : -(int.MaxValue / 2)) : random.Next(-2_000_000, 2_000_000)).ToArray();
-                int[] offsets = Enumerable.Range(0, units).Select(_ => random.Next(-100_000, 100_000)).ToArray();
-                int[] mantissas = Enumerable.Range(0, units).Select(_ => random.Next(1 << 30, int.MaxValue)).ToArray();
-                int[] shifts = Enumerable.Range(0, units).Select(i => i % 5 == 0 ? 31 : random.Next(32, 63)).ToArray();
+                // Unit kinds by i % 8: 0-3 random, 4 a tie (M = 1/2, odd sum), 5 a tie of M = 1/4 (sum = 2 mod 4),
+                // 6 int.MinValue (offset 0), 7 a sum that wraps past int.MaxValue.
+                int[] sums = Enumerable.Range(0, units).Select(i => (i % 8) switch
+                {
+                    4 => (random.Next(-100, 100) * 2) + 1,
+                    5 => (random.Next(-100, 100) * 4) + 2,
+                    6 => int.MinValue,
+                    7 => int.MaxValue - 5,
+                    _ => i % 3 == 2 ? (i % 2 == 0 ? int.MaxValue / 2 : -(int.MaxValue / 2)) : random.Next(-2_000_000, 2_000_000),
+                }).ToArray();
+                int[] offsets = Enumerable.Range(0, units).Select(i => (i % 8) switch { 4 or 5 or 6 => 0, 7 => 100, _ => random.Next(-100_000, 100_000) }).ToArray();
+                int[] mantissas = Enumerable.Range(0, units).Select(i => i % 8 is 4 or 5 ? 1 << 30 : random.Next(1 << 30, int.MaxValue)).ToArray();
+                int[] shifts = Enumerable.Range(0, units).Select(i => (i % 8) switch { 4 => 31, 5 => 32, 6 or 7 => random.Next(31, 63), _ => i % 5 == 0 ? 31 : random.Next(32, 63) }).ToArray();
                 int zeroPoint = random.Next(0, 128), low = round % 2 == 0 ? zeroPoint : 0;
                 var next = new byte[units + 16];
+                next.AsSpan().Fill(0xFF); // no code is above 127
                 Int8Inference.Requantize(sums, offsets, mantissas, shifts, zeroPoint, low, next);
+                Assert.True(next.AsSpan(units).IndexOfAnyExcept((byte)0xFF) < 0, $"{units} units: a byte after the last unit was written");
                 for (int m = 0; m < units; m++)
                 {
                     var multiplier = new FixedPointMultiplier(mantissas[m], shifts[m]);

@@ -127,6 +127,7 @@ namespace NetGen.Quantization
         /// <summary>The output layer: <c>a[m] = scales[m] (sums[m] + offsets[m])</c> in float, then Softmax (NetGen's
         /// portable exponential, the largest subtracted first), another activation, or none for
         /// <paramref name="logits"/>.</summary>
+        /// <exception cref="ArgumentException">A span is shorter than <paramref name="offsets"/>; nothing was written.</exception>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void Output(ReadOnlySpan<int> sums, ReadOnlySpan<int> offsets, ReadOnlySpan<float> scales, Activation activation, float alpha, bool logits, Span<float> y)
         {
@@ -179,6 +180,11 @@ namespace NetGen.Quantization
         private static void Softmax(Span<float> y)
         {
             int n = y.Length, m;
+            if (n == 0)
+            {
+                return;
+            }
+
             ref float value = ref MemoryMarshal.GetReference(y);
             float max = value;
             for (m = 1; m < n; m++)
