@@ -334,15 +334,11 @@ namespace NetGen.Runtime
             {
                 ReadOnlySpan<float> x = SpanMath.AsFloat(a);
                 Span<float> y = SpanMath.AsFloat(h);
-                if (SpanMath.TrySoftmaxInRegisters(x, y))
+                if (!SpanMath.TrySoftmaxInRegisters(x, y))
                 {
-                    return;
+                    SpanMath.Softmax(x, y);
                 }
 
-                float m = SpanMath.Max(x);
-                SpanMath.Subtract(x, m, y);
-                SpanMath.Exp(y, y);
-                SpanMath.Divide(y, SpanMath.Sum(y), y);
                 return;
             }
 

@@ -321,6 +321,19 @@ namespace NetGen.Runtime
             return true;
         }
 
+        /// <summary>Softmax of any length in passes (the largest value, the shifted exponentials, their sum, the quotients),
+        /// where <see cref="TrySoftmaxInRegisters"/> does not apply. Its own method, not inlined: its exponentials are a
+        /// large body of vector code, and a pass that inlines it pays for compiling it on its first call even when, as for
+        /// a classifier's 10 outputs, it never runs (L's first <c>Forward</c> took about 21 ms to compile with it inlined).</summary>
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+        public static void Softmax(ReadOnlySpan<float> x, Span<float> y)
+        {
+            float m = Max(x);
+            Subtract(x, m, y);
+            Exp(y, y);
+            Divide(y, Sum(y), y);
+        }
+
         /// <summary><c>z_i = e^(x_i)</c>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Exp(ReadOnlySpan<float> x, Span<float> z) => Map<ExpFunction>(x, z);
