@@ -81,7 +81,10 @@ namespace NetGen.Quantization
                 // The AVX path below on 16 lanes; each lane's int32 (already within [0, 127]) narrowed to its byte.
                 ref float source = ref MemoryMarshal.GetReference(x);
                 ref byte target = ref MemoryMarshal.GetReference(q);
-                Vector512<float> inverse = Vector512.Create(inverseScale), lowest = Vector512.Create(low), highest = Vector512.Create(high), magic = Vector512.Create(Magic);
+                Vector512<float> inverse = Vector512.Create(inverseScale), lowest = Vector512.Create(low), highest = Vector512.Create(high);
+#if !NET9_0_OR_GREATER
+                Vector512<float> magic = Vector512.Create(Magic);
+#endif
                 Vector512<int> zero = Vector512.Create(zeroPoint);
                 for (; ; i += 16)
                 {
@@ -93,8 +96,14 @@ namespace NetGen.Quantization
                     Vector512<float> v = Avx512F.Multiply(Vector512.LoadUnsafe(ref source, (nuint)i), inverse);
                     v &= Avx512F.CompareOrdered(v, v); // NaN to 0
                     v = Avx512F.Min(Avx512F.Max(v, lowest), highest);
+#if NET9_0_OR_GREATER
+                    // Rounded to nearest, ties to even, by the instruction itself (whatever MXCSR says): what the
+                    // magic-number addition below does, in one step.
+                    Vector512<int> r = Avx512F.Add(Avx512F.ConvertToVector512Int32(v, FloatRoundingMode.ToEven), zero);
+#else
                     v = Avx512F.Subtract(Avx512F.Add(v, magic), magic);
                     Vector512<int> r = Avx512F.Add(Avx512F.ConvertToVector512Int32WithTruncation(v), zero);
+#endif
                     Avx512F.ConvertToVector128Byte(r).StoreUnsafe(ref target, (nuint)i);
                     if (i == n - 16)
                     {
