@@ -90,17 +90,23 @@ public class QuantizationTests(ITestOutputHelper output)
 
     /// <summary>The 7-bit quantisation of inputs, vectorised, equals <c>clamp(round(x / s) + z, 0, 127)</c> with ties to
     /// even and NaN to the zero point, written plainly; on ties, NaN, infinities and values far out of range, at every
-    /// length (the vector loop and its scalar tail).</summary>
+    /// length to 100 and at several past it (the 64-, 16- and 32-lane loops, their overlapping last blocks and the scalar
+    /// tail), with the special values at the start of even lengths and at the end of lengths divisible by three.</summary>
     [Fact]
     public void SevenBitQuantisation_RoundsTiesToEven_AndSaturates()
     {
         var random = new Random(7);
-        float[] special = [0.5f, 1.5f, 2.5f, -0.5f, -1.5f, 126.5f, 127.5f, float.NaN, float.PositiveInfinity, float.NegativeInfinity, 1e30f, -1e30f, -0f, 63.49999f];
+        float[] special = [0.5f, 1.5f, 2.5f, -0.5f, -1.5f, 126.5f, 127.5f, float.NaN, float.PositiveInfinity, float.NegativeInfinity, 1e30f, -1e30f, -0f, 63.49999f,
+            -63.5f, -64.5f, -64.49999f, -65.5f, -126.5f, -127.5f, -128.5f, -2.5e9f, 2.5e9f, 4194304.5f, -4194304.5f, 8388609f, -8388609f];
+        int[] lengths = [.. Enumerable.Range(0, 100), 127, 128, 129, 191, 192, 200, 784];
         foreach (int zeroPoint in new[] { 0, 1, 64, 127 })
         {
-            for (int n = 0; n < 100; n++)
+            foreach (int n in lengths)
             {
-                float[] x = Enumerable.Range(0, n).Select(i => i < special.Length && n % 2 == 0 ? special[i] : (float)((random.NextDouble() * 300) - 150)).ToArray();
+                float[] x = Enumerable.Range(0, n).Select(i =>
+                    i < special.Length && n % 2 == 0 ? special[i]
+                    : n - 1 - i < special.Length && n % 3 == 0 ? special[n - 1 - i]
+                    : (float)((random.NextDouble() * 300) - 150)).ToArray();
                 var q = new byte[n];
                 Quantize.SevenBit(x, 1f, zeroPoint, q);
                 for (int i = 0; i < n; i++)
@@ -136,6 +142,67 @@ public class QuantizationTests(ITestOutputHelper output)
             {
                 float expected = PortableMath.Exp(x[i + j]);
                 Assert.True(BitConverter.SingleToInt32Bits(expected) == BitConverter.SingleToInt32Bits(lanes[j]), $"exp({x[i + j]:R}): lane {lanes[j]:R}, scalar {expected:R}");
+            }
+        }
+    }
+
+    /// <summary>The output layer's dequantisation and softmax (<see cref="Int8Inference.Output"/>: four lanes at a time,
+    /// the largest logit found in registers) are the formula written plainly: <c>a = (sum + offset) scale</c>, the
+    /// largest found one by one, <c>e = exp(a - max)</c> scalar, the total summed in order, <c>e / total</c>; bit for bit,
+    /// for 1 to 40 classes, with the largest logit at every position, logits that tie and a logit far above the rest.</summary>
+    [Fact]
+    public void OutputSoftmax_IsThePlainFormula_BitForBit()
+    {
+        var random = new Random(29);
+        for (int n = 1; n <= 40; n++)
+        {
+            for (int round = 0; round < 3 * n; round++)
+            {
+                var sums = new int[n];
+                var offsets = new int[n];
+                var scales = new float[n];
+                for (int m = 0; m < n; m++)
+                {
+                    sums[m] = random.Next(-200_000, 200_000);
+                    offsets[m] = random.Next(-50_000, 50_000);
+                    scales[m] = (float)(random.NextDouble() * 1e-4);
+                }
+
+                int top = round % n; // the largest logit at every position in turn
+                sums[top] = round % 3 == 0 ? 2_000_000_000 : 400_000;
+                offsets[top] = 0;
+                scales[top] = round % 3 == 0 ? 1e-7f : 1e-4f;
+                if (round % 5 == 4 && n > 1)
+                {
+                    (sums[(top + 1) % n], offsets[(top + 1) % n], scales[(top + 1) % n]) = (sums[top], offsets[top], scales[top]); // a tie
+                }
+
+                var y = new float[n + 1];
+                y[n] = 12345f; // past the end: untouched
+                Int8Inference.Output(sums, offsets, scales, Activation.Softmax, 0f, false, y);
+
+                var e = new float[n];
+                float max = float.NegativeInfinity;
+                for (int m = 0; m < n; m++)
+                {
+                    e[m] = (sums[m] + offsets[m]) * scales[m];
+                    max = Math.Max(max, e[m]);
+                }
+
+                float total = 0;
+                for (int m = 0; m < n; m++)
+                {
+                    e[m] = PortableMath.Exp(e[m] - max);
+                    total += e[m];
+                }
+
+                for (int m = 0; m < n; m++)
+                {
+                    float expected = e[m] / total;
+                    Assert.True(BitConverter.SingleToInt32Bits(expected) == BitConverter.SingleToInt32Bits(y[m]), $"{n} classes, round {round}, class {m}: {y[m]:R}, expected {expected:R}");
+                }
+
+                Assert.Equal(12345f, y[n]);
             }
         }
     }

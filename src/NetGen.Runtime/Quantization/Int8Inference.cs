@@ -142,19 +142,31 @@ namespace NetGen.Quantization
             ref float scale = ref MemoryMarshal.GetReference(scales);
             ref float target = ref MemoryMarshal.GetReference(y);
             int m = 0;
-            if (Vector128.IsHardwareAccelerated)
+            float max = float.NegativeInfinity;
+            if (Vector128.IsHardwareAccelerated && n >= 4)
             {
                 // The int32 sum and its conversion are exact or rounded as the scalar conversion rounds, lane by lane.
+                // The largest logit is found on the way, in registers, four lanes at a time: the order it is searched in
+                // does not change it, and reading the stored values back in vectors would stall on the stores.
+                Vector128<float> best = Vector128.Create(float.NegativeInfinity);
                 for (; m + 4 <= n; m += 4)
                 {
                     Vector128<float> a = Vector128.ConvertToSingle(Vector128.LoadUnsafe(ref sum, (nuint)m) + Vector128.LoadUnsafe(ref offset, (nuint)m));
-                    (a * Vector128.LoadUnsafe(ref scale, (nuint)m)).StoreUnsafe(ref target, (nuint)m);
+                    a *= Vector128.LoadUnsafe(ref scale, (nuint)m);
+                    a.StoreUnsafe(ref target, (nuint)m);
+                    best = Max(best, a);
                 }
+
+                best = Max(best, Vector128.Shuffle(best, Vector128.Create(2, 3, 0, 1)));
+                best = Max(best, Vector128.Shuffle(best, Vector128.Create(1, 0, 3, 2)));
+                max = best.ToScalar();
             }
 
             for (; m < n; m++)
             {
-                Unsafe.Add(ref target, m) = (Unsafe.Add(ref sum, m) + Unsafe.Add(ref offset, m)) * Unsafe.Add(ref scale, m);
+                float a = (Unsafe.Add(ref sum, m) + Unsafe.Add(ref offset, m)) * Unsafe.Add(ref scale, m);
+                Unsafe.Add(ref target, m) = a;
+                max = Math.Max(max, a);
             }
 
             if (logits)
@@ -164,7 +176,7 @@ namespace NetGen.Quantization
 
             if (activation == Activation.Softmax)
             {
-                Softmax(y[..n]);
+                Softmax(y[..n], max);
                 return;
             }
 
@@ -174,10 +186,11 @@ namespace NetGen.Quantization
             }
         }
 
-        /// <summary>Softmax in place, the largest subtracted first: the exponentials four lanes at a time (each lane
+        /// <summary>Softmax in place, <paramref name="max"/> (the largest value, which the logits being finite makes
+        /// the same whatever the order it was found in) subtracted first: the exponentials four lanes at a time (each lane
         /// exactly <see cref="PortableMath.Exp(float)"/>), the total summed in order, then each value divided by it.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Softmax(Span<float> y)
+        private static void Softmax(Span<float> y, float max)
         {
             int n = y.Length, m;
             if (n == 0)
@@ -186,12 +199,6 @@ namespace NetGen.Quantization
             }
 
             ref float value = ref MemoryMarshal.GetReference(y);
-            float max = value;
-            for (m = 1; m < n; m++)
-            {
-                max = Math.Max(max, Unsafe.Add(ref value, m));
-            }
-
             m = 0;
             if (Vector128.IsHardwareAccelerated)
             {
@@ -226,6 +233,16 @@ namespace NetGen.Quantization
                 Unsafe.Add(ref value, m) /= total;
             }
         }
+
+        /// <summary>The instruction's maximum (<c>maxps</c>, <c>fmax</c>): which zero or NaN it returns differs between
+        /// platforms, which no caller here can see (no NaN, and exp(x - 0) is exp(x) whichever the zero's sign).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector128<float> Max(Vector128<float> x, Vector128<float> y) =>
+#if NET9_0_OR_GREATER
+            Vector128.MaxNative(x, y);
+#else
+            Vector128.Max(x, y);
+#endif
 
         private static float Apply(Activation activation, float alpha, float a) => activation switch
         {
