@@ -143,6 +143,21 @@ public class QuantizationTests(ITestOutputHelper output)
         Assert.True(checkedValues > 500_000, $"only {checkedValues} values checked");
     }
 
+    /// <summary>A 7-bit zero point outside [0, 127] is refused before anything is written (below 0, the vector paths'
+    /// out-of-range conversions would wrap to large codes).</summary>
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(128)]
+    [InlineData(int.MinValue)]
+    public void SevenBitQuantisation_RefusesAZeroPointOutsideItsRange(int zeroPoint)
+    {
+        float[] x = Enumerable.Repeat(float.NegativeInfinity, 100).ToArray();
+        var q = new byte[100];
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => Int8Inference.Quantize(x, 1f, zeroPoint, q));
+        Assert.Equal("zeroPoint", error.ParamName);
+        Assert.All(q, b => Assert.Equal(0, b));
+    }
+
     /// <summary>The four-lane exponential the int8 softmax runs is the scalar one, bit for bit: on random values over the
     /// whole range, around the edges where the scalar code branches (results near the smallest normal float and past
     /// 2^127, where it scales in two steps), and on NaN (with a payload), infinities and both zeros.</summary>

@@ -15,6 +15,7 @@ namespace NetGen.Quantization
     public static partial class Int8Inference
     {
         /// <summary>The network's input to 7-bit codes: <c>q = clamp(round(x * inverseScale) + zeroPoint, 0, 127)</c>.</summary>
+        /// <exception cref="ArgumentOutOfRangeException"><paramref name="zeroPoint"/> is outside [0, 127].</exception>
         public static void Quantize(ReadOnlySpan<float> x, float inverseScale, int zeroPoint, Span<byte> q) =>
             NetGen.Quantization.Quantize.SevenBit(x, inverseScale, zeroPoint, q);
 

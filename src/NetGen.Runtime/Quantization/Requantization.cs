@@ -64,7 +64,7 @@ namespace NetGen.Quantization
         private const float Magic = 12582912f; // 1.5 x 2^23: adding and subtracting it rounds a float of magnitude below 2^22 to an integer, ties to even
 
         /// <summary>Quantises <paramref name="x"/> to 7 bits: <c>q = clamp(round(x * inverseScale) + zeroPoint, 0, 127)</c>,
-        /// ties to even, NaN to the zero point. The same IEEE operations on every vector width, so every path gives the
+        /// ties to even, NaN to the zero point, which must lie in [0, 127]. The same IEEE operations on every vector width, so every path gives the
         /// same bytes. Multiplying by the inverse scale (not dividing by the scale) is NetGen's definition.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void SevenBit(ReadOnlySpan<float> x, float inverseScale, int zeroPoint, Span<byte> q)
@@ -72,6 +72,12 @@ namespace NetGen.Quantization
             if (q.Length < x.Length)
             {
                 throw new ArgumentException($"the 7-bit codes have room for {q.Length} values, and there are {x.Length} to quantise", nameof(q));
+            }
+
+            if ((uint)zeroPoint > 127)
+            {
+                // The vector paths rely on it: below 0, int.MinValue + zeroPoint would wrap to a large positive code.
+                throw new ArgumentOutOfRangeException(nameof(zeroPoint), zeroPoint, "a 7-bit zero point lies in [0, 127]");
             }
 
             int n = x.Length, i = 0;
