@@ -27,11 +27,27 @@ public class AllocationTests
             net.SgdStep(input, target, 0f);
         }
 
-        (long forward, string forwardRounds) = Allocations.PerRound(_ => net.Forward(input, output), calls: 100);
-        (long backward, string backwardRounds) = Allocations.PerRound(_ => net.Backward(input, target), calls: 100);
-        (long sgd, string sgdRounds) = Allocations.PerRound(_ => net.SgdStep(input, target, 1e-6f), calls: 100);
-        Assert.True(forward == 0, $"Forward: {forwardRounds}");
-        Assert.True(backward == 0, $"Backward: {backwardRounds}");
-        Assert.True(sgd == 0, $"SgdStep: {sgdRounds}");
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 100; i++)
+        {
+            net.Forward(input, output);
+        }
+
+        long afterForward = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 100; i++)
+        {
+            net.Backward(input, target);
+        }
+
+        long afterBackward = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 100; i++)
+        {
+            net.SgdStep(input, target, 1e-6f);
+        }
+
+        long afterSgd = GC.GetAllocatedBytesForCurrentThread();
+        Assert.Equal(0, afterForward - before);
+        Assert.Equal(0, afterBackward - afterForward);
+        Assert.Equal(0, afterSgd - afterBackward);
     }
 }

@@ -8,13 +8,9 @@ namespace NetGen.Tests;
 /// happens to do on the same thread meanwhile.</summary>
 /// <remarks>The int8 forward passes twice reported a few kilobytes over 20 calls on a loaded CI machine, once in 20
 /// or more runs, never reproduced here (not under load, forced OSR, immediate tier-up or PGO off): the runtime's own
-/// work on the test thread, since the scratch is sized by the warm-up call and nothing in the calls allocates. The
-/// DataParallel steps did the same in two clean-clone CI runs on 2026-12-04 (7,848 and 8,160 bytes over 10 steps,
-/// each in the whole-suite run under DOTNET_EnableAVX512=0; 14 runs of those tests alone, 8 of them with three
-/// CPU-bound processes beside them, allocated nothing). The runtime's own test of this counter fails the same way now
-/// and then (dotnet/runtime#13502 and #63487: 5.2 and 9.3 KB more than its 1,000-byte array). So every zero-allocation test
-/// in this project runs its calls in up to three rounds and takes the fewest bytes of any round: code that allocates on
-/// each call allocates in every round, and still fails.</remarks>
+/// work on the test thread, since the scratch is sized by the warm-up call and nothing in the calls allocates. So the
+/// calls run in up to three rounds and the fewest bytes of any round is the result: code that allocates on each call
+/// allocates in every round, and still fails.</remarks>
 internal static class Allocations
 {
     /// <summary>The fewest bytes the current thread allocated in any of up to <paramref name="rounds"/> rounds of
