@@ -119,13 +119,11 @@ namespace NetGen.Quantization
 
             if (Avx512F.IsSupported && n >= 16)
             {
-                // The AVX path below on 16 lanes; each lane's int32 (already within [0, 127]) narrowed to its byte.
+                // 16 lanes: the same steps, the lower clamp as an integer maximum, each lane (then within [0, 127])
+                // narrowed to its byte.
                 ref float source = ref MemoryMarshal.GetReference(x);
                 ref byte target = ref MemoryMarshal.GetReference(q);
-                Vector512<float> inverse = Vector512.Create(inverseScale), lowest = Vector512.Create(low), highest = Vector512.Create(high);
-#if !NET9_0_OR_GREATER
-                Vector512<float> magic = Vector512.Create(Magic);
-#endif
+                Vector512<float> inverse = Vector512.Create(inverseScale), highest = Vector512.Create(high);
                 Vector512<int> zero = Vector512.Create(zeroPoint);
                 for (; ; i += 16)
                 {
@@ -134,17 +132,7 @@ namespace NetGen.Quantization
                         i = n - 16; // the last block overlaps the one before: the same values, written twice
                     }
 
-                    Vector512<float> v = Avx512F.Multiply(Vector512.LoadUnsafe(ref source, (nuint)i), inverse);
-                    v &= Avx512F.CompareOrdered(v, v); // NaN to 0
-                    v = Avx512F.Min(Avx512F.Max(v, lowest), highest);
-#if NET9_0_OR_GREATER
-                    // Rounded to nearest, ties to even, by the instruction itself (whatever MXCSR says): what the
-                    // magic-number addition below does, in one step.
-                    Vector512<int> r = Avx512F.Add(Avx512F.ConvertToVector512Int32(v, FloatRoundingMode.ToEven), zero);
-#else
-                    v = Avx512F.Subtract(Avx512F.Add(v, magic), magic);
-                    Vector512<int> r = Avx512F.Add(Avx512F.ConvertToVector512Int32WithTruncation(v), zero);
-#endif
+                    Vector512<int> r = Avx512F.Max(SevenBitUnclamped(Vector512.LoadUnsafe(ref source, (nuint)i), inverse, highest, zero), Vector512<int>.Zero);
                     Avx512F.ConvertToVector128Byte(r).StoreUnsafe(ref target, (nuint)i);
                     if (i == n - 16)
                     {
@@ -189,9 +177,10 @@ namespace NetGen.Quantization
             }
         }
 
-        /// <summary>16 lanes of <see cref="SevenBit"/> up to the last clamp: <c>round(min(x * inverse, highest)) + zero</c>,
-        /// NaN to <paramref name="zero"/>, ties to even; a lane that <see cref="SevenBit"/> clamps to 0 is below 0 here, and
-        /// every other lane is its code.</summary>
+        /// <summary>16 lanes of <see cref="SevenBit"/> up to its lower clamp: <c>round(min(x * inverse, highest)) + zero</c>,
+        /// NaN to <paramref name="zero"/>, ties to even (AVX-512's conversion with embedded rounding on net9.0 and later,
+        /// the magic-number addition before); a lane that <see cref="SevenBit"/> clamps to 0 is 0 or below here, and every
+        /// other lane is its code.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector512<int> SevenBitUnclamped(Vector512<float> x, Vector512<float> inverse, Vector512<float> highest, Vector512<int> zero)
         {
