@@ -79,6 +79,24 @@ namespace NetGen.Runtime
             }
         }
 
+        /// <summary><c>tanh</c> of one vector of 16 floats, exactly as <see cref="Tanh{T}"/> computes each vector of a span on
+        /// its Vector512 path: for generated kernels that apply a layer's activation while its values are still in
+        /// registers.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static System.Runtime.Intrinsics.Vector512<float> Tanh(System.Runtime.Intrinsics.Vector512<float> a) => FastTanh(a);
+
+        /// <summary><c>max(a, 0)</c> of one vector of 16 floats, exactly as <see cref="ReLU{T}"/> computes it (a NaN stays
+        /// NaN): for generated kernels that apply a layer's activation while its values are still in registers.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static System.Runtime.Intrinsics.Vector512<float> ReLU(System.Runtime.Intrinsics.Vector512<float> a) =>
+#if NET9_0_OR_GREATER
+            System.Runtime.Intrinsics.Vector512.Max(a, System.Runtime.Intrinsics.Vector512<float>.Zero); // IEEE 754 maximum, as SpanMath.Max
+#else
+            // As SpanMath.Max on .NET 8: the hardware maximum, with a NaN input kept (the zero is never NaN).
+            System.Runtime.Intrinsics.Vector512.ConditionalSelect(
+                System.Runtime.Intrinsics.Vector512.Equals(a, a), System.Runtime.Intrinsics.Vector512.Max(a, System.Runtime.Intrinsics.Vector512<float>.Zero), a);
+#endif
+
         // Eigen's coefficients (MathFunctionsImpl.h): numerator alpha_1..alpha_13 (odd), denominator beta_0..beta_6 (even).
         // The polynomials are evaluated with fused multiply-adds where the machine has them (half the instructions). The
         // clamp is the smallest input whose approximation rounds to exactly 1, which depends on that rounding: 7.99881172

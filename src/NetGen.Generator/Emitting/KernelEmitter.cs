@@ -56,6 +56,66 @@ namespace NetGen.Generator.Emitting
             w.Close();
         }
 
+        /// <summary>Whether <paramref name="layer"/>'s inference forward pass goes through <c>Affine{k}{Activation}</c>
+        /// (<see cref="EmitForwardActivated"/>): a float dense layer with a ReLU or tanh, whose outputs fill one group of
+        /// whole 512-bit vectors (16 to 128 outputs, a multiple of 16), so that its affine map ends with every output in a
+        /// register.</summary>
+        public static bool FusesActivation(NetworkSpec net, LayerSpec layer) =>
+            !net.IsDouble && !net.Unrolled && layer.Kind == LayerKind.Dense
+            && layer.Activation is ActivationKind.ReLU or ActivationKind.Tanh
+            && layer.AffineOutputs % Lanes512 == 0 && layer.AffineOutputs <= GroupVectors * Lanes512;
+
+        /// <summary>The name of <paramref name="layer"/>'s fused kernel, <c>Affine{k}Tanh</c> or <c>Affine{k}ReLU</c>.</summary>
+        public static string ActivatedName(LayerSpec layer) => $"Affine{Int(layer.Number)}{layer.Activation}";
+
+        /// <summary>Fan-ins times outputs up to this are inlined into the pass: small layers, whose call and stores cost as
+        /// much as their arithmetic (S's 16 x 16).</summary>
+        private const int InlineWeights = 1024;
+
+        private const int Lanes512 = 16;
+
+        /// <summary><c>Affine{k}Tanh</c> or <c>Affine{k}ReLU</c>: <c>h = g(W x + b)</c> for an inference pass, with the
+        /// activation applied to the accumulators before they are stored, where Vector512 is accelerated; elsewhere
+        /// <c>Affine{k}</c> into <c>a</c>, then the activation. The accumulation is <c>Affine{k}</c>'s Vector512 path, line
+        /// for line, and the activation is the runtime's, vector for vector, so <c>h</c> is the same to the bit as
+        /// <c>Affine{k}</c> followed by <c>Activations</c>; what goes is <c>a</c>'s round trip through memory and a call (S's
+        /// forward pass: about 37 to 62 ns before, 27 after, in docs/performance.md).</summary>
+        public static void EmitForwardActivated(SourceWriter w, NetworkSpec net, LayerSpec layer)
+        {
+            int n = layer.FanIn, m = layer.AffineOutputs;
+            string k = Int(layer.Number);
+            string prev = Int(layer.Number - 1);
+            string g = layer.Activation == ActivationKind.Tanh ? "tanh" : "relu";
+            w.Line($"/// <summary>Layer {k} for inference: <c>h{k} = {g}(W{k} h{prev}{(layer.HasBias ? $" + b{k}" : string.Empty)})</c>, the {g} taken in registers before the store,");
+            w.Line($"/// bit for bit <see cref=\"Affine{k}\"/> then <c>Activations.{layer.Activation}</c>. Where Vector512 is not accelerated, exactly that, with a{k} in <paramref name=\"a\"/>.</summary>");
+            w.Line(n * m <= InlineWeights
+                ? "[MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]"
+                : Names.KernelAttributes);
+            bool hasBias = layer.HasBias;
+            w.OpenMethod($"internal static void {ActivatedName(layer)}", hasBias
+                ? new[] { "ReadOnlySpan<float> W", "ReadOnlySpan<float> b", "ReadOnlySpan<float> x", "Span<float> a", "Span<float> h" }
+                : new[] { "ReadOnlySpan<float> W", "ReadOnlySpan<float> x", "Span<float> a", "Span<float> h" });
+            w.Open("if (Vector512.IsHardwareAccelerated)");
+            w.Line($"ref float weights = ref {Marshal}.GetReference(W);");
+            if (hasBias)
+            {
+                w.Line($"ref float bias = ref {Marshal}.GetReference(b);");
+            }
+
+            w.Line($"ref float input = ref {Marshal}.GetReference(x);");
+            w.Line($"ref float output = ref {Marshal}.GetReference(h);");
+            w.Line($"// {Int(m)} outputs as {VectorCountText(m, Lanes512)} of 16; acc += W[j, :] x[j] for every input j, then h = {g}(acc).");
+            Group group = Groups(m, Lanes512).First(); // the only one: at most eight whole vectors need no loop over groups
+            w.Block();
+            EmitForwardGroup(w, "Vector512", "float", n, m, group.BaseOffset, group.Offsets, hasBias, $"{Names.Activations}.{layer.Activation}");
+            w.Close();
+            w.Line("return;");
+            w.Close();
+            w.Line(hasBias ? $"Affine{k}(W, b, x, a);" : $"Affine{k}(W, x, a);");
+            w.Line($"{Names.Activations}.{layer.Activation}<float>(a, h);");
+            w.Close();
+        }
+
         public static void EmitBackward(SourceWriter w, NetworkSpec net, LayerSpec layer) => EmitBackwardKernel(w, net, layer, sgd: false);
 
         /// <summary>The fused SGD kernel of one layer, <c>AffineSgd{k}</c>: the backward kernel with the gradient applied
@@ -159,7 +219,7 @@ namespace NetGen.Generator.Emitting
             w.Close();
         }
 
-        private static void EmitForwardGroup(SourceWriter w, string vector, string t, int n, int m, string baseOffset, int[] offsets, bool hasBias)
+        private static void EmitForwardGroup(SourceWriter w, string vector, string t, int n, int m, string baseOffset, int[] offsets, bool hasBias, string? activation = null)
         {
             // Each accumulator is a chain of dependent FMAs, one per input. A narrow group has too few chains to keep
             // both FMA units busy through the FMA latency, so it splits the inputs over interleaved sets of
@@ -201,7 +261,8 @@ namespace NetGen.Generator.Emitting
 
             for (int v = 0; v < offsets.Length; v++)
             {
-                w.Line($"{vector}.StoreUnsafe(acc{Int(v)}, ref output, {Offset(baseOffset, offsets[v])});");
+                string value = activation is null ? $"acc{Int(v)}" : $"{activation}(acc{Int(v)})";
+                w.Line($"{vector}.StoreUnsafe({value}, ref output, {Offset(baseOffset, offsets[v])});");
             }
         }
 

@@ -37,6 +37,12 @@ namespace NetGen.Generator.Emitting
                         w.Separate();
                         KernelEmitter.EmitForward(w, net, layer);
                         w.Line();
+                        if (KernelEmitter.FusesActivation(net, layer))
+                        {
+                            KernelEmitter.EmitForwardActivated(w, net, layer);
+                            w.Line();
+                        }
+
                         KernelEmitter.EmitBackward(w, net, layer);
                         w.Line();
                         KernelEmitter.EmitSgd(w, net, layer);
@@ -92,6 +98,11 @@ namespace NetGen.Generator.Emitting
                     {
                         w.Separate();
                         KernelEmitter.EmitForward(w, net, layer);
+                        if (KernelEmitter.FusesActivation(net, layer))
+                        {
+                            w.Line();
+                            KernelEmitter.EmitForwardActivated(w, net, layer);
+                        }
                     }
                 })),
             };
@@ -427,9 +438,16 @@ namespace NetGen.Generator.Emitting
             // overflowing it (see Runtime/Scratch.cs). Every element is written before it is read, in both cases.
             int length = gradients || update ? scratch.BackwardLength : scratch.ForwardLength;
             string name = gradients || update ? "BackwardScratchLength" : "ForwardScratchLength";
-            w.Line((long)length * (net.IsDouble ? 8 : 4) <= StackScratchBytes
-                ? $"global::System.Span<{t}> s = stackalloc {t}[{name}];"
-                : $"global::System.Span<{t}> s = global::NetGen.Runtime.Scratch<{t}>.Get({name});");
+            // Stack scratch starts at a 64-byte boundary (Scratch.Aligned: a few values more, the start skipped).
+            if ((long)length * (net.IsDouble ? 8 : 4) <= StackScratchBytes)
+            {
+                w.Line($"global::System.Span<{t}> s = global::NetGen.Runtime.Scratch<{t}>.Aligned(");
+                w.Nested(() => w.Line($"stackalloc {t}[{name} + {Int((64 / (net.IsDouble ? 8 : 4)) - 1)}]);"));
+            }
+            else
+            {
+                w.Line($"global::System.Span<{t}> s = global::NetGen.Runtime.Scratch<{t}>.Get({name});");
+            }
             w.Line($"global::System.ReadOnlySpan<{t}> h0 = input;");
             w.Line();
         }

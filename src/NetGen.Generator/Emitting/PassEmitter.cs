@@ -29,6 +29,13 @@ namespace NetGen.Generator.Emitting
                 {
                     SpatialEmitter.EmitForward(w, net, layer, batched: false);
                 }
+                else if (layer.IsAffine && inference && KernelEmitter.FusesActivation(net, layer) && !SkipsOutputActivation(net, layer, inference))
+                {
+                    // An inference pass needs only h_k: the activation is taken in registers (the same bits as the two steps).
+                    w.Call($"{Names.QualifiedKernelClass(net.Type)}.{KernelEmitter.ActivatedName(layer)}", WithBias(layer, $"p.Slice({Int(layer.Offset)}, {Int(layer.WeightCount)})", $"p.Slice({Int(layer.BiasOffset)}, {Int(layer.AffineOutputs)})", $"h{prev}", $"a{k}").Append($"h{k}").ToArray());
+                    w.Line();
+                    continue;
+                }
                 else if (layer.IsAffine)
                 {
                     w.Call($"{Names.QualifiedKernelClass(net.Type)}.Affine{k}", WithBias(layer, $"p.Slice({Int(layer.Offset)}, {Int(layer.WeightCount)})", $"p.Slice({Int(layer.BiasOffset)}, {Int(layer.AffineOutputs)})", $"h{prev}", $"a{k}"));

@@ -84,13 +84,13 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
         global::NetGen.Runtime.Guard.Length(input.Length, InputSize, nameof(input));
         global::NetGen.Runtime.Guard.Length(output.Length, OutputSize, nameof(output));
         global::System.ReadOnlySpan<float> p = _parameters;
-        global::System.Span<float> s = stackalloc float[ForwardScratchLength];
+        global::System.Span<float> s = global::NetGen.Runtime.Scratch<float>.Aligned(
+            stackalloc float[ForwardScratchLength + 15]);
         global::System.ReadOnlySpan<float> h0 = input;
 
         // Layer 1: Dense 784 -> 128, relu.  a1 = W1 h0 + b1;  h1 = relu(a1)
         global::System.Span<float> a1 = s.Slice(0, 128), h1 = s.Slice(128, 128);
-        global::NetGen.Generated.MnistNet.Affine1(p.Slice(0, 100352), p.Slice(100352, 128), h0, a1);
-        global::NetGen.Runtime.Activations.ReLU<float>(a1, h1);
+        global::NetGen.Generated.MnistNet.Affine1ReLU(p.Slice(0, 100352), p.Slice(100352, 128), h0, a1, h1);
 
         // Layer 2: Dense 128 -> 10, softmax.  a2 = W2 h1 + b2;  h2 = softmax(a2)
         global::System.Span<float> a2 = s.Slice(256, 10), h2 = s.Slice(266, 10);
@@ -115,7 +115,8 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
         global::NetGen.Runtime.Guard.Length(target.Length, OutputSize, nameof(target));
         global::System.ReadOnlySpan<float> p = _parameters;
         global::System.Span<float> g = _gradients;
-        global::System.Span<float> s = stackalloc float[BackwardScratchLength];
+        global::System.Span<float> s = global::NetGen.Runtime.Scratch<float>.Aligned(
+            stackalloc float[BackwardScratchLength + 15]);
         global::System.ReadOnlySpan<float> h0 = input;
 
         // Layer 1: Dense 784 -> 128, relu.  a1 = W1 h0 + b1;  h1 = relu(a1)
@@ -170,7 +171,8 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
         global::NetGen.Runtime.Guard.Length(input.Length, InputSize, nameof(input));
         global::NetGen.Runtime.Guard.Length(target.Length, OutputSize, nameof(target));
         global::System.Span<float> p = _parameters;
-        global::System.Span<float> s = stackalloc float[BackwardScratchLength];
+        global::System.Span<float> s = global::NetGen.Runtime.Scratch<float>.Aligned(
+            stackalloc float[BackwardScratchLength + 15]);
         global::System.ReadOnlySpan<float> h0 = input;
 
         // Layer 1: Dense 784 -> 128, relu.  a1 = W1 h0 + b1;  h1 = relu(a1)
@@ -216,7 +218,8 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
         global::NetGen.Runtime.Guard.Length(input.Length, InputSize, nameof(input));
         global::NetGen.Runtime.Guard.Length(target.Length, OutputSize, nameof(target));
         global::System.ReadOnlySpan<float> p = _parameters;
-        global::System.Span<float> s = stackalloc float[ForwardScratchLength];
+        global::System.Span<float> s = global::NetGen.Runtime.Scratch<float>.Aligned(
+            stackalloc float[ForwardScratchLength + 15]);
         global::System.ReadOnlySpan<float> h0 = input;
 
         // Layer 1: Dense 784 -> 128, relu.  a1 = W1 h0 + b1;  h1 = relu(a1)

@@ -70,7 +70,8 @@ namespace Samples
             global::NetGen.Runtime.Guard.Length(input.Length, InputSize, nameof(input));
             global::NetGen.Runtime.Guard.Length(output.Length, OutputSize, nameof(output));
             global::System.ReadOnlySpan<float> p = Parameters;
-            global::System.Span<float> s = stackalloc float[ForwardScratchLength];
+            global::System.Span<float> s = global::NetGen.Runtime.Scratch<float>.Aligned(
+                stackalloc float[ForwardScratchLength + 15]);
             global::System.ReadOnlySpan<float> h0 = input;
 
             // Layer 1: Dense 2 -> 4, tanh.  a1 = W1 h0 + b1;  h1 = tanh(a1)

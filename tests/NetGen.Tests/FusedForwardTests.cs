@@ -1,0 +1,244 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using NetGen.Runtime;
+using Xunit;
+
+namespace NetGen.Tests;
+
+/// <summary>S-shaped: every hidden layer is one 512-bit vector wide, with tanh; the one-output layer is a dot product.</summary>
+[Input(8)]
+[Dense(16, Activation.Tanh)]
+[Dense(16, Activation.Tanh)]
+[Dense(1)]
+[Loss(LossFunction.MeanSquaredError)]
+public partial class FusedTanhNet;
+
+/// <summary>Fused layers of one to eight vectors, with a looped fan-in (20, 128), one without a bias, and layers that are
+/// not fused: 5 softmax outputs, 24 ReLU units (not a multiple of 16), a leaky ReLU.</summary>
+[Input(20)]
+[Dense(128, Activation.ReLU)]
+[Dense(48, Activation.Tanh, Bias = false)]
+[Dense(24, Activation.ReLU)]
+[Dense(32, Activation.LeakyReLU)]
+[Dense(32, Activation.ReLU)]
+[Dense(5, Activation.Softmax)]
+[Loss(LossFunction.CrossEntropy)]
+public partial class FusedWideNet;
+
+/// <summary>Inference passes take a dense ReLU or tanh layer of 16 to 128 units through <c>Affine{k}{Activation}</c>, which
+/// applies the activation to the accumulators before storing them. It must give <c>h</c> to the bit as <c>Affine{k}</c>
+/// followed by the runtime's activation, on every input, so that Forward agrees with the training passes (which keep
+/// <c>a</c>) and with itself on machines without AVX-512.</summary>
+public class FusedForwardTests
+{
+    /// <summary>Values that any path must treat alike: NaN, infinities, both zeros, tanh's pass-through and clamp
+    /// regions, and ordinary values.</summary>
+    private static readonly float[] Specials =
+    [
+        float.NaN, float.PositiveInfinity, float.NegativeInfinity, 0f, -0f, 1e-5f, -3e-4f, 4e-4f, 7.99f, -8.5f, 20f, 1e-30f,
+        float.Epsilon, -float.Epsilon, 0.5f, -1.25f,
+    ];
+
+    [Fact]
+    public void VectorActivations_AreTheSpanActivations_BitForBit()
+    {
+        var random = new Random(11);
+        for (int round = 0; round < 200; round++)
+        {
+            var a = new float[16];
+            for (int i = 0; i < a.Length; i++)
+            {
+                a[i] = round == 0 ? Specials[i] : round % 3 == 0 ? Specials[random.Next(Specials.Length)] : (float)((random.NextDouble() * 24) - 12);
+            }
+
+            var tanh = new float[16];
+            var relu = new float[16];
+            Activations.Tanh<float>(a, tanh);
+            Activations.ReLU<float>(a, relu);
+            Vector512<float> x = Vector512.Create(a);
+            AssertSameBits(tanh, Activations.Tanh(x), "tanh");
+            AssertSameBits(relu, Activations.ReLU(x), "relu");
+        }
+    }
+
+    [Fact]
+    public void FusedKernels_AreAffineThenActivation_BitForBit()
+    {
+        var random = new Random(5);
+        for (int round = 0; round < 40; round++)
+        {
+            bool special = round % 4 == 3;
+            CheckLayer(8, 16, random, special, (w, b, x, a, h) => Generated.NetGen_Tests_FusedTanhNet.Affine1Tanh(w, b, x, a, h), (w, b, x, a) => Generated.NetGen_Tests_FusedTanhNet.Affine1(w, b, x, a), Activations.Tanh<float>);
+            CheckLayer(16, 16, random, special, (w, b, x, a, h) => Generated.NetGen_Tests_FusedTanhNet.Affine2Tanh(w, b, x, a, h), (w, b, x, a) => Generated.NetGen_Tests_FusedTanhNet.Affine2(w, b, x, a), Activations.Tanh<float>);
+            CheckLayer(20, 128, random, special, (w, b, x, a, h) => Generated.NetGen_Tests_FusedWideNet.Affine1ReLU(w, b, x, a, h), (w, b, x, a) => Generated.NetGen_Tests_FusedWideNet.Affine1(w, b, x, a), Activations.ReLU<float>);
+            CheckLayer(128, 48, random, special, (w, _, x, a, h) => Generated.NetGen_Tests_FusedWideNet.Affine2Tanh(w, x, a, h), (w, _, x, a) => Generated.NetGen_Tests_FusedWideNet.Affine2(w, x, a), Activations.Tanh<float>);
+            CheckLayer(32, 32, random, special, (w, b, x, a, h) => Generated.NetGen_Tests_FusedWideNet.Affine5ReLU(w, b, x, a, h), (w, b, x, a) => Generated.NetGen_Tests_FusedWideNet.Affine5(w, b, x, a), Activations.ReLU<float>);
+        }
+    }
+
+    [Fact]
+    public void Forward_IsTheLayerByLayerComposition_BitForBit()
+    {
+        var net = new FusedWideNet();
+        var random = new Random(3);
+        float[] p = net.Parameters.ToArray();
+        for (int round = 0; round < 50; round++)
+        {
+            var x = new float[20];
+            for (int i = 0; i < x.Length; i++)
+            {
+                x[i] = (float)((random.NextDouble() * 6) - 3);
+            }
+
+            var expected = new float[5];
+            Compose(p, x, expected);
+            var actual = new float[5];
+            net.Forward(x, actual);
+            AssertSameBits(expected, actual, $"round {round}");
+        }
+    }
+
+    [Fact]
+    public void SmallForward_IsTheLayerByLayerComposition_BitForBit()
+    {
+        var net = new FusedTanhNet();
+        var random = new Random(8);
+        float[] p = net.Parameters.ToArray();
+        for (int round = 0; round < 50; round++)
+        {
+            var x = new float[8];
+            for (int i = 0; i < x.Length; i++)
+            {
+                x[i] = round % 5 == 4 ? Specials[random.Next(Specials.Length)] : (float)((random.NextDouble() * 6) - 3);
+            }
+
+            var a1 = new float[16];
+            var h1 = new float[16];
+            var a2 = new float[16];
+            var h2 = new float[16];
+            var a3 = new float[1];
+            Generated.NetGen_Tests_FusedTanhNet.Affine1(p.AsSpan(0, 128), p.AsSpan(128, 16), x, a1);
+            Activations.Tanh<float>(a1, h1);
+            Generated.NetGen_Tests_FusedTanhNet.Affine2(p.AsSpan(144, 256), p.AsSpan(400, 16), h1, a2);
+            Activations.Tanh<float>(a2, h2);
+            Generated.NetGen_Tests_FusedTanhNet.Affine3(p.AsSpan(416, 16), p.AsSpan(432, 1), h2, a3);
+            var actual = new float[1];
+            net.Forward(x, actual);
+            AssertSameBits(a3, actual, $"round {round}");
+        }
+    }
+
+    [Fact]
+    public void AlignedScratch_StartsOnA64ByteBoundary_InsideTheBuffer()
+    {
+        Span<float> floats = stackalloc float[100 + 15 + 16];
+        for (int shift = 0; shift < 16; shift++)
+        {
+            Span<float> buffer = floats.Slice(shift, 100 + 15);
+            Span<float> aligned = Scratch<float>.Aligned(buffer);
+            Assert.Equal(100, aligned.Length);
+            Assert.Equal(0, Address(ref MemoryMarshal.GetReference(aligned)) % 64);
+            nint skipped = Address(ref MemoryMarshal.GetReference(aligned)) - Address(ref MemoryMarshal.GetReference(buffer));
+            Assert.InRange(skipped, 0, 60);
+        }
+
+        Span<double> doubles = stackalloc double[10 + 7 + 8];
+        for (int shift = 0; shift < 8; shift++)
+        {
+            Span<double> aligned = Scratch<double>.Aligned(doubles.Slice(shift, 10 + 7));
+            Assert.Equal(10, aligned.Length);
+            Assert.Equal(0, Address(ref MemoryMarshal.GetReference(aligned)) % 64);
+        }
+    }
+
+    private delegate void Fused(ReadOnlySpan<float> w, ReadOnlySpan<float> b, ReadOnlySpan<float> x, Span<float> a, Span<float> h);
+
+    private delegate void Affine(ReadOnlySpan<float> w, ReadOnlySpan<float> b, ReadOnlySpan<float> x, Span<float> a);
+
+    private delegate void Activation(ReadOnlySpan<float> a, Span<float> h);
+
+    private static void CheckLayer(int n, int m, Random random, bool special, Fused fused, Affine affine, Activation activation)
+    {
+        float[] w = Values(n * m, random, special, scale: 1.5 / Math.Sqrt(n));
+        float[] b = Values(m, random, special, scale: 0.5);
+        float[] x = Values(n, random, special, scale: 2);
+        var a = new float[m];
+        var expected = new float[m];
+        affine(w, b, x, a);
+        activation(a, expected);
+        var actual = new float[m];
+        fused(w, b, x, new float[m], actual);
+        AssertSameBits(expected, actual, $"{n} -> {m}");
+    }
+
+    private static float[] Values(int length, Random random, bool special, double scale)
+    {
+        var values = new float[length];
+        for (int i = 0; i < length; i++)
+        {
+            values[i] = special && random.Next(8) == 0 ? Specials[random.Next(Specials.Length)] : (float)(((random.NextDouble() * 2) - 1) * scale);
+        }
+
+        return values;
+    }
+
+    /// <summary>FusedWideNet's forward pass from its kernels and the runtime's activations, one step at a time.</summary>
+    private static void Compose(float[] p, float[] x, Span<float> y)
+    {
+        int offset = 0;
+        float[] h = x;
+        (int Units, string Activation, bool Bias)[] layers = [(128, "relu", true), (48, "tanh", false), (24, "relu", true), (32, "leaky", true), (32, "relu", true), (5, "softmax", true)];
+        for (int k = 0; k < layers.Length; k++)
+        {
+            (int m, string g, bool hasBias) = layers[k];
+            int n = h.Length;
+            ReadOnlySpan<float> w = p.AsSpan(offset, n * m);
+            ReadOnlySpan<float> b = hasBias ? p.AsSpan(offset + (n * m), m) : default;
+            offset += (n * m) + (hasBias ? m : 0);
+            var a = new float[m];
+            switch (k)
+            {
+                case 0: Generated.NetGen_Tests_FusedWideNet.Affine1(w, b, h, a); break;
+                case 1: Generated.NetGen_Tests_FusedWideNet.Affine2(w, h, a); break;
+                case 2: Generated.NetGen_Tests_FusedWideNet.Affine3(w, b, h, a); break;
+                case 3: Generated.NetGen_Tests_FusedWideNet.Affine4(w, b, h, a); break;
+                case 4: Generated.NetGen_Tests_FusedWideNet.Affine5(w, b, h, a); break;
+                default: Generated.NetGen_Tests_FusedWideNet.Affine6(w, b, h, a); break;
+            }
+
+            var next = new float[m];
+            switch (g)
+            {
+                case "relu": Activations.ReLU<float>(a, next); break;
+                case "tanh": Activations.Tanh<float>(a, next); break;
+                case "leaky": Activations.LeakyReLU<float>(a, 0.01f, next); break;
+                default: Activations.Softmax<float>(a, next); break;
+            }
+
+            h = next;
+        }
+
+        Assert.Equal(p.Length, offset);
+        h.CopyTo(y);
+    }
+
+    private static nint Address<T>(ref T value) => Unsafe.ByteOffset(ref Unsafe.NullRef<T>(), ref value);
+
+    private static void AssertSameBits(ReadOnlySpan<float> expected, Vector512<float> actual, string what)
+    {
+        var values = new float[16];
+        actual.CopyTo(values);
+        AssertSameBits(expected, values, what);
+    }
+
+    private static void AssertSameBits(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, string what)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            Assert.True(BitConverter.SingleToInt32Bits(expected[i]) == BitConverter.SingleToInt32Bits(actual[i]), $"{what}, value {i}: expected {expected[i]:R}, got {actual[i]:R}");
+        }
+    }
+}
