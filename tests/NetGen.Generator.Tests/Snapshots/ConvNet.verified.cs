@@ -163,8 +163,7 @@ namespace Samples
             global::NetGen.Runtime.Guard.Length(target.Length, OutputSize, nameof(target));
             global::System.ReadOnlySpan<float> p = _parameters;
             global::System.Span<float> g = _gradients;
-            global::System.Span<float> s = global::NetGen.Runtime.Scratch<float>.Aligned(
-                stackalloc float[BackwardScratchLength + 15]);
+            global::System.Span<float> s = stackalloc float[BackwardScratchLength];
             global::System.ReadOnlySpan<float> h0 = input;
 
             // Layer 1: Conv2D 1 x 12 x 12 -> 4 x 12 x 12 (kernel 3, stride 1, padding 1), prelu.  a1[o,y,x] = b1[o] + sum_{c in all, i, j}
@@ -259,8 +258,7 @@ namespace Samples
             global::NetGen.Runtime.Guard.Length(input.Length, InputSize, nameof(input));
             global::NetGen.Runtime.Guard.Length(target.Length, OutputSize, nameof(target));
             global::System.Span<float> p = _parameters;
-            global::System.Span<float> s = global::NetGen.Runtime.Scratch<float>.Aligned(
-                stackalloc float[BackwardScratchLength + 15]);
+            global::System.Span<float> s = stackalloc float[BackwardScratchLength];
             global::System.ReadOnlySpan<float> h0 = input;
 
             // Layer 1: Conv2D 1 x 12 x 12 -> 4 x 12 x 12 (kernel 3, stride 1, padding 1), prelu.  a1[o,y,x] = b1[o] + sum_{c in all, i, j}
@@ -354,8 +352,7 @@ namespace Samples
             global::NetGen.Runtime.Guard.Length(input.Length, InputSize, nameof(input));
             global::NetGen.Runtime.Guard.Length(target.Length, OutputSize, nameof(target));
             global::System.ReadOnlySpan<float> p = _parameters;
-            global::System.Span<float> s = global::NetGen.Runtime.Scratch<float>.Aligned(
-                stackalloc float[ForwardScratchLength + 15]);
+            global::System.Span<float> s = stackalloc float[ForwardScratchLength];
             global::System.ReadOnlySpan<float> h0 = input;
 
             // Layer 1: Conv2D 1 x 12 x 12 -> 4 x 12 x 12 (kernel 3, stride 1, padding 1), prelu.  a1[o,y,x] = b1[o] + sum_{c in all, i, j}

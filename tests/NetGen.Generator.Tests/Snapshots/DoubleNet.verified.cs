@@ -125,8 +125,7 @@ namespace Samples
                 global::NetGen.Runtime.Guard.Length(target.Length, OutputSize, nameof(target));
                 global::System.ReadOnlySpan<double> p = _parameters;
                 global::System.Span<double> g = _gradients;
-                global::System.Span<double> s = global::NetGen.Runtime.Scratch<double>.Aligned(
-                    stackalloc double[BackwardScratchLength + 7]);
+                global::System.Span<double> s = stackalloc double[BackwardScratchLength];
                 global::System.ReadOnlySpan<double> h0 = input;
 
                 // Layer 1: Dense 3 -> 10, elu.  a1 = W1 h0 + b1;  h1 = elu(a1)
@@ -184,8 +183,7 @@ namespace Samples
                 global::NetGen.Runtime.Guard.Length(input.Length, InputSize, nameof(input));
                 global::NetGen.Runtime.Guard.Length(target.Length, OutputSize, nameof(target));
                 global::System.Span<double> p = _parameters;
-                global::System.Span<double> s = global::NetGen.Runtime.Scratch<double>.Aligned(
-                    stackalloc double[BackwardScratchLength + 7]);
+                global::System.Span<double> s = stackalloc double[BackwardScratchLength];
                 global::System.ReadOnlySpan<double> h0 = input;
 
                 // Layer 1: Dense 3 -> 10, elu.  a1 = W1 h0 + b1;  h1 = elu(a1)
@@ -231,8 +229,7 @@ namespace Samples
                 global::NetGen.Runtime.Guard.Length(input.Length, InputSize, nameof(input));
                 global::NetGen.Runtime.Guard.Length(target.Length, OutputSize, nameof(target));
                 global::System.ReadOnlySpan<double> p = _parameters;
-                global::System.Span<double> s = global::NetGen.Runtime.Scratch<double>.Aligned(
-                    stackalloc double[ForwardScratchLength + 7]);
+                global::System.Span<double> s = stackalloc double[ForwardScratchLength];
                 global::System.ReadOnlySpan<double> h0 = input;
 
                 // Layer 1: Dense 3 -> 10, elu.  a1 = W1 h0 + b1;  h1 = elu(a1)

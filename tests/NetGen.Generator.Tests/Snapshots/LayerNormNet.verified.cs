@@ -134,8 +134,7 @@ namespace Samples
             global::NetGen.Runtime.Guard.Length(target.Length, OutputSize, nameof(target));
             global::System.ReadOnlySpan<float> p = _parameters;
             global::System.Span<float> g = _gradients;
-            global::System.Span<float> s = global::NetGen.Runtime.Scratch<float>.Aligned(
-                stackalloc float[BackwardScratchLength + 15]);
+            global::System.Span<float> s = stackalloc float[BackwardScratchLength];
             global::System.ReadOnlySpan<float> h0 = input;
 
             // Layer 1: LayerNorm 6 as 2 x 3 (eps 1E-05), identity.  a1 = W1 * (h0 - mu) / sqrt(var + eps) + b1 (W1 = gamma, b1 = beta);  h1
@@ -214,8 +213,7 @@ namespace Samples
             global::NetGen.Runtime.Guard.Length(input.Length, InputSize, nameof(input));
             global::NetGen.Runtime.Guard.Length(target.Length, OutputSize, nameof(target));
             global::System.Span<float> p = _parameters;
-            global::System.Span<float> s = global::NetGen.Runtime.Scratch<float>.Aligned(
-                stackalloc float[BackwardScratchLength + 15]);
+            global::System.Span<float> s = stackalloc float[BackwardScratchLength];
             global::System.ReadOnlySpan<float> h0 = input;
 
             // Layer 1: LayerNorm 6 as 2 x 3 (eps 1E-05), identity.  a1 = W1 * (h0 - mu) / sqrt(var + eps) + b1 (W1 = gamma, b1 = beta);  h1
@@ -286,8 +284,7 @@ namespace Samples
             global::NetGen.Runtime.Guard.Length(input.Length, InputSize, nameof(input));
             global::NetGen.Runtime.Guard.Length(target.Length, OutputSize, nameof(target));
             global::System.ReadOnlySpan<float> p = _parameters;
-            global::System.Span<float> s = global::NetGen.Runtime.Scratch<float>.Aligned(
-                stackalloc float[ForwardScratchLength + 15]);
+            global::System.Span<float> s = stackalloc float[ForwardScratchLength];
             global::System.ReadOnlySpan<float> h0 = input;
 
             // Layer 1: LayerNorm 6 as 2 x 3 (eps 1E-05), identity.  a1 = W1 * (h0 - mu) / sqrt(var + eps) + b1 (W1 = gamma, b1 = beta);  h1

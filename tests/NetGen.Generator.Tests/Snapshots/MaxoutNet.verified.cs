@@ -126,8 +126,7 @@ namespace Samples
             global::NetGen.Runtime.Guard.Length(target.Length, OutputSize, nameof(target));
             global::System.ReadOnlySpan<float> p = _parameters;
             global::System.Span<float> g = _gradients;
-            global::System.Span<float> s = global::NetGen.Runtime.Scratch<float>.Aligned(
-                stackalloc float[BackwardScratchLength + 15]);
+            global::System.Span<float> s = stackalloc float[BackwardScratchLength];
             global::System.ReadOnlySpan<float> h0 = input;
 
             // Layer 1: Maxout 6 -> 5 x 3 pieces, maxout.  a1 = W1 h0 + b1 (15 outputs, piece-major);  h1[i] = max_p a1[p * 5 + i]
@@ -196,8 +195,7 @@ namespace Samples
             global::NetGen.Runtime.Guard.Length(input.Length, InputSize, nameof(input));
             global::NetGen.Runtime.Guard.Length(target.Length, OutputSize, nameof(target));
             global::System.Span<float> p = _parameters;
-            global::System.Span<float> s = global::NetGen.Runtime.Scratch<float>.Aligned(
-                stackalloc float[BackwardScratchLength + 15]);
+            global::System.Span<float> s = stackalloc float[BackwardScratchLength];
             global::System.ReadOnlySpan<float> h0 = input;
 
             // Layer 1: Maxout 6 -> 5 x 3 pieces, maxout.  a1 = W1 h0 + b1 (15 outputs, piece-major);  h1[i] = max_p a1[p * 5 + i]
@@ -256,8 +254,7 @@ namespace Samples
             global::NetGen.Runtime.Guard.Length(input.Length, InputSize, nameof(input));
             global::NetGen.Runtime.Guard.Length(target.Length, OutputSize, nameof(target));
             global::System.ReadOnlySpan<float> p = _parameters;
-            global::System.Span<float> s = global::NetGen.Runtime.Scratch<float>.Aligned(
-                stackalloc float[ForwardScratchLength + 15]);
+            global::System.Span<float> s = stackalloc float[ForwardScratchLength];
             global::System.ReadOnlySpan<float> h0 = input;
 
             // Layer 1: Maxout 6 -> 5 x 3 pieces, maxout.  a1 = W1 h0 + b1 (15 outputs, piece-major);  h1[i] = max_p a1[p * 5 + i]

@@ -115,8 +115,7 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
         global::NetGen.Runtime.Guard.Length(target.Length, OutputSize, nameof(target));
         global::System.ReadOnlySpan<float> p = _parameters;
         global::System.Span<float> g = _gradients;
-        global::System.Span<float> s = global::NetGen.Runtime.Scratch<float>.Aligned(
-            stackalloc float[BackwardScratchLength + 15]);
+        global::System.Span<float> s = stackalloc float[BackwardScratchLength];
         global::System.ReadOnlySpan<float> h0 = input;
 
         // Layer 1: Dense 784 -> 128, relu.  a1 = W1 h0 + b1;  h1 = relu(a1)
@@ -171,8 +170,7 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
         global::NetGen.Runtime.Guard.Length(input.Length, InputSize, nameof(input));
         global::NetGen.Runtime.Guard.Length(target.Length, OutputSize, nameof(target));
         global::System.Span<float> p = _parameters;
-        global::System.Span<float> s = global::NetGen.Runtime.Scratch<float>.Aligned(
-            stackalloc float[BackwardScratchLength + 15]);
+        global::System.Span<float> s = stackalloc float[BackwardScratchLength];
         global::System.ReadOnlySpan<float> h0 = input;
 
         // Layer 1: Dense 784 -> 128, relu.  a1 = W1 h0 + b1;  h1 = relu(a1)
@@ -218,8 +216,7 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
         global::NetGen.Runtime.Guard.Length(input.Length, InputSize, nameof(input));
         global::NetGen.Runtime.Guard.Length(target.Length, OutputSize, nameof(target));
         global::System.ReadOnlySpan<float> p = _parameters;
-        global::System.Span<float> s = global::NetGen.Runtime.Scratch<float>.Aligned(
-            stackalloc float[ForwardScratchLength + 15]);
+        global::System.Span<float> s = stackalloc float[ForwardScratchLength];
         global::System.ReadOnlySpan<float> h0 = input;
 
         // Layer 1: Dense 784 -> 128, relu.  a1 = W1 h0 + b1;  h1 = relu(a1)

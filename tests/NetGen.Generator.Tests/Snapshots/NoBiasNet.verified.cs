@@ -125,8 +125,7 @@ namespace Samples
             global::NetGen.Runtime.Guard.Length(target.Length, OutputSize, nameof(target));
             global::System.ReadOnlySpan<float> p = _parameters;
             global::System.Span<float> g = _gradients;
-            global::System.Span<float> s = global::NetGen.Runtime.Scratch<float>.Aligned(
-                stackalloc float[BackwardScratchLength + 15]);
+            global::System.Span<float> s = stackalloc float[BackwardScratchLength];
             global::System.ReadOnlySpan<float> h0 = input;
 
             // Layer 1: Dense 5 -> 6, tanh.  a1 = W1 h0;  h1 = tanh(a1)
@@ -193,8 +192,7 @@ namespace Samples
             global::NetGen.Runtime.Guard.Length(input.Length, InputSize, nameof(input));
             global::NetGen.Runtime.Guard.Length(target.Length, OutputSize, nameof(target));
             global::System.Span<float> p = _parameters;
-            global::System.Span<float> s = global::NetGen.Runtime.Scratch<float>.Aligned(
-                stackalloc float[BackwardScratchLength + 15]);
+            global::System.Span<float> s = stackalloc float[BackwardScratchLength];
             global::System.ReadOnlySpan<float> h0 = input;
 
             // Layer 1: Dense 5 -> 6, tanh.  a1 = W1 h0;  h1 = tanh(a1)
@@ -251,8 +249,7 @@ namespace Samples
             global::NetGen.Runtime.Guard.Length(input.Length, InputSize, nameof(input));
             global::NetGen.Runtime.Guard.Length(target.Length, OutputSize, nameof(target));
             global::System.ReadOnlySpan<float> p = _parameters;
-            global::System.Span<float> s = global::NetGen.Runtime.Scratch<float>.Aligned(
-                stackalloc float[ForwardScratchLength + 15]);
+            global::System.Span<float> s = stackalloc float[ForwardScratchLength];
             global::System.ReadOnlySpan<float> h0 = input;
 
             // Layer 1: Dense 5 -> 6, tanh.  a1 = W1 h0;  h1 = tanh(a1)
