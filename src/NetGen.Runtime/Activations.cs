@@ -80,7 +80,7 @@ namespace NetGen.Runtime
         }
 
         /// <summary><c>tanh</c> of one vector of 16 floats, exactly as <see cref="Tanh{T}"/> computes each vector of a span on
-        /// its Vector512 path: for generated kernels that apply a layer's activation while its values are still in
+        /// its Vector512 path, where Vector512 is hardware-accelerated: for generated kernels that apply a layer's activation while its values are still in
         /// registers.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static System.Runtime.Intrinsics.Vector512<float> Tanh(System.Runtime.Intrinsics.Vector512<float> a) => FastTanh(a);
