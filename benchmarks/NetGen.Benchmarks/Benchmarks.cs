@@ -21,9 +21,9 @@ public class InferenceBenchmarks
 
     private TorchModel _torchSmall = null!, _torchMedium = null!, _torchLarge = null!;
 
-    // Only the TorchSharp rows load TorchSharp: with libtorch in the process, NetGen's S forward pass measured 38.3 to
-    // 39.1 ns against 29.0 to 29.6 without it (three short runs, docs/performance.md), so each row runs in a process
-    // holding only what it measures.
+    // Only the TorchSharp rows load TorchSharp: with libtorch in the process, NetGen's S forward pass measured 39.1 and
+    // 38.3 ns against 29.0 and 29.6 without it (short runs, docs/performance.md), so each row runs in a process holding
+    // only what it measures.
     [GlobalSetup(Targets = [nameof(SmallTorch), nameof(MediumTorch), nameof(LargeTorch)])]
     public void Setup()
     {
@@ -75,9 +75,7 @@ public class TrainingStepBenchmarks
 
     private TorchModel _torchSmall = null!, _torchMedium = null!, _torchLarge = null!;
 
-    // Only the TorchSharp rows load TorchSharp: with libtorch in the process, NetGen's S forward pass measured 38.3 to
-    // 39.1 ns against 29.0 to 29.6 without it (three short runs, docs/performance.md), so each row runs in a process
-    // holding only what it measures.
+    // Only the TorchSharp rows load TorchSharp, as in InferenceBenchmarks (measured there, not on these rows).
     [GlobalSetup(Targets = [nameof(SmallTorch), nameof(MediumTorch), nameof(LargeTorch)])]
     public void Setup()
     {

@@ -143,7 +143,10 @@ namespace NetGen.Runtime
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static System.Runtime.Intrinsics.Vector512<float> FastTanh(System.Runtime.Intrinsics.Vector512<float> value)
         {
-            var x = System.Runtime.Intrinsics.Vector512.Min(System.Runtime.Intrinsics.Vector512.Max(value, System.Runtime.Intrinsics.Vector512.Create(-TanhClamp)), System.Runtime.Intrinsics.Vector512.Create(TanhClamp));
+            // Simd.MultiplyAdd fuses 512-bit vectors only with AVX-512F (emulated Vector512 multiplies, then adds), so the
+            // clamp follows that, not Simd.IsFused: the same constant wherever Vector512 is accelerated.
+            float clamp = System.Runtime.Intrinsics.X86.Avx512F.IsSupported ? 7.99881172180175781f : 7.90531110763549805f;
+            var x = System.Runtime.Intrinsics.Vector512.Min(System.Runtime.Intrinsics.Vector512.Max(value, System.Runtime.Intrinsics.Vector512.Create(-clamp)), System.Runtime.Intrinsics.Vector512.Create(clamp));
             var x2 = x * x;
             var p = Simd.MultiplyAdd(x2, System.Runtime.Intrinsics.Vector512.Create(A13), System.Runtime.Intrinsics.Vector512.Create(A11));
             p = Simd.MultiplyAdd(x2, p, System.Runtime.Intrinsics.Vector512.Create(A9));
