@@ -180,7 +180,7 @@ public class OnnxDiagnosticTests
         Assert.Empty(result.CompilationDiagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning));
         string code = result.GeneratedSource("M.g.cs");
         Assert.Contains("public float SgdStep(", code, StringComparison.Ordinal);
-        Assert.Contains("return ImportedParameters.ToArray();", code, StringComparison.Ordinal);
+        Assert.Contains("ImportedParameters.CopyTo(parameters.Span);", code, StringComparison.Ordinal);
     }
 
     /// <summary>A graph that ends in logits, trained with cross-entropy: the output layer is a softmax for training, and

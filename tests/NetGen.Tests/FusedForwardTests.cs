@@ -27,10 +27,18 @@ public partial class FusedTanhNet;
 [Loss(LossFunction.CrossEntropy)]
 public partial class FusedWideNet;
 
-/// <summary>Inference passes take a dense ReLU or tanh layer of 16 to 128 units through <c>Affine{k}{Activation}</c>, which
-/// applies the activation to the accumulators before storing them. It must give <c>h</c> to the bit as <c>Affine{k}</c>
-/// followed by the runtime's activation, on every input, so that Forward agrees with the training passes (which keep
-/// <c>a</c>) and with itself on machines without AVX-512.</summary>
+/// <summary>ReLU-shaped, for the training passes: a fused 16-unit ReLU layer, whose backward step reads <c>h1</c>.</summary>
+[Input(8)]
+[Dense(16, Activation.ReLU)]
+[Dense(3)]
+[Loss(LossFunction.MeanSquaredError)]
+public partial class FusedReLUNet;
+
+/// <summary>The per-sample passes take a dense ReLU or tanh layer of 16 to 128 units through <c>Affine{k}{Activation}</c>,
+/// which applies the activation to the accumulators before storing them and leaves <c>a</c> unwritten. It must give
+/// <c>h</c> to the bit as <c>Affine{k}</c> followed by the runtime's activation, on every input, so that every pass agrees
+/// with the two-step layers and with itself on machines without AVX-512; the training passes' ReLU backward then reads
+/// <c>h</c>, which is positive exactly where <c>a</c> is.</summary>
 public class FusedForwardTests
 {
     /// <summary>Values that any path must treat alike: NaN, infinities, both zeros, tanh's pass-through and clamp
@@ -145,6 +153,120 @@ public class FusedForwardTests
             net.Forward(x, actual);
             AssertSameBits(a3, actual, $"round {round}");
         }
+    }
+
+    [Fact]
+    public void ReLUBackward_FromTheOutput_IsReLUBackward_FromThePreActivation_BitForBit()
+    {
+        var random = new Random(13);
+        for (int round = 0; round < 100; round++)
+        {
+            float[] a = Values(40, random, special: true, scale: 4);
+            float[] dh = Values(40, random, special: round % 2 == 0, scale: 3);
+            var h = new float[40];
+            Activations.ReLU<float>(a, h);
+            var fromA = new float[40];
+            var fromH = new float[40];
+            Activations.ReLUBackward<float>(a, dh, fromA);
+            Activations.ReLUBackward<float>(h, dh, fromH);
+            AssertSameBits(fromA, fromH, $"round {round}");
+        }
+    }
+
+    /// <summary>Backward and SgdStep through the fused layers are the two-step layers' backpropagation, to the bit: the
+    /// loss, every gradient, and the parameters after a step.</summary>
+    [Fact]
+    public void TrainingPasses_ThroughFusedLayers_AreTheTwoStepBackpropagation_BitForBit()
+    {
+        var random = new Random(21);
+        var tanhNet = new FusedTanhNet();
+        var reluNet = new FusedReLUNet();
+        for (int round = 0; round < 30; round++)
+        {
+            float[] x = Values(8, random, special: false, scale: 3);
+            float[] d3 = Values(3, random, special: false, scale: 1);
+            float[] d1 = [d3[0]];
+
+            // FusedTanhNet: 8 -> 16 tanh -> 16 tanh -> 1.
+            float[] p = tanhNet.Parameters.ToArray();
+            var g = new float[p.Length];
+            var a1 = new float[16];
+            var h1 = new float[16];
+            var a2 = new float[16];
+            var h2 = new float[16];
+            var y = new float[1];
+            Generated.NetGen_Tests_FusedTanhNet.Affine1(p.AsSpan(0, 128), p.AsSpan(128, 16), x, a1);
+            Activations.Tanh<float>(a1, h1);
+            Generated.NetGen_Tests_FusedTanhNet.Affine2(p.AsSpan(144, 256), p.AsSpan(400, 16), h1, a2);
+            Activations.Tanh<float>(a2, h2);
+            Generated.NetGen_Tests_FusedTanhNet.Affine3(p.AsSpan(416, 16), p.AsSpan(432, 1), h2, y);
+            float loss = Losses.HalfSquaredError<float>(y, d1);
+            var dy = new float[1];
+            Losses.OutputError<float>(y, d1, dy);
+            var dh2 = new float[16];
+            var da2 = new float[16];
+            var dh1 = new float[16];
+            var da1 = new float[16];
+            Generated.NetGen_Tests_FusedTanhNet.AffineBackward3(p.AsSpan(416, 16), h2, dy, g.AsSpan(416, 16), g.AsSpan(432, 1), dh2);
+            Activations.TanhBackward<float>(h2, dh2, da2);
+            Generated.NetGen_Tests_FusedTanhNet.AffineBackward2(p.AsSpan(144, 256), h1, da2, g.AsSpan(144, 256), g.AsSpan(400, 16), dh1);
+            Activations.TanhBackward<float>(h1, dh1, da1);
+            Generated.NetGen_Tests_FusedTanhNet.AffineBackward1(p.AsSpan(0, 128), x, da1, g.AsSpan(0, 128), g.AsSpan(128, 16));
+            tanhNet.ZeroGradients();
+            AssertSameBits([loss], [tanhNet.Backward(x, d1)], $"tanh loss, round {round}");
+            AssertSameBits(g, tanhNet.Gradients.ToArray(), $"tanh gradients, round {round}");
+
+            // FusedReLUNet: 8 -> 16 relu -> 3, with the ReLU backward from a1 as the two-step layer has it.
+            p = reluNet.Parameters.ToArray();
+            g = new float[p.Length];
+            var y3 = new float[3];
+            Generated.NetGen_Tests_FusedReLUNet.Affine1(p.AsSpan(0, 128), p.AsSpan(128, 16), x, a1);
+            Activations.ReLU<float>(a1, h1);
+            Generated.NetGen_Tests_FusedReLUNet.Affine2(p.AsSpan(144, 48), p.AsSpan(192, 3), h1, y3);
+            loss = Losses.HalfSquaredError<float>(y3, d3);
+            var dy3 = new float[3];
+            Losses.OutputError<float>(y3, d3, dy3);
+            Generated.NetGen_Tests_FusedReLUNet.AffineBackward2(p.AsSpan(144, 48), h1, dy3, g.AsSpan(144, 48), g.AsSpan(192, 3), dh1);
+            Activations.ReLUBackward<float>(a1, dh1, da1);
+            Generated.NetGen_Tests_FusedReLUNet.AffineBackward1(p.AsSpan(0, 128), x, da1, g.AsSpan(0, 128), g.AsSpan(128, 16));
+            reluNet.ZeroGradients();
+            AssertSameBits([loss], [reluNet.Backward(x, d3)], $"relu loss, round {round}");
+            AssertSameBits(g, reluNet.Gradients.ToArray(), $"relu gradients, round {round}");
+
+            // SgdStep's update equals a plain SGD step on those gradients, as its contract says.
+            float[] expected = (float[])p.Clone();
+            new NetGen.Training.Sgd<float>(0.01).Step(expected, g, batchSize: 1);
+
+            AssertSameBits([loss], [reluNet.SgdStep(x, d3, 0.01f)], $"relu SgdStep loss, round {round}");
+            AssertSameBits(expected, reluNet.Parameters.ToArray(), $"relu SgdStep parameters, round {round}");
+        }
+    }
+
+    /// <summary>A network's parameters and gradients start on a 64-byte boundary, and stay there through a compacting
+    /// collection.</summary>
+    [Fact]
+    public void ParametersAndGradients_StartOnA64ByteBoundary_ThroughCollections()
+    {
+        var nets = new INeuralNetwork<float>[] { new FusedTanhNet(), new FusedWideNet(), new FusedReLUNet() };
+        for (int round = 0; round < 3; round++)
+        {
+            foreach (INeuralNetwork<float> net in nets)
+            {
+                Assert.Equal(0, Address(ref MemoryMarshal.GetReference(net.Parameters)) % 64);
+                Assert.Equal(0, Address(ref MemoryMarshal.GetReference(net.Gradients)) % 64);
+                Assert.Equal(net.ParameterCount, net.Parameters.Length);
+                Assert.Equal(net.ParameterCount, net.Gradients.Length);
+            }
+
+            _ = new byte[100_000];
+            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        }
+
+        var block = new AlignedBlock<double>(5);
+        Assert.Equal(0, Address(ref MemoryMarshal.GetReference(block.Span)) % 64);
+        Assert.Equal(new double[5], block.Span.ToArray());
+        Assert.Equal(0, new AlignedBlock<float>(0).Span.Length);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new AlignedBlock<float>(-1));
     }
 
     [Fact]

@@ -90,7 +90,7 @@ namespace NetGen.Generator.Emitting
             w.OpenMethod("public void ForwardBatch", $"{Names.ReadOnlySpan(t)} inputs", $"{Names.Span(t)} outputs");
             w.Line($"int count = {Names.Guard}.BatchCount(inputs.Length, InputSize, nameof(inputs));");
             w.Line($"{Names.Guard}.BatchLength(outputs.Length, count, OutputSize, nameof(outputs));");
-            w.Line($"{Names.ReadOnlySpan(t)} p = _parameters;");
+            w.Line($"{Names.ReadOnlySpan(t)} p = _parameters.Span;");
             w.Line($"{Names.Span(t)} s = {Names.Scratch(t)}.Get(ForwardScratchLength * BatchTile);");
             w.Open("for (int start = 0; start < count; start += BatchTile)");
             w.Line("int rows = global::System.Math.Min(BatchTile, count - start);");
@@ -115,7 +115,7 @@ namespace NetGen.Generator.Emitting
             w.Line(Names.GeneratedCode);
             Names.PassAttributes(w);
             w.Line($"public {t} BackwardBatch({Names.ReadOnlySpan(t)} inputs, {Names.ReadOnlySpan(t)} targets) =>");
-            w.Line("    BackwardBatch(inputs, targets, _gradients);");
+            w.Line("    BackwardBatch(inputs, targets, _gradients.Span);");
             w.Line();
 
             w.Line($"/// <summary>As <see cref=\"BackwardBatch(global::System.ReadOnlySpan{{{t}}}, global::System.ReadOnlySpan{{{t}}})\"/>, adding");
@@ -132,7 +132,7 @@ namespace NetGen.Generator.Emitting
             w.Line($"int count = {Names.Guard}.BatchCount(inputs.Length, InputSize, nameof(inputs));");
             w.Line($"{Names.Guard}.BatchLength(targets.Length, count, OutputSize, nameof(targets));");
             w.Line($"{Names.Guard}.Length(gradients.Length, ParameterCount, nameof(gradients));");
-            w.Line($"{Names.ReadOnlySpan(t)} p = _parameters;");
+            w.Line($"{Names.ReadOnlySpan(t)} p = _parameters.Span;");
             w.Line($"{Names.Span(t)} g = gradients;");
             EmitTransposes(w, net);
             w.Line($"{t} loss = {(net.IsDouble ? "0d" : "0f")};");

@@ -272,10 +272,12 @@ namespace NetGen.Generator.Emitting
             w.Line($"private const int ForwardScratchLength = {Int(scratch.ForwardLength)};");
             w.Line($"private const int BackwardScratchLength = {Int(scratch.BackwardLength)};");
             w.Line();
+            w.Line("// Parameters and gradients start on a 64-byte boundary, so that no vector load of a weight straddles two cache");
+            w.Line("// lines (AlignedBlock; docs/performance.md measured what that costs).");
             w.Line(GeneratedCode);
-            w.Line($"private readonly {t}[] _parameters = NewParameters();");
+            w.Line($"private readonly global::NetGen.Runtime.AlignedBlock<{t}> _parameters = NewParameters();");
             w.Line(GeneratedCode);
-            w.Line($"private readonly {t}[] _gradients = new {t}[ParameterCount];");
+            w.Line($"private readonly global::NetGen.Runtime.AlignedBlock<{t}> _gradients = new(ParameterCount);");
             w.Line();
             if (net.Type.NeedsConstructor)
             {
@@ -289,11 +291,11 @@ namespace NetGen.Generator.Emitting
 
             w.Line("/// <summary>All parameters in one block, layer by layer, weights (input-major) then biases; see the type's remarks.</summary>");
             w.Line(GeneratedCode);
-            w.Line($"public {span} Parameters => _parameters;");
+            w.Line($"public {span} Parameters => _parameters.Span;");
             w.Line();
             w.Line("/// <summary>The gradients accumulated by <see cref=\"Backward\"/>, in the layout of <see cref=\"Parameters\"/>.</summary>");
             w.Line(GeneratedCode);
-            w.Line($"public {span} Gradients => _gradients;");
+            w.Line($"public {span} Gradients => _gradients.Span;");
             w.Line();
             EmitLayers(w, net);
             EmitInterface(w, net);
@@ -333,7 +335,7 @@ namespace NetGen.Generator.Emitting
             w.Line(GeneratedCode);
             Names.PassAttributes(w);
             w.OpenMethod("public void Forward", $"{Names.ReadOnlySpan(t)} input", $"{Names.Span(t)} output");
-            EmitPassPreamble(w, net, scratch, "_parameters", "output", gradients: false);
+            EmitPassPreamble(w, net, scratch, "_parameters.Span", "output", gradients: false);
             PassEmitter.EmitForwardLayers(w, net, scratch, inference: true);
             w.Line($"{net.OutputVector}.CopyTo(output);");
             w.Close();
@@ -351,7 +353,7 @@ namespace NetGen.Generator.Emitting
             w.Line(GeneratedCode);
             Names.PassAttributes(w);
             w.OpenMethod($"public {t} Backward", $"{Names.ReadOnlySpan(t)} input", $"{Names.ReadOnlySpan(t)} target");
-            EmitPassPreamble(w, net, scratch, "_parameters", "target", gradients: true);
+            EmitPassPreamble(w, net, scratch, "_parameters.Span", "target", gradients: true);
             PassEmitter.EmitForwardLayers(w, net, scratch);
             PassEmitter.EmitLoss(w, net);
             PassEmitter.EmitBackwardLayers(w, net, scratch);
@@ -378,7 +380,7 @@ namespace NetGen.Generator.Emitting
             Names.PassAttributes(w);
             w.OpenMethod($"public {t} SgdStep", $"{Names.ReadOnlySpan(t)} input", $"{Names.ReadOnlySpan(t)} target", $"{t} learningRate");
             w.Line("global::NetGen.Runtime.Guard.LearningRate(learningRate, nameof(learningRate));");
-            EmitPassPreamble(w, net, scratch, "_parameters", "target", gradients: false, update: true);
+            EmitPassPreamble(w, net, scratch, "_parameters.Span", "target", gradients: false, update: true);
             PassEmitter.EmitForwardLayers(w, net, scratch);
             PassEmitter.EmitLoss(w, net);
             w.Line("global::NetGen.Runtime.Guard.FiniteLoss(loss);");
@@ -398,7 +400,7 @@ namespace NetGen.Generator.Emitting
             w.Line(GeneratedCode);
             Names.PassAttributes(w);
             w.OpenMethod($"public {t} ComputeLoss", $"{Names.ReadOnlySpan(t)} input", $"{Names.ReadOnlySpan(t)} target");
-            EmitPassPreamble(w, net, scratch, "_parameters", "target", gradients: false);
+            EmitPassPreamble(w, net, scratch, "_parameters.Span", "target", gradients: false);
             PassEmitter.EmitForwardLayers(w, net, scratch);
             PassEmitter.EmitLoss(w, net);
             w.Line("return loss;");
@@ -410,13 +412,13 @@ namespace NetGen.Generator.Emitting
             w.Line("/// <summary>Sets every gradient to zero, as before a new mini-batch.</summary>");
             w.Line(GeneratedCode);
             Names.PassAttributes(w);
-            w.Line("public void ZeroGradients() => global::System.Array.Clear(_gradients);");
+            w.Line("public void ZeroGradients() => _gradients.Span.Clear();");
             w.Line();
             w.Line("/// <summary>Initialises the parameters deterministically from <paramref name=\"seed\"/>: weights Glorot/Xavier uniform");
             w.Line("/// (identity, sigmoid, tanh, softmax) or He uniform (ReLU, leaky ReLU, ELU, maxout), biases zero.</summary>");
             w.Line("/// <param name=\"seed\">The seed; the same seed gives the same parameters on every machine.</param>");
             w.Line(GeneratedCode);
-            w.Line("public void InitializeParameters(int seed) => Initialize(_parameters, seed);");
+            w.Line("public void InitializeParameters(int seed) => Initialize(_parameters.Span, seed);");
             w.Line();
             EmitInitialize(w, net);
         }
@@ -431,7 +433,7 @@ namespace NetGen.Generator.Emitting
             w.Line($"global::System.{(update ? "Span" : "ReadOnlySpan")}<{t}> p = {parameters};");
             if (gradients)
             {
-                w.Line($"global::System.Span<{t}> g = _gradients;");
+                w.Line($"global::System.Span<{t}> g = _gradients.Span;");
             }
 
             // Small scratch lives on the stack; past StackScratchBytes, a per-thread buffer keeps large networks from
@@ -661,17 +663,12 @@ namespace NetGen.Generator.Emitting
         {
             string t = net.Scalar;
             w.Line(GeneratedCode);
-            w.Open($"private static {t}[] NewParameters()");
-            if (net.Import is not null)
-            {
-                w.Line("return ImportedParameters.ToArray(); // a new network starts from the model's weights");
-            }
-            else
-            {
-                w.Line($"{t}[] parameters = new {t}[ParameterCount];");
-                w.Line("Initialize(parameters, DefaultSeed);");
-                w.Line("return parameters;");
-            }
+            w.Open($"private static global::NetGen.Runtime.AlignedBlock<{t}> NewParameters()");
+            w.Line($"global::NetGen.Runtime.AlignedBlock<{t}> parameters = new(ParameterCount);");
+            w.Line(net.Import is not null
+                ? "ImportedParameters.CopyTo(parameters.Span); // a new network starts from the model's weights"
+                : "Initialize(parameters.Span, DefaultSeed);");
+            w.Line("return parameters;");
 
             w.Close();
             w.Line();

@@ -29,9 +29,9 @@ namespace NetGen.Generator.Emitting
                 {
                     SpatialEmitter.EmitForward(w, net, layer, batched: false);
                 }
-                else if (layer.IsAffine && inference && KernelEmitter.FusesActivation(net, layer) && !SkipsOutputActivation(net, layer, inference))
+                else if (FusesActivation(net, layer, inference))
                 {
-                    // An inference pass needs only h_k: the activation is taken in registers (the same bits as the two steps).
+                    // The activation is taken in registers (the same bits as the two steps); a_k is left unwritten.
                     w.Call($"{Names.QualifiedKernelClass(net.Type)}.{KernelEmitter.ActivatedName(layer)}", WithBias(layer, $"p.Slice({Int(layer.Offset)}, {Int(layer.WeightCount)})", $"p.Slice({Int(layer.BiasOffset)}, {Int(layer.AffineOutputs)})", $"h{prev}", $"a{k}").Append($"h{k}").ToArray());
                     w.Line();
                     continue;
@@ -75,6 +75,12 @@ namespace NetGen.Generator.Emitting
                 w.Line();
             }
         }
+
+        /// <summary>Whether the per-sample passes take <paramref name="layer"/>'s ReLU or tanh in its affine kernel
+        /// (<c>Affine{k}ReLU</c>, <c>Affine{k}Tanh</c>), which stores <c>h_k</c> only: the backward pass then reads <c>h_k</c>,
+        /// which for a ReLU is positive exactly where <c>a_k</c> is.</summary>
+        internal static bool FusesActivation(NetworkSpec net, LayerSpec layer, bool inference) =>
+            layer.IsAffine && KernelEmitter.FusesActivation(net, layer) && !SkipsOutputActivation(net, layer, inference);
 
         /// <summary>Whether an inference pass applies <paramref name="layer"/>'s ReLU after the max pool that follows it
         /// instead of before: <c>max_window relu(a) = relu(max_window a)</c> bit for bit (relu is monotone and exact, both
@@ -303,7 +309,7 @@ namespace NetGen.Generator.Emitting
                 ? $"{Activations}.MaxoutBackward<{t}>(a{k}, h{k}, dh{k}, {Int(layer.Pieces)}, da{k});"
                 : layer.Activation == ActivationKind.Softmax
                     ? SoftmaxCall(layer, $"{Activations}.SoftmaxBackward<{t}>", $"h{k}", $"dh{k}", $"da{k}")
-                    : ElementwiseBackward(net, layer, SlopeGradient(layer))!);
+                    : ElementwiseBackward(net, layer, SlopeGradient(layer), FusesActivation(net, layer, inference: false) ? $"h{k}" : $"a{k}")!);
         }
 
         /// <summary><c>h_k = g(a_k)</c> for an elementwise activation, over spans of any length (one sample, or a tile of
@@ -333,7 +339,7 @@ namespace NetGen.Generator.Emitting
 
         /// <summary><c>da_k = dh_k * g'(a_k)</c> for an elementwise activation, over spans of any length; null otherwise.
         /// A PReLU also adds its slopes' gradient to <paramref name="slopeGradient"/>.</summary>
-        internal static string? ElementwiseBackward(NetworkSpec net, LayerSpec layer, string slopeGradient)
+        internal static string? ElementwiseBackward(NetworkSpec net, LayerSpec layer, string slopeGradient, string? reluInput = null)
         {
             string t = net.Scalar;
             string k = Int(layer.Number);
@@ -342,7 +348,7 @@ namespace NetGen.Generator.Emitting
             {
                 ActivationKind.Sigmoid => $"{Activations}.SigmoidBackward<{t}>(h{k}, dh{k}, da{k});",
                 ActivationKind.Tanh => $"{Activations}.TanhBackward<{t}>(h{k}, dh{k}, da{k});",
-                ActivationKind.ReLU => $"{Activations}.ReLUBackward<{t}>(a{k}, dh{k}, da{k});",
+                ActivationKind.ReLU => $"{Activations}.ReLUBackward<{t}>({reluInput ?? $"a{k}"}, dh{k}, da{k});",
                 ActivationKind.LeakyReLU => $"{Activations}.LeakyReLUBackward<{t}>(a{k}, dh{k}, {alpha}, da{k});",
                 ActivationKind.ELU => $"{Activations}.ELUBackward<{t}>(a{k}, h{k}, dh{k}, {alpha}, da{k});",
                 ActivationKind.PReLU => $"{Activations}.PReLUBackward<{t}>(a{k}, dh{k}, {Slopes(layer)}, {Int(layer.SlopePositions)}, da{k}, {slopeGradient});",

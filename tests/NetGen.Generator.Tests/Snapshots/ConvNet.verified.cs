@@ -49,18 +49,20 @@ namespace Samples
         private const int ForwardScratchLength = 1452;
         private const int BackwardScratchLength = 3023;
 
+        // Parameters and gradients start on a 64-byte boundary, so that no vector load of a weight straddles two cache
+        // lines (AlignedBlock; docs/performance.md measured what that costs).
         [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
-        private readonly float[] _parameters = NewParameters();
+        private readonly global::NetGen.Runtime.AlignedBlock<float> _parameters = NewParameters();
         [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
-        private readonly float[] _gradients = new float[ParameterCount];
+        private readonly global::NetGen.Runtime.AlignedBlock<float> _gradients = new(ParameterCount);
 
         /// <summary>All parameters in one block, layer by layer, weights (input-major) then biases; see the type's remarks.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
-        public global::System.Span<float> Parameters => _parameters;
+        public global::System.Span<float> Parameters => _parameters.Span;
 
         /// <summary>The gradients accumulated by <see cref="Backward"/>, in the layout of <see cref="Parameters"/>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
-        public global::System.Span<float> Gradients => _gradients;
+        public global::System.Span<float> Gradients => _gradients.Span;
 
         /// <summary>The layers in order, with their sizes and parameter offsets.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
@@ -112,7 +114,7 @@ namespace Samples
         {
             global::NetGen.Runtime.Guard.Length(input.Length, InputSize, nameof(input));
             global::NetGen.Runtime.Guard.Length(output.Length, OutputSize, nameof(output));
-            global::System.ReadOnlySpan<float> p = _parameters;
+            global::System.ReadOnlySpan<float> p = _parameters.Span;
             global::System.Span<float> s = global::NetGen.Runtime.Scratch<float>.Aligned(
                 stackalloc float[ForwardScratchLength + 15]);
             global::System.ReadOnlySpan<float> h0 = input;
@@ -161,8 +163,8 @@ namespace Samples
         {
             global::NetGen.Runtime.Guard.Length(input.Length, InputSize, nameof(input));
             global::NetGen.Runtime.Guard.Length(target.Length, OutputSize, nameof(target));
-            global::System.ReadOnlySpan<float> p = _parameters;
-            global::System.Span<float> g = _gradients;
+            global::System.ReadOnlySpan<float> p = _parameters.Span;
+            global::System.Span<float> g = _gradients.Span;
             global::System.Span<float> s = stackalloc float[BackwardScratchLength];
             global::System.ReadOnlySpan<float> h0 = input;
 
@@ -257,7 +259,7 @@ namespace Samples
             global::NetGen.Runtime.Guard.LearningRate(learningRate, nameof(learningRate));
             global::NetGen.Runtime.Guard.Length(input.Length, InputSize, nameof(input));
             global::NetGen.Runtime.Guard.Length(target.Length, OutputSize, nameof(target));
-            global::System.Span<float> p = _parameters;
+            global::System.Span<float> p = _parameters.Span;
             global::System.Span<float> s = stackalloc float[BackwardScratchLength];
             global::System.ReadOnlySpan<float> h0 = input;
 
@@ -351,7 +353,7 @@ namespace Samples
         {
             global::NetGen.Runtime.Guard.Length(input.Length, InputSize, nameof(input));
             global::NetGen.Runtime.Guard.Length(target.Length, OutputSize, nameof(target));
-            global::System.ReadOnlySpan<float> p = _parameters;
+            global::System.ReadOnlySpan<float> p = _parameters.Span;
             global::System.Span<float> s = stackalloc float[ForwardScratchLength];
             global::System.ReadOnlySpan<float> h0 = input;
 
@@ -406,19 +408,19 @@ namespace Samples
         [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
         [global::System.Runtime.CompilerServices.MethodImpl(
             global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        public void ZeroGradients() => global::System.Array.Clear(_gradients);
+        public void ZeroGradients() => _gradients.Span.Clear();
 
         /// <summary>Initialises the parameters deterministically from <paramref name="seed"/>: weights Glorot/Xavier uniform
         /// (identity, sigmoid, tanh, softmax) or He uniform (ReLU, leaky ReLU, ELU, maxout), biases zero.</summary>
         /// <param name="seed">The seed; the same seed gives the same parameters on every machine.</param>
         [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
-        public void InitializeParameters(int seed) => Initialize(_parameters, seed);
+        public void InitializeParameters(int seed) => Initialize(_parameters.Span, seed);
 
         [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
-        private static float[] NewParameters()
+        private static global::NetGen.Runtime.AlignedBlock<float> NewParameters()
         {
-            float[] parameters = new float[ParameterCount];
-            Initialize(parameters, DefaultSeed);
+            global::NetGen.Runtime.AlignedBlock<float> parameters = new(ParameterCount);
+            Initialize(parameters.Span, DefaultSeed);
             return parameters;
         }
 

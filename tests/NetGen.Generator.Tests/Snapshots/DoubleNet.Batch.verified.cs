@@ -23,7 +23,7 @@ namespace Samples
             {
                 int count = global::NetGen.Runtime.Guard.BatchCount(inputs.Length, InputSize, nameof(inputs));
                 global::NetGen.Runtime.Guard.BatchLength(outputs.Length, count, OutputSize, nameof(outputs));
-                global::System.ReadOnlySpan<double> p = _parameters;
+                global::System.ReadOnlySpan<double> p = _parameters.Span;
                 global::System.Span<double> s = global::NetGen.Runtime.Scratch<double>.Get(ForwardScratchLength * BatchTile);
                 for (int start = 0; start < count; start += BatchTile)
                 {
@@ -54,7 +54,7 @@ namespace Samples
             [global::System.Runtime.CompilerServices.MethodImpl(
                 global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public double BackwardBatch(global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<double> targets) =>
-                BackwardBatch(inputs, targets, _gradients);
+                BackwardBatch(inputs, targets, _gradients.Span);
 
             /// <summary>As <see cref="BackwardBatch(global::System.ReadOnlySpan{double}, global::System.ReadOnlySpan{double})"/>, adding
             /// the gradient sum to <paramref name="gradients"/>. Only reads the network: threads may call it at once, each with
@@ -74,7 +74,7 @@ namespace Samples
                 int count = global::NetGen.Runtime.Guard.BatchCount(inputs.Length, InputSize, nameof(inputs));
                 global::NetGen.Runtime.Guard.BatchLength(targets.Length, count, OutputSize, nameof(targets));
                 global::NetGen.Runtime.Guard.Length(gradients.Length, ParameterCount, nameof(gradients));
-                global::System.ReadOnlySpan<double> p = _parameters;
+                global::System.ReadOnlySpan<double> p = _parameters.Span;
                 global::System.Span<double> g = gradients;
                 global::System.Span<double> scratch = global::NetGen.Runtime.Scratch<double>.Get((BackwardScratchLength * BatchTile) + 40);
                 global::System.Span<double> s = scratch.Slice(0, BackwardScratchLength * BatchTile);

@@ -39,10 +39,12 @@ namespace Samples
             private const int ForwardScratchLength = 22;
             private const int BackwardScratchLength = 44;
 
+            // Parameters and gradients start on a 64-byte boundary, so that no vector load of a weight straddles two cache
+            // lines (AlignedBlock; docs/performance.md measured what that costs).
             [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
-            private readonly double[] _parameters = NewParameters();
+            private readonly global::NetGen.Runtime.AlignedBlock<double> _parameters = NewParameters();
             [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
-            private readonly double[] _gradients = new double[ParameterCount];
+            private readonly global::NetGen.Runtime.AlignedBlock<double> _gradients = new(ParameterCount);
 
             /// <summary>Creates the network with parameters initialised from <see cref="DefaultSeed"/> and zero gradients.</summary>
             [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
@@ -52,11 +54,11 @@ namespace Samples
 
             /// <summary>All parameters in one block, layer by layer, weights (input-major) then biases; see the type's remarks.</summary>
             [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
-            public global::System.Span<double> Parameters => _parameters;
+            public global::System.Span<double> Parameters => _parameters.Span;
 
             /// <summary>The gradients accumulated by <see cref="Backward"/>, in the layout of <see cref="Parameters"/>.</summary>
             [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
-            public global::System.Span<double> Gradients => _gradients;
+            public global::System.Span<double> Gradients => _gradients.Span;
 
             /// <summary>The layers in order, with their sizes and parameter offsets.</summary>
             [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
@@ -93,7 +95,7 @@ namespace Samples
             {
                 global::NetGen.Runtime.Guard.Length(input.Length, InputSize, nameof(input));
                 global::NetGen.Runtime.Guard.Length(output.Length, OutputSize, nameof(output));
-                global::System.ReadOnlySpan<double> p = _parameters;
+                global::System.ReadOnlySpan<double> p = _parameters.Span;
                 global::System.Span<double> s = global::NetGen.Runtime.Scratch<double>.Aligned(
                     stackalloc double[ForwardScratchLength + 7]);
                 global::System.ReadOnlySpan<double> h0 = input;
@@ -123,8 +125,8 @@ namespace Samples
             {
                 global::NetGen.Runtime.Guard.Length(input.Length, InputSize, nameof(input));
                 global::NetGen.Runtime.Guard.Length(target.Length, OutputSize, nameof(target));
-                global::System.ReadOnlySpan<double> p = _parameters;
-                global::System.Span<double> g = _gradients;
+                global::System.ReadOnlySpan<double> p = _parameters.Span;
+                global::System.Span<double> g = _gradients.Span;
                 global::System.Span<double> s = stackalloc double[BackwardScratchLength];
                 global::System.ReadOnlySpan<double> h0 = input;
 
@@ -182,7 +184,7 @@ namespace Samples
                 global::NetGen.Runtime.Guard.LearningRate(learningRate, nameof(learningRate));
                 global::NetGen.Runtime.Guard.Length(input.Length, InputSize, nameof(input));
                 global::NetGen.Runtime.Guard.Length(target.Length, OutputSize, nameof(target));
-                global::System.Span<double> p = _parameters;
+                global::System.Span<double> p = _parameters.Span;
                 global::System.Span<double> s = stackalloc double[BackwardScratchLength];
                 global::System.ReadOnlySpan<double> h0 = input;
 
@@ -228,7 +230,7 @@ namespace Samples
             {
                 global::NetGen.Runtime.Guard.Length(input.Length, InputSize, nameof(input));
                 global::NetGen.Runtime.Guard.Length(target.Length, OutputSize, nameof(target));
-                global::System.ReadOnlySpan<double> p = _parameters;
+                global::System.ReadOnlySpan<double> p = _parameters.Span;
                 global::System.Span<double> s = stackalloc double[ForwardScratchLength];
                 global::System.ReadOnlySpan<double> h0 = input;
 
@@ -264,19 +266,19 @@ namespace Samples
             [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
             [global::System.Runtime.CompilerServices.MethodImpl(
                 global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            public void ZeroGradients() => global::System.Array.Clear(_gradients);
+            public void ZeroGradients() => _gradients.Span.Clear();
 
             /// <summary>Initialises the parameters deterministically from <paramref name="seed"/>: weights Glorot/Xavier uniform
             /// (identity, sigmoid, tanh, softmax) or He uniform (ReLU, leaky ReLU, ELU, maxout), biases zero.</summary>
             /// <param name="seed">The seed; the same seed gives the same parameters on every machine.</param>
             [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
-            public void InitializeParameters(int seed) => Initialize(_parameters, seed);
+            public void InitializeParameters(int seed) => Initialize(_parameters.Span, seed);
 
             [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
-            private static double[] NewParameters()
+            private static global::NetGen.Runtime.AlignedBlock<double> NewParameters()
             {
-                double[] parameters = new double[ParameterCount];
-                Initialize(parameters, DefaultSeed);
+                global::NetGen.Runtime.AlignedBlock<double> parameters = new(ParameterCount);
+                Initialize(parameters.Span, DefaultSeed);
                 return parameters;
             }
 

@@ -21,7 +21,7 @@ namespace Samples
         {
             int count = global::NetGen.Runtime.Guard.BatchCount(inputs.Length, InputSize, nameof(inputs));
             global::NetGen.Runtime.Guard.BatchLength(outputs.Length, count, OutputSize, nameof(outputs));
-            global::System.ReadOnlySpan<float> p = _parameters;
+            global::System.ReadOnlySpan<float> p = _parameters.Span;
             global::System.Span<float> s = global::NetGen.Runtime.Scratch<float>.Get(ForwardScratchLength * BatchTile);
             for (int start = 0; start < count; start += BatchTile)
             {
@@ -64,7 +64,7 @@ namespace Samples
         [global::System.Runtime.CompilerServices.MethodImpl(
             global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public float BackwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets) =>
-            BackwardBatch(inputs, targets, _gradients);
+            BackwardBatch(inputs, targets, _gradients.Span);
 
         /// <summary>As <see cref="BackwardBatch(global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float})"/>, adding
         /// the gradient sum to <paramref name="gradients"/>. Only reads the network: threads may call it at once, each with
@@ -83,7 +83,7 @@ namespace Samples
             int count = global::NetGen.Runtime.Guard.BatchCount(inputs.Length, InputSize, nameof(inputs));
             global::NetGen.Runtime.Guard.BatchLength(targets.Length, count, OutputSize, nameof(targets));
             global::NetGen.Runtime.Guard.Length(gradients.Length, ParameterCount, nameof(gradients));
-            global::System.ReadOnlySpan<float> p = _parameters;
+            global::System.ReadOnlySpan<float> p = _parameters.Span;
             global::System.Span<float> g = gradients;
             global::System.Span<float> scratch = global::NetGen.Runtime.Scratch<float>.Get((BackwardScratchLength * BatchTile) + 72);
             global::System.Span<float> s = scratch.Slice(0, BackwardScratchLength * BatchTile);

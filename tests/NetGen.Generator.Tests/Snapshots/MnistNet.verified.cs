@@ -35,18 +35,20 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
     private const int ForwardScratchLength = 276;
     private const int BackwardScratchLength = 542;
 
+    // Parameters and gradients start on a 64-byte boundary, so that no vector load of a weight straddles two cache
+    // lines (AlignedBlock; docs/performance.md measured what that costs).
     [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
-    private readonly float[] _parameters = NewParameters();
+    private readonly global::NetGen.Runtime.AlignedBlock<float> _parameters = NewParameters();
     [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
-    private readonly float[] _gradients = new float[ParameterCount];
+    private readonly global::NetGen.Runtime.AlignedBlock<float> _gradients = new(ParameterCount);
 
     /// <summary>All parameters in one block, layer by layer, weights (input-major) then biases; see the type's remarks.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
-    public global::System.Span<float> Parameters => _parameters;
+    public global::System.Span<float> Parameters => _parameters.Span;
 
     /// <summary>The gradients accumulated by <see cref="Backward"/>, in the layout of <see cref="Parameters"/>.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
-    public global::System.Span<float> Gradients => _gradients;
+    public global::System.Span<float> Gradients => _gradients.Span;
 
     /// <summary>The layers in order, with their sizes and parameter offsets.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
@@ -83,7 +85,7 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
     {
         global::NetGen.Runtime.Guard.Length(input.Length, InputSize, nameof(input));
         global::NetGen.Runtime.Guard.Length(output.Length, OutputSize, nameof(output));
-        global::System.ReadOnlySpan<float> p = _parameters;
+        global::System.ReadOnlySpan<float> p = _parameters.Span;
         global::System.Span<float> s = global::NetGen.Runtime.Scratch<float>.Aligned(
             stackalloc float[ForwardScratchLength + 15]);
         global::System.ReadOnlySpan<float> h0 = input;
@@ -113,15 +115,14 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
     {
         global::NetGen.Runtime.Guard.Length(input.Length, InputSize, nameof(input));
         global::NetGen.Runtime.Guard.Length(target.Length, OutputSize, nameof(target));
-        global::System.ReadOnlySpan<float> p = _parameters;
-        global::System.Span<float> g = _gradients;
+        global::System.ReadOnlySpan<float> p = _parameters.Span;
+        global::System.Span<float> g = _gradients.Span;
         global::System.Span<float> s = stackalloc float[BackwardScratchLength];
         global::System.ReadOnlySpan<float> h0 = input;
 
         // Layer 1: Dense 784 -> 128, relu.  a1 = W1 h0 + b1;  h1 = relu(a1)
         global::System.Span<float> a1 = s.Slice(0, 128), h1 = s.Slice(128, 128);
-        global::NetGen.Generated.MnistNet.Affine1(p.Slice(0, 100352), p.Slice(100352, 128), h0, a1);
-        global::NetGen.Runtime.Activations.ReLU<float>(a1, h1);
+        global::NetGen.Generated.MnistNet.Affine1ReLU(p.Slice(0, 100352), p.Slice(100352, 128), h0, a1, h1);
 
         // Layer 2: Dense 128 -> 10, softmax.  a2 = W2 h1 + b2;  h2 = softmax(a2)
         global::System.Span<float> a2 = s.Slice(256, 10), h2 = s.Slice(266, 10);
@@ -141,7 +142,7 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
 
         // Layer 1 backward: da1 = dh1 * [a1 > 0];  dW1 += da1 h0^T;  db1 += da1
         global::System.Span<float> da1 = s.Slice(414, 128);
-        global::NetGen.Runtime.Activations.ReLUBackward<float>(a1, dh1, da1);
+        global::NetGen.Runtime.Activations.ReLUBackward<float>(h1, dh1, da1);
         global::NetGen.Generated.MnistNet.AffineBackward1(p.Slice(0, 100352), h0, da1, g.Slice(0, 100352), g.Slice(100352, 128));
 
         return loss;
@@ -169,14 +170,13 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
         global::NetGen.Runtime.Guard.LearningRate(learningRate, nameof(learningRate));
         global::NetGen.Runtime.Guard.Length(input.Length, InputSize, nameof(input));
         global::NetGen.Runtime.Guard.Length(target.Length, OutputSize, nameof(target));
-        global::System.Span<float> p = _parameters;
+        global::System.Span<float> p = _parameters.Span;
         global::System.Span<float> s = stackalloc float[BackwardScratchLength];
         global::System.ReadOnlySpan<float> h0 = input;
 
         // Layer 1: Dense 784 -> 128, relu.  a1 = W1 h0 + b1;  h1 = relu(a1)
         global::System.Span<float> a1 = s.Slice(0, 128), h1 = s.Slice(128, 128);
-        global::NetGen.Generated.MnistNet.Affine1(p.Slice(0, 100352), p.Slice(100352, 128), h0, a1);
-        global::NetGen.Runtime.Activations.ReLU<float>(a1, h1);
+        global::NetGen.Generated.MnistNet.Affine1ReLU(p.Slice(0, 100352), p.Slice(100352, 128), h0, a1, h1);
 
         // Layer 2: Dense 128 -> 10, softmax.  a2 = W2 h1 + b2;  h2 = softmax(a2)
         global::System.Span<float> a2 = s.Slice(256, 10), h2 = s.Slice(266, 10);
@@ -197,7 +197,7 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
 
         // Layer 1 backward: da1 = dh1 * [a1 > 0];  W1 -= eta da1 h0^T;  b1 -= eta da1
         global::System.Span<float> da1 = s.Slice(414, 128);
-        global::NetGen.Runtime.Activations.ReLUBackward<float>(a1, dh1, da1);
+        global::NetGen.Runtime.Activations.ReLUBackward<float>(h1, dh1, da1);
         global::NetGen.Generated.MnistNet.AffineSgd1(p.Slice(0, 100352), p.Slice(100352, 128), h0, da1, learningRate);
 
         return loss;
@@ -215,14 +215,13 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
     {
         global::NetGen.Runtime.Guard.Length(input.Length, InputSize, nameof(input));
         global::NetGen.Runtime.Guard.Length(target.Length, OutputSize, nameof(target));
-        global::System.ReadOnlySpan<float> p = _parameters;
+        global::System.ReadOnlySpan<float> p = _parameters.Span;
         global::System.Span<float> s = stackalloc float[ForwardScratchLength];
         global::System.ReadOnlySpan<float> h0 = input;
 
         // Layer 1: Dense 784 -> 128, relu.  a1 = W1 h0 + b1;  h1 = relu(a1)
         global::System.Span<float> a1 = s.Slice(0, 128), h1 = s.Slice(128, 128);
-        global::NetGen.Generated.MnistNet.Affine1(p.Slice(0, 100352), p.Slice(100352, 128), h0, a1);
-        global::NetGen.Runtime.Activations.ReLU<float>(a1, h1);
+        global::NetGen.Generated.MnistNet.Affine1ReLU(p.Slice(0, 100352), p.Slice(100352, 128), h0, a1, h1);
 
         // Layer 2: Dense 128 -> 10, softmax.  a2 = W2 h1 + b2;  h2 = softmax(a2)
         global::System.Span<float> a2 = s.Slice(256, 10), h2 = s.Slice(266, 10);
@@ -252,19 +251,19 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
     [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
     [global::System.Runtime.CompilerServices.MethodImpl(
         global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    public void ZeroGradients() => global::System.Array.Clear(_gradients);
+    public void ZeroGradients() => _gradients.Span.Clear();
 
     /// <summary>Initialises the parameters deterministically from <paramref name="seed"/>: weights Glorot/Xavier uniform
     /// (identity, sigmoid, tanh, softmax) or He uniform (ReLU, leaky ReLU, ELU, maxout), biases zero.</summary>
     /// <param name="seed">The seed; the same seed gives the same parameters on every machine.</param>
     [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
-    public void InitializeParameters(int seed) => Initialize(_parameters, seed);
+    public void InitializeParameters(int seed) => Initialize(_parameters.Span, seed);
 
     [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
-    private static float[] NewParameters()
+    private static global::NetGen.Runtime.AlignedBlock<float> NewParameters()
     {
-        float[] parameters = new float[ParameterCount];
-        Initialize(parameters, DefaultSeed);
+        global::NetGen.Runtime.AlignedBlock<float> parameters = new(ParameterCount);
+        Initialize(parameters.Span, DefaultSeed);
         return parameters;
     }
 
