@@ -442,7 +442,7 @@ namespace NetGen.Generator.Emitting
             string name = gradients || update ? "BackwardScratchLength" : "ForwardScratchLength";
             // An inference pass's stack scratch starts at a 64-byte boundary (Scratch.Aligned: a few values more, the start
             // skipped): S's Forward no longer depends on where the stack lies. The training passes keep plain scratch: with
-            // it aligned, M's and L's SgdStep measured 46% and 29% slower in one BenchmarkDotNet run (docs/performance.md).
+            // the parameters aligned, aligning it too left S's, M's and L's SgdStep as they were (docs/performance.md).
             bool inference = outputSpan == "output";
             if (inference && (long)length * (net.IsDouble ? 8 : 4) <= StackScratchBytes)
             {
