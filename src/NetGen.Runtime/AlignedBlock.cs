@@ -8,10 +8,11 @@ namespace NetGen.Runtime
     /// <summary>A network's parameters or gradients: <see cref="Length"/> values that start on a 64-byte boundary (a cache
     /// line, one 512-bit vector), in a pinned array so that the garbage collector never moves them off it.
     /// <para>Why: the kernels read weights in whole vectors, and where a plain array's values start depends on what the
-    /// process allocated before it. M's <c>Forward</c> measured 201 to 270 ns with its weights on a 64-byte boundary and 282
-    /// to 390 ns off it, its <c>SgdStep</c> 660 to 950 against 791 to 1,097 ns, in the same process
-    /// (docs/performance.md): vector loads that straddle two cache lines cost twice, and which ones straddle decided
-    /// a benchmark run before anything else did.</para></summary>
+    /// process allocated before it. M's <c>Forward</c> measured 201 to 213 ns with its weights on a 64-byte boundary and
+    /// 282 to 308 ns off it, its <c>SgdStep</c> 647 to 662 against 789 to 826 ns, in the same process
+    /// (docs/performance.md): vector loads that straddle two cache lines cost more, and which ones straddle decided a
+    /// benchmark run before anything else did. (L's <c>Forward</c> is the exception, about 4% slower aligned.)</para>
+    /// <para>Copies share the storage; <c>default</c> has none, and its <see cref="Span"/> throws.</para></summary>
     /// <typeparam name="T">float or double.</typeparam>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public readonly struct AlignedBlock<T> where T : unmanaged
@@ -31,7 +32,8 @@ namespace NetGen.Runtime
                 throw new ArgumentOutOfRangeException(nameof(length), length, "The length of an aligned block must be at least 0.");
             }
 
-            // Array data starts on at least an 8-byte boundary, so the skip is a whole number of values for 4- and 8-byte T.
+            // Array data starts on an 8-byte boundary on 64-bit platforms, so the skip is a whole number of values for 4- and
+            // 8-byte T; where it does not (a double array on a 32-bit platform), the block is as aligned as it can be.
             int slack = Alignment / Unsafe.SizeOf<T>();
             _array = GC.AllocateArray<T>(length + slack, pinned: true);
             nint address = Unsafe.ByteOffset(ref Unsafe.NullRef<T>(), ref MemoryMarshal.GetArrayDataReference(_array));

@@ -56,7 +56,7 @@ namespace NetGen.Generator.Emitting
             w.Close();
         }
 
-        /// <summary>Whether <paramref name="layer"/>'s inference forward pass goes through <c>Affine{k}{Activation}</c>
+        /// <summary>Whether <paramref name="layer"/>'s per-sample forward passes go through <c>Affine{k}{Activation}</c>
         /// (<see cref="EmitForwardActivated"/>): a float dense layer with a ReLU or tanh, whose outputs fill one group of
         /// whole 512-bit vectors (16 to 128 outputs, a multiple of 16), so that its affine map ends with every output in a
         /// register.</summary>
@@ -74,7 +74,7 @@ namespace NetGen.Generator.Emitting
 
         private const int Lanes512 = 16;
 
-        /// <summary><c>Affine{k}Tanh</c> or <c>Affine{k}ReLU</c>: <c>h = g(W x + b)</c> for an inference pass, with the
+        /// <summary><c>Affine{k}Tanh</c> or <c>Affine{k}ReLU</c>: <c>h = g(W x + b)</c> for the per-sample passes, with the
         /// activation applied to the accumulators before they are stored, where Vector512 is accelerated; elsewhere
         /// <c>Affine{k}</c> into <c>a</c>, then the activation. The accumulation is <c>Affine{k}</c>'s Vector512 path, line
         /// for line, and the activation is the runtime's, vector for vector, so <c>h</c> is the same to the bit as
@@ -86,7 +86,7 @@ namespace NetGen.Generator.Emitting
             string k = Int(layer.Number);
             string prev = Int(layer.Number - 1);
             string g = layer.Activation == ActivationKind.Tanh ? "tanh" : "relu";
-            w.Line($"/// <summary>Layer {k} for inference: <c>h{k} = {g}(W{k} h{prev}{(layer.HasBias ? $" + b{k}" : string.Empty)})</c>, the {g} taken in registers before the store,");
+            w.Line($"/// <summary>Layer {k}, fused: <c>h{k} = {g}(W{k} h{prev}{(layer.HasBias ? $" + b{k}" : string.Empty)})</c>, the {g} taken in registers before the store,");
             w.Line($"/// bit for bit <see cref=\"Affine{k}\"/> then <c>Activations.{layer.Activation}</c>. Where Vector512 is not accelerated, exactly that, with a{k} in <paramref name=\"a\"/>.</summary>");
             w.Line(n * m <= InlineWeights
                 ? "[MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]"

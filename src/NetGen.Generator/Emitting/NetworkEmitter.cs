@@ -272,8 +272,8 @@ namespace NetGen.Generator.Emitting
             w.Line($"private const int ForwardScratchLength = {Int(scratch.ForwardLength)};");
             w.Line($"private const int BackwardScratchLength = {Int(scratch.BackwardLength)};");
             w.Line();
-            w.Line("// Parameters and gradients start on a 64-byte boundary, so that no vector load of a weight straddles two cache");
-            w.Line("// lines (AlignedBlock; docs/performance.md measured what that costs).");
+            w.Line("// Parameters and gradients start on a 64-byte boundary, so that a layer's weights whose offset is a multiple of 64");
+            w.Line("// bytes load in whole cache lines (AlignedBlock; docs/performance.md measured what straddling costs).");
             w.Line(GeneratedCode);
             w.Line($"private readonly global::NetGen.Runtime.AlignedBlock<{t}> _parameters = NewParameters();");
             w.Line(GeneratedCode);

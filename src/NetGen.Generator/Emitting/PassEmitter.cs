@@ -164,7 +164,7 @@ namespace NetGen.Generator.Emitting
                     : layer.Number > 1
                         ? sgd ? $"dh{prev} = W{k}^T da{k};  {update}" : $"{update};  dh{prev} = W{k}^T da{k}"
                         : update;
-                w.Line($"// Layer {k} backward: {(fused ? string.Empty : $"{DerivativeRule(layer)};  ")}{rule}");
+                w.Line($"// Layer {k} backward: {(fused ? string.Empty : $"{DerivativeRule(layer, fusedForward: FusesActivation(net, layer, inference: false))};  ")}{rule}");
                 if (!fused)
                 {
                     EmitActivationBackward(w, net, layer, scratch, sgd);
@@ -261,10 +261,16 @@ namespace NetGen.Generator.Emitting
 
         /// <summary>The rule <c>da_k = dh_k * g'(a_k)</c> as written for this layer's activation; batched, of the tile's
         /// matrices (<c>dA2 = dH2 * (1 - H2^2)</c>).</summary>
-        internal static string DerivativeRule(LayerSpec layer, bool batched = false)
+        internal static string DerivativeRule(LayerSpec layer, bool batched = false, bool fusedForward = false)
         {
             string k = Int(layer.Number);
             string a = batched ? $"A{k}" : $"a{k}", h = batched ? $"H{k}" : $"h{k}";
+            if (fusedForward && layer.Activation == ActivationKind.ReLU)
+            {
+                // The fused kernel stored h only: the same mask, since h > 0 exactly where a > 0.
+                a = h;
+            }
+
             string da = batched ? $"dA{k}" : $"da{k}", dh = batched ? $"dH{k}" : $"dh{k}";
             if (layer.Kind == LayerKind.Maxout)
             {

@@ -41,8 +41,8 @@ namespace Samples
         private const int ForwardScratchLength = 36;
         private const int BackwardScratchLength = 75;
 
-        // Parameters and gradients start on a 64-byte boundary, so that no vector load of a weight straddles two cache
-        // lines (AlignedBlock; docs/performance.md measured what that costs).
+        // Parameters and gradients start on a 64-byte boundary, so that a layer's weights whose offset is a multiple of 64
+        // bytes load in whole cache lines (AlignedBlock; docs/performance.md measured what straddling costs).
         [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
         private readonly global::NetGen.Runtime.AlignedBlock<float> _parameters = NewParameters();
         [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]

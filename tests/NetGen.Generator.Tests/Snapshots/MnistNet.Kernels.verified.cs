@@ -142,7 +142,7 @@ namespace NetGen.Generated
             }
         }
 
-        /// <summary>Layer 1 for inference: <c>h1 = relu(W1 h0 + b1)</c>, the relu taken in registers before the store,
+        /// <summary>Layer 1, fused: <c>h1 = relu(W1 h0 + b1)</c>, the relu taken in registers before the store,
         /// bit for bit <see cref="Affine1"/> then <c>Activations.ReLU</c>. Where Vector512 is not accelerated, exactly that, with a1 in
         /// <paramref name="a"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -35,8 +35,8 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
     private const int ForwardScratchLength = 276;
     private const int BackwardScratchLength = 542;
 
-    // Parameters and gradients start on a 64-byte boundary, so that no vector load of a weight straddles two cache
-    // lines (AlignedBlock; docs/performance.md measured what that costs).
+    // Parameters and gradients start on a 64-byte boundary, so that a layer's weights whose offset is a multiple of 64
+    // bytes load in whole cache lines (AlignedBlock; docs/performance.md measured what straddling costs).
     [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
     private readonly global::NetGen.Runtime.AlignedBlock<float> _parameters = NewParameters();
     [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
@@ -140,7 +140,7 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
         global::System.Span<float> dh1 = s.Slice(286, 128);
         global::NetGen.Generated.MnistNet.AffineBackward2(p.Slice(100480, 1280), h1, da2, g.Slice(100480, 1280), g.Slice(101760, 10), dh1);
 
-        // Layer 1 backward: da1 = dh1 * [a1 > 0];  dW1 += da1 h0^T;  db1 += da1
+        // Layer 1 backward: da1 = dh1 * [h1 > 0];  dW1 += da1 h0^T;  db1 += da1
         global::System.Span<float> da1 = s.Slice(414, 128);
         global::NetGen.Runtime.Activations.ReLUBackward<float>(h1, dh1, da1);
         global::NetGen.Generated.MnistNet.AffineBackward1(p.Slice(0, 100352), h0, da1, g.Slice(0, 100352), g.Slice(100352, 128));
@@ -195,7 +195,7 @@ partial class MnistNet : global::NetGen.INeuralNetwork<float>
         global::System.Span<float> dh1 = s.Slice(286, 128);
         global::NetGen.Generated.MnistNet.AffineSgd2(p.Slice(100480, 1280), p.Slice(101760, 10), h1, da2, learningRate, dh1);
 
-        // Layer 1 backward: da1 = dh1 * [a1 > 0];  W1 -= eta da1 h0^T;  b1 -= eta da1
+        // Layer 1 backward: da1 = dh1 * [h1 > 0];  W1 -= eta da1 h0^T;  b1 -= eta da1
         global::System.Span<float> da1 = s.Slice(414, 128);
         global::NetGen.Runtime.Activations.ReLUBackward<float>(h1, dh1, da1);
         global::NetGen.Generated.MnistNet.AffineSgd1(p.Slice(0, 100352), p.Slice(100352, 128), h0, da1, learningRate);
