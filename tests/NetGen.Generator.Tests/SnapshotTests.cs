@@ -110,6 +110,19 @@ public class SnapshotTests
         public partial class MnistNet;
         """, "MnistNet.g.cs");
 
+    /// <summary>Fused dense layers in every per-sample pass: a tanh layer without bias, and a ReLU output layer whose
+    /// backward step reads h (the fused kernel does not store a).</summary>
+    [Fact]
+    public void FusedLayers_TanhWithoutBias_AndAReLUOutput() => Check("FusedNet", """
+        using NetGen;
+        namespace Samples;
+        [Input(8)]
+        [Dense(16, Activation.Tanh, Bias = false)]
+        [Dense(32, Activation.ReLU)]
+        [Loss(LossFunction.MeanSquaredError)]
+        public partial class FusedNet;
+        """, "Samples.FusedNet.g.cs");
+
     [Fact]
     public void UnrolledScalar_LinearRegression() => Check("UnrolledNet", """
         using NetGen;
