@@ -11,7 +11,9 @@ namespace NetGen.Runtime
     /// process allocated before it. M's <c>Forward</c> measured 201 to 213 ns with its weights on a 64-byte boundary and
     /// 282 to 308 ns off it, its <c>SgdStep</c> 647 to 662 against 789 to 826 ns, in the same process
     /// (docs/performance.md): vector loads that straddle two cache lines cost more, and which ones straddle decided a
-    /// benchmark run before anything else did. (L's <c>Forward</c> is the exception, about 4% slower aligned.)</para>
+    /// benchmark run before anything else did. L's first layer, 401 KB streamed from L2, is where it matters least for loads
+    /// and most for stores: its forward kernel has no consistent preference, its update kernel is 27 to 47% faster aligned
+    /// (<c>AlignmentBenchmarks</c>, docs/performance.md).</para>
     /// <para>Copies share the storage; <c>default</c> has none, and its <see cref="Span"/> throws.</para></summary>
     /// <typeparam name="T">float or double.</typeparam>
     [EditorBrowsable(EditorBrowsableState.Never)]

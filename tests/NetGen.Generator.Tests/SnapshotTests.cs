@@ -123,6 +123,19 @@ public class SnapshotTests
         public partial class FusedNet;
         """, "Samples.FusedNet.g.cs");
 
+    /// <summary>A fused tanh output layer under mean squared error: the output error is taken through tanh's derivative
+    /// from h (<c>1 - h^2</c>), since the fused kernel does not store a; the hidden layer is a fused ReLU.</summary>
+    [Fact]
+    public void FusedLayers_TanhOutput() => Check("FusedTanhOutputNet", """
+        using NetGen;
+        namespace Samples;
+        [Input(4)]
+        [Dense(32, Activation.ReLU)]
+        [Dense(16, Activation.Tanh)]
+        [Loss(LossFunction.MeanSquaredError)]
+        public partial class FusedTanhOutputNet;
+        """, "Samples.FusedTanhOutputNet.g.cs");
+
     [Fact]
     public void UnrolledScalar_LinearRegression() => Check("UnrolledNet", """
         using NetGen;
