@@ -96,15 +96,20 @@ public class MnistEpochBenchmarks
     [Params(1, 2)]
     public int Threads { get; set; }
 
-    [GlobalSetup]
-    public void Setup()
+    // Only the TorchSharp row loads TorchSharp, so that each row's process holds only what it measures (as in
+    // InferenceBenchmarks, where a loaded libtorch slowed NetGen's rows).
+    [GlobalSetup(Targets = [nameof(NetGenEpoch), nameof(ByHand), nameof(Train)])]
+    public void Setup() => _data = Mnist.First(Samples);
+
+    [GlobalSetup(Target = nameof(TorchEpoch))]
+    public void SetupTorch()
     {
-        _data = Mnist.First(Samples);
+        Setup();
         TorchModel.Threads = Threads;
         _torch = new TorchTrainer(_net, _data.Inputs, _data.Targets, adam: false, learningRate: LearningRate);
     }
 
-    [GlobalCleanup]
+    [GlobalCleanup(Target = nameof(TorchEpoch))]
     public void Cleanup() => _torch.Dispose();
 
     [Benchmark(Description = "W4 epoch NetGen", Baseline = true)]

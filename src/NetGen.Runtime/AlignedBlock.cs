@@ -12,8 +12,9 @@ namespace NetGen.Runtime
     /// 282 to 308 ns off it, its <c>SgdStep</c> 647 to 662 against 789 to 826 ns, in the same process
     /// (docs/performance.md): vector loads that straddle two cache lines cost more, and which ones straddle decided a
     /// benchmark run before anything else did. L's first layer, 401 KB streamed from L2, is where it matters least for loads
-    /// and most for stores: its forward kernel has no consistent preference, its update kernel is 27 to 47% faster aligned
-    /// (<c>AlignmentBenchmarks</c>, docs/performance.md).</para>
+    /// and most for stores: its update kernel is 27 to 47% faster aligned, while its forward kernel shows no consistent
+    /// preference across processes and, within one, loads 6 to 22% slower aligned (<c>AlignmentBenchmarks</c>,
+    /// docs/performance.md).</para>
     /// <para>Copies share the storage; <c>default</c> has none, and its <see cref="Span"/> throws.</para></summary>
     /// <typeparam name="T">float or double.</typeparam>
     [EditorBrowsable(EditorBrowsableState.Never)]

@@ -249,8 +249,17 @@ public class FusedForwardTests
     public void ParametersAndGradients_StartOnA64ByteBoundary_ThroughCollections()
     {
         var nets = new INeuralNetwork<float>[] { new FusedTanhNet(), new FusedWideNet(), new FusedReLUNet() };
+        var doubles = new INeuralNetwork<double>[] { new LinearRegression(), new LogisticRegression() };
         for (int round = 0; round < 3; round++)
         {
+            foreach (INeuralNetwork<double> net in doubles)
+            {
+                Assert.Equal(0, Address(ref MemoryMarshal.GetReference(net.Parameters)) % 64);
+                Assert.Equal(0, Address(ref MemoryMarshal.GetReference(net.Gradients)) % 64);
+                Assert.Equal(net.ParameterCount, net.Parameters.Length);
+                Assert.Equal(net.ParameterCount, net.Gradients.Length);
+            }
+
             foreach (INeuralNetwork<float> net in nets)
             {
                 Assert.Equal(0, Address(ref MemoryMarshal.GetReference(net.Parameters)) % 64);
@@ -261,14 +270,6 @@ public class FusedForwardTests
 
             _ = new byte[100_000];
             GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
-        }
-
-        // Double networks keep theirs there too (their kernels read 512-bit vectors of 8 doubles).
-        var doubles = new INeuralNetwork<double>[] { new LinearRegression(), new LogisticRegression() };
-        foreach (INeuralNetwork<double> net in doubles)
-        {
-            Assert.Equal(0, Address(ref MemoryMarshal.GetReference(net.Parameters)) % 64);
-            Assert.Equal(0, Address(ref MemoryMarshal.GetReference(net.Gradients)) % 64);
         }
 
         var block = new AlignedBlock<double>(5);
