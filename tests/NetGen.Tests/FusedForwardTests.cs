@@ -254,18 +254,12 @@ public class FusedForwardTests
         {
             foreach (INeuralNetwork<double> net in doubles)
             {
-                Assert.Equal(0, Address(ref MemoryMarshal.GetReference(net.Parameters)) % 64);
-                Assert.Equal(0, Address(ref MemoryMarshal.GetReference(net.Gradients)) % 64);
-                Assert.Equal(net.ParameterCount, net.Parameters.Length);
-                Assert.Equal(net.ParameterCount, net.Gradients.Length);
+                AssertAligned(net);
             }
 
             foreach (INeuralNetwork<float> net in nets)
             {
-                Assert.Equal(0, Address(ref MemoryMarshal.GetReference(net.Parameters)) % 64);
-                Assert.Equal(0, Address(ref MemoryMarshal.GetReference(net.Gradients)) % 64);
-                Assert.Equal(net.ParameterCount, net.Parameters.Length);
-                Assert.Equal(net.ParameterCount, net.Gradients.Length);
+                AssertAligned(net);
             }
 
             _ = new byte[100_000];
@@ -375,6 +369,14 @@ public class FusedForwardTests
     }
 
     private static nint Address<T>(ref T value) => Unsafe.ByteOffset(ref Unsafe.NullRef<T>(), ref value);
+
+    private static void AssertAligned<T>(INeuralNetwork<T> net) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        Assert.Equal(0, Address(ref MemoryMarshal.GetReference(net.Parameters)) % 64);
+        Assert.Equal(0, Address(ref MemoryMarshal.GetReference(net.Gradients)) % 64);
+        Assert.Equal(net.ParameterCount, net.Parameters.Length);
+        Assert.Equal(net.ParameterCount, net.Gradients.Length);
+    }
 
     private static void AssertSameBits(ReadOnlySpan<float> expected, Vector512<float> actual, string what)
     {
